@@ -1,0 +1,92 @@
+"""`studydeck check` and `studydeck cards` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studydeck.cli import main
+
+from .conftest import SEED, table
+
+
+def test_check_bundled_deck_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.strip() == "22 papers, 47 cards, 0 errors, 0 warnings"
+
+
+def test_check_prefers_local_cards_folder(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "mine.md").write_text(table("| 2020 | Mine | k | c | | |"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.strip() == "1 papers, 1 cards, 0 errors, 0 warnings"
+
+
+def test_check_reports_lines_and_exits_1(notes, capsys) -> None:
+    path = notes(table("| 2020 | A | k | c | |", "| | B | k | c | | |"))
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}:5: error: row has 5 cells but the header has 6")
+    assert out[1] == f"{path}:6: warning: no year for 'B'"
+    assert out[-1] == "1 papers, 1 cards, 1 errors, 1 warnings"
+
+
+def test_warnings_alone_exit_0(notes, capsys) -> None:
+    assert main(["check", str(notes(table("| | B | k | c | | |")))]) == 0
+
+
+def test_usage_errors_exit_2(capsys) -> None:
+    assert main(["check", "/no/such/file.md"]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["check", "--bogus"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ("| 年份 |".encode("gbk") + b"\xff\n", "not UTF-8"),
+        (b"\x00\x01\x02binary", "binary file"),
+        (b"", "empty file"),
+        (b"# Prose only\n", "no paper table"),
+    ],
+)
+def test_bad_files_give_one_line_and_no_traceback(tmp_path: Path, data: bytes, needle: str) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(data)
+    run = subprocess.run(
+        [sys.executable, "-m", "studydeck", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith(f"{bad}:1: error: ") and needle in lines[0]
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_cards_json(capsys) -> None:
+    assert main(["cards", str(SEED), "--json"]) == 0
+    cards = json.loads(capsys.readouterr().out)
+    assert len(cards) == 47
+    first = cards[0]
+    assert {"id", "kind", "paper", "year", "keywords", "front", "back", "figures", "source"} <= set(
+        first
+    )
+    assert first["kind"] == "contribution" and first["paper"] == "Runner & Hook"
+    assert first["source"].endswith("paper-reading.md:5")
+    assert first["front"].startswith("Runner & Hook (2022)")
+    assert {c["kind"] for c in cards} == {"contribution", "insight", "critique"}
+    with_fig = next(c for c in cards if c["figures"])
+    assert with_fig["figures"][0]["src"].startswith("https://")
+
+
+def test_cards_table(capsys) -> None:
+    assert main(["cards", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "Runner & Hook" in out and "底层可拓展" in out

@@ -1,0 +1,209 @@
+"""Reading real and messy notes files into papers and cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from studydeck.carding import CRITIQUE_MARKERS, split_notes
+from studydeck.deck import load, parse_files
+from studydeck.models import CardKind
+from studydeck.parsing import parse_text
+
+from .conftest import SEED, table
+
+
+def by_title(deck, title):
+    return next(p for p in deck.papers if p.title == title)
+
+
+def kinds_of(deck, paper):
+    return {c.kind for c in deck.cards if c.paper.key == paper.key}
+
+
+def test_seed_deck_has_22_papers_with_right_content() -> None:
+    deck = load([SEED])
+    assert len(deck.papers) == 22
+    assert deck.name == "论文阅读"
+    assert not deck.errors
+    titles = [p.title for p in deck.papers]
+    assert titles[0] == "Runner & Hook"
+    assert titles[-1].startswith("Method and apparatus for automatically tuning")
+    runner = deck.papers[0]
+    assert runner.url == "https://b23.tv/USoGoJY"
+    assert runner.year == 2022
+    assert runner.keywords == ("OpenMMLab",)
+    assert runner.line == 5
+    einops = by_title(deck, "einops")
+    assert einops.url == "https://github.com/arogozhnikov/einops"
+    assert einops.year == 2018 and einops.figures == ()
+    ln = by_title(deck, "Layer Normalization")
+    assert ln.year == 2016 and ln.keywords == ("规范化",)
+    assert ln.figures[0].src.endswith("202208221016906.png")
+    assert "[知乎](https://www.zhihu.com/question/487766088/answer/2422936310)" in ln.notes
+    face = by_title(
+        deck,
+        "Learning face image super-resolution through facial semantic "
+        "attribute transformation and self-attentive structure enhancement",
+    )
+    assert kinds_of(deck, face) == {CardKind.CONTRIBUTION}  # empty notes: one card
+    mfqe = by_title(
+        deck, "MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on Compressed Video"
+    )
+    critique = next(c for c in deck.cards if c.paper is mfqe and c.kind is CardKind.CRITIQUE)
+    assert critique.back.startswith("只考虑了LDP模式")
+    dat = by_title(deck, "Vision Transformer with Deformable Attention")
+    dat_critique = next(c for c in deck.cards if c.paper is dat and c.kind is CardKind.CRITIQUE)
+    assert dat_critique.back == "DAT并非万金油"
+    assert sum(1 for p in deck.papers if p.figures) == 17
+
+
+def test_card_id_survives_contribution_edit(notes) -> None:
+    before = load([notes(table("| 2020 | Paper A | k | old answer | | 笔记。但有问题 |"))])
+    after = load([notes(table("| 2020 | Paper A | k | new answer | | 笔记改了。但有问题 |"))])
+    assert [c.id for c in before.cards] == [c.id for c in after.cards]
+    assert before.cards[0].back != after.cards[0].back
+
+
+def test_title_link_fix_keeps_id_when_link_same(notes) -> None:
+    a = load([notes(table("| 2020 | [Paper Tpyo](https://x.org/a) | k | c | | |"))])
+    b = load([notes(table("| 2020 | [Paper Typo](https://x.org/a/) | k | c | | |"))])
+    assert a.cards[0].id == b.cards[0].id
+
+
+def test_header_synonyms(notes) -> None:
+    text = (
+        "# Reading\n\n| Year/Where | 标题 | Keywords | 主要贡献 | Figure | 备注 | Abbr. |\n"
+        "|-|-|-|-|-|-|-|\n"
+        "| TPAMI 2019 | Some Paper | a, b | does X | ![fig](img/a.png) | 但 slow | SP |\n"
+    )
+    p = load([notes(text)]).papers[0]
+    assert (p.year, p.venue, p.title, p.keywords) == (2019, "TPAMI 2019", "Some Paper", ("a", "b"))
+    assert p.contribution == "does X" and p.short_name == "SP"
+    assert p.figures[0].src == "img/a.png" and p.figures[0].alt == "fig"
+    english = (
+        "| Year | Title | Summary | Notes |\n|-|-|-|-|\n"
+        "| 2001 | Old | sums up | However it is limited. |\n"
+    )
+    deck = load([notes(english, "en.md")])
+    assert deck.papers[0].contribution == "sums up"
+    assert {c.kind for c in deck.cards} == {CardKind.CONTRIBUTION, CardKind.CRITIQUE}
+
+
+def test_multiple_keywords_tables_and_headings(notes) -> None:
+    text = (
+        "# Top\n\n## 图像\n\n"
+        + table("| 2020 | A | 图像编解码；图像去噪 | c | | |", title="")
+        + "\nsome prose\n\n## 视频\n\n"
+        + table("| 2021 | B | 视频、编码/增强 | c | | |", title="")
+    )
+    deck = load([notes(text)])
+    a, b = deck.papers
+    assert a.keywords == ("图像编解码", "图像去噪") and a.section == "图像"
+    assert b.keywords == ("视频", "编码", "增强") and b.section == "视频"
+    assert deck.name == "Top"
+
+
+def test_tables_without_title_column_are_ignored(notes) -> None:
+    text = "# x\n\n| a | b |\n|-|-|\n| 1 | 2 |\n\n" + table("| 2020 | A | k | c | | |", title="")
+    assert [p.title for p in load([notes(text)]).papers] == ["A"]
+
+
+def test_empty_cells_br_and_escaped_pipes(notes) -> None:
+    deck = load([notes(table("|  | A \\| B | | line1<br>line2<BR/>line3 |  | x \\| y |"))])
+    p = deck.papers[0]
+    assert p.title == "A | B" and p.year is None and p.keywords == ()
+    assert p.contribution == "line1\nline2\nline3"
+    assert p.notes == "x | y"
+
+
+def test_tricky_text_kept_literally(notes) -> None:
+    row = "| 2020 | [bold] Title [/] | k | [[视频]](https://v.org) and <script>alert(1)</script> | | $x$ 🙂 |"
+    deck = load([notes(table(row))])
+    p = deck.papers[0]
+    assert p.title == "[bold] Title [/]"
+    assert p.contribution == "[[视频]](https://v.org) and <script>alert(1)</script>"
+    assert p.notes == "$x$ 🙂"
+
+
+def test_title_only_a_link(notes) -> None:
+    p = load([notes(table("| 2020 | <https://arxiv.org/abs/1> | k | c | | |"))]).papers[0]
+    assert p.title == "https://arxiv.org/abs/1" and p.url == "https://arxiv.org/abs/1"
+
+
+def test_duplicate_titles_in_two_sections_are_two_papers(notes) -> None:
+    text = (
+        "# D\n\n## S1\n\n"
+        + table("| 2020 | Same | k | c1 | | |", title="")
+        + "\n## S2\n\n"
+        + table("| 2020 | Same | k | c2 | | |", title="")
+    )
+    deck = load([notes(text)])
+    assert len({p.key for p in deck.papers}) == 2
+    assert len({c.id for c in deck.cards}) == 2
+    assert not deck.warnings
+
+
+def test_crlf_and_bom(notes, tmp_path: Path) -> None:
+    p = tmp_path / "crlf.md"
+    p.write_bytes(
+        "\ufeff".encode() + table("| 2020 | A | k | c | | |").replace("\n", "\r\n").encode()
+    )
+    deck = load([p])
+    assert [x.title for x in deck.papers] == ["A"] and not deck.diagnostics
+
+
+def test_errors_and_warnings_with_line_numbers(notes) -> None:
+    text = table(
+        "| 2020 | A | k | c | | |",  # line 5
+        "| 2020 | B | k | c | |",  # 6: wrong cell count
+        "| 2020 |  | k | c | | |",  # 7: no title
+        "| 2020 | A | k | c | | |",  # 8: duplicate
+        "| n.d. | C | k | c | | |",  # 9: no year
+        "| 2020 | D | k |  | |  |",  # 10: no card content
+        "| 2020 | E | k | c | ![](../../etc/passwd) | |",  # 11: outside folder
+        "| 2020 | F | k | c | ![](/abs/x.png) | |",  # 12: outside folder
+    )
+    got = [(d.line, d.severity, d.message.split(" ")[0]) for d in load([notes(text)]).diagnostics]
+    assert got == [
+        (6, "error", "row"),
+        (7, "error", "row"),
+        (8, "warning", "duplicate"),
+        (9, "warning", "no"),
+        (10, "warning", "'D'"),
+        (11, "warning", "image"),
+        (12, "warning", "image"),
+    ]
+
+
+def test_file_level_errors(tmp_path: Path) -> None:
+    cases = {
+        "latin1.md": "| 年份 |".encode("gbk"),
+        "bin.md": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "empty.md": b"",
+        "prose.md": b"# Just prose\n\nNo table here.\n",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        deck = parse_files([tmp_path / name])
+        assert len(deck.errors) == 1, name
+        assert deck.errors[0].line == 1
+    assert "UTF-8" in parse_files([tmp_path / "latin1.md"]).errors[0].message
+
+
+def test_notes_split_into_insight_and_critique() -> None:
+    insight, critique = split_notes("方法很好。但速度慢；用了X。问题：没有开源")
+    assert insight == "方法很好。用了X。"
+    assert critique == "但速度慢；问题：没有开源"
+    assert "但" in CRITIQUE_MARKERS and "However".casefold() in CRITIQUE_MARKERS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=6, max_size=6), st.text(max_size=30))
+def test_random_cells_never_crash(cells: list[str], extra: str) -> None:
+    row = "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
+    res = parse_text(table(row) + extra, "x.md")
+    for d in res.diagnostics:
+        assert d.line >= 1

@@ -43,7 +43,11 @@ _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MARKS = re.compile(r"[*_`]+")
 
 _block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
-_inline_md = MarkdownIt("commonmark", {"html": False})
+_inline_md = MarkdownIt("zero").enable(
+    ["link", "image", "autolink", "escape", "backticks", "emphasis", "entity", "newline"]
+)
+# Links and image sources are kept as the user typed them (no percent-encoding pass).
+_inline_md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
 
 
 @dataclass

@@ -1,0 +1,97 @@
+"""Generate a realistic notes file of N papers (deterministic for a seed).
+
+python -m bench.generate 10000 > /tmp/notes.md
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+KEYWORDS = [
+    "图像复原",
+    "视频复原",
+    "视频编码",
+    "图像增强",
+    "Transformer",
+    "规范化",
+    "人脸复原",
+    "图像编解码；图像去噪",
+    "失焦预测",
+    "算法实现",
+]
+WORDS = [
+    "restoration",
+    "video",
+    "image",
+    "network",
+    "attention",
+    "deformable",
+    "transformer",
+    "quality",
+    "compressed",
+    "enhancement",
+    "learning",
+    "deep",
+    "residual",
+    "frame",
+    "temporal",
+    "spatial",
+]
+CONTRIB = [
+    "用可形变卷积完成时序对齐",
+    "多阶段渐进式结构，性能很强的 **baseline**",
+    "交互式图像复原，使得复原强度可控",
+    "LN：针对每个sample处理，使得LN不受batch size影响",
+]
+NOTES = [
+    "整体上是一个可提前退出的多阶段结构。",
+    "但计算复杂度上去了；",
+    "问题：只考虑了LDP模式。",
+    "可参考[知乎](https://zhuanlan.zhihu.com/p/342675997)。",
+    "其实就是对相似块加权，权重类似NCE。",
+    "However, the evaluation is limited. ",
+    "BN是在C上对NHW做norm<br>保留NHW。",
+]
+
+
+def notes_file(n: int, seed: int = 0, figures: list[str] | None = None) -> str:
+    rnd = random.Random(seed)
+    out = ["# 论文阅读", ""]
+    per_section = 2500
+    for i in range(n):
+        if i % per_section == 0:
+            out += [
+                "",
+                f"## Section {i // per_section + 1}",
+                "",
+                "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |",
+                "| :- | :- | :- | :- | :- | :- |",
+            ]
+        title = " ".join(rnd.choice(WORDS).title() for _ in range(rnd.randint(4, 10))) + f" {i}"
+        if rnd.random() < 0.3:
+            title = f"[{title}](https://arxiv.org/abs/{2000 + i}.{i:05d})"
+        if figures:
+            fig = f"![]({figures[i % len(figures)]})" if i < 500 else ""
+        else:
+            fig = (
+                f"![](https://raw.githubusercontent.com/x/picgo/main/{i:08d}.png)"
+                if rnd.random() < 0.7
+                else ""
+            )
+        notes = "".join(rnd.sample(NOTES, rnd.randint(0, 4)))
+        out.append(
+            f"| {2000 + rnd.randint(0, 25)} | {title} | {rnd.choice(KEYWORDS)} | "
+            f"{rnd.choice(CONTRIB)} {i} | {fig} | {notes} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def write(path: Path, n: int, seed: int = 0, figures: list[str] | None = None) -> Path:
+    path.write_text(notes_file(n, seed, figures), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    sys.stdout.write(notes_file(int(sys.argv[1]) if len(sys.argv) > 1 else 10000))

@@ -9,9 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from studydeck import __version__
+from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
+from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.session import study_day, system_clock
+from studydeck.storage import Store
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +29,59 @@ def _summary(deck: Deck) -> str:
         f"{len(deck.papers)} papers, {len(deck.cards)} cards, "
         f"{len(deck.errors)} errors, {len(deck.warnings)} warnings"
     )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings().with_overrides(
+        new_per_day=args.new_per_day,
+        reviews_per_day=args.reviews_per_day,
+        day_starts_at=args.day_starts_at,
+    )
+
+
+def open_store_and_deck(args: argparse.Namespace) -> tuple[Store, Deck]:
+    """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
+    store = Store.open(db_path(args.db))
+    try:
+        deck, report = open_deck(store, _paths(args), system_clock())
+    except BaseException:
+        store.close()
+        raise
+    for d in deck.diagnostics:
+        print(d, file=sys.stderr)
+    if not deck.cards and deck.errors:
+        store.close()
+        raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
+    if report.changed:
+        print(f"studydeck: {report}", file=sys.stderr)
+    return store, deck
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from studydeck.stats import compute
+
+    settings = settings_from(args)
+    store, deck = open_store_and_deck(args)
+    with store:
+        st = compute(store, deck, study_day(system_clock(), settings.day_starts_at), settings)
+    if args.json:
+        json.dump(st.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
+    print(f"due today      {st.due_today}")
+    print(f"new available  {st.new_available} (of {st.new_total} new)")
+    print(f"learning       {st.learning}")
+    print(f"reviewed today {st.reviewed_today}")
+    print(
+        f"cards          {st.total_cards} ({st.suspended} suspended, {st.retired} retired, "
+        f"{st.leeches} leeches)"
+    )
+    print(f"streak         {st.streak} days")
+    if st.retention_by_keyword:
+        print("retention by keyword (answers >= 3):")
+        for kw, share in st.retention_by_keyword.items():
+            print(f"  {_pad(kw, 20)} {'-' if share is None else f'{share:.0%}'}")
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -66,8 +123,34 @@ def cmd_cards(args: argparse.Namespace) -> int:
         for c in deck.cards:
             year = str(c.paper.year) if c.paper.year else "    "
             back = " ".join(c.back.split())
-            print(f"{c.id:<34} {year} {c.kind.value:<12} {c.paper.title[:40]:<40} {back[:60]}")
+            print(
+                f"{c.id:<34} {year} {c.kind.value:<12} {_pad(c.paper.title[:40], 40)} {back[:60]}"
+            )
     return EXIT_ERRORS if deck.errors else EXIT_OK
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a width in terminal cells (CJK characters take two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return value
+
+
+def _hour(text: str) -> int:
+    value = _count(text)
+    if value > 23:
+        raise argparse.ArgumentTypeError(f"expected an hour from 0 to 23, not {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +172,23 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
+    def add_store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--db", type=Path, help="review store (default: $STUDYDECK_DB, else the user data dir)"
+        )
+        p.add_argument("--new-per-day", type=_count, metavar="N", help="new cards a day (20)")
+        p.add_argument("--reviews-per-day", type=_count, metavar="N", help="reviews a day (200)")
+        p.add_argument(
+            "--day-starts-at",
+            type=_hour,
+            metavar="HOUR",
+            help="hour a study day begins, local time (4)",
+        )
+
+    p = add("stats", "counts, retention per keyword, what is due")
+    add_store_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")

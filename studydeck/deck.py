@@ -10,6 +10,7 @@ from studydeck.carding import cards_for_all
 from studydeck.errors import StudydeckError
 from studydeck.models import Deck, Diagnostic
 from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
+from studydeck.perf import gc_paused
 
 BUNDLED_NAME = "paper-reading.md"
 
@@ -54,6 +55,11 @@ def expand(paths: Sequence[Path]) -> list[Path]:
 
 
 def parse_files(files: Sequence[Path]) -> Deck:
+    with gc_paused():
+        return _parse_files(files)
+
+
+def _parse_files(files: Sequence[Path]) -> Deck:
     results: list[FileResult] = []
     diags: list[Diagnostic] = []
     for f in files:

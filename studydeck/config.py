@@ -1,0 +1,75 @@
+"""Where studydeck keeps its files, and the user's settings (TOML). No I/O at import time."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from studydeck.errors import StudydeckError
+
+APP = "studydeck"
+
+
+@dataclass(frozen=True)
+class Settings:
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    day_starts_at: int = 4
+    """Hour (local time) at which a new study day begins."""
+    leech_threshold: int = 8
+    """Failures (grade < 3) after which a card is tagged a leech and suspended."""
+
+    def with_overrides(self, **values: int | None) -> Settings:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
+def db_path(explicit: Path | None = None) -> Path:
+    """``--db``, else ``$STUDYDECK_DB``, else ``studydeck.sqlite3`` in the user data dir."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("STUDYDECK_DB")
+    if env:
+        return Path(env)
+    return data_dir() / "studydeck.sqlite3"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or config_path()
+    if not path.is_file():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StudydeckError(
+            f"not valid TOML: {exc}", path=path, hint="fix or delete the config file"
+        ) from exc
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise StudydeckError(
+                f"unknown setting '{key}'", path=path, hint="known: " + ", ".join(known)
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise StudydeckError(f"'{key}' must be a whole number >= 0", path=path)
+        values[key] = value
+    settings = Settings(**values)
+    if not 0 <= settings.day_starts_at <= 23:
+        raise StudydeckError("'day_starts_at' must be an hour from 0 to 23", path=path)
+    return settings

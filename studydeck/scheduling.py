@@ -1,0 +1,74 @@
+"""SM-2, exactly as SuperMemo published it (Wozniak, 1990), as a pure function.
+
+``review(state, quality, today) -> state``: no clock, no I/O.
+
+Readings of the SM-2 text, made explicit:
+
+* quality is an integer 0..5; anything else is a ``ValueError``.
+* quality >= 3 (a success): the interval is 1 day after the first success, 6 after
+  the second, and after that the previous interval times the E-Factor *as it was
+  before this answer*, rounded **up** to a whole day. Repetitions go up by one;
+  then EF' = EF + (0.1 - (5 - q) * (0.08 + (5 - q) * 0.02)), never below 1.3.
+* quality < 3 (a lapse): repetitions start again from 0 and the interval is 1
+  day, "as if memorised anew"; the E-Factor is left unchanged.
+* the card is due ``today + interval``.
+* SM-2's step 7 (repeat, the same day, every item graded below 4 until it earns
+  at least 4) belongs to the session: such same-day repeats never call
+  :func:`review` and so never change this state.
+
+E-Factors move in steps of 0.02, so they are kept rounded to 4 decimals and the
+interval product is rounded to 6 decimals before rounding up, so that float
+noise (6 * 2.2 = 13.200000000000001) cannot add a day.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+INITIAL_EASINESS = 2.5
+MIN_EASINESS = 1.3
+PASSING = 3
+"""A grade at least this is a success."""
+GOOD_ENOUGH = 4
+"""A grade below this is repeated the same day (SM-2 step 7)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sm2State:
+    """The SM-2 state of one card. A new card: repetitions 0, easiness 2.5, no due date."""
+
+    repetitions: int = 0
+    easiness: float = INITIAL_EASINESS
+    interval: int = 0
+    due: date | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.due is None
+
+
+def next_easiness(easiness: float, quality: int) -> float:
+    d = 5 - quality
+    return max(MIN_EASINESS, round(easiness + (0.1 - d * (0.08 + d * 0.02)), 4))
+
+
+def review(state: Sm2State, quality: int, today: date) -> Sm2State:
+    """The state after answering with ``quality`` (0-5) on ``today``."""
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
+        raise ValueError(f"SM-2 quality must be an integer from 0 to 5, not {quality!r}")
+    if quality < PASSING:
+        return replace(state, repetitions=0, interval=1, due=today + timedelta(days=1))
+    if state.repetitions == 0:
+        interval = 1
+    elif state.repetitions == 1:
+        interval = 6
+    else:
+        interval = max(1, math.ceil(round(state.interval * state.easiness, 6)))
+    return Sm2State(
+        repetitions=state.repetitions + 1,
+        easiness=next_easiness(state.easiness, quality),
+        interval=interval,
+        due=today + timedelta(days=interval),
+    )

@@ -1,0 +1,242 @@
+"""Today's review: the queue, same-day repeats, bury/suspend/undo and leeches.
+
+Time comes from an injected clock (a function returning an aware ``datetime``);
+the study day starts at ``Settings.day_starts_at`` local time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from studydeck.config import Settings
+from studydeck.models import Card, Deck
+from studydeck.scheduling import GOOD_ENOUGH
+from studydeck.storage import Answer, CardState, Store
+
+Clock = Callable[[], datetime]
+
+#: How many other cards come between a failed card and its same-day repeat.
+REPEAT_GAP = 3
+
+
+def system_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+def study_day(now: datetime, day_starts_at: int) -> date:
+    """The study day ``now`` (local wall-clock time, as the clock gives it) belongs to:
+    before ``day_starts_at`` o'clock it is still yesterday."""
+    return (now - timedelta(hours=day_starts_at)).date()
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    card: Card
+    repeat: bool = False
+    """A same-day repeat (SM-2 step 7): logged, but leaves the SM-2 state alone."""
+
+
+def spread_papers(items: list[QueueItem]) -> list[QueueItem]:
+    """Reorder so that two cards of the same paper are never back to back, where possible."""
+    out: list[QueueItem] = []
+    pending = list(items)
+    while pending:
+        last = out[-1].card.paper.key if out else None
+        idx = next((i for i, it in enumerate(pending) if it.card.paper.key != last), 0)
+        out.append(pending.pop(idx))
+    return out
+
+
+def build_queue(
+    cards: Sequence[Card],
+    states: Mapping[str, CardState],
+    today: date,
+    settings: Settings,
+    *,
+    new_seen_today: int = 0,
+    reviewed_today: int = 0,
+    pending_repeats: Sequence[str] = (),
+) -> list[QueueItem]:
+    """Due cards (most overdue first, up to the review limit), then new cards (in notes order,
+    up to the new-card limit), then cards still owed a same-day repeat."""
+    due: list[tuple[date, int, Card]] = []
+    new: list[Card] = []
+    for i, card in enumerate(cards):
+        st = states.get(card.id)
+        if st is None or not st.is_active(today):
+            continue
+        if st.sm2.due is None:
+            new.append(card)
+        elif st.sm2.due <= today:
+            due.append((st.sm2.due, i, card))
+    due.sort(key=lambda t: (t[0], t[1]))
+    review_room = max(0, settings.reviews_per_day - reviewed_today)
+    new_room = max(0, settings.new_per_day - new_seen_today)
+    chosen = [QueueItem(c) for _, _, c in due[:review_room]] + [
+        QueueItem(c) for c in new[:new_room]
+    ]
+    by_id = {c.id: c for c in cards}
+    queued = {it.card.id for it in chosen}
+    for cid in pending_repeats:
+        repeat_card = by_id.get(cid)
+        st = states.get(cid)
+        if repeat_card and st is not None and st.is_active(today) and cid not in queued:
+            chosen.append(QueueItem(repeat_card, repeat=True))
+    return spread_papers(chosen)
+
+
+@dataclass
+class _Undo:
+    answer: Answer
+    queue: list[QueueItem]
+    done: int
+
+
+@dataclass
+class SessionSummary:
+    answered: int
+    cards: int
+    seconds: float
+    grades: dict[int, int]
+    due_tomorrow: int
+    leeches: list[str] = field(default_factory=list)
+
+
+class Session:
+    """One sitting of today's review. The store is written once per answer."""
+
+    def __init__(
+        self,
+        store: Store,
+        deck: Deck,
+        settings: Settings | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.store = store
+        self.deck = deck
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.started = clock()
+        self.today = study_day(self.started, self.settings.day_starts_at)
+        self._undo: list[_Undo] = []
+        self.answers: list[Answer] = []
+        self.leeches: list[Card] = []
+        self.queue = self._build()
+        self.total = len(self.queue)
+
+    def _build(self) -> list[QueueItem]:
+        today_rows = [r for r in self.store.reviews(since=self.today) if r.day == self.today]
+        last_grade = {r.card_id: r.quality for r in today_rows}
+        pending = [cid for cid, q in last_grade.items() if q < GOOD_ENOUGH]
+        return build_queue(
+            self.deck.cards,
+            self.store.states(),
+            self.today,
+            self.settings,
+            new_seen_today=sum(1 for r in today_rows if r.was_new),
+            reviewed_today=sum(1 for r in today_rows if not r.repeat),
+            pending_repeats=pending,
+        )
+
+    # -- what the UI shows ----------------------------------------------------------
+    @property
+    def current(self) -> QueueItem | None:
+        return self.queue[0] if self.queue else None
+
+    @property
+    def done(self) -> int:
+        return len(self.answers)
+
+    @property
+    def remaining(self) -> int:
+        return len(self.queue)
+
+    def state(self, card: Card) -> CardState:
+        return self.store.state(card.id)
+
+    # -- actions --------------------------------------------------------------------
+    def answer(self, quality: int, duration_ms: int = 0) -> Answer:
+        """Grade the current card 0-5. Below 4 it comes back later today (SM-2 step 7)."""
+        item = self.current
+        if item is None:
+            raise LookupError("the queue is empty")
+        snapshot = list(self.queue)
+        ans = self.store.record_answer(
+            item.card.id,
+            quality,
+            now=self.clock(),
+            today=self.today,
+            duration_ms=duration_ms,
+            repeat=item.repeat,
+            leech_threshold=self.settings.leech_threshold,
+        )
+        self._undo.append(_Undo(ans, snapshot, self.done))
+        self.answers.append(ans)
+        self.queue.pop(0)
+        if ans.became_leech:
+            self.leeches.append(item.card)
+        elif quality < GOOD_ENOUGH:
+            self._requeue(QueueItem(item.card, repeat=True))
+        return ans
+
+    def _requeue(self, item: QueueItem) -> None:
+        pos = min(REPEAT_GAP, len(self.queue))
+        while pos < len(self.queue) and self.queue[pos - 1].card.paper.key == item.card.paper.key:
+            pos += 1
+        self.queue.insert(pos, item)
+
+    def undo(self) -> Card | None:
+        """Take back the last answer of this session; its card comes back first."""
+        while self._undo:
+            u = self._undo.pop()
+            if self.store.undo(u.answer.review_id) is None:
+                continue
+            self.queue = u.queue
+            self.answers.pop()
+            if self.leeches and self.leeches[-1].id == u.answer.card_id:
+                self.leeches.pop()
+            return self.queue[0].card
+        return None
+
+    def bury(self) -> Card | None:
+        """Hide the current card until tomorrow."""
+        item = self.current
+        if item is None:
+            return None
+        self.store.bury(item.card.id, self.today + timedelta(days=1))
+        self._drop(item.card.id)
+        return item.card
+
+    def suspend(self) -> Card | None:
+        item = self.current
+        if item is None:
+            return None
+        self.store.set_suspended(item.card.id, True)
+        self._drop(item.card.id)
+        return item.card
+
+    def _drop(self, cid: str) -> None:
+        self.queue = [it for it in self.queue if it.card.id != cid]
+        self._undo = [u for u in self._undo if u.answer.card_id != cid]
+
+    def summary(self) -> SessionSummary:
+        tomorrow = self.today + timedelta(days=1)
+        due_tomorrow = sum(
+            1
+            for st in self.store.states().values()
+            if st.sm2.due is not None
+            and st.sm2.due <= tomorrow
+            and not st.retired
+            and not st.suspended
+        )
+        return SessionSummary(
+            answered=self.done,
+            cards=len({a.card_id for a in self.answers}),
+            seconds=(self.clock() - self.started).total_seconds(),
+            grades=dict(sorted(Counter(a.quality for a in self.answers).items())),
+            due_tomorrow=due_tomorrow,
+            leeches=[c.paper.title for c in self.leeches],
+        )

@@ -1,0 +1,71 @@
+"""SM-2 against hand-computed sequences."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from studydeck.scheduling import Sm2State, review
+
+DAY0 = date(2026, 1, 1)
+
+# (grades, expected (repetitions, easiness, interval) after each answer)
+# Each answer is given on the day the card falls due.
+SEQUENCES = [
+    ([5, 5, 5, 5], [(1, 2.6, 1), (2, 2.7, 6), (3, 2.8, 17), (4, 2.9, 48)]),
+    # 6*2.7 = 16.2 -> 17; 17*2.8 = 47.6 -> 48
+    ([4, 3, 5, 2, 5], [(1, 2.5, 1), (2, 2.36, 6), (3, 2.46, 15), (0, 2.46, 1), (1, 2.56, 1)]),
+    # q=3: 2.5 - 0.14 = 2.36; third: 6 * 2.36 = 14.16 -> 15 (EF before the answer)
+    ([0, 0, 5], [(0, 2.5, 1), (0, 2.5, 1), (1, 2.6, 1)]),
+    ([3, 3, 3, 3, 3], [(1, 2.36, 1), (2, 2.22, 6), (3, 2.08, 14), (4, 1.94, 30), (5, 1.8, 59)]),
+    # 6*2.22=13.32->14; 14*2.08=29.12->30; 30*1.94=58.2->59
+    ([5, 5, 4, 4], [(1, 2.6, 1), (2, 2.7, 6), (3, 2.7, 17), (4, 2.7, 46)]),
+    # 17 * 2.7 = 45.9 -> 46
+]
+
+
+@pytest.mark.parametrize(("grades", "expected"), SEQUENCES)
+def test_sequences(grades: list[int], expected: list[tuple[int, float, int]]) -> None:
+    state, today = Sm2State(), DAY0
+    for q, (reps, ef, interval) in zip(grades, expected, strict=True):
+        state = review(state, q, today)
+        assert (state.repetitions, state.easiness, state.interval) == (
+            reps,
+            pytest.approx(ef),
+            interval,
+        )
+        assert state.due == today + timedelta(days=interval)
+        today = state.due
+
+
+def test_easiness_floor_after_many_threes() -> None:
+    state = Sm2State()
+    for _ in range(10):
+        state = review(state, 3, DAY0)
+    assert state.easiness == 1.3
+
+
+def test_float_noise_does_not_add_a_day() -> None:
+    assert review(Sm2State(repetitions=2, easiness=2.2, interval=6), 4, DAY0).interval == 14
+    assert review(Sm2State(repetitions=2, easiness=2.5, interval=6), 4, DAY0).interval == 15
+
+
+@pytest.mark.parametrize("bad", [-1, 6, 2.5, "3", None, True])
+def test_invalid_quality(bad: object) -> None:
+    with pytest.raises(ValueError, match="0 to 5"):
+        review(Sm2State(), bad, DAY0)  # type: ignore[arg-type]
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=40), st.dates())
+def test_invariants(grades: list[int], today: date) -> None:
+    state = Sm2State()
+    for q in grades:
+        if today > date(9000, 1, 1):
+            return
+        state = review(state, q, today)
+        assert state.easiness >= 1.3
+        assert state.interval >= 1
+        assert state.due is not None and state.due > today

@@ -1,0 +1,323 @@
+"""The review store: answers, undo, reconciliation with edited notes, and faults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from studydeck.cli import main
+from studydeck.errors import StudydeckError
+from studydeck.loading import open_deck
+from studydeck.storage import SCHEMA_VERSION, Store
+
+from .conftest import ROOT, SEED, table
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store.open(tmp_path / "store.sqlite3")
+    yield s
+    s.close()
+
+
+def answer_all(store: Store, deck, q: int = 5) -> None:
+    for c in deck.cards:
+        store.record_answer(c.id, q, now=NOW, today=TODAY)
+
+
+def test_new_store_has_schema_version_and_wal(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.db"):
+        pass
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
+    deck, report = open_deck(store, [SEED], NOW)
+    assert report.new == 47
+    cid = deck.cards[0].id
+    a = store.record_answer(cid, 4, now=NOW, today=TODAY, duration_ms=1200)
+    assert a.before.sm2.is_new and a.after.sm2.interval == 1
+    assert store.state(cid).sm2.due == date(2026, 3, 2)
+    b = store.record_answer(cid, 5, now=NOW, today=date(2026, 3, 2))
+    assert store.state(cid).sm2.interval == 6
+    assert store.undo(a.review_id) is None  # not the card's last answer
+    assert store.undo(b.review_id) == cid
+    assert store.state(cid) == a.after
+    assert [r.quality for r in store.reviews()] == [4]
+
+
+def test_unchanged_file_is_not_parsed_again(store: Store, notes, monkeypatch) -> None:
+    path = notes(table("| 2020 | A | k | c | | 笔记。但不足 |"))
+    open_deck(store, [path], NOW)
+    import studydeck.loading as loading
+
+    def boom(*a, **k):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(loading, "parse_files", boom)
+    deck, report = open_deck(store, [path], NOW)
+    assert len(deck.cards) == 3 and not report.changed
+    os.utime(path, (1, 1))  # touched but same content: the hash saves a parse
+    deck, _ = open_deck(store, [path], NOW)
+    assert deck.cards[0].back == "c"
+
+
+def test_edited_contribution_keeps_history(store: Store, notes) -> None:
+    path = notes(table("| 2020 | A | k | old | | |"))
+    deck, _ = open_deck(store, [path], NOW)
+    answer_all(store, deck)
+    path.write_text(table("| 2020 | A | k | brand new answer | | |"), encoding="utf-8")
+    deck2, report = open_deck(store, [path], NOW)
+    assert str(report) == "0 new, 0 renamed, 0 retired"
+    assert deck2.cards[0].back == "brand new answer"
+    assert store.state(deck2.cards[0].id).sm2.repetitions == 1
+
+
+def test_title_typo_fixed_with_same_link_keeps_history(store: Store, notes) -> None:
+    path = notes(
+        table("| 2020 | [Atention Is All](https://arxiv.org/abs/1706.03762) | k | c | | |")
+    )
+    deck, _ = open_deck(store, [path], NOW)
+    answer_all(store, deck)
+    path.write_text(
+        table(
+            "| 2020 | [Attention Is All You Need](https://arxiv.org/abs/1706.03762) | k | c | | |"
+        )
+    )
+    deck2, _ = open_deck(store, [path], NOW)
+    assert store.state(deck2.cards[0].id).sm2.repetitions == 1
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "| 2020 | Deep Residual Learning | k | c | ![](f.png) | |",
+            "| 2020 | ResNet: a whole new name | k | c | ![](f.png) | |",
+        ),  # same figure
+        (
+            "| 2020 | Deep Residual Lerning for Images | k | c | | |",
+            "| 2020 | Deep Residual Learning for Images | k | c | | |",
+        ),  # same year, near title
+    ],
+)
+def test_renamed_paper_keeps_history(store: Store, notes, before: str, after: str) -> None:
+    path = notes(table(before))
+    deck, _ = open_deck(store, [path], NOW)
+    answer_all(store, deck)
+    path.write_text(table(after))
+    deck2, report = open_deck(store, [path], NOW)
+    assert str(report) == "0 new, 1 renamed, 0 retired"
+    assert store.state(deck2.cards[0].id).sm2.repetitions == 1
+    assert len(store.reviews(cid=deck2.cards[0].id)) == 1
+
+
+def test_deleted_row_is_retired_and_comes_back(store: Store, notes) -> None:
+    two = table("| 2020 | A | k | c | | |", "| 2021 | B | k | c | | |")
+    path = notes(two)
+    deck, _ = open_deck(store, [path], NOW)
+    answer_all(store, deck, 4)
+    path.write_text(table("| 2020 | A | k | c | | |"))
+    _, report = open_deck(store, [path], NOW)
+    assert str(report) == "0 new, 0 renamed, 1 retired"
+    b_id = deck.cards[1].id
+    assert store.state(b_id).retired
+    path.write_text(two)
+    _, report = open_deck(store, [path], NOW)
+    assert report.restored == 1
+    assert not store.state(b_id).retired and store.state(b_id).sm2.repetitions == 1
+
+
+def test_duplicate_titles_in_two_sections_keep_separate_history(store: Store, notes) -> None:
+    text = (
+        "# D\n\n## S1\n\n"
+        + table("| 2020 | Same | k | c1 | | |", title="")
+        + "\n## S2\n\n"
+        + table("| 2020 | Same | k | c2 | | |", title="")
+    )
+    path = notes(text)
+    deck, _ = open_deck(store, [path], NOW)
+    store.record_answer(deck.cards[0].id, 5, now=NOW, today=TODAY)
+    path.write_text(text.replace("c1", "c1 edited"))
+    deck2, report = open_deck(store, [path], NOW)
+    assert not report.changed
+    assert store.state(deck2.cards[0].id).sm2.repetitions == 1
+    assert store.state(deck2.cards[1].id).sm2.is_new
+
+
+def test_other_files_are_not_retired(store: Store, notes) -> None:
+    a = notes(table("| 2020 | A | k | c | | |"), "a.md")
+    b = notes(table("| 2020 | B | k | c | | |"), "b.md")
+    open_deck(store, [a], NOW)
+    _, report = open_deck(store, [b], NOW)
+    assert report.retired == 0
+
+
+# -- faults ----------------------------------------------------------------------------
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studydeck", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def assert_one_line_error(run: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert needle in run.stderr.strip().splitlines()[-1]
+
+
+def test_foreign_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE mine (x)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    assert_one_line_error(run_cli("stats", "--db", str(db)), "not a studydeck database")
+    assert db.read_bytes() == before
+
+
+def test_garbage_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "junk.db"
+    db.write_bytes(b"this is not sqlite at all" * 100)
+    before = db.read_bytes()
+    assert_one_line_error(run_cli("stats", "--db", str(db)), "not a studydeck database")
+    assert db.read_bytes() == before
+
+
+def test_corrupt_store_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store.open(db) as s:
+        open_deck(s, [SEED], NOW)
+    data = bytearray(db.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page but the header
+    db.write_bytes(bytes(data))
+    run = run_cli("stats", "--db", str(db))
+    assert_one_line_error(run, "corrupt")
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store.open(db):
+        pass
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    assert_one_line_error(run_cli("stats", "--db", str(db)), "newer studydeck")
+    assert db.read_bytes() == before
+
+
+def test_read_only_folder(tmp_path: Path) -> None:
+    # Root ignores permission bits, so use a folder no one can write to: /proc.
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    target = folder if os.geteuid() != 0 else Path("/proc/self")
+    with pytest.raises(StudydeckError, match="cannot"):
+        Store.open(target / "new.sqlite3")
+    assert_one_line_error(run_cli("stats", "--db", str(target / "new.sqlite3")), "cannot")
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    from datetime import datetime, date, timezone
+    from pathlib import Path
+    from studydeck.storage import Store
+    from studydeck.loading import open_deck
+    db, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    s = Store.open(Path(db))
+    deck, _ = open_deck(s, [Path(seed)], datetime.now(timezone.utc))
+    for i in range(n):
+        card = deck.cards[i % len(deck.cards)]
+        s.record_answer(card.id, 4, now=datetime.now(timezone.utc), today=date(2026, 3, 1))
+        print(i, flush=True)
+""")
+
+
+def test_two_processes_never_lose_an_answer(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(db), str(SEED), "60"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    with Store.open(db) as s:
+        assert s.review_count() == 120
+
+
+def test_kill_mid_session_loses_at_most_the_answer_in_flight(tmp_path: Path) -> None:
+    db = tmp_path / "killed.db"
+    p = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(db), str(SEED), "100000"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert p.stdout is not None
+    confirmed = 0
+    deadline = time.monotonic() + 60
+    while confirmed < 40 and time.monotonic() < deadline:
+        p.stdout.readline()
+        confirmed += 1
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    p.stdout.close()
+    with Store.open(db) as s:
+        assert s.review_count() >= confirmed
+        assert s.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_stats_json(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "s.db"
+    assert main(["stats", str(SEED), "--db", str(db), "--json"]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["total_cards"] == 47 and data["new_available"] == 20
+    assert data["due_today"] == 0 and data["reviewed_today"] == 0
+    assert main(["stats", str(SEED), "--db", str(db), "--json", "--new-per-day", "5"]) == 0
+    assert json.loads(capsys.readouterr().out)["new_available"] == 5
+
+
+def test_config_file_sets_limits(tmp_path: Path, capsys) -> None:
+    from studydeck.config import config_path
+
+    cfg = config_path()
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text("new_per_day = 7\n")
+    assert main(["stats", str(SEED), "--db", str(tmp_path / "s.db"), "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["new_available"] == 7
+    cfg.write_text("new_per_day = 'lots'\n")
+    assert main(["stats", str(SEED), "--db", str(tmp_path / "s.db")]) == 1
+    assert "config.toml: error: 'new_per_day' must be a whole number" in capsys.readouterr().err

@@ -269,7 +269,7 @@ def test_two_processes_never_lose_an_answer(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        _out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     with Store.open(db) as s:
         assert s.review_count() == 120

@@ -80,7 +80,7 @@ def notes_file(n: int, seed: int = 0, figures: list[str] | None = None) -> str:
                 if rnd.random() < 0.7
                 else ""
             )
-        notes = "".join(rnd.sample(NOTES, rnd.randint(0, 4)))
+        notes = "".join(rnd.sample(NOTES, rnd.randint(1, 4)))
         out.append(
             f"| {2000 + rnd.randint(0, 25)} | {title} | {rnd.choice(KEYWORDS)} | "
             f"{rnd.choice(CONTRIB)} {i} | {fig} | {notes} |"

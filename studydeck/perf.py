@@ -16,5 +16,8 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What was built is long-lived: move it out of the collector's sight, or the
+        # first collection after this would walk all of it again.
+        gc.freeze()
         if was:
             gc.enable()

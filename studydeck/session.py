@@ -52,38 +52,37 @@ def spread_papers(items: list[QueueItem]) -> list[QueueItem]:
 
 def build_queue(
     cards: Sequence[Card],
-    states: Mapping[str, CardState],
-    today: date,
+    candidates: Mapping[str, date | None],
     settings: Settings,
     *,
     new_seen_today: int = 0,
     reviewed_today: int = 0,
     pending_repeats: Sequence[str] = (),
 ) -> list[QueueItem]:
-    """Due cards (most overdue first, up to the review limit), then new cards (in notes order,
-    up to the new-card limit), then cards still owed a same-day repeat."""
+    """Today's queue from the cards that may be studied (``candidates``: card id -> due date,
+    or None for a new card): due cards, most overdue first, up to the review limit; then
+    new cards in notes order up to the new-card limit; then cards still owed a same-day
+    repeat. Cards of one paper are kept apart."""
     due: list[tuple[date, int, Card]] = []
     new: list[Card] = []
     for i, card in enumerate(cards):
-        st = states.get(card.id)
-        if st is None or not st.is_active(today):
+        if card.id not in candidates:
             continue
-        if st.sm2.due is None:
+        when = candidates[card.id]
+        if when is None:
             new.append(card)
-        elif st.sm2.due <= today:
-            due.append((st.sm2.due, i, card))
+        else:
+            due.append((when, i, card))
     due.sort(key=lambda t: (t[0], t[1]))
     review_room = max(0, settings.reviews_per_day - reviewed_today)
     new_room = max(0, settings.new_per_day - new_seen_today)
-    chosen = [QueueItem(c) for _, _, c in due[:review_room]] + [
-        QueueItem(c) for c in new[:new_room]
-    ]
-    by_id = {c.id: c for c in cards}
+    chosen = [QueueItem(c) for _, _, c in due[:review_room]]
+    chosen += [QueueItem(c) for c in new[:new_room]]
     queued = {it.card.id for it in chosen}
+    by_id = {c.id: c for c in cards}
     for cid in pending_repeats:
         repeat_card = by_id.get(cid)
-        st = states.get(cid)
-        if repeat_card and st is not None and st.is_active(today) and cid not in queued:
+        if repeat_card is not None and cid not in queued:
             chosen.append(QueueItem(repeat_card, repeat=True))
     return spread_papers(chosen)
 
@@ -131,10 +130,11 @@ class Session:
         today_rows = [r for r in self.store.reviews(since=self.today) if r.day == self.today]
         last_grade = {r.card_id: r.quality for r in today_rows}
         pending = [cid for cid, q in last_grade.items() if q < GOOD_ENOUGH]
+        states = self.store.states_of(pending)
+        pending = [cid for cid in pending if cid in states and states[cid].is_active(self.today)]
         return build_queue(
             self.deck.cards,
-            self.store.states(),
-            self.today,
+            self.store.queue_candidates(self.today),
             self.settings,
             new_seen_today=sum(1 for r in today_rows if r.was_new),
             reviewed_today=sum(1 for r in today_rows if not r.repeat),

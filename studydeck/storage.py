@@ -409,6 +409,24 @@ class Store:
         with gc_paused():
             return {r[0]: _row_state(r[1:]) for r in rows}
 
+    def queue_candidates(self, today: date) -> dict[str, date | None]:
+        """Cards that may be studied today: due (card id -> due date) or new (-> None)."""
+        d = today.isoformat()
+        rows = self.query(
+            "SELECT card_id, due FROM cards WHERE retired = 0 AND suspended = 0 "
+            "AND (buried_until IS NULL OR buried_until <= ?) AND (due IS NULL OR due <= ?)",
+            (d, d),
+        )
+        return {r[0]: (date.fromisoformat(r[1]) if r[1] else None) for r in rows}
+
+    def states_of(self, cids: Sequence[str]) -> dict[str, CardState]:
+        out: dict[str, CardState] = {}
+        for cid in cids:
+            rows = self.query(f"SELECT {_STATE_COLS} FROM cards WHERE card_id = ?", (cid,))
+            if rows:
+                out[cid] = _row_state(rows[0])
+        return out
+
     def state(self, cid: str) -> CardState:
         rows = self.query(f"SELECT {_STATE_COLS} FROM cards WHERE card_id = ?", (cid,))
         if not rows:

@@ -7,11 +7,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
+
+if TYPE_CHECKING:
+    from studydeck.export.anki import ExportReport
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.session import study_day, system_clock
@@ -81,6 +85,79 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print("retention by keyword (answers >= 3):")
         for kw, share in st.retention_by_keyword.items():
             print(f"  {_pad(kw, 20)} {'-' if share is None else f'{share:.0%}'}")
+    return EXIT_OK
+
+
+def _progress_bar(label: str):  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _print_unavailable(report: ExportReport) -> None:
+    for paper, fig, reason in report.unavailable:
+        print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.export.anki import ExportError, export_deck
+    from studydeck.figures import FigureFetcher
+    from studydeck.models import CardKind
+
+    kinds: list[CardKind] = []
+    for k in args.kinds.split(","):
+        try:
+            kinds.append(CardKind(k.strip()))
+        except ValueError:
+            print(
+                f"studydeck: error: unknown card kind '{k}' (choose from contribution, "
+                "insight, critique)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    deck = load(_paths(args))
+    for d in deck.diagnostics:
+        print(d, file=sys.stderr)
+    if not deck.papers:
+        raise StudydeckError("nothing to export: fix the errors above")
+    out: Path = args.output
+    if out.suffix.lower() != ".apkg":
+        out = out.with_suffix(out.suffix + ".apkg") if out.suffix else out.with_suffix(".apkg")
+    with FigureFetcher(cache_dir() / "figures") as fetcher:
+        try:
+            report = export_deck(
+                deck,
+                out,
+                deck_name=args.deck_name,
+                kinds=kinds,
+                figures=not args.no_figures,
+                strict=args.strict,
+                fetcher=fetcher,
+                state_file=cache_dir() / "anki-export.json",
+                progress=_progress_bar("exporting"),
+            )
+        except ExportError as exc:
+            _print_unavailable(exc.report)
+            raise StudydeckError(
+                f"{len(exc.report.unavailable)} figures could not be embedded "
+                "and --strict was given; nothing was written",
+                path=out,
+            ) from exc
+    _print_unavailable(report)
+    print(report.summary(), file=sys.stderr)
     return EXIT_OK
 
 
@@ -189,6 +266,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_stats)
+    p = add("export", "write an Anki package (.apkg) with the figures embedded")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.apkg")
+    p.add_argument("--deck-name", help="Anki deck name (default: the notes' top heading)")
+    p.add_argument(
+        "--kinds",
+        default="contribution,insight,critique",
+        help="card kinds to export, comma-separated (default: all)",
+    )
+    p.add_argument("--no-figures", action="store_true", help="do not embed figures")
+    p.add_argument("--strict", action="store_true", help="fail when any figure cannot be embedded")
+    p.set_defaults(func=cmd_export)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")

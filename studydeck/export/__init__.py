@@ -1,0 +1,1 @@
+"""Exports of a deck to other tools."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.session import study_day, system_clock
-from studydeck.storage import Store
+from studydeck.storage import ReconcileReport, Store
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +43,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def open_store_and_deck(args: argparse.Namespace) -> tuple[Store, Deck]:
+def open_store_and_deck(
+    args: argparse.Namespace, *, report_changes: bool = True
+) -> tuple[Store, Deck, ReconcileReport]:
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
     store = Store.open(db_path(args.db))
     try:
@@ -56,16 +58,16 @@ def open_store_and_deck(args: argparse.Namespace) -> tuple[Store, Deck]:
     if not deck.cards and deck.errors:
         store.close()
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
-    if report.changed:
+    if report.changed and report_changes:
         print(f"studydeck: {report}", file=sys.stderr)
-    return store, deck
+    return store, deck, report
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from studydeck.stats import compute
 
     settings = settings_from(args)
-    store, deck = open_store_and_deck(args)
+    store, deck, _ = open_store_and_deck(args)
     with store:
         st = compute(store, deck, study_day(system_clock(), settings.day_starts_at), settings)
     if args.json:
@@ -159,6 +161,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     _print_unavailable(report)
     print(report.summary(), file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
+    settings = settings_from(args)
+    store, deck, report = open_store_and_deck(args, report_changes=False)
+    # textual-image asks the terminal what it can draw; that must happen before Textual starts.
+    import textual_image.widget  # noqa: F401
+
+    from studydeck.config import cache_dir
+    from studydeck.figures import FigureFetcher
+    from studydeck.tui.app import AppContext, create_app
+
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+        ctx = AppContext(
+            store=store,
+            deck=deck,
+            paths=_paths(args),
+            settings=settings,
+            fetcher=fetcher,
+            notice=f"Notes read: {report} cards" if report.changed else "",
+        )
+        app = create_app(ctx, start=start)
+        app.run()
+        return app.return_code or 0
+
+
+def cmd_home(args: argparse.Namespace) -> int:
+    return cmd_review(args, start="home")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -262,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="hour a study day begins, local time (4)",
         )
 
+    p = add("review", "open today's review in the terminal app")
+    add_store_options(p)
+    p.set_defaults(func=cmd_review)
     p = add("stats", "counts, retention per keyword, what is due")
     add_store_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -288,12 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    commands = {"review", "stats", "check", "cards", "export", "quiz"}
+    home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(["review", *argv] if home else argv)
     except SystemExit as exc:  # argparse has printed its usage line
         return EXIT_USAGE if exc.code else EXIT_OK
-    if not getattr(args, "func", None):
-        args = parser.parse_args(["check", *argv])
+    if home:
+        args.func = cmd_home
     try:
         return int(args.func(args))
     except StudydeckError as exc:

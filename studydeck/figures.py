@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -91,6 +92,7 @@ class FigureFetcher:
         self.max_bytes = max_bytes
         self.offline = offline
         self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         if self._client is not None:
@@ -152,10 +154,13 @@ class FigureFetcher:
         return fig
 
     def _download(self, url: str) -> bytes:
-        if self._client is None:
-            self._client = httpx.Client(
-                timeout=self.timeout, follow_redirects=False, headers={"User-Agent": "studydeck"}
-            )
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=self.timeout,
+                    follow_redirects=False,
+                    headers={"User-Agent": "studydeck"},
+                )
         seen: set[str] = set()
         for _ in range(MAX_REDIRECTS + 1):
             if url in seen:

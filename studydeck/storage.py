@@ -427,6 +427,16 @@ class Store:
                 out[cid] = _row_state(rows[0])
         return out
 
+    def retired_cards(self) -> list[tuple[str, str, str, str, int | None]]:
+        """Cards whose rows left the notes: (card id, kind, paper key, title, year)."""
+        return [
+            tuple(r)
+            for r in self.query(
+                "SELECT c.card_id, c.kind, c.paper_key, coalesce(p.title, c.paper_key), p.year "
+                "FROM cards c LEFT JOIN papers p USING (paper_key) WHERE c.retired = 1"
+            )
+        ]
+
     def state(self, cid: str) -> CardState:
         rows = self.query(f"SELECT {_STATE_COLS} FROM cards WHERE card_id = ?", (cid,))
         if not rows:

@@ -1,0 +1,114 @@
+"""The studydeck app, built by :func:`create_app` (the CLI and the tests both use it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from studydeck.config import Settings
+from studydeck.figures import FigureFetcher
+from studydeck.loading import open_deck
+from studydeck.models import Deck
+from studydeck.session import Clock, study_day, system_clock
+from studydeck.storage import ReconcileReport, Store
+
+
+@dataclass
+class AppContext:
+    """Everything the screens share: the open store, the deck, settings and the clock."""
+
+    store: Store
+    deck: Deck
+    paths: list[Path]
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = system_clock
+    fetcher: FigureFetcher = field(default_factory=lambda: FigureFetcher(None, offline=True))
+    notice: str = ""
+    quiz_options: dict[str, object] | None = None
+
+    @property
+    def today(self):  # type: ignore[no-untyped-def]
+        return study_day(self.clock(), self.settings.day_starts_at)
+
+    def reload(self) -> ReconcileReport:
+        """Read the notes again (after an edit) and reconcile; history is kept."""
+        self.deck, report = open_deck(self.store, self.paths, self.clock())
+        return report
+
+
+class StudydeckApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "studydeck"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(self, ctx: AppContext, start: str = "home") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.start = start
+
+    def on_mount(self) -> None:
+        from studydeck.tui.screens.home import HomeScreen
+
+        self.sub_title = self.ctx.deck.name
+        self.push_screen(HomeScreen())
+        if self.start == "review":
+            self.action_review()
+        elif self.start == "quiz":
+            self.action_quiz()
+
+    # -- actions reachable from anywhere (home keys, command palette) -----------------
+    def action_review(self) -> None:
+        from studydeck.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen())
+
+    def action_browse(self) -> None:
+        from studydeck.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def action_stats(self) -> None:
+        from studydeck.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
+    def action_quiz(self) -> None:
+        from studydeck.tui.screens.quiz import QuizSetupScreen
+
+        self.push_screen(QuizSetupScreen())
+
+    def action_help(self) -> None:
+        from studydeck.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """One palette entry per live binding, so every action can be found by name."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            b = active.binding
+            if not b.description or b.action in seen or b.action in ("quit", "command_palette"):
+                continue
+            seen.add(b.action)
+            node = active.node
+
+            def run(action: str = b.action, target: object = node) -> None:
+                self.call_later(self.run_action, action, target)
+
+            yield SystemCommand(b.description, f"{b.tooltip or b.description} (key: {key})", run)
+
+
+def create_app(ctx: AppContext, start: str = "home") -> StudydeckApp:
+    """The app, on an open store and deck. ``start``: home, review or quiz."""
+    return StudydeckApp(ctx, start)

@@ -1,0 +1,250 @@
+"""Browse: every card in a table; filter, sort, see a card's SM-2 state and history, suspend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from studydeck.carding import QUESTIONS
+from studydeck.models import Card, CardKind, Paper
+from studydeck.storage import CardState
+from studydeck.tui.context import ctx_of
+
+COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
+
+
+@dataclass(frozen=True)
+class Row:
+    card: Card
+    state: CardState | None
+
+    def status(self, today: date) -> str:
+        st = self.state
+        if st is None:
+            return "new"
+        if st.retired:
+            return "retired"
+        if st.suspended:
+            return "suspended"
+        if st.sm2.due is None:
+            return "new"
+        if st.buried_until is not None and st.buried_until > today:
+            return "buried"
+        if st.sm2.due <= today:
+            return "due"
+        return "learning" if st.sm2.repetitions < 2 else "review"
+
+
+def matches(row: Row, query: str, today: date) -> bool:
+    """``kw:图像复原 year:2020 state:due free words`` (all must hold; case-insensitive)."""
+    p = row.card.paper
+    for term in query.casefold().split():
+        key, sep, value = term.partition(":")
+        if sep and key in ("kw", "keyword"):
+            if not any(value in k.casefold() for k in p.keywords):
+                return False
+        elif sep and key == "year":
+            if str(p.year or "") != value:
+                return False
+        elif sep and key == "state":
+            if row.status(today) != value:
+                return False
+        elif sep and key == "kind":
+            if not row.card.kind.value.startswith(value):
+                return False
+        else:
+            hay = " ".join((p.title, row.card.back, " ".join(p.keywords), p.notes)).casefold()
+            if term not in hay:
+                return False
+    return True
+
+
+class BrowseScreen(Screen[None]):
+    TITLE = "Browse"
+    BINDINGS = [
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="browse.filter",
+            tooltip="Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
+        ),
+        Binding(
+            "s",
+            "toggle_suspend",
+            "Suspend/unsuspend",
+            id="browse.suspend",
+            tooltip="Suspend or unsuspend the selected card",
+        ),
+        Binding("o", "cycle_sort", "Sort", id="browse.sort", tooltip="Sort by the next column"),
+        Binding("escape", "leave", "Back", id="browse.back", tooltip="Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self.sort_col = 0
+        self.sort_reverse = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
+        with Horizontal(id="browse-body"):
+            yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+            yield Static(id="card-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ctx = ctx_of(self)
+        states = ctx.store.states()
+        self.rows = [Row(c, states.get(c.id)) for c in ctx.deck.cards]
+        for cid, kind, key, title, year in ctx.store.retired_cards():
+            paper = Paper(
+                key=key, title=title, year=year, source="(removed from the notes)", line=0
+            )
+            card = Card(
+                id=cid,
+                kind=CardKind(kind),
+                paper=paper,
+                question=QUESTIONS[CardKind(kind)],
+                back="(this row is no longer in the notes; its history is kept)",
+            )
+            self.rows.append(Row(card, states.get(cid)))
+        table = self.query_one(DataTable)
+        for col in COLUMNS:
+            table.add_column(col, key=col)
+        self.refill()
+        table.focus()
+
+    def _cells(self, row: Row, today: date) -> tuple[Text, ...]:
+        p, st = row.card.paper, row.state
+        sm2 = st.sm2 if st else None
+        return (
+            Text(p.title[:48]),
+            Text(row.card.kind.value),
+            Text(str(p.year or "")),
+            Text(", ".join(p.keywords)[:24]),
+            Text(row.status(today)),
+            Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
+            Text(f"{sm2.easiness:.2f}" if sm2 else ""),
+            Text(str(sm2.interval) if sm2 else ""),
+        )
+
+    def _sort_key(self, row: Row) -> object:
+        col = COLUMNS[self.sort_col]
+        st = row.state.sm2 if row.state else None
+        return {
+            "paper": row.card.paper.title.casefold(),
+            "kind": row.card.kind.value,
+            "year": row.card.paper.year or 0,
+            "keywords": ",".join(row.card.paper.keywords),
+            "state": row.status(ctx_of(self).today),
+            "due": (st.due.isoformat() if st and st.due else "~"),
+            "EF": st.easiness if st else 0.0,
+            "interval": st.interval if st else 0,
+        }[col]
+
+    def refill(self) -> None:
+        today = ctx_of(self).today
+        query = self.query_one("#filter", Input).value
+        table = self.query_one(DataTable)
+        table.clear()
+        shown = [r for r in self.rows if matches(r, query, today)]
+        shown.sort(key=self._sort_key, reverse=self.sort_reverse)  # type: ignore[arg-type]
+        for r in shown:
+            table.add_row(*self._cells(r, today), key=r.card.id)
+        table.border_title = (
+            f"{len(shown)} of {len(self.rows)} cards · sorted by {COLUMNS[self.sort_col]}"
+        )
+        self.show_detail()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        idx = COLUMNS.index(str(event.column_key.value))
+        self.sort_reverse = not self.sort_reverse if idx == self.sort_col else False
+        self.sort_col = idx
+        self.refill()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def selected(self) -> Row | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((r for r in self.rows if r.card.id == key), None)
+
+    def show_detail(self) -> None:
+        row = self.selected()
+        detail = self.query_one("#card-detail", Static)
+        if row is None:
+            detail.update(Text("no card matches", style="dim"))
+            return
+        ctx = ctx_of(self)
+        from studydeck.tui.text import markdown_text
+
+        text = Text(row.card.paper.title, style="bold")
+        text.append(f"\n{row.card.kind.value} · {row.card.paper.where}\n\n", style="dim")
+        text.append_text(markdown_text(row.card.back))
+        st = row.state
+        if st is not None:
+            s = st.sm2
+            text.append(
+                f"\n\nSM-2: repetitions {s.repetitions}, EF {s.easiness:.2f}, "
+                f"interval {s.interval} d, due {s.due or 'new'}; lapses {st.lapses}"
+                f"{', leech' if st.leech else ''}{', suspended' if st.suspended else ''}",
+                style="cyan",
+            )
+        history = ctx.store.reviews(cid=row.card.id)
+        if history:
+            text.append("\n\nhistory:", style="bold")
+            for r in history[-12:]:
+                text.append(
+                    f"\n  {r.day}  grade {r.quality}{'  (same-day repeat)' if r.repeat else ''}"
+                )
+        detail.update(text)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_col = (self.sort_col + 1) % len(COLUMNS)
+        self.refill()
+
+    def action_toggle_suspend(self) -> None:
+        row = self.selected()
+        if row is None or row.state is None:
+            return
+        ctx = ctx_of(self)
+        ctx.store.set_suspended(row.card.id, not row.state.suspended)
+        new = Row(row.card, ctx.store.state(row.card.id))
+        self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
+        self.notify(
+            ("Suspended: " if new.state and new.state.suspended else "Unsuspended: ")
+            + row.card.paper.title
+        )
+        table = self.query_one(DataTable)
+        table.update_cell(row.card.id, "state", Text(new.status(ctx.today)))
+        self.show_detail()
+
+    def action_leave(self) -> None:
+        if (
+            self.focused is self.query_one("#filter", Input)
+            and self.query_one("#filter", Input).value
+        ):
+            self.query_one("#filter", Input).value = ""
+            return
+        self.dismiss(None)

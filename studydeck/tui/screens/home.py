@@ -1,0 +1,92 @@
+"""Home: the deck, today's counts and streak, and the way to everything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from studydeck.stats import compute
+from studydeck.tui.context import ctx_of
+
+
+class HomeScreen(Screen[None]):
+    TITLE = "Home"
+    BINDINGS = [
+        Binding(
+            "r,enter", "app.review", "Review", id="home.review", tooltip="Start today's review"
+        ),
+        Binding("q", "app.quiz", "Quiz", id="home.quiz", tooltip="Quiz yourself before a meeting"),
+        Binding(
+            "b", "app.browse", "Browse", id="home.browse", tooltip="Browse and filter all cards"
+        ),
+        Binding("s", "app.stats", "Stats", id="home.stats", tooltip="Statistics"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home-body"):
+            yield Static(id="home-deck")
+            yield Static(id="home-counts")
+            yield Static(id="home-notice")
+            yield Static(
+                Text("r review · q quiz · b browse · s stats · ? help · ctrl+q quit", style="dim"),
+                id="home-keys",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        ctx = ctx_of(self)
+        deck = ctx.deck
+        st = compute(ctx.store, deck, ctx.today, ctx.settings)
+        title = Text(deck.name, style="bold")
+        title.append(f"   {len(deck.papers)} papers · {len(deck.cards)} cards", style="dim")
+        for src in deck.sources:
+            title.append(f"\n{Path(src).name}", style="dim italic")
+        self.query_one("#home-deck", Static).update(title)
+        table = Table.grid(padding=(0, 3))
+        for _ in range(5):
+            table.add_column(justify="center")
+        table.add_row(
+            *(
+                Text(str(v), style="bold " + c)
+                for v, c in (
+                    (st.due_today, "green"),
+                    (st.new_available, "cyan"),
+                    (st.learning, "yellow"),
+                    (st.reviewed_today, "magenta"),
+                    (st.streak, "bright_white"),
+                )
+            )
+        )
+        table.add_row(
+            *(
+                Text(x, style="dim")
+                for x in ("due", "new", "learning", "reviewed today", "day streak")
+            )
+        )
+        self.query_one("#home-counts", Static).update(table)
+        notice = Text()
+        if ctx.notice:
+            notice.append(ctx.notice, style="italic")
+        if deck.errors or deck.warnings:
+            notice.append(
+                f"\n{len(deck.errors)} errors, {len(deck.warnings)} warnings in the notes "
+                "(run `studydeck check`)",
+                style="yellow",
+            )
+        if st.due_today + st.new_available == 0:
+            notice.append("\nNothing due: all done for today.", style="green")
+        self.query_one("#home-notice", Static).update(notice)

@@ -1,0 +1,321 @@
+"""The review screen: front, reveal, grade; undo, bury, suspend, open link, edit the notes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Static
+
+from studydeck.errors import StudydeckError
+from studydeck.figures import FigureFetcher
+from studydeck.models import Card, CardKind
+from studydeck.session import Session, SessionSummary
+from studydeck.tui.context import ctx_of
+from studydeck.tui.text import markdown_text
+from studydeck.tui.widgets.figure import FigureView
+from studydeck.tui.widgets.grades import GradeBar
+
+KIND_LABEL = {
+    CardKind.CONTRIBUTION: "contribution",
+    CardKind.INSIGHT: "key insight",
+    CardKind.CRITIQUE: "critique",
+}
+
+
+def editor_command(path: str, line: int) -> list[str]:
+    """``$VISUAL``/``$EDITOR`` (else vi) opened at ``line``; VS Code-like editors get ``-g``."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    argv = shlex.split(editor)
+    name = os.path.basename(argv[0])
+    if name in ("code", "code-insiders", "codium", "cursor"):
+        return [*argv, "-g", f"{path}:{line}"]
+    if name in ("subl", "zed"):
+        return [*argv, f"{path}:{line}"]
+    return [*argv, f"+{line}", path]
+
+
+class ReviewScreen(Screen[None]):
+    TITLE = "Review"
+    BINDINGS = [
+        Binding(
+            "space,enter",
+            "reveal",
+            "Show answer",
+            id="review.reveal",
+            tooltip="Show the answer (once shown: grade Good)",
+        ),
+        *(
+            Binding(
+                str(q),
+                f"grade({q})",
+                f"Grade {q}",
+                show=False,
+                id=f"review.grade{q}",
+                tooltip=f"SM-2 grade {q}",
+            )
+            for q in range(6)
+        ),
+        Binding("a", "grade(1)", "Again", id="review.again", tooltip="Again (SM-2 grade 1)"),
+        Binding("h", "grade(3)", "Hard", id="review.hard", tooltip="Hard (SM-2 grade 3)"),
+        Binding("g", "grade(4)", "Good", id="review.good", tooltip="Good (SM-2 grade 4)"),
+        Binding("E", "grade(5)", "Easy", id="review.easy", tooltip="Easy (SM-2 grade 5)"),
+        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer"),
+        Binding("b", "bury", "Bury", id="review.bury", tooltip="Hide this card until tomorrow"),
+        Binding(
+            "s",
+            "suspend",
+            "Suspend",
+            id="review.suspend",
+            tooltip="Suspend this card (unsuspend in Browse)",
+        ),
+        Binding("o", "open_link", "Link", id="review.open", tooltip="Open the paper's link"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="review.edit",
+            tooltip="Edit the paper's row in $EDITOR, then reload",
+        ),
+        Binding("escape", "leave", "Home", id="review.home", tooltip="Back to home"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: Session | None = None
+        self.revealed = False
+        self.shown_at: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        ctx = ctx_of(self)
+        yield Header()
+        with Vertical(id="review-body"):
+            yield Static(id="progress")
+            yield from self._card_area(ctx.fetcher)
+        yield Footer()
+
+    def _card_area(self, fetcher: FigureFetcher) -> ComposeResult:
+        with ContentSwitcher(initial="card-view", id="switcher"):
+            with VerticalScroll(id="card-view"):
+                yield Static(id="card-title")
+                yield Static(id="card-meta")
+                yield FigureView(fetcher, id="figure")
+                yield Static(id="card-question")
+                with Vertical(id="answer-box"):
+                    yield Static(id="card-answer")
+                    yield GradeBar(id="grade-bar")
+            yield Static(id="summary-view")
+
+    def on_mount(self) -> None:
+        ctx = ctx_of(self)
+        self.session = Session(ctx.store, ctx.deck, ctx.settings, ctx.clock)
+        self.set_interval(1.0, self._tick)
+        self.show_current()
+
+    # -- display ------------------------------------------------------------------
+    def show_current(self) -> None:
+        s = self.session
+        assert s is not None
+        self.revealed = False
+        item = s.current
+        if item is None:
+            self.show_summary(s.summary())
+            return
+        self.query_one("#switcher", ContentSwitcher).current = "card-view"
+        card = item.card
+        p = card.paper
+        title = Text(p.title, style="bold")
+        if p.year is not None:
+            title.append(f"  ({p.venue or p.year})", style="dim")
+        self.query_one("#card-title", Static).update(title)
+        meta = Text()
+        for kw in p.keywords:
+            meta.append(f" {kw} ", style="black on cyan")
+            meta.append(" ")
+        meta.append(KIND_LABEL[card.kind], style="italic magenta")
+        if item.repeat:
+            meta.append("  · again today", style="yellow")
+        if p.section and p.section != ctx_of(self).deck.name:
+            meta.append(f"  · {p.section}", style="dim")
+        self.query_one("#card-meta", Static).update(meta)
+        fig = card.figures[0] if card.figures else None
+        self.query_one(FigureView).show(fig, p.source)
+        self.query_one("#card-question", Static).update(Text(card.question, style="bold green"))
+        self.query_one("#card-answer", Static).update(markdown_text(card.back))
+        self.query_one("#answer-box").display = False
+        self.shown_at = ctx_of(self).clock()
+        self._update_progress()
+        self.refresh_bindings()
+
+    def _update_progress(self) -> None:
+        s = self.session
+        assert s is not None
+        text = Text(f" {s.done} done · {s.remaining} to go", style="bold")
+        if self.shown_at is not None and s.current is not None:
+            secs = int((ctx_of(self).clock() - self.shown_at).total_seconds())
+            text.append(f"   ⏱ {secs // 60}:{secs % 60:02d} on this card", style="dim")
+        self.query_one("#progress", Static).update(text)
+
+    def _tick(self) -> None:
+        if self.session is not None and self.session.current is not None:
+            self._update_progress()
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.query_one("#switcher", ContentSwitcher).current = "summary-view"
+        self.query_one(FigureView).show(None, "")
+        head = Text("Session complete\n\n", style="bold green")
+        mins, secs = divmod(int(summary.seconds), 60)
+        head.append(f"{summary.answered} answers on {summary.cards} cards in {mins}:{secs:02d}\n")
+        head.append(f"due tomorrow: {summary.due_tomorrow}\n")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right")
+        grid.add_column()
+        most = max(summary.grades.values(), default=1)
+        for q in range(6):
+            n = summary.grades.get(q, 0)
+            grid.add_row(Text(f"grade {q}"), Text("█" * (20 * n // most) + f" {n}", style="cyan"))
+        parts: list[RenderableType] = [head, grid]
+        if summary.leeches:
+            parts.append(Text("\nLeeches suspended: " + ", ".join(summary.leeches), style="yellow"))
+        parts.append(Text("\nu undo the last answer · escape home", style="dim"))
+        self.query_one("#summary-view", Static).update(Group(*parts))
+        self.query_one("#progress", Static).update(
+            Text(f" {summary.answered} done · 0 to go", style="bold")
+        )
+        self.refresh_bindings()
+
+    # -- actions --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        has_card = self.session is not None and self.session.current is not None
+        if action == "grade":
+            return True if (has_card and self.revealed) else None
+        if action in ("reveal", "bury", "suspend", "edit"):
+            return True if has_card else None
+        if action == "open_link":
+            card = self._card()
+            return True if card is not None and card.paper.url else None
+        return True
+
+    def _card(self) -> Card | None:
+        s = self.session
+        return s.current.card if s is not None and s.current is not None else None
+
+    def action_reveal(self) -> None:
+        if self._card() is None:
+            return
+        if self.revealed:
+            self.action_grade(4)
+            return
+        self.revealed = True
+        self.query_one("#answer-box").display = True
+        self.refresh_bindings()
+
+    def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
+        self.action_grade(message.quality)
+
+    def action_grade(self, quality: int) -> None:
+        s = self.session
+        if s is None or s.current is None or not self.revealed:
+            return
+        now = ctx_of(self).clock()
+        ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
+        try:
+            ans = s.answer(quality, ms)
+        except StudydeckError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if ans.became_leech:
+            title = s.leeches[-1].paper.title
+            self.notify(
+                f"'{title}' failed {ans.after.lapses} times: tagged a leech and "
+                "suspended. Rewrite it in your notes?",
+                severity="warning",
+                title="Leech",
+                timeout=8,
+            )
+        self.show_current()
+
+    def action_undo(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        card = s.undo()
+        if card is None:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        self.notify(f"Undid the answer to '{card.paper.title}'")
+        self.show_current()
+
+    def action_bury(self) -> None:
+        if self.session is not None and (card := self.session.bury()):
+            self.notify(f"Buried until tomorrow: {card.paper.title}")
+            self.show_current()
+
+    def action_suspend(self) -> None:
+        if self.session is not None and (card := self.session.suspend()):
+            self.notify(f"Suspended: {card.paper.title} ({card.kind.value})")
+            self.show_current()
+
+    def action_open_link(self) -> None:
+        card = self._card()
+        if card is not None and card.paper.url:
+            self.app.open_url(card.paper.url)
+            self.notify(f"Opening {card.paper.url}")
+
+    def action_edit(self) -> None:
+        card = self._card()
+        if card is None:
+            return
+        argv = editor_command(card.paper.source, card.paper.line)
+        try:
+            try:
+                with self.app.suspend():
+                    subprocess.run(argv, check=False)
+            except Exception as exc:  # SuspendNotSupported (headless, web): run it plainly
+                if type(exc).__name__ != "SuspendNotSupported":
+                    raise
+                subprocess.run(
+                    argv,
+                    check=False,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+        except OSError as exc:
+            self.notify(
+                f"Cannot start the editor {argv[0]!r}: {exc.strerror}. Set $EDITOR.",
+                severity="error",
+                timeout=8,
+            )
+            return
+        self.reload_after_edit(card)
+
+    def reload_after_edit(self, card: Card) -> None:
+        ctx = ctx_of(self)
+        try:
+            report = ctx.reload()
+        except StudydeckError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        for d in ctx.deck.errors:
+            self.notify(str(d), severity="warning", timeout=8)
+        self.session = Session(ctx.store, ctx.deck, ctx.settings, ctx.clock)
+        # Keep going on the card that was being edited, if it is still due.
+        q = self.session.queue
+        idx = next((i for i, it in enumerate(q) if it.card.id == card.id), None)
+        if idx:
+            q.insert(0, q.pop(idx))
+        self.notify(f"Notes reloaded: {report}" if report.changed else "Notes reloaded")
+        self.show_current()
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,123 @@
+"""Stats: a calendar heatmap of reviews, the 30-day due forecast, retention per keyword, grades."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from studydeck.stats import Stats, compute
+from studydeck.tui.context import ctx_of
+
+HEAT = ("grey23", "dark_green", "green4", "green3", "bright_green")
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def heatmap(per_day: dict[str, int], today: date, weeks: int = 26) -> Text:
+    """Seven rows (Mon..Sun), one column a week, ending with this week."""
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    most = max(per_day.values(), default=0)
+    text = Text()
+    for dow, label in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        text.append(f"{label:<4}", style="dim")
+        for w in range(weeks):
+            d = start + timedelta(days=7 * w + dow)
+            if d > today:
+                text.append("  ")
+                continue
+            n = per_day.get(d.isoformat(), 0)
+            level = 0 if n == 0 else 1 + min(3, (4 * n - 1) // max(most, 1))
+            text.append("■ ", style=HEAT[level])
+        text.append("\n")
+    text.append(f"    {sum(per_day.values())} reviews in all · busiest day {most}", style="dim")
+    return text
+
+
+def forecast(due: dict[str, int]) -> Text:
+    values = list(due.values())
+    most = max(values, default=0)
+    text = Text()
+    for v in values:
+        text.append(BARS[0 if most == 0 else round(8 * v / most)], style="cyan")
+    text.append(
+        f"\ntoday {values[0] if values else 0} · next 7 days {sum(values[:7])} · "
+        f"next 30 days {sum(values)}",
+        style="dim",
+    )
+    return text
+
+
+def render_stats(st: Stats, today: date) -> Group:
+    kw = Table(
+        title="retention by keyword (answers ≥ 3)",
+        title_justify="left",
+        box=None,
+        show_header=False,
+        padding=(0, 1),
+    )
+    kw.add_column()
+    kw.add_column(justify="right")
+    for k, share in sorted(
+        st.retention_by_keyword.items(),
+        key=lambda kv: (kv[1] is None, kv[1] if kv[1] is not None else 0),
+    ):
+        kw.add_row(Text(k), Text("–" if share is None else f"{share:.0%}"))
+    grades = Table(title="answers per grade", title_justify="left", box=None, show_header=False)
+    grades.add_column(justify="right")
+    grades.add_column()
+    most = max(st.answers_by_grade.values(), default=0) or 1
+    for g, n in st.answers_by_grade.items():
+        grades.add_row(Text(str(g)), Text("█" * (24 * n // most) + f" {n}", style="magenta"))
+    head = Text(
+        f"due today {st.due_today} · new {st.new_available} · learning {st.learning} · "
+        f"reviewed today {st.reviewed_today} · streak {st.streak} d · "
+        f"{st.total_cards} cards ({st.suspended} suspended, {st.retired} retired, "
+        f"{st.leeches} leeches)",
+        style="bold",
+    )
+    quiz = Text(
+        f"quizzes taken: {st.quizzes}"
+        + (f" · {st.quiz_correct_share:.0%} right" if st.quiz_correct_share is not None else ""),
+        style="dim",
+    )
+    return Group(
+        head,
+        Text(""),
+        Text("reviews per day", style="bold"),
+        heatmap(st.reviews_per_day, today),
+        Text(""),
+        Text("due in the next 30 days", style="bold"),
+        forecast(st.due_forecast),
+        Text(""),
+        kw,
+        Text(""),
+        grades,
+        Text(""),
+        quiz,
+    )
+
+
+class StatsScreen(Screen[None]):
+    TITLE = "Stats"
+    BINDINGS = [Binding("escape", "leave", "Back", id="stats.back", tooltip="Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats-body"):
+            yield Static(id="stats")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ctx = ctx_of(self)
+        st = compute(ctx.store, ctx.deck, ctx.today, ctx.settings)
+        self.query_one("#stats", Static).update(render_stats(st, ctx.today))
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from studydeck.config import Settings
+from studydeck.figures import FigureFetcher
+from studydeck.loading import open_deck
+from studydeck.storage import Store
+from studydeck.tui.app import AppContext, create_app
+
+FIXED = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = FIXED
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def make_app(tmp_path: Path):
+    stores: list[Store] = []
+
+    def make(
+        paths: list[Path],
+        start: str = "home",
+        settings: Settings | None = None,
+        fetcher: FigureFetcher | None = None,
+        db: Path | None = None,
+    ):
+        store = Store.open(db or tmp_path / "store.sqlite3")
+        stores.append(store)
+        clock = Clock()
+        deck, _ = open_deck(store, paths, clock())
+        ctx = AppContext(
+            store=store,
+            deck=deck,
+            paths=paths,
+            settings=settings or Settings(),
+            clock=clock,
+            fetcher=fetcher or FigureFetcher(tmp_path / "cache", offline=True),
+        )
+        return create_app(ctx, start=start)
+
+    yield make
+    for s in stores:
+        s.close()

@@ -1,0 +1,232 @@
+"""The review app driven with Textual's Pilot, as a user would."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static
+
+from studydeck.config import Settings
+from studydeck.figures import FigureFetcher
+from studydeck.tui.screens.browse import BrowseScreen
+from studydeck.tui.screens.help import HelpScreen
+from studydeck.tui.screens.review import ReviewScreen
+from studydeck.tui.screens.stats import StatsScreen
+
+from ..conftest import SEED, table
+from ..figserver import serve
+
+
+def text_of(app, selector: str) -> str:
+    """What a Static shows, as plain text."""
+    content = app.screen.query_one(selector, Static).content
+    if isinstance(content, str):
+        return content
+    if hasattr(content, "plain"):
+        return content.plain
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()
+
+
+async def test_full_session_with_undo(make_app) -> None:
+    app = make_app([SEED], settings=Settings(new_per_day=5))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert "0 done · 5 to go" in text_of(app, "#progress")
+        assert not screen.query_one("#answer-box").display
+        await pilot.press("g")  # grading before the answer is shown does nothing
+        assert app.ctx.store.review_count() == 0
+        given = []
+        for q in ("5", "4", "5"):
+            await pilot.press("space")
+            assert screen.query_one("#answer-box").display
+            await pilot.press(q)
+            given.append(int(q))
+        await pilot.press("u")  # undo the third answer
+        given.pop()
+        assert "2 done" in text_of(app, "#progress")
+        while screen.session.current is not None:
+            await pilot.press("space", "g")
+            given.append(4)
+        assert "Session complete" in text_of(app, "#summary-view")
+        rows = app.ctx.store.reviews()
+        assert [r.quality for r in rows] == given
+        assert len(rows) == 5
+
+
+async def test_anki_buttons_and_repeat_of_hard_card(make_app) -> None:
+    app = make_app([SEED], settings=Settings(new_per_day=2))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "space")
+        first = app.screen.session.current.card.id
+        await pilot.click("#anki-hard")
+        await pilot.pause()
+        assert app.ctx.store.reviews()[0].quality == 3
+        assert any(it.card.id == first and it.repeat for it in app.screen.session.queue)
+        await pilot.press("space", "a")  # Again = 1 on the other card
+        assert [r.quality for r in app.ctx.store.reviews()] == [3, 1]
+
+
+async def test_bury_and_suspend(make_app) -> None:
+    app = make_app([SEED], settings=Settings(new_per_day=3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        s = app.screen.session
+        buried = s.current.card.id
+        await pilot.press("b")
+        suspended = s.current.card.id
+        await pilot.press("s")
+        assert s.remaining == 1
+        store = app.ctx.store
+        assert store.state(suspended).suspended
+        assert store.state(buried).buried_until is not None
+        assert store.review_count() == 0
+
+
+async def test_editor_round_trip_keeps_history(
+    make_app, notes, tmp_path: Path, monkeypatch
+) -> None:
+    path = notes(
+        table("| 2020 | Paper A | k | old contribution | | |", "| 2021 | Paper B | k | other | | |")
+    )
+    editor = tmp_path / "fake-editor.sh"
+    log = tmp_path / "editor-args"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" > {log}\n'
+        'file="$2"\n'
+        "sed -i 's/old contribution/new contribution/' \"$file\"\n"
+    )
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app([path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "space", "1")  # Paper A answered (1), repeats today
+        a_id = app.ctx.deck.cards[0].id
+        while app.screen.session.current.card.id != a_id:
+            await pilot.press("space", "5")
+        await pilot.press("e")
+        await pilot.pause()
+        assert log.read_text().split() == ["+5", str(path)]
+        assert "new contribution" in path.read_text()
+        await pilot.press("space")
+        assert text_of(app, "#card-answer") == "new contribution"
+        assert app.screen.session.current.card.id == a_id
+        assert len(app.ctx.store.reviews(cid=a_id)) == 1
+
+
+async def test_figures_from_local_server_and_offline(make_app, notes, tmp_path: Path) -> None:
+    with serve() as url:
+        path = notes(
+            table(
+                f"| 2020 | Good | k | c | ![a]({url}/good.png) | |",
+                f"| 2021 | Bad | k | c | ![alt text]({url}/missing.png) | |",
+            )
+        )
+        fetcher = FigureFetcher(tmp_path / "figcache", timeout=2)
+        app = make_app([path], fetcher=fetcher)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.screen.query(".figure-image")
+            await pilot.press("space", "5")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = text_of(app, "#figure-status")
+            assert "figure unavailable (HTTP 404)" in status and "alt text" in status
+            assert not app.screen.query(".figure-image")
+            await pilot.press("space", "5")
+            assert "Session complete" in text_of(app, "#summary-view")
+
+
+async def test_tricky_text_shown_literally(make_app, notes) -> None:
+    path = notes(
+        table(
+            "| 2020 | [bold] 标题 [/] $HOME 🙂 | [red] | [[视频]](https://v.org) 和 [/] 以及 $x$ "
+            "非常长的中文句子会在正确的列换行非常长的中文句子会在正确的列换行非常长的中文句子会在正确的列换行 | | |"
+        )
+    )
+    app = make_app([path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "space")
+        assert text_of(app, "#card-title").startswith("[bold] 标题 [/] $HOME 🙂")
+        assert "[red]" in text_of(app, "#card-meta")
+        answer = text_of(app, "#card-answer")
+        assert answer.startswith("[视频] 和 [/] 以及 $x$")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert text_of(app, "#card-answer") == answer
+        assert app.screen.query_one("#answer-box").display  # resizing keeps the card and its state
+
+
+async def test_help_and_palette_come_from_bindings(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = " ".join(text_of(app, f"#{w.id}") for w in app.screen.query(Static) if w.id)
+        for words in (
+            "Show the answer",
+            "Undo the last answer",
+            "Hide this card until tomorrow",
+            "Again = 1",
+        ):
+            assert words in body
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Undo", "Bury", "Suspend", "Edit", "Show answer"} <= set(titles)
+
+
+async def test_browse_filter_history_and_suspend(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "space", "5", "escape", "b")
+        assert isinstance(app.screen, BrowseScreen)
+        table_ = app.screen.query_one(DataTable)
+        assert table_.row_count == 47
+        await pilot.press("slash", "k", "w", ":")
+        app.screen.query_one(Input).value += "图像复原"
+        await pilot.pause()
+        assert table_.row_count == sum(
+            1 for c in app.ctx.deck.cards if "图像复原" in c.paper.keywords
+        )
+        app.screen.query_one(Input).value = "state:review"
+        await pilot.pause()
+        app.screen.query_one(Input).value = "state:learning"
+        await pilot.pause()
+        assert table_.row_count == 1
+        table_.focus()
+        assert "grade 5" in text_of(app, "#card-detail")
+        await pilot.press("s")
+        assert app.ctx.store.state(app.ctx.deck.cards[0].id).suspended
+        app.screen.query_one(Input).value = "state:suspended"
+        await pilot.pause()
+        assert table_.row_count == 1
+        await pilot.press("s")
+        assert not app.ctx.store.state(app.ctx.deck.cards[0].id).suspended
+
+
+async def test_stats_screen(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "space", "5", "space", "2", "escape", "s")
+        assert isinstance(app.screen, StatsScreen)
+        text = text_of(app, "#stats")
+        assert "reviews per day" in text and "due in the next 30 days" in text
+        assert "reviewed today 2" in text
+
+
+async def test_home_counts(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)):
+        counts = text_of(app, "#home-counts")
+        assert "20" in counts and "due" in counts and "day streak" in counts
+        assert "22 papers · 47 cards" in text_of(app, "#home-deck")

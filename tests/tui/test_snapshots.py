@@ -1,0 +1,38 @@
+"""Screens as the user sees them at 100x30 (pytest-textual-snapshot).
+
+Update after an intended change with: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from studydeck.config import Settings
+
+from ..conftest import SEED
+
+SIZE = (100, 30)
+
+
+def test_home(snap_compare, make_app) -> None:
+    assert snap_compare(make_app([SEED]), terminal_size=SIZE)
+
+
+def test_review_front(snap_compare, make_app) -> None:
+    assert snap_compare(make_app([SEED], start="review"), terminal_size=SIZE)
+
+
+def test_review_back(snap_compare, make_app) -> None:
+    assert snap_compare(make_app([SEED], start="review"), press=["space"], terminal_size=SIZE)
+
+
+def test_summary(snap_compare, make_app) -> None:
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=3))
+    assert snap_compare(app, press=["space", "5", "space", "4", "space", "5"], terminal_size=SIZE)
+
+
+def test_browse(snap_compare, make_app) -> None:
+    assert snap_compare(make_app([SEED]), press=["b"], terminal_size=SIZE)
+
+
+def test_stats(snap_compare, make_app) -> None:
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=3))
+    assert snap_compare(app, press=["space", "5", "space", "1", "escape", "s"], terminal_size=SIZE)

@@ -14,11 +14,13 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import httpx
-
 from studydeck.models import Figure
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT = 10.0
@@ -154,6 +156,8 @@ class FigureFetcher:
         return fig
 
     def _download(self, url: str) -> bytes:
+        import httpx  # only when something must be downloaded: it costs 50 ms to import
+
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(

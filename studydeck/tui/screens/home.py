@@ -41,10 +41,8 @@ class HomeScreen(Screen[None]):
             )
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_counts()
-
     def on_screen_resume(self) -> None:
+        # Counts are computed when home is actually shown (not when the app opens on review).
         self.refresh_counts()
 
     def refresh_counts(self) -> None:

@@ -94,6 +94,7 @@ class ReviewScreen(Screen[None]):
         self.session: Session | None = None
         self.revealed = False
         self.shown_at: datetime | None = None
+        self._binding_state: bool | None = None
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
@@ -154,7 +155,14 @@ class ReviewScreen(Screen[None]):
         self.query_one("#answer-box").display = False
         self.shown_at = ctx_of(self).clock()
         self._update_progress()
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """Rebuilding the footer costs more than the rest of a card change: only when needed."""
+        state = self._card() is not None
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def _update_progress(self) -> None:
         s = self.session
@@ -191,18 +199,15 @@ class ReviewScreen(Screen[None]):
         self.query_one("#progress", Static).update(
             Text(f" {summary.answered} done · 0 to go", style="bold")
         )
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
 
     # -- actions --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Grades stay enabled (a grade before the answer is shown is ignored): toggling them
+        # would rebuild the footer twice per card.
         has_card = self.session is not None and self.session.current is not None
-        if action == "grade":
-            return True if (has_card and self.revealed) else None
-        if action in ("reveal", "bury", "suspend", "edit"):
+        if action in ("reveal", "bury", "suspend", "edit", "open_link"):
             return True if has_card else None
-        if action == "open_link":
-            card = self._card()
-            return True if card is not None and card.paper.url else None
         return True
 
     def _card(self) -> Card | None:
@@ -217,7 +222,6 @@ class ReviewScreen(Screen[None]):
             return
         self.revealed = True
         self.query_one("#answer-box").display = True
-        self.refresh_bindings()
 
     def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
         self.action_grade(message.quality)
@@ -267,9 +271,13 @@ class ReviewScreen(Screen[None]):
 
     def action_open_link(self) -> None:
         card = self._card()
-        if card is not None and card.paper.url:
-            self.app.open_url(card.paper.url)
-            self.notify(f"Opening {card.paper.url}")
+        if card is None:
+            return
+        if not card.paper.url:
+            self.notify("This paper has no link in the notes", severity="warning")
+            return
+        self.app.open_url(card.paper.url)
+        self.notify(f"Opening {card.paper.url}")
 
     def action_edit(self) -> None:
         card = self._card()

@@ -191,6 +191,131 @@ def cmd_home(args: argparse.Namespace) -> int:
     return cmd_review(args, start="home")
 
 
+def cmd_quiz(args: argparse.Namespace) -> int:
+    import random
+    from datetime import timedelta
+
+    from studydeck.config import cache_dir
+    from studydeck.figures import FigureError, FigureFetcher
+    from studydeck.models import Figure
+    from studydeck.quiz import (
+        QuizAnswer,
+        QuizResult,
+        Selection,
+        build_quiz,
+        handout_html,
+        handout_markdown,
+        handout_subtitle,
+        is_html_path,
+        readiness,
+        select_papers,
+    )
+
+    settings = settings_from(args)
+    agenda: list[str] | None = None
+    if args.agenda is not None:
+        try:
+            agenda = args.agenda.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StudydeckError(
+                f"cannot read the agenda: {exc}", path=args.agenda, exit_code=EXIT_USAGE
+            ) from exc
+    store, deck, _ = open_store_and_deck(args)
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+        sel = Selection(
+            keywords=args.keyword or [],
+            year=args.year,
+            since=args.since,
+            section=args.section,
+            recent=args.recent,
+            agenda=agenda,
+        )
+        papers, unmatched = select_papers(deck, sel)
+        for line in unmatched:
+            print(f"{args.agenda}: warning: no paper matches agenda line '{line}'", file=sys.stderr)
+        if not papers:
+            raise StudydeckError(
+                f"no papers match the selection ({sel.describe()})",
+                hint="try fewer filters; `studydeck cards` lists what there is",
+            )
+        seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
+
+        def can_show(fig: Figure) -> bool:
+            if not fig.is_remote:
+                return True
+            cached = fetcher.cached_path(fig.src)
+            return cached is not None and cached.is_file()
+
+        questions = build_quiz(deck, papers, args.n, seed, can_show=can_show)
+        today = study_day(system_clock(), settings.day_starts_at)
+        print(
+            f"quiz: {len(questions)} questions on {len(papers)} papers ({sel.describe()}), "
+            f"seed {seed}",
+            file=sys.stderr,
+        )
+        if args.handout is not None:
+            ready = readiness(papers, deck, store.states(), store.reviews())
+            title = f"{deck.name} — quiz"
+            sub = handout_subtitle(sel, seed, len(questions), today)
+            if is_html_path(args.handout):
+                figs: dict[str, tuple[str, bytes]] = {}
+                for q in questions:
+                    if q.figure is not None:
+                        try:
+                            data = fetcher.get(q.figure, Path(q.paper.source))
+                        except FigureError:
+                            continue
+                        mime = "image/svg+xml" if data.kind == "svg" else f"image/{data.kind}"
+                        figs[q.figure.src] = (mime, data.data)
+                text = handout_html(questions, ready, title, sub, figs)
+            else:
+                text = handout_markdown(questions, ready, title, sub)
+            args.handout.write_text(text, encoding="utf-8")
+            print(
+                f"wrote {args.handout}: {len(questions)} questions, answer key and readiness",
+                file=sys.stderr,
+            )
+            if not args.plain:
+                return EXIT_OK
+        if args.plain:
+            from studydeck.plain import run_plain
+
+            quiz_id = f"{system_clock().isoformat(timespec='seconds')} seed {seed}"
+
+            def log(ans: QuizAnswer) -> None:
+                store.log_quiz(quiz_id, QuizResult([ans]).log_rows(), system_clock())
+
+            result = run_plain(questions, sys.stdin, sys.stdout, args.time_limit, on_answer=log)
+            record = args.record
+            if result.misses and not record and sys.stdin.isatty():
+                reply = input(
+                    f"send the {len(result.misses)} missed cards to tomorrow's review? [y/N] "
+                )
+                record = reply.strip().lower().startswith("y")
+            if record and result.misses:
+                n = store.send_to_review(
+                    [q.card.id for q in result.misses], today + timedelta(days=1)
+                )
+                print(f"{n} missed cards are due tomorrow")
+            return EXIT_OK
+        # The app, opened on the quiz.
+        import textual_image.widget  # noqa: F401
+
+        from studydeck.tui.app import AppContext, QuizLaunch, create_app
+
+        ctx = AppContext(
+            store=store,
+            deck=deck,
+            paths=_paths(args),
+            settings=settings,
+            fetcher=fetcher,
+            quiz=QuizLaunch(questions, seed, sel.describe(), args.time_limit, args.record),
+        )
+        app = create_app(ctx, start="quiz")
+        app.run()
+        return app.return_code or 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     deck = load(_paths(args))
     for d in deck.diagnostics:
@@ -310,6 +435,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="do not embed figures")
     p.add_argument("--strict", action="store_true", help="fail when any figure cannot be embedded")
     p.set_defaults(func=cmd_export)
+    p = add("quiz", "quiz yourself on some papers (the review schedule is not touched)")
+    add_store_options(p)
+    p.add_argument(
+        "--keyword", action="append", metavar="K", help="papers with keyword K (repeatable)"
+    )
+    p.add_argument("--year", type=int, metavar="Y", help="papers from year Y")
+    p.add_argument("--since", type=int, metavar="Y", help="papers from year Y on")
+    p.add_argument("--section", metavar="S", help="papers under a heading containing S")
+    p.add_argument("--recent", type=_count, metavar="N", help="the N most recently added rows")
+    p.add_argument(
+        "--agenda", type=Path, metavar="FILE", help="a reading list: one title or link per line"
+    )
+    p.add_argument("-n", type=_count, default=10, metavar="N", help="questions (default 10)")
+    p.add_argument("--seed", type=int, help="same seed, same quiz")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="per question")
+    p.add_argument(
+        "--handout",
+        type=Path,
+        metavar="FILE.md|FILE.html",
+        help="write a printable handout with an answer key (no app)",
+    )
+    p.add_argument("--plain", action="store_true", help="ask line by line on stdin/stdout")
+    p.add_argument("--record", action="store_true", help="send missed cards to tomorrow's review")
+    p.set_defaults(func=cmd_quiz)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")

@@ -14,8 +14,20 @@ from studydeck.config import Settings
 from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.quiz import Question
 from studydeck.session import Clock, study_day, system_clock
 from studydeck.storage import ReconcileReport, Store
+
+
+@dataclass
+class QuizLaunch:
+    """A quiz built on the command line, for the app to open on."""
+
+    questions: list[Question]
+    seed: int
+    selection: str = ""
+    time_limit: float | None = None
+    record: bool = False
 
 
 @dataclass
@@ -29,7 +41,7 @@ class AppContext:
     clock: Clock = system_clock
     fetcher: FigureFetcher = field(default_factory=lambda: FigureFetcher(None, offline=True))
     notice: str = ""
-    quiz_options: dict[str, object] | None = None
+    quiz: QuizLaunch | None = None
 
     @property
     def today(self):  # type: ignore[no-untyped-def]
@@ -82,9 +94,22 @@ class StudydeckApp(App[int]):
         self.push_screen(StatsScreen())
 
     def action_quiz(self) -> None:
-        from studydeck.tui.screens.quiz import QuizSetupScreen
+        from studydeck.tui.screens.quiz import QuizScreen, QuizSetupScreen
 
-        self.push_screen(QuizSetupScreen())
+        launch = self.ctx.quiz
+        if launch is None:
+            self.push_screen(QuizSetupScreen())
+            return
+        self.ctx.quiz = None  # a quiz from the command line runs once
+        self.push_screen(
+            QuizScreen(
+                launch.questions,
+                seed=launch.seed,
+                selection=launch.selection,
+                time_limit=launch.time_limit,
+                record=launch.record,
+            )
+        )
 
     def action_help(self) -> None:
         from studydeck.tui.screens.help import HelpScreen

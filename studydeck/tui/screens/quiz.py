@@ -1,11 +1,323 @@
-"""Quiz screens (see studydeck.quiz)."""
+"""Quiz screens: pick papers, answer (keys 1-4), see right/wrong, and a final score.
+
+Quiz answers go to the quiz log only; the review schedule is touched only when the user
+asks to send the misses to tomorrow's review.
+"""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
+
+from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, build_quiz, select_papers
+from studydeck.tui.context import ctx_of
+from studydeck.tui.text import markdown_text
+from studydeck.tui.widgets.figure import FigureView
 
 
 class QuizSetupScreen(Screen[None]):
-    def on_mount(self) -> None:
-        self.notify("Quiz mode is not available yet")
+    """Pick the papers for a quiz: keywords, a first year, how many questions."""
+
+    TITLE = "Quiz"
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "start",
+            "Start quiz",
+            id="quizsetup.start",
+            priority=True,
+            tooltip="Start the quiz",
+        ),
+        Binding("escape", "leave", "Back", id="quizsetup.back", tooltip="Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        deck = ctx_of(self).deck
+        counts: dict[str, int] = {}
+        for p in deck.papers:
+            for k in p.keywords:
+                counts[k] = counts.get(k, 0) + 1
+        yield Header()
+        with Vertical(id="quiz-setup"):
+            yield Label("Keywords (none = all papers)")
+            yield SelectionList[str](
+                *((f"{k} ({n})", k) for k, n in sorted(counts.items())), id="quiz-keywords"
+            )
+            with Horizontal(id="quiz-fields"):
+                yield Label("since year")
+                yield Input(placeholder="e.g. 2019", id="quiz-since", type="integer")
+                yield Label("questions")
+                yield Input(value="10", id="quiz-n", type="integer")
+            yield Button("Start quiz (ctrl+s)", id="quiz-start", variant="primary")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        ctx = ctx_of(self)
+        since = self.query_one("#quiz-since", Input).value.strip()
+        n = self.query_one("#quiz-n", Input).value.strip()
+        sel = Selection(
+            keywords=list(self.query_one(SelectionList).selected),
+            since=int(since) if since else None,
+        )
+        papers, _ = select_papers(ctx.deck, sel)
+        if not papers:
+            self.notify("No papers match: choose fewer filters", severity="warning")
+            return
+        seed = random.SystemRandom().randrange(1, 10**6)
+        questions = build_quiz(ctx.deck, papers, int(n) if n else 10, seed)
+        self.app.switch_screen(QuizScreen(questions, seed=seed, selection=sel.describe()))
+
+    def action_leave(self) -> None:
         self.dismiss(None)
+
+
+class QuizScreen(Screen[None]):
+    TITLE = "Quiz"
+    BINDINGS = [
+        *(
+            Binding(
+                str(i + 1),
+                f"choose({i})",
+                f"Option {i + 1}",
+                show=False,
+                id=f"quiz.option{i + 1}",
+                tooltip=f"Choose option {i + 1}",
+            )
+            for i in range(4)
+        ),
+        Binding(
+            "space,enter",
+            "next",
+            "Next / show",
+            id="quiz.next",
+            tooltip="Show the answer of a recall card, or go to the next question",
+        ),
+        Binding(
+            "y", "self_grade(True)", "Knew it", id="quiz.yes", tooltip="Recall card: I knew it"
+        ),
+        Binding(
+            "n",
+            "self_grade(False)",
+            "Didn't",
+            id="quiz.no",
+            tooltip="Recall card: I did not know it",
+        ),
+        Binding(
+            "r",
+            "record",
+            "Send misses to review",
+            id="quiz.record",
+            tooltip="Send the missed cards to tomorrow's review",
+        ),
+        Binding("escape", "leave", "Home", id="quiz.home", tooltip="Back to home"),
+    ]
+
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        *,
+        seed: int,
+        selection: str = "",
+        time_limit: float | None = None,
+        record: bool = False,
+    ) -> None:
+        super().__init__()
+        self.questions = list(questions)
+        self.seed = seed
+        self.selection = selection
+        self.time_limit = time_limit
+        self.auto_record = record
+        self.index = 0
+        self.answers: list[QuizAnswer] = []
+        self.answered = False
+        self.revealed = False
+        self.started: datetime | None = None
+        self.quiz_id = ""
+        self.recorded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="quiz-progress")
+        with VerticalScroll(id="quiz-body"):
+            yield Static(id="quiz-prompt")
+            yield FigureView(ctx_of(self).fetcher, id="quiz-figure")
+            yield Static(id="quiz-options")
+            yield Static(id="quiz-feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ctx = ctx_of(self)
+        self.quiz_id = f"{ctx.clock().isoformat(timespec='seconds')} seed {self.seed}"
+        self.set_interval(0.5, self._tick)
+        self.show_question()
+
+    @property
+    def current(self) -> Question | None:
+        return self.questions[self.index] if self.index < len(self.questions) else None
+
+    # -- display ------------------------------------------------------------------
+    def show_question(self) -> None:
+        q = self.current
+        if q is None:
+            self.show_result()
+            return
+        self.answered = self.revealed = False
+        self.started = ctx_of(self).clock()
+        self.query_one("#quiz-prompt", Static).update(
+            markdown_text(q.prompt.replace("\n\n> ", "\n\n"))
+        )
+        self.query_one("#quiz-figure", FigureView).show(q.figure, q.paper.source)
+        opts = Text()
+        if q.is_choice:
+            for i, o in enumerate(q.options):
+                opts.append(f" {i + 1} ", style="bold black on cyan")
+                opts.append(" ")
+                opts.append_text(markdown_text(o.text))
+                opts.append("\n")
+            if q.note:
+                opts.append(f"({q.note})", style="dim")
+        else:
+            opts.append("Recall it, then press space to see the answer.", style="dim")
+        self.query_one("#quiz-options", Static).update(opts)
+        self.query_one("#quiz-feedback", Static).update("")
+        self._progress()
+
+    def _progress(self) -> None:
+        q = self.current
+        right = sum(a.correct for a in self.answers)
+        text = Text(
+            f" question {min(self.index + 1, len(self.questions))}/{len(self.questions)} · "
+            f"{right} right",
+            style="bold",
+        )
+        if self.time_limit and q is not None and not self.answered and self.started:
+            left = self.time_limit - (ctx_of(self).clock() - self.started).total_seconds()
+            text.append(f"   ⏱ {max(0, left):.0f} s left", style="yellow" if left > 5 else "red")
+        self.query_one("#quiz-progress", Static).update(text)
+
+    def _tick(self) -> None:
+        q = self.current
+        if q is None or self.answered:
+            return
+        if self.time_limit and self.started:
+            spent = (ctx_of(self).clock() - self.started).total_seconds()
+            if spent >= self.time_limit:
+                self._answer(False, None, timed_out=True)
+                return
+        self._progress()
+
+    def _answer(self, correct: bool, chosen: int | None, timed_out: bool = False) -> None:
+        q = self.current
+        if q is None or self.answered:
+            return
+        ctx = ctx_of(self)
+        secs = (ctx.clock() - self.started).total_seconds() if self.started else 0.0
+        ans = QuizAnswer(q, correct, secs, chosen)
+        self.answers.append(ans)
+        self.answered = True
+        ctx.store.log_quiz(self.quiz_id, QuizResult([ans]).log_rows(), ctx.clock())
+        fb = Text()
+        if timed_out:
+            fb.append("Time's up. ", style="bold red")
+        elif q.is_choice:
+            fb.append(
+                "Right! " if correct else "Wrong. ", style="bold green" if correct else "bold red"
+            )
+        if q.is_choice and q.answer_index is not None:
+            fb.append(f"Answer: {q.answer_index + 1}. ", style="bold")
+            fb.append_text(markdown_text(q.options[q.answer_index].text))
+        fb.append("\n\n")
+        fb.append(q.paper.title, style="bold")
+        fb.append(f"  ({q.paper.year})\n" if q.paper.year else "\n", style="dim")
+        fb.append_text(markdown_text(q.paper.contribution))
+        fb.append("\n\nspace: next question", style="dim")
+        self.query_one("#quiz-feedback", Static).update(fb)
+        self._progress()
+
+    def show_result(self) -> None:
+        result = QuizResult(self.answers)
+        self.query_one("#quiz-figure", FigureView).show(None, "")
+        self.query_one("#quiz-prompt", Static).update(Text("Quiz finished", style="bold green"))
+        self.query_one("#quiz-options", Static).update("")
+        total = len(self.answers)
+        parts: list[RenderableType] = [
+            Text(
+                f"score {result.score}/{total} · {result.seconds:.0f} s · {self.selection} · seed "
+                f"{self.seed}\n",
+                style="bold",
+            )
+        ]
+        kw = Text("by keyword\n", style="bold")
+        for k, (ok, n) in result.by_keyword().items():
+            kw.append(f"  {k}: {ok}/{n}\n")
+        parts.append(kw)
+        if result.misses:
+            miss = Text("missed\n", style="bold")
+            for q in result.misses:
+                miss.append(f"  {q.number}. {q.paper.title} ({q.kind.value})\n")
+            parts.append(miss)
+            parts.append(
+                Text("r: send the missed cards to tomorrow's review · escape: home", style="dim")
+            )
+        self.query_one("#quiz-feedback", Static).update(Group(*parts))
+        self.query_one("#quiz-progress", Static).update(
+            Text(f" finished · {result.score}/{total} right", style="bold")
+        )
+        if self.auto_record:
+            self.action_record()
+
+    # -- actions ---------------------------------------------------------------------
+    def action_choose(self, i: int) -> None:
+        q = self.current
+        if q is None or self.answered or not q.is_choice or i >= len(q.options):
+            return
+        self._answer(i == q.answer_index, i)
+
+    def action_next(self) -> None:
+        q = self.current
+        if q is None:
+            return
+        if not q.is_choice and not self.revealed:
+            self.revealed = True
+            fb = Text("Answer: ", style="bold")
+            fb.append_text(markdown_text(q.answer))
+            fb.append("\n\ny: I knew it · n: I did not", style="dim")
+            self.query_one("#quiz-feedback", Static).update(fb)
+            return
+        if not self.answered:
+            return
+        self.index += 1
+        self.show_question()
+
+    def action_self_grade(self, knew: bool) -> None:
+        q = self.current
+        if q is None or q.is_choice or not self.revealed or self.answered:
+            return
+        self._answer(knew, None)
+
+    def action_record(self) -> None:
+        if self.current is not None or self.recorded:
+            return
+        ctx = ctx_of(self)
+        misses = QuizResult(self.answers).misses
+        n = ctx.store.send_to_review([q.card.id for q in misses], ctx.today + timedelta(days=1))
+        self.recorded = True
+        self.notify(f"{n} missed cards are due tomorrow" if misses else "No misses to send")
+
+    def action_leave(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.dismiss(None)
+        else:
+            self.app.switch_screen(self.app.screen_stack[0])  # pragma: no cover

@@ -1,0 +1,74 @@
+"""A whole quiz in the app, then the misses sent to tomorrow's review."""
+
+from __future__ import annotations
+
+from studydeck.deck import load
+from studydeck.quiz import Selection, build_quiz, select_papers
+from studydeck.tui.app import QuizLaunch
+from studydeck.tui.screens.quiz import QuizScreen, QuizSetupScreen
+
+from ..conftest import SEED
+from .test_review_app import text_of
+
+
+async def test_full_quiz_in_the_app(make_app) -> None:
+    app = make_app([SEED])
+    deck = load([SEED])
+    papers, _ = select_papers(deck, Selection(keywords=["图像复原"]))
+    questions = build_quiz(deck, papers, 6, seed=11)
+    app.ctx.quiz = QuizLaunch(questions, 11, "keyword 图像复原")
+    states_before = app.ctx.store.states()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        expected_right = 0
+        for q in questions:
+            assert screen.current == q
+            if q.is_choice:
+                pick = 0 if q.number % 2 else q.answer_index
+                await pilot.press(str(pick + 1))
+                expected_right += pick == q.answer_index
+                fb = text_of(app, "#quiz-feedback")
+                assert fb.startswith("Right!" if pick == q.answer_index else "Wrong.")
+                assert q.paper.title in fb
+            else:
+                await pilot.press("space", "y")
+                expected_right += 1
+            await pilot.press("space")
+        assert f"score {expected_right}/6" in text_of(app, "#quiz-feedback")
+        assert app.ctx.store.states() == states_before  # the schedule is untouched
+        assert len(app.ctx.store.quiz_results()) == 6
+        misses = [a.question for a in screen.answers if not a.correct]
+        assert misses
+        await pilot.press("r")
+        after = app.ctx.store.states()
+        changed = {cid for cid in after if after[cid] != states_before[cid]}
+        assert changed == {q.card.id for q in misses}
+        assert app.ctx.store.review_count() == 0
+
+
+async def test_quiz_setup_from_home(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        assert isinstance(app.screen, QuizSetupScreen)
+        app.screen.query_one("#quiz-n").value = "3"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, QuizScreen)
+        assert len(app.screen.questions) == 3
+
+
+async def test_time_limit_counts_as_wrong(make_app) -> None:
+    app = make_app([SEED])
+    deck = load([SEED])
+    questions = build_quiz(deck, list(deck.papers), 1, seed=2)
+    app.ctx.quiz = QuizLaunch(questions, 2, "all", time_limit=5)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        from datetime import timedelta
+
+        app.ctx.clock.now += timedelta(seconds=6)
+        await pilot.pause(0.7)
+        assert "Time's up" in text_of(app, "#quiz-feedback")
+        assert app.screen.answers[0].correct is False

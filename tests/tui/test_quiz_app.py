@@ -26,7 +26,8 @@ async def test_full_quiz_in_the_app(make_app) -> None:
         for q in questions:
             assert screen.current == q
             if q.is_choice:
-                pick = 0 if q.number % 2 else q.answer_index
+                wrong = (q.answer_index + 1) % len(q.options)
+                pick = wrong if q.number % 2 else q.answer_index
                 await pilot.press(str(pick + 1))
                 expected_right += pick == q.answer_index
                 fb = text_of(app, "#quiz-feedback")

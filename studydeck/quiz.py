@@ -393,13 +393,14 @@ def readiness(
     last: dict[str, int] = {}
     for r in history:
         last[r.paper_key] = r.quality
+    reviewed_cards = {r.card_id for r in history}
     ids: dict[str, list[str]] = defaultdict(list)
     for c in deck.cards:
         ids[c.paper.key].append(c.id)
     out = []
     for p in papers:
         sts = [states[i] for i in ids.get(p.key, []) if i in states]
-        seen = [s for s in sts if not s.sm2.is_new]
+        seen = [states[i] for i in ids.get(p.key, []) if i in states and i in reviewed_cards]
         lapses = sum(s.lapses for s in sts)
         ef = min((s.sm2.easiness for s in seen), default=2.5)
         grade = last.get(p.key)

@@ -163,3 +163,25 @@ def test_unknown_keyword_is_one_line_error(tmp_path: Path) -> None:
     r = run("--keyword", "nothing-like-this", "--plain", db=tmp_path / "s.db")
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1].startswith("studydeck: error: no papers match")
+
+
+def test_readiness_ranks_weakest_first(seed_deck, tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from studydeck.loading import open_deck
+    from studydeck.quiz import readiness
+
+    with Store.open(tmp_path / "s.db") as store:
+        deck, _ = open_deck(store, [SEED], datetime.now(UTC))
+        by_title = {c.paper.title: c for c in deck.cards if c.kind.value == "contribution"}
+        now = datetime.now(UTC)
+        strong, weak = by_title["Layer Normalization"], by_title["einops"]
+        store.record_answer(strong.id, 5, now=now, today=date(2026, 1, 1))
+        for i in range(3):
+            store.record_answer(weak.id, 1, now=now, today=date(2026, 1, 1) + timedelta(days=i))
+        store.send_to_review([by_title["Runner & Hook"].id], date(2026, 1, 2))
+        papers = [strong.paper, weak.paper, by_title["Runner & Hook"].paper]
+        ranked = readiness(papers, deck, store.states(), store.reviews())
+    assert [r.paper.title for r in ranked] == ["einops", "Runner & Hook", "Layer Normalization"]
+    assert ranked[0].lapses == 3 and ranked[0].last_grade == 1
+    assert not ranked[1].reviewed  # sent to review by a quiz, but never reviewed

@@ -19,20 +19,20 @@ _md = MarkdownIt("zero", {"breaks": True}).enable(
 _md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
 _LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
 # Text without any of these renders to itself, HTML-escaped: no need to run the parser.
-_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n~]|https?:|  ")
+_MARKUP = re.compile(r"[\\`*_\[\]<>&]")
+# What markdown-it makes of a line break with breaks=True: spaces before it dropped, spaces
+# and tabs after it skipped.
+_NEWLINE = re.compile(r" *\n[ \t]*")
 
 
 def to_html(text: str) -> str:
     if not text:
         return ""
     if _MARKUP.search(text) is None:
-        return (
-            text.strip()
-            .replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace('"', "&quot;")
-        )
+        out = text.replace('"', "&quot;")
+        if "\n" in out:
+            out = _NEWLINE.sub("<br>\n", out)
+        return out.strip()
     return str(_md.renderInline(text)).strip()
 
 

@@ -234,7 +234,8 @@ class Store:
         c = self._conn
         app_id = c.execute("PRAGMA application_id").fetchone()[0]
         version = c.execute("PRAGMA user_version").fetchone()[0]
-        if existed and app_id != APPLICATION_ID:
+        if existed and app_id != APPLICATION_ID and self._has_tables():
+            # (An empty file, or one another studydeck is creating this very moment, is fine.)
             raise StudydeckError(
                 "not a studydeck database; it was left untouched",
                 path=self.path,
@@ -262,6 +263,9 @@ class Store:
                     v += 1
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 c.execute(f"PRAGMA user_version = {v}")
+
+    def _has_tables(self) -> bool:
+        return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
     def close(self) -> None:
         self._conn.close()

@@ -180,7 +180,7 @@ def build_fields(
         chips,
         *(to_html(texts.get(k, "")) if k in chosen else "" for k in CardKind),
         figure_html if CardKind.CONTRIBUTION in chosen else "",
-        escape(f"{Path(paper.source).name}:{paper.line}"),
+        escape(f"{os.path.basename(paper.source)}:{paper.line}"),
     ]
 
 

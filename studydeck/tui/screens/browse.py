@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -197,7 +198,8 @@ class BrowseScreen(Screen[None]):
         from studydeck.tui.text import markdown_text
 
         text = Text(row.card.paper.title, style="bold")
-        text.append(f"\n{row.card.kind.value} · {row.card.paper.where}\n\n", style="dim")
+        where = f"{Path(row.card.paper.source).name}:{row.card.paper.line}"
+        text.append(f"\n{row.card.kind.value} · {where}\n\n", style="dim")
         text.append_text(markdown_text(row.card.back))
         st = row.state
         if st is not None:

@@ -1,0 +1,30 @@
+"""Cell Markdown -> safe HTML: the fast path must agree with markdown-it-py exactly."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from studydeck.rendering import _md, to_html, to_plain
+
+PIECES = st.sampled_from(
+    list("ab 中文，。!~-:/.\"'\n\t&*_[]()<>`\\#")
+    + ["https://x.org", "  ", "\n\n", "1.", "---", "**b**", "[t](u)", "<br>", "&amp;", "<script>"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=20).map("".join))
+def test_fast_path_matches_markdown_it(text: str) -> None:
+    assert to_html(text) == str(_md.renderInline(text)).strip()
+
+
+def test_escaping_and_markup() -> None:
+    assert to_html("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert (
+        to_html("**强** [知乎](https://z.com)")
+        == '<strong>强</strong> <a href="https://z.com">知乎</a>'
+    )
+    assert to_html('a "b"\nc') == "a &quot;b&quot;<br>\nc"
+    assert to_html("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+    assert to_plain("见[知乎](https://z.com)和**粗**") == "见知乎 (https://z.com)和粗"

@@ -265,7 +265,7 @@ class Store:
                 c.execute(f"PRAGMA user_version = {v}")
 
     def _has_tables(self) -> bool:
-        return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        return bool(self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
 
     def close(self) -> None:
         self._conn.close()

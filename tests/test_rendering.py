@@ -8,8 +8,19 @@ from hypothesis import strategies as st
 from studydeck.rendering import _md, to_html, to_plain
 
 PIECES = st.sampled_from(
-    list("ab 中文，。!~-:/.\"'\n\t&*_[]()<>`\\#")
-    + ["https://x.org", "  ", "\n\n", "1.", "---", "**b**", "[t](u)", "<br>", "&amp;", "<script>"]
+    [
+        *list("ab 中文，。!~-:/.\"'\n\t&*_[]()<>`\\#"),
+        "https://x.org",
+        "  ",
+        "\n\n",
+        "1.",
+        "---",
+        "**b**",
+        "[t](u)",
+        "<br>",
+        "&amp;",
+        "<script>",
+    ]
 )
 
 

@@ -71,7 +71,7 @@ class StudydeckApp(App[int]):
         from studydeck.tui.screens.home import HomeScreen
 
         self.sub_title = self.ctx.deck.name
-        self.push_screen(HomeScreen())
+        self.push_screen(HomeScreen(shown_first=self.start == "home"))
         if self.start == "review":
             self.action_review()
         elif self.start == "quiz":

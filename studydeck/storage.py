@@ -12,18 +12,21 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from studydeck.errors import StudydeckError
 from studydeck.identity import card_id, normalise_url, similar_titles
 from studydeck.models import Card, CardKind, Paper
 from studydeck.perf import gc_paused
 from studydeck.scheduling import PASSING, Sm2State, review
+
+T = TypeVar("T")
 
 APPLICATION_ID = 0x53544459  # "STDY"
 SCHEMA_VERSION = 1
@@ -232,8 +235,8 @@ class Store:
 
     def _check_and_migrate(self, existed: bool) -> None:
         c = self._conn
-        app_id = c.execute("PRAGMA application_id").fetchone()[0]
-        version = c.execute("PRAGMA user_version").fetchone()[0]
+        app_id = _retry_locked(lambda: c.execute("PRAGMA application_id").fetchone()[0])
+        version = _retry_locked(lambda: c.execute("PRAGMA user_version").fetchone()[0])
         if existed and app_id != APPLICATION_ID and self._has_tables():
             # (An empty file, or one another studydeck is creating this very moment, is fine.)
             raise StudydeckError(
@@ -248,7 +251,7 @@ class Store:
                 hint="upgrade studydeck; the file was left untouched",
             )
         c.execute("PRAGMA busy_timeout = 30000")
-        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _retry_locked(lambda: c.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if str(mode).lower() != "wal":
             raise StudydeckError("cannot switch the database to WAL mode", path=self.path)
         c.execute("PRAGMA synchronous = NORMAL")
@@ -265,7 +268,11 @@ class Store:
                 c.execute(f"PRAGMA user_version = {v}")
 
     def _has_tables(self) -> bool:
-        return bool(self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        return bool(
+            _retry_locked(
+                lambda: self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            )
+        )
 
     def close(self) -> None:
         self._conn.close()
@@ -619,6 +626,22 @@ class Store:
             (r[0], r[1], bool(r[2]))
             for r in self.query("SELECT quiz, paper_key, correct FROM quiz_log ORDER BY id")
         ]
+
+
+def _retry_locked(fn: Callable[[], T], seconds: float = 30.0) -> T:
+    """Run ``fn``, retrying while another process holds the lock. SQLite does not call its
+    busy handler for every lock (switching a new file to WAL while a second studydeck opens
+    it, say), so those come back as "database is locked" at once."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _paper_values(p: Paper) -> tuple[Any, ...]:

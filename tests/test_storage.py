@@ -321,3 +321,12 @@ def test_config_file_sets_limits(tmp_path: Path, capsys) -> None:
     cfg.write_text("new_per_day = 'lots'\n")
     assert main(["stats", str(SEED), "--db", str(tmp_path / "s.db")]) == 1
     assert "config.toml: error: 'new_per_day' must be a whole number" in capsys.readouterr().err
+
+
+def test_unreadable_cache_falls_back_to_parsing(store: Store, notes) -> None:
+    path = notes(table("| 2020 | A | k | c | | |"))
+    open_deck(store, [path], NOW)
+    with store.transaction() as c:
+        c.execute("UPDATE deck_cache SET data = ?", (b"\x00garbage",))
+    deck, report = open_deck(store, [path], NOW)
+    assert [p.title for p in deck.papers] == ["A"] and not report.changed

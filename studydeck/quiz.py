@@ -274,48 +274,18 @@ def _question(
         return Question(
             number, kind, f"{card.question} — **{_md_escape(title)}**", p, card, answer=card.back
         )
-    if kind is QuestionKind.FIGURE_TO_PAPER:
-        card = cards[CardKind.CONTRIBUTION]
-        opts, idx, note = _choice(p, title, titles, rng)
-        return Question(
-            number,
-            kind,
-            "Which paper is this figure from?",
-            p,
-            card,
-            opts,
-            idx,
-            title,
-            figure=p.figures[0],
-            note=note,
-        )
-    if kind is QuestionKind.CRITIQUE_TO_PAPER:
-        card = cards[CardKind.CRITIQUE]
-        opts, idx, note = _choice(p, title, titles, rng)
-        return Question(
-            number,
-            kind,
-            f"Which paper does this critique belong to?\n\n> {card.back}",
-            p,
-            card,
-            opts,
-            idx,
-            title,
-            note=note,
-        )
-    card = cards[CardKind.CONTRIBUTION]
+    # The three "which paper?" kinds: a clue from one card, the paper's title to find.
+    card = cards[
+        CardKind.CRITIQUE if kind is QuestionKind.CRITIQUE_TO_PAPER else CardKind.CONTRIBUTION
+    ]
+    prompt = {
+        QuestionKind.FIGURE_TO_PAPER: "Which paper is this figure from?",
+        QuestionKind.CRITIQUE_TO_PAPER: f"Which paper does this critique belong to?\n\n> {card.back}",
+        QuestionKind.CONTRIBUTION_TO_PAPER: f"Which paper contributes this?\n\n> {card.back}",
+    }[kind]
+    figure = p.figures[0] if kind is QuestionKind.FIGURE_TO_PAPER else None
     opts, idx, note = _choice(p, title, titles, rng)
-    return Question(
-        number,
-        kind,
-        f"Which paper contributes this?\n\n> {card.back}",
-        p,
-        card,
-        opts,
-        idx,
-        title,
-        note=note,
-    )
+    return Question(number, kind, prompt, p, card, opts, idx, title, figure=figure, note=note)
 
 
 def _md_escape(text: str) -> str:

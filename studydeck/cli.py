@@ -217,8 +217,9 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         try:
             agenda = args.agenda.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
             raise StudydeckError(
-                f"cannot read the agenda: {exc}", path=args.agenda, exit_code=EXIT_USAGE
+                f"cannot read the agenda: {why}", path=args.agenda, exit_code=EXIT_USAGE
             ) from exc
     store, deck, _ = open_store_and_deck(args)
     with store, FigureFetcher(cache_dir() / "figures") as fetcher:

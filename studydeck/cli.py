@@ -231,7 +231,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             recent=args.recent,
             agenda=agenda,
         )
-        papers, unmatched = select_papers(deck, sel)
+        papers, unmatched = select_papers(deck, sel, store.papers_added())
         for line in unmatched:
             print(f"{args.agenda}: warning: no paper matches agenda line '{line}'", file=sys.stderr)
         if not papers:

@@ -119,8 +119,12 @@ def match_agenda_line(line: str, papers: Sequence[Paper]) -> Paper | None:
     return best if best_ratio >= 0.75 else None
 
 
-def select_papers(deck: Deck, sel: Selection) -> tuple[list[Paper], list[str]]:
-    """The papers a selection names, and the agenda lines that matched nothing."""
+def select_papers(
+    deck: Deck, sel: Selection, added: Mapping[str, str] | None = None
+) -> tuple[list[Paper], list[str]]:
+    """The papers a selection names, and the agenda lines that matched nothing.
+
+    ``added`` (paper key -> when the store first saw it, ISO text) orders ``recent``."""
     papers = list(deck.papers)
     if sel.keywords:
         wanted = [k.casefold() for k in sel.keywords]
@@ -133,9 +137,13 @@ def select_papers(deck: Deck, sel: Selection) -> tuple[list[Paper], list[str]]:
         s = sel.section.casefold()
         papers = [p for p in papers if s in p.section.casefold()]
     if sel.recent:
-        # "Most recently added": notes files are kept newest-first at the top of a table, as in
-        # the seed deck; so the first rows of each file are the most recent.
-        papers = sorted(papers, key=lambda p: (p.order, p.source))[: sel.recent]
+        # Most recently added first, as the store saw them arrive; rows that arrived together
+        # (a first import) by their place in the notes: tables are kept newest-first at the
+        # top, as in the seed deck.
+        seen = added or {}
+        papers.sort(key=lambda p: (p.order, p.source))
+        papers.sort(key=lambda p: seen.get(p.key, ""), reverse=True)
+        papers = papers[: sel.recent]
     unmatched: list[str] = []
     if sel.agenda is not None:
         chosen: list[Paper] = []

@@ -438,6 +438,13 @@ class Store:
                 out[cid] = _row_state(rows[0])
         return out
 
+    def papers_added(self) -> dict[str, str]:
+        """When each paper was first seen (ISO time), for "most recently added"."""
+        return {
+            r[0]: r[1]
+            for r in self.query("SELECT paper_key, min(added) FROM cards GROUP BY paper_key")
+        }
+
     def retired_cards(self) -> list[tuple[str, str, str, str, int | None]]:
         """Cards whose rows left the notes: (card id, kind, paper key, title, year)."""
         return [

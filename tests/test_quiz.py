@@ -185,3 +185,23 @@ def test_readiness_ranks_weakest_first(seed_deck, tmp_path: Path) -> None:
     assert [r.paper.title for r in ranked] == ["einops", "Runner & Hook", "Layer Normalization"]
     assert ranked[0].lapses == 3 and ranked[0].last_grade == 1
     assert not ranked[1].reviewed  # sent to review by a quiz, but never reviewed
+
+
+def test_recent_means_most_recently_added_to_the_store(tmp_path: Path, notes) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from studydeck.loading import open_deck
+
+    path = notes(table("| 2020 | Old A | k | c | | |", "| 2020 | Old B | k | c | | |"))
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [path], datetime(2026, 1, 1, tzinfo=UTC))
+        path.write_text(
+            table(
+                "| 2020 | Old A | k | c | | |",
+                "| 2020 | Old B | k | c | | |",
+                "| 2021 | New at the bottom | k | c | | |",
+            )
+        )
+        deck, _ = open_deck(store, [path], datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=3))
+        picked, _ = select_papers(deck, Selection(recent=2), store.papers_added())
+    assert [p.title for p in picked] == ["New at the bottom", "Old A"]

@@ -24,7 +24,13 @@ def heatmap(per_day: dict[str, int], today: date, weeks: int = 26) -> Text:
     """Seven rows (Mon..Sun), one column a week, ending with this week."""
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     most = max(per_day.values(), default=0)
-    text = Text()
+    text = Text("    ", style="dim")
+    months = ""
+    for w in range(weeks):
+        first = start + timedelta(days=7 * w)
+        if (w == 0 or first.month != (first - timedelta(days=7)).month) and len(months) <= 2 * w:
+            months = months.ljust(2 * w) + first.strftime("%b")
+    text.append(months.rstrip() + "\n", style="dim")
     for dow, label in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         text.append(f"{label:<4}", style="dim")
         for w in range(weeks):

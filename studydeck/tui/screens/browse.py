@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -97,7 +97,7 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
-        with Horizontal(id="browse-body"):
+        with Vertical(id="browse-body"):
             yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
             yield Static(id="card-detail")
         yield Footer()
@@ -128,10 +128,10 @@ class BrowseScreen(Screen[None]):
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
         return (
-            Text(p.title[:48]),
+            Text(p.title[:40]),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
-            Text(", ".join(p.keywords)[:24]),
+            Text(", ".join(p.keywords)[:16]),
             Text(row.status(today)),
             Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
             Text(f"{sm2.easiness:.2f}" if sm2 else ""),

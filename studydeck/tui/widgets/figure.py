@@ -21,7 +21,7 @@ class FigureView(Container):
     def __init__(self, fetcher: FigureFetcher, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.fetcher = fetcher
-        self._current: tuple[str, str] | None = None
+        self._current: tuple[str, str] | None = ("", "")  # nothing shown yet, not even "none"
 
     def compose(self) -> ComposeResult:
         yield Static(id="figure-status")

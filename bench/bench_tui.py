@@ -66,15 +66,20 @@ sys.exit(main(["review", sys.argv[1], "--db", sys.argv[2]]))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], runs: int = 7) -> float:
-    subprocess.run(argv, check=True, capture_output=True, env=ENV)  # warm: bytecode, disk cache
-    times = []
+def first_paint(argv: list[str]) -> float:
+    t = time.time()
+    out = subprocess.run(argv, check=True, capture_output=True, env=ENV, text=True).stdout
+    return float(next(line for line in out.splitlines() if line.strip())) - t
+
+
+def timed_pair(bare: list[str], ours: list[str], runs: int = 11) -> tuple[float, float]:
+    """Median time to first paint of each, runs interleaved so machine noise hits both."""
+    first_paint(bare), first_paint(ours)  # warm: bytecode, disk cache
+    a, b = [], []
     for _ in range(runs):
-        t = time.time()
-        out = subprocess.run(argv, check=True, capture_output=True, env=ENV, text=True).stdout
-        shown = float(next(line for line in out.splitlines() if line.strip()))
-        times.append(shown - t)  # until the screen was painted, not until the process ended
-    return statistics.median(times)
+        a.append(first_paint(bare))  # until the screen was painted, not until the process ended
+        b.append(first_paint(ours))
+    return statistics.median(a), statistics.median(b)
 
 
 async def latency(notes: Path, db: Path, answers: int = 200) -> list[float]:
@@ -125,8 +130,9 @@ def main(n: int = 10000) -> None:
         subprocess.run(
             [sys.executable, "-c", FIRST_CARD, str(notes), str(db)], check=True, capture_output=True
         )
-        bare = timed([sys.executable, "-c", BARE])
-        ours = timed([sys.executable, "-c", FIRST_CARD, str(notes), str(db)])
+        bare, ours = timed_pair(
+            [sys.executable, "-c", BARE], [sys.executable, "-c", FIRST_CARD, str(notes), str(db)]
+        )
         print(f"bare Textual app, process start to first screen: {bare:.3f} s")
         print(
             f"studydeck, process start to first card ({n} papers, cached): {ours:.3f} s "

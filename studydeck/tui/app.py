@@ -71,11 +71,22 @@ class StudydeckApp(App[int]):
         from studydeck.tui.screens.home import HomeScreen
 
         self.sub_title = self.ctx.deck.name
-        self.push_screen(HomeScreen(shown_first=self.start == "home"))
+        # Opening on review or a quiz, home is built only when the user goes there.
         if self.start == "review":
             self.action_review()
         elif self.start == "quiz":
             self.action_quiz()
+        else:
+            self.push_screen(HomeScreen())
+
+    def leave(self, screen: Screen[object]) -> None:
+        """Close ``screen``: back to the screen below it, or to home if there is none."""
+        from studydeck.tui.screens.home import HomeScreen
+
+        if len(self.screen_stack) > 2:
+            screen.dismiss(None)
+        else:
+            self.switch_screen(HomeScreen())
 
     # -- actions reachable from anywhere (home keys, command palette) -----------------
     def action_review(self) -> None:

@@ -230,3 +230,18 @@ async def test_home_counts(make_app) -> None:
         counts = text_of(app, "#home-counts")
         assert "20" in counts and "due" in counts and "day streak" in counts
         assert "22 papers · 47 cards" in text_of(app, "#home-deck")
+
+
+async def test_opening_on_review_then_escape_goes_home(make_app) -> None:
+    from studydeck.tui.screens.home import HomeScreen
+
+    app = make_app([SEED], start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("space", "5", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert "reviewed today" in text_of(app, "#home-counts")
+        await pilot.press("r")
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)

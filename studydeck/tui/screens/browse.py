@@ -249,4 +249,4 @@ class BrowseScreen(Screen[None]):
         ):
             self.query_one("#filter", Input).value = ""
             return
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]

@@ -41,15 +41,7 @@ class HomeScreen(Screen[None]):
             )
         yield Footer()
 
-    def __init__(self, *, shown_first: bool = True) -> None:
-        super().__init__()
-        # When the app opens on review or quiz, home's counts wait until it is first shown.
-        self._skip_resume = not shown_first
-
     def on_screen_resume(self) -> None:
-        if self._skip_resume:
-            self._skip_resume = False
-            return
         # Not while the app is closing: popping the screens above resumes this one.
         if not getattr(self.app, "_exit", False):
             self.refresh_counts()

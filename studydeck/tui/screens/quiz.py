@@ -80,7 +80,7 @@ class QuizSetupScreen(Screen[None]):
         self.app.switch_screen(QuizScreen(questions, seed=seed, selection=sel.describe()))
 
     def action_leave(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]
 
 
 class QuizScreen(Screen[None]):
@@ -317,7 +317,4 @@ class QuizScreen(Screen[None]):
         self.notify(f"{n} missed cards are due tomorrow" if misses else "No misses to send")
 
     def action_leave(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.dismiss(None)
-        else:
-            self.app.switch_screen(self.app.screen_stack[0])  # pragma: no cover
+        self.app.leave(self)  # type: ignore[attr-defined]

@@ -326,4 +326,4 @@ class ReviewScreen(Screen[None]):
         self.show_current()
 
     def action_leave(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]

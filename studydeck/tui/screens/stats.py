@@ -126,4 +126,4 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats", Static).update(render_stats(st, ctx.today))
 
     def action_leave(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]

@@ -39,6 +39,12 @@ class FigureView(Container):
         self.query_one("#figure-status", Static).update(
             Text(f"loading figure… {figure.alt or figure.src}", style="dim")
         )
+        # Start fetching once the card is on screen: the card comes first, the figure follows.
+        self.call_after_refresh(self._start, figure, notes_file, key)
+
+    def _start(self, figure: Figure, notes_file: str, key: tuple[str, str] | None) -> None:
+        if key != self._current:
+            return
         self.run_worker(
             lambda: self._load(figure, notes_file, key), thread=True, exclusive=True, group="figure"
         )

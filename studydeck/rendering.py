@@ -25,15 +25,52 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&]")
 _NEWLINE = re.compile(r" *\n[ \t]*")
 
 
+# The two pieces of Markdown notes are made of, in the forms whose rendering is certain:
+# **bold** between word characters, and [text](url) with a plain text and a plain URL.
+# Anything else (underscores, code, entities, images, nested or odd forms) goes to the parser.
+# tests/test_rendering.py checks this against markdown-it-py on random text.
+_FAST = re.compile(
+    r"(?<!\*)\*\*(?P<bold>[^\W_](?:[^\\`*_\[\]<>&\n]*[^\W_])?)\*\*(?!\*)"
+    r"|(?<!!)\[(?P<label>[^\\`*_\[\]<>&!\n]+)\]\((?P<url>[^\s()<>\\&\"']+)\)"
+)
+_BAD_PROTOCOL = re.compile(r"^(vbscript|javascript|file|data):", re.IGNORECASE)
+
+
+def _plain_html(text: str) -> str:
+    out = text.replace('"', "&quot;")
+    return _NEWLINE.sub("<br>\n", out) if "\n" in out else out
+
+
+def _fast_html(text: str) -> str | None:
+    """HTML for text made of plain runs, simple bold and simple links; None otherwise."""
+    parts: list[str] = []
+    pos = 0
+    for m in _FAST.finditer(text):
+        plain = text[pos : m.start()]
+        if _MARKUP.search(plain):
+            return None
+        parts.append(_plain_html(plain))
+        bold = m.group("bold")
+        if bold is not None:
+            parts.append(f"<strong>{_plain_html(bold)}</strong>")
+        else:
+            url = m.group("url")
+            if _BAD_PROTOCOL.match(url):
+                return None
+            parts.append(f'<a href="{url}">{_plain_html(m.group("label"))}</a>')
+        pos = m.end()
+    tail = text[pos:]
+    if _MARKUP.search(tail):
+        return None
+    parts.append(_plain_html(tail))
+    return "".join(parts).strip()
+
+
 def to_html(text: str) -> str:
     if not text:
         return ""
-    if _MARKUP.search(text) is None:
-        out = text.replace('"', "&quot;")
-        if "\n" in out:
-            out = _NEWLINE.sub("<br>\n", out)
-        return out.strip()
-    return str(_md.renderInline(text)).strip()
+    fast = _fast_html(text)
+    return fast if fast is not None else str(_md.renderInline(text)).strip()
 
 
 def to_plain(text: str) -> str:

@@ -16,7 +16,17 @@ PIECES = st.sampled_from(
         "1.",
         "---",
         "**b**",
+        "**粗体**",
+        "**a b**",
+        "** a**",
+        "**：x**",
+        "***x***",
         "[t](u)",
+        "[知乎](https://zhuanlan.zhihu.com/p/1)",
+        "[t](javascript:alert(1))",
+        '[t](a"b)',
+        "](x)",
+        "!",
         "<br>",
         "&amp;",
         "<script>",
@@ -24,9 +34,48 @@ PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(st.lists(PIECES, min_size=1, max_size=20).map("".join))
 def test_fast_path_matches_markdown_it(text: str) -> None:
+    assert to_html(text) == str(_md.renderInline(text)).strip()
+
+
+NOTE_LIKE = st.sampled_from(
+    [
+        *list("ab 中文，。!~-:/.\"'\n\t()#>"),
+        "https://x.org",
+        "  ",
+        "**b**",
+        "**粗体**",
+        "**a b**",
+        "** a**",
+        "**：x**",
+        "***x***",
+        "**a",
+        "b**",
+        "[t](u)",
+        "[知乎](https://z.com/p?a=1)",
+        "[t](javascript:x)",
+        '[t](a"b)',
+        "](x)",
+        "[t]",
+        "(u)",
+        "*",
+        "x**y**z",
+        "[a b](c)",
+        "[ ](u)",
+        "[t]( u)",
+        "**",
+        "中**文**字",
+        "a**b",
+        "**a**b**",
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(NOTE_LIKE, min_size=1, max_size=12).map("".join))
+def test_bold_and_link_fast_path_matches_markdown_it(text: str) -> None:
     assert to_html(text) == str(_md.renderInline(text)).strip()
 
 

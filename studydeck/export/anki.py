@@ -275,7 +275,7 @@ def write_package(
             conn.close()
         part = out.with_name(f".{out.name}.part")
         names = sorted(media)
-        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
             z.write(db_path, "collection.anki2")
             z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
             for i, n in enumerate(names):

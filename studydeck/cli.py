@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,13 +13,13 @@ from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
-
-if TYPE_CHECKING:
-    from studydeck.export.anki import ExportReport
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.session import study_day, system_clock
 from studydeck.storage import ReconcileReport, Store
+
+if TYPE_CHECKING:
+    from studydeck.export.anki import ExportReport
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -90,7 +90,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress_bar(label: str):  # type: ignore[no-untyped-def]
+def _progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr, when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
 

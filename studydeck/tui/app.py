@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -44,7 +46,7 @@ class AppContext:
     quiz: QuizLaunch | None = None
 
     @property
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> date:
         return study_day(self.clock(), self.settings.day_starts_at)
 
     def reload(self) -> ReconcileReport:
@@ -79,7 +81,7 @@ class StudydeckApp(App[int]):
         else:
             self.push_screen(HomeScreen())
 
-    def leave(self, screen: Screen[object]) -> None:
+    def leave(self, screen: Screen[Any]) -> None:
         """Close ``screen``: back to the screen below it, or to home if there is none."""
         from studydeck.tui.screens.home import HomeScreen
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
 from studydeck.storage import CardState
-from studydeck.tui.context import ctx_of
+from studydeck.tui.context import app_of, ctx_of
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
 
@@ -249,4 +249,4 @@ class BrowseScreen(Screen[None]):
         ):
             self.query_one("#filter", Input).value = ""
             return
-        self.app.leave(self)  # type: ignore[attr-defined]
+        app_of(self).leave(self)

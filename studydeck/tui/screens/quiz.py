@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
 
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, build_quiz, select_papers
-from studydeck.tui.context import ctx_of
+from studydeck.tui.context import app_of, ctx_of
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 
@@ -80,7 +80,7 @@ class QuizSetupScreen(Screen[None]):
         self.app.switch_screen(QuizScreen(questions, seed=seed, selection=sel.describe()))
 
     def action_leave(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        app_of(self).leave(self)
 
 
 class QuizScreen(Screen[None]):
@@ -317,4 +317,4 @@ class QuizScreen(Screen[None]):
         self.notify(f"{n} missed cards are due tomorrow" if misses else "No misses to send")
 
     def action_leave(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        app_of(self).leave(self)

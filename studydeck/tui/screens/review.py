@@ -20,7 +20,7 @@ from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
 from studydeck.session import Session, SessionSummary
-from studydeck.tui.context import ctx_of
+from studydeck.tui.context import app_of, ctx_of
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
@@ -326,4 +326,4 @@ class ReviewScreen(Screen[None]):
         self.show_current()
 
     def action_leave(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        app_of(self).leave(self)

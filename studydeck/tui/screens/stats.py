@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from studydeck.stats import Stats, compute
-from studydeck.tui.context import ctx_of
+from studydeck.tui.context import app_of, ctx_of
 
 HEAT = ("grey23", "dark_green", "green4", "green3", "bright_green")
 BARS = " ▁▂▃▄▅▆▇█"
@@ -126,4 +126,4 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats", Static).update(render_stats(st, ctx.today))
 
     def action_leave(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        app_of(self).leave(self)

@@ -7,75 +7,62 @@ from hypothesis import strategies as st
 
 from studydeck.rendering import _md, to_html, to_plain
 
-PIECES = st.sampled_from(
-    [
-        *list("ab 中文，。!~-:/.\"'\n\t&*_[]()<>`\\#"),
-        "https://x.org",
-        "  ",
-        "\n\n",
-        "1.",
-        "---",
-        "**b**",
-        "**粗体**",
-        "**a b**",
-        "** a**",
-        "**：x**",
-        "***x***",
-        "[t](u)",
-        "[知乎](https://zhuanlan.zhihu.com/p/1)",
-        "[t](javascript:alert(1))",
-        '[t](a"b)',
-        "](x)",
-        "!",
-        "<br>",
-        "&amp;",
-        "<script>",
-    ]
-)
+# Pieces of notes the fast renderer handles, and near-misses it must leave to markdown-it.
+NOTE_PIECES = [
+    *list("ab 中文，。!~-:/.\"'\n\t()#>"),
+    "https://x.org",
+    "  ",
+    "\n\n",
+    "1.",
+    "---",
+    "**b**",
+    "**粗体**",
+    "**a b**",
+    "** a**",
+    "**：x**",
+    "***x***",
+    "**a",
+    "b**",
+    "x**y**z",
+    "中**文**字",
+    "a**b",
+    "**a**b**",
+    "**",
+    "*",
+    "[t](u)",
+    "[知乎](https://z.com/p?a=1)",
+    "[t](javascript:x)",
+    '[t](a"b)',
+    "](x)",
+    "[t]",
+    "(u)",
+    "[a b](c)",
+    "[ ](u)",
+    "[t]( u)",
+]
+# Everything else Markdown gives meaning to.
+SPECIALS = [
+    *list("&*_[]<>`\\!"),
+    "<br>",
+    "&amp;",
+    "&copy;",
+    "<script>",
+    "<https://a.b>",
+    "![i](p.png)",
+    "`code`",
+    "_em_",
+]
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(PIECES, min_size=1, max_size=20).map("".join))
-def test_fast_path_matches_markdown_it(text: str) -> None:
+@given(st.lists(st.sampled_from(NOTE_PIECES), min_size=1, max_size=12).map("".join))
+def test_note_like_text_matches_markdown_it(text: str) -> None:
     assert to_html(text) == str(_md.renderInline(text)).strip()
 
 
-NOTE_LIKE = st.sampled_from(
-    [
-        *list("ab 中文，。!~-:/.\"'\n\t()#>"),
-        "https://x.org",
-        "  ",
-        "**b**",
-        "**粗体**",
-        "**a b**",
-        "** a**",
-        "**：x**",
-        "***x***",
-        "**a",
-        "b**",
-        "[t](u)",
-        "[知乎](https://z.com/p?a=1)",
-        "[t](javascript:x)",
-        '[t](a"b)',
-        "](x)",
-        "[t]",
-        "(u)",
-        "*",
-        "x**y**z",
-        "[a b](c)",
-        "[ ](u)",
-        "[t]( u)",
-        "**",
-        "中**文**字",
-        "a**b",
-        "**a**b**",
-    ]
-)
-
-
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(NOTE_LIKE, min_size=1, max_size=12).map("".join))
-def test_bold_and_link_fast_path_matches_markdown_it(text: str) -> None:
+@given(st.lists(st.sampled_from(NOTE_PIECES + SPECIALS), min_size=1, max_size=20).map("".join))
+def test_any_text_matches_markdown_it(text: str) -> None:
     assert to_html(text) == str(_md.renderInline(text)).strip()
 
 

@@ -201,10 +201,13 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self.busy_timeout = 30.0
 
     # -- opening -------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, busy_timeout: float = 30.0) -> Store:
+        """Open (creating if needed) the store at ``path``; wait up to ``busy_timeout`` seconds
+        for another studydeck that is writing."""
         path = Path(path)
         existed = path.exists() and path.stat().st_size > 0
         if path.exists() and path.is_dir():
@@ -219,10 +222,13 @@ class Store:
                     hint="use --db PATH somewhere writable",
                 ) from exc
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise _open_error(path, exc) from exc
         store = cls(conn, path)
+        store.busy_timeout = busy_timeout
         try:
             store._check_and_migrate(existed)
         except sqlite3.DatabaseError as exc:
@@ -250,7 +256,7 @@ class Store:
                 path=self.path,
                 hint="upgrade studydeck; the file was left untouched",
             )
-        c.execute("PRAGMA busy_timeout = 30000")
+        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         mode = _retry_locked(lambda: c.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if str(mode).lower() != "wal":
             raise StudydeckError("cannot switch the database to WAL mode", path=self.path)
@@ -694,7 +700,7 @@ def _open_error(path: Path, exc: sqlite3.Error) -> StudydeckError:
 def _write_error(path: Path, exc: sqlite3.OperationalError) -> StudydeckError:
     if "locked" in str(exc) or "busy" in str(exc):
         return StudydeckError(
-            "the database stayed locked by another studydeck for 30 s",
+            "the database stayed locked by another program; this change was not saved",
             path=path,
             hint="close the other studydeck and try again",
         )

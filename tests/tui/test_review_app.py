@@ -245,3 +245,30 @@ async def test_opening_on_review_then_escape_goes_home(make_app) -> None:
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_locked_store_is_reported_and_nothing_is_lost(make_app, tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from studydeck.loading import open_deck
+    from studydeck.storage import Store
+
+    db = tmp_path / "locked.sqlite3"
+    app = make_app([SEED], start="review")
+    app.ctx.store.close()
+    app.ctx.store = Store.open(db, busy_timeout=0.2)  # a store that gives up waiting quickly
+    open_deck(app.ctx.store, [SEED], datetime.now(UTC))
+    async with app.run_test(size=(100, 30)) as pilot:
+        card = app.screen.session.current.card
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        await pilot.press("space", "5")
+        await pilot.pause()
+        assert app.screen.session.current.card == card  # still on the same card
+        assert any("locked" in str(n.message) for n in app._notifications)
+        other.execute("ROLLBACK")
+        other.close()
+        await pilot.press("5")
+        assert app.ctx.store.review_count() == 1
+    app.ctx.store.close()

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
 from studydeck.storage import CardState
-from studydeck.tui.context import app_of, ctx_of
+from studydeck.tui.context import app_of, ctx_of, reports_errors
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
 
@@ -226,6 +226,7 @@ class BrowseScreen(Screen[None]):
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)
         self.refill()
 
+    @reports_errors
     def action_toggle_suspend(self) -> None:
         row = self.selected()
         if row is None or row.state is None:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
 
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, build_quiz, select_papers
-from studydeck.tui.context import app_of, ctx_of
+from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 
@@ -218,6 +218,7 @@ class QuizScreen(Screen[None]):
                 return
         self._progress()
 
+    @reports_errors
     def _answer(self, correct: bool, chosen: int | None, timed_out: bool = False) -> None:
         q = self.current
         if q is None or self.answered:
@@ -307,6 +308,7 @@ class QuizScreen(Screen[None]):
             return
         self._answer(knew, None)
 
+    @reports_errors
     def action_record(self) -> None:
         if self.current is not None or self.recorded:
             return

@@ -20,7 +20,7 @@ from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
 from studydeck.session import Session, SessionSummary
-from studydeck.tui.context import app_of, ctx_of
+from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
@@ -226,17 +226,14 @@ class ReviewScreen(Screen[None]):
     def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
         self.action_grade(message.quality)
 
+    @reports_errors
     def action_grade(self, quality: int) -> None:
         s = self.session
         if s is None or s.current is None or not self.revealed:
             return
         now = ctx_of(self).clock()
         ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
-        try:
-            ans = s.answer(quality, ms)
-        except StudydeckError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
-            return
+        ans = s.answer(quality, ms)
         if ans.became_leech:
             title = s.leeches[-1].paper.title
             self.notify(
@@ -248,6 +245,7 @@ class ReviewScreen(Screen[None]):
             )
         self.show_current()
 
+    @reports_errors
     def action_undo(self) -> None:
         s = self.session
         if s is None:
@@ -259,11 +257,13 @@ class ReviewScreen(Screen[None]):
         self.notify(f"Undid the answer to '{card.paper.title}'")
         self.show_current()
 
+    @reports_errors
     def action_bury(self) -> None:
         if self.session is not None and (card := self.session.bury()):
             self.notify(f"Buried until tomorrow: {card.paper.title}")
             self.show_current()
 
+    @reports_errors
     def action_suspend(self) -> None:
         if self.session is not None and (card := self.session.suspend()):
             self.notify(f"Suspended: {card.paper.title} ({card.kind.value})")
@@ -279,6 +279,7 @@ class ReviewScreen(Screen[None]):
         self.app.open_url(card.paper.url)
         self.notify(f"Opening {card.paper.url}")
 
+    @reports_errors
     def action_edit(self) -> None:
         card = self._card()
         if card is None:

@@ -36,3 +36,15 @@ def test_browse(snap_compare, make_app) -> None:
 def test_stats(snap_compare, make_app) -> None:
     app = make_app([SEED], start="review", settings=Settings(new_per_day=3))
     assert snap_compare(app, press=["space", "5", "space", "1", "escape", "s"], terminal_size=SIZE)
+
+
+def test_quiz_question(snap_compare, make_app) -> None:
+    from studydeck.deck import load
+    from studydeck.quiz import Selection, build_quiz, select_papers
+    from studydeck.tui.app import QuizLaunch
+
+    deck = load([SEED])
+    papers, _ = select_papers(deck, Selection(keywords=["图像复原"]))
+    app = make_app([SEED], start="quiz")
+    app.ctx.quiz = QuizLaunch(build_quiz(deck, papers, 3, seed=4), 4, "keyword 图像复原")
+    assert snap_compare(app, press=["1"], terminal_size=SIZE)

@@ -21,9 +21,6 @@ class CardKind(StrEnum):
     CRITIQUE = "critique"
 
 
-CARD_KINDS: tuple[CardKind, ...] = tuple(CardKind)
-
-
 class Figure(Frozen):
     """An image in the figure cell: a URL or a path relative to the notes file."""
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
 from studydeck.scheduling import GOOD_ENOUGH
-from studydeck.storage import Answer, CardState, Store
+from studydeck.storage import Answer, Store
 
 Clock = Callable[[], datetime]
 
@@ -153,9 +153,6 @@ class Session:
     @property
     def remaining(self) -> int:
         return len(self.queue)
-
-    def state(self, card: Card) -> CardState:
-        return self.store.state(card.id)
 
     # -- actions --------------------------------------------------------------------
     def answer(self, quality: int, duration_ms: int = 0) -> Answer:

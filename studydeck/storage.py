@@ -104,9 +104,6 @@ class CardState:
     buried_until: date | None = None
     retired: bool = False
 
-    def is_due(self, today: date) -> bool:
-        return self.sm2.due is not None and self.sm2.due <= today
-
     def is_active(self, today: date) -> bool:
         buried = self.buried_until is not None and self.buried_until > today
         return not (self.suspended or self.retired or buried)
@@ -137,7 +134,6 @@ class ReviewRow:
     duration_ms: int
     repeat: bool
     was_new: bool
-    after_interval: int
 
 
 @dataclass
@@ -593,7 +589,7 @@ class Store:
     def reviews(self, since: date | None = None, cid: str | None = None) -> list[ReviewRow]:
         sql = (
             "SELECT c.card_id, c.paper_key, c.kind, r.at, r.day, r.quality, r.duration_ms, "
-            "r.repeat, r.was_new, r.after FROM reviews r JOIN cards c USING (cid)"
+            "r.repeat, r.was_new FROM reviews r JOIN cards c USING (cid)"
         )
         where, params = [], []
         if since is not None:
@@ -615,7 +611,6 @@ class Store:
                 r[6],
                 bool(r[7]),
                 bool(r[8]),
-                int(r[9].split(",")[2]),
             )
             for r in self.query(sql + " ORDER BY r.id", params)
         ]

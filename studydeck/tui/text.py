@@ -49,7 +49,3 @@ def markdown_text(source: str, base: Style | str = "") -> Text:
         else:
             out.append(tok.content, style)
     return out
-
-
-def plain(text: str, style: Style | str = "") -> Text:
-    return Text(text, style=style)

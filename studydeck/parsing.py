@@ -19,6 +19,7 @@ from markdown_it.token import Token
 
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
+from studydeck.rendering import INLINE_MD
 
 #: Header text (case-folded) -> field. The title column is what makes a table a paper table.
 HEADER_SYNONYMS: dict[str, str] = {
@@ -43,11 +44,6 @@ _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MARKS = re.compile(r"[*_`]+")
 
 _block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
-_inline_md = MarkdownIt("zero").enable(
-    ["link", "image", "autolink", "escape", "backticks", "emphasis", "entity", "newline"]
-)
-# Links and image sources are kept as the user typed them (no percent-encoding pass).
-_inline_md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
 
 
 @dataclass
@@ -81,7 +77,7 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
     """Plain title text and the first link in a title cell."""
     url: str | None = None
     parts: list[str] = []
-    for tok in _inline_md.parseInline(cell)[0].children or ():
+    for tok in INLINE_MD.parseInline(cell)[0].children or ():
         if tok.type == "link_open" and url is None:
             href = tok.attrGet("href")
             url = str(href) if href else None
@@ -96,7 +92,7 @@ def _figures(cell: str) -> tuple[Figure, ...]:
     if "![" not in cell:
         return ()
     figs: list[Figure] = []
-    for tok in _inline_md.parseInline(cell)[0].children or ():
+    for tok in INLINE_MD.parseInline(cell)[0].children or ():
         if tok.type == "image":
             src = str(tok.attrGet("src") or "").strip()
             if src:

@@ -11,12 +11,15 @@ import re
 
 from markdown_it import MarkdownIt
 
-_md = MarkdownIt("zero", {"breaks": True}).enable(
+#: The one inline-Markdown parser of studydeck (cells are inline text: no blocks, no raw
+#: HTML). Parsing reads its tokens for titles and figures, the app styles them, and the
+#: HTML renderer uses it for fields and handouts.
+INLINE_MD = MarkdownIt("zero", {"breaks": True}).enable(
     ["emphasis", "backticks", "link", "image", "autolink", "escape", "entity", "newline"]
 )
 # Keep URLs as typed: the renderer still escapes attributes and validateLink still refuses
 # javascript:, vbscript: and file: links; percent-encoding every URL was a third of the cost.
-_md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
+INLINE_MD.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
 _LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
 # Text without any of these renders to itself, HTML-escaped: no need to run the parser.
 _MARKUP = re.compile(r"[\\`*_\[\]<>&]")
@@ -70,7 +73,7 @@ def to_html(text: str) -> str:
     if not text:
         return ""
     fast = _fast_html(text)
-    return fast if fast is not None else str(_md.renderInline(text)).strip()
+    return fast if fast is not None else str(INLINE_MD.renderInline(text)).strip()
 
 
 def to_plain(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydeck.rendering import _md, to_html, to_plain
+from studydeck.rendering import INLINE_MD, to_html, to_plain
 
 # Pieces of notes the fast renderer handles, and near-misses it must leave to markdown-it.
 NOTE_PIECES = [
@@ -57,13 +57,13 @@ SPECIALS = [
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(NOTE_PIECES), min_size=1, max_size=12).map("".join))
 def test_note_like_text_matches_markdown_it(text: str) -> None:
-    assert to_html(text) == str(_md.renderInline(text)).strip()
+    assert to_html(text) == str(INLINE_MD.renderInline(text)).strip()
 
 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(NOTE_PIECES + SPECIALS), min_size=1, max_size=20).map("".join))
 def test_any_text_matches_markdown_it(text: str) -> None:
-    assert to_html(text) == str(_md.renderInline(text)).strip()
+    assert to_html(text) == str(INLINE_MD.renderInline(text)).strip()
 
 
 def test_escaping_and_markup() -> None:

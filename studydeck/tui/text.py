@@ -6,14 +6,10 @@ including raw HTML, is shown as typed.
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 
-_md = MarkdownIt("zero", {"breaks": True}).enable(
-    ["emphasis", "backticks", "link", "image", "autolink", "escape", "entity", "newline"]
-)
-_md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
+from studydeck.rendering import INLINE_MD
 
 _STYLES = {
     "strong_open": Style(bold=True),
@@ -27,7 +23,7 @@ def markdown_text(source: str, base: Style | str = "") -> Text:
     if not source:
         return out
     stack: list[Style] = []
-    for tok in _md.parseInline(source)[0].children or ():
+    for tok in INLINE_MD.parseInline(source)[0].children or ():
         style = Style.chain(*stack) if stack else Style()
         t = tok.type
         if t == "text":

@@ -198,7 +198,6 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
     from studydeck.config import cache_dir
     from studydeck.figures import FigureError, FigureFetcher
-    from studydeck.models import Figure
     from studydeck.quiz import (
         QuizAnswer,
         QuizResult,
@@ -242,13 +241,9 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             )
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
 
-        def can_show(fig: Figure) -> bool:
-            if not fig.is_remote:
-                return True
-            cached = fetcher.cached_path(fig.src)
-            return cached is not None and cached.is_file()
-
-        questions = build_quiz(deck, papers, args.n, seed, can_show=can_show)
+        questions = build_quiz(
+            deck, papers, args.n, seed, can_show=fetcher.available_without_network
+        )
         today = study_day(system_clock(), settings.day_starts_at)
         print(
             f"quiz: {len(questions)} questions on {len(papers)} papers ({sel.describe()}), "
@@ -267,8 +262,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                             data = fetcher.get(q.figure, Path(q.paper.source))
                         except FigureError:
                             continue
-                        mime = "image/svg+xml" if data.kind == "svg" else f"image/{data.kind}"
-                        figs[q.figure.src] = (mime, data.data)
+                        figs[q.figure.src] = (data.mime, data.data)
                 text = handout_html(questions, ready, title, sub, figs)
             else:
                 text = handout_markdown(questions, ready, title, sub)

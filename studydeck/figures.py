@@ -44,6 +44,10 @@ class FigureData:
         return hashlib.sha256(self.data).hexdigest()
 
     @property
+    def mime(self) -> str:
+        return "image/svg+xml" if self.kind == "svg" else f"image/{self.kind}"
+
+    @property
     def media_name(self) -> str:
         """A file name from the content: two ``image.png`` never collide, one image is stored once."""
         return f"studydeck-{self.sha256[:20]}.{_EXT[self.kind]}"
@@ -122,7 +126,14 @@ class FigureFetcher:
             raise FigureError(f"cannot read file: {exc.strerror}") from None
         return self._verify(data)
 
-    def cached_path(self, url: str) -> Path | None:
+    def available_without_network(self, figure: Figure) -> bool:
+        """A local figure, or a remote one already in the cache (it is not verified here)."""
+        if not figure.is_remote:
+            return True
+        cached = self._cached_path(figure.src)
+        return cached is not None and cached.is_file()
+
+    def _cached_path(self, url: str) -> Path | None:
         if self.cache_dir is None:
             return None
         return self.cache_dir / hashlib.sha256(url.encode()).hexdigest()
@@ -137,7 +148,7 @@ class FigureFetcher:
         return FigureData(data, kind)
 
     def _remote(self, url: str) -> FigureData:
-        cached = self.cached_path(url)
+        cached = self._cached_path(url)
         if cached is not None and cached.is_file():
             try:
                 return self._verify(cached.read_bytes())

@@ -84,3 +84,13 @@ def test_sniff() -> None:
     assert sniff(b"RIFF\0\0\0\0WEBPVP8 ") == "webp"
     assert sniff(b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>') == "svg"
     assert sniff(b"<html><body>") is None
+
+
+def test_available_without_network_means_local_or_cached(server: str, tmp_path: Path) -> None:
+    remote = Figure(src=f"{server}/good.png")
+    with FigureFetcher(tmp_path / "cache") as f:
+        assert f.available_without_network(Figure(src="img/a.png"))
+        assert not f.available_without_network(remote)
+        data = f.get(remote, tmp_path / "notes.md")
+        assert f.available_without_network(remote)
+        assert data.mime == "image/png"

@@ -335,9 +335,6 @@ class Store:
     ) -> ReconcileReport:
         """Bring the store in line with the notes; history follows papers through renames."""
         report = ReconcileReport()
-        by_paper: dict[str, list[Card]] = {}
-        for card in cards:
-            by_paper.setdefault(card.paper.key, []).append(card)
         stamp = now.isoformat(timespec="seconds")
         with self.transaction() as c:
             stored = {
@@ -352,6 +349,7 @@ class Store:
                 k: r for k, r in stored.items() if k not in present and (r[5] in source_set or r[6])
             }
             for paper in papers:
+                values = _paper_values(paper)
                 row = stored.get(paper.key)
                 if row is None:
                     old = _match_rename(paper, missing)
@@ -361,14 +359,12 @@ class Store:
                         report.renamed += 1
                         row = stored[old]
                 if row is None:
-                    c.execute(
-                        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, 0)", _paper_values(paper)
-                    )
-                elif row[6] or _paper_values(paper)[1:] != tuple(row[1:6]):
+                    c.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, 0)", values)
+                elif row[6] or values[1:] != tuple(row[1:6]):
                     c.execute(
                         "UPDATE papers SET title=?, url=?, year=?, figures=?, source=?, "
                         "retired=0 WHERE paper_key=?",
-                        (*_paper_values(paper)[1:], paper.key),
+                        (*values[1:], paper.key),
                     )
             existing = {
                 r[0]: (r[1], r[2])

@@ -10,7 +10,7 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
@@ -289,9 +289,7 @@ class ReviewScreen(Screen[None]):
             try:
                 with self.app.suspend():
                     subprocess.run(argv, check=False)
-            except Exception as exc:  # SuspendNotSupported (headless, web): run it plainly
-                if type(exc).__name__ != "SuspendNotSupported":
-                    raise
+            except SuspendNotSupported:  # headless or web: run it without the terminal
                 subprocess.run(
                     argv,
                     check=False,

@@ -69,7 +69,9 @@ async def test_time_limit_counts_as_wrong(make_app) -> None:
         await pilot.press("q")
         from datetime import timedelta
 
+        assert "Time's up" not in text_of(app, "#quiz-feedback")
         app.ctx.clock.now += timedelta(seconds=6)
-        await pilot.pause(0.7)
+        app.screen._tick()  # the screen's timer tick, without waiting for it
+        await pilot.pause()
         assert "Time's up" in text_of(app, "#quiz-feedback")
         assert app.screen.answers[0].correct is False

@@ -1,0 +1,65 @@
+"""A paper's short names: the Abbr. column, a leading method label, an acronym.
+
+One place for the rule, used by the cards (shown beside the title), browse
+(searchable) and the quiz (masked in clues, matched in agendas).
+
+A *method label* is a short Latin name that opens the contribution cell and is
+followed by a full-width or ASCII colon: ``N-3 Net：…``, ``MPRNet：…``,
+``**DMENet**: …``. It is at most 32 characters and holds at least one letter.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LABEL = re.compile(r"\s*\**\s*([A-Za-z0-9][A-Za-z0-9 .+\-]{0,31}?)\s*\**\s*[：:]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_SMALL = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "via",
+        "with",
+        "using",
+    }
+)
+
+
+def method_label(contribution: str) -> str | None:
+    """The method name that opens ``contribution`` (``MPRNet：…`` → ``MPRNet``), if any."""
+    m = _LABEL.match(contribution)
+    if m is None or not any(ch.isalpha() for ch in m.group(1)):
+        return None
+    return m.group(1).strip()
+
+
+def acronym(title: str) -> str | None:
+    """Initials of a title's significant Latin words (``Layer Normalization`` → ``LN``).
+
+    None for titles of fewer than two such words.
+    """
+    words = [w for w in _WORD.findall(title) if w.casefold() not in _SMALL]
+    if len(words) < 2:
+        return None
+    return "".join(w[0].upper() for w in words)
+
+
+def short_names(abbr: str, contribution: str) -> tuple[str, ...]:
+    """The names a reader knows the paper by: Abbr. column first, then the method label."""
+    names: list[str] = []
+    for name in (abbr.strip(), method_label(contribution) or ""):
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return tuple(names)

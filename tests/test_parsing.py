@@ -205,7 +205,9 @@ def test_long_row_keeps_the_first_cells_and_names_the_stray_pipe(notes) -> None:
 
 def test_abbr_stands_in_for_a_missing_title(notes) -> None:
     header = "| Year | Title | Abbr. | Summary |\n|-|-|-|-|\n"
-    deck = load([notes(table("| 2020 |  | ViT | does X |", "| 2021 | | | does Y |", header=header))])
+    deck = load(
+        [notes(table("| 2020 |  | ViT | does X |", "| 2021 | | | does Y |", header=header))]
+    )
     assert [p.title for p in deck.papers] == ["ViT"]
     assert [(e.line, e.message.split(";")[0]) for e in deck.errors] == [
         (6, "row has no paper title")
@@ -230,9 +232,15 @@ def test_keywords_split_on_dashes_fullwidth_commas_and_slashes_but_not_known_pai
 
 
 def test_html_img_tags_are_figures_in_order(notes) -> None:
-    cell = '![a](a.png) <img src="b.png" alt="B &amp; C" width="300"> <IMG SRC="c.png"/> <img alt=x>'
+    cell = (
+        '![a](a.png) <img src="b.png" alt="B &amp; C" width="300"> <IMG SRC="c.png"/> <img alt=x>'
+    )
     p = load([notes(table(f"| 2020 | A | k | c | {cell} | |"))]).papers[0]
-    assert [(f.src, f.alt) for f in p.figures] == [("a.png", "a"), ("b.png", "B & C"), ("c.png", "")]
+    assert [(f.src, f.alt) for f in p.figures] == [
+        ("a.png", "a"),
+        ("b.png", "B & C"),
+        ("c.png", ""),
+    ]
 
 
 def test_unclosed_img_tags_cost_linear_time(monkeypatch) -> None:

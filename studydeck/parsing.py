@@ -8,6 +8,7 @@ cells keep their inline Markdown for the renderers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -194,7 +195,7 @@ def _raw_cells(line: str) -> list[str]:
 def _likely_stray_pipe(cells: list[str]) -> str:
     """Where an unescaped ``|`` probably is: a column pipe has spaces around it, a typed one
     (``A|B``) usually does not. Falls back to the text of the first extra cell."""
-    for left, right in zip(cells, cells[1:], strict=False):
+    for left, right in itertools.pairwise(cells):
         if left and right and not left[-1].isspace() and not right[0].isspace():
             return f"'{left.strip()[-12:]}|{right.strip()[:12]}'"
     return f"the | before '{cells[-1].strip()[:24]}'" if cells else "a |"

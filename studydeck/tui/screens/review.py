@@ -21,7 +21,7 @@ from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
-from studydeck.tui.text import markdown_text
+from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
 
@@ -180,7 +180,7 @@ class ReviewScreen(Screen[None]):
         fig = card.figures[0] if card.figures else None
         self.query_one(FigureView).show(fig, p.source)
         self.query_one("#card-question", Static).update(Text(card.question, style="bold green"))
-        self.query_one("#card-answer", Static).update(markdown_text(card.back))
+        self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
         self.query_one("#answer-box").display = False
         self.query_one("#grade-bar").display = False
         self.shown_at = ctx_of(self).clock()

@@ -2,10 +2,12 @@
 
 The forgetting curve is exponential, with the SM-2 interval as the time to 90 % recall:
 a card last reviewed on day ``L`` with interval ``I`` days is recalled on the meeting day
-``M`` with probability ``0.9 ** ((M - L) / I)``. A paper's predicted recall is the mean over
-its cards (a card never reviewed counts 0), halved for each quiz miss on the paper since
-its last review. In plain words: *not yet studied* (no card reviewed), *likely to recall*
-(predicted recall of 80 % or more), else *shaky*. Weakest first.
+``M`` with probability ``0.9 ** ((M - L) / I)``, halved when that last review was a lapse
+(graded below 3). A paper's predicted recall is the mean over its reviewed cards, halved
+for each quiz miss on the paper since its last review. In plain words: *not yet studied*
+(no card reviewed), *likely to recall* (predicted recall of 80 % or more), else *shaky*.
+Order, weakest first: shaky papers (lowest recall first: you read them and they are
+slipping, so re-read these first), then papers not yet studied, then the likely ones.
 """
 
 from __future__ import annotations
@@ -50,10 +52,11 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def card_recall(state: CardState, last: date, meeting: date) -> float:
+def card_recall(state: CardState, last: ReviewRow, meeting: date) -> float:
     interval = max(1, state.sm2.interval)
-    days = max(0, (meeting - last).days)
-    return float(TARGET ** (days / interval))
+    days = max(0, (meeting - last.day).days)
+    lapsed = 0.5 if last.quality < 3 else 1.0
+    return float(TARGET ** (days / interval)) * lapsed
 
 
 def readiness(
@@ -78,14 +81,14 @@ def readiness(
         ids = cards.get(p.key, [])
         seen = [i for i in ids if i in last and i in states]
         lapses = sum(states[i].lapses for i in ids if i in states)
-        recall = sum(card_recall(states[i], last[i].day, when) for i in seen) / max(1, len(ids))
+        recall = sum(card_recall(states[i], last[i], when) for i in seen) / max(1, len(seen))
         last_at = max((last[i].at for i in seen), default=None)
         n_miss = sum(1 for k, at in misses if k == p.key and (last_at is None or at > last_at))
         recall *= 0.5**n_miss
         status = NOT_STUDIED if not seen else LIKELY_TO_RECALL if recall >= LIKELY else SHAKY
         out.append(Readiness(p, round(recall, 4), status, lapses, n_miss))
-    # Weakest first; at equal recall, a paper you keep failing before one not yet studied.
-    out.sort(key=lambda r: (r.recall, -(r.lapses + r.quiz_misses), r.paper.title))
+    group = {SHAKY: 0, NOT_STUDIED: 1, LIKELY_TO_RECALL: 2}
+    out.sort(key=lambda r: (group[r.status], r.recall, r.paper.title))
     return out
 
 

@@ -80,7 +80,7 @@ def _one(
         w(f"   late ({secs:.0f} s > {time_limit:g} s): counted as missed\n")
     if q.is_choice and q.answer_index is not None:
         mark = "late" if late else ("right" if correct else "wrong")
-        right = f"{q.answer_index + 1}) {to_plain(q.answer)[:80]}"
+        right = f"{q.answer_index + 1}) {to_plain(q.answer)}"
         w(f"   {mark}: {right}\n")
     return QuizAnswer(q, correct and not late, secs, chosen, late)
 

@@ -104,8 +104,10 @@ def test_quiz_from_an_agenda_prints_the_report_first(notes, tmp_path: Path) -> N
     agenda = tmp_path / "agenda.txt"
     agenda.write_text("MPRNet\nGroup Normalization\n", encoding="utf-8")
     r = subprocess.run(
-        [sys.executable, "-m", "studydeck", "quiz", str(path), "--db", str(tmp_path / "s.db")]
-        + ["--agenda", str(agenda), "--plain", "--seed", "1"],
+        [
+            *(sys.executable, "-m", "studydeck", "quiz", str(path)),
+            *("--db", str(tmp_path / "s.db"), "--agenda", str(agenda), "--plain", "--seed", "1"),
+        ],
         input="",
         capture_output=True,
         text=True,

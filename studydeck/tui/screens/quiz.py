@@ -225,7 +225,9 @@ class QuizScreen(Screen[None]):
             agenda.append("Agenda\n", style="bold")
             for line in self.agenda_report:
                 agenda.append(f"  {line}\n", style="dim")
-        self.query_one("#quiz-agenda", Static).update(agenda)
+        box = self.query_one("#quiz-agenda", Static)
+        box.update(agenda)
+        box.display = bool(agenda.plain)
         self.query_one("#quiz-prompt", Static).update(
             markdown_text(q.prompt.replace("\n\n> ", "\n\n"))
         )

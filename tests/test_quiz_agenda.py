@@ -76,8 +76,13 @@ def test_group_normalization_is_not_layer_normalization(deck) -> None:
         assert m.paper is None, line
 
 
-def test_an_acronym_of_the_title_matches() -> None:
+def test_an_acronym_or_a_short_title_matches() -> None:
     deck = load([SEED])
+    [m] = match_agenda(["- MFQE 2.0"], deck.papers)
+    assert m.report() == (
+        "- MFQE 2.0 → MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on "
+        "Compressed Video (short title MFQE 2.0)"
+    )
     [m] = match_agenda(["VTDA"], deck.papers)
     assert m.paper is not None and m.paper.title == "Vision Transformer with Deformable Attention"
     assert m.how == "acronym VTDA"

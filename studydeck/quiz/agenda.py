@@ -76,6 +76,9 @@ def names_of(p: Paper) -> list[tuple[str, str]]:
     a = acronym(p.title)
     if a and len(a) >= 2:
         out.append((a, "acronym"))
+    head = re.split(r"[：:]", p.title, maxsplit=1)[0].strip()
+    if head != p.title.strip() and 2 <= len(head) <= 32:
+        out.append((head, "short title"))  # ``MFQE 2.0: A New Approach…``
     return out
 
 

@@ -70,10 +70,12 @@ def test_a_notes_file_named_like_a_command_is_still_a_file(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     # It exists, so it is a notes path (home opens on it); check it through `check` instead.
     assert main(["check", "revew"]) == 0
-    from studydeck.cli import _mistyped_command
+    from studydeck.cli import _mistyped_command, build_parser, command_names
 
-    assert _mistyped_command("revew") is None
-    assert _mistyped_command("notes.md") is None
+    commands = command_names(build_parser())
+    assert _mistyped_command("revew", commands) is None
+    assert _mistyped_command("notes.md", commands) is None
+    assert _mistyped_command("agneda", commands) == "agenda"
 
 
 def test_unknown_option_prints_the_subcommands_usage(capsys) -> None:

@@ -30,6 +30,7 @@ class QuizLaunch:
     selection: str = ""
     time_limit: float | None = None
     record: bool = False
+    agenda_report: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -135,6 +136,7 @@ class StudydeckApp(App[int]):
                 selection=launch.selection,
                 time_limit=launch.time_limit,
                 record=launch.record,
+                agenda_report=launch.agenda_report,
             )
         )
 

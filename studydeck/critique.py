@@ -101,6 +101,11 @@ CN_MARKERS: tuple[str, ...] = (
     "上去了",
     "增加了.{0,6}?(?:复杂度|开销|时间|计算量)",
     "慢",
+    "不明显",
+    "有限",
+    "声称",
+    "宣称",
+    "(?:没有|未)(?:和|与).{1,20}?(?:比较|对比)",
 )
 
 #: English evaluative markers (regular expressions, whole words, any case).
@@ -146,7 +151,13 @@ EN_MARKERS: tuple[str, ...] = (
     r"does(?: not|n't) (?:generalize|scale|compare|work)",
     r"seems? to",
     r"apparently",
+    r"no (?:comparison|comparisons|baseline|code)",
+    r"vanish(?:es)?",
+    r"claims?",
 )
+
+#: A marker right after a negation is no judgement: 不需要额外信息, 不依赖batch, no drawback.
+NEGATION = re.compile(r"(?:不|无|没|未|\bnot|\bno|\bwithout)\s?$", re.IGNORECASE)
 
 #: A concession: the paper gains one thing and pays with another.
 CONCESSION = r"虽然.{0,40}?但|尽管.{0,40}?(?:但|仍)|\balthough\b"
@@ -209,6 +220,8 @@ def classify(statement: str) -> Verdict:
     if (v := explicit(statement)) is not None:
         return v
     hit = _MARKER.search(statement)
+    while hit is not None and hit.group("concession") is None and _negated(statement, hit.start()):
+        hit = _MARKER.search(statement, hit.end())
     if hit is None:
         if (c := CONTRAST.search(statement)) is not None:
             return Verdict(False, f"contrast, not a judgement ({c.group(0)})")
@@ -223,3 +236,7 @@ def classify(statement: str) -> Verdict:
     if RATIONALE.search(statement, 0, hit.start()):
         return Verdict(False, f"reason or hypothesis, not a judgement ({marker})")
     return Verdict(True, f"marker {marker}")
+
+
+def _negated(statement: str, at: int) -> bool:
+    return NEGATION.search(statement, max(0, at - 8), at) is not None

@@ -20,7 +20,7 @@ from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, tr
 from studydeck.perf import gc_paused
 from studydeck.storage import ReconcileReport, Store
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: cards from statements (issue 13)
 _PAPER_FIELDS = tuple(Paper.model_fields)
 # marshal: plain tuples and strings, ~5x faster to load than JSON through pydantic, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.

@@ -1,0 +1,126 @@
+"""Cards worth studying: notes cut into statements by meaning; critique that judges the paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studydeck.carding import cards_for, split_statements, statements
+from studydeck.critique import classify
+from studydeck.deck import bundled_deck, load
+from studydeck.models import CardKind, Paper
+from tests.carding_examples import HELD_OUT, TUNE
+
+
+@pytest.mark.parametrize(
+    ("notes", "want"),
+    [
+        # a question stays with its answer
+        ("为什么不用hook？因为hook调用hook不合理", ["为什么不用hook？因为hook调用hook不合理"]),
+        ("Why L1? Because L2 blurs.", ["Why L1? Because L2 blurs."]),
+        # a sentence opening with a connective stays with the one it continues
+        ("时间复杂度上去了；因为使用了可分离卷积", ["时间复杂度上去了；因为使用了可分离卷积"]),
+        ("用了X。所以很快。即不用Y", ["用了X。所以很快。即不用Y"]),
+        ("用了X；这种设计很初浅。", ["用了X；这种设计很初浅。"]),
+        ("It is slow. I.e. 2 fps.", ["It is slow. I.e. 2 fps."]),
+        # a ； between statements that stand alone separates them
+        ("DAT并非万金油；跟在Swin后用效果好", ["DAT并非万金油；", "跟在Swin后用效果好"]),
+        ("第一个loss惩罚像素；第二个loss惩罚特征", ["第一个loss惩罚像素；", "第二个loss惩罚特征"]),
+        ("貌似没用到三域方法。上色是基于关键帧的方法", ["貌似没用到三域方法。", "上色是基于关键帧的方法"]),
+        # 此外 continues only the same judgement
+        ("只考虑了LDP模式。此外，和PSNR不一致", ["只考虑了LDP模式。此外，和PSNR不一致"]),
+        ("只考虑了LDP模式。此外，用了光流对齐", ["只考虑了LDP模式。", "此外，用了光流对齐"]),
+        # an explicit prefix always starts a statement
+        ("为什么？问题：没有开源", ["为什么？", "问题：没有开源"]),
+    ],
+)
+def test_statements(notes: str, want: list[str]) -> None:
+    assert split_statements(notes) == want
+
+
+def _scores(rows: list[tuple[str, bool]]) -> tuple[float, float]:
+    tp = sum(1 for s, want in rows if want and classify(s).critique)
+    fp = sum(1 for s, want in rows if not want and classify(s).critique)
+    fn = sum(1 for s, want in rows if want and not classify(s).critique)
+    return tp / (tp + fp), tp / (tp + fn)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "min_precision", "min_recall"),
+    [("tune", TUNE, 0.95, 0.95), ("held-out", HELD_OUT, 0.85, 0.6)],
+)
+def test_classifier_precision_and_recall(
+    name: str, rows: list[tuple[str, bool]], min_precision: float, min_recall: float
+) -> None:
+    precision, recall = _scores(rows)
+    print(f"critique classifier on {name} ({len(rows)}): P {precision:.2f} R {recall:.2f}")
+    assert precision >= min_precision and recall >= min_recall, (name, precision, recall)
+
+
+@pytest.mark.parametrize(
+    ("statement", "critique", "reason"),
+    [
+        ("问题：方法很好", True, "explicit prefix 问题："),
+        ("缺点：无", True, "explicit prefix 缺点："),
+        ("局限: 无", True, "explicit prefix 局限:"),
+        ("不足：无", True, "explicit prefix 不足："),
+        ("Critique: great", True, "explicit prefix Critique:"),
+        ("**Limitation**: none", True, "explicit prefix Limitation:"),
+        ("注：这里失效是设计使然", False, "explicit prefix 注："),
+        ("Note: it fails on purpose", False, "explicit prefix Note:"),
+        ("Insight: the drawback motivates it", False, "explicit prefix Insight:"),
+        ("注意力只能看局部", True, "marker 只能"),
+    ],
+)
+def test_explicit_prefixes_beat_the_guess(statement: str, critique: bool, reason: str) -> None:
+    v = classify(statement)
+    assert (v.critique, v.reason) == (critique, reason)
+
+
+def test_reasons_name_the_rule() -> None:
+    assert classify("貌似没用到三域方法").reason == "marker 貌似"
+    assert classify("传统方法无法处理大运动").reason == "about prior work, not this paper (无法)"
+    assert classify("减小差异，但保留了内部差异").reason == "contrast, not a judgement (但)"
+    assert classify("为什么？因为这样不合理").critique is False
+
+
+CRITIQUED = [
+    "Metric Learning based Interactive Modulation for Real-World Super-Resolution",
+    "Bringing Old Films Back to Life",
+    "Vision Transformer with Deformable Attention",
+    "Early Exit or Not: Resource-Efficient Blind Quality Enhancement for Compressed Images",
+    "MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on Compressed Video",
+    "Path-Restore: Learning Network Path Selection for Image Restoration",
+    "Combined Internal and External Category-Specific Image Denoising",
+]
+
+
+def test_bundled_deck_critique_cards() -> None:
+    deck = load([bundled_deck()])
+    critiqued = [c.paper.title for c in deck.cards if c.kind is CardKind.CRITIQUE]
+    assert critiqued == CRITIQUED
+    for c in deck.cards:
+        if c.kind is CardKind.CONTRIBUTION:
+            continue
+        assert not c.back.startswith(("因为", "所以", "因此")), c.back
+        assert not c.back.rstrip().endswith(("？", "?")), c.back
+
+
+def test_bundled_deck_cards_keep_answers_and_reasons_whole() -> None:
+    deck = load([bundled_deck()])
+    backs = {(c.paper.title, c.kind): c.back for c in deck.cards}
+    assert backs[("Runner & Hook", CardKind.INSIGHT)].endswith("hook调用hook不合理")
+    assert ("Runner & Hook", CardKind.CRITIQUE) not in backs
+    early = backs[(CRITIQUED[3], CardKind.CRITIQUE)]
+    assert early.endswith("但时间复杂度上去了；因为使用了可分离卷积")
+
+
+def test_corrections_override_the_classifier(tmp_path: Path) -> None:
+    paper = Paper(key="k", title="T", notes="貌似没用到三域方法。上色是基于关键帧的方法", source="x", line=1)
+    moved = {("k", "貌似没用到三域方法"): CardKind.INSIGHT}
+    kinds = [c.kind for c in cards_for(paper, moved)]
+    assert kinds == [CardKind.INSIGHT]
+    first = statements(paper, moved)[0]
+    assert (first.kind, first.reason, first.corrected) == (CardKind.INSIGHT, "corrected by you", True)
+    assert [c.kind for c in cards_for(paper)] == [CardKind.INSIGHT, CardKind.CRITIQUE]

@@ -19,6 +19,7 @@ from tests.carding_examples import HELD_OUT, TUNE
         # a question stays with its answer
         ("为什么不用hook？因为hook调用hook不合理", ["为什么不用hook？因为hook调用hook不合理"]),
         ("Why L1? Because L2 blurs.", ["Why L1? Because L2 blurs."]),
+        ("为什么用L1？L2会过平滑。用了X", ["为什么用L1？L2会过平滑。", "用了X"]),
         # a sentence opening with a connective stays with the one it continues
         ("时间复杂度上去了；因为使用了可分离卷积", ["时间复杂度上去了；因为使用了可分离卷积"]),
         ("用了X。所以很快。即不用Y", ["用了X。所以很快。即不用Y"]),

@@ -94,7 +94,9 @@ NO_CORRECTIONS: Corrections = {}
 
 CORRECTED = "corrected by you"
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])(?![。！？!?；;\n])|(?<=\.)(?=\s+[A-Z\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?；;\n])(?![。！？!?；;\n])|(?<=\.)(?=\s+[A-Z\u4e00-\u9fff])"
+)
 _LEAD = r"^[\s\W_]{0,3}?(?:"
 _CONNECTIVE = re.compile(_LEAD + "|".join(CONNECTIVES) + ")", re.IGNORECASE)
 _ADDITIVE = re.compile(_LEAD + "|".join(ADDITIVES) + ")", re.IGNORECASE)
@@ -134,10 +136,10 @@ def split_statements(notes: str) -> list[str]:
     out: list[str] = []
     pending: list[bool] = []  # per statement: opened with an additive, not yet decided
     for piece in _pieces(notes):
-        if out and explicit(piece.lstrip()) is None:
-            if _is_question(out[-1]) or _CONNECTIVE.match(piece):
-                out[-1] += piece
-                continue
+        continues = _is_question(out[-1]) or _CONNECTIVE.match(piece) if out else False
+        if continues and explicit(piece.lstrip()) is None:
+            out[-1] += piece
+            continue
         out.append(piece)
         pending.append(_ADDITIVE.match(piece) is not None)
     return out if not any(pending) else _merge_additives(out, pending)
@@ -156,9 +158,7 @@ def _merge_additives(parts: list[str], additive: list[bool]) -> list[str]:
     return out
 
 
-def statements(
-    paper: Paper, corrections: Corrections = NO_CORRECTIONS
-) -> list[Statement]:
+def statements(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Statement]:
     """The statements of a paper's notes, each with its card and the reason."""
     out: list[Statement] = []
     for text in split_statements(paper.notes):
@@ -168,7 +168,9 @@ def statements(
             out.append(Statement(clean, fixed, CORRECTED, corrected=True))
             continue
         v = classify(clean)
-        out.append(Statement(clean, CardKind.CRITIQUE if v.critique else CardKind.INSIGHT, v.reason))
+        out.append(
+            Statement(clean, CardKind.CRITIQUE if v.critique else CardKind.INSIGHT, v.reason)
+        )
     return out
 
 
@@ -203,7 +205,19 @@ def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[C
     return out
 
 
-def cards_for_all(
-    papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS
-) -> list[Card]:
+def cards_for_all(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
     return [c for p in papers for c in cards_for(p, corrections)]
+
+
+def explain(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) -> list[str]:
+    """Lines for ``studydeck cards --explain``: each statement, its card and why."""
+    lines: list[str] = []
+    for p in papers:
+        found = statements(p, corrections) if p.notes else []
+        lines.append(f"{p.where}  {p.title}")
+        if not found:
+            lines.append("  (no notes: contribution card only)")
+        for s in found:
+            lines.append(f"  {s.kind.value:<8} {' '.join(s.text.split())}")
+            lines.append(f"  {'':<8} why: {s.reason}")
+    return lines

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck import __version__
+from studydeck.carding import NO_CORRECTIONS, Corrections, explain
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
@@ -344,7 +345,10 @@ def cmd_cards(args: argparse.Namespace) -> int:
     deck = load(_paths(args))
     for d in deck.diagnostics:
         print(d, file=sys.stderr)
-    if args.json:
+    if args.explain:
+        for line in explain(deck.papers, _corrections(args)):
+            print(_printable(line))
+    elif args.json:
         json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
@@ -355,6 +359,15 @@ def cmd_cards(args: argparse.Namespace) -> int:
                 f"{c.id:<34} {year} {c.kind.value:<12} {_pad(c.paper.title[:40], 40)} {back[:60]}"
             )
     return EXIT_ERRORS if deck.errors else EXIT_OK
+
+
+def _corrections(args: argparse.Namespace) -> Corrections:
+    return NO_CORRECTIONS
+
+
+def _printable(text: str) -> str:
+    """Notes text on the terminal: control characters (escape sequences) become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -459,6 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="each paper's statements, the card each went to, and why",
+    )
     p.set_defaults(func=cmd_cards)
     return parser
 

@@ -181,9 +181,7 @@ CONTRAST = re.compile(r"但|然而|只|仅|\b(?:but|however|only)\b", re.IGNOREC
 QUESTION = re.compile(r"[？?]\s*\S")
 
 _PREFIX = re.compile(
-    r"^\W{0,4}(?P<label>"
-    + "|".join(CRITIQUE_PREFIXES + INSIGHT_PREFIXES)
-    + r")\s*\**\s*[：:]",
+    r"^\W{0,4}(?P<label>" + "|".join(CRITIQUE_PREFIXES + INSIGHT_PREFIXES) + r")\s*\**\s*[：:]",
     re.IGNORECASE,
 )
 _MARKER = re.compile(

@@ -8,7 +8,7 @@ reason that holds beyond the example, or lower nothing and say so.
 
 from __future__ import annotations
 
-C, I = True, False
+C, I = True, False  # noqa: E741 (critique, insight: short labels keep the table readable)
 
 TUNE: list[tuple[str, bool]] = [
     # the bundled deck (cards/paper-reading.md)
@@ -52,7 +52,10 @@ TUNE: list[tuple[str, bool]] = [
         "但保留了sample内部的差异（例如token差异）。",
         I,
     ),
-    ("在transformer中，LN不仅针对不同sample处理，还针对不同位点处理，使得可变长sample不受长度差异影响。", I),
+    (
+        "在transformer中，LN不仅针对不同sample处理，还针对不同位点处理，使得可变长sample不受长度差异影响。",
+        I,
+    ),
     ("先执行人脸定位，再执行属性预测。", I),
     # invented
     ("该方法只需要一次前向传播", I),

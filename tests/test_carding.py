@@ -28,7 +28,10 @@ from tests.carding_examples import HELD_OUT, TUNE
         # a ； between statements that stand alone separates them
         ("DAT并非万金油；跟在Swin后用效果好", ["DAT并非万金油；", "跟在Swin后用效果好"]),
         ("第一个loss惩罚像素；第二个loss惩罚特征", ["第一个loss惩罚像素；", "第二个loss惩罚特征"]),
-        ("貌似没用到三域方法。上色是基于关键帧的方法", ["貌似没用到三域方法。", "上色是基于关键帧的方法"]),
+        (
+            "貌似没用到三域方法。上色是基于关键帧的方法",
+            ["貌似没用到三域方法。", "上色是基于关键帧的方法"],
+        ),
         # 此外 continues only the same judgement
         ("只考虑了LDP模式。此外，和PSNR不一致", ["只考虑了LDP模式。此外，和PSNR不一致"]),
         ("只考虑了LDP模式。此外，用了光流对齐", ["只考虑了LDP模式。", "此外，用了光流对齐"]),
@@ -118,10 +121,68 @@ def test_bundled_deck_cards_keep_answers_and_reasons_whole() -> None:
 
 
 def test_corrections_override_the_classifier(tmp_path: Path) -> None:
-    paper = Paper(key="k", title="T", notes="貌似没用到三域方法。上色是基于关键帧的方法", source="x", line=1)
+    paper = Paper(
+        key="k", title="T", notes="貌似没用到三域方法。上色是基于关键帧的方法", source="x", line=1
+    )
     moved = {("k", "貌似没用到三域方法"): CardKind.INSIGHT}
     kinds = [c.kind for c in cards_for(paper, moved)]
     assert kinds == [CardKind.INSIGHT]
     first = statements(paper, moved)[0]
-    assert (first.kind, first.reason, first.corrected) == (CardKind.INSIGHT, "corrected by you", True)
+    assert (first.kind, first.reason, first.corrected) == (
+        CardKind.INSIGHT,
+        "corrected by you",
+        True,
+    )
     assert [c.kind for c in cards_for(paper)] == [CardKind.INSIGHT, CardKind.CRITIQUE]
+
+
+NOTES = """\
+| 年份 | 论文 | Abbr. | 核心贡献 | 笔记 |
+| :- | :- | :- | :- | :- |
+| 2019 | Path-Restore | PR | Path-Restore：多路径CNN | 性能上和CNN有差距。用RL学路径 |
+| 2016 | Layer Normalization | | LN：针对每个sample | 减小差异，但保留了内部差异\x1b[31m |
+"""
+
+
+def test_explain_lists_statements_cards_and_reasons(tmp_path: Path, capsys) -> None:
+    from studydeck.cli import main
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert main(["cards", "--explain", str(notes)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{notes}:3  Path-Restore",
+        "  critique 性能上和CNN有差距。",
+        "           why: marker 差距",
+        "  insight  用RL学路径",
+        "           why: no evaluative marker",
+        f"{notes}:4  Layer Normalization",
+        "  insight  减小差异，但保留了内部差异 [31m",
+        "           why: contrast, not a judgement (但)",
+    ]
+
+
+def test_short_name_beside_the_title_on_every_card(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    fronts = [c.front.splitlines()[0] for c in load([notes]).cards]
+    assert fronts == [
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Layer Normalization — LN (2016)",
+        "Layer Normalization — LN (2016)",
+    ]
+
+
+def test_browse_finds_a_card_by_its_short_name(tmp_path: Path) -> None:
+    from datetime import date
+
+    from studydeck.tui.screens.browse import Row, matches
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    rows = [Row(c, None) for c in load([notes]).cards]
+    found = [r.card.paper.title for r in rows if matches(r, "LN", date(2026, 1, 1))]
+    assert found == ["Layer Normalization", "Layer Normalization"]

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
+from studydeck.naming import short_names, titled
 from studydeck.storage import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 
@@ -61,7 +62,9 @@ def matches(row: Row, query: str, today: date) -> bool:
             if not row.card.kind.value.startswith(value):
                 return False
         else:
-            hay = " ".join((p.title, row.card.back, " ".join(p.keywords), p.notes)).casefold()
+            names = short_names(p.short_name, p.contribution)
+            hay = " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes))
+            hay = hay.casefold()
             if term not in hay:
                 return False
     return True
@@ -128,7 +131,7 @@ class BrowseScreen(Screen[None]):
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
         return (
-            Text(p.title[:40]),
+            Text(titled(p.title, p.short_name, p.contribution)[:40]),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
             Text(", ".join(p.keywords)[:16]),
@@ -197,7 +200,8 @@ class BrowseScreen(Screen[None]):
         ctx = ctx_of(self)
         from studydeck.tui.text import markdown_text
 
-        text = Text(row.card.paper.title, style="bold")
+        p = row.card.paper
+        text = Text(titled(p.title, p.short_name, p.contribution), style="bold")
         where = f"{Path(row.card.paper.source).name}:{row.card.paper.line}"
         text.append(f"\n{row.card.kind.value} · {where}\n\n", style="dim")
         text.append_text(markdown_text(row.card.back))

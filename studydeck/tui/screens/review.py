@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
+from studydeck.naming import titled
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
@@ -134,7 +135,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#switcher", ContentSwitcher).current = "card-view"
         card = item.card
         p = card.paper
-        title = Text(p.title, style="bold")
+        title = Text(titled(p.title, p.short_name, p.contribution), style="bold")
         if p.year is not None:
             title.append(f"  ({p.venue or p.year})", style="dim")
         self.query_one("#card-title", Static).update(title)

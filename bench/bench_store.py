@@ -21,7 +21,7 @@ from studydeck.config import Settings
 from studydeck.deck import parse_files
 from studydeck.loading import open_deck
 from studydeck.session import Session
-from studydeck.storage import Store
+from studydeck.store import Store
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -86,7 +86,7 @@ async def latency(notes: Path, db: Path, answers: int = 200) -> list[float]:
     from studydeck.config import Settings
     from studydeck.figures import FigureFetcher
     from studydeck.loading import open_deck
-    from studydeck.storage import Store
+    from studydeck.store import Store
     from studydeck.tui.app import AppContext, create_app
 
     store = Store.open(db)

@@ -17,7 +17,7 @@ from studydeck.errors import StudydeckError
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.session import study_day, system_clock
-from studydeck.storage import ReconcileReport, Store
+from studydeck.store import ReconcileReport, Store
 
 if TYPE_CHECKING:
     from studydeck.export.anki import ExportReport

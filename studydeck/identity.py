@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from studydeck.models import CardKind
+from studydeck.models import CardKind, Paper
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`~]+")
@@ -65,3 +66,33 @@ def duplicates(keys: Iterable[str]) -> set[str]:
     for k in keys:
         (dup if k in seen else seen).add(k)
     return dup
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPaper:
+    """What the store remembers of a paper, to recognise it under a new key."""
+
+    key: str
+    title: str
+    url: str | None
+    year: int | None
+    figures: frozenset[str]
+
+
+def match_rename(paper: Paper, missing: Mapping[str, StoredPaper]) -> str | None:
+    """The stored paper (gone from the notes) that this new row most likely renames:
+    the same link, the same figure, or the same year and a near-identical title."""
+    if paper.url:
+        url = normalise_url(paper.url)
+        for k, old in missing.items():
+            if old.url and normalise_url(old.url) == url:
+                return k
+    srcs = {f.src for f in paper.figures}
+    if srcs:
+        for k, old in missing.items():
+            if srcs & old.figures:
+                return k
+    for k, old in missing.items():
+        if old.year == paper.year and similar_titles(old.title, paper.title):
+            return k
+    return None

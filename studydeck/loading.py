@@ -18,7 +18,7 @@ from studydeck.carding import QUESTIONS
 from studydeck.deck import expand, parse_files
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, trusted
 from studydeck.perf import gc_paused
-from studydeck.storage import ReconcileReport, Store
+from studydeck.store import ReconcileReport, Store
 
 CACHE_FORMAT = 4  # 4: cards from statements (issue 13)
 _PAPER_FIELDS = tuple(Paper.model_fields)

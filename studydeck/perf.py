@@ -10,14 +10,16 @@ from contextlib import contextmanager
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building tens of thousands of small objects triggers the cyclic GC over and over
-    (it more than doubles load time); they hold no cycles, so pause it meanwhile."""
+    (it more than doubles load time); they hold no cycles, so pause it meanwhile.
+
+    Collection resumes afterwards and nothing is frozen: whatever was alive here can
+    still be collected later (freezing here made every object alive at any load,
+    closed screens included, uncollectable for good).
+    """
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        # What was built is long-lived: move it out of the collector's sight, or the
-        # first collection after this would walk all of it again.
-        gc.freeze()
         if was:
             gc.enable()

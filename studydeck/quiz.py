@@ -21,7 +21,7 @@ from pathlib import Path
 from studydeck.identity import normalise_title, normalise_url
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html, to_plain
-from studydeck.storage import CardState, ReviewRow
+from studydeck.store import CardState, ReviewRow
 
 MAX_OPTIONS = 4
 LETTERS = "ABCD"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from enum import IntEnum
 
 INITIAL_EASINESS = 2.5
 MIN_EASINESS = 1.3
@@ -54,10 +55,16 @@ def next_easiness(easiness: float, quality: int) -> float:
     return max(MIN_EASINESS, round(easiness + (0.1 - d * (0.08 + d * 0.02)), 4))
 
 
-def review(state: Sm2State, quality: int, today: date) -> Sm2State:
-    """The state after answering with ``quality`` (0-5) on ``today``."""
+def check_quality(quality: object) -> int:
+    """``quality`` if it is an SM-2 grade (an integer 0-5), else ``ValueError``."""
     if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
         raise ValueError(f"SM-2 quality must be an integer from 0 to 5, not {quality!r}")
+    return quality
+
+
+def review(state: Sm2State, quality: int, today: date) -> Sm2State:
+    """The state after answering with ``quality`` (0-5) on ``today``."""
+    check_quality(quality)
     if quality < PASSING:
         return replace(state, repetitions=0, interval=1, due=today + timedelta(days=1))
     if state.repetitions == 0:
@@ -71,4 +78,56 @@ def review(state: Sm2State, quality: int, today: date) -> Sm2State:
         easiness=next_easiness(state.easiness, quality),
         interval=interval,
         due=today + timedelta(days=interval),
+    )
+
+
+class AnkiButton(IntEnum):
+    """Anki's four answer buttons, as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5.
+
+    One mapping for the review keys, the help screen and reviews pulled from Anki.
+    """
+
+    AGAIN = 1
+    HARD = 3
+    GOOD = 4
+    EASY = 5
+
+    @classmethod
+    def from_ease(cls, ease: int) -> AnkiButton:
+        """Anki's ``revlog.ease`` (1 Again .. 4 Easy) as a button."""
+        return (cls.AGAIN, cls.HARD, cls.GOOD, cls.EASY)[ease - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """What the store knows of a card besides its text: SM-2 state plus its flags."""
+
+    sm2: Sm2State
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+    buried_until: date | None = None
+    retired: bool = False
+
+    def is_active(self, today: date) -> bool:
+        """Neither suspended, retired nor buried on ``today``."""
+        buried = self.buried_until is not None and self.buried_until > today
+        return not (self.suspended or self.retired or buried)
+
+
+def answer(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:
+    """The card after a scheduled (not same-day repeat) answer.
+
+    A grade below :data:`PASSING` is a lapse; the lapse that brings the count to
+    ``leech_threshold`` (0: never) makes the card a leech, and a leech is suspended.
+    """
+    check_quality(quality)
+    lapses = state.lapses + (quality < PASSING)
+    leech = state.leech or (quality < PASSING and lapses >= leech_threshold > 0)
+    return replace(
+        state,
+        sm2=review(state.sm2, quality, today),
+        lapses=lapses,
+        suspended=state.suspended or leech,
+        leech=leech,
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
 from studydeck.scheduling import GOOD_ENOUGH
-from studydeck.storage import Answer, Store
+from studydeck.store import Answer, Store
 
 Clock = Callable[[], datetime]
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from studydeck.config import Settings
 from studydeck.models import Deck
 from studydeck.scheduling import GOOD_ENOUGH, PASSING
-from studydeck.storage import Store
+from studydeck.store import Store
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 
 from studydeck.deck import load
 from studydeck.quiz import QuestionKind, Selection, build_quiz, select_papers
-from studydeck.storage import Store
+from studydeck.store import Store
 
 from .conftest import ROOT, SEED, table
 

@@ -69,3 +69,20 @@ def test_invariants(grades: list[int], today: date) -> None:
         assert state.easiness >= 1.3
         assert state.interval >= 1
         assert state.due is not None and state.due > today
+
+
+def test_gc_paused_leaves_cycles_collectable() -> None:
+    import gc
+
+    from studydeck.perf import gc_paused
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    before = gc.get_freeze_count()
+    with gc_paused():
+        nodes = [Node() for _ in range(1000)]
+    del nodes
+    assert gc.get_freeze_count() == before
+    assert gc.collect() >= 1000

@@ -11,7 +11,7 @@ import pytest
 from studydeck.config import Settings
 from studydeck.loading import open_deck
 from studydeck.session import Session, study_day
-from studydeck.storage import Store
+from studydeck.store import Store
 
 from .conftest import SEED, table
 

@@ -17,7 +17,7 @@ import pytest
 from studydeck.cli import main
 from studydeck.errors import StudydeckError
 from studydeck.loading import open_deck
-from studydeck.storage import SCHEMA_VERSION, Store
+from studydeck.store import SCHEMA_VERSION, Store
 
 from .conftest import ROOT, SEED, table
 
@@ -245,7 +245,7 @@ WORKER = textwrap.dedent("""
     import sys
     from datetime import datetime, date, timezone
     from pathlib import Path
-    from studydeck.storage import Store
+    from studydeck.store import Store
     from studydeck.loading import open_deck
     db, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     s = Store.open(Path(db))

@@ -18,7 +18,7 @@ from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.quiz import Question
 from studydeck.session import Clock, study_day, system_clock
-from studydeck.storage import ReconcileReport, Store
+from studydeck.store import ReconcileReport, Store
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pytest
 from studydeck.config import Settings
 from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
-from studydeck.storage import Store
+from studydeck.store import Store
 from studydeck.tui.app import AppContext, create_app
 
 FIXED = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))

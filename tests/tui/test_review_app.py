@@ -252,7 +252,7 @@ async def test_locked_store_is_reported_and_nothing_is_lost(make_app, tmp_path: 
     from datetime import UTC, datetime
 
     from studydeck.loading import open_deck
-    from studydeck.storage import Store
+    from studydeck.store import Store
 
     db = tmp_path / "locked.sqlite3"
     app = make_app([SEED], start="review")

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
 from studydeck.naming import short_names, titled
-from studydeck.storage import CardState
+from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")

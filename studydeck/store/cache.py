@@ -1,0 +1,23 @@
+"""The parsed-deck cache: one blob per deck, keyed by a fingerprint of its files."""
+
+from __future__ import annotations
+
+from studydeck.store.base import StoreBase
+
+
+class DeckCache(StoreBase):
+    def cached_deck(self, deck: str, fingerprint: str) -> bytes | None:
+        rows = self.query(
+            "SELECT data FROM deck_cache WHERE deck = ? AND fingerprint = ?", (deck, fingerprint)
+        )
+        return bytes(rows[0]["data"]) if rows else None
+
+    def cache_fingerprint(self, deck: str) -> str | None:
+        rows = self.query("SELECT fingerprint FROM deck_cache WHERE deck = ?", (deck,))
+        return str(rows[0]["fingerprint"]) if rows else None
+
+    def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (deck, fingerprint, data)
+            )

@@ -1,0 +1,55 @@
+"""Reading the review log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from studydeck.store.base import StoreBase
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    card_id: str
+    paper_key: str
+    kind: str
+    at: datetime
+    day: date
+    quality: int
+    duration_ms: int
+    repeat: bool
+    was_new: bool
+
+
+class ReviewLog(StoreBase):
+    def reviews(self, since: date | None = None, cid: str | None = None) -> list[ReviewRow]:
+        sql = (
+            "SELECT c.card_id, c.paper_key, c.kind, r.at, r.day, r.quality, r.duration_ms, "
+            "r.repeat, r.was_new FROM reviews r JOIN cards c USING (cid)"
+        )
+        where, params = [], []
+        if since is not None:
+            where.append("r.day >= ?")
+            params.append(since.isoformat())
+        if cid is not None:
+            where.append("c.card_id = ?")
+            params.append(cid)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [
+            ReviewRow(
+                card_id=r["card_id"],
+                paper_key=r["paper_key"],
+                kind=r["kind"],
+                at=datetime.fromisoformat(r["at"]),
+                day=date.fromisoformat(r["day"]),
+                quality=r["quality"],
+                duration_ms=r["duration_ms"],
+                repeat=bool(r["repeat"]),
+                was_new=bool(r["was_new"]),
+            )
+            for r in self.query(sql + " ORDER BY r.id", params)
+        ]
+
+    def review_count(self) -> int:
+        return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

@@ -1,0 +1,27 @@
+"""The quiz log: quiz answers, kept apart from the review log (they never schedule)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from studydeck.store.base import StoreBase
+
+
+class QuizLog(StoreBase):
+    def log_quiz(
+        self, quiz: str, rows: Sequence[tuple[str, str, str, bool, float]], now: datetime
+    ) -> None:
+        at = now.isoformat(timespec="seconds")
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO quiz_log (quiz, at, card_id, paper_key, question_kind, correct, seconds)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(quiz, at, cid, pk, qk, int(ok), secs) for cid, pk, qk, ok, secs in rows],
+            )
+
+    def quiz_results(self) -> list[tuple[str, str, bool]]:
+        return [
+            (r["quiz"], r["paper_key"], bool(r["correct"]))
+            for r in self.query("SELECT quiz, paper_key, correct FROM quiz_log ORDER BY id")
+        ]

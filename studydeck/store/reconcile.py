@@ -1,0 +1,146 @@
+"""Bringing the store in line with the notes: new cards, renames, retired and restored rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from studydeck.identity import StoredPaper, card_id, match_rename
+from studydeck.models import Card, CardKind, Paper
+from studydeck.store.base import StoreBase
+
+
+@dataclass
+class ReconcileReport:
+    new: int = 0
+    renamed: int = 0
+    retired: int = 0
+    restored: int = 0
+
+    def __str__(self) -> str:
+        parts = [f"{self.new} new", f"{self.renamed} renamed", f"{self.retired} retired"]
+        if self.restored:
+            parts.append(f"{self.restored} restored")
+        return ", ".join(parts)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.renamed or self.retired or self.restored)
+
+
+def _paper_values(p: Paper) -> tuple[Any, ...]:
+    return (p.key, p.title, p.url, p.year, "\n".join(f.src for f in p.figures), p.source)
+
+
+def _stored(r: sqlite3.Row) -> StoredPaper:
+    figures = frozenset(r["figures"].split("\n")) if r["figures"] else frozenset()
+    return StoredPaper(r["paper_key"], r["title"], r["url"], r["year"], figures)
+
+
+class Reconciler(StoreBase):
+    def reconcile(
+        self, papers: Sequence[Paper], cards: Sequence[Card], sources: Sequence[str], now: datetime
+    ) -> ReconcileReport:
+        """Bring the store in line with the notes; history follows papers through renames.
+
+        Retiring is scoped to ``sources``: papers of other notes files are left alone.
+        """
+        report = ReconcileReport()
+        stamp = now.isoformat(timespec="seconds")
+        with self.transaction() as c:
+            stored = {
+                r["paper_key"]: r
+                for r in c.execute(
+                    "SELECT paper_key, title, url, year, figures, source, retired FROM papers"
+                )
+            }
+            present = {p.key for p in papers}
+            source_set = set(sources)
+            missing = {
+                k: _stored(r)
+                for k, r in stored.items()
+                if k not in present and (r["source"] in source_set or r["retired"])
+            }
+            for paper in papers:
+                values = _paper_values(paper)
+                row = stored.get(paper.key)
+                if row is None:
+                    old = match_rename(paper, missing)
+                    if old is not None:
+                        del missing[old]
+                        _rename_paper(c, old, paper.key)
+                        report.renamed += 1
+                        row = stored[old]
+                if row is None:
+                    c.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, 0)", values)
+                elif row["retired"] or values[1:] != tuple(row)[1:6]:
+                    c.execute(
+                        "UPDATE papers SET title=?, url=?, year=?, figures=?, source=?, "
+                        "retired=0 WHERE paper_key=?",
+                        (*values[1:], paper.key),
+                    )
+            existing = {
+                r["card_id"]: (r["retired"], r["paper_key"])
+                for r in c.execute("SELECT card_id, retired, paper_key FROM cards")
+            }
+            wanted = {card.id for card in cards}
+            new_rows = []
+            for card in cards:
+                was = existing.get(card.id)
+                if was is None:
+                    new_rows.append((card.id, card.paper.key, card.kind.value, stamp))
+                elif was[0]:
+                    report.restored += 1
+            c.executemany(
+                "INSERT INTO cards (card_id, paper_key, kind, added) VALUES (?,?,?,?)", new_rows
+            )
+            report.new = len(new_rows)
+            if report.restored:
+                c.executemany(
+                    "UPDATE cards SET retired = 0 WHERE card_id = ?",
+                    [(cid,) for cid, r in existing.items() if r[0] and cid in wanted],
+                )
+            in_scope = {k for k, r in stored.items() if r["source"] in source_set} | present
+            gone = [
+                (cid,)
+                for cid, r in existing.items()
+                if not r[0] and cid not in wanted and r[1] in in_scope
+            ]
+            c.executemany("UPDATE cards SET retired = 1 WHERE card_id = ?", gone)
+            report.retired = len(gone)
+            c.executemany(
+                "UPDATE papers SET retired = 1 WHERE paper_key = ?",
+                [(k,) for k in missing if not stored[k]["retired"]],
+            )
+        return report
+
+    def papers_added(self) -> dict[str, str]:
+        """When each paper was first seen (ISO time), for "most recently added"."""
+        return {
+            r["paper_key"]: r["added"]
+            for r in self.query(
+                "SELECT paper_key, min(added) AS added FROM cards GROUP BY paper_key"
+            )
+        }
+
+    def retired_cards(self) -> list[tuple[str, str, str, str, int | None]]:
+        """Cards whose rows left the notes: (card id, kind, paper key, title, year)."""
+        return [
+            (r["card_id"], r["kind"], r["paper_key"], r["title"], r["year"])
+            for r in self.query(
+                "SELECT c.card_id, c.kind, c.paper_key, coalesce(p.title, c.paper_key) AS title, "
+                "p.year FROM cards c LEFT JOIN papers p USING (paper_key) WHERE c.retired = 1"
+            )
+        ]
+
+
+def _rename_paper(c: sqlite3.Connection, old: str, new: str) -> None:
+    c.execute("UPDATE papers SET paper_key = ? WHERE paper_key = ?", (new, old))
+    for r in c.execute("SELECT cid, kind FROM cards WHERE paper_key = ?", (old,)).fetchall():
+        c.execute(
+            "UPDATE cards SET paper_key = ?, card_id = ? WHERE cid = ?",
+            (new, card_id(new, CardKind(r["kind"])), r["cid"]),
+        )

@@ -1,0 +1,65 @@
+"""Card states as stored: the ``cards`` columns, and the text form kept in the review log."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from studydeck.scheduling import CardState, Sm2State
+
+STATE_COLS = "repetitions, easiness, interval, due, lapses, suspended, leech, buried_until, retired"
+
+
+def row_state(r: sqlite3.Row) -> CardState:
+    """A card's state from a row that has :data:`STATE_COLS`."""
+    due, buried = r["due"], r["buried_until"]
+    return CardState(
+        sm2=Sm2State(
+            r["repetitions"], r["easiness"], r["interval"], date.fromisoformat(due) if due else None
+        ),
+        lapses=r["lapses"],
+        suspended=bool(r["suspended"]),
+        leech=bool(r["leech"]),
+        buried_until=date.fromisoformat(buried) if buried else None,
+        retired=bool(r["retired"]),
+    )
+
+
+def state_text(s: CardState) -> str:
+    """The review log's ``before``/``after`` form of a state (retired is not logged)."""
+    due = s.sm2.due.isoformat() if s.sm2.due else ""
+    bury = s.buried_until.isoformat() if s.buried_until else ""
+    return (
+        f"{s.sm2.repetitions},{s.sm2.easiness},{s.sm2.interval},{due},"
+        f"{s.lapses},{int(s.suspended)},{int(s.leech)},{bury}"
+    )
+
+
+def parse_state_text(text: str, retired: bool = False) -> CardState:
+    reps, ef, interval, due, lapses, susp, leech, bury = text.split(",")
+    return CardState(
+        sm2=Sm2State(int(reps), float(ef), int(interval), date.fromisoformat(due) if due else None),
+        lapses=int(lapses),
+        suspended=susp == "1",
+        leech=leech == "1",
+        buried_until=date.fromisoformat(bury) if bury else None,
+        retired=retired,
+    )
+
+
+def write_state(c: sqlite3.Connection, cid: int, s: CardState) -> None:
+    """Store a card's scheduling state and flags (not buried/retired: those are separate acts)."""
+    c.execute(
+        "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
+        "suspended=?, leech=? WHERE cid=?",
+        (
+            s.sm2.repetitions,
+            s.sm2.easiness,
+            s.sm2.interval,
+            s.sm2.due.isoformat() if s.sm2.due else None,
+            s.lapses,
+            int(s.suspended),
+            int(s.leech),
+            cid,
+        ),
+    )

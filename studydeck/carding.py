@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from studydeck.critique import classify, explicit
 from studydeck.identity import card_id
-from studydeck.models import Card, CardKind, Paper
+from studydeck.models import Card, CardKind, Deck, Paper
 
 QUESTIONS: dict[CardKind, str] = {
     CardKind.CONTRIBUTION: "What is its core contribution?",
@@ -221,3 +221,30 @@ def explain(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) 
             lines.append(f"  {s.kind.value:<8} {' '.join(s.text.split())}")
             lines.append(f"  {'':<8} why: {s.reason}")
     return lines
+
+
+def with_corrections(deck: Deck, corrections: Corrections) -> Deck:
+    """The deck with the cards of corrected papers made again, in the same order."""
+    keys = {key for key, _ in corrections}
+    if not keys or not any(p.key in keys for p in deck.papers):
+        return deck
+    cards: list[Card] = []
+    done: set[str] = set()
+    for c in deck.cards:
+        key = c.paper.key
+        if key not in keys:
+            cards.append(c)
+        elif key not in done:
+            done.add(key)
+            cards.extend(cards_for(c.paper, corrections))
+    return deck.model_copy(update={"cards": tuple(cards)})
+
+
+def other_kind(kind: CardKind) -> CardKind:
+    """Where ``m`` sends a statement: insight <-> critique."""
+    return CardKind.INSIGHT if kind is CardKind.CRITIQUE else CardKind.CRITIQUE
+
+
+def guessed_kind(statement: Statement) -> CardKind:
+    """The card the classifier alone would give the statement."""
+    return CardKind.CRITIQUE if classify(statement.text).critique else CardKind.INSIGHT

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck import __version__
-from studydeck.carding import NO_CORRECTIONS, Corrections, explain
+from studydeck.carding import NO_CORRECTIONS, Corrections, explain, with_corrections
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
@@ -342,11 +342,12 @@ def card_json(deck: Deck) -> list[dict[str, object]]:
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
-    deck = load(_paths(args))
+    corrections = _corrections(args)
+    deck = with_corrections(load(_paths(args)), corrections)
     for d in deck.diagnostics:
         print(d, file=sys.stderr)
     if args.explain:
-        for line in explain(deck.papers, _corrections(args)):
+        for line in explain(deck.papers, corrections):
             print(_printable(line))
     elif args.json:
         json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
@@ -362,7 +363,12 @@ def cmd_cards(args: argparse.Namespace) -> int:
 
 
 def _corrections(args: argparse.Namespace) -> Corrections:
-    return NO_CORRECTIONS
+    """The corrections made with ``m``, from the review store if there is one (never created)."""
+    path = db_path(args.db)
+    if not path.exists():
+        return NO_CORRECTIONS
+    with Store.open(path) as store:
+        return store.corrections()
 
 
 def _printable(text: str) -> str:
@@ -476,6 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain",
         action="store_true",
         help="each paper's statements, the card each went to, and why",
+    )
+    p.add_argument(
+        "--db", type=Path, help="review store (default: $STUDYDECK_DB, else the user data dir)"
     )
     p.set_defaults(func=cmd_cards)
     return parser

@@ -60,7 +60,7 @@ def test_seed_deck_imports_with_same_counts_fields_and_tags(
     )
     import_apkg(col, out)
     assert col.note_count() == report.notes == 22
-    assert col.card_count() == report.cards == len(deck.cards) == 47
+    assert col.card_count() == report.cards == len(deck.cards) == 44
     notes = notes_by_title(col)
     ln = notes["Layer Normalization"]
     assert ln["Year"] == "2016"

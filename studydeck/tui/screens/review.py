@@ -22,6 +22,7 @@ from studydeck.models import Card, CardKind
 from studydeck.naming import titled
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
+from studydeck.tui.moving import move_statement
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
@@ -88,6 +89,14 @@ class ReviewScreen(Screen[None]):
             tooltip="Edit the paper's row in $EDITOR, then reload",
         ),
         Binding("escape", "leave", "Home", id="review.home", tooltip="Back to home"),
+        Binding(
+            "m",
+            "move",
+            "Move",
+            show=False,
+            id="review.move",
+            tooltip="Move a statement of this answer to the other card (insight ⇄ critique)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -327,3 +336,16 @@ class ReviewScreen(Screen[None]):
 
     def action_leave(self) -> None:
         app_of(self).leave(self)
+
+    @reports_errors
+    def action_move(self) -> None:
+        card = self._card()
+        if card is None or not self.revealed:
+            return
+        move_statement(self, card, self._after_move)
+
+    def _after_move(self) -> None:
+        ctx = ctx_of(self)
+        ctx.reload()
+        self.session = Session(ctx.store, ctx.deck, ctx.settings, ctx.clock)
+        self.show_current()

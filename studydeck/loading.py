@@ -127,6 +127,11 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     deck = parse_files(files)
     fixed = with_corrections(deck, corrections)
     report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+    if report.renamed and corrections:  # the renamed papers' corrections now have new keys
+        corrections = store.corrections()
+        digest = _digest(corrections)
+        fixed = with_corrections(deck, corrections)
+        store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
     fp = {"stat": stats, "sha": _hashes(files), "corrections": digest}
     store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
     return fixed, report

@@ -61,7 +61,7 @@ def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
 
 
 def test_unchanged_file_is_not_parsed_again(store: Store, notes, monkeypatch) -> None:
-    path = notes(table("| 2020 | A | k | c | | 笔记。但不足 |"))
+    path = notes(table("| 2020 | A | k | c | | 笔记。问题：不足 |"))
     open_deck(store, [path], NOW)
     import studydeck.loading as loading
 

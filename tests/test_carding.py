@@ -186,3 +186,40 @@ def test_browse_finds_a_card_by_its_short_name(tmp_path: Path) -> None:
     rows = [Row(c, None) for c in load([notes]).cards]
     found = [r.card.paper.title for r in rows if matches(r, "LN", date(2026, 1, 1))]
     assert found == ["Layer Normalization", "Layer Normalization"]
+
+
+def test_statements_keep_every_character_of_the_notes() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("。；;？?！.\n 因为所以这此外但只貌似差距Because so i.e. AbX"))
+
+    @given(st.text(alphabet, max_size=60))
+    def check(notes: str) -> None:
+        kept = "".join(split_statements(notes))
+        assert "".join(kept.split()) == "".join(notes.split())
+
+    check()
+
+
+def test_a_correction_follows_the_paper_through_a_rename(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from studydeck.loading import open_deck
+    from studydeck.store import Store
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    row = "| 2020 | {title} | k | c | ![](f.png) | 貌似没用到三域方法。上色是基于关键帧的方法 |\n"
+    head = "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+    notes.write_text(head + row.format(title="Deep Residual Learning"), encoding="utf-8")
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        deck, _ = open_deck(store, [notes], now)
+        store.correct(deck.papers[0].key, "貌似没用到三域方法", CardKind.INSIGHT, now)
+        notes.write_text(head + row.format(title="ResNet: a whole new name"), encoding="utf-8")
+        deck, report = open_deck(store, [notes], now)
+        assert report.renamed == 1
+        assert [(c.kind, c.back) for c in deck.cards][1:] == [
+            (CardKind.INSIGHT, "貌似没用到三域方法。上色是基于关键帧的方法")
+        ]
+        assert not store.state(deck.cards[1].id).retired

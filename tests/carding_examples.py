@@ -86,6 +86,7 @@ TUNE: list[tuple[str, bool]] = [
     ("用一个轻量网络预测每个块的QP", I),
     ("这是一种折衷：精度换速度", C),
     ("为什么用L1而不是L2？因为L2会让结果过平滑", I),
+    ("为什么要两阶段？单阶段效果差", I),
     # first held-out list: measured once (precision 0.80, recall 0.57), then tuned on
     ("没有和最新的Transformer方法比较", C),
     ("结论存疑，样本太少", C),

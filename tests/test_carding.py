@@ -87,6 +87,9 @@ def test_reasons_name_the_rule() -> None:
     assert classify("传统方法无法处理大运动").reason == "about prior work, not this paper (无法)"
     assert classify("减小差异，但保留了内部差异").reason == "contrast, not a judgement (但)"
     assert classify("为什么？因为这样不合理").critique is False
+    assert classify("为什么要两阶段？单阶段效果差").reason == (
+        "question with its answer: explains a design choice"
+    )
 
 
 CRITIQUED = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -29,10 +30,10 @@ def _paths(args: argparse.Namespace) -> list[Path]:
     return list(args.paths) if args.paths else default_paths()
 
 
-def _summary(deck: Deck) -> str:
+def _summary(deck: Deck, more_warnings: int = 0) -> str:
     return (
         f"{len(deck.papers)} papers, {len(deck.cards)} cards, "
-        f"{len(deck.errors)} errors, {len(deck.warnings)} warnings"
+        f"{len(deck.errors)} errors, {len(deck.warnings) + more_warnings} warnings"
     )
 
 
@@ -314,10 +315,13 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from studydeck.checking import figure_diagnostics
+
     deck = load(_paths(args))
-    for d in deck.diagnostics:
+    figures = figure_diagnostics(deck.papers)
+    for d in sorted((*deck.diagnostics, *figures), key=lambda d: (d.path, d.line)):
         print(d)
-    print(_summary(deck))
+    print(_summary(deck, len(figures)))
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
@@ -393,11 +397,24 @@ def _count(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
+    return value
+
+
 def _hour(text: str) -> int:
     value = _count(text)
     if value > 23:
         raise argparse.ArgumentTypeError(f"expected an hour from 0 to 23, not {text!r}")
     return value
+
+
+COMMANDS = ("review", "stats", "check", "cards", "export", "quiz")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -410,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(subparser=p)
         p.add_argument(
             "paths",
             nargs="*",
@@ -462,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--agenda", type=Path, metavar="FILE", help="a reading list: one title or link per line"
     )
-    p.add_argument("-n", type=_count, default=10, metavar="N", help="questions (default 10)")
+    p.add_argument("-n", type=_positive, default=10, metavar="N", help="questions (default 10)")
     p.add_argument("--seed", type=int, help="same seed, same quiz")
     p.add_argument("--time-limit", type=float, metavar="SECONDS", help="per question")
     p.add_argument(
@@ -490,13 +508,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` is a typo of, when it cannot be a notes path (``revew``)."""
+    if word.startswith("-") or Path(word).exists() or "/" in word or "\\" in word or "." in word:
+        return None
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse; an unknown option is reported with the usage of its subcommand, not the top one."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = getattr(args, "subparser", parser)
+        sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"review", "stats", "check", "cards", "export", "quiz"}
-    home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
+    home = not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"))
+    if home and argv and (guess := _mistyped_command(argv[0])):
+        print(
+            f"studydeck: error: unknown command '{argv[0]}'; did you mean '{guess}'? "
+            f"(commands: {', '.join(COMMANDS)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
-        args = parser.parse_args(["review", *argv] if home else argv)
+        args = _parse(parser, ["review", *argv] if home else argv)
     except SystemExit as exc:  # argparse has printed its usage line
         return EXIT_USAGE if exc.code else EXIT_OK
     if home:

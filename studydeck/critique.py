@@ -106,7 +106,10 @@ CN_MARKERS: tuple[str, ...] = (
     "有限",
     "声称",
     "宣称",
-    "(?:没有|未)(?:和|与).{1,20}?(?:比较|对比)",
+    "没有和.{1,20}?(?:比较|对比)",
+    "没有与.{1,20}?(?:比较|对比)",
+    "未和.{1,20}?(?:比较|对比)",
+    "未与.{1,20}?(?:比较|对比)",
 )
 
 #: English evaluative markers (regular expressions, whole words, any case).
@@ -145,7 +148,8 @@ EN_MARKERS: tuple[str, ...] = (
     r"no ablation",
     r"not (?:validated|evaluated|tested|compared|released)",
     r"unverified",
-    r"(?:can|could) only",
+    r"can only",
+    r"could only",
     r"only (?:works?|consider\w*|tested|evaluated|validated|applies|handles?|supports?)",
     r"cannot",
     r"can't",
@@ -161,7 +165,8 @@ EN_MARKERS: tuple[str, ...] = (
 NEGATION = re.compile(r"(?:不|无|没|未|\bnot|\bno|\bwithout)\s?$", re.IGNORECASE)
 
 #: A concession: the paper gains one thing and pays with another.
-CONCESSION = r"虽然.{0,40}?但|尽管.{0,40}?(?:但|仍)|\balthough\b"
+CONCESSION = r"虽然.{0,40}?但|尽管.{0,40}?(?:但|仍)"
+EN_CONCESSION = r"although"
 
 PRIOR_WORK = re.compile(
     r"^\W{0,3}(?:与|和|相比于?|比起)?\s*(?:传统|现有|已有|以往|之前|先前|前人|过去|早期|"
@@ -178,23 +183,44 @@ RATIONALE = re.compile(
     re.IGNORECASE,
 )
 #: Words the old classifier took for critique; now they only explain why a statement is not one.
-CONTRAST = re.compile(r"但|然而|只|仅|\b(?:but|however|only)\b", re.IGNORECASE)
+CONTRAST = re.compile(r"但|然而|只|仅|(?:but|however|only)\b")
 QUESTION = re.compile(r"[？?]\s*\S")
 
 _PREFIX = re.compile(
     r"^\W{0,4}(?P<label>" + "|".join(CRITIQUE_PREFIXES + INSIGHT_PREFIXES) + r")\s*\**\s*[：:]",
     re.IGNORECASE,
 )
-_MARKER = re.compile(
-    "|".join(
-        [
-            f"(?P<concession>{CONCESSION})",
-            *(f"(?:{m})" for m in CN_MARKERS),
-            r"\b(?:" + "|".join(EN_MARKERS) + r")\b",
-        ]
-    ),
-    re.IGNORECASE,
-)
+# Two patterns, for speed: the Chinese one is case-sensitive and every alternative opens
+# with a literal, so the regex engine skips ahead by first character; the English one
+# (case-insensitive, whole words) runs only on statements holding Latin letters.
+# (No groups: a group in front would turn that first-character skip off, 5x slower.)
+_CN_MARKER = re.compile("|".join([CONCESSION, *CN_MARKERS]))
+# English: searched in the lower-cased statement, case-sensitive and without a leading
+# \b for the same first-character skip; the word's left edge is checked by _word_at.
+_EN_MARKER = re.compile("(?:" + "|".join([EN_CONCESSION, *EN_MARKERS]) + r")\b")
+_CONCESSION_OPENS = ("虽然", "尽管", EN_CONCESSION)
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _word_at(rx: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None:
+    """``rx`` from ``pos``; a Latin hit must start a word (``\b`` on the left)."""
+    while (m := rx.search(text, pos)) is not None:
+        at = m.start()
+        if at == 0 or not m.group(0)[0].isascii() or not _in_word(text[at - 1]):
+            return m
+        pos = at + 1
+    return None
+
+
+def _search(statement: str, pos: int, lowered: str | None) -> re.Match[str] | None:
+    """The first marker from ``pos``; ``lowered``: the statement lower-cased, if it has Latin."""
+    cn = _CN_MARKER.search(statement, pos)
+    if lowered is None:
+        return cn
+    en = _word_at(_EN_MARKER, lowered, pos)
+    if cn is None or (en is not None and en.start() < cn.start()):
+        return en
+    return cn
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +244,13 @@ def classify(statement: str) -> Verdict:
     """Critique or insight, and why."""
     if (v := explicit(statement)) is not None:
         return v
-    hit = _MARKER.search(statement)
-    while hit is not None and hit.group("concession") is None and _negated(statement, hit.start()):
-        hit = _MARKER.search(statement, hit.end())
+    # str.lower() keeps the length of every string we meet here (no ß, İ): offsets hold.
+    lowered = statement.lower() if _LATIN.search(statement) else None
+    hit = _search(statement, 0, lowered)
+    while hit is not None and not _is_concession(hit) and _negated(statement, hit.start()):
+        hit = _search(statement, hit.end(), lowered)
     if hit is None:
-        if (c := CONTRAST.search(statement)) is not None:
+        if (c := _word_at(CONTRAST, statement.lower(), 0)) is not None:
             return Verdict(False, f"contrast, not a judgement ({c.group(0)})")
         return Verdict(False, "no evaluative marker")
     marker = hit.group(0)
@@ -230,7 +258,7 @@ def classify(statement: str) -> Verdict:
         return Verdict(False, "question with its answer: explains a design choice")
     if PRIOR_WORK.match(statement) and not THIS_PAPER.search(statement):
         return Verdict(False, f"about prior work, not this paper ({marker})")
-    if hit.group("concession") is not None:
+    if _is_concession(hit):
         return Verdict(True, "concession: " + ("虽然…但" if "但" in marker else marker.strip()))
     if RATIONALE.search(statement, 0, hit.start()):
         return Verdict(False, f"reason or hypothesis, not a judgement ({marker})")
@@ -239,3 +267,11 @@ def classify(statement: str) -> Verdict:
 
 def _negated(statement: str, at: int) -> bool:
     return NEGATION.search(statement, max(0, at - 8), at) is not None
+
+
+def _is_concession(hit: re.Match[str]) -> bool:
+    return hit.group(0).casefold().startswith(_CONCESSION_OPENS)
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"

@@ -15,6 +15,7 @@ from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.safe import terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 
@@ -54,7 +55,7 @@ def open_store_and_deck(
         store.close()
         raise
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if not deck.cards and deck.errors:
         store.close()
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
@@ -111,7 +112,8 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 def _print_unavailable(report: ExportReport) -> None:
     for paper, fig, reason in report.unavailable:
-        print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
+        line = f"{paper.where}: warning: figure {fig.src} unavailable: {reason}"
+        print(terminal(line), file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -133,7 +135,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     deck = load(_paths(args))
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if not deck.papers:
         raise StudydeckError("nothing to export: fix the errors above")
     out: Path = args.output
@@ -315,7 +317,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     deck = load(_paths(args))
     for d in deck.diagnostics:
-        print(d)
+        print(terminal(str(d)))
     print(_summary(deck))
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
@@ -343,7 +345,7 @@ def card_json(deck: Deck) -> list[dict[str, object]]:
 def cmd_cards(args: argparse.Namespace) -> int:
     deck = load(_paths(args))
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if args.json:
         json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -351,9 +353,8 @@ def cmd_cards(args: argparse.Namespace) -> int:
         for c in deck.cards:
             year = str(c.paper.year) if c.paper.year else "    "
             back = " ".join(c.back.split())
-            print(
-                f"{c.id:<34} {year} {c.kind.value:<12} {_pad(c.paper.title[:40], 40)} {back[:60]}"
-            )
+            title = terminal(c.paper.title)[:40]
+            print(f"{c.id:<34} {year} {c.kind.value:<12} {_pad(title, 40)} {terminal(back)[:60]}")
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
@@ -477,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except StudydeckError as exc:
-        print(f"studydeck: {exc}", file=sys.stderr)
+        print(f"studydeck: {terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from studydeck.quiz import LETTERS, Question, QuizAnswer, QuizResult
 from studydeck.rendering import to_plain
+from studydeck.safe import terminal
 
 
 def _ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str | None:
@@ -29,7 +30,10 @@ def run_plain(
 ) -> QuizResult:
     """Ask every question; ``q`` or end of input stops early. Returns what was answered."""
     answers: list[QuizAnswer] = []
-    w = stdout.write
+
+    def w(text: str) -> None:
+        stdout.write(terminal(text))  # titles, links and notes reach the terminal as text
+
     for q in questions:
         w(f"\n{q.number}/{len(questions)}  {to_plain(q.prompt)}\n")
         if q.figure is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from studydeck.identity import normalise_title, normalise_url
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html, to_plain
+from studydeck.safe import markdown_text
 from studydeck.store import CardState, ReviewRow
 
 MAX_OPTIONS = 4
@@ -429,7 +430,8 @@ def handout_markdown(
             lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {q.paper.title}")
         else:
             lines.append(f"{q.number}. {q.answer.replace(chr(10), ' ')} — {q.paper.title}")
-    return "\n".join(lines) + "\n"
+    # HTML in the notes is shown as text by whatever renders the handout, never run.
+    return markdown_text("\n".join(lines) + "\n")
 
 
 HANDOUT_CSS = """

@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from studydeck.config import Settings
@@ -17,6 +18,7 @@ from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.quiz import Question
+from studydeck.safe import terminal
 from studydeck.session import Clock, study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 
@@ -68,6 +70,26 @@ class StudydeckApp(App[int]):
         super().__init__()
         self.ctx = ctx
         self.start = start
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen or widget, shows its text literally.
+
+        Messages carry titles and links from the notes: parsed as markup, ``[/]`` crashed
+        the app and ``[@click=app.quit]`` became a live action. The ``markup`` argument is
+        ignored on purpose, and escape sequences are dropped (:func:`studydeck.safe.terminal`).
+        """
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        super().notify(
+            terminal(message), title=terminal(title), severity=severity, markup=False, **kwargs
+        )
 
     def on_mount(self) -> None:
         from studydeck.tui.screens.home import HomeScreen

@@ -1,0 +1,53 @@
+"""Hostile notes in the app: titles with markup and escape sequences are shown, never run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from studydeck.tui.screens.review import ReviewScreen
+
+from ..conftest import table
+
+OSC52 = "\x1b]52;c;aGVsbG8=\x1b\\"
+TITLE = f"Evil [/] [@click=app.quit]q[/] [b]bold[/b]{OSC52}\x1b[2J"
+
+
+def notes_with_hostile_title(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.md"
+    path.write_text(
+        table(f"| 2020 | {TITLE} | k | contribution {OSC52} | | |", "| 2021 | B | k | c | | |"),
+        encoding="utf-8",
+    )
+    return path
+
+
+def shown(app, selector: str) -> str:
+    content = app.screen.query_one(selector, Static).content
+    return content if isinstance(content, str) else content.plain
+
+
+async def test_markup_in_a_title_is_shown_literally_in_toasts(make_app, tmp_path: Path) -> None:
+    app = make_app([notes_with_hostile_title(tmp_path)], start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.current.card.paper.title.startswith("Evil")
+        await pilot.press("b")  # bury: the toast names the paper
+        await pilot.pause()
+        assert app.is_running  # "[/]" parsed as markup raised MarkupError here
+        toasts = list(app._notifications)
+        assert [t.markup for t in toasts] == [False]
+        assert "[@click=app.quit]q[/]" in toasts[0].message
+        assert "\x1b" not in toasts[0].message
+
+
+async def test_escape_sequences_never_reach_the_screen(make_app, tmp_path: Path) -> None:
+    app = make_app([notes_with_hostile_title(tmp_path)], start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space")
+        for selector in ("#card-title", "#card-answer"):
+            text = shown(app, selector)
+            assert "Evil" in text or "contribution" in text
+            assert "\x1b" not in text
+            assert not any(0x80 <= ord(c) <= 0x9F or ord(c) < 0x09 for c in text)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from textual.widgets import Static
 
@@ -51,3 +55,45 @@ async def test_escape_sequences_never_reach_the_screen(make_app, tmp_path: Path)
             assert "Evil" in text or "contribution" in text
             assert "\x1b" not in text
             assert not any(0x80 <= ord(c) <= 0x9F or ord(c) < 0x09 for c in text)
+
+
+class SuspendProbe:
+    """Stands in for App.suspend with Textual's flaw: it resumes only on a normal exit."""
+
+    def __init__(self) -> None:
+        self.entered = self.resumed = 0
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        self.entered += 1
+        yield
+        self.resumed += 1
+
+
+@pytest.mark.parametrize(
+    "editor",
+    [
+        "/nonexistent/editor",  # not there
+        "vim '",  # shlex: no closing quotation
+        "   ",  # shlex: nothing
+        "{not_exec}",  # there and executable, but exec fails (no #! line, not ELF)
+    ],
+)
+async def test_an_editor_that_cannot_start_leaves_the_app_running(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, editor: str
+) -> None:
+    bad = tmp_path / "not-exec"
+    bad.write_bytes(b"\x7fELF garbage")
+    bad.chmod(0o755)
+    monkeypatch.setenv("EDITOR", editor.format(not_exec=bad))
+    app = make_app([notes_with_hostile_title(tmp_path)], start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        probe = SuspendProbe()
+        monkeypatch.setattr(app, "suspend", probe)
+        app.screen.action_edit()
+        await pilot.pause()
+        assert probe.entered == probe.resumed  # never left suspended
+        assert app.is_running
+        toasts = list(app._notifications)
+        assert len(toasts) == 1 and toasts[0].severity == "error"
+        assert "EDITOR" in toasts[0].message

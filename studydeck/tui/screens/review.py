@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 from datetime import datetime
 
@@ -284,22 +285,35 @@ class ReviewScreen(Screen[None]):
         card = self._card()
         if card is None:
             return
-        argv = editor_command(card.paper.source, card.paper.line)
         try:
+            argv = editor_command(card.paper.source, card.paper.line)
+        except (ValueError, IndexError):  # unbalanced quotes, or only spaces
+            self.notify(
+                "Cannot read $VISUAL/$EDITOR: set it to an editor command", severity="error"
+            )
+            return
+        failed: list[OSError] = []
+
+        def run(**streams: int) -> None:
+            # Textual's suspend() resumes only when its block ends normally: nothing may
+            # escape it, or the app is left suspended (blank screen, keys ignored).
+            try:
+                subprocess.run(argv, check=False, **streams)
+            except OSError as exc:
+                failed.append(exc)
+
+        if shutil.which(argv[0]) is None:  # not there: do not even suspend the app
+            failed.append(FileNotFoundError(2, "not found"))
+        else:
             try:
                 with self.app.suspend():
-                    subprocess.run(argv, check=False)
+                    run()
             except SuspendNotSupported:  # headless or web: run it without the terminal
-                subprocess.run(
-                    argv,
-                    check=False,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-        except OSError as exc:
+                null = subprocess.DEVNULL
+                run(stdin=null, stdout=null, stderr=null)
+        if failed:
             self.notify(
-                f"Cannot start the editor {argv[0]!r}: {exc.strerror}. Set $EDITOR.",
+                f"Cannot start the editor {argv[0]!r}: {failed[0].strerror}. Set $EDITOR.",
                 severity="error",
                 timeout=8,
             )

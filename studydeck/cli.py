@@ -13,6 +13,7 @@ from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
+from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.safe import terminal
@@ -268,7 +269,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 text = handout_html(questions, ready, title, sub, figs)
             else:
                 text = handout_markdown(questions, ready, title, sub)
-            args.handout.write_text(text, encoding="utf-8")
+            write_atomic(args.handout, text, what="handout")
             print(
                 f"wrote {args.handout}: {len(questions)} questions, answer key and readiness",
                 file=sys.stderr,

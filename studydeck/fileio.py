@@ -9,10 +9,13 @@ target: the old file or the new one, never a torn one, and no ``.part`` left beh
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from studydeck.errors import StudydeckError
 
@@ -45,28 +48,33 @@ def _size(n: int) -> str:
     return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n} bytes"
 
 
-def write_atomic(path: Path, data: bytes | str, *, what: str = "file") -> None:
-    """Write ``data`` to ``path`` all at once, or raise a one-line :class:`StudydeckError`
-    (path, reason, what to do) leaving ``path`` as it was and no temporary file behind."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+@contextlib.contextmanager
+def atomic_file(
+    path: Path, *, what: str = "file", hint: str | None = None, make_parents: bool = False
+) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through: it replaces ``path`` only when the block ends
+    normally. Any ``OSError`` becomes a one-line :class:`StudydeckError` (path, reason, what
+    to do); ``path`` is left as it was and no temporary file stays behind."""
     folder = path.parent
     tmp: str | None = None
     try:
+        if make_parents:
+            folder.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
-            raise IsADirectoryError(21, "Is a directory")
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a normal file is wanted
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
         raise StudydeckError(
             f"cannot write the {what}: {exc.strerror or exc}",
             path=path,
-            hint=_hint(exc, folder),
+            hint=hint or _hint(exc, folder),
         ) from None
     finally:
         if tmp is not None:
@@ -74,9 +82,21 @@ def write_atomic(path: Path, data: bytes | str, *, what: str = "file") -> None:
                 os.unlink(tmp)
 
 
-def _hint(exc: OSError, folder: Path) -> str:
-    import errno
+def write_atomic(
+    path: Path,
+    data: bytes | str,
+    *,
+    what: str = "file",
+    hint: str | None = None,
+    make_parents: bool = False,
+) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` all at once: see :func:`atomic_file`."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_file(path, what=what, hint=hint, make_parents=make_parents) as fh:
+        fh.write(raw)
 
+
+def _hint(exc: OSError, folder: Path) -> str:
     if exc.errno == errno.ENOSPC:
         return "free some disk space and try again"
     if exc.errno == errno.ENOENT and not folder.is_dir():

@@ -294,11 +294,11 @@ class ReviewScreen(Screen[None]):
             return
         failed: list[OSError] = []
 
-        def run(**streams: int) -> None:
+        def run(stream: int | None = None) -> None:
             # Textual's suspend() resumes only when its block ends normally: nothing may
             # escape it, or the app is left suspended (blank screen, keys ignored).
             try:
-                subprocess.run(argv, check=False, **streams)
+                subprocess.run(argv, check=False, stdin=stream, stdout=stream, stderr=stream)
             except OSError as exc:
                 failed.append(exc)
 
@@ -309,8 +309,7 @@ class ReviewScreen(Screen[None]):
                 with self.app.suspend():
                     run()
             except SuspendNotSupported:  # headless or web: run it without the terminal
-                null = subprocess.DEVNULL
-                run(stdin=null, stdout=null, stderr=null)
+                run(subprocess.DEVNULL)
         if failed:
             self.notify(
                 f"Cannot start the editor {argv[0]!r}: {failed[0].strerror}. Set $EDITOR.",

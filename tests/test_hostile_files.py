@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from studydeck import loading
 from studydeck.deck import find_files, load
 from studydeck.errors import StudydeckError
+from studydeck.store import Store
 
 from .conftest import env_without_user_dirs, table
 
@@ -114,3 +118,27 @@ def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     path = tmp_path / "utf16.md"
     path.write_text(table("| 2020 | A | k | c | | |"), encoding="utf-16")
     assert [d.message for d in load([path]).errors] == ["UTF-16 file: save it as UTF-8"]
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"garbage",
+        marshal.dumps(("wrong tag",)),
+        marshal.dumps((loading._TAG, "n", [("too", "short")], [], [], [])),
+        marshal.dumps((loading._TAG, "n", [], [(7, "id", "contribution", "b")], [], [])),
+        marshal.dumps((loading._TAG, "n", [], [], [("p", 1)], [])),
+    ],
+)
+def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(table("| 2020 | Cached | k | c | | |"), encoding="utf-8")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [path], now)
+        key = str(path.resolve())
+        fingerprint = store.cache_fingerprint(key)
+        assert fingerprint is not None
+        store.save_deck_cache(key, fingerprint, blob)
+        deck, _ = loading.open_deck(store, [path], now)
+    assert [p.title for p in deck.papers] == ["Cached"]

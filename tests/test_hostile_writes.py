@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,9 @@ needs_setpriv = pytest.mark.skipif(not SETPRIV, reason="setpriv drops root's wri
 def run_as_user(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI without root's permission override (CAP_DAC_OVERRIDE), as a user runs it."""
     assert SETPRIV is not None
+    drop_root_override = [SETPRIV, "--bounding-set=-dac_override,-dac_read_search"]
     return subprocess.run(
-        [SETPRIV, "--bounding-set=-dac_override,-dac_read_search"]
-        + [sys.executable, "-m", "studydeck", *args],
+        [*drop_root_override, sys.executable, "-m", "studydeck", *args],
         capture_output=True,
         text=True,
         env=env_without_user_dirs(home) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
@@ -60,7 +61,9 @@ def test_export_into_a_read_only_folder(tmp_path: Path, notes_file: Path) -> Non
     out = tmp_path / "ro"
     out.mkdir()
     out.chmod(0o555)
-    run = run_as_user(tmp_path, "export", str(notes_file), "--no-figures", "-o", str(out / "d.apkg"))
+    run = run_as_user(
+        tmp_path, "export", str(notes_file), "--no-figures", "-o", str(out / "d.apkg")
+    )
     assert run.returncode == 1
     assert one_error_line(run.stderr) == (
         f"studydeck: {out / 'd.apkg'}: error: cannot write the Anki package: Permission denied "
@@ -74,7 +77,9 @@ def test_export_onto_a_folder(tmp_path: Path, notes_file: Path, capsys) -> None:
     target.mkdir()
     assert main(["export", str(notes_file), "--no-figures", "-o", str(target)]) == 1
     line = one_error_line(capsys.readouterr().err)
-    assert line.endswith("cannot write the Anki package: Is a directory (name a file, not a folder)")
+    assert line.endswith(
+        "cannot write the Anki package: Is a directory (name a file, not a folder)"
+    )
     assert leftovers(tmp_path) == []
 
 
@@ -123,7 +128,9 @@ def test_read_only_cache_with_no_figures(tmp_path: Path, notes_file: Path) -> No
     cache = tmp_path / "cache" / "studydeck"
     cache.mkdir(parents=True)
     cache.chmod(0o555)
-    run = run_as_user(tmp_path, "export", str(notes_file), "--no-figures", "-o", str(tmp_path / "d"))
+    run = run_as_user(
+        tmp_path, "export", str(notes_file), "--no-figures", "-o", str(tmp_path / "d")
+    )
     assert run.returncode == 1
     assert one_error_line(run.stderr) == (
         f"studydeck: {cache / 'anki-export.json'}: error: cannot write the export state: "
@@ -150,3 +157,53 @@ def test_deeply_nested_config(tmp_path: Path) -> None:
     config.write_text("x = " + "[" * 100_000)
     with pytest.raises(StudydeckError, match="not valid TOML: nested too deeply"):
         load_settings(config)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MB tmpfs (root only): the disk the store lives on can really fill up."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)]
+    if os.geteuid() != 0 or subprocess.run(mount, capture_output=True, check=False).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_stats_on_a_full_disk_is_one_line(
+    tiny_disk: Path, notes_file: Path, tmp_path: Path
+) -> None:
+    db = tiny_disk / "s.db"
+    assert main(["stats", str(notes_file), "--db", str(db)]) == 0
+    notes_file.write_text(table("| 2020 | A | k | c | | |", "| 2021 | B | k | c2 | | |"))
+    fill(tiny_disk)  # the next open must record the new row and cannot
+    env = env_without_user_dirs(tmp_path) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    run = subprocess.run(
+        [sys.executable, "-m", "studydeck", "stats", str(notes_file), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    # SQLite says "disk is full" or "disk I/O error" depending on which file could not grow.
+    assert one_error_line(run.stderr).startswith(f"studydeck: {db}: error: ")
+    (tiny_disk / "filler").unlink()
+    assert main(["stats", str(notes_file), "--db", str(db)]) == 0  # the store is intact

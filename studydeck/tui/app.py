@@ -8,12 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from studydeck.config import Settings
+from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.models import Deck
@@ -70,6 +72,8 @@ class StudydeckApp(App[int]):
         super().__init__()
         self.ctx = ctx
         self.start = start
+        self.refusal: str | None = None
+        """The one line the app ended with, when a :class:`StudydeckError` ended it."""
 
     def notify(
         self,
@@ -90,6 +94,15 @@ class StudydeckApp(App[int]):
         super().notify(
             terminal(message), title=terminal(title), severity=severity, markup=False, **kwargs
         )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A :class:`StudydeckError` no screen handled (a store found damaged while a screen
+        opens, say) ends the app with the same one line the CLI prints, not a traceback."""
+        if isinstance(error, StudydeckError):
+            self.refusal = f"studydeck: {terminal(str(error))}"
+            self.exit(return_code=error.exit_code, message=Text(self.refusal))
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         from studydeck.tui.screens.home import HomeScreen

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from textual.widgets import Static
 
 from studydeck.tui.screens.review import ReviewScreen
 
+from .. import test_hostile_writes as writes
 from ..conftest import table
 
+tiny_disk = writes.tiny_disk  # the fixture: a real small tmpfs
+fill = writes.fill
 OSC52 = "\x1b]52;c;aGVsbG8=\x1b\\"
 TITLE = f"Evil [/] [@click=app.quit]q[/] [b]bold[/b]{OSC52}\x1b[2J"
 
@@ -97,3 +99,55 @@ async def test_an_editor_that_cannot_start_leaves_the_app_running(
         toasts = list(app._notifications)
         assert len(toasts) == 1 and toasts[0].severity == "error"
         assert "EDITOR" in toasts[0].message
+
+
+DAMAGED = "not a studydeck database, or it is corrupt; it was left untouched"
+
+
+def damage(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's reads fail as a damaged index page makes them fail."""
+    from studydeck.errors import StudydeckError
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise StudydeckError(DAMAGED, path=store.path, hint="restore it from a backup")
+
+    for name in ("reviews", "states", "states_of", "queue_candidates"):
+        monkeypatch.setattr(store, name, boom)
+
+
+@pytest.mark.parametrize("action", ["review", "browse", "stats"])
+async def test_a_damaged_store_is_one_line_and_a_clean_exit(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    app = make_app([notes_with_hostile_title(tmp_path)], start="home")
+    async with app.run_test(size=(100, 30)) as pilot:
+        damage(app.ctx.store, monkeypatch)
+        app.call_later(getattr(app, f"action_{action}"))
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.refusal == (
+        f"studydeck: {app.ctx.store.path}: error: {DAMAGED} (restore it from a backup)"
+    )
+
+
+async def test_a_full_disk_loses_the_answer_not_the_app(
+    make_app, tmp_path: Path, tiny_disk: Path
+) -> None:
+    app = make_app([notes_with_hostile_title(tmp_path)], start="review", db=tiny_disk / "s.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        store = app.ctx.store
+        # An empty WAL must grow to take the answer, and the disk has no byte left.
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill(tiny_disk)
+        before = store.review_count()
+        await pilot.press("space", "g")
+        await pilot.pause()
+        assert app.is_running
+        toasts = list(app._notifications)
+        assert [t.severity for t in toasts] == ["error"]
+        assert "the disk is full; this change was not saved" in toasts[0].message
+        filler.unlink()
+        assert store.review_count() == before  # nothing half-written
+        await pilot.press("space", "g")  # the same card again, now with room
+        await pilot.pause()
+        assert store.review_count() == before + 1

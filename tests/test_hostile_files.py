@@ -129,6 +129,7 @@ def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
         marshal.dumps((loading._TAG, "n", [], [(7, "id", "contribution", "b")], [], [])),
         marshal.dumps((loading._TAG, "n", [], [], [("p", 1)], [])),
     ],
+    ids=["garbage", "wrong-tag", "short-paper", "card-without-paper", "short-diagnostic"],
 )
 def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> None:
     path = tmp_path / "notes.md"

@@ -95,6 +95,11 @@ class StudydeckApp(App[int]):
             terminal(message), title=terminal(title), severity=severity, markup=False, **kwargs
         )
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Quitting stops figure downloads at once: a slow server must not keep us alive."""
+        self.ctx.fetcher.cancel()
+        super().exit(result, return_code, message)
+
     def _handle_exception(self, error: Exception) -> None:
         """A :class:`StudydeckError` no screen handled (a store found damaged while a screen
         opens, say) ends the app with the same one line the CLI prints, not a traceback."""

@@ -124,9 +124,10 @@ def _raw_cell_count(line: str) -> int:
     return len(_UNESCAPED_PIPE.split(s))
 
 
-#: Notes files above this are refused before they are read: parsing costs about 150 bytes of
-#: memory per byte of notes (a 50 MB file took 7 GB). 16 MB is ~180k table rows.
-MAX_NOTES_BYTES = 16 * 2**20
+#: Notes files above this are refused before they are read: reading a deck costs about 50
+#: bytes of memory per byte of notes (bench/bench_big.py: 8 MB -> ~410 MB, 10 s). 8 MB is
+#: ~26,000 papers; the bundled deck is 10 KB. A bigger collection is split into files.
+MAX_NOTES_BYTES = 8 * 2**20
 
 
 def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
@@ -140,7 +141,10 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
         )
     except ReadRefused as exc:
         return None, Diagnostic(
-            path=p, line=1, severity="error", message=f"cannot read file: {exc} (split the notes)"
+            path=p,
+            line=1,
+            severity="error",
+            message=f"cannot read file: {exc} (split the notes into several files)",
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None, Diagnostic(

@@ -15,6 +15,7 @@ import pytest
 from studydeck import loading
 from studydeck.deck import find_files, load
 from studydeck.errors import StudydeckError
+from studydeck.parsing import MAX_NOTES_BYTES
 from studydeck.store import Store
 
 from .conftest import env_without_user_dirs, table
@@ -143,3 +144,20 @@ def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> N
         store.save_deck_cache(key, fingerprint, blob)
         deck, _ = loading.open_deck(store, [path], now)
     assert [p.title for p in deck.papers] == ["Cached"]
+
+
+def test_a_notes_file_above_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.md"
+    with path.open("wb") as fh:
+        fh.write(table("| 2020 | A | k | c | | |").encode())
+        fh.truncate(MAX_NOTES_BYTES + 1)  # sparse: nothing is read, so nothing is stored
+    assert [d.message for d in load([path]).errors] == [
+        "cannot read file: larger than 8 MB (split the notes into several files)"
+    ]
+
+
+def test_check_on_150000_unclosed_brackets_in_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.md"
+    path.write_text(table("| 2020 | " + "[" * 150_000 + " | k | c | | |"), encoding="utf-8")
+    run = run_cli(tmp_path, "check", str(path))  # timeout: a hang guard (was minutes)
+    assert run.stdout.splitlines()[-1] == "1 papers, 1 cards, 0 errors, 0 warnings"

@@ -151,3 +151,27 @@ async def test_a_full_disk_loses_the_answer_not_the_app(
         await pilot.press("space", "g")  # the same card again, now with room
         await pilot.pause()
         assert store.review_count() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("link", "opened"),
+    [
+        ("-–new-window", []),  # would be read as a browser option
+        ("--remote-debugging-port=9222", []),
+        ("mailto:a@b.org", []),
+        ("https://arxiv.org/abs/1", ["https://arxiv.org/abs/1"]),
+    ],
+)
+async def test_o_opens_only_web_links(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str, opened: list[str]
+) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(table(f"| 2020 | [Paper]({link}) | k | c | | |"), encoding="utf-8")
+    app = make_app([path], start="review")
+    calls: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.screen.session.current.card.paper.url == link
+        monkeypatch.setattr(app, "open_url", lambda url, **kw: calls.append(url))
+        await pilot.press("o")
+        await pilot.pause()
+    assert calls == opened

@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
+from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
@@ -277,8 +278,14 @@ class ReviewScreen(Screen[None]):
         if not card.paper.url:
             self.notify("This paper has no link in the notes", severity="warning")
             return
-        self.app.open_url(card.paper.url)
-        self.notify(f"Opening {card.paper.url}")
+        # Only a web link goes to the browser: "-x" would be read as its option, file: or
+        # javascript: would do more than show a page.
+        url = safe_href(card.paper.url)
+        if url is None or not url.startswith(("http://", "https://")):
+            self.notify("Not opened: the link is not an http(s) address", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}")
 
     @reports_errors
     def action_edit(self) -> None:

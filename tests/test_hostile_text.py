@@ -12,7 +12,8 @@ import pytest
 
 from studydeck.deck import load
 from studydeck.plain import run_plain
-from studydeck.quiz import build_quiz, handout_html, handout_markdown
+from studydeck.quiz import build_quiz
+from studydeck.quiz.handout import handout_html, handout_markdown
 from studydeck.rendering import md_links, to_html, to_plain
 from studydeck.safe import safe_href, terminal
 from studydeck.tui.text import markdown_text
@@ -178,11 +179,11 @@ def test_plain_text_of_a_cell_is_terminal_safe() -> None:
 def test_handouts_carry_no_script_and_no_javascript_link(tmp_path: Path) -> None:
     deck = load([hostile_notes(tmp_path)])
     questions = build_quiz(deck, list(deck.papers), 3, seed=1)
-    html = handout_html(questions, [], f"t<script>{OSC0}", "s", {})
+    html = handout_html(questions, f"t<script>{OSC0}", "s", {})
     page = parsed(html)
     assert "script" not in page.tags
     assert all(h.startswith(("http://", "https://", "mailto:")) for h in page.hrefs)
-    md = handout_markdown(questions, [], "t<script>alert(1)</script>", "s")
+    md = handout_markdown(questions, "t<script>alert(1)</script>", "s")
     assert "<script>" not in md
     assert "&lt;script&gt;" in md  # shown as text by any Markdown viewer
     assert not has_control(md)

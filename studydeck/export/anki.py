@@ -286,7 +286,9 @@ def write_package(
             conn.close()
         names = sorted(media)
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
-            z.write(db_path, "collection.anki2")
+            # A fixed date, not the temporary file's mtime: same deck, same bytes.
+            info = zipfile.ZipInfo("collection.anki2", date_time=(1980, 1, 1, 0, 0, 0))
+            z.writestr(info, Path(db_path).read_bytes(), compress_type=zipfile.ZIP_STORED)
             z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
             for i, n in enumerate(names):
                 z.writestr(

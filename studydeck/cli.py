@@ -224,10 +224,9 @@ def _write_beside(out: Path, figs: dict[str, tuple[str, bytes]]) -> dict[str, st
     if not figs:
         return refs
     folder = out.parent / f"{out.stem}_files"
-    folder.mkdir(parents=True, exist_ok=True)
     for i, (src, (mime, data)) in enumerate(sorted(figs.items()), start=1):
         name = f"figure-{i}{mimetypes.guess_extension(mime) or '.img'}"
-        (folder / name).write_bytes(data)
+        write_atomic(folder / name, data, what="figure", make_parents=True)
         refs[src] = f"{folder.name}/{name}"
     return refs
 

@@ -175,3 +175,16 @@ async def test_o_opens_only_web_links(
         await pilot.press("o")
         await pilot.pause()
     assert calls == opened
+
+
+async def test_quitting_cancels_figure_downloads(make_app, tmp_path: Path) -> None:
+    from studydeck.figures import FigureError, FigureFetcher
+    from studydeck.models import Figure
+
+    fetcher = FigureFetcher(tmp_path / "cache")
+    app = make_app([notes_with_hostile_title(tmp_path)], start="review", fetcher=fetcher)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+q")
+    # A download still running in a worker thread stops at its next chunk; none starts.
+    with pytest.raises(FigureError, match="cancelled"):
+        fetcher.get(Figure(src="http://127.0.0.1:9/x.png"), tmp_path / "notes.md")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from studydeck.store import ReconcileReport, Store
 
 if TYPE_CHECKING:
     from studydeck.export.anki import ExportReport
+    from studydeck.sync import SyncReport
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -40,7 +42,28 @@ def settings_from(args: argparse.Namespace) -> Settings:
         new_per_day=args.new_per_day,
         reviews_per_day=args.reviews_per_day,
         day_starts_at=args.day_starts_at,
+        scheduler=getattr(args, "scheduler", None),
     )
+
+
+def use_scheduler(store: Store, settings: Settings) -> None:
+    """Schedule with the configured scheduler; a switch replays the whole review log."""
+    from studydeck.fsrs_scheduler import DEFAULT_PARAMETERS, FsrsSettings
+    from studydeck.replay import Policy
+
+    fitted = store.meta("fsrs_parameters")
+    params = tuple(json.loads(fitted)) if fitted else DEFAULT_PARAMETERS
+    policy = Policy(
+        settings.scheduler,
+        FsrsSettings(settings.desired_retention, params),
+        settings.leech_threshold,
+    )
+    if store.use_policy(policy):
+        print(
+            f"studydeck: scheduling with {settings.scheduler}: card states rebuilt "
+            "from the review log",
+            file=sys.stderr,
+        )
 
 
 def open_store_and_deck(
@@ -49,6 +72,7 @@ def open_store_and_deck(
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
     store = Store.open(db_path(args.db))
     try:
+        use_scheduler(store, settings_from(args))
         deck, report = open_deck(store, _paths(args), system_clock())
     except BaseException:
         store.close()
@@ -174,7 +198,7 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     from studydeck.figures import FigureFetcher
     from studydeck.tui.app import AppContext, create_app
 
-    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher, _auto_sync(store, args):
         ctx = AppContext(
             store=store,
             deck=deck,
@@ -186,6 +210,109 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
         app = create_app(ctx, start=start)
         app.run()
         return app.return_code or 0
+
+
+@contextmanager
+def _auto_sync(store: Store, args: argparse.Namespace) -> Iterator[None]:
+    """When the notes folder opted in: sync before the review, append each answer to this
+    device's log as it is made, and sync again after."""
+    from studydeck.config import device_id_path
+    from studydeck.sync import LOG_DIR, DeviceLog, device_id, find_root, sync
+
+    root = find_root(_paths(args))
+    if root is None:
+        yield
+        return
+    device = device_id(device_id_path())
+    _report_sync(sync(store, root, device))
+    with DeviceLog(root / LOG_DIR, device) as log:
+        store.journal = log.append
+        try:
+            yield
+        finally:
+            store.journal = None
+    _report_sync(sync(store, root, device))
+
+
+def _report_sync(report: SyncReport) -> None:
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    if report.written or report.added:
+        print(f"studydeck: {report}", file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from studydeck.config import device_id_path
+    from studydeck.sync import device_id, find_root, init, rebuild, status, sync
+
+    paths = _paths(args)
+    if args.init:
+        target = paths[0].resolve() if args.paths else Path.cwd()
+        root = target if target.is_dir() else target.parent
+        for f in init(root):
+            print(f"wrote {f}", file=sys.stderr)
+        print(
+            f"{root} now keeps its review history in .studydeck/reviews/: commit it with your notes"
+        )
+    found = find_root(paths) or (Path.cwd() if args.init else None)
+    if found is None:
+        raise StudydeckError(
+            "no notes folder here syncs its review history",
+            hint="run `studydeck sync --init` in the notes folder first",
+            exit_code=EXIT_USAGE,
+        )
+    store, _, _ = open_store_and_deck(args)
+    device = device_id(device_id_path())
+    with store:
+        if args.status:
+            print("\n".join(status(store, found, device)))
+            return EXIT_OK
+        report = (rebuild if args.rebuild else sync)(store, found, device)
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    print(report)
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    import csv
+
+    from studydeck.log_export import csv_rows
+
+    with Store.open(db_path(args.db)) as store:
+        rows = store.reviews()
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["card_id", "review_time", "review_rating", "review_duration"])
+    out.writerows(csv_rows(rows))
+    return EXIT_OK
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from studydeck.log_export import MIN_REVIEWS, fit_parameters
+
+    with Store.open(db_path(args.db)) as store:
+        rows = store.reviews()
+        if len(rows) < MIN_REVIEWS:
+            raise StudydeckError(
+                f"only {len(rows)} answers logged; FSRS needs at least {MIN_REVIEWS} to fit",
+                hint="keep the default parameters for now",
+            )
+        try:
+            params = fit_parameters(rows)
+        except ImportError:
+            print(
+                'studydeck: error: FSRS\'s optimizer is not installed: pip install "fsrs[optimizer]"',
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        with store.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('fsrs_parameters', ?)", (json.dumps(params),)
+            )
+    print(
+        f"fitted {len(params)} FSRS parameters to {len(rows)} answers; used with scheduler = fsrs"
+    )
+    return EXIT_OK
 
 
 def cmd_home(args: argparse.Namespace) -> int:
@@ -412,6 +539,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="HOUR",
             help="hour a study day begins, local time (4)",
         )
+        p.add_argument(
+            "--scheduler",
+            choices=("sm2", "fsrs"),
+            help="sm2 (default) or fsrs; switching replays the review log",
+        )
 
     p = add("review", "open today's review in the terminal app")
     add_store_options(p)
@@ -457,6 +589,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_quiz)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
+    p = add("sync", "share review history through the notes folder (git)")
+    add_store_options(p)
+    p.add_argument("--init", action="store_true", help="opt this notes folder in")
+    p.add_argument("--status", action="store_true", help="say what came from where")
+    p.add_argument("--rebuild", action="store_true", help="rebuild every card from the logs")
+    p.set_defaults(func=cmd_sync)
+    p = sub.add_parser("log", help="export the review log", description="export the review log")
+    p.add_argument("--db", type=Path, help="review store")
+    p.add_argument("--csv", action="store_true", required=True, help="CSV in the FSRS tools' shape")
+    p.set_defaults(func=cmd_log)
+    p = sub.add_parser(
+        "optimize",
+        help="fit FSRS's parameters to your review log",
+        description="fit FSRS's parameters to your review log",
+    )
+    p.add_argument("--db", type=Path, help="review store")
+    p.set_defaults(func=cmd_optimize)
     p = add("cards", "list the flashcards made from the notes")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(func=cmd_cards)
@@ -466,7 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"review", "stats", "check", "cards", "export", "quiz"}
+    commands = {"review", "stats", "check", "cards", "export", "quiz", "sync", "log", "optimize"}
     home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
     try:
         args = parser.parse_args(["review", *argv] if home else argv)

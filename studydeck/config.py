@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -27,7 +28,7 @@ class Settings:
     desired_retention: float = 0.9
     """FSRS's target chance of recall when a card falls due (0.7–0.99)."""
 
-    def with_overrides(self, **values: int | float | str | None) -> Settings:
+    def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
@@ -89,9 +90,7 @@ SCHEDULERS = ("sm2", "fsrs")
 
 def check_scheduler(value: object, path: Path | None = None) -> str:
     if value not in SCHEDULERS:
-        raise StudydeckError(
-            f"'scheduler' must be \"sm2\" or \"fsrs\", not {value!r}", path=path
-        )
+        raise StudydeckError(f'\'scheduler\' must be "sm2" or "fsrs", not {value!r}', path=path)
     return str(value)
 
 

@@ -134,7 +134,9 @@ class CardState:
 def answer(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:
     """The card after a scheduled (not same-day repeat) answer, under SM-2."""
     check_quality(quality)
-    return count_lapse(replace(state, sm2=review(state.sm2, quality, today)), quality, leech_threshold)
+    return count_lapse(
+        replace(state, sm2=review(state.sm2, quality, today)), quality, leech_threshold
+    )
 
 
 def count_lapse(state: CardState, quality: int, leech_threshold: int) -> CardState:

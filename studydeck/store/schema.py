@@ -7,7 +7,9 @@ transaction that also bumps ``user_version``, so a migration happens whole or no
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 APPLICATION_ID = 0x53544459  # "STDY"
 
@@ -83,7 +85,69 @@ def v1_initial(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial}
+def v2_sync_log(c: sqlite3.Connection) -> None:
+    """The event log that sync writes beside the notes, FSRS memory, and the chosen scheduler.
+
+    Every change a replay needs (answer, bury, suspend, send to review, undo) is an event with
+    a unique id. Existing answers, suspensions and buryings become events here, so a replay of
+    an upgraded store gives back the state it has.
+    """
+    _script(
+        c,
+        """
+        ALTER TABLE cards ADD COLUMN fsrs_stability REAL;
+        ALTER TABLE cards ADD COLUMN fsrs_difficulty REAL;
+        ALTER TABLE cards ADD COLUMN fsrs_last_review TEXT;
+        ALTER TABLE reviews ADD COLUMN event_id TEXT;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE events (
+            id          TEXT PRIMARY KEY,
+            at          TEXT NOT NULL,
+            day         TEXT NOT NULL,
+            device      TEXT,
+            kind        TEXT NOT NULL,
+            card_key    TEXT NOT NULL,
+            quality     INTEGER,
+            duration_ms INTEGER,
+            repeat      INTEGER,
+            value       TEXT
+        );
+        CREATE INDEX events_card ON events(card_key);
+        """,
+    )
+    for r in c.execute("SELECT r.id, r.at FROM reviews r").fetchall():
+        c.execute(
+            "UPDATE reviews SET event_id = ?, at = ? WHERE id = ?",
+            (uuid.uuid4().hex, utc_text(datetime.fromisoformat(r[1])), r[0]),
+        )
+    c.execute(
+        "INSERT INTO events (id, at, day, kind, card_key, quality, duration_ms, repeat) "
+        "SELECT r.event_id, r.at, r.day, 'answer', c.card_id, r.quality, r.duration_ms, r.repeat "
+        "FROM reviews r JOIN cards c USING (cid)"
+    )
+    now = datetime.now(UTC)
+    flags = c.execute(
+        "SELECT card_id, suspended, leech, buried_until FROM cards "
+        "WHERE (suspended = 1 AND leech = 0) OR buried_until IS NOT NULL"
+    ).fetchall()
+    for card_id, suspended, leech, buried in flags:
+        for kind, value in (
+            ("suspend", "1" if suspended and not leech else None),
+            ("bury", buried),
+        ):
+            if value is not None:
+                c.execute(
+                    "INSERT INTO events (id, at, day, kind, card_key, value) VALUES (?,?,?,?,?,?)",
+                    (uuid.uuid4().hex, utc_text(now), now.date().isoformat(), kind, card_id, value),
+                )
+
+
+def utc_text(at: datetime) -> str:
+    """A time as the logs keep it: UTC, milliseconds, sortable as text."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial, 1: v2_sync_log}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,224 @@
+"""The event log in the store: what sync writes and reads, and rebuilding states from it.
+
+Every change to a card's schedule or flags is also an :class:`~studydeck.replay.Event` row,
+written in the same transaction as the change. Events from other devices are added by id
+(one already here is skipped) and the cards they touch are rebuilt by
+:func:`studydeck.replay.replay`; the ``cards`` and ``reviews`` tables are a cache of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict
+
+from studydeck.perf import gc_paused
+from studydeck.replay import NEW, Event, Policy, replay
+from studydeck.scheduling import CardState
+from studydeck.store.base import StoreBase
+from studydeck.store.states import memory_values, state_text
+
+EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
+
+
+def _line_key(row: sqlite3.Row) -> str:
+    """A card's key in the logs, from its ``cards`` row: today the store's card id
+    (paper key hash + kind). When papers get a permanent id, this is the one place to
+    change: the key must stay the same when the paper's title or link is edited."""
+    return str(row["card_id"])
+
+
+def event_from_row(r: sqlite3.Row) -> Event:
+    return Event(
+        id=r["id"],
+        at=r["at"],
+        day=r["day"],
+        kind=r["kind"],
+        key=r["card_key"],
+        quality=r["quality"] or 0,
+        duration_ms=r["duration_ms"] or 0,
+        repeat=bool(r["repeat"]),
+        value=r["value"] or "",
+        device=r["device"] or "",
+    )
+
+
+def insert_event(c: sqlite3.Connection, e: Event) -> bool:
+    """Add ``e`` unless an event with its id is here; True when it was new."""
+    cur = c.execute(
+        f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            e.id,
+            e.at,
+            e.day,
+            e.kind,
+            e.key,
+            e.quality,
+            e.duration_ms,
+            int(e.repeat),
+            e.value,
+            e.device or None,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+class EventLog(StoreBase):
+    policy: Policy = Policy()
+    """The scheduler answers go through (set with :meth:`use_policy`)."""
+    journal: Callable[[Event], None] | None = None
+    """Called with each event this machine makes, after it is saved (sync appends it)."""
+
+    def _journal(self, e: Event) -> None:
+        if self.journal is not None:
+            self.journal(e)
+
+    def card_key(self, c: sqlite3.Connection, cid: int) -> str:
+        return _line_key(c.execute("SELECT card_id FROM cards WHERE cid = ?", (cid,)).fetchone())
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def use_policy(self, policy: Policy) -> bool:
+        """Schedule with ``policy`` from now on. When the scheduler (or its parameters) differs
+        from the one the states were made with, every card is rebuilt from the log through the
+        new one; True then. Nothing of the log changes, so switching back is lossless."""
+        self.policy = policy
+        fingerprint = json.dumps(asdict(policy), sort_keys=True)
+        if self.meta("policy") == fingerprint:
+            return False
+        had = self.meta("policy") is not None or self.query("SELECT 1 FROM events LIMIT 1")
+        if had:
+            self.rebuild()
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('policy', ?)", (fingerprint,))
+        return bool(had)
+
+    def event_ids(self) -> set[str]:
+        return {r["id"] for r in self.query("SELECT id FROM events")}
+
+    def events(self, device: str | None = None) -> list[Event]:
+        """All events in time order; with ``device``, those made here (device not yet
+        named, or ``device``)."""
+        sql = f"SELECT {EVENT_COLS} FROM events"
+        params: tuple[str, ...] = ()
+        if device is not None:
+            sql += " WHERE device IS NULL OR device = ?"
+            params = (device,)
+        with gc_paused():
+            return [event_from_row(r) for r in self.query(sql + " ORDER BY at, id", params)]
+
+    def add_events(self, events: Iterable[Event]) -> set[str]:
+        """Add events made elsewhere (ids already here are skipped) and rebuild the cards
+        they touch. Returns those cards' keys."""
+        touched: set[str] = set()
+        with self.transaction() as c:
+            for e in events:
+                if insert_event(c, e):
+                    touched.add(e.key)
+        if touched:
+            self.rebuild(touched)
+        return touched
+
+    def rebuild(self, keys: Collection[str] | None = None) -> int:
+        """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
+        replaying their events. Returns how many cards were written."""
+        with self.transaction() as c, gc_paused():
+            cards = {
+                _line_key(r): (r["cid"], bool(r["retired"]))
+                for r in c.execute("SELECT cid, card_id, retired FROM cards")
+            }
+            if keys is None:
+                rows = c.execute(f"SELECT {EVENT_COLS} FROM events").fetchall()
+                wanted = set(cards)
+            else:
+                wanted = set(keys) & set(cards)
+                rows = []
+                for key in wanted:
+                    rows += c.execute(
+                        f"SELECT {EVENT_COLS} FROM events WHERE card_key = ?", (key,)
+                    ).fetchall()
+            events = [event_from_row(r) for r in rows if r["card_key"] in wanted]
+            result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+            c.executemany(
+                "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
+                "suspended=?, leech=?, buried_until=?, fsrs_stability=?, fsrs_difficulty=?, "
+                "fsrs_last_review=? WHERE cid=?",
+                [_full_row(result.states.get(k, NEW), cards[k][0]) for k in wanted],
+            )
+            if keys is None:
+                c.execute("DELETE FROM reviews")
+            else:
+                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+            c.executemany(
+                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        cards[a.event.key][0],
+                        a.event.at,
+                        a.event.day,
+                        a.event.quality,
+                        a.event.duration_ms,
+                        int(a.event.repeat),
+                        int(a.before.sm2.is_new and not a.event.repeat),
+                        state_text(a.before),
+                        state_text(a.after),
+                        a.event.id,
+                    )
+                    for a in result.answers
+                ],
+            )
+        return len(wanted)
+
+    def unapplied_keys(self) -> set[str]:
+        """Cards whose logged answers are not in their review rows yet: events that came
+        before the card itself (the notes were pulled later)."""
+        return {
+            r["card_key"]
+            for r in self.query(
+                "SELECT DISTINCT e.card_key FROM events e JOIN cards c ON c.card_id = e.card_key "
+                "WHERE e.kind = 'answer' AND e.id NOT IN "
+                "(SELECT event_id FROM reviews WHERE event_id IS NOT NULL) "
+                "AND e.id NOT IN (SELECT value FROM events WHERE kind = 'undo')"
+            )
+        }
+
+    def name_device(self, device: str) -> int:
+        """Events made here before this machine had a device id get it (at first sync)."""
+        with self.transaction() as c:
+            return c.execute(
+                "UPDATE events SET device = ? WHERE device IS NULL", (device,)
+            ).rowcount
+
+    def sources(self) -> dict[str, int]:
+        """Events per device ("" for this machine's, before its first sync)."""
+        return {
+            r["device"] or "": r["n"]
+            for r in self.query("SELECT device, count(*) AS n FROM events GROUP BY device")
+        }
+
+    def waiting_events(self) -> int:
+        """Events for cards these notes do not have (yet): kept, applied once the card exists."""
+        return int(
+            self.query(
+                "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
+            )[0]["n"]
+        )
+
+
+def _full_row(s: CardState, cid: int) -> tuple[object, ...]:
+    return (
+        s.sm2.repetitions,
+        s.sm2.easiness,
+        s.sm2.interval,
+        s.sm2.due.isoformat() if s.sm2.due else None,
+        s.lapses,
+        int(s.suspended),
+        int(s.leech),
+        s.buried_until.isoformat() if s.buried_until else None,
+        *memory_values(s),
+        cid,
+    )

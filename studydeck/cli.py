@@ -290,21 +290,22 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_optimize(args: argparse.Namespace) -> int:
     from studydeck.log_export import MIN_REVIEWS, fit_parameters
 
+    try:
+        from fsrs import Optimizer  # noqa: F401
+    except ImportError:
+        print(
+            'studydeck: error: FSRS\'s optimizer is not installed: pip install "fsrs[optimizer]"',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     with Store.open(db_path(args.db)) as store:
-        rows = store.reviews()
+        rows = [r for r in store.reviews() if not r.repeat]
         if len(rows) < MIN_REVIEWS:
             raise StudydeckError(
-                f"only {len(rows)} answers logged; FSRS needs at least {MIN_REVIEWS} to fit",
+                f"only {len(rows)} answers logged; fitting FSRS needs at least {MIN_REVIEWS}",
                 hint="keep the default parameters for now",
             )
-        try:
-            params = fit_parameters(rows)
-        except ImportError:
-            print(
-                'studydeck: error: FSRS\'s optimizer is not installed: pip install "fsrs[optimizer]"',
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
+        params = fit_parameters(rows)
         with store.transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('fsrs_parameters', ?)", (json.dumps(params),)

@@ -243,6 +243,7 @@ def sync(store: Store, root: Path, device: str) -> SyncReport:
     the new ones."""
     folder = _folder(root)
     report = SyncReport()
+    store.follow_renames()
     store.name_device(device)
     files = read_logs(folder)
     report.problems = files.problems

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from studydeck.perf import gc_paused
 from studydeck.replay import NEW, Event, Policy, replay
@@ -82,19 +82,20 @@ class EventLog(StoreBase):
         return str(rows[0]["value"]) if rows else None
 
     def use_policy(self, policy: Policy) -> bool:
-        """Schedule with ``policy`` from now on. When the scheduler (or its parameters) differs
+        """Schedule with ``policy`` from now on. When the scheduler (or FSRS's settings) differs
         from the one the states were made with, every card is rebuilt from the log through the
-        new one; True then. Nothing of the log changes, so switching back is lossless."""
+        new one; True then. Nothing of the log changes, so switching back is lossless. (The
+        leech threshold applies from now on, as before: changing it rebuilds nothing.)"""
         self.policy = policy
-        fingerprint = json.dumps(asdict(policy), sort_keys=True)
-        if self.meta("policy") == fingerprint:
+        made_with = self.meta("scheduler") or "sm2"  # a store from before this knew only SM-2
+        if made_with == _fingerprint(policy):
             return False
-        had = self.meta("policy") is not None or self.query("SELECT 1 FROM events LIMIT 1")
-        if had:
-            self.rebuild()
+        self.rebuild()
         with self.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO meta VALUES ('policy', ?)", (fingerprint,))
-        return bool(had)
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('scheduler', ?)", (_fingerprint(policy),)
+            )
+        return True
 
     def event_ids(self) -> set[str]:
         return {r["id"] for r in self.query("SELECT id FROM events")}
@@ -110,12 +111,31 @@ class EventLog(StoreBase):
         with gc_paused():
             return [event_from_row(r) for r in self.query(sql + " ORDER BY at, id", params)]
 
+    def follow_renames(self) -> int:
+        """Re-key the events of cards whose key changed since (a paper renamed in the notes),
+        and remember the old key, so lines other devices still write under it find the card.
+        Returns how many keys moved."""
+        with self.transaction() as c:
+            moved = c.execute(
+                "SELECT DISTINCT e.card_key AS old, c.card_id AS new FROM reviews r "
+                "JOIN events e ON e.id = r.event_id JOIN cards c USING (cid) "
+                "WHERE e.card_key != c.card_id"
+            ).fetchall()
+            for r in moved:
+                c.execute("UPDATE key_aliases SET new = ? WHERE new = ?", (r["new"], r["old"]))
+                c.execute("INSERT OR REPLACE INTO key_aliases VALUES (?, ?)", (r["old"], r["new"]))
+                c.execute("UPDATE events SET card_key = ? WHERE card_key = ?", (r["new"], r["old"]))
+        return len(moved)
+
     def add_events(self, events: Iterable[Event]) -> set[str]:
         """Add events made elsewhere (ids already here are skipped) and rebuild the cards
         they touch. Returns those cards' keys."""
         touched: set[str] = set()
         with self.transaction() as c:
+            alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
             for e in events:
+                if e.key in alias:
+                    e = replace(e, key=alias[e.key])
                 if insert_event(c, e):
                     touched.add(e.key)
         if touched:
@@ -207,6 +227,12 @@ class EventLog(StoreBase):
                 "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
             )[0]["n"]
         )
+
+
+def _fingerprint(policy: Policy) -> str:
+    if policy.scheduler == "sm2":
+        return "sm2"
+    return json.dumps(asdict(policy.fsrs), sort_keys=True)
 
 
 def _full_row(s: CardState, cid: int) -> tuple[object, ...]:

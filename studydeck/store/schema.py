@@ -113,6 +113,7 @@ def v2_sync_log(c: sqlite3.Connection) -> None:
             value       TEXT
         );
         CREATE INDEX events_card ON events(card_key);
+        CREATE TABLE key_aliases (old TEXT PRIMARY KEY, new TEXT NOT NULL);
         """,
     )
     for r in c.execute("SELECT r.id, r.at FROM reviews r").fetchall():

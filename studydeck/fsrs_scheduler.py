@@ -13,7 +13,7 @@ Choices, made explicit:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -24,8 +24,8 @@ from studydeck.scheduling import (
     CardState,
     FsrsMemory,
     Sm2State,
+    after_answer,
     check_quality,
-    count_lapse,
 )
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
@@ -93,7 +93,7 @@ def answer(
     memory, days = review(state.fsrs, grade, now, settings)
     reps = state.sm2.repetitions + 1 if grade >= PASSING else 0
     schedule = Sm2State(reps, state.sm2.easiness, days, today + timedelta(days=days))
-    return count_lapse(replace(state, sm2=schedule, fsrs=memory), grade, leech_threshold)
+    return after_answer(state, grade, leech_threshold, schedule, memory)
 
 
 def retrievability(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as _replace
@@ -13,7 +12,7 @@ from studydeck.perf import gc_paused
 from studydeck.replay import Event
 from studydeck.scheduling import CardState, check_quality
 from studydeck.store.events import EventLog, insert_event
-from studydeck.store.schema import utc_text
+from studydeck.store.schema import new_event_id, utc_text
 from studydeck.store.states import STATE_COLS, parse_state_text, row_state, state_text, write_state
 
 
@@ -76,7 +75,7 @@ class Answers(EventLog):
         A same-day ``repeat`` is logged but leaves the schedule alone."""
         check_quality(quality)
         event = Event(
-            uuid.uuid4().hex,
+            new_event_id(),
             utc_text(now),
             today.isoformat(),
             "answer",
@@ -97,7 +96,7 @@ class Answers(EventLog):
             if not repeat:
                 after = policy.answer(before, quality, now, today)
                 write_state(c, row["cid"], after)
-            event = _replace(event, key=self.card_key(c, row["cid"]))
+            event = event._replace(key=self.card_key(c, row["cid"]))
             insert_event(c, event)
             cur = c.execute(
                 "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
@@ -125,7 +124,7 @@ class Answers(EventLog):
     ) -> Event:
         at = now or datetime.now(UTC)
         e = Event(
-            uuid.uuid4().hex,
+            new_event_id(),
             utc_text(at),
             at.astimezone().date().isoformat(),
             kind,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from studydeck.perf import gc_paused
 from studydeck.replay import NEW, Event, Policy, replay
@@ -48,20 +48,24 @@ def insert_event(c: sqlite3.Connection, e: Event) -> bool:
     """Add ``e`` unless an event with its id is here; True when it was new."""
     cur = c.execute(
         f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (
-            e.id,
-            e.at,
-            e.day,
-            e.kind,
-            e.key,
-            e.quality,
-            e.duration_ms,
-            int(e.repeat),
-            e.value,
-            e.device or None,
-        ),
+        _event_values(e),
     )
     return cur.rowcount > 0
+
+
+def _event_values(e: Event) -> tuple[object, ...]:
+    return (
+        e.id,
+        e.at,
+        e.day,
+        e.kind,
+        e.key,
+        e.quality,
+        e.duration_ms,
+        int(e.repeat),
+        e.value,
+        e.device or None,
+    )
 
 
 class EventLog(StoreBase):
@@ -130,14 +134,18 @@ class EventLog(StoreBase):
     def add_events(self, events: Iterable[Event]) -> set[str]:
         """Add events made elsewhere (ids already here are skipped) and rebuild the cards
         they touch. Returns those cards' keys."""
-        touched: set[str] = set()
+        known = self.event_ids()
+        fresh: dict[str, Event] = {}
         with self.transaction() as c:
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
             for e in events:
-                if e.key in alias:
-                    e = replace(e, key=alias[e.key])
-                if insert_event(c, e):
-                    touched.add(e.key)
+                if e.id not in known and e.id not in fresh:
+                    fresh[e.id] = e._replace(key=alias[e.key]) if e.key in alias else e
+            c.executemany(
+                f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [_event_values(e) for e in fresh.values()],
+            )
+        touched = {e.key for e in fresh.values()}
         if touched:
             self.rebuild(touched)
         return touched
@@ -150,11 +158,10 @@ class EventLog(StoreBase):
                 _line_key(r): (r["cid"], bool(r["retired"]))
                 for r in c.execute("SELECT cid, card_id, retired FROM cards")
             }
-            if keys is None:
+            wanted = set(cards) if keys is None else set(keys) & set(cards)
+            if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
                 rows = c.execute(f"SELECT {EVENT_COLS} FROM events").fetchall()
-                wanted = set(cards)
             else:
-                wanted = set(keys) & set(cards)
                 rows = []
                 for key in wanted:
                     rows += c.execute(

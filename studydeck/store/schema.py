@@ -6,8 +6,9 @@ transaction that also bumps ``user_version``, so a migration happens whole or no
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
-import uuid
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -116,10 +117,10 @@ def v2_sync_log(c: sqlite3.Connection) -> None:
         CREATE TABLE key_aliases (old TEXT PRIMARY KEY, new TEXT NOT NULL);
         """,
     )
-    for r in c.execute("SELECT r.id, r.at FROM reviews r").fetchall():
+    for r in c.execute("SELECT r.id, r.at FROM reviews r ORDER BY r.id").fetchall():
         c.execute(
             "UPDATE reviews SET event_id = ?, at = ? WHERE id = ?",
-            (uuid.uuid4().hex, utc_text(datetime.fromisoformat(r[1])), r[0]),
+            (new_event_id(), utc_text(datetime.fromisoformat(r[1])), r[0]),
         )
     c.execute(
         "INSERT INTO events (id, at, day, kind, card_key, quality, duration_ms, repeat) "
@@ -139,8 +140,19 @@ def v2_sync_log(c: sqlite3.Connection) -> None:
             if value is not None:
                 c.execute(
                     "INSERT INTO events (id, at, day, kind, card_key, value) VALUES (?,?,?,?,?,?)",
-                    (uuid.uuid4().hex, utc_text(now), now.date().isoformat(), kind, card_id, value),
+                    (new_event_id(), utc_text(now), now.date().isoformat(), kind, card_id, value),
                 )
+
+
+_last_ns = 0
+
+
+def new_event_id() -> str:
+    """A unique event id that sorts in the order this process made its events, so events
+    logged within one millisecond replay in the order they happened (then 64 random bits)."""
+    global _last_ns
+    _last_ns = max(_last_ns + 1, time.time_ns())
+    return f"{_last_ns:016x}{secrets.token_hex(8)}"
 
 
 def utc_text(at: datetime) -> str:

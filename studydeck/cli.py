@@ -107,6 +107,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"{st.leeches} leeches)"
     )
     print(f"streak         {st.streak} days")
+    if st.predicted_recall_now is not None:
+        later = st.predicted_recall_in_7_days
+        print(
+            f"predicted recall {st.predicted_recall_now:.0%} now, "
+            f"{'-' if later is None else f'{later:.0%}'} in 7 days"
+        )
     if st.retention_by_keyword:
         print("retention by keyword (answers >= 3):")
         for kw, share in st.retention_by_keyword.items():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from studydeck.fsrs_scheduler import FsrsSettings
+from studydeck.fsrs_scheduler import FsrsSettings, retrievability
 from studydeck.fsrs_scheduler import answer as fsrs_answer
-from studydeck.scheduling import CardState, Sm2State, answer
+from studydeck.scheduling import CardState, Sm2State, answer, predicted_recall
 
 KINDS = ("answer", "bury", "suspend", "send", "undo")
 
@@ -56,6 +56,18 @@ class Policy:
         if self.scheduler == "fsrs":
             return fsrs_answer(state, quality, now, today, self.leech_threshold, self.fsrs)
         return answer(state, quality, today, self.leech_threshold)
+
+    def recall(self, state: CardState, on: date) -> float | None:
+        """The predicted chance of recalling the card on study day ``on`` (None: never
+        reviewed): FSRS's retrievability, or SM-2's documented estimate
+        (:func:`studydeck.scheduling.predicted_recall`)."""
+        if self.scheduler == "fsrs":
+            m = state.fsrs
+            if m is None:
+                return None
+            at = m.last_review + timedelta(days=(on - m.last_review.date()).days)
+            return retrievability(m, at, self.fsrs)
+        return predicted_recall(state.sm2, on)
 
 
 @dataclass(frozen=True, slots=True)

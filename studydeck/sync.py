@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from studydeck.errors import StudydeckError
+from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
 
@@ -156,6 +157,11 @@ class LogFiles:
 
 def read_logs(folder: Path) -> LogFiles:
     """Every device's events; unreadable lines skipped and reported."""
+    with gc_paused():
+        return _read_logs(folder)
+
+
+def _read_logs(folder: Path) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
         data = path.read_bytes()

@@ -179,6 +179,15 @@ class EventLog(StoreBase):
                 c.execute("DELETE FROM reviews")
             else:
                 c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+            # One answer's "before" is the previous one's "after": format each state once.
+            texts: dict[int, str] = {}
+
+            def text(s: CardState) -> str:
+                t = texts.get(id(s))
+                if t is None:
+                    t = texts[id(s)] = state_text(s)
+                return t
+
             c.executemany(
                 "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
                 "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -191,8 +200,8 @@ class EventLog(StoreBase):
                         a.event.duration_ms,
                         int(a.event.repeat),
                         int(a.before.sm2.is_new and not a.event.repeat),
-                        state_text(a.before),
-                        state_text(a.after),
+                        text(a.before),
+                        text(a.after),
                         a.event.id,
                     )
                     for a in result.answers

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
@@ -17,15 +20,19 @@ from anki.import_export_pb2 import (
 from studydeck.cli import main
 from studydeck.deck import load
 from studydeck.export import anki as anki_export
-from studydeck.export.anki import export_deck
+from studydeck.export.anki import ExportReport, export_deck
 from studydeck.figures import FigureFetcher
+from studydeck.loading import open_deck
+from studydeck.models import Deck
+from studydeck.store import Store
 
 from .conftest import SEED, table
 from .figserver import GOOD, OTHER, serve
 
 
-def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> None:
-    col.import_anki_package(
+def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> Any:
+    """Import as Anki's File > Import does (update if newer); returns Anki's import log."""
+    return col.import_anki_package(
         ImportAnkiPackageRequest(
             package_path=str(apkg),
             options=ImportAnkiPackageOptions(
@@ -35,7 +42,24 @@ def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> None:
                 update_notetypes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
             ),
         )
-    )
+    ).log
+
+
+class User:
+    """studydeck as a user runs it: one store, and a clock that moves on between exports
+    (from the real time, as Anki stamps what it imports with the real time)."""
+
+    def __init__(self, tmp_path: Path, db: str = "studydeck.db") -> None:
+        self.store = Store.open(tmp_path / db)
+        self.now = time.time()
+
+    def deck(self, path: Path, gap: float = 2.0) -> Deck:
+        self.now += gap
+        deck, _ = open_deck(self.store, [path], datetime.fromtimestamp(self.now).astimezone())
+        return deck
+
+    def export(self, path: Path, out: Path, gap: float = 2.0, **kw: Any) -> ExportReport:
+        return export_deck(self.deck(path, gap), out, store=self.store, now=self.now, **kw)
 
 
 @pytest.fixture
@@ -55,9 +79,7 @@ def test_seed_deck_imports_with_same_counts_fields_and_tags(
 ) -> None:
     deck = load([SEED])
     out = tmp_path / "papers.apkg"
-    report = export_deck(
-        deck, out, fetcher=FigureFetcher(None, offline=True), state_file=tmp_path / "state.json"
-    )
+    report = export_deck(deck, out, fetcher=FigureFetcher(None, offline=True))
     import_apkg(col, out)
     assert col.note_count() == report.notes == 22
     assert col.card_count() == report.cards == len(deck.cards) == 47
@@ -69,7 +91,7 @@ def test_seed_deck_imports_with_same_counts_fields_and_tags(
         '<a href="https://www.zhihu.com/question/487766088/answer/2422936310">知乎</a>'
         in ln["Insight"]
     )
-    assert set(ln.tags) == {"规范化", "year::2016"}
+    assert set(ln.tags) == {"studydeck::kw::规范化", "studydeck::year::2016"}
     runner = notes["Runner &amp; Hook"]
     assert runner["Link"] == "https://b23.tv/USoGoJY"
     assert runner["Critique"] == "因为val的过程中也有可能调用其他hook，hook调用hook不合理"
@@ -103,7 +125,6 @@ def test_figures_embedded_once_by_content(col: Collection, tmp_path: Path, notes
             load([path]),
             tmp_path / "o.apkg",
             fetcher=FigureFetcher(tmp_path / "cache"),
-            state_file=tmp_path / "s",
         )
     assert report.figures == 2  # a/image.png and the remote one are the same bytes
     assert [(p.title, r) for p, _, r in report.unavailable] == [("D", "HTTP 404")]
@@ -121,14 +142,14 @@ def test_html_is_escaped_but_markdown_rendered(col: Collection, tmp_path: Path, 
     path = notes(
         table("| 2020 | [bold] <b>T</b> | a b | **强** `x` <script>alert(1)</script> a<br>b | | |")
     )
-    export_deck(load([path]), tmp_path / "o.apkg", state_file=tmp_path / "s")
+    export_deck(load([path]), tmp_path / "o.apkg")
     import_apkg(col, tmp_path / "o.apkg")
     note = col.get_note(col.find_notes("")[0])
     assert note["Contribution"] == (
         "<strong>强</strong> <code>x</code> &lt;script&gt;alert(1)&lt;/script&gt; a<br>\nb"
     )
     assert note["Title"] == "[bold] &lt;b&gt;T&lt;/b&gt;"
-    assert note.tags == ["a_b", "year::2020"]
+    assert note.tags == ["studydeck::kw::a_b", "studydeck::year::2020"]
 
 
 def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, notes) -> None:
@@ -139,8 +160,8 @@ def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, 
             "| 2022 | Gone | k | bye | | |",
         )
     )
-    state = tmp_path / "state.json"
-    export_deck(load([path]), tmp_path / "1.apkg", state_file=state)
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
     import_apkg(col, tmp_path / "1.apkg")
     assert col.note_count() == 3
     path.write_text(
@@ -149,29 +170,29 @@ def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, 
             "| 2021 | Kept | k | same | | |",
         )
     )
-    # Same second as the first export: the mod time still moves forward.
-    export_deck(load([path]), tmp_path / "2.apkg", state_file=state)
-    import_apkg(col, tmp_path / "2.apkg")
+    user.export(path, tmp_path / "2.apkg")
+    log = import_apkg(col, tmp_path / "2.apkg")
     notes_ = notes_by_title(col)
     assert col.note_count() == 3  # Gone is not deleted in Anki, nothing duplicated
     assert set(notes_) == {"Old Title fixed", "Kept", "Gone"}
     assert notes_["Old Title fixed"]["Contribution"] == "second"
     assert col.card_count() == 5
+    assert (len(log.updated), len(log.duplicate)) == (1, 1)  # Kept is untouched
 
 
 def test_changed_note_type_merges_instead_of_forking(
     col: Collection, tmp_path: Path, notes, monkeypatch
 ) -> None:
     path = notes(table("| 2020 | A | k | one | | |"))
-    state = tmp_path / "state.json"
-    export_deck(load([path]), tmp_path / "1.apkg", state_file=state)
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
     import_apkg(col, tmp_path / "1.apkg")
-    # A later studydeck adds a field to the note type.
+    # A later studydeck, two seconds on, adds a field to the note type.
     monkeypatch.setattr(anki_export, "FIELDS", (*anki_export.FIELDS, "Extra"))
     original = anki_export.build_fields
     monkeypatch.setattr(anki_export, "build_fields", lambda *a: [*original(*a), "more"])
     path.write_text(table("| 2020 | A | k | two | | |"))
-    export_deck(load([path]), tmp_path / "2.apkg", state_file=state)
+    user.export(path, tmp_path / "2.apkg", gap=2.0)
     import_apkg(col, tmp_path / "2.apkg", merge=True)
     studydeck_types = [m for m in col.models.all_names_and_ids() if m.name.startswith("studydeck")]
     assert len(studydeck_types) == 1
@@ -215,6 +236,6 @@ def test_no_temp_files_left(tmp_path: Path, monkeypatch) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    export_deck(load([SEED]), tmp_path / "o.apkg", state_file=tmp_path / "s")
+    export_deck(load([SEED]), tmp_path / "o.apkg")
     assert list((tmp_path / "tmp").iterdir()) == []
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

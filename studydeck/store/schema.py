@@ -83,7 +83,42 @@ def v1_initial(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial}
+def v2_paper_ids(c: sqlite3.Connection) -> None:
+    """A permanent id per paper (and the Anki GUID it had), the section it stood in, the
+    hash of its Anki fields with the time they last changed, and what ``anki pull`` took.
+
+    Papers already in the store keep the GUID earlier exports gave them (from the key),
+    so notes already in Anki stay the same notes.
+    """
+    from studydeck.identity import legacy_guid, new_paper_id
+
+    _script(
+        c,
+        """
+        ALTER TABLE papers ADD COLUMN paper_id TEXT;
+        ALTER TABLE papers ADD COLUMN guid TEXT;
+        ALTER TABLE papers ADD COLUMN section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE papers ADD COLUMN content_hash TEXT;
+        ALTER TABLE papers ADD COLUMN content_mod INTEGER;
+        CREATE TABLE anki_meta (
+            name  TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE anki_pulled (
+            revlog_id INTEGER PRIMARY KEY,
+            review_id INTEGER
+        )
+        """,
+    )
+    for (key,) in c.execute("SELECT paper_key FROM papers").fetchall():
+        c.execute(
+            "UPDATE papers SET paper_id = ?, guid = ? WHERE paper_key = ?",
+            (new_paper_id(), legacy_guid(key), key),
+        )
+    c.execute("CREATE UNIQUE INDEX papers_id ON papers(paper_id)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial, 1: v2_paper_ids}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

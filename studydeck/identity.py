@@ -88,14 +88,16 @@ def new_paper_id() -> str:
 
 
 def anki_guid(paper_id: str) -> str:
-    """The Anki note GUID of a paper first seen by this studydeck: its permanent id."""
+    """A GUID from the permanent id, for a paper whose first key another paper already had."""
     return f"sd-{paper_id}"
 
 
-def legacy_guid(key: str) -> str:
-    """The GUID exports before permanent ids gave a paper (from its key); papers a store
-    already knew keep it, so the notes already in Anki stay the same notes."""
-    import genanki  # only stores being migrated need it
+def key_guid(key: str) -> str:
+    """A paper's Anki GUID, fixed from the key under which it was first seen and then kept
+    with its permanent id through every rename. Taken from the first key (not drawn at
+    random) so that a second machine with a fresh store, and exports made before the store
+    kept ids, give the same notes the same GUIDs."""
+    import genanki
 
     return str(genanki.guid_for("studydeck", key))
 

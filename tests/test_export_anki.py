@@ -46,12 +46,13 @@ def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> Any:
 
 
 class User:
-    """studydeck as a user runs it: one store, and a clock that moves on between exports
-    (from the real time, as Anki stamps what it imports with the real time)."""
+    """studydeck as a user runs it: one store, and a clock that moves on (two seconds by
+    default) between exports. It starts a while ago, so what the test then does in Anki
+    (stamped with the real time) comes after the exports, as it would for a user."""
 
-    def __init__(self, tmp_path: Path, db: str = "studydeck.db") -> None:
+    def __init__(self, tmp_path: Path, db: str = "studydeck.db", ago: float = 600) -> None:
         self.store = Store.open(tmp_path / db)
-        self.now = time.time()
+        self.now = time.time() - ago
 
     def deck(self, path: Path, gap: float = 2.0) -> Deck:
         self.now += gap
@@ -195,10 +196,23 @@ def test_changed_note_type_merges_instead_of_forking(
     user.export(path, tmp_path / "2.apkg", gap=2.0)
     import_apkg(col, tmp_path / "2.apkg", merge=True)
     studydeck_types = [m for m in col.models.all_names_and_ids() if m.name.startswith("studydeck")]
-    assert len(studydeck_types) == 1
+    assert [m.id for m in studydeck_types] == [anki_export.MODEL_ID]
+    assert col.models.field_names(col.models.get(anki_export.MODEL_ID))[-1] == "Extra"
     assert col.note_count() == 1
+    # Anki's merge rewrites every note of the type at import time, so no package made
+    # before can be "newer"; a push brings the content in.
+    col.close()
+    from studydeck.export.anki_sync import push
+
+    push(user.deck(path), Path(col.path), store=user.store, now=user.now)
+    col.reopen()
     note = col.get_note(col.find_notes("")[0])
     assert note["Contribution"] == "two" and note["Extra"] == "more"
+
+
+def test_model_id_is_fixed() -> None:
+    assert anki_export.MODEL_ID == 1771487624
+    assert anki_export.note_model().model_id == 1771487624
 
 
 def test_deterministic_notes_and_media(tmp_path: Path) -> None:

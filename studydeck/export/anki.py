@@ -35,7 +35,7 @@ import genanki
 
 from studydeck.carding import QUESTIONS
 from studydeck.figures import FigureData, FigureError, FigureFetcher
-from studydeck.identity import legacy_guid
+from studydeck.identity import key_guid
 from studydeck.models import CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
 
@@ -309,7 +309,7 @@ def prepare_notes(
         tags = paper_tags(paper)
         note = PaperNote(
             paper,
-            guids.get(paper.key) or legacy_guid(paper.key),
+            guids.get(paper.key) or key_guid(paper.key),
             sub,
             fields,
             tags,
@@ -408,7 +408,12 @@ def write_package(
         part = out.with_name(f".{out.name}.part")
         names = sorted(media)
         with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
-            z.write(db_path, "collection.anki2")
+            # Fixed zip dates (not the temporary file's mtime): same notes, same bytes.
+            z.writestr(
+                zipfile.ZipInfo("collection.anki2", date_time=(1980, 1, 1, 0, 0, 0)),
+                Path(db_path).read_bytes(),
+                compress_type=zipfile.ZIP_STORED,
+            )
             z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
             for i, n in enumerate(names):
                 z.writestr(

@@ -2,8 +2,8 @@
 
 Push reconciles with the notes already in the collection: by GUID first, then by the
 store's rename rules on the note's own fields (so a second machine with a fresh store
-finds the same notes). A note is rewritten only when studydeck's content changed after
-the note was last modified, so tags and edits made in Anki survive; notes whose rows are
+finds the same notes). A note is rewritten only when its row changed since the last push,
+so tags and edits made in Anki survive; notes whose rows are
 gone are tagged ``studydeck::retired`` (never deleted); a card whose field was emptied is
 suspended and its note tagged ``studydeck::empty``.
 
@@ -228,17 +228,19 @@ def push(
             by_guid.pop(found.guid, None)
             store.set_anki_guid(key, found.guid)  # this machine now knows the note
         _write_media(col, prepared.media)
+        pushed = store.pushed_hashes()
         for pn in prepared.notes:
             note = matched.get(pn.paper.key)
             if note is None:
                 _add(col, mid, pn, report)
             else:
-                _update(col, note, pn, report)
+                _update(col, note, pn, pushed.get(pn.paper.key) != pn.content_hash, report)
         for note in by_guid.values():
             if note.id in {int(k) for k in in_scope} and RETIRED_TAG not in note.tags:
                 note.tags.append(RETIRED_TAG)
                 col.update_note(note)
                 report.retired += 1
+    store.mark_pushed({pn.paper.key: pn.content_hash for pn in prepared.notes})
     return report
 
 
@@ -262,36 +264,39 @@ def _add(col: Collection, mid: int, pn: PaperNote, report: PushReport) -> None:
     report.added += 1
 
 
-def _update(col: Collection, note: Any, pn: PaperNote, report: PushReport) -> None:
-    empty = pn.empty_kinds()
+def _update(
+    col: Collection, note: Any, pn: PaperNote, changed_here: bool, report: PushReport
+) -> None:
+    # Rewrite fields only when studydeck's content changed since the last push from this
+    # store (a fresh store cannot tell, and takes its own): edits made in Anki to a paper
+    # whose row did not change are the user's and stay.
+    rewrite = changed_here and any(note[n] != pn.fields[i] for i, n in enumerate(FIELDS))
+    fields = pn.fields if rewrite else [note[n] for n in FIELDS]
+    empty = [k for k in KINDS if not fields[FIELDS.index(KIND_FIELD[k])]]
+    blank = [c for c in note.cards() if KINDS[c.ord] in empty]
     user_tags = [t for t in note.tags if not t.startswith(TAG_PREFIX)]
-    tags = [*user_tags, *pn.tags, *([EMPTY_TAG] if empty else [])]
-    fields_differ = any(note[n] != pn.fields[i] for i, n in enumerate(FIELDS))
-    # Rewrite only what studydeck changed after Anki last saw the note: edits made in
-    # Anki since then (a newer note mod) are the user's and stay.
-    if (fields_differ and pn.mod >= note.mod) or sorted(tags) != sorted(note.tags):
-        if fields_differ and pn.mod >= note.mod:
+    tags = [*user_tags, *pn.tags, *([EMPTY_TAG] if blank else [])]
+    if rewrite or sorted(tags) != sorted(note.tags):
+        if rewrite:
             for i, name in enumerate(FIELDS):
                 note[name] = pn.fields[i]
         was_empty = EMPTY_TAG in note.tags
         note.tags = tags
         col.update_note(note)
         report.updated += 1
-        if was_empty:
-            refilled = [c.id for c in note.cards() if KINDS[c.ord] not in empty]
-            col.sched.unsuspend_cards(refilled)
+        if was_empty:  # a field filled again: its card comes back
+            col.sched.unsuspend_cards([c.id for c in note.cards() if KINDS[c.ord] not in empty])
     else:
         report.unchanged += 1
-    cards = note.cards()
     did = _deck_id(col, pn.deck)
-    away = [c.id for c in cards if c.did != did and not c.odid]
+    away = [c.id for c in note.cards() if c.did != did and not c.odid]
     if away:
         col.set_deck(away, did)
         report.moved += len(away)
-    blank = [c.id for c in cards if KINDS[c.ord] in empty and c.queue != -1]
-    if blank:
-        col.sched.suspend_cards(blank)
-        report.emptied += len(blank)
+    to_suspend = [c.id for c in blank if c.queue != -1]
+    if to_suspend:
+        col.sched.suspend_cards(to_suspend)
+        report.emptied += len(to_suspend)
 
 
 def _write_media(col: Collection, media: dict[str, bytes]) -> None:

@@ -59,6 +59,21 @@ class AnkiState(StoreBase):
             )
         return out
 
+    def pushed_hashes(self) -> dict[str, str]:
+        """Paper key -> the content hash last pushed into Anki from this store."""
+        return {
+            r["paper_key"]: r["pushed_hash"]
+            for r in self.query("SELECT paper_key, pushed_hash FROM papers")
+            if r["pushed_hash"]
+        }
+
+    def mark_pushed(self, hashes: Mapping[str, str]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "UPDATE papers SET pushed_hash = ? WHERE paper_key = ?",
+                [(h, k) for k, h in hashes.items()],
+            )
+
     def model_mod(self, model_hash: str, now: int) -> int:
         """The note type's time: ``now`` when its make-up changed since last recorded."""
         with self.transaction() as c:
@@ -79,8 +94,8 @@ class AnkiState(StoreBase):
     ) -> int:
         """Add Anki's answers to the review log and replay SM-2 for the cards they touch.
 
-        A review already in the log (same card, same second, same grade: it was given here
-        and reached Anki, or pulled before under another id) counts once. The whole pull is
+        A review already in the log (same card, same millisecond, same grade: it was given
+        here and reached Anki, or was pulled before under another id) counts once. The whole pull is
         one transaction. Returns the number of reviews added.
         """
         added = 0
@@ -95,9 +110,9 @@ class AnkiState(StoreBase):
                     continue
                 cid = row["cid"]
                 at = rv.at.isoformat(timespec="milliseconds")
-                same = c.execute(
-                    "SELECT id FROM reviews WHERE cid = ? AND quality = ? AND substr(at, 1, 19) = ?",
-                    (cid, rv.quality, at[:19]),
+                same = c.execute(  # to the millisecond, as both sides stamp answers
+                    "SELECT id FROM reviews WHERE cid = ? AND quality = ? AND substr(at, 1, 23) = ?",
+                    (cid, rv.quality, at[:23]),
                 ).fetchone()
                 review_id = same["id"] if same is not None else None
                 if review_id is None:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from studydeck.identity import StoredPaper, anki_guid, card_id, match_renames, new_paper_id
+from studydeck.identity import (
+    StoredPaper,
+    anki_guid,
+    card_id,
+    key_guid,
+    match_renames,
+    new_paper_id,
+)
 from studydeck.models import Card, CardKind, Paper
 from studydeck.store.base import StoreBase
 
@@ -70,6 +77,7 @@ class Reconciler(StoreBase):
                 for k, r in stored.items()
                 if k not in present and (r["source"] in source_set or r["retired"])
             }
+            guids = {r[0] for r in c.execute("SELECT guid FROM papers")}
             renames = match_renames([p for p in papers if p.key not in stored], missing)
             for paper in papers:
                 values = _paper_values(paper)
@@ -82,10 +90,14 @@ class Reconciler(StoreBase):
                     row = stored[old]
                 if row is None:
                     pid = new_paper_id()
+                    guid = key_guid(paper.key)
+                    if guid in guids:  # a renamed paper was first seen under this key
+                        guid = anki_guid(pid)
+                    guids.add(guid)
                     c.execute(
                         f"INSERT INTO papers ({_COLS}, retired, paper_id, guid) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                        (*values, pid, anki_guid(pid)),
+                        (*values, pid, guid),
                     )
                 elif row["retired"] or values[1:] != tuple(row)[1:7]:
                     c.execute(

@@ -85,12 +85,13 @@ def v1_initial(c: sqlite3.Connection) -> None:
 
 def v2_paper_ids(c: sqlite3.Connection) -> None:
     """A permanent id per paper (and the Anki GUID it had), the section it stood in, the
-    hash of its Anki fields with the time they last changed, and what ``anki pull`` took.
+    hash of its Anki fields with the time they last changed, the hash last pushed into
+    Anki, and what ``anki pull`` took.
 
     Papers already in the store keep the GUID earlier exports gave them (from the key),
     so notes already in Anki stay the same notes.
     """
-    from studydeck.identity import legacy_guid, new_paper_id
+    from studydeck.identity import key_guid, new_paper_id
 
     _script(
         c,
@@ -100,6 +101,7 @@ def v2_paper_ids(c: sqlite3.Connection) -> None:
         ALTER TABLE papers ADD COLUMN section TEXT NOT NULL DEFAULT '';
         ALTER TABLE papers ADD COLUMN content_hash TEXT;
         ALTER TABLE papers ADD COLUMN content_mod INTEGER;
+        ALTER TABLE papers ADD COLUMN pushed_hash TEXT;
         CREATE TABLE anki_meta (
             name  TEXT PRIMARY KEY,
             value TEXT NOT NULL
@@ -113,7 +115,7 @@ def v2_paper_ids(c: sqlite3.Connection) -> None:
     for (key,) in c.execute("SELECT paper_key FROM papers").fetchall():
         c.execute(
             "UPDATE papers SET paper_id = ?, guid = ? WHERE paper_key = ?",
-            (new_paper_id(), legacy_guid(key), key),
+            (new_paper_id(), key_guid(key), key),
         )
     c.execute("CREATE UNIQUE INDEX papers_id ON papers(paper_id)")
 

@@ -414,7 +414,11 @@ def write_package(
                 Path(db_path).read_bytes(),
                 compress_type=zipfile.ZIP_STORED,
             )
-            z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
+            z.writestr(
+                zipfile.ZipInfo("media", date_time=(1980, 1, 1, 0, 0, 0)),
+                json.dumps({str(i): n for i, n in enumerate(names)}),
+                compress_type=zipfile.ZIP_STORED,
+            )
             for i, n in enumerate(names):
                 z.writestr(
                     zipfile.ZipInfo(str(i), date_time=(1980, 1, 1, 0, 0, 0)),

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studydeck.errors import StudydeckError
+from studydeck.export import anki as note_type
 from studydeck.export.anki import (
     CSS,
     EMPTY_TAG,
-    FIELDS,
     KIND_FIELD,
     MODEL_NAME,
     RETIRED_TAG,
@@ -108,7 +108,7 @@ def ensure_note_type(col: Collection) -> dict[str, Any]:
     m = models.by_name(MODEL_NAME)
     if m is None:
         m = models.new(MODEL_NAME)
-        for name in FIELDS:
+        for name in note_type.FIELDS:
             models.add_field(m, models.new_field(name))
         for kind in KINDS:
             t = _template(kind)
@@ -122,7 +122,7 @@ def ensure_note_type(col: Collection) -> dict[str, Any]:
         return dict(found)
     changed = False
     have = {f["name"] for f in m["flds"]}
-    for name in FIELDS:
+    for name in note_type.FIELDS:
         if name not in have:
             models.add_field(m, models.new_field(name))
             changed = True
@@ -257,7 +257,7 @@ def _add(col: Collection, mid: int, pn: PaperNote, report: PushReport) -> None:
 
     note = col.new_note(col.models.get(NotetypeId(mid)))  # type: ignore[arg-type]
     note.guid = pn.guid
-    for i, name in enumerate(FIELDS):
+    for i, name in enumerate(note_type.FIELDS):
         note[name] = pn.fields[i]
     note.tags = list(pn.tags)
     col.add_note(note, _deck_id(col, pn.deck))  # type: ignore[arg-type]
@@ -270,15 +270,15 @@ def _update(
     # Rewrite fields only when studydeck's content changed since the last push from this
     # store (a fresh store cannot tell, and takes its own): edits made in Anki to a paper
     # whose row did not change are the user's and stay.
-    rewrite = changed_here and any(note[n] != pn.fields[i] for i, n in enumerate(FIELDS))
-    fields = pn.fields if rewrite else [note[n] for n in FIELDS]
-    empty = [k for k in KINDS if not fields[FIELDS.index(KIND_FIELD[k])]]
+    rewrite = changed_here and any(note[n] != pn.fields[i] for i, n in enumerate(note_type.FIELDS))
+    fields = pn.fields if rewrite else [note[n] for n in note_type.FIELDS]
+    empty = [k for k in KINDS if not fields[note_type.FIELDS.index(KIND_FIELD[k])]]
     blank = [c for c in note.cards() if KINDS[c.ord] in empty]
     user_tags = [t for t in note.tags if not t.startswith(TAG_PREFIX)]
     tags = [*user_tags, *pn.tags, *([EMPTY_TAG] if blank else [])]
     if rewrite or sorted(tags) != sorted(note.tags):
         if rewrite:
-            for i, name in enumerate(FIELDS):
+            for i, name in enumerate(note_type.FIELDS):
                 note[name] = pn.fields[i]
         was_empty = EMPTY_TAG in note.tags
         note.tags = tags

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sqlite3
+import tempfile
 import time
 import zipfile
 from datetime import datetime
@@ -52,7 +55,7 @@ class User:
 
     def __init__(self, tmp_path: Path, db: str = "studydeck.db", ago: float = 600) -> None:
         self.store = Store.open(tmp_path / db)
-        self.now = time.time() - ago
+        self.now = float(int(time.time() - ago))
 
     def deck(self, path: Path, gap: float = 2.0) -> Deck:
         self.now += gap
@@ -208,6 +211,33 @@ def test_changed_note_type_merges_instead_of_forking(
     col.reopen()
     note = col.get_note(col.find_notes("")[0])
     assert note["Contribution"] == "two" and note["Extra"] == "more"
+
+
+def package_times(apkg: Path) -> tuple[int, list[int]]:
+    """The note type's time and the notes' times in a package."""
+    with zipfile.ZipFile(apkg) as z, tempfile.TemporaryDirectory() as tmp:
+        z.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+        mods = [r[0] for r in conn.execute("SELECT mod FROM notes ORDER BY sfld")]
+        conn.close()
+    return models[str(anki_export.MODEL_ID)]["mod"], mods
+
+
+def test_times_move_only_when_content_or_note_type_changes(
+    tmp_path: Path, notes, monkeypatch
+) -> None:
+    path = notes(table("| 2020 | A | k | one | | |", "| 2021 | B | k | b | | |"))
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
+    first = user.now
+    assert package_times(tmp_path / "1.apkg") == (first, [first, first])
+    path.write_text(table("| 2020 | A | k | two | | |", "| 2021 | B | k | b | | |"))
+    user.export(path, tmp_path / "2.apkg")
+    assert package_times(tmp_path / "2.apkg") == (first, [user.now, first])
+    monkeypatch.setattr(anki_export, "CSS", anki_export.CSS + ".x {}")
+    user.export(path, tmp_path / "3.apkg")
+    assert package_times(tmp_path / "3.apkg") == (user.now, [user.now - 2, first])
 
 
 def test_model_id_is_fixed() -> None:

@@ -310,12 +310,13 @@ def _write_media(col: Collection, media: dict[str, bytes]) -> None:
 class PullReport:
     path: Path
     seen: int = 0
+    """Answers to studydeck's cards in Anki's log (the store skips those it has)."""
     added: int = 0
 
     def summary(self) -> str:
         return (
             f"pulled from {self.path}: {self.added} new reviews "
-            f"({self.seen - self.added} already known)"
+            f"({self.seen - self.added} already in studydeck)"
         )
 
 
@@ -325,7 +326,6 @@ def pull(
     """Bring the answers given in Anki to studydeck's cards into studydeck's history."""
     report = PullReport(collection)
     keys = {guid: key for key, guid in store.anki_guids().items()}
-    done = store.pulled_revlog_ids()
     with open_collection(collection) as col:
         m = col.models.by_name(MODEL_NAME)
         if m is None:
@@ -342,7 +342,7 @@ def pull(
     pulled = []
     for rid, ease, ms, _type, ord_, guid in rows:
         key = keys.get(guid)
-        if key is None or ord_ >= len(KINDS) or rid in done:
+        if key is None or ord_ >= len(KINDS):
             continue
         at = datetime.fromtimestamp(rid / 1000).astimezone()
         pulled.append(

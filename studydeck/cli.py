@@ -15,7 +15,7 @@ from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
 from studydeck.loading import open_deck
-from studydeck.models import Deck
+from studydeck.models import CardKind, Deck
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 
@@ -72,7 +72,10 @@ def open_store_and_deck(
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
     store = Store.open(db_path(args.db))
     try:
-        use_scheduler(store, settings_from(args))
+        # (not settings_from: some commands open the store without the study options)
+        use_scheduler(
+            store, load_settings().with_overrides(scheduler=getattr(args, "scheduler", None))
+        )
         deck, report = open_deck(store, _paths(args), system_clock())
     except BaseException:
         store.close()
@@ -144,14 +147,11 @@ def _print_unavailable(report: ExportReport) -> None:
         print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from studydeck.config import cache_dir
-    from studydeck.export.anki import ExportError, export_deck
-    from studydeck.figures import FigureFetcher
+def _kinds(text: str) -> list[CardKind] | None:
     from studydeck.models import CardKind
 
     kinds: list[CardKind] = []
-    for k in args.kinds.split(","):
+    for k in text.split(","):
         try:
             kinds.append(CardKind(k.strip()))
         except ValueError:
@@ -160,26 +160,43 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "insight, critique)",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
-    deck = load(_paths(args))
-    for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+            return None
+    return kinds
+
+
+def _store_and_deck_to_export(args: argparse.Namespace) -> tuple[Store, Deck, ReconcileReport]:
+    """The store (paper ids, content times) and the deck, reconciled: export needs both."""
+    store, deck, report = open_store_and_deck(args)
     if not deck.papers:
+        store.close()
         raise StudydeckError("nothing to export: fix the errors above")
+    return store, deck, report
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.export.anki import ExportError, export_deck
+    from studydeck.figures import FigureFetcher
+
+    kinds = _kinds(args.kinds)
+    if kinds is None:
+        return EXIT_USAGE
     out: Path = args.output
     if out.suffix.lower() != ".apkg":
         out = out.with_suffix(out.suffix + ".apkg") if out.suffix else out.with_suffix(".apkg")
-    with FigureFetcher(cache_dir() / "figures") as fetcher:
+    store, deck, _ = _store_and_deck_to_export(args)
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
         try:
             report = export_deck(
                 deck,
                 out,
+                store=store,
                 deck_name=args.deck_name,
                 kinds=kinds,
                 figures=not args.no_figures,
                 strict=args.strict,
                 fetcher=fetcher,
-                state_file=cache_dir() / "anki-export.json",
+                now=system_clock().timestamp(),
                 progress=_progress_bar("exporting"),
             )
         except ExportError as exc:
@@ -190,6 +207,56 @@ def cmd_export(args: argparse.Namespace) -> int:
                 path=out,
             ) from exc
     _print_unavailable(report)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def _collection(args: argparse.Namespace) -> Path:
+    from studydeck.export.anki_sync import default_collection
+
+    return Path(args.collection) if args.collection else default_collection()
+
+
+def cmd_anki_push(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.export.anki_sync import push
+    from studydeck.figures import FigureFetcher
+
+    kinds = _kinds(args.kinds)
+    if kinds is None:
+        return EXIT_USAGE
+    collection = _collection(args)
+    store, deck, _ = _store_and_deck_to_export(args)
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+        report = push(
+            deck,
+            collection,
+            store=store,
+            now=system_clock().timestamp(),
+            deck_name=args.deck_name,
+            kinds=kinds,
+            figures=not args.no_figures,
+            fetcher=fetcher,
+            progress=_progress_bar("pushing"),
+        )
+    for paper, fig, reason in report.unavailable:
+        print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_anki_pull(args: argparse.Namespace) -> int:
+    from studydeck.export.anki_sync import pull
+
+    settings = load_settings()
+    collection = _collection(args)
+    with Store.open(db_path(args.db)) as store:
+        report = pull(
+            collection,
+            store=store,
+            leech_threshold=settings.leech_threshold,
+            day_starts_at=settings.day_starts_at,
+        )
     print(report.summary(), file=sys.stderr)
     return EXIT_OK
 
@@ -569,7 +636,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-figures", action="store_true", help="do not embed figures")
     p.add_argument("--strict", action="store_true", help="fail when any figure cannot be embedded")
+    p.add_argument("--db", type=Path, help="review store (paper ids and note times live there)")
     p.set_defaults(func=cmd_export)
+    anki = sub.add_parser(
+        "anki",
+        help="push notes into an Anki collection, pull reviews back",
+        description=(
+            "Write straight into an Anki collection (close Anki first), and bring the "
+            "reviews done in Anki back into studydeck's history."
+        ),
+    )
+    anki_sub = anki.add_subparsers(dest="anki_command", metavar="ACTION", required=True)
+    for action, help_ in (
+        ("push", "add and update one note per paper in the collection"),
+        ("pull", "add the reviews done in Anki to studydeck's history"),
+    ):
+        a = anki_sub.add_parser(action, help=help_, description=help_)
+        if action == "push":
+            a.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notes files")
+            a.add_argument("--deck-name", help="Anki deck name (default: the notes' top heading)")
+            a.add_argument("--kinds", default="contribution,insight,critique", help="card kinds")
+            a.add_argument("--no-figures", action="store_true", help="do not embed figures")
+        a.add_argument(
+            "--collection",
+            type=Path,
+            metavar="FILE",
+            help="Anki's collection.anki2 (default: the only Anki profile's)",
+        )
+        a.add_argument("--db", type=Path, help="review store")
+        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull)
     p = add("quiz", "quiz yourself on some papers (the review schedule is not touched)")
     add_store_options(p)
     p.add_argument(
@@ -622,7 +717,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"review", "stats", "check", "cards", "export", "quiz", "sync", "log", "optimize"}
+    commands = {
+        "review",
+        "stats",
+        "check",
+        "cards",
+        "export",
+        "quiz",
+        "anki",
+        "sync",
+        "log",
+        "optimize",
+    }
     home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
     try:
         args = parser.parse_args(["review", *argv] if home else argv)

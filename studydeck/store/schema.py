@@ -86,7 +86,44 @@ def v1_initial(c: sqlite3.Connection) -> None:
     )
 
 
-def v2_sync_log(c: sqlite3.Connection) -> None:
+def v2_paper_ids(c: sqlite3.Connection) -> None:
+    """A permanent id per paper (and the Anki GUID it had), the section it stood in, the
+    hash of its Anki fields with the time they last changed, the hash last pushed into
+    Anki, and what ``anki pull`` took.
+
+    Papers already in the store keep the GUID earlier exports gave them (from the key),
+    so notes already in Anki stay the same notes.
+    """
+    from studydeck.identity import key_guid, new_paper_id
+
+    _script(
+        c,
+        """
+        ALTER TABLE papers ADD COLUMN paper_id TEXT;
+        ALTER TABLE papers ADD COLUMN guid TEXT;
+        ALTER TABLE papers ADD COLUMN section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE papers ADD COLUMN content_hash TEXT;
+        ALTER TABLE papers ADD COLUMN content_mod INTEGER;
+        ALTER TABLE papers ADD COLUMN pushed_hash TEXT;
+        CREATE TABLE anki_meta (
+            name  TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE anki_pulled (
+            revlog_id INTEGER PRIMARY KEY,
+            review_id INTEGER
+        )
+        """,
+    )
+    for (key,) in c.execute("SELECT paper_key FROM papers").fetchall():
+        c.execute(
+            "UPDATE papers SET paper_id = ?, guid = ? WHERE paper_key = ?",
+            (new_paper_id(), key_guid(key), key),
+        )
+    c.execute("CREATE UNIQUE INDEX papers_id ON papers(paper_id)")
+
+
+def v3_sync_log(c: sqlite3.Connection) -> None:
     """The event log that sync writes beside the notes, FSRS memory, and the chosen scheduler.
 
     Every change a replay needs (answer, bury, suspend, send to review, undo) is an event with
@@ -160,7 +197,11 @@ def utc_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial, 1: v2_sync_log}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: v1_initial,
+    1: v2_paper_ids,
+    2: v3_sync_log,
+}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

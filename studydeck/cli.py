@@ -72,7 +72,10 @@ def open_store_and_deck(
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
     store = Store.open(db_path(args.db))
     try:
-        use_scheduler(store, settings_from(args))
+        # (not settings_from: some commands open the store without the study options)
+        use_scheduler(
+            store, load_settings().with_overrides(scheduler=getattr(args, "scheduler", None))
+        )
         deck, report = open_deck(store, _paths(args), system_clock())
     except BaseException:
         store.close()

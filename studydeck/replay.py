@@ -18,7 +18,8 @@ from studydeck.fsrs_scheduler import answer as fsrs_answer
 from studydeck.perf import gc_paused
 from studydeck.scheduling import CardState, Sm2State, answer, predicted_recall
 
-KINDS = ("answer", "bury", "suspend", "send", "undo")
+KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz")
+"""What a log line can be; a quiz answer is logged and synced but never schedules."""
 
 
 # A NamedTuple, not a dataclass: reading 100,000 log lines builds 100,000 of them.

@@ -103,6 +103,8 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
     # The same morning, on two machines: both start with the same first cards.
     on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
     on_b = review(sb, b / "notes.md", Clock(day + timedelta(minutes=10)), [1, 4, 5])
+    # A quiz on the laptop: never schedules, but travels too.
+    sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=2))
     sync(sa, a, "laptop")
     sync(sb, b, "desktop")
     commit_and_share(a, "laptop reviews")
@@ -113,7 +115,7 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
         "laptop.jsonl",
     ]
     ra, rb = sync(sa, a, "laptop"), sync(sb, b, "desktop")
-    assert (ra.added["desktop"], rb.added["laptop"]) == (3, 4)
+    assert (ra.added["desktop"], rb.added["laptop"]) == (3, 5)
 
     states_a, states_b = sa.states(), sb.states()
     assert states_a == states_b
@@ -132,6 +134,7 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
         assert main(["stats", "--json", "--db", str(tmp_path / db), str(clone / "notes.md")]) == 0
         outs.append(json.loads(capsys.readouterr().out))
     assert outs[0] == outs[1]
+    assert (outs[0]["quizzes"], outs[0]["quiz_correct_share"]) == (1, 1.0)
     assert outs[0]["reviewed_today"] >= 0 and sum(outs[0]["answers_by_grade"].values()) == 7
 
 

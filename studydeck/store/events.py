@@ -145,7 +145,18 @@ class EventLog(StoreBase):
                 f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [_event_values(e) for e in fresh.values()],
             )
-        touched = {e.key for e in fresh.values()}
+            quiz = [e for e in fresh.values() if e.kind == "quiz"]
+            if quiz:
+                papers = {
+                    _line_key(r): r["paper_key"]
+                    for r in c.execute("SELECT card_id, paper_key FROM cards")
+                }
+                c.executemany(
+                    "INSERT INTO quiz_log (quiz, at, card_id, paper_key, question_kind, correct, "
+                    "seconds) VALUES (?,?,?,?,?,?,?)",
+                    [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
+                )
+        touched = {e.key for e in fresh.values() if e.kind != "quiz"}
         if touched:
             self.rebuild(touched)
         return touched
@@ -243,6 +254,20 @@ class EventLog(StoreBase):
                 "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
             )[0]["n"]
         )
+
+
+def quiz_value(quiz: str, question_kind: str, correct: bool, seconds: float) -> str:
+    """A quiz answer's details, as a ``quiz`` event's value."""
+    return json.dumps([quiz, question_kind, bool(correct), float(seconds)], ensure_ascii=False)
+
+
+def _quiz_row(e: Event, paper_key: str) -> tuple[object, ...]:
+    try:
+        quiz, kind, correct, seconds = json.loads(e.value)
+        row = (str(quiz), e.at, e.key, paper_key, str(kind), int(bool(correct)), float(seconds))
+    except (ValueError, TypeError):  # a damaged line from another device: keep what is sure
+        row = ("?", e.at, e.key, paper_key, "?", 0, 0.0)
+    return row
 
 
 def _fingerprint(policy: Policy) -> str:

@@ -18,8 +18,9 @@ from studydeck.fsrs_scheduler import answer as fsrs_answer
 from studydeck.perf import gc_paused
 from studydeck.scheduling import CardState, Sm2State, answer, predicted_recall
 
-KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz")
-"""What a log line can be; a quiz answer is logged and synced but never schedules."""
+KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz", "rename")
+"""What a log line can be. A quiz answer is logged and synced but never schedules; a rename
+says a card's key changed (``value`` the old key)."""
 
 
 # A NamedTuple, not a dataclass: reading 100,000 log lines builds 100,000 of them.

@@ -221,3 +221,30 @@ def test_sync_without_init_says_what_to_do(tmp_path, capsys) -> None:
     assert main(["sync", "--db", str(tmp_path / "s.db"), str(tmp_path / "notes.md")]) == 2
     err = capsys.readouterr().err
     assert "sync --init" in err and "Traceback" not in err
+
+
+def test_a_paper_renamed_on_one_clone_keeps_its_history_on_both(two_clones, tmp_path) -> None:
+    a, b = two_clones
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    first = review(sa, a / "notes.md", Clock(day), [5])[0]
+    review(sb, b / "notes.md", Clock(day + timedelta(hours=1)), [])
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    # The laptop moves Paper 0 to a new link: a new key, the same paper.
+    notes = a / "notes.md"
+    notes.write_text(notes.read_text().replace("example.org/p0)", "example.org/p0-v2)"))
+    later = Clock(day + timedelta(days=1))
+    renamed = review(sa, notes, later, [4])[0]
+    assert renamed != first and renamed.split("/")[1] == first.split("/")[1]
+    assert [r.quality for r in sa.reviews(cid=renamed)] == [5, 4]
+    sync(sa, a, "laptop")
+    assert [r.quality for r in sa.reviews(cid=renamed)] == [5, 4]
+    commit_and_share(a, "renamed a paper")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], later())
+    sync(sb, b, "desktop")
+    assert [r.quality for r in sb.reviews(cid=renamed)] == [5, 4]
+    assert sb.states()[renamed] == sa.states()[renamed]
+    sa.close()
+    sb.close()

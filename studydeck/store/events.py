@@ -8,15 +8,18 @@ written in the same transaction as the change. Events from other devices are add
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from studydeck.perf import gc_paused
 from studydeck.replay import NEW, Event, Policy, replay
 from studydeck.scheduling import CardState
 from studydeck.store.base import StoreBase
+from studydeck.store.schema import utc_text
 from studydeck.store.states import memory_values, state_text
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
@@ -117,18 +120,18 @@ class EventLog(StoreBase):
 
     def follow_renames(self) -> int:
         """Re-key the events of cards whose key changed since (a paper renamed in the notes),
-        and remember the old key, so lines other devices still write under it find the card.
-        Returns how many keys moved."""
+        and log the move as a ``rename`` event, so other devices (and lines still written
+        under the old key) find the card too. Returns how many keys moved."""
         with self.transaction() as c:
             moved = c.execute(
                 "SELECT DISTINCT e.card_key AS old, c.card_id AS new FROM reviews r "
                 "JOIN events e ON e.id = r.event_id JOIN cards c USING (cid) "
                 "WHERE e.card_key != c.card_id"
             ).fetchall()
+            now = datetime.now(UTC)
             for r in moved:
-                c.execute("UPDATE key_aliases SET new = ? WHERE new = ?", (r["new"], r["old"]))
-                c.execute("INSERT OR REPLACE INTO key_aliases VALUES (?, ?)", (r["old"], r["new"]))
-                c.execute("UPDATE events SET card_key = ? WHERE card_key = ?", (r["new"], r["old"]))
+                _move_key(c, r["old"], r["new"])
+                insert_event(c, rename_event(r["old"], r["new"], now))
         return len(moved)
 
     def add_events(self, events: Iterable[Event]) -> set[str]:
@@ -137,6 +140,10 @@ class EventLog(StoreBase):
         known = self.event_ids()
         fresh: dict[str, Event] = {}
         with self.transaction() as c:
+            events = list(events)
+            for e in events:  # renames first: the other lines may use either key
+                if e.kind == "rename" and e.id not in known:
+                    _move_key(c, e.value, e.key)
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
             for e in events:
                 if e.id not in known and e.id not in fresh:
@@ -157,6 +164,9 @@ class EventLog(StoreBase):
                     [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
                 )
         touched = {e.key for e in fresh.values() if e.kind != "quiz"}
+        with self.transaction() as c:  # keys that moved since: their cards
+            alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
+        touched = {alias.get(k, k) for k in touched}
         if touched:
             self.rebuild(touched)
         return touched
@@ -254,6 +264,23 @@ class EventLog(StoreBase):
                 "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
             )[0]["n"]
         )
+
+
+def rename_event(old: str, new: str, now: datetime) -> Event:
+    """The log line for a card key that changed; its id comes from the two keys, so devices
+    that notice the same rename write the same event."""
+    digest = hashlib.blake2b(f"{old}\n{new}".encode(), digest_size=12).hexdigest()
+    return Event(
+        f"rename-{digest}", utc_text(now), now.date().isoformat(), "rename", new, value=old
+    )
+
+
+def _move_key(c: sqlite3.Connection, old: str, new: str) -> None:
+    if old == new:
+        return
+    c.execute("UPDATE key_aliases SET new = ? WHERE new = ?", (new, old))
+    c.execute("INSERT OR REPLACE INTO key_aliases VALUES (?, ?)", (old, new))
+    c.execute("UPDATE events SET card_key = ? WHERE card_key = ? AND kind != 'rename'", (new, old))
 
 
 def quiz_value(quiz: str, question_kind: str, correct: bool, seconds: float) -> str:

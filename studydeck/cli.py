@@ -361,11 +361,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from studydeck.log_export import MIN_REVIEWS, fit_parameters
+    from studydeck.log_export import MIN_REVIEWS, fit_parameters, optimizer_available
 
-    try:
-        from fsrs import Optimizer  # noqa: F401
-    except ImportError:
+    if not optimizer_available():
         print(
             'studydeck: error: FSRS\'s optimizer is not installed: pip install "fsrs[optimizer]"',
             file=sys.stderr,

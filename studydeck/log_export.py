@@ -31,6 +31,14 @@ def csv_rows(rows: Sequence[ReviewRow]) -> Iterator[tuple[int, int, int, int]]:
         )
 
 
+def optimizer_available() -> bool:
+    """py-fsrs's optimizer is an extra: without torch and pandas, ``fsrs.Optimizer`` imports
+    but is a stub that raises when made."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("torch", "pandas"))
+
+
 def fit_parameters(rows: Sequence[ReviewRow]) -> list[float]:
     """FSRS's parameters fitted to ``rows`` with py-fsrs's optimizer (an optional extra,
     ``fsrs[optimizer]``: ``ImportError`` without it)."""

@@ -398,10 +398,12 @@ def write_package(
                 conn.cursor(), timestamp, count(int(timestamp * 1000))
             )
             if note_mods:
+                conn.execute("CREATE INDEX studydeck_guid ON notes(guid)")
                 conn.executemany(
                     "UPDATE notes SET mod = ? WHERE guid = ?",
                     [(m, g) for g, m in note_mods.items()],
                 )
+                conn.execute("DROP INDEX studydeck_guid")
             conn.commit()
         finally:
             conn.close()

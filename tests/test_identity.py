@@ -116,3 +116,24 @@ def test_migration_gives_existing_papers_ids_and_their_old_guid(tmp_path: Path) 
     assert len(ids["title:ln"]) == 16
     # the GUID exports made before ids existed: notes already in Anki stay the same notes
     assert guids["title:ln"] == genanki.guid_for("studydeck", "title:ln")
+
+
+def test_duplicate_titles_reordered_keep_their_own_history(tmp_path: Path, notes) -> None:
+    path = notes(
+        table("| 2019 | Same Title | k | older | | |", "| 2021 | Same Title | k | newer | | |")
+    )
+    with Store.open(tmp_path / "s.db") as store:
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        older = next(c.id for c in deck.cards if c.paper.year == 2019)
+        store.record_answer(older, 5, now=NOW, today=NOW.date())
+        ids = {p.year: store.paper_ids()[p.key] for p in deck.papers}
+        path.write_text(
+            table("| 2021 | Same Title | k | newer | | |", "| 2019 | Same Title | k | older | | |")
+        )
+        deck = load([path])
+        report = store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        assert {p.year: store.paper_ids()[p.key] for p in deck.papers} == ids
+        answered = [c for c in deck.cards if store.state(c.id).sm2.repetitions]
+        assert [(c.paper.year, c.paper.contribution) for c in answered] == [(2019, "older")]
+        assert report.renamed == 2

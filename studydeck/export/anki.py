@@ -24,7 +24,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
@@ -361,22 +361,43 @@ def export_deck(
         raise ExportError(report)
     model = note_model()
     decks: dict[str, genanki.Deck] = {}
-    mods: dict[str, int] = {}
+    written: list[PaperNote] = []
     used: set[str] = set()
+    figure = FIELDS.index("Figure")
     for n in prepared.notes:
         if not n.n_cards:
             continue
         if n.deck not in decks:
             decks[n.deck] = genanki.Deck(stable_id(f"studydeck:deck:{n.deck}"), n.deck)
-        decks[n.deck].add_note(genanki.Note(model=model, fields=n.fields, tags=n.tags, guid=n.guid))
-        mods[n.guid] = n.mod
-        used.update(re.findall(r'src="(studydeck-[^"]+)"', n.fields[FIELDS.index("Figure")]))
+            decks[n.deck].add_model(model)
+        written.append(n)
+        if n.fields[figure]:
+            used.update(re.findall(r'src="(studydeck-[^"]+)"', n.fields[figure]))
         report.notes += 1
         report.cards += n.n_cards
     media = {k: v for k, v in prepared.media.items() if k in used}
     report.figures = len(media)
-    write_package(list(decks.values()), media, out, prepared.model_mod, mods)
+    write_package(list(decks.values()), media, out, prepared.model_mod, written)
     return report
+
+
+def _write_notes(
+    c: sqlite3.Connection, notes: Sequence[PaperNote], mid: int, ids: Iterator[int]
+) -> None:
+    """Notes and cards rows as genanki writes them, in two statements rather than one per
+    row, each note with its own modification time."""
+    note_rows, card_rows = [], []
+    for n in notes:
+        nid = next(ids)
+        did = stable_id(f"studydeck:deck:{n.deck}")
+        tags = " " + " ".join(n.tags) + " "
+        note_rows.append((nid, n.guid, mid, n.mod, -1, tags, "\x1f".join(n.fields), n.fields[0]))
+        empty = n.empty_kinds()
+        for ord_, kind in enumerate(CardKind):
+            if kind not in empty:
+                card_rows.append((next(ids), nid, did, ord_, n.mod))
+    c.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,0,0,'')", note_rows)
+    c.executemany("INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,0,0,0,0,0,0,0,0,0,'')", card_rows)
 
 
 def write_package(
@@ -384,24 +405,19 @@ def write_package(
     media: dict[str, bytes],
     out: Path,
     timestamp: float,
-    note_mods: Mapping[str, int] | None = None,
+    notes: Sequence[PaperNote] = (),
 ) -> None:
     """genanki's package writer, without the temporary file it leaves behind, written
     atomically (a half-written .apkg never replaces a good one). ``timestamp`` is the note
-    type's time; ``note_mods`` (GUID -> time) each note's own."""
+    type's time; each note carries its own."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="studydeck-") as tmp:
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
-            genanki.Package(list(decks)).write_to_db(
-                conn.cursor(), timestamp, count(int(timestamp * 1000))
-            )
-            if note_mods:
-                conn.executemany(
-                    "UPDATE notes SET mod = ? WHERE guid = ?",
-                    [(m, g) for g, m in note_mods.items()],
-                )
+            ids = count(int(timestamp * 1000))
+            genanki.Package(list(decks)).write_to_db(conn.cursor(), timestamp, ids)
+            _write_notes(conn, notes, MODEL_ID, ids)
             conn.commit()
         finally:
             conn.close()

@@ -78,6 +78,7 @@ class Reconciler(StoreBase):
                 if k not in present and (r["source"] in source_set or r["retired"])
             }
             guids = {r[0] for r in c.execute("SELECT guid FROM papers")}
+            report.renamed += _follow_reordered_duplicates(c, papers, stored)
             renames = match_renames([p for p in papers if p.key not in stored], missing)
             for paper in papers:
                 values = _paper_values(paper)
@@ -165,6 +166,33 @@ class Reconciler(StoreBase):
                 "p.year FROM cards c LEFT JOIN papers p USING (paper_key) WHERE c.retired = 1"
             )
         ]
+
+
+def _follow_reordered_duplicates(
+    c: sqlite3.Connection, papers: Sequence[Paper], stored: dict[str, sqlite3.Row]
+) -> int:
+    """Rows with one title (keys ``K``, ``K#2``…) that changed places: their keys follow
+    the file order, so history follows the rows by the rename rules (year, figures).
+    ``stored`` is updated to the new keys. Returns how many papers changed key."""
+    groups: dict[str, list[Paper]] = {}
+    for p in papers:
+        groups.setdefault(p.key.split("#", 1)[0], []).append(p)
+    moved = 0
+    for group in groups.values():
+        if len(group) < 2 or any(p.key not in stored for p in group):
+            continue
+        olds = {p.key: _stored(stored[p.key]) for p in group}
+        best = match_renames(group, olds)
+        if len(best) != len(group) or all(new == old for new, old in best.items()):
+            continue
+        rows = {old: stored[old] for old in best.values()}
+        for old in best.values():
+            _rename_paper(c, old, f"{old}\x00moving")
+        for new, old in best.items():
+            _rename_paper(c, f"{old}\x00moving", new)
+            stored[new] = rows[old]
+            moved += new != old
+    return moved
 
 
 def _rename_paper(c: sqlite3.Connection, old: str, new: str) -> None:

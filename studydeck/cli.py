@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,9 @@ from studydeck.store import ReconcileReport, Store
 
 if TYPE_CHECKING:
     from studydeck.export.anki import ExportReport
+    from studydeck.figures import FigureFetcher
+    from studydeck.models import Figure, Paper
+    from studydeck.quiz import Question, Selection
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -28,10 +33,10 @@ def _paths(args: argparse.Namespace) -> list[Path]:
     return list(args.paths) if args.paths else default_paths()
 
 
-def _summary(deck: Deck) -> str:
+def _summary(deck: Deck, more_warnings: int = 0) -> str:
     return (
         f"{len(deck.papers)} papers, {len(deck.cards)} cards, "
-        f"{len(deck.errors)} errors, {len(deck.warnings)} warnings"
+        f"{len(deck.errors)} errors, {len(deck.warnings) + more_warnings} warnings"
     )
 
 
@@ -256,89 +261,167 @@ def cmd_home(args: argparse.Namespace) -> int:
     return cmd_review(args, start="home")
 
 
+def _figure_files(
+    questions_or_papers: Sequence[tuple[Figure, Paper]], fetcher: FigureFetcher
+) -> dict[str, tuple[str, bytes]]:
+    """Bytes of the figures we can get (cache, notes folder, web), by src."""
+    from studydeck.figures import FigureError
+
+    out: dict[str, tuple[str, bytes]] = {}
+    for fig, paper in questions_or_papers:
+        try:
+            data = fetcher.get(fig, Path(paper.source))
+        except FigureError:
+            continue
+        out[fig.src] = (data.mime, data.data)
+    return out
+
+
+def _write_beside(out: Path, figs: dict[str, tuple[str, bytes]]) -> dict[str, str]:
+    """Copy figures next to a Markdown file; src -> the relative path to use."""
+    import mimetypes
+
+    refs: dict[str, str] = {}
+    if not figs:
+        return refs
+    folder = out.parent / f"{out.stem}_files"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (src, (mime, data)) in enumerate(sorted(figs.items()), start=1):
+        name = f"figure-{i}{mimetypes.guess_extension(mime) or '.img'}"
+        (folder / name).write_bytes(data)
+        refs[src] = f"{folder.name}/{name}"
+    return refs
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    from studydeck.quiz import Selection
+    from studydeck.quiz.assemble import read_agenda
+
+    return Selection(
+        keywords=getattr(args, "keyword", None) or [],
+        year=getattr(args, "year", None),
+        since=getattr(args, "since", None),
+        section=getattr(args, "section", None),
+        recent=getattr(args, "recent", None),
+        agenda=read_agenda(args.agenda) if args.agenda is not None else None,
+    )
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    """Print how each agenda line matched; exit 1 when a line matched nothing."""
+    from studydeck.quiz import match_agenda
+    from studydeck.quiz.assemble import read_agenda
+
+    lines = read_agenda(args.agenda)
+    deck = load(_paths(args))
+    matches = match_agenda(lines, deck.papers)
+    for m in matches:
+        print(m.report())
+    return EXIT_ERRORS if any(m.paper is None for m in matches) else EXIT_OK
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.figures import FigureFetcher
+    from studydeck.quiz import select_papers
+    from studydeck.quiz.brief import brief_entries, brief_html, brief_markdown
+
+    deck = load(_paths(args))
+    papers, matches = select_papers(deck, _selection(args))
+    for m in matches:
+        print(m.report(), file=sys.stderr)
+    if not papers:
+        raise StudydeckError("no agenda line matches a paper in your notes", path=args.agenda)
+    entries = brief_entries(deck, papers)
+    title = f"{deck.name} — briefing"
+    with FigureFetcher(cache_dir() / "figures") as fetcher:
+        figs = _figure_files([(p.figures[0], p) for p in papers if p.figures], fetcher)
+    if args.output.suffix.lower() in (".html", ".htm"):
+        text = brief_html(entries, title, figs)
+    else:
+        text = brief_markdown(entries, title, _write_beside(args.output, figs))
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}: {len(entries)} papers", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_quiz(args: argparse.Namespace) -> int:
     import random
     from datetime import timedelta
 
     from studydeck.config import cache_dir
-    from studydeck.figures import FigureError, FigureFetcher
-    from studydeck.quiz import (
-        QuizAnswer,
-        QuizResult,
-        Selection,
-        build_quiz,
+    from studydeck.figures import FigureFetcher
+    from studydeck.quiz import QuizAnswer, QuizResult, count_line, plan_quiz, plural, readiness
+    from studydeck.quiz.assemble import figure_on_hand
+    from studydeck.quiz.handout import (
+        handout_format,
         handout_html,
+        handout_json,
         handout_markdown,
         handout_subtitle,
-        is_html_path,
-        readiness,
-        select_papers,
     )
+    from studydeck.quiz.readiness import readiness_markdown
 
     settings = settings_from(args)
-    agenda: list[str] | None = None
-    if args.agenda is not None:
-        try:
-            agenda = args.agenda.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-            raise StudydeckError(
-                f"cannot read the agenda: {why}", path=args.agenda, exit_code=EXIT_USAGE
-            ) from exc
+    sel = _selection(args)
     store, deck, _ = open_store_and_deck(args)
     with store, FigureFetcher(cache_dir() / "figures") as fetcher:
-        sel = Selection(
-            keywords=args.keyword or [],
-            year=args.year,
-            since=args.since,
-            section=args.section,
-            recent=args.recent,
-            agenda=agenda,
-        )
-        papers, unmatched = select_papers(deck, sel, store.papers_added())
-        for line in unmatched:
-            print(f"{args.agenda}: warning: no paper matches agenda line '{line}'", file=sys.stderr)
-        if not papers:
-            raise StudydeckError(
-                f"no papers match the selection ({sel.describe()})",
-                hint="try fewer filters; `studydeck cards` lists what there is",
-            )
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
-
-        questions = build_quiz(
-            deck, papers, args.n, seed, can_show=fetcher.available_without_network
+        plan = plan_quiz(
+            deck,
+            sel,
+            args.n,
+            seed,
+            store.papers_added(),
+            can_show=lambda p, f: figure_on_hand(fetcher, p, f),
         )
+        questions = plan.questions
+        for line in plan.agenda_report():
+            print(line, file=sys.stderr)
         today = study_day(system_clock(), settings.day_starts_at)
-        print(
-            f"quiz: {len(questions)} questions on {len(papers)} papers ({sel.describe()}), "
-            f"seed {seed}",
-            file=sys.stderr,
-        )
-        if args.handout is not None:
-            ready = readiness(papers, deck, store.states(), store.reviews())
-            title = f"{deck.name} — quiz"
-            sub = handout_subtitle(sel, seed, len(questions), today)
-            if is_html_path(args.handout):
-                figs: dict[str, tuple[str, bytes]] = {}
-                for q in questions:
-                    if q.figure is not None:
-                        try:
-                            data = fetcher.get(q.figure, Path(q.paper.source))
-                        except FigureError:
-                            continue
-                        figs[q.figure.src] = (data.mime, data.data)
-                text = handout_html(questions, ready, title, sub, figs)
-            else:
-                text = handout_markdown(questions, ready, title, sub)
-            args.handout.write_text(text, encoding="utf-8")
-            print(
-                f"wrote {args.handout}: {len(questions)} questions, answer key and readiness",
-                file=sys.stderr,
+        print(plan.summary, file=sys.stderr)
+        if args.readiness is not None:
+            meeting = args.meeting or today
+            ready = readiness(
+                plan_papers(questions),
+                deck,
+                store.states(),
+                store.reviews(),
+                store.quiz_misses(),
+                meeting,
             )
+            args.readiness.write_text(readiness_markdown(ready, meeting), encoding="utf-8")
+            print(f"wrote {args.readiness}: readiness of {len(ready)} papers", file=sys.stderr)
+        if args.handout is not None:
+            title = f"{deck.name} — quiz"
+            sub = handout_subtitle(sel, seed, count_line(questions), today)
+            to_stdout = str(args.handout) in ("md", "html", "json")
+            fmt = str(args.handout) if to_stdout else handout_format(args.handout)
+            if fmt == "json":
+                text = handout_json(questions, seed)
+            else:
+                shown = [(q.figure, q.paper) for q in questions if q.figure is not None]
+                figs = _figure_files(shown, fetcher)
+                if fmt == "html":
+                    text = handout_html(questions, title, sub, figs)
+                elif to_stdout:
+                    from studydeck.quiz.handout import data_uri
+
+                    refs = {src: data_uri(*d) for src, d in figs.items()}
+                    text = handout_markdown(questions, title, sub, refs)
+                else:
+                    text = handout_markdown(
+                        questions, title, sub, _write_beside(args.handout, figs)
+                    )
+            if to_stdout:
+                sys.stdout.write(text + ("\n" if fmt == "json" else ""))
+            else:
+                args.handout.write_text(text, encoding="utf-8")
+                print(f"wrote {args.handout}: {count_line(questions)}", file=sys.stderr)
             if not args.plain:
                 return EXIT_OK
         if args.plain:
-            from studydeck.plain import run_plain
+            from studydeck.plain import ask, run_plain
 
             quiz_id = f"{system_clock().isoformat(timespec='seconds')} seed {seed}"
 
@@ -346,17 +429,22 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 store.log_quiz(quiz_id, QuizResult([ans]).log_rows(), system_clock())
 
             result = run_plain(questions, sys.stdin, sys.stdout, args.time_limit, on_answer=log)
+            if result.interrupted:
+                return 130
             record = args.record
             if result.misses and not record and sys.stdin.isatty():
-                reply = input(
-                    f"send the {len(result.misses)} missed cards to tomorrow's review? [y/N] "
+                reply = ask(
+                    f"send the {count_line(result.misses).split(' from ')[0]} you missed to "
+                    "tomorrow's review? [y/N] ",
+                    sys.stdin,
+                    sys.stdout,
                 )
-                record = reply.strip().lower().startswith("y")
+                record = (reply or "").lower().startswith("y")
             if record and result.misses:
                 n = store.send_to_review(
                     [q.card.id for q in result.misses], today + timedelta(days=1)
                 )
-                print(f"{n} missed cards are due tomorrow")
+                print(f"{plural(n, 'missed card')} {'is' if n == 1 else 'are'} due tomorrow")
             return EXIT_OK
         # The app, opened on the quiz.
         import textual_image.widget  # noqa: F401
@@ -369,18 +457,33 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             paths=_paths(args),
             settings=settings,
             fetcher=fetcher,
-            quiz=QuizLaunch(questions, seed, sel.describe(), args.time_limit, args.record),
+            quiz=QuizLaunch(
+                questions,
+                seed,
+                sel.describe(),
+                args.time_limit,
+                args.record,
+                agenda_report=plan.agenda_report(),
+            ),
         )
         app = create_app(ctx, start="quiz")
         app.run()
         return app.return_code or 0
 
 
+def plan_papers(questions: Sequence[Question]) -> list[Paper]:
+    """The papers a quiz asked about, in the order first asked."""
+    return list({q.paper.key: q.paper for q in questions}.values())
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    from studydeck.checking import figure_diagnostics
+
     deck = load(_paths(args))
-    for d in deck.diagnostics:
+    figures = figure_diagnostics(deck.papers)
+    for d in sorted((*deck.diagnostics, *figures), key=lambda d: (d.path, d.line)):
         print(d)
-    print(_summary(deck))
+    print(_summary(deck, len(figures)))
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
@@ -438,6 +541,33 @@ def _count(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, not {text!r}")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
+
+
 def _hour(text: str) -> int:
     value = _count(text)
     if value > 23:
@@ -455,6 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(subparser=p)
         p.add_argument(
             "paths",
             nargs="*",
@@ -522,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="Anki's collection.anki2 (default: the only Anki profile's)",
         )
         a.add_argument("--db", type=Path, help="review store")
-        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull)
+        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull, subparser=a)
     p = add("quiz", "quiz yourself on some papers (the review schedule is not touched)")
     add_store_options(p)
     p.add_argument(
@@ -535,18 +666,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--agenda", type=Path, metavar="FILE", help="a reading list: one title or link per line"
     )
-    p.add_argument("-n", type=_count, default=10, metavar="N", help="questions (default 10)")
+    p.add_argument(
+        "-n", type=_positive, default=10, metavar="N", help="questions, at most (default 10)"
+    )
     p.add_argument("--seed", type=int, help="same seed, same quiz")
-    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="per question")
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        metavar="SECONDS",
+        help="per question, from the question to your answer; late answers count as missed",
+    )
     p.add_argument(
         "--handout",
         type=Path,
-        metavar="FILE.md|FILE.html",
-        help="write a printable handout with an answer key (no app)",
+        metavar="FILE.md|FILE.html|FILE.json|json",
+        help="write a handout with an answer key (no app); md, html or json alone: to stdout",
+    )
+    p.add_argument(
+        "--readiness",
+        type=Path,
+        metavar="FILE.md",
+        help="write how ready you are for the quizzed papers (kept out of the handout)",
+    )
+    p.add_argument(
+        "--meeting", type=_day, metavar="YYYY-MM-DD", help="readiness predicted on this day"
     )
     p.add_argument("--plain", action="store_true", help="ask line by line on stdin/stdout")
     p.add_argument("--record", action="store_true", help="send missed cards to tomorrow's review")
     p.set_defaults(func=cmd_quiz)
+    help_ = "show which paper each line of an agenda file matches"
+    p = sub.add_parser("agenda", help=help_, description=help_)
+    p.add_argument("agenda", type=Path, metavar="FILE", help="one title, short name or link a line")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notes (as for review)")
+    p.set_defaults(func=cmd_agenda)
+    p = add("brief", "write a briefing sheet (.html or .md) for the papers of an agenda")
+    p.add_argument("--agenda", type=Path, metavar="FILE", required=True, help="the agenda file")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html|FILE.md")
+    p.set_defaults(func=cmd_brief)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")
@@ -555,13 +711,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names(parser: argparse.ArgumentParser) -> list[str]:
+    """The subcommands, read from the parser itself (one list, never out of date)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
+def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
+    """The command ``word`` is a typo of, when it cannot be a notes path (``revew``)."""
+    if word.startswith("-") or Path(word).exists() or "/" in word or "\\" in word or "." in word:
+        return None
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse; an unknown option is reported with the usage of its subcommand, not the top one."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = getattr(args, "subparser", parser)
+        sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"review", "stats", "check", "cards", "export", "quiz", "anki"}
+    commands = command_names(parser)
     home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
+    if home and argv and (guess := _mistyped_command(argv[0], commands)):
+        print(
+            f"studydeck: error: unknown command '{argv[0]}'; did you mean '{guess}'? "
+            f"(commands: {', '.join(commands)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
-        args = parser.parse_args(["review", *argv] if home else argv)
+        args = _parse(parser, ["review", *argv] if home else argv)
     except SystemExit as exc:  # argparse has printed its usage line
         return EXIT_USAGE if exc.code else EXIT_OK
     if home:

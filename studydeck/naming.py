@@ -14,6 +14,7 @@ import re
 
 _LABEL = re.compile(r"\s*\**\s*([A-Za-z0-9][A-Za-z0-9 .+\-]{0,31}?)\s*\**\s*[：:]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _SMALL = frozenset(
     {
         "a",
@@ -54,6 +55,15 @@ def acronym(title: str) -> str | None:
     if len(words) < 2:
         return None
     return "".join(w[0].upper() for w in words)
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """A title's significant words, casefolded: Latin words other than the small ones,
+    and each run of CJK characters (``Bringing Old Films Back to Life`` → ``bringing``,
+    ``old``, ``films``, ``back``, ``life``)."""
+    words = [w.casefold() for w in _WORD.findall(title) if w.casefold() not in _SMALL]
+    words += _CJK_RUN.findall(title)
+    return tuple(dict.fromkeys(words))
 
 
 def short_names(abbr: str, contribution: str) -> tuple[str, ...]:

@@ -8,9 +8,11 @@ cells keep their inline Markdown for the renderers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,7 +39,15 @@ HEADER_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(["abbr.", "abbr", "简称", "short name", "alias"], "short_name"),
 }
 
-KEYWORD_SEPARATORS = re.compile(r"[；;、,，/]")
+#: Keywords are split on these: semicolons, enumeration and full-width commas, commas, and
+#: a dash with spaces around it ("去噪 - 超分"). ``/`` splits too, except inside KEEP_SLASHED.
+KEYWORD_SEPARATORS = re.compile(r"[；;、,，]|\s+[-–—]\s+")
+#: Slashed pairs that are one term, not two keywords ("TCP/IP", not "TCP" and "IP").
+KEEP_SLASHED = ("TCP/IP", "I/O", "A/B", "R/W", "CI/CD", "UI/UX", "AR/VR", "P/D")
+_KEPT_SLASH = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(re.escape(k) for k in KEEP_SLASHED) + r")(?![^\W_])",
+    re.IGNORECASE,
+)
 _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -60,12 +70,18 @@ def header_field(text: str) -> str | None:
     return HEADER_SYNONYMS.get(_MARKS.sub("", text).strip().casefold())
 
 
+def _split_slashes(part: str) -> list[str]:
+    kept = _KEPT_SLASH.sub(lambda m: m.group(0).replace("/", "\x00"), part)
+    return [p.replace("\x00", "/") for p in kept.split("/")]
+
+
 def split_keywords(cell: str) -> tuple[str, ...]:
     out: list[str] = []
-    for part in KEYWORD_SEPARATORS.split(_BR.sub(";", cell)):
-        kw = _MARKS.sub("", part).strip()
-        if kw and kw not in out:
-            out.append(kw)
+    for chunk in KEYWORD_SEPARATORS.split(_BR.sub(";", cell)):
+        for part in _split_slashes(chunk):
+            kw = _MARKS.sub("", part).strip()
+            if kw and kw not in out:
+                out.append(kw)
     return tuple(out)
 
 
@@ -88,15 +104,69 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
     return " ".join("".join(parts).split()), url
 
 
-def _figures(cell: str) -> tuple[Figure, ...]:
-    if "![" not in cell:
-        return ()
+def _markdown_figures(text: str) -> list[Figure]:
+    if "![" not in text:
+        return []
     figs: list[Figure] = []
-    for tok in INLINE_MD.parseInline(cell)[0].children or ():
+    for tok in INLINE_MD.parseInline(text)[0].children or ():
         if tok.type == "image":
             src = str(tok.attrGet("src") or "").strip()
             if src:
                 figs.append(Figure(src=src, alt=tok.content))
+    return figs
+
+
+#: An ``<img>`` tag longer than this is not read as a figure. Each tag is parsed on its own,
+#: within this bound, so a cell of ten thousand unclosed ``<img`` costs linear time (the
+#: stdlib parser rescans unclosed tags, which is quadratic on the whole cell).
+MAX_IMG_TAG = 2048
+
+
+class _ImgTag(HTMLParser):
+    """The src and alt of the ``<img>`` tag a piece of text starts with (as GitHub reads it)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.figure: Figure | None = None
+        self.length = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "img" or self.length:
+            return
+        self.length = len(self.get_starttag_text() or "")
+        values = dict(attrs)
+        src = (values.get("src") or "").strip()
+        if src:
+            self.figure = Figure(src=src, alt=(values.get("alt") or "").strip())
+
+    handle_startendtag = handle_starttag
+
+
+def _img_tag(text: str) -> tuple[Figure | None, int]:
+    parser = _ImgTag()
+    parser.feed(text)
+    return parser.figure, parser.length
+
+
+def _figures(cell: str) -> tuple[Figure, ...]:
+    """Markdown images and HTML ``<img>`` tags of a figure cell, in the order they appear."""
+    lowered = cell.lower()
+    at = lowered.find("<img")
+    if at < 0:
+        return tuple(_markdown_figures(cell))
+    figs: list[Figure] = []
+    pos = 0
+    while at >= 0:
+        following = lowered.find("<img", at + 4)
+        stop = min(following if following >= 0 else len(cell), at + MAX_IMG_TAG)
+        fig, length = _img_tag(cell[at:stop])
+        if length:
+            figs += _markdown_figures(cell[pos:at])
+            if fig is not None:
+                figs.append(fig)
+            pos = at + length
+        at = lowered.find("<img", max(at + 4, pos))
+    figs += _markdown_figures(cell[pos:])
     return tuple(figs)
 
 
@@ -113,13 +183,22 @@ def _outside_folder(src: str) -> bool:
     return False
 
 
-def _raw_cell_count(line: str) -> int:
+def _raw_cells(line: str) -> list[str]:
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return len(_UNESCAPED_PIPE.split(s))
+    return _UNESCAPED_PIPE.split(s)
+
+
+def _likely_stray_pipe(cells: list[str]) -> str:
+    """Where an unescaped ``|`` probably is: a column pipe has spaces around it, a typed one
+    (``A|B``) usually does not. Falls back to the text of the first extra cell."""
+    for left, right in itertools.pairwise(cells):
+        if left and right and not left[-1].isspace() and not right[0].isspace():
+            return f"'{left.strip()[-12:]}|{right.strip()[:12]}'"
+    return f"the | before '{cells[-1].strip()[:24]}'" if cells else "a |"
 
 
 def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
@@ -231,18 +310,20 @@ def _read_table(
     has_year = "year" in fields
     for line0, cells in rows:
         lineno = line0 + 1
-        raw = _raw_cell_count(lines[line0]) if line0 < len(lines) else width
-        if raw != width:
+        # GitHub's rule: missing cells are empty (markdown-it pads them), extra cells are
+        # dropped (markdown-it drops them) -- worth a warning, as a | typed in a cell does it.
+        raw = _raw_cells(lines[line0]) if line0 < len(lines) else []
+        if len(raw) > width:
             diag.append(
                 Diagnostic(
                     path=path,
                     line=lineno,
-                    severity="error",
-                    message=f"row has {raw} cells but the header has {width}; "
-                    "escape a | inside a cell as \\|",
+                    severity="warning",
+                    message=f"row has {len(raw)} cells but the header has {width}: kept the "
+                    f"first {width}; likely an unescaped | at {_likely_stray_pipe(raw)}, "
+                    "write it as \\|",
                 )
             )
-            continue
         row: dict[str, str] = {}
         for f, c in zip(fields, cells, strict=False):
             if f is not None and f not in row:
@@ -250,15 +331,16 @@ def _read_table(
         if not any(c.strip() for c in cells):
             continue
         title, url = _title_and_link(row.get("title", ""))
-        if not title and url:
-            title = url
+        short_name = _MARKS.sub("", row.get("short_name", "")).strip()
+        if not title:
+            title = short_name or url or ""
         if not title:
             diag.append(
                 Diagnostic(
                     path=path,
                     line=lineno,
                     severity="error",
-                    message="row has no paper title; fill in the title cell",
+                    message="row has no paper title; fill in the title (or Abbr.) cell",
                 )
             )
             continue
@@ -300,7 +382,7 @@ def _read_table(
                 "url": url,
                 "year": year,
                 "venue": year_cell if year_cell and year_cell != str(year) else "",
-                "short_name": _MARKS.sub("", row.get("short_name", "")).strip(),
+                "short_name": short_name,
                 "keywords": split_keywords(row.get("keywords", "")),
                 "contribution": contribution,
                 "notes": notes,

@@ -1,4 +1,9 @@
-"""The quiz, line by line on stdin/stdout: for ssh sessions and scripts (``quiz --plain``)."""
+"""The quiz, line by line on stdin/stdout: for ssh sessions and scripts (``quiz --plain``).
+
+The time limit counts from the question to the answer (the choice, or Enter to reveal a
+recall card), not the time spent reading the revealed answer. End of input (Ctrl-D) and
+Ctrl-C end the quiz with the score so far.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,78 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from studydeck.quiz import LETTERS, Question, QuizAnswer, QuizResult
+from studydeck.quiz import LETTERS, Question, QuizAnswer, QuizResult, is_late
 from studydeck.rendering import to_plain
 
 
-def _ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str | None:
+class _Stop(Exception):
+    """End of input or ``q``."""
+
+
+def ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str | None:
+    """One line of input, stripped; None at end of input."""
     stdout.write(prompt)
     stdout.flush()
     line = stdin.readline()
     if not line:
-        return None  # end of input
+        stdout.write("\n")
+        return None
     return line.strip()
+
+
+def _choose(q: Question, stdin: TextIO, stdout: TextIO) -> int | None:
+    while True:
+        reply = ask(f"answer 1-{len(q.options)} (s skip, q quit): ", stdin, stdout)
+        if reply is None or reply.lower() == "q":
+            raise _Stop
+        if reply.lower() == "s":
+            return None
+        if reply.isdigit() and 1 <= int(reply) <= len(q.options):
+            return int(reply) - 1
+        if len(reply) == 1 and reply.upper() in LETTERS[: len(q.options)]:
+            return LETTERS.index(reply.upper())
+        stdout.write("   please type a number from the list\n")
+
+
+def _one(
+    q: Question,
+    total: int,
+    stdin: TextIO,
+    stdout: TextIO,
+    time_limit: float | None,
+    timer: Callable[[], float],
+) -> QuizAnswer:
+    w = stdout.write
+    w(f"\n{q.number}/{total}  {to_plain(q.prompt)}\n")
+    if q.figure is not None:
+        w(f"   figure: {q.figure.src}\n")
+    start = timer()
+    chosen: int | None = None
+    if q.is_choice:
+        for i, o in enumerate(q.options):
+            w(f"   {i + 1}) {to_plain(o.text)}\n")
+        if q.note:
+            w(f"   ({q.note})\n")
+        chosen = _choose(q, stdin, stdout)
+        secs = timer() - start
+        correct = chosen is not None and chosen == q.answer_index
+    else:
+        if ask("press Enter to see the answer (q quit): ", stdin, stdout) in (None, "q"):
+            raise _Stop
+        secs = timer() - start  # reading the answer is not part of the time
+        w(f"   {to_plain(q.answer)}\n")
+        reply = ask("did you know it? [y/n]: ", stdin, stdout)
+        if reply is None:
+            raise _Stop
+        correct = reply.lower().startswith("y")
+    late = is_late(secs, time_limit)
+    if late:
+        w(f"   late ({secs:.0f} s > {time_limit:g} s): counted as missed\n")
+    if q.is_choice and q.answer_index is not None:
+        mark = "late" if late else ("right" if correct else "wrong")
+        right = f"{q.answer_index + 1}) {to_plain(q.answer)}"
+        w(f"   {mark}: {right}\n")
+    return QuizAnswer(q, correct and not late, secs, chosen, late)
 
 
 def run_plain(
@@ -27,75 +93,33 @@ def run_plain(
     timer: Callable[[], float] = time.monotonic,
     on_answer: Callable[[QuizAnswer], None] | None = None,
 ) -> QuizResult:
-    """Ask every question; ``q`` or end of input stops early. Returns what was answered."""
+    """Ask every question; ``q``, end of input or Ctrl-C stop early. Returns what was answered."""
     answers: list[QuizAnswer] = []
-    w = stdout.write
-    for q in questions:
-        w(f"\n{q.number}/{len(questions)}  {to_plain(q.prompt)}\n")
-        if q.figure is not None:
-            w(f"   figure: {q.figure.src}\n")
-        start = timer()
-        chosen: int | None = None
-        if q.is_choice:
-            for i, o in enumerate(q.options):
-                w(f"   {i + 1}) {to_plain(o.text)}\n")
-            if q.note:
-                w(f"   ({q.note})\n")
-            while True:
-                reply = _ask(f"answer 1-{len(q.options)} (s skip, q quit): ", stdin, stdout)
-                if reply is None or reply.lower() == "q":
-                    return _finish(answers, stdout)
-                if reply.lower() == "s":
-                    break
-                if reply.isdigit() and 1 <= int(reply) <= len(q.options):
-                    chosen = int(reply) - 1
-                    break
-                if len(reply) == 1 and reply.upper() in LETTERS[: len(q.options)]:
-                    chosen = LETTERS.index(reply.upper())
-                    break
-                w("   please type a number from the list\n")
-            correct = chosen == q.answer_index
-        else:
-            if _ask("press Enter to see the answer (q quit): ", stdin, stdout) in (None, "q"):
-                return _finish(answers, stdout)
-            w(f"   {to_plain(q.answer)}\n")
-            reply = _ask("did you know it? [y/n]: ", stdin, stdout)
-            if reply is None:
-                return _finish(answers, stdout)
-            correct = reply.lower().startswith("y")
-        secs = timer() - start
-        late = time_limit is not None and secs > time_limit
-        if late:
-            correct = False
-        ans = QuizAnswer(q, correct, secs, chosen)
-        answers.append(ans)
-        if on_answer is not None:
-            on_answer(ans)
-        if late:
-            w(f"   time's up ({secs:.0f} s > {time_limit:g} s)\n")
-        if q.is_choice:
-            mark = "right" if correct else "wrong"
-            w(
-                f"   {mark}: {q.paper.title}"
-                + (
-                    ""
-                    if correct or q.answer_index is None
-                    else f" ({q.answer_index + 1}) {to_plain(q.answer)[:80]}"
-                )
-                + "\n"
-            )
-    return _finish(answers, stdout)
+    interrupted = False
+    try:
+        for q in questions:
+            ans = _one(q, len(questions), stdin, stdout, time_limit, timer)
+            answers.append(ans)
+            if on_answer is not None:
+                on_answer(ans)
+    except _Stop:
+        pass
+    except KeyboardInterrupt:
+        interrupted = True
+        stdout.write("\n(interrupted)\n")
+    return _finish(QuizResult(answers, interrupted), stdout)
 
 
-def _finish(answers: list[QuizAnswer], stdout: TextIO) -> QuizResult:
-    result = QuizResult(answers)
+def _finish(result: QuizResult, stdout: TextIO) -> QuizResult:
     w = stdout.write
-    total = len(answers)
+    total = len(result.answers)
     w(f"\nscore {result.score}/{total} in {result.seconds:.0f} s\n")
     for kw, (ok, n) in result.by_keyword().items():
         w(f"  {kw}: {ok}/{n}\n")
     if result.misses:
         w("missed:\n")
-        for q in result.misses:
-            w(f"  {q.number}. {q.paper.title}\n")
+        for a in result.answers:
+            if not a.correct:
+                late = " (late)" if a.late else ""
+                w(f"  {a.question.number}. {a.question.paper.title}{late}\n")
     return result

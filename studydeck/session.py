@@ -141,6 +141,16 @@ class Session:
             pending_repeats=pending,
         )
 
+    def reload(self, deck: Deck) -> None:
+        """Go on with the notes read again (after an edit): the queue is rebuilt from the
+        store, and this sitting's answers, undo history and leeches are kept. Undo snapshots
+        point at the new cards; a card that left the notes leaves them too."""
+        self.deck = deck
+        by_id = {c.id: c for c in deck.cards}
+        for u in self._undo:
+            u.queue = [QueueItem(by_id[i.card.id], i.repeat) for i in u.queue if i.card.id in by_id]
+        self.queue = self._build()
+
     # -- what the UI shows ----------------------------------------------------------
     @property
     def current(self) -> QueueItem | None:

@@ -28,12 +28,68 @@ def test_check_prefers_local_cards_folder(tmp_path: Path, monkeypatch, capsys) -
 
 
 def test_check_reports_lines_and_exits_1(notes, capsys) -> None:
-    path = notes(table("| 2020 | A | k | c | |", "| | B | k | c | | |"))
+    path = notes(table("| 2020 |  | k | c | |", "| | B | k | c | | |"))
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"{path}:5: error: row has 5 cells but the header has 6")
+    assert out[0].startswith(f"{path}:5: error: row has no paper title")
     assert out[1] == f"{path}:6: warning: no year for 'B'"
     assert out[-1] == "1 papers, 1 cards, 1 errors, 1 warnings"
+
+
+def test_check_warns_about_missing_and_non_image_local_figures(notes, tmp_path, capsys) -> None:
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "ok.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    (tmp_path / "img" / "notes.txt").write_text("not a picture")
+    path = notes(
+        table(
+            "| 2020 | A | k | c | ![ok](img/ok.png) | |",
+            "| 2020 | B | k | c | ![gone](img/missing.png) | |",
+            '| 2020 | C | k | c | <img src="img/notes.txt" alt="t" width=200> | |',
+            "| 2020 | D | k | c | ![web](https://example.org/x.png) | |",
+        )
+    )
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:6: warning: figure 'img/missing.png' does not exist",
+        f"{path}:7: warning: figure 'img/notes.txt' is not an image "
+        "(expected PNG, JPEG, GIF, WebP or SVG)",
+        "4 papers, 4 cards, 0 errors, 2 warnings",
+    ]
+
+
+def test_a_mistyped_command_is_suggested_not_read_as_a_file(capsys) -> None:
+    assert main(["revew"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did you mean 'review'?" in err[0]
+    assert main(["stat", "--json"]) == 2
+    assert "did you mean 'stats'?" in capsys.readouterr().err
+
+
+def test_a_notes_file_named_like_a_command_is_still_a_file(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "revew").write_text(table("| 2020 | A | k | c | | |"))
+    monkeypatch.chdir(tmp_path)
+    # It exists, so it is a notes path (home opens on it); check it through `check` instead.
+    assert main(["check", "revew"]) == 0
+    from studydeck.cli import _mistyped_command, build_parser, command_names
+
+    commands = command_names(build_parser())
+    assert _mistyped_command("revew", commands) is None
+    assert _mistyped_command("notes.md", commands) is None
+    assert _mistyped_command("agneda", commands) == "agenda"
+
+
+def test_unknown_option_prints_the_subcommands_usage(capsys) -> None:
+    assert main(["quiz", "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: studydeck quiz ") and "unrecognized arguments: --bogus" in err
+    assert main(["check", "--json"]) == 2
+    assert capsys.readouterr().err.startswith("usage: studydeck check ")
+
+
+@pytest.mark.parametrize("n", ["0", "-3"])
+def test_zero_or_negative_question_count_is_refused(n: str, capsys) -> None:
+    assert main(["quiz", "-n", n, "--plain"]) == 2
+    assert "expected a whole number >= 1" in capsys.readouterr().err
 
 
 def test_warnings_alone_exit_0(notes, capsys) -> None:

@@ -32,3 +32,16 @@ def test_short_names_abbr_first_without_duplicates() -> None:
     assert short_names("DAT", "DAT：类似显著性") == ("DAT",)
     assert short_names("", "MPRNet：性能很强") == ("MPRNet",)
     assert short_names("RBQE", "MPRNet：x") == ("RBQE", "MPRNet")
+
+
+def test_title_words_skip_small_words_and_keep_cjk_runs() -> None:
+    from studydeck.naming import title_words
+
+    assert title_words("Bringing Old Films Back to Life") == (
+        "bringing",
+        "old",
+        "films",
+        "back",
+        "life",
+    )
+    assert title_words("动态分辨率编码 for the Web") == ("web", "动态分辨率编码")

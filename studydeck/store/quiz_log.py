@@ -25,3 +25,10 @@ class QuizLog(StoreBase):
             (r["quiz"], r["paper_key"], bool(r["correct"]))
             for r in self.query("SELECT quiz, paper_key, correct FROM quiz_log ORDER BY id")
         ]
+
+    def quiz_misses(self) -> list[tuple[str, datetime]]:
+        """(paper key, when) of every missed quiz answer, oldest first (for readiness)."""
+        return [
+            (r["paper_key"], datetime.fromisoformat(r["at"]))
+            for r in self.query("SELECT paper_key, at FROM quiz_log WHERE NOT correct ORDER BY id")
+        ]

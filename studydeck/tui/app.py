@@ -30,6 +30,7 @@ class QuizLaunch:
     selection: str = ""
     time_limit: float | None = None
     record: bool = False
+    agenda_report: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +56,16 @@ class AppContext:
         return report
 
 
+def skipped_rows_notice(deck: Deck) -> str:
+    """One line saying how many rows were left out for errors, or "" when none were."""
+    n = len(deck.errors)
+    if not n:
+        return ""
+    return (
+        f"{n} {'row' if n == 1 else 'rows'} of the notes skipped for errors: run `studydeck check`"
+    )
+
+
 class StudydeckApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "studydeck"
@@ -73,6 +84,10 @@ class StudydeckApp(App[int]):
         from studydeck.tui.screens.home import HomeScreen
 
         self.sub_title = self.ctx.deck.name
+        if self.start != "home" and (skipped := skipped_rows_notice(self.ctx.deck)):
+            # Home shows this line itself; opening straight on review or a quiz, the
+            # stderr lines printed before the app started are hidden behind it.
+            self.notify(skipped, severity="warning", timeout=10, markup=False)
         # Opening on review or a quiz, home is built only when the user goes there.
         if self.start == "review":
             self.action_review()
@@ -121,6 +136,7 @@ class StudydeckApp(App[int]):
                 selection=launch.selection,
                 time_limit=launch.time_limit,
                 record=launch.record,
+                agenda_report=launch.agenda_report,
             )
         )
 

@@ -75,3 +75,87 @@ async def test_time_limit_counts_as_wrong(make_app) -> None:
         await pilot.pause()
         assert "Time's up" in text_of(app, "#quiz-feedback")
         assert app.screen.answers[0].correct is False
+
+
+async def test_recall_time_stops_at_reveal_and_late_choice_is_missed(make_app) -> None:
+    from datetime import timedelta
+
+    from studydeck.quiz import QuestionKind
+
+    deck = load([SEED])
+    qs = build_quiz(deck, list(deck.papers), 30, seed=3)
+    flip = next(q for q in qs if q.kind is QuestionKind.FLIP)
+    choice = next(q for q in qs if q.is_choice)
+    app = make_app([SEED])
+    app.ctx.quiz = QuizLaunch([flip, choice], 3, "all", time_limit=10)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        screen = app.screen
+        app.ctx.clock.now += timedelta(seconds=4)
+        await pilot.press("space")  # reveal at 4 s
+        app.ctx.clock.now += timedelta(seconds=60)  # reading the answer is free
+        screen._tick()
+        await pilot.press("y")
+        assert screen.answers[0].correct and screen.answers[0].seconds == 4
+        await pilot.press("space")
+        app.ctx.clock.now += timedelta(seconds=11)  # the tick has not fired yet
+        await pilot.press(str(choice.answer_index + 1))
+        fb = text_of(app, "#quiz-feedback")
+        assert fb.startswith("Late (11 s): counted as missed.")
+        assert choice.paper.title in fb  # the right answer is shown
+        assert screen.answers[1].correct is False and screen.answers[1].late
+
+
+async def test_setup_with_an_agenda_shows_the_report(make_app, tmp_path) -> None:
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("MPRNet\nGroup Normalization\n", encoding="utf-8")
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        app.screen.query_one("#quiz-agenda").value = str(agenda)
+        app.screen.query_one("#quiz-seed").value = "5"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, QuizScreen)
+        report = text_of(app, "#quiz-agenda")
+        assert "MPRNet → Multi-Stage Progressive Image Restoration (short name MPRNet)" in report
+        assert "Group Normalization → no paper in your notes" in report
+        assert {q.paper.title for q in app.screen.questions} == {
+            "Multi-Stage Progressive Image Restoration"
+        }
+        expected = build_quiz(load([SEED]), [app.screen.questions[0].paper], 10, 5)
+        assert [q.card.id for q in app.screen.questions] == [q.card.id for q in expected]
+
+
+async def test_quiz_footer_follows_the_question(make_app) -> None:
+    """Self-grade keys only on a revealed recall card; "send misses" only on the final screen."""
+    from .test_review_app import footer_keys
+
+    app = make_app([SEED])
+    deck = load([SEED])
+    questions = build_quiz(deck, list(deck.papers), 3, seed=11)
+    recall = next(q for q in questions if not q.is_choice)
+    choice = next(q for q in questions if q.is_choice)
+    app.ctx.quiz = QuizLaunch([choice, recall], 11, "all")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Knew it" not in keys and "Send misses to review" not in keys
+        assert "Next / show" not in keys  # a choice question waits for a choice
+        await pilot.press(str((choice.answer_index + 1) % len(choice.options) + 1))
+        await pilot.pause()
+        assert "Next / show" in footer_keys(app)
+        await pilot.press("space")  # the recall card
+        await pilot.pause()
+        assert "Knew it" not in footer_keys(app) and "Next / show" in footer_keys(app)
+        await pilot.press("space")  # reveal
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Knew it" in keys and "Didn't" in keys and "Next / show" not in keys
+        await pilot.press("y", "space")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Send misses to review" in keys and "Knew it" not in keys
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Send misses to review" not in footer_keys(app)

@@ -111,14 +111,132 @@ async def test_editor_round_trip_keeps_history(
         a_id = app.ctx.deck.cards[0].id
         while app.screen.session.current.card.id != a_id:
             await pilot.press("space", "5")
-        await pilot.press("e")
+        done_before = app.screen.session.done
+        await pilot.press("e")  # e is no longer edit (it sat next to E = Easy)
+        await pilot.pause()
+        assert not log.exists()
+        await pilot.press("x")
         await pilot.pause()
         assert log.read_text().split() == ["+5", str(path)]
+        # The sitting goes on: same done count, and undo still takes back an earlier answer.
+        assert app.screen.session.done == done_before
+        assert f"{done_before} done" in text_of(app, "#progress")
         assert "new contribution" in path.read_text()
         await pilot.press("space")
         assert text_of(app, "#card-answer") == "new contribution"
         assert app.screen.session.current.card.id == a_id
         assert len(app.ctx.store.reviews(cid=a_id)) == 1
+        answered = len(app.ctx.store.reviews())
+        await pilot.press("u")
+        assert len(app.ctx.store.reviews()) == answered - 1
+        assert app.screen.session.done == done_before - 1
+
+
+def footer_keys(app) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [k.description for k in app.screen.query(FooterKey)]
+
+
+async def test_footer_follows_the_state_of_the_card(make_app) -> None:
+    app = make_app([SEED], settings=Settings(new_per_day=1))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        front = footer_keys(app)
+        assert "Show answer" in front and "Good" not in front
+        await pilot.press("space")
+        await pilot.pause()
+        back = footer_keys(app)
+        assert "Show answer" not in back
+        assert [k for k in back if k in ("Again", "Hard", "Good", "Easy")] == [
+            "Again",
+            "Hard",
+            "Good",
+            "Easy",
+        ]
+        await pilot.press("space")  # space on a shown answer is Good
+        await pilot.pause()
+        assert [r.quality for r in app.ctx.store.reviews()] == [4]
+        assert "Session complete" in text_of(app, "#summary-view")
+        done = footer_keys(app)
+        assert not {"Show answer", "Again", "Hard", "Good", "Easy", "Edit"} & set(done)
+        assert "Undo" in done
+
+
+async def test_help_lists_the_screens_own_keys_first(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "question_mark")
+        rows = app.screen._rows()
+        whats = [what for _, what in rows]
+        assert rows[0] == ("space / ⏎", "Show the answer")
+        # Grades are listed even though the footer hides them before the answer is shown.
+        assert "Good (SM-2 grade 4)" in whats
+        own_last = max(whats.index(w) for w in ("Hide this card until tomorrow", "Back to home"))
+        assert own_last < whats.index("Help")
+        assert ("x", "Edit the paper's row in $EDITOR, then reload") in rows
+
+
+def png_file(path: Path, size=(400, 300)) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path)
+    return path
+
+
+async def test_80x24_figure_card_keeps_grades_and_key_footer_on_screen(
+    make_app, notes, tmp_path: Path
+) -> None:
+    png_file(tmp_path / "fig.png")
+    long = "A long contribution sentence that wraps. " * 6
+    path = notes(table(f"| 2020 | Figure Paper | k | {long} | ![arch](fig.png) | |"))
+    app = make_app([path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query(".figure-image")  # the figure is really there
+        await pilot.press("space")
+        await pilot.pause()
+        screen = app.screen.region
+        bar = app.screen.query_one("#grade-bar").region
+        footer = app.screen.query_one("Footer").region
+        assert bar.height >= 1 and screen.contains_region(bar)
+        assert bar.bottom <= footer.y
+        from textual.widgets._footer import FooterKey
+
+        keys = {k.description: k.region for k in app.screen.query(FooterKey)}
+        for important in ("Again", "Hard", "Good", "Easy", "Undo", "Figure", "Edit", "Home"):
+            assert screen.contains_region(keys[important]), important
+
+
+async def test_f_opens_the_figure_full_size_and_escape_closes_it(
+    make_app, notes, tmp_path: Path
+) -> None:
+    from studydeck.tui.screens.figure import FigureScreen
+
+    png_file(tmp_path / "fig.png")
+    path = notes(table("| 2020 | Figure Paper | k | c | ![arch](fig.png) | |"))
+    app = make_app([path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "f")
+        assert isinstance(app.screen, FigureScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        image = app.screen.query_one(".figure-image").region
+        assert image.height > 16  # more than the figure gets on the card
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_opening_on_review_says_how_many_rows_were_skipped(make_app, notes) -> None:
+    path = notes(table("| 2020 | A | k | c | | |", "| 2020 |  | k | c | | |", "| | | k | c | | |"))
+    app = make_app([path], start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "2 rows of the notes skipped for errors: run `studydeck check`" in messages
 
 
 async def test_figures_from_local_server_and_offline(make_app, notes, tmp_path: Path) -> None:

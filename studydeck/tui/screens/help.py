@@ -25,18 +25,36 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.under = under
 
+    def _rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do): the screen's own keys first, all of them (even those its
+        current state hides from the footer), then the keys that work everywhere."""
+        rows: dict[tuple[str, str], list[str]] = {}
+
+        def add(b: Binding) -> None:
+            if not b.description:
+                return
+            key = self.app.get_key_display(b) if b.key_display is None else b.key_display
+            keys = rows.setdefault((b.action, b.tooltip or b.description), [])
+            if key not in keys:
+                keys.append(key)
+
+        declared = {
+            (b.action, b.description) for b in type(self.under).BINDINGS if isinstance(b, Binding)
+        }
+        every = [b for bs in self.under._bindings.key_to_bindings.values() for b in bs]
+        for b in every:
+            if (b.action, b.description) in declared:
+                add(b)
+        for active in self.under.active_bindings.values():
+            add(active.binding)
+        return [(" / ".join(keys), what) for (_, what), keys in rows.items()]
+
     def compose(self) -> ComposeResult:
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("action")
-        for key, active in self.under.active_bindings.items():
-            b = active.binding
-            if not b.description:
-                continue
-            table.add_row(
-                self.app.get_key_display(b) if b.key_display is None else b.key_display or key,
-                Text(b.tooltip or b.description),
-            )
+        for keys, what in self._rows():
+            table.add_row(keys, Text(what))
         with VerticalScroll(id="help-body"):
             yield Static(
                 Text(

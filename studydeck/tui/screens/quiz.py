@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -18,7 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
 
-from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, build_quiz, select_papers
+from studydeck.errors import StudydeckError
+from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz, plural
+from studydeck.quiz.assemble import figure_on_hand, read_agenda
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
@@ -57,6 +60,13 @@ class QuizSetupScreen(Screen[None]):
                 yield Input(placeholder="e.g. 2019", id="quiz-since", type="integer")
                 yield Label("questions")
                 yield Input(value="10", id="quiz-n", type="integer")
+                yield Label("seed")
+                yield Input(placeholder="random", id="quiz-seed", type="integer")
+                yield Label("seconds each")
+                yield Input(placeholder="no limit", id="quiz-time", type="number")
+            with Horizontal(id="quiz-agenda-row"):
+                yield Label("agenda file")
+                yield Input(placeholder="path to a reading list (optional)", id="quiz-agenda")
             yield Button("Start quiz (ctrl+s)", id="quiz-start", variant="primary")
         yield Footer()
 
@@ -65,19 +75,48 @@ class QuizSetupScreen(Screen[None]):
 
     def action_start(self) -> None:
         ctx = ctx_of(self)
-        since = self.query_one("#quiz-since", Input).value.strip()
-        n = self.query_one("#quiz-n", Input).value.strip()
-        sel = Selection(
-            keywords=list(self.query_one(SelectionList).selected),
-            since=int(since) if since else None,
-        )
-        papers, _ = select_papers(ctx.deck, sel)
-        if not papers:
-            self.notify("No papers match: choose fewer filters", severity="warning")
+
+        def value(name: str) -> str:
+            return self.query_one(f"#quiz-{name}", Input).value.strip()
+
+        try:
+            n = int(value("n") or 10)
+            limit = float(value("time")) if value("time") else None
+            seed = (
+                int(value("seed")) if value("seed") else random.SystemRandom().randrange(1, 10**6)
+            )
+        except ValueError:
+            self.notify("Questions, seed and seconds must be numbers", severity="warning")
             return
-        seed = random.SystemRandom().randrange(1, 10**6)
-        questions = build_quiz(ctx.deck, papers, int(n) if n else 10, seed)
-        self.app.switch_screen(QuizScreen(questions, seed=seed, selection=sel.describe()))
+        if n < 1 or (limit is not None and not limit > 0):
+            self.notify("Questions and seconds must be more than 0", severity="warning")
+            return
+        try:
+            sel = Selection(
+                keywords=list(self.query_one(SelectionList).selected),
+                since=int(value("since")) if value("since") else None,
+                agenda=read_agenda(Path(value("agenda")).expanduser()) if value("agenda") else None,
+            )
+            plan = plan_quiz(
+                ctx.deck,
+                sel,
+                n,
+                seed,
+                ctx.store.papers_added(),
+                can_show=lambda p, f: figure_on_hand(ctx.fetcher, p, f),
+            )
+        except StudydeckError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.switch_screen(
+            QuizScreen(
+                plan.questions,
+                seed=seed,
+                selection=sel.describe(),
+                time_limit=limit,
+                agenda_report=plan.agenda_report(),
+            )
+        )
 
     def action_leave(self) -> None:
         app_of(self).leave(self)
@@ -132,6 +171,7 @@ class QuizScreen(Screen[None]):
         selection: str = "",
         time_limit: float | None = None,
         record: bool = False,
+        agenda_report: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.questions = list(questions)
@@ -144,6 +184,9 @@ class QuizScreen(Screen[None]):
         self.answered = False
         self.revealed = False
         self.started: datetime | None = None
+        self.stopped: datetime | None = None
+        """When a recall card was revealed: the clock stops there."""
+        self.agenda_report = list(agenda_report)
         self.quiz_id = ""
         self.recorded = False
 
@@ -151,6 +194,7 @@ class QuizScreen(Screen[None]):
         yield Header()
         yield Static(id="quiz-progress")
         with VerticalScroll(id="quiz-body"):
+            yield Static(id="quiz-agenda")
             yield Static(id="quiz-prompt")
             yield FigureView(ctx_of(self).fetcher, id="quiz-figure")
             yield Static(id="quiz-options")
@@ -175,6 +219,15 @@ class QuizScreen(Screen[None]):
             return
         self.answered = self.revealed = False
         self.started = ctx_of(self).clock()
+        self.stopped = None
+        agenda = Text()
+        if self.index == 0 and self.agenda_report:
+            agenda.append("Agenda\n", style="bold")
+            for line in self.agenda_report:
+                agenda.append(f"  {line}\n", style="dim")
+        box = self.query_one("#quiz-agenda", Static)
+        box.update(agenda)
+        box.display = bool(agenda.plain)
         self.query_one("#quiz-prompt", Static).update(
             markdown_text(q.prompt.replace("\n\n> ", "\n\n"))
         )
@@ -195,6 +248,7 @@ class QuizScreen(Screen[None]):
         self._progress()
 
     def _progress(self) -> None:
+        self.refresh_bindings()
         q = self.current
         right = sum(a.correct for a in self.answers)
         text = Text(
@@ -209,7 +263,7 @@ class QuizScreen(Screen[None]):
 
     def _tick(self) -> None:
         q = self.current
-        if q is None or self.answered:
+        if q is None or self.answered or self.revealed:
             return
         if self.time_limit and self.started:
             spent = (ctx_of(self).clock() - self.started).total_seconds()
@@ -224,14 +278,19 @@ class QuizScreen(Screen[None]):
         if q is None or self.answered:
             return
         ctx = ctx_of(self)
-        secs = (ctx.clock() - self.started).total_seconds() if self.started else 0.0
-        ans = QuizAnswer(q, correct, secs, chosen)
+        end = self.stopped or ctx.clock()
+        secs = (end - self.started).total_seconds() if self.started else 0.0
+        late = timed_out or is_late(secs, self.time_limit)
+        correct = correct and not late
+        ans = QuizAnswer(q, correct, secs, chosen, late)
         self.answers.append(ans)
         self.answered = True
         ctx.store.log_quiz(self.quiz_id, QuizResult([ans]).log_rows(), ctx.clock())
         fb = Text()
         if timed_out:
-            fb.append("Time's up. ", style="bold red")
+            fb.append("Time's up: counted as missed. ", style="bold red")
+        elif late:
+            fb.append(f"Late ({secs:.0f} s): counted as missed. ", style="bold red")
         elif q.is_choice:
             fb.append(
                 "Right! " if correct else "Wrong. ", style="bold green" if correct else "bold red"
@@ -267,7 +326,7 @@ class QuizScreen(Screen[None]):
         if result.misses:
             miss = Text("missed\n", style="bold")
             for q in result.misses:
-                miss.append(f"  {q.number}. {q.paper.title} ({q.kind.value})\n")
+                miss.append(f"  {q.number}. {q.paper.title}\n")
             parts.append(miss)
             parts.append(
                 Text("r: send the missed cards to tomorrow's review · escape: home", style="dim")
@@ -278,8 +337,23 @@ class QuizScreen(Screen[None]):
         )
         if self.auto_record:
             self.action_record()
+        self.refresh_bindings()
 
     # -- actions ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer follows the state: option keys and "Next / show" while a question is
+        open, "Knew it"/"Didn't" only on a revealed recall card, "Send misses" only at the end."""
+        q = self.current
+        if action == "choose":
+            return q is not None and q.is_choice and not self.answered
+        if action == "next":
+            return q is not None and (self.answered or not (q.is_choice or self.revealed))
+        if action == "self_grade":
+            return q is not None and not q.is_choice and self.revealed and not self.answered
+        if action == "record":
+            return q is None and not self.recorded and bool(QuizResult(self.answers).misses)
+        return True
+
     def action_choose(self, i: int) -> None:
         q = self.current
         if q is None or self.answered or not q.is_choice or i >= len(q.options):
@@ -292,10 +366,12 @@ class QuizScreen(Screen[None]):
             return
         if not q.is_choice and not self.revealed:
             self.revealed = True
+            self.stopped = ctx_of(self).clock()
             fb = Text("Answer: ", style="bold")
             fb.append_text(markdown_text(q.answer))
             fb.append("\n\ny: I knew it · n: I did not", style="dim")
             self.query_one("#quiz-feedback", Static).update(fb)
+            self.refresh_bindings()
             return
         if not self.answered:
             return
@@ -316,7 +392,11 @@ class QuizScreen(Screen[None]):
         misses = QuizResult(self.answers).misses
         n = ctx.store.send_to_review([q.card.id for q in misses], ctx.today + timedelta(days=1))
         self.recorded = True
-        self.notify(f"{n} missed cards are due tomorrow" if misses else "No misses to send")
+        self.refresh_bindings()
+        verb = "is" if n == 1 else "are"
+        self.notify(
+            f"{plural(n, 'missed card')} {verb} due tomorrow" if misses else "No misses to send"
+        )
 
     def action_leave(self) -> None:
         app_of(self).leave(self)

@@ -21,7 +21,7 @@ from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
-from studydeck.tui.text import markdown_text
+from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
 
@@ -52,7 +52,16 @@ class ReviewScreen(Screen[None]):
             "reveal",
             "Show answer",
             id="review.reveal",
-            tooltip="Show the answer (once shown: grade Good)",
+            tooltip="Show the answer",
+        ),
+        # The same keys once the answer is shown (check_action hides "reveal" then).
+        Binding(
+            "space,enter",
+            "grade(4)",
+            "Good",
+            show=False,
+            id="review.space-good",
+            tooltip="Good (SM-2 grade 4), once the answer is shown",
         ),
         *(
             Binding(
@@ -70,21 +79,39 @@ class ReviewScreen(Screen[None]):
         Binding("g", "grade(4)", "Good", id="review.good", tooltip="Good (SM-2 grade 4)"),
         Binding("E", "grade(5)", "Easy", id="review.easy", tooltip="Easy (SM-2 grade 5)"),
         Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer"),
-        Binding("b", "bury", "Bury", id="review.bury", tooltip="Hide this card until tomorrow"),
+        Binding("f", "figure", "Figure", id="review.figure", tooltip="Show the figure full size"),
+        # x, not e: e sat next to E (Easy) and a slip opened the editor mid-review.
         Binding(
-            "s",
-            "suspend",
-            "Suspend",
-            id="review.suspend",
-            tooltip="Suspend this card (unsuspend in Browse)",
-        ),
-        Binding("o", "open_link", "Link", id="review.open", tooltip="Open the paper's link"),
-        Binding(
-            "e",
+            "x",
             "edit",
             "Edit",
             id="review.edit",
             tooltip="Edit the paper's row in $EDITOR, then reload",
+        ),
+        # Less used: in help and the command palette, kept out of an 80-column footer.
+        Binding(
+            "b",
+            "bury",
+            "Bury",
+            show=False,
+            id="review.bury",
+            tooltip="Hide this card until tomorrow",
+        ),
+        Binding(
+            "s",
+            "suspend",
+            "Suspend",
+            show=False,
+            id="review.suspend",
+            tooltip="Suspend this card (unsuspend in Browse)",
+        ),
+        Binding(
+            "o",
+            "open_link",
+            "Link",
+            show=False,
+            id="review.open",
+            tooltip="Open the paper's link",
         ),
         Binding("escape", "leave", "Home", id="review.home", tooltip="Back to home"),
     ]
@@ -94,7 +121,7 @@ class ReviewScreen(Screen[None]):
         self.session: Session | None = None
         self.revealed = False
         self.shown_at: datetime | None = None
-        self._binding_state: bool | None = None
+        self._binding_state: tuple[bool, bool, bool] | None = None
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
@@ -113,8 +140,10 @@ class ReviewScreen(Screen[None]):
                 yield Static(id="card-question")
                 with Vertical(id="answer-box"):
                     yield Static(id="card-answer")
-                    yield GradeBar(id="grade-bar")
             yield Static(id="summary-view")
+        # Outside the scrolling card: on a short terminal a figure pushes the answer down,
+        # but the grades stay on screen.
+        yield GradeBar(id="grade-bar")
 
     def on_mount(self) -> None:
         ctx = ctx_of(self)
@@ -151,15 +180,17 @@ class ReviewScreen(Screen[None]):
         fig = card.figures[0] if card.figures else None
         self.query_one(FigureView).show(fig, p.source)
         self.query_one("#card-question", Static).update(Text(card.question, style="bold green"))
-        self.query_one("#card-answer", Static).update(markdown_text(card.back))
+        self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
         self.query_one("#answer-box").display = False
+        self.query_one("#grade-bar").display = False
         self.shown_at = ctx_of(self).clock()
         self._update_progress()
         self._refresh_bindings_if_changed()
 
     def _refresh_bindings_if_changed(self) -> None:
         """Rebuilding the footer costs more than the rest of a card change: only when needed."""
-        state = self._card() is not None
+        card = self._card()
+        state = (card is not None, self.revealed, bool(card and card.figures))
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -179,6 +210,7 @@ class ReviewScreen(Screen[None]):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.query_one("#switcher", ContentSwitcher).current = "summary-view"
+        self.query_one("#grade-bar").display = False
         self.query_one(FigureView).show(None, "")
         head = Text("Session complete\n\n", style="bold green")
         mins, secs = divmod(int(summary.seconds), 60)
@@ -203,11 +235,17 @@ class ReviewScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Grades stay enabled (a grade before the answer is shown is ignored): toggling them
-        # would rebuild the footer twice per card.
-        has_card = self.session is not None and self.session.current is not None
-        if action in ("reveal", "bury", "suspend", "edit", "open_link"):
-            return True if has_card else None
+        """The footer follows the state: "Show answer" before, grades after, neither once the
+        session is complete (False hides a key; Textual then tries the next binding)."""
+        card = self._card()
+        if action == "reveal":
+            return card is not None and not self.revealed
+        if action == "grade":
+            return card is not None and self.revealed
+        if action == "figure":
+            return card is not None and bool(card.figures)
+        if action in ("bury", "suspend", "edit", "open_link"):
+            return card is not None
         return True
 
     def _card(self) -> Card | None:
@@ -222,6 +260,17 @@ class ReviewScreen(Screen[None]):
             return
         self.revealed = True
         self.query_one("#answer-box").display = True
+        self.query_one("#grade-bar").display = True
+        self._refresh_bindings_if_changed()
+        self.query_one("#answer-box").scroll_visible(animate=False, top=False)
+
+    def action_figure(self) -> None:
+        card = self._card()
+        if card is None or not card.figures:
+            return
+        from studydeck.tui.screens.figure import FigureScreen
+
+        self.app.push_screen(FigureScreen(card.figures[0], card.paper.source))
 
     def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
         self.action_grade(message.quality)
@@ -242,6 +291,7 @@ class ReviewScreen(Screen[None]):
                 severity="warning",
                 title="Leech",
                 timeout=8,
+                markup=False,
             )
         self.show_current()
 
@@ -252,21 +302,21 @@ class ReviewScreen(Screen[None]):
             return
         card = s.undo()
         if card is None:
-            self.notify("Nothing to undo", severity="warning")
+            self.notify("Nothing to undo", severity="warning", markup=False)
             return
-        self.notify(f"Undid the answer to '{card.paper.title}'")
+        self.notify(f"Undid the answer to '{card.paper.title}'", markup=False)
         self.show_current()
 
     @reports_errors
     def action_bury(self) -> None:
         if self.session is not None and (card := self.session.bury()):
-            self.notify(f"Buried until tomorrow: {card.paper.title}")
+            self.notify(f"Buried until tomorrow: {card.paper.title}", markup=False)
             self.show_current()
 
     @reports_errors
     def action_suspend(self) -> None:
         if self.session is not None and (card := self.session.suspend()):
-            self.notify(f"Suspended: {card.paper.title} ({card.kind.value})")
+            self.notify(f"Suspended: {card.paper.title} ({card.kind.value})", markup=False)
             self.show_current()
 
     def action_open_link(self) -> None:
@@ -274,10 +324,10 @@ class ReviewScreen(Screen[None]):
         if card is None:
             return
         if not card.paper.url:
-            self.notify("This paper has no link in the notes", severity="warning")
+            self.notify("This paper has no link in the notes", severity="warning", markup=False)
             return
         self.app.open_url(card.paper.url)
-        self.notify(f"Opening {card.paper.url}")
+        self.notify(f"Opening {card.paper.url}", markup=False)
 
     @reports_errors
     def action_edit(self) -> None:
@@ -302,6 +352,7 @@ class ReviewScreen(Screen[None]):
                 f"Cannot start the editor {argv[0]!r}: {exc.strerror}. Set $EDITOR.",
                 severity="error",
                 timeout=8,
+                markup=False,
             )
             return
         self.reload_after_edit(card)
@@ -311,17 +362,21 @@ class ReviewScreen(Screen[None]):
         try:
             report = ctx.reload()
         except StudydeckError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
+            self.notify(str(exc), severity="error", timeout=10, markup=False)
             return
         for d in ctx.deck.errors:
-            self.notify(str(d), severity="warning", timeout=8)
-        self.session = Session(ctx.store, ctx.deck, ctx.settings, ctx.clock)
+            self.notify(str(d), severity="warning", timeout=8, markup=False)
+        assert self.session is not None
+        # The same sitting goes on: its done count and undo history are kept.
+        self.session.reload(ctx.deck)
         # Keep going on the card that was being edited, if it is still due.
         q = self.session.queue
         idx = next((i for i, it in enumerate(q) if it.card.id == card.id), None)
         if idx:
             q.insert(0, q.pop(idx))
-        self.notify(f"Notes reloaded: {report}" if report.changed else "Notes reloaded")
+        self.notify(
+            f"Notes reloaded: {report}" if report.changed else "Notes reloaded", markup=False
+        )
         self.show_current()
 
     def action_leave(self) -> None:

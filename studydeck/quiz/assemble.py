@@ -1,0 +1,71 @@
+"""One assembly path for a quiz (CLI, ``--plain`` and the TUI all use it): select the papers,
+match the agenda, build the questions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from studydeck.errors import StudydeckError
+from studydeck.figures import FigureError, FigureFetcher, local_path
+from studydeck.models import Deck, Figure, Paper
+from studydeck.quiz.agenda import AgendaMatch
+from studydeck.quiz.questions import CanShow, Question, build_quiz, count_line
+from studydeck.quiz.selection import Selection, select_papers
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    selection: Selection
+    papers: list[Paper]
+    matches: list[AgendaMatch]
+    questions: list[Question]
+    seed: int
+
+    @property
+    def summary(self) -> str:
+        """``quiz: 12 questions from 4 papers (agenda), seed 7``."""
+        return f"quiz: {count_line(self.questions)} ({self.selection.describe()}), seed {self.seed}"
+
+    def agenda_report(self) -> list[str]:
+        return [m.report() for m in self.matches]
+
+
+def plan_quiz(
+    deck: Deck,
+    sel: Selection,
+    n: int,
+    seed: int,
+    added: Mapping[str, str] | None = None,
+    can_show: CanShow | None = None,
+) -> QuizPlan:
+    papers, matches = select_papers(deck, sel, added)
+    if not papers:
+        raise StudydeckError(
+            f"no papers match the selection ({sel.describe()})",
+            hint="try fewer filters; `studydeck cards` lists what there is",
+        )
+    questions = build_quiz(deck, papers, n, seed, can_show)
+    return QuizPlan(sel, papers, matches, questions, seed)
+
+
+def figure_on_hand(fetcher: FigureFetcher, paper: Paper, figure: Figure) -> bool:
+    """A figure we can show without waiting: a local file that exists, or a cached download.
+
+    (``FigureFetcher.available_without_network`` says yes to any local path, even a
+    missing file, so local files are checked here.)"""
+    if figure.is_remote:
+        return fetcher.available_without_network(figure)
+    try:
+        return local_path(figure.src, Path(paper.source)).is_file()
+    except FigureError:
+        return False
+
+
+def read_agenda(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise StudydeckError(f"cannot read the agenda: {why}", path=path, exit_code=2) from exc

@@ -1,0 +1,106 @@
+"""A briefing sheet for the group meeting: one block per agenda paper, to print or mail.
+
+Every piece of text from the notes goes through ``rendering.to_html``/``escape``; figures are
+data URIs (``figure_data``) so the file stands alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from studydeck.models import CardKind, Deck, Paper
+from studydeck.naming import acronym, short_names
+from studydeck.quiz.handout import FigureData, figure_html, page
+from studydeck.quiz.similarity import most_similar
+from studydeck.rendering import escape, to_html
+
+
+@dataclass(frozen=True)
+class BriefEntry:
+    paper: Paper
+    names: tuple[str, ...]
+    contribution: str
+    insight: str
+    critique: str
+    prompts: tuple[str, str]
+
+
+def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
+    backs: dict[tuple[str, CardKind], str] = {(c.paper.key, c.kind): c.back for c in deck.cards}
+    out = []
+    for p in papers:
+        names = short_names(p.short_name, p.contribution)
+        if not names:
+            a = acronym(p.title)
+            names = (a,) if a else ()
+        called = names[0] if names else p.title
+        first = "What is the key idea of " + called + " and its main weakness?"
+        similar = most_similar(p, deck.papers)
+        if similar:
+            s = similar[0]
+            second = f"How does {called} compare with {s.title}" + (
+                f" ({s.year})?" if s.year else "?"
+            )
+        else:
+            second = f"Which paper in your notes is closest to {called}, and how do they differ?"
+        out.append(
+            BriefEntry(
+                p,
+                names,
+                backs.get((p.key, CardKind.CONTRIBUTION), p.contribution),
+                backs.get((p.key, CardKind.INSIGHT), ""),
+                backs.get((p.key, CardKind.CRITIQUE), ""),
+                (first, second),
+            )
+        )
+    return out
+
+
+def brief_markdown(entries: Sequence[BriefEntry], title: str, figure_refs: dict[str, str]) -> str:
+    lines = [f"# {title}", ""]
+    for e in entries:
+        p = e.paper
+        lines += [f"## {p.title}" + (f" ({p.year})" if p.year else ""), ""]
+        if e.names:
+            lines.append(f"- **Short name:** {', '.join(e.names)}")
+        if p.keywords:
+            lines.append(f"- **Keywords:** {', '.join(p.keywords)}")
+        lines.append("")
+        if p.figures:
+            f = p.figures[0]
+            lines += [f"![{f.alt}]({figure_refs.get(f.src, f.src)})", ""]
+        for label, text in (
+            ("Contribution", e.contribution),
+            ("Key insight", e.insight),
+            ("Critique", e.critique),
+        ):
+            if text:
+                lines += [f"**{label}:** {text}", ""]
+        lines += ["**For discussion:**", "", f"1. {e.prompts[0]}", f"2. {e.prompts[1]}", ""]
+    return "\n".join(lines)
+
+
+def brief_html(entries: Sequence[BriefEntry], title: str, figure_data: FigureData) -> str:
+    parts = [f"<h1>{escape(title)}</h1>"]
+    for e in entries:
+        p = e.paper
+        year = f" ({p.year})" if p.year else ""
+        parts.append(f'<section class="paper"><h2>{escape(p.title + year)}</h2><ul>')
+        if e.names:
+            parts.append(f"<li><b>Short name:</b> {escape(', '.join(e.names))}</li>")
+        if p.keywords:
+            parts.append(f"<li><b>Keywords:</b> {escape(', '.join(p.keywords))}</li>")
+        parts.append("</ul>")
+        if p.figures:
+            parts.append(figure_html(p.figures[0].src, p.figures[0].alt, figure_data))
+        for label, text in (
+            ("Contribution", e.contribution),
+            ("Key insight", e.insight),
+            ("Critique", e.critique),
+        ):
+            if text:
+                parts.append(f"<p><b>{label}:</b> {to_html(text)}</p>")
+        parts.append("<p><b>For discussion:</b></p><ol>")
+        parts += [f"<li>{escape(q)}</li>" for q in e.prompts]
+        parts.append("</ol></section>")
+    return page(title, parts)

@@ -1,0 +1,129 @@
+"""An agenda you can trust: each line says which paper it became, and why, or that none did."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studydeck.deck import load
+from studydeck.quiz import match_agenda
+
+from .conftest import ROOT, SEED, env_without_user_dirs, table
+
+ROWS = (
+    "| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | 规范化 "
+    "| LN：针对每个sample处理，使得LN不受batch size影响 | | |",
+    "| 2021 | Multi-Stage Progressive Image Restoration | 图像复原 | MPRNet：性能很强的baseline结构 | | |",
+    "| 2022 | Vision Transformer with Deformable Attention | Transformer "
+    "| DAT：K/V只对重要区域求，任意Q都和这些K/V配对算 | | |",
+    "| 2020 | [Deep Compression Study](https://doi.org/10.1109/TIP.2020.1234) | 图像编码 "
+    "| 用可学习的熵模型压缩图像 | | |",
+    "| 2022 | Bringing Old Films Back to Life | 视频增强 | 老电影修复的统一框架 | | |",
+    "| 2020 | Bringing Old Photos Back to Life | 图像增强 | 老照片复原新范式 | | |",
+)
+
+AGENDA = """# group meeting, week 12
+- Multi-Stage Progressive          
+2. Multi-Stage Progresive Image Restoration
+https://arxiv.org/pdf/1607.06450v2.pdf
+http://arxiv.org/abs/1607.06450v3
+arXiv:1607.06450
+https://dx.doi.org/10.1109/tip.2020.1234
+DAT (deformable attention)
+MPRNet
+Group Normalization
+Batch Normalization
+Learned Image Compression
+Bringing Old Back to Life
+Neural Radiance Fields
+"""
+
+REPORT = """\
+- Multi-Stage Progressive → Multi-Stage Progressive Image Restoration (title words)
+2. Multi-Stage Progresive Image Restoration → Multi-Stage Progressive Image Restoration (title words)
+https://arxiv.org/pdf/1607.06450v2.pdf → Layer Normalization (arXiv 1607.06450)
+http://arxiv.org/abs/1607.06450v3 → Layer Normalization (arXiv 1607.06450)
+arXiv:1607.06450 → Layer Normalization (arXiv 1607.06450)
+https://dx.doi.org/10.1109/tip.2020.1234 → Deep Compression Study (DOI 10.1109/tip.2020.1234)
+DAT (deformable attention) → Vision Transformer with Deformable Attention (short name DAT)
+MPRNet → Multi-Stage Progressive Image Restoration (short name MPRNet)
+Group Normalization → no paper in your notes (did you mean: Layer Normalization?)
+Batch Normalization → no paper in your notes (did you mean: Layer Normalization?)
+Learned Image Compression → no paper in your notes (did you mean: \
+Multi-Stage Progressive Image Restoration; Deep Compression Study?)
+Bringing Old Back to Life → no paper in your notes (did you mean: \
+Bringing Old Films Back to Life; Bringing Old Photos Back to Life?)
+Neural Radiance Fields → no paper in your notes
+"""
+
+
+@pytest.fixture
+def deck(notes):
+    return load([notes(table(*ROWS))])
+
+
+def test_each_line_says_what_it_matched_and_how(deck) -> None:
+    report = "".join(m.report() + "\n" for m in match_agenda(AGENDA.splitlines(), deck.papers))
+    assert report == REPORT
+
+
+def test_group_normalization_is_not_layer_normalization(deck) -> None:
+    for line in ("Group Normalization", "Instance Normalization", "Normalization"):
+        [m] = match_agenda([line], deck.papers)
+        assert m.paper is None, line
+
+
+def test_an_acronym_or_a_short_title_matches() -> None:
+    deck = load([SEED])
+    [m] = match_agenda(["- MFQE 2.0"], deck.papers)
+    assert m.report() == (
+        "- MFQE 2.0 → MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on "
+        "Compressed Video (short title MFQE 2.0)"
+    )
+    [m] = match_agenda(["VTDA"], deck.papers)
+    assert m.paper is not None and m.paper.title == "Vision Transformer with Deformable Attention"
+    assert m.how == "acronym VTDA"
+
+
+def test_agenda_command_prints_the_report(notes, tmp_path: Path) -> None:
+    path = notes(table(*ROWS))
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text(AGENDA, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "studydeck", "agenda", str(agenda), str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env_without_user_dirs(tmp_path),
+        check=False,
+    )
+    assert r.stdout == REPORT
+    assert r.returncode == 1  # some lines matched nothing
+
+
+def test_quiz_from_an_agenda_prints_the_report_first(notes, tmp_path: Path) -> None:
+    path = notes(table(*ROWS))
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("MPRNet\nGroup Normalization\n", encoding="utf-8")
+    r = subprocess.run(
+        [
+            *(sys.executable, "-m", "studydeck", "quiz", str(path)),
+            *("--db", str(tmp_path / "s.db"), "--agenda", str(agenda), "--plain", "--seed", "1"),
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env_without_user_dirs(tmp_path),
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = [x for x in r.stderr.splitlines() if not x.startswith("studydeck: ")]
+    assert lines[:3] == [
+        "MPRNet → Multi-Stage Progressive Image Restoration (short name MPRNet)",
+        "Group Normalization → no paper in your notes (did you mean: Layer Normalization?)",
+        "quiz: 1 question from 1 paper (agenda), seed 1",
+    ]

@@ -1,0 +1,120 @@
+"""``quiz --plain`` as a user meets it: time limits, Ctrl-D, Ctrl-C, words not internals."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studydeck.deck import load
+from studydeck.plain import run_plain
+from studydeck.quiz import QuestionKind, build_quiz
+
+from .conftest import ROOT, SEED, env_without_user_dirs
+
+
+class Clock:
+    """A timer the test moves: each read returns the next value."""
+
+    def __init__(self, *times: float) -> None:
+        self.times = list(times)
+
+    def __call__(self) -> float:
+        return self.times.pop(0)
+
+
+@pytest.fixture(scope="module")
+def deck():
+    return load([SEED])
+
+
+def first(deck, kind: QuestionKind):
+    for seed in range(50):
+        for q in build_quiz(deck, list(deck.papers), 30, seed):
+            if q.kind is kind:
+                return q
+    raise AssertionError(kind)
+
+
+def test_a_right_but_late_choice_is_late_and_shows_the_answer(deck) -> None:
+    q = first(deck, QuestionKind.CONTRIBUTION_TO_PAPER)
+    out = io.StringIO()
+    stdin = io.StringIO(f"{q.answer_index + 1}\n")
+    result = run_plain([q], stdin, out, time_limit=10, timer=Clock(0.0, 12.0))
+    text = out.getvalue()
+    assert "late (12 s > 10 s): counted as missed" in text
+    assert f"late: {q.answer_index + 1}) {q.answer}" in text
+    assert "wrong" not in text
+    assert result.score == 0 and result.answers[0].late
+
+
+def test_reading_a_recall_answer_does_not_count(deck) -> None:
+    q = first(deck, QuestionKind.FLIP)
+    out = io.StringIO()
+    # Enter at 3 s (reveal), the answer is read until 60 s: 3 s count, within 10 s.
+    result = run_plain([q], io.StringIO("\ny\n"), out, time_limit=10, timer=Clock(0.0, 3.0))
+    assert result.score == 1 and result.answers[0].seconds == 3.0
+    assert "late" not in out.getvalue()
+
+
+def test_end_of_input_and_words_not_internal_names(deck) -> None:
+    qs = build_quiz(deck, list(deck.papers), 3, seed=4)
+    out = io.StringIO()
+    wrong = (qs[0].answer_index + 1) % len(qs[0].options) + 1 if qs[0].is_choice else None
+    stdin = io.StringIO(f"{wrong}\n" if wrong else "\nn\n")  # then Ctrl-D
+    result = run_plain(qs, stdin, out)
+    text = out.getvalue()
+    assert "score 0/1" in text and "missed:" in text
+    assert not any(k.value in text for k in QuestionKind if "->" in k.value)
+    assert "(flip)" not in text and not result.interrupted
+
+
+def test_ctrl_c_keeps_the_score(deck) -> None:
+    qs = build_quiz(deck, list(deck.papers), 3, seed=4)
+
+    class Interrupting(io.StringIO):
+        def readline(self, *a: object) -> str:
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    result = run_plain(qs, Interrupting(), out)
+    assert result.interrupted and "score 0/0" in out.getvalue()
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "studydeck",
+            "quiz",
+            str(SEED),
+            "--db",
+            str(tmp_path / "s.db"),
+            *args,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env_without_user_dirs(tmp_path),
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [("--time-limit", "-5"), ("--time-limit", "0"), ("-n", "0"), ("--meeting", "soon")]
+)
+def test_invalid_values_exit_2(tmp_path: Path, args: tuple[str, str]) -> None:
+    r = run(tmp_path, "--plain", *args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert args[1] in r.stderr.splitlines()[-1]
+
+
+def test_end_of_input_at_once_is_a_clean_exit(tmp_path: Path) -> None:
+    r = run(tmp_path, "--plain", "-n", "3", "--seed", "2", stdin="")
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "score 0/0" in r.stdout

@@ -808,7 +808,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="Anki's collection.anki2 (default: the only Anki profile's)",
         )
         a.add_argument("--db", type=Path, help="review store")
-        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull)
+        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull, subparser=a)
     p = add("quiz", "quiz yourself on some papers (the review schedule is not touched)")
     add_store_options(p)
     p.add_argument(

@@ -284,3 +284,21 @@ def test_no_temp_files_left(tmp_path: Path, monkeypatch) -> None:
     export_deck(load([SEED]), tmp_path / "o.apkg")
     assert list((tmp_path / "tmp").iterdir()) == []
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_small_things_anki_users_notice(col: Collection, tmp_path: Path, notes) -> None:
+    path = notes(table("| 2016 | Layer Normalization | 规范化 | c | | 笔记 |"))
+    User(tmp_path).export(path, tmp_path / "o.apkg")
+    import_apkg(col, tmp_path / "o.apkg")
+    assert len(col.find_notes("Keywords:规范化")) == 1  # plain text, searchable
+    card = col.get_note(col.find_notes("")[0]).cards()[0]
+    assert "它的核心贡献是什么？" in card.question()  # Chinese notes, Chinese prompts
+    assert "notes.md" not in card.answer()  # no file:line on the back
+    assert ".nightMode a" in anki_export.CSS
+    english = notes(
+        "# Reading\n\n| Year | Title | Keywords | Contribution | Figure | Notes |\n"
+        "| :- | :- | :- | :- | :- | :- |\n| 2016 | Layer Norm | norm | c | | |\n",
+        name="en.md",
+    )
+    en = load([english])
+    assert not anki_export.is_chinese(en.papers[0], en.name)  # English notes ask in English

@@ -13,8 +13,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from studydeck import planner
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
+from studydeck.session import today_log
 from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 
@@ -26,21 +28,11 @@ class Row:
     card: Card
     state: CardState | None
 
+    owes_repeat: bool = False
+
     def status(self, today: date) -> str:
-        st = self.state
-        if st is None:
-            return "new"
-        if st.retired:
-            return "retired"
-        if st.suspended:
-            return "suspended"
-        if st.sm2.due is None:
-            return "new"
-        if st.buried_until is not None and st.buried_until > today:
-            return "buried"
-        if st.sm2.due <= today:
-            return "due"
-        return "learning" if st.sm2.repetitions < 2 else "review"
+        """The planner's state of this card (one definition for every screen)."""
+        return planner.status(self.state, today, self.owes_repeat)
 
 
 def matches(row: Row, query: str, today: date) -> bool:
@@ -105,7 +97,8 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         ctx = ctx_of(self)
         states = ctx.store.states()
-        self.rows = [Row(c, states.get(c.id)) for c in ctx.deck.cards]
+        owed = set(planner.owed_repeats(today_log(ctx.store, ctx.today)))
+        self.rows = [Row(c, states.get(c.id), c.id in owed) for c in ctx.deck.cards]
         for cid, kind, key, title, year in ctx.store.retired_cards():
             paper = Paper(
                 key=key, title=title, year=year, source="(removed from the notes)", line=0
@@ -233,7 +226,7 @@ class BrowseScreen(Screen[None]):
             return
         ctx = ctx_of(self)
         ctx.store.set_suspended(row.card.id, not row.state.suspended)
-        new = Row(row.card, ctx.store.state(row.card.id))
+        new = Row(row.card, ctx.store.state(row.card.id), row.owes_repeat)
         self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
         self.notify(
             ("Suspended: " if new.state and new.state.suspended else "Unsuspended: ")

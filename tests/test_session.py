@@ -219,7 +219,7 @@ def test_home_stats_summary_and_browse_agree_with_the_queue(store, clock) -> Non
 
     s = session_for(store, [SEED], clock, new_per_day=100)
     total = len(s.deck.cards)
-    lapsed, right, buried = (s.queue[i].card for i in range(3))
+    lapsed, _right, buried = (s.queue[i].card for i in range(3))
     s.answer(1)  # a lapse: owed a repeat today, "learning" until it is right again
     s.answer(5)
     s.bury()  # a new card, buried: not available today

@@ -19,7 +19,7 @@ from studydeck.errors import StudydeckError
 from studydeck.loading import open_deck
 from studydeck.store import SCHEMA_VERSION, Store
 
-from .conftest import ROOT, SEED, table
+from .conftest import HEADER, ROOT, SEED, table
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 1)
@@ -330,3 +330,44 @@ def test_unreadable_cache_falls_back_to_parsing(store: Store, notes) -> None:
         c.execute("UPDATE deck_cache SET data = ?", (b"\x00garbage",))
     deck, report = open_deck(store, [path], NOW)
     assert [p.title for p in deck.papers] == ["A"] and not report.changed
+
+
+def test_another_paper_of_the_same_year_is_not_a_rename(store: Store, notes) -> None:
+    path = notes(table("| 2020 | Deep Residual Learning | k | c | | |"))
+    deck, _ = open_deck(store, [path], NOW)
+    answer_all(store, deck)
+    path.write_text(table("| 2020 | Swin Transformer Hierarchical Vision | k | c | | |"))
+    deck2, report = open_deck(store, [path], NOW)
+    assert str(report) == "1 new, 0 renamed, 1 retired"
+    assert store.state(deck2.cards[0].id).sm2.is_new
+
+
+def test_same_link_keeps_history_when_section_and_title_both_change(store: Store, notes) -> None:
+    """A paper listed in two sections is keyed by section + link. When one section is
+    renamed and that row's title rewritten, only the link still says which paper it is."""
+    link = "[Attention](https://arxiv.org/abs/1706.03762)"
+    before = (
+        "# 论文\n\n## Vision\n\n"
+        + table(f"| 2017 | {link} | k | c | | |", title="")
+        + "\n## Language\n\n"
+        + table(f"| 2017 | {link} | k | c | | |", title="")
+    )
+    path = notes(before)
+    deck, _ = open_deck(store, [path], NOW)
+    assert [p.key for p in deck.papers] == [
+        "vision/url:arxiv.org/abs/1706.03762",
+        "language/url:arxiv.org/abs/1706.03762",
+    ]
+    answer_all(store, deck)
+    after = before.replace(
+        f"## Vision\n\n{HEADER}| 2017 | {link}",
+        f"## Images\n\n{HEADER}| 2017 | [Transformers everywhere](https://arxiv.org/abs/1706.03762)",
+    )
+    assert after != before
+    path.write_text(after)
+    deck2, report = open_deck(store, [path], NOW)
+    assert str(report) == "0 new, 1 renamed, 0 retired"
+    moved = deck2.papers[0]
+    assert moved.key == "images/url:arxiv.org/abs/1706.03762"
+    card = next(c for c in deck2.cards if c.paper.key == moved.key)
+    assert store.state(card.id).sm2.repetitions == 1

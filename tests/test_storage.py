@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -247,32 +248,58 @@ WORKER = textwrap.dedent("""
     from pathlib import Path
     from studydeck.store import Store
     from studydeck.loading import open_deck
-    db, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    db, seed, n, me = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     s = Store.open(Path(db))
     deck, _ = open_deck(s, [Path(seed)], datetime.now(timezone.utc))
+    print("ready", flush=True)
+    assert sys.stdin.readline() == "go\\n"
+    print("trying", flush=True)
     for i in range(n):
-        card = deck.cards[i % len(deck.cards)]
+        card = deck.cards[(2 * i + me) % len(deck.cards)]
         s.record_answer(card.id, 4, now=datetime.now(timezone.utc), today=date(2026, 3, 1))
-        print(i, flush=True)
+    print("done", flush=True)
 """)
 
 
 def test_two_processes_never_lose_an_answer(tmp_path: Path) -> None:
+    """Both workers start writing while a third connection holds the write lock, so their
+    first answers wait on it together and the rest run side by side."""
     db = tmp_path / "shared.db"
+    with Store.open(db) as s:
+        open_deck(s, [SEED], NOW)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(db), str(SEED), "60"],
+            [sys.executable, "-c", WORKER, str(db), str(SEED), "60", str(me)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for me in range(2)
     ]
     for p in procs:
-        _out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
+        assert p.stdout is not None and p.stdout.readline() == "ready\n", p.stderr
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline() == "trying\n"
+    holder.execute("COMMIT")
+    holder.close()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and out == "done\n", err
     with Store.open(db) as s:
         assert s.review_count() == 120
+        per_card = Counter(r.card_id for r in s.reviews())
+        deck, _ = open_deck(s, [SEED], NOW)
+        expected = Counter(
+            deck.cards[(2 * i + me) % len(deck.cards)].id for i in range(60) for me in (0, 1)
+        )
+        assert per_card == expected
 
 
 def test_kill_mid_session_loses_at_most_the_answer_in_flight(tmp_path: Path) -> None:

@@ -60,7 +60,9 @@ SPECIALS = [
 # Text the fast path is made for: plain runs, **bold** and [label](url), in any mix.
 _PLAIN = st.text(alphabet="ab xy中文，。~-:/.\"'\n\t()#", max_size=6)
 _WORD = st.text(alphabet="ab中文", min_size=1, max_size=4)
-_BOLD = st.builds(lambda a, b: f"**{a}{b}**", _WORD, st.sampled_from(["", " x", " 中 文", " \"q\" x"]))
+_BOLD = st.builds(
+    lambda a, b: f"**{a}{b}**", _WORD, st.sampled_from(["", " x", " 中 文", ' "q" x'])
+)
 _LINK_ = st.builds(
     lambda label, url: f"[{label}]({url})",
     st.text(alphabet="ab 中文", min_size=1, max_size=5).filter(str.strip),

@@ -21,6 +21,18 @@ from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
+#: Column widths in terminal cells (CJK counts double); the paper column takes the rest.
+WIDTHS = {"kind": 12, "year": 4, "keywords": 12, "state": 9, "due": 10, "EF": 4, "interval": 3}
+LABELS = {"interval": "ivl"}
+#: Cell padding (1 each side) of every column, the vertical scrollbar and a spare cell.
+_CHROME = 2 * len(COLUMNS) + 4
+
+
+def fit(text: str, width: int) -> Text:
+    """``text`` cut to ``width`` terminal cells, with an ellipsis when cut."""
+    out = Text(text)
+    out.truncate(width, overflow="ellipsis")
+    return out
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,9 @@ class BrowseScreen(Screen[None]):
             )
             self.rows.append(Row(card, states.get(cid)))
         table = self.query_one(DataTable)
+        self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
         for col in COLUMNS:
-            table.add_column(col, key=col)
+            table.add_column(LABELS.get(col, col), key=col, width=WIDTHS.get(col, self.paper_width))
         self.refill()
         table.focus()
 
@@ -121,10 +134,10 @@ class BrowseScreen(Screen[None]):
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
         return (
-            Text(p.title[:40]),
+            fit(p.title, self.paper_width),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
-            Text(", ".join(p.keywords)[:16]),
+            fit(", ".join(p.keywords), WIDTHS["keywords"]),
             Text(row.status(today)),
             Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
             Text(f"{sm2.easiness:.2f}" if sm2 else ""),

@@ -94,7 +94,7 @@ def cards_for(paper: Paper) -> list[Card]:
     ):
         if back:
             out.append(
-                Card.model_construct(
+                Card(
                     id=card_id(paper.key, kind),
                     kind=kind,
                     paper=paper,

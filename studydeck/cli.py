@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -333,7 +334,7 @@ def card_json(deck: Deck) -> list[dict[str, object]]:
             "section": c.paper.section,
             "front": c.front,
             "back": c.back,
-            "figures": [f.model_dump() for f in c.figures],
+            "figures": [asdict(f) for f in c.figures],
             "source": c.paper.where,
         }
         for c in deck.cards

@@ -302,10 +302,26 @@ def test_two_processes_never_lose_an_answer(tmp_path: Path) -> None:
         assert per_card == expected
 
 
+STEADY_WORKER = textwrap.dedent("""
+    import sys
+    from datetime import datetime, date, timezone
+    from pathlib import Path
+    from studydeck.store import Store
+    from studydeck.loading import open_deck
+    db, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    s = Store.open(Path(db))
+    deck, _ = open_deck(s, [Path(seed)], datetime.now(timezone.utc))
+    for i in range(n):
+        card = deck.cards[i % len(deck.cards)]
+        s.record_answer(card.id, 4, now=datetime.now(timezone.utc), today=date(2026, 3, 1))
+        print(i, flush=True)
+""")
+
+
 def test_kill_mid_session_loses_at_most_the_answer_in_flight(tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
     p = subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(db), str(SEED), "100000"],
+        [sys.executable, "-c", STEADY_WORKER, str(db), str(SEED), "100000"],
         stdout=subprocess.PIPE,
         text=True,
     )

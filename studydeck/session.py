@@ -1,7 +1,9 @@
 """Today's review: the queue, same-day repeats, bury/suspend/undo and leeches.
 
-Time comes from an injected clock (a function returning an aware ``datetime``);
-the study day starts at ``Settings.day_starts_at`` local time.
+The queue and every count come from :func:`studydeck.planner.plan` (see there for the
+rules); this module adds what happens during a sitting. Time comes from an injected clock
+(a function returning an aware ``datetime``); the study day starts at
+``Settings.day_starts_at`` local time.
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ def plan(
         elif s in ("learning", "due") and st.sm2.due is not None and st.sm2.due <= today:
             due.append((st.sm2.due, i, card))
         day = available_on(st, today)
-        if day is not None and day < today + timedelta(days=FORECAST_DAYS):
+        if day is not None:
             forecast[day] += 1
     due.sort(key=lambda t: (t[0], t[1]))
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)

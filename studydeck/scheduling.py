@@ -100,7 +100,8 @@ class AnkiButton(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class CardState:
-    """What the store knows of a card besides its text: SM-2 state plus its flags."""
+    """What the store knows of a card besides its text: SM-2 state plus its flags.
+    What the flags mean for today (buried, suspended, ...) is :mod:`studydeck.planner`'s."""
 
     sm2: Sm2State
     lapses: int = 0
@@ -108,11 +109,6 @@ class CardState:
     leech: bool = False
     buried_until: date | None = None
     retired: bool = False
-
-    def is_active(self, today: date) -> bool:
-        """Neither suspended, retired nor buried on ``today``."""
-        buried = self.buried_until is not None and self.buried_until > today
-        return not (self.suspended or self.retired or buried)
 
 
 def answer(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:

@@ -25,9 +25,9 @@ def cards(*ids: str) -> list[DeckCard]:
 
 
 def test_most_overdue_first_then_notes_order() -> None:
-    states = {"a": graded(-1), "b": graded(-7), "c": graded(0), "d": graded(-3), "e": graded(-3)}
-    p = plan(cards("a", "b", "c", "d", "e"), states, TODAY, Settings())
-    assert [it.card_id for it in p.queue] == ["b", "d", "e", "a", "c"]
+    states = {"a": graded(-1), "b": graded(-7), "c": graded(0), "e": graded(-3), "d": graded(-3)}
+    p = plan(cards("a", "b", "c", "e", "d"), states, TODAY, Settings())
+    assert [it.card_id for it in p.queue] == ["b", "e", "d", "a", "c"]
 
 
 def test_daily_review_limit_counts_reviews_already_answered_today() -> None:
@@ -39,6 +39,8 @@ def test_daily_review_limit_counts_reviews_already_answered_today() -> None:
     p = plan(cards(*"abcdexy"), states, TODAY, Settings(reviews_per_day=3), log)
     assert p.reviews_done == 2
     assert [it.card_id for it in p.queue] == ["a"] and p.due == 1 and p.due_total == 5
+    used_up = plan(cards(*"abcdexy"), states, TODAY, Settings(reviews_per_day=2), log)
+    assert used_up.queue == [] and used_up.due == 0
 
 
 def test_new_answers_and_repeats_do_not_use_up_the_review_limit() -> None:
@@ -111,6 +113,18 @@ def test_one_state_per_card_and_learning_means_not_yet_learnt() -> None:
 
 def test_status_of_a_card_without_a_stored_state_is_new() -> None:
     assert status(None, TODAY) == "new"
+    assert status(graded(0), TODAY) == "due" and status(graded(0), TODAY, True) == "learning"
+
+
+def test_repeats_owed_by_cards_gone_from_the_deck_are_dropped() -> None:
+    states = {"kept": graded(1), "gone": graded(1, retired=True), "other-file": graded(1)}
+    log = [
+        TodayAnswer("gone", 1, repeat=False, was_new=False),
+        TodayAnswer("kept", 1, repeat=False, was_new=False),
+    ]
+    p = plan(cards("kept"), states, TODAY, Settings(), log)
+    assert [(it.card_id, it.repeat) for it in p.queue] == [("kept", True)]
+    assert p.retired == 1
 
 
 def test_due_tomorrow_and_forecast_skip_suspended_and_wait_for_burial() -> None:

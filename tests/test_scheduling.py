@@ -129,5 +129,9 @@ def test_threshold_0_never_makes_a_leech_and_one_lapse_can() -> None:
     assert (card.lapses, card.leech, card.suspended) == (20, False, False)
     once = answer(CardState(Sm2State()), 1, DAY0, leech_threshold=1)
     assert (once.leech, once.suspended) == (True, True)
+    # Lowering the threshold makes a leech at the next lapse, not at the next pass.
+    lowered = CardState(Sm2State(), lapses=5)
+    assert not answer(lowered, 3, DAY0, leech_threshold=3).leech
+    assert answer(lowered, 2, DAY0, leech_threshold=3).leech
     kept = answer(CardState(Sm2State(), suspended=True), 5, DAY0, leech_threshold=1)
     assert (kept.leech, kept.suspended) == (False, True)

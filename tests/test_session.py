@@ -245,3 +245,43 @@ def test_home_stats_summary_and_browse_agree_with_the_queue(store, clock) -> Non
         rows_ = [Row(c, states.get(c.id)) for c in again.deck.cards]
         learning = [r.card for r in rows_ if r.status(again.today) == "learning"]
         assert learning == [lapsed] and st.learning == 1
+
+
+def test_a_repeat_never_lands_right_after_a_card_of_its_own_paper(store, clock, notes) -> None:
+    path = notes(
+        table(
+            "| 2020 | X | k | contribution of X | | An insight about X. |",
+            *(f"| 2020 | {t} | k | contribution of {t} | | |" for t in "YZWV"),
+        )
+    )
+    deck, _ = open_deck(store, [path], clock())
+    x1, x2 = (c for c in deck.cards if c.paper.title == "X")
+    by_title = {c.paper.title: c for c in deck.cards if c.paper.title != "X"}
+    order = [x1, by_title["Y"], by_title["Z"], x2, by_title["W"], by_title["V"]]
+    for offset, card in enumerate(order):  # due one day apart, in this order
+        store.record_answer(
+            card.id, 5, now=clock(), today=date(2026, 3, 1) + timedelta(days=offset)
+        )
+    clock.advance(days=20)
+    s = session_for(store, [path], clock, new_per_day=0)
+    assert [it.card for it in s.queue] == order
+    s.answer(1)
+    # Three cards later would be right after X's other card: one more is put between.
+    assert [it.card for it in s.queue] == [order[1], order[2], x2, order[4], x1, order[5]]
+
+
+def test_bury_keeps_the_undo_of_other_cards(store, clock) -> None:
+    s = session_for(store, [SEED], clock, new_per_day=5)
+    first = s.current.card
+    s.answer(5)
+    s.bury()
+    assert s.undo() == first
+
+
+def test_undoing_the_answer_that_made_a_leech(store, clock, notes) -> None:
+    s = session_for(store, [notes(rows("A", "B"))], clock, leech_threshold=1)
+    card = s.current.card
+    s.answer(0)
+    assert s.leeches == [card]
+    assert s.undo() == card
+    assert s.leeches == [] and not store.state(card.id).leech

@@ -40,6 +40,7 @@ TARGETS: dict[str, list[str]] = {
         "-k",
         "rename or link or typo or same_year or section or retired or edited",
         "tests/test_naming.py",
+        "tests/test_identity.py",
     ],
     "carding": ["tests/test_parsing.py"],
 }

@@ -38,7 +38,8 @@ TARGETS: dict[str, list[str]] = {
     "identity": [
         "tests/test_storage.py",
         "-k",
-        "rename or link or typo or same_year or section or retired or edited",
+        "rename or link or typo or same_year or section or retired or edited or key or card_id "
+        "or duplicates",
         "tests/test_naming.py",
         "tests/test_identity.py",
     ],

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -638,7 +639,7 @@ def card_json(deck: Deck) -> list[dict[str, object]]:
             "section": c.paper.section,
             "front": c.front,
             "back": c.back,
-            "figures": [f.model_dump() for f in c.figures],
+            "figures": [asdict(f) for f in c.figures],
             "source": c.paper.where,
         }
         for c in deck.cards

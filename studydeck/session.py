@@ -104,7 +104,20 @@ class Session:
     def _build(self) -> list[QueueItem]:
         by_id = {c.id: c for c in self.deck.cards}
         p = today_plan(self.store, self.deck, self.today, self.settings)
+        self._new_ids = {it.card_id for it in p.queue if p.status.get(it.card_id) == "new"}
         return [QueueItem(by_id[it.card_id], it.repeat) for it in p.queue]
+
+    def _catch_up(self) -> None:
+        """Another studydeck on this store may have studied since this queue was built: a
+        card it answered today leaves this queue (same-day repeats stay), and the day's
+        new-card limit counts its new cards too."""
+        done = self.store.scheduled_today(self.today)
+        queue = [it for it in self.queue if it.repeat or it.card.id not in done]
+        if any(it.card.id in self._new_ids and not it.repeat for it in queue) and (
+            self.store.new_answered_today(self.today) >= self.settings.new_per_day
+        ):
+            queue = [it for it in queue if it.repeat or it.card.id not in self._new_ids]
+        self.queue = queue
 
     def reload(self, deck: Deck) -> None:
         """Go on with the notes read again (after an edit): the queue is rebuilt from the
@@ -152,6 +165,7 @@ class Session:
             self.leeches.append(item.card)
         elif quality < GOOD_ENOUGH:
             self._requeue(QueueItem(item.card, repeat=True))
+        self._catch_up()
         return ans
 
     def _requeue(self, item: QueueItem) -> None:

@@ -285,3 +285,42 @@ def test_undoing_the_answer_that_made_a_leech(store, clock, notes) -> None:
     assert s.leeches == [card]
     assert s.undo() == card
     assert s.leeches == [] and not store.state(card.id).leech
+
+
+def test_new_card_limit_counts_another_window_on_the_same_store(
+    store, clock, tmp_path: Path
+) -> None:
+    """Two windows each built a queue of 4 new cards; the day's limit is 4 in all."""
+    mine = session_for(store, [SEED], clock, new_per_day=4)
+    with Store.open(tmp_path / "s.db") as other_store:
+        other = session_for(other_store, [SEED], clock, new_per_day=4)
+        assert mine.remaining == other.remaining == 4
+        other.answer(5)
+        other.answer(5)
+        other.answer(5)
+    first = mine.current.card.id
+    ans = mine.answer(5)  # the other window answered this one already: a same-day repeat
+    assert ans.repeat and store.state(first).sm2.repetitions == 1
+    # The other window's two other cards leave this queue; one new card is left of the 4.
+    assert mine.remaining == 1 and store.new_answered_today(mine.today) == 3
+    mine.answer(5)
+    assert mine.remaining == 0 and store.new_answered_today(mine.today) == 4
+
+
+def test_the_day_new_card_limit_stops_a_window_whose_cards_were_other_ones(
+    store, clock, tmp_path: Path
+) -> None:
+    mine = session_for(store, [SEED], clock, new_per_day=4)
+    with Store.open(tmp_path / "s.db") as other_store:
+        other = session_for(other_store, [SEED], clock, new_per_day=20)  # a looser limit
+        mine_ids = {it.card.id for it in mine.queue}
+        answered = 0
+        while answered < 3:  # the other window studies new cards other than mine
+            if other.current.card.id in mine_ids:
+                other.bury()
+            else:
+                other.answer(5)
+                answered += 1
+    assert mine_ids.isdisjoint(store.scheduled_today(mine.today))
+    mine.answer(5)  # the 4th new card of the day on this store
+    assert mine.remaining == 0

@@ -142,6 +142,15 @@ class Answers(EventLog):
         )
         return int(rows[0]["n"])
 
+    def scheduled_today(self, today: date) -> set[str]:
+        """Cards given their scheduled (not repeat) answer on ``today`` by any process."""
+        rows = self.query(
+            "SELECT DISTINCT c.card_id FROM reviews r JOIN cards c USING (cid) "
+            "WHERE r.day = ? AND r.repeat = 0",
+            (today.isoformat(),),
+        )
+        return {r["card_id"] for r in rows}
+
     def _flag_event(
         self, c: sqlite3.Connection, cid: int, kind: str, value: str, now: datetime | None
     ) -> Event:

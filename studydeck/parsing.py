@@ -185,8 +185,16 @@ def _outside_folder(src: str) -> bool:
     return False
 
 
+_QUOTE_MARKS = re.compile(r"[ \t]{0,3}(?:>[ \t]?)+")
+
+
 def _raw_cells(line: str) -> list[str]:
-    s = line.strip()
+    # A table inside a blockquote: its rows start with "> " (one per level), not a cell.
+    s = (
+        _QUOTE_MARKS.sub("", line, count=1).strip()
+        if line.lstrip().startswith(">")
+        else line.strip()
+    )
     if s.startswith("|"):
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):

@@ -283,3 +283,17 @@ def test_random_cells_never_crash(cells: list[str], extra: str) -> None:
     res = parse_text(table(row) + extra, "x.md")
     for d in res.diagnostics:
         assert d.line >= 1
+
+
+def test_a_table_inside_a_blockquote_is_read_without_a_false_cell_count(notes) -> None:
+    path = notes(
+        "# x\n\n"
+        "> | 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n"
+        "> | :- | :- | :- | :- | :- | :- |\n"
+        "> | 2016 | Layer Normalization | 规范化 | LN：按样本 | | 但在CNN上效果不如BN |\n"
+    )
+    deck = load([path])
+    assert deck.diagnostics == ()
+    assert [(p.title, p.notes) for p in deck.papers] == [
+        ("Layer Normalization", "但在CNN上效果不如BN")
+    ]

@@ -20,7 +20,7 @@ from studydeck.replay import NEW, Event, Policy, replay
 from studydeck.scheduling import CardState
 from studydeck.store.base import StoreBase
 from studydeck.store.schema import utc_text
-from studydeck.store.states import memory_values, state_text
+from studydeck.store.states import WRITE_COLS_BURIED, state_text, state_values
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
 
@@ -191,10 +191,11 @@ class EventLog(StoreBase):
             events = [event_from_row(r) for r in rows if r["card_key"] in wanted]
             result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
             c.executemany(
-                "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
-                "suspended=?, leech=?, buried_until=?, fsrs_stability=?, fsrs_difficulty=?, "
-                "fsrs_last_review=? WHERE cid=?",
-                [_full_row(result.states.get(k, NEW), cards[k][0]) for k in wanted],
+                f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
+                [
+                    (*state_values(result.states.get(k, NEW), buried=True), cards[k][0])
+                    for k in wanted
+                ],
             )
             if keys is None:
                 c.execute("DELETE FROM reviews")
@@ -301,18 +302,3 @@ def _fingerprint(policy: Policy) -> str:
     if policy.scheduler == "sm2":
         return "sm2"
     return json.dumps(asdict(policy.fsrs), sort_keys=True)
-
-
-def _full_row(s: CardState, cid: int) -> tuple[object, ...]:
-    return (
-        s.sm2.repetitions,
-        s.sm2.easiness,
-        s.sm2.interval,
-        s.sm2.due.isoformat() if s.sm2.due else None,
-        s.lapses,
-        int(s.suspended),
-        int(s.leech),
-        s.buried_until.isoformat() if s.buried_until else None,
-        *memory_values(s),
-        cid,
-    )

@@ -65,24 +65,32 @@ def parse_state_text(text: str, retired: bool = False) -> CardState:
     )
 
 
+def state_values(s: CardState, *, buried: bool = False) -> tuple[object, ...]:
+    """The ``cards`` column values of a state, in :data:`WRITE_COLS` order (``buried``:
+    with ``buried_until`` after ``leech``, as :data:`WRITE_COLS_BURIED`)."""
+    return (
+        s.sm2.repetitions,
+        s.sm2.easiness,
+        s.sm2.interval,
+        s.sm2.due.isoformat() if s.sm2.due else None,
+        s.lapses,
+        int(s.suspended),
+        int(s.leech),
+        *((s.buried_until.isoformat() if s.buried_until else None,) if buried else ()),
+        *memory_values(s),
+    )
+
+
+WRITE_COLS = (
+    "repetitions=?, easiness=?, interval=?, due=?, lapses=?, suspended=?, leech=?, "
+    "fsrs_stability=?, fsrs_difficulty=?, fsrs_last_review=?"
+)
+WRITE_COLS_BURIED = WRITE_COLS.replace("leech=?, ", "leech=?, buried_until=?, ")
+
+
 def write_state(c: sqlite3.Connection, cid: int, s: CardState) -> None:
     """Store a card's scheduling state and flags (not buried/retired: those are separate acts)."""
-    c.execute(
-        "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
-        "suspended=?, leech=?, fsrs_stability=?, fsrs_difficulty=?, fsrs_last_review=? "
-        "WHERE cid=?",
-        (
-            s.sm2.repetitions,
-            s.sm2.easiness,
-            s.sm2.interval,
-            s.sm2.due.isoformat() if s.sm2.due else None,
-            s.lapses,
-            int(s.suspended),
-            int(s.leech),
-            *memory_values(s),
-            cid,
-        ),
-    )
+    c.execute(f"UPDATE cards SET {WRITE_COLS} WHERE cid=?", (*state_values(s), cid))
 
 
 def memory_values(s: CardState) -> tuple[float | None, float | None, str | None]:

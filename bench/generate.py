@@ -95,3 +95,27 @@ def write(path: Path, n: int, seed: int = 0, figures: list[str] | None = None) -
 
 if __name__ == "__main__":
     sys.stdout.write(notes_file(int(sys.argv[1]) if len(sys.argv) > 1 else 10000))
+
+
+def deck_with_history(folder: Path, n_papers: int, n_reviews: int) -> tuple[Path, Path]:
+    """A notes file of ``n_papers`` and a store that has read it (cache warm) and holds
+    ``n_reviews`` past reviews spread over a year; built once per (size, reviews) in
+    ``folder`` and reused."""
+    from bench.bench_store import fill_history
+    from bench.common import NOW
+    from studydeck.loading import open_deck
+    from studydeck.store import Store
+
+    notes = folder / f"notes-{n_papers}.md"
+    db = folder / f"store-{n_papers}-{n_reviews}.sqlite3"
+    if not notes.exists():
+        write(notes, n_papers)
+    if not db.exists():
+        tmp = db.with_suffix(".part")
+        tmp.unlink(missing_ok=True)
+        store = Store.open(tmp)
+        open_deck(store, [notes], NOW)
+        fill_history(store, n_reviews)
+        store.close()
+        tmp.rename(db)
+    return notes, db

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -54,12 +54,15 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def parse_files(files: Sequence[Path]) -> Deck:
+def parse_files(
+    files: Sequence[Path], parse: Callable[[str, str], FileResult] = parse_text
+) -> Deck:
+    """``parse`` reads one file's text (the incremental parser passes its own)."""
     with gc_paused():
-        return _parse_files(files)
+        return _parse_files(files, parse)
 
 
-def _parse_files(files: Sequence[Path]) -> Deck:
+def _parse_files(files: Sequence[Path], parse: Callable[[str, str], FileResult]) -> Deck:
     results: list[FileResult] = []
     diags: list[Diagnostic] = []
     for f in files:
@@ -68,7 +71,7 @@ def _parse_files(files: Sequence[Path]) -> Deck:
             diags.append(problem)
             continue
         assert text is not None
-        res = parse_text(text, str(f))
+        res = parse(text, str(f))
         results.append(res)
         diags.extend(res.diagnostics)
     papers, more = assign_keys(results)

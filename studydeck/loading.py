@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studydeck.carding import QUESTIONS
 from studydeck.deck import expand, parse_files
+from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, trusted
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -114,7 +115,10 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     fp["stat"] = stats
                     store.save_deck_cache(key, json.dumps(fp), blob or b"")
                 return deck, ReconcileReport()
-    deck = parse_files(files)
+    # Re-read only the stretches of the files that changed since the last parse.
+    blocks = FileCaches(store, key)
+    deck = parse_files(files, blocks.parse)
     report = store.reconcile(deck.papers, deck.cards, deck.sources, now)
     store.save_deck_cache(key, json.dumps({"stat": stats, "sha": _hashes(files)}), _to_blob(deck))
+    blocks.save([str(f) for f in files])
     return deck, report

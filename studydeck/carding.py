@@ -1,52 +1,30 @@
-"""Paper -> cards: contribution, key insight and critique.
+"""Paper -> statements -> cards: contribution, key insight and critique.
 
-The notes cell is split into sentences; a sentence that judges the paper (it
-holds one of :data:`CRITIQUE_MARKERS`) goes to the critique card, the others to
-the key-insight card. A paper with an empty cell simply has fewer cards.
+The notes cell is cut into *statements* by meaning, not by punctuation:
+
+- a question stays with its answer (``为什么…？因为…``);
+- a sentence that opens with a connective (:data:`CONNECTIVES`: 因为, 所以, 即,
+  例如, 这…, because, i.e. …) stays with the sentence it continues;
+- ``；`` separates statements only when the part after it stands alone, by the
+  same rule;
+- a sentence opening with 此外/另外/moreover stays with the previous statement only
+  when it continues the same judgement (both critique or both insight).
+
+Each statement goes to the critique or the insight card as
+:func:`studydeck.critique.classify` decides, unless the user corrected it (the
+``corrections`` input, stored by the review store): corrections win. A paper
+with an empty cell simply has fewer cards.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
+from studydeck.critique import classify, explicit
 from studydeck.identity import card_id
-from studydeck.models import Card, CardKind, Paper
-
-#: Words that mark a sentence of the notes as critique of the paper. Chinese
-#: markers match anywhere in a sentence; English ones as whole words, any case.
-CRITIQUE_MARKERS: tuple[str, ...] = (
-    "问题：",
-    "问题:",
-    "但",
-    "然而",
-    "缺点",
-    "不足",
-    "局限",
-    "只",
-    "并非",
-    "失望",
-    "可惜",
-    "无法",
-    "不能",
-    "差距",
-    "不一致",
-    "初浅",
-    "肤浅",
-    "存疑",
-    "不合理",
-    "however",
-    "but",
-    "limitation",
-    "limitations",
-    "limited",
-    "drawback",
-    "weakness",
-    "unfortunately",
-    "fails",
-    "unclear",
-    "only",
-)
+from studydeck.models import Card, CardKind, Deck, Paper
 
 QUESTIONS: dict[CardKind, str] = {
     CardKind.CONTRIBUTION: "What is its core contribution?",
@@ -54,43 +32,165 @@ QUESTIONS: dict[CardKind, str] = {
     CardKind.CRITIQUE: "What is the critique: where does it fall short?",
 }
 
-_ASCII = [m for m in CRITIQUE_MARKERS if m.isascii() and m.isalpha()]
-_CJK = [m for m in CRITIQUE_MARKERS if m not in _ASCII]
-_CRITIQUE = re.compile(
-    "|".join([*map(re.escape, _CJK), r"\b(?:" + "|".join(_ASCII) + r")\b"]), re.IGNORECASE
+#: Openings that continue the previous sentence rather than start a statement.
+CONNECTIVES: tuple[str, ...] = (
+    "因为",
+    "由于",
+    "所以",
+    "因此",
+    "因而",
+    "从而",
+    "于是",
+    "即",
+    "也就是说",
+    "换言之",
+    "换句话说",
+    "例如",
+    "比如",
+    "譬如",
+    "而",
+    "但",
+    "然而",
+    "不过",
+    "可是",
+    "否则",
+    "这",
+    "此(?!外)",
+    "其(?!实|次)",
+    "二者",
+    "两者",
+    "它",
+    r"because\b",
+    r"so\b",
+    r"i\.e\.",
+    r"e\.g\.",
+    r"that is\b",
+    r"for (?:example|instance)\b",
+    r"thus\b",
+    r"hence\b",
+    r"therefore\b",
+    r"this\b",
+    r"which\b",
+    r"but\b",
+    r"however\b",
+    r"otherwise\b",
 )
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+(?=[A-Z\u4e00-\u9fff])")
+#: Openings that continue the previous statement only when they judge alike.
+ADDITIVES: tuple[str, ...] = (
+    "此外",
+    "另外",
+    "而且",
+    "并且",
+    r"moreover\b",
+    r"also\b",
+    r"in addition\b",
+    r"besides\b",
+    r"furthermore\b",
+)
+
+Corrections = Mapping[tuple[str, str], CardKind]
+"""The user's corrections: (paper key, :func:`normalise` d statement) -> the card it belongs on."""
+NO_CORRECTIONS: Corrections = {}
+
+CORRECTED = "corrected by you"
+
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?；;\n])(?![。！？!?；;\n])|(?<=\.)(?=\s+[A-Z\u4e00-\u9fff])"
+)
+_LEAD = r"^[\s\W_]{0,3}?(?:"
+_CONNECTIVE = re.compile(_LEAD + "|".join(CONNECTIVES) + ")", re.IGNORECASE)
+_ADDITIVE = re.compile(_LEAD + "|".join(ADDITIVES) + ")", re.IGNORECASE)
 _TRAILING = "；;，,、 \n"
+_NORM_SPACE = re.compile(r"\s+")
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One thing the notes say, the card it goes to, and why."""
+
+    text: str
+    kind: CardKind
+    reason: str
+    corrected: bool = False
+
+    @property
+    def key(self) -> str:
+        return normalise(self.text)
 
 
-def is_critique(sentence: str) -> bool:
-    return _CRITIQUE.search(sentence) is not None
+def normalise(text: str) -> str:
+    """The statement as a correction remembers it: spacing, case and end punctuation ignored."""
+    return _NORM_SPACE.sub(" ", text).strip().rstrip("。．.！!？?；;，,、 ").casefold()
 
 
-def split_notes(notes: str) -> tuple[str, str]:
-    """(insight, critique) parts of a notes cell, each in the notes' own words."""
-    insight: list[str] = []
-    critique: list[str] = []
-    for s in split_sentences(notes):
-        (critique if is_critique(s) else insight).append(s)
-    return _join(insight), _join(critique)
+def _pieces(notes: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(notes) if s.strip()]
 
 
-def _join(parts: list[str]) -> str:
-    return "".join(parts).strip().rstrip(_TRAILING).strip()
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith(("？", "?"))
 
 
-def cards_for(paper: Paper) -> list[Card]:
-    insight, critique = split_notes(paper.notes) if paper.notes else ("", "")
+def split_statements(notes: str) -> list[str]:
+    """Statements of a notes cell, in order, each in the notes' own words (see module doc)."""
+    out: list[str] = []
+    pending: list[bool] = []  # per statement: opened with an additive, not yet decided
+    for piece in _pieces(notes):
+        continues = _is_question(out[-1]) or _CONNECTIVE.match(piece) if out else False
+        if continues and explicit(piece.lstrip()) is None:
+            out[-1] += piece
+            continue
+        out.append(piece)
+        pending.append(_ADDITIVE.match(piece) is not None)
+    return out if not any(pending) else _merge_additives(out, pending)
+
+
+def _merge_additives(parts: list[str], additive: list[bool]) -> list[str]:
+    out: list[str] = []
+    last: bool | None = None
+    for text, add in zip(parts, additive, strict=True):
+        verdict = classify(text).critique
+        if add and out and verdict == last:
+            out[-1] += text
+        else:
+            out.append(text)
+        last = verdict
+    return out
+
+
+def statements(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Statement]:
+    """The statements of a paper's notes, each with its card and the reason."""
+    out: list[Statement] = []
+    for text in split_statements(paper.notes):
+        clean = text.strip()
+        fixed = corrections.get((paper.key, normalise(clean))) if corrections else None
+        if fixed is not None:
+            out.append(Statement(clean, fixed, CORRECTED, corrected=True))
+            continue
+        v = classify(clean)
+        out.append(
+            Statement(clean, CardKind.CRITIQUE if v.critique else CardKind.INSIGHT, v.reason)
+        )
+    return out
+
+
+def _join(parts: Iterable[Statement]) -> str:
+    text = ""
+    for s in parts:
+        if text and text[-1].isascii() and s.text[:1].isascii():
+            text += " "
+        text += s.text
+    return text.rstrip(_TRAILING).strip()
+
+
+def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
+    """A paper's cards; ``corrections`` (from the review store) override the classifier."""
+    found = statements(paper, corrections) if paper.notes else []
     out: list[Card] = []
     for kind, back in (
         (CardKind.CONTRIBUTION, paper.contribution),
-        (CardKind.INSIGHT, insight),
-        (CardKind.CRITIQUE, critique),
+        (CardKind.INSIGHT, _join(s for s in found if s.kind is CardKind.INSIGHT)),
+        (CardKind.CRITIQUE, _join(s for s in found if s.kind is CardKind.CRITIQUE)),
     ):
         if back:
             out.append(
@@ -105,5 +205,46 @@ def cards_for(paper: Paper) -> list[Card]:
     return out
 
 
-def cards_for_all(papers: Iterable[Paper]) -> list[Card]:
-    return [c for p in papers for c in cards_for(p)]
+def cards_for_all(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
+    return [c for p in papers for c in cards_for(p, corrections)]
+
+
+def explain(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) -> list[str]:
+    """Lines for ``studydeck cards --explain``: each statement, its card and why."""
+    lines: list[str] = []
+    for p in papers:
+        found = statements(p, corrections) if p.notes else []
+        lines.append(f"{p.where}  {p.title}")
+        if not found:
+            lines.append("  (no notes: contribution card only)")
+        for s in found:
+            lines.append(f"  {s.kind.value:<8} {' '.join(s.text.split())}")
+            lines.append(f"  {'':<8} why: {s.reason}")
+    return lines
+
+
+def with_corrections(deck: Deck, corrections: Corrections) -> Deck:
+    """The deck with the cards of corrected papers made again, in the same order."""
+    keys = {key for key, _ in corrections}
+    if not keys or not any(p.key in keys for p in deck.papers):
+        return deck
+    cards: list[Card] = []
+    done: set[str] = set()
+    for c in deck.cards:
+        key = c.paper.key
+        if key not in keys:
+            cards.append(c)
+        elif key not in done:
+            done.add(key)
+            cards.extend(cards_for(c.paper, corrections))
+    return deck.model_copy(update={"cards": tuple(cards)})
+
+
+def other_kind(kind: CardKind) -> CardKind:
+    """Where ``m`` sends a statement: insight <-> critique."""
+    return CardKind.INSIGHT if kind is CardKind.CRITIQUE else CardKind.CRITIQUE
+
+
+def guessed_kind(statement: Statement) -> CardKind:
+    """The card the classifier alone would give the statement."""
+    return CardKind.CRITIQUE if classify(statement.text).critique else CardKind.INSIGHT

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck import __version__
+from studydeck.carding import NO_CORRECTIONS, Corrections, explain, with_corrections
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
@@ -444,10 +445,14 @@ def card_json(deck: Deck) -> list[dict[str, object]]:
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
-    deck = load(_paths(args))
+    corrections = _corrections(args)
+    deck = with_corrections(load(_paths(args)), corrections)
     for d in deck.diagnostics:
         print(d, file=sys.stderr)
-    if args.json:
+    if args.explain:
+        for line in explain(deck.papers, corrections):
+            print(_printable(line))
+    elif args.json:
         json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
@@ -458,6 +463,20 @@ def cmd_cards(args: argparse.Namespace) -> int:
                 f"{c.id:<34} {year} {c.kind.value:<12} {_pad(c.paper.title[:40], 40)} {back[:60]}"
             )
     return EXIT_ERRORS if deck.errors else EXIT_OK
+
+
+def _corrections(args: argparse.Namespace) -> Corrections:
+    """The corrections made with ``m``, from the review store if there is one (never created)."""
+    path = db_path(args.db)
+    if not path.exists():
+        return NO_CORRECTIONS
+    with Store.open(path) as store:
+        return store.corrections()
+
+
+def _printable(text: str) -> str:
+    """Notes text on the terminal: control characters (escape sequences) become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -615,6 +634,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
     p = add("cards", "list the flashcards made from the notes")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="each paper's statements, the card each went to, and why",
+    )
+    p.add_argument(
+        "--db", type=Path, help="review store (default: $STUDYDECK_DB, else the user data dir)"
+    )
     p.set_defaults(func=cmd_cards)
     return parser
 

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from studydeck.carding import QUESTIONS
+from studydeck.carding import QUESTIONS, Corrections, with_corrections
 from studydeck.deck import expand, parse_files
 from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, trusted
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: cards from statements (issue 13)
 _PAPER_FIELDS = tuple(Paper.model_fields)
 # marshal: plain tuples and strings, ~5x faster to load than JSON through pydantic, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.
@@ -99,8 +99,14 @@ def _from_blob(blob: bytes) -> Deck | None:
 def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck, ReconcileReport]:
     """Read the deck, from the cache when its files have not changed, and reconcile the
     store with it (new, renamed, retired cards). The cache is written only after the
-    reconcile has committed, so a cached deck is always one the store knows."""
+    reconcile has committed, so a cached deck is always one the store knows; it records
+    the corrections the store was reconciled with, so a new correction (``m``) reconciles
+    without parsing the notes again."""
     files = expand(paths)
+    # The cache holds the cards as the classifier made them; the user's corrections are
+    # applied on top, so a correction never needs the notes parsed again.
+    corrections = store.corrections()
+    digest = _digest(corrections)
     key = "\n".join(str(f.resolve()) for f in files)
     stats = _stat_print(files)
     old = store.cache_fingerprint(key)
@@ -111,14 +117,32 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             with gc_paused():
                 deck = _from_blob(blob) if blob is not None else None
             if deck is not None:
-                if fp["stat"] != stats:
-                    fp["stat"] = stats
+                fixed = with_corrections(deck, corrections)
+                report = ReconcileReport()
+                if fp.get("corrections", "") != digest:  # the store has not seen these cards
+                    report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+                if fp["stat"] != stats or fp.get("corrections", "") != digest:
+                    fp["stat"], fp["corrections"] = stats, digest
                     store.save_deck_cache(key, json.dumps(fp), blob or b"")
-                return deck, ReconcileReport()
+                return fixed, report
     # Re-read only the stretches of the files that changed since the last parse.
     blocks = FileCaches(store, key)
     deck = parse_files(files, blocks.parse)
-    report = store.reconcile(deck.papers, deck.cards, deck.sources, now)
-    store.save_deck_cache(key, json.dumps({"stat": stats, "sha": _hashes(files)}), _to_blob(deck))
+    fixed = with_corrections(deck, corrections)
+    report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+    if report.renamed and corrections:  # the renamed papers' corrections now have new keys
+        corrections = store.corrections()
+        digest = _digest(corrections)
+        fixed = with_corrections(deck, corrections)
+        store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+    fp = {"stat": stats, "sha": _hashes(files), "corrections": digest}
+    store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
     blocks.save([str(f) for f in files])
-    return deck, report
+    return fixed, report
+
+
+def _digest(corrections: Corrections) -> str:
+    if not corrections:
+        return ""
+    items = sorted((k, s, v.value) for (k, s), v in corrections.items())
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()

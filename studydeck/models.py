@@ -77,8 +77,11 @@ class Card(Frozen):
 
     @property
     def front(self) -> str:
+        from studydeck.naming import titled  # naming is pure text rules; models stays data
+
         p = self.paper
-        head = p.title + (f" ({p.year})" if p.year is not None else "")
+        head = titled(p.title, p.short_name, p.contribution)
+        head += f" ({p.year})" if p.year is not None else ""
         if p.keywords:
             head += " · " + ", ".join(p.keywords)
         return f"{head}\n{self.question}"

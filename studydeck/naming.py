@@ -73,3 +73,9 @@ def short_names(abbr: str, contribution: str) -> tuple[str, ...]:
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
     return tuple(names)
+
+
+def titled(title: str, abbr: str, contribution: str) -> str:
+    """The title with the paper's short names beside it: ``Layer Normalization — LN``."""
+    names = short_names(abbr, contribution)
+    return f"{title} — {' / '.join(names)}" if names else title

@@ -43,10 +43,24 @@ def spread_papers(items: list[QueueItem]) -> list[QueueItem]:
     """Reorder so that two cards of the same paper are never back to back, where possible."""
     out: list[QueueItem] = []
     pending = list(items)
+    left = Counter(it.card.paper.key for it in pending)
     while pending:
         last = out[-1].card.paper.key if out else None
-        idx = next((i for i, it in enumerate(pending) if it.card.paper.key != last), 0)
-        out.append(pending.pop(idx))
+        # Notes order, except that a paper holding half of what is left must go now, or
+        # its cards would end up back to back at the tail.
+        most, n = left.most_common(1)[0]
+        must = most if most != last and 2 * n > len(pending) else None
+        idx = next(
+            (
+                i
+                for i, it in enumerate(pending)
+                if it.card.paper.key != last and must in (None, it.card.paper.key)
+            ),
+            0,
+        )
+        item = pending.pop(idx)
+        left[item.card.paper.key] -= 1
+        out.append(item)
     return out
 
 

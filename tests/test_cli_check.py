@@ -16,7 +16,7 @@ from .conftest import SEED, table
 
 def test_check_bundled_deck_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.strip() == "22 papers, 47 cards, 0 errors, 0 warnings"
+    assert capsys.readouterr().out.strip() == "22 papers, 44 cards, 0 errors, 0 warnings"
 
 
 def test_check_prefers_local_cards_folder(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -129,7 +129,7 @@ def test_bad_files_give_one_line_and_no_traceback(tmp_path: Path, data: bytes, n
 def test_cards_json(capsys) -> None:
     assert main(["cards", str(SEED), "--json"]) == 0
     cards = json.loads(capsys.readouterr().out)
-    assert len(cards) == 47
+    assert len(cards) == 44
     first = cards[0]
     assert {"id", "kind", "paper", "year", "keywords", "front", "back", "figures", "source"} <= set(
         first

@@ -141,7 +141,9 @@ def test_plain_quiz_leaves_schedule_alone_unless_recorded(tmp_path: Path) -> Non
         store.record_answer(deck.cards[0].id, 5, now=datetime.now(UTC), today=date(2026, 1, 1))
         before_states = store.states()
         before_log = store.reviews()
-    answers = "1\n" * 5 + "\nn\n" * 5  # choice questions get 1; recall cards: reveal, then "n"
+    # Whatever the mix: a choice question takes "1"; a recall card takes "1" to reveal, then
+    # "1" as its did-you-know-it reply (not "y": missed).
+    answers = "1\n" * 10
     r = run("--plain", "-n", "5", "--seed", "3", stdin=answers, db=db)
     assert r.returncode == 0, r.stderr
     assert "score " in r.stdout and "missed:" in r.stdout

@@ -47,7 +47,7 @@ def test_new_store_has_schema_version_and_wal(tmp_path: Path) -> None:
 
 def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
     deck, report = open_deck(store, [SEED], NOW)
-    assert report.new == 47
+    assert report.new == 44
     cid = deck.cards[0].id
     a = store.record_answer(cid, 4, now=NOW, today=TODAY, duration_ms=1200)
     assert a.before.sm2.is_new and a.after.sm2.interval == 1
@@ -61,7 +61,7 @@ def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
 
 
 def test_unchanged_file_is_not_parsed_again(store: Store, notes, monkeypatch) -> None:
-    path = notes(table("| 2020 | A | k | c | | 笔记。但不足 |"))
+    path = notes(table("| 2020 | A | k | c | | 笔记。问题：不足 |"))
     open_deck(store, [path], NOW)
     import studydeck.loading as loading
 
@@ -302,7 +302,7 @@ def test_stats_json(tmp_path: Path, capsys) -> None:
     import json
 
     data = json.loads(capsys.readouterr().out)
-    assert data["total_cards"] == 47 and data["new_available"] == 20
+    assert data["total_cards"] == 44 and data["new_available"] == 20
     assert data["due_today"] == 0 and data["reviewed_today"] == 0
     assert main(["stats", str(SEED), "--db", str(db), "--json", "--new-per-day", "5"]) == 0
     assert json.loads(capsys.readouterr().out)["new_available"] == 5

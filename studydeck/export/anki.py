@@ -276,12 +276,13 @@ def write_package(
         part = out.with_name(f".{out.name}.part")
         names = sorted(media)
         with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
-            z.write(db_path, "collection.anki2")
-            z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
+            # Fixed entry times: the same deck and ``now`` give the same bytes, whatever the clock.
+            z.writestr(_entry("collection.anki2"), Path(db_path).read_bytes())
+            z.writestr(_entry("media"), json.dumps({str(i): n for i, n in enumerate(names)}))
             for i, n in enumerate(names):
-                z.writestr(
-                    zipfile.ZipInfo(str(i), date_time=(1980, 1, 1, 0, 0, 0)),
-                    media[n],
-                    compress_type=zipfile.ZIP_STORED,
-                )
+                z.writestr(_entry(str(i)), media[n], compress_type=zipfile.ZIP_STORED)
         os.replace(part, out)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))

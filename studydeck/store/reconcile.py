@@ -139,6 +139,7 @@ class Reconciler(StoreBase):
 
 def _rename_paper(c: sqlite3.Connection, old: str, new: str) -> None:
     c.execute("UPDATE papers SET paper_key = ? WHERE paper_key = ?", (new, old))
+    c.execute("UPDATE corrections SET paper_key = ? WHERE paper_key = ?", (new, old))
     for r in c.execute("SELECT cid, kind FROM cards WHERE paper_key = ?", (old,)).fetchall():
         c.execute(
             "UPDATE cards SET paper_key = ?, card_id = ? WHERE cid = ?",

@@ -83,7 +83,27 @@ def v1_initial(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial}
+def v2_corrections(c: sqlite3.Connection) -> None:
+    """The user's corrections of the critique classifier (the ``m`` key).
+
+    Keyed by the paper's key and the normalised statement text, so an edit elsewhere in
+    the row leaves a correction in place; ``kind`` is the card the statement belongs on.
+    """
+    _script(
+        c,
+        """
+        CREATE TABLE corrections (
+            paper_key TEXT NOT NULL,
+            statement TEXT NOT NULL,
+            kind      TEXT NOT NULL,
+            at        TEXT NOT NULL,
+            PRIMARY KEY (paper_key, statement)
+        )
+        """,
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial, 1: v2_corrections}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -124,3 +124,38 @@ async def test_setup_with_an_agenda_shows_the_report(make_app, tmp_path) -> None
         }
         expected = build_quiz(load([SEED]), [app.screen.questions[0].paper], 10, 5)
         assert [q.card.id for q in app.screen.questions] == [q.card.id for q in expected]
+
+
+async def test_quiz_footer_follows_the_question(make_app) -> None:
+    """Self-grade keys only on a revealed recall card; "send misses" only on the final screen."""
+    from .test_review_app import footer_keys
+
+    app = make_app([SEED])
+    deck = load([SEED])
+    questions = build_quiz(deck, list(deck.papers), 3, seed=11)
+    recall = next(q for q in questions if not q.is_choice)
+    choice = next(q for q in questions if q.is_choice)
+    app.ctx.quiz = QuizLaunch([choice, recall], 11, "all")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Knew it" not in keys and "Send misses to review" not in keys
+        assert "Next / show" not in keys  # a choice question waits for a choice
+        await pilot.press(str((choice.answer_index + 1) % len(choice.options) + 1))
+        await pilot.pause()
+        assert "Next / show" in footer_keys(app)
+        await pilot.press("space")  # the recall card
+        await pilot.pause()
+        assert "Knew it" not in footer_keys(app) and "Next / show" in footer_keys(app)
+        await pilot.press("space")  # reveal
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Knew it" in keys and "Didn't" in keys and "Next / show" not in keys
+        await pilot.press("y", "space")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Send misses to review" in keys and "Knew it" not in keys
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Send misses to review" not in footer_keys(app)

@@ -309,7 +309,7 @@ async def test_browse_filter_history_and_suspend(make_app) -> None:
         await pilot.press("r", "space", "5", "escape", "b")
         assert isinstance(app.screen, BrowseScreen)
         table_ = app.screen.query_one(DataTable)
-        assert table_.row_count == 47
+        assert table_.row_count == 44
         await pilot.press("slash", "k", "w", ":")
         app.screen.query_one(Input).value += "图像复原"
         await pilot.pause()
@@ -347,7 +347,7 @@ async def test_home_counts(make_app) -> None:
     async with app.run_test(size=(100, 30)):
         counts = text_of(app, "#home-counts")
         assert "20" in counts and "due" in counts and "day streak" in counts
-        assert "22 papers · 47 cards" in text_of(app, "#home-deck")
+        assert "22 papers · 44 cards" in text_of(app, "#home-deck")
 
 
 async def test_opening_on_review_then_escape_goes_home(make_app) -> None:

@@ -15,8 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
+from studydeck.naming import short_names, titled
 from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
+from studydeck.tui.moving import move_statement
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
 
@@ -61,7 +63,9 @@ def matches(row: Row, query: str, today: date) -> bool:
             if not row.card.kind.value.startswith(value):
                 return False
         else:
-            hay = " ".join((p.title, row.card.back, " ".join(p.keywords), p.notes)).casefold()
+            names = short_names(p.short_name, p.contribution)
+            hay = " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes))
+            hay = hay.casefold()
             if term not in hay:
                 return False
     return True
@@ -85,6 +89,14 @@ class BrowseScreen(Screen[None]):
             tooltip="Suspend or unsuspend the selected card",
         ),
         Binding("o", "cycle_sort", "Sort", id="browse.sort", tooltip="Sort by the next column"),
+        Binding(
+            "m",
+            "move",
+            "Move",
+            show=False,
+            id="browse.move",
+            tooltip="Move a statement of this card to the other card (insight ⇄ critique)",
+        ),
         Binding("escape", "leave", "Back", id="browse.back", tooltip="Back"),
     ]
 
@@ -103,9 +115,17 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.rows = self._rows()
+        table = self.query_one(DataTable)
+        for col in COLUMNS:
+            table.add_column(col, key=col)
+        self.refill()
+        table.focus()
+
+    def _rows(self) -> list[Row]:
         ctx = ctx_of(self)
         states = ctx.store.states()
-        self.rows = [Row(c, states.get(c.id)) for c in ctx.deck.cards]
+        rows = [Row(c, states.get(c.id)) for c in ctx.deck.cards]
         for cid, kind, key, title, year in ctx.store.retired_cards():
             paper = Paper(
                 key=key, title=title, year=year, source="(removed from the notes)", line=0
@@ -117,18 +137,14 @@ class BrowseScreen(Screen[None]):
                 question=QUESTIONS[CardKind(kind)],
                 back="(this row is no longer in the notes; its history is kept)",
             )
-            self.rows.append(Row(card, states.get(cid)))
-        table = self.query_one(DataTable)
-        for col in COLUMNS:
-            table.add_column(col, key=col)
-        self.refill()
-        table.focus()
+            rows.append(Row(card, states.get(cid)))
+        return rows
 
     def _cells(self, row: Row, today: date) -> tuple[Text, ...]:
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
         return (
-            Text(p.title[:40]),
+            Text(titled(p.title, p.short_name, p.contribution)[:40]),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
             Text(", ".join(p.keywords)[:16]),
@@ -197,7 +213,8 @@ class BrowseScreen(Screen[None]):
         ctx = ctx_of(self)
         from studydeck.tui.text import markdown_text
 
-        text = Text(row.card.paper.title, style="bold")
+        p = row.card.paper
+        text = Text(titled(p.title, p.short_name, p.contribution), style="bold")
         where = f"{Path(row.card.paper.source).name}:{row.card.paper.line}"
         text.append(f"\n{row.card.kind.value} · {where}\n\n", style="dim")
         text.append_text(markdown_text(row.card.back))
@@ -242,6 +259,17 @@ class BrowseScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.update_cell(row.card.id, "state", Text(new.status(ctx.today)))
         self.show_detail()
+
+    @reports_errors
+    def action_move(self) -> None:
+        row = self.selected()
+        if row is not None:
+            move_statement(self, row.card, self._after_move)
+
+    def _after_move(self) -> None:
+        ctx_of(self).reload()
+        self.rows = self._rows()
+        self.refill()
 
     def action_leave(self) -> None:
         if (

@@ -248,6 +248,7 @@ class QuizScreen(Screen[None]):
         self._progress()
 
     def _progress(self) -> None:
+        self.refresh_bindings()
         q = self.current
         right = sum(a.correct for a in self.answers)
         text = Text(
@@ -336,8 +337,23 @@ class QuizScreen(Screen[None]):
         )
         if self.auto_record:
             self.action_record()
+        self.refresh_bindings()
 
     # -- actions ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer follows the state: option keys and "Next / show" while a question is
+        open, "Knew it"/"Didn't" only on a revealed recall card, "Send misses" only at the end."""
+        q = self.current
+        if action == "choose":
+            return q is not None and q.is_choice and not self.answered
+        if action == "next":
+            return q is not None and (self.answered or not (q.is_choice or self.revealed))
+        if action == "self_grade":
+            return q is not None and not q.is_choice and self.revealed and not self.answered
+        if action == "record":
+            return q is None and not self.recorded and bool(QuizResult(self.answers).misses)
+        return True
+
     def action_choose(self, i: int) -> None:
         q = self.current
         if q is None or self.answered or not q.is_choice or i >= len(q.options):
@@ -355,6 +371,7 @@ class QuizScreen(Screen[None]):
             fb.append_text(markdown_text(q.answer))
             fb.append("\n\ny: I knew it · n: I did not", style="dim")
             self.query_one("#quiz-feedback", Static).update(fb)
+            self.refresh_bindings()
             return
         if not self.answered:
             return
@@ -375,6 +392,7 @@ class QuizScreen(Screen[None]):
         misses = QuizResult(self.answers).misses
         n = ctx.store.send_to_review([q.card.id for q in misses], ctx.today + timedelta(days=1))
         self.recorded = True
+        self.refresh_bindings()
         verb = "is" if n == 1 else "are"
         self.notify(
             f"{plural(n, 'missed card')} {verb} due tomorrow" if misses else "No misses to send"

@@ -19,8 +19,10 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
+from studydeck.naming import titled
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
+from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import GradeBar
@@ -114,6 +116,14 @@ class ReviewScreen(Screen[None]):
             tooltip="Open the paper's link",
         ),
         Binding("escape", "leave", "Home", id="review.home", tooltip="Back to home"),
+        Binding(
+            "m",
+            "move",
+            "Move",
+            show=False,
+            id="review.move",
+            tooltip="Move a statement of this answer to the other card (insight ⇄ critique)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -163,7 +173,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#switcher", ContentSwitcher).current = "card-view"
         card = item.card
         p = card.paper
-        title = Text(p.title, style="bold")
+        title = Text(titled(p.title, p.short_name, p.contribution), style="bold")
         if p.year is not None:
             title.append(f"  ({p.venue or p.year})", style="dim")
         self.query_one("#card-title", Static).update(title)
@@ -381,3 +391,17 @@ class ReviewScreen(Screen[None]):
 
     def action_leave(self) -> None:
         app_of(self).leave(self)
+
+    @reports_errors
+    def action_move(self) -> None:
+        card = self._card()
+        if card is None or not self.revealed:
+            return
+        move_statement(self, card, self._after_move)
+
+    def _after_move(self) -> None:
+        ctx = ctx_of(self)
+        ctx.reload()
+        assert self.session is not None
+        self.session.reload(ctx.deck)  # the sitting goes on: done count and undo kept
+        self.show_current()

@@ -1,0 +1,228 @@
+"""Cards worth studying: notes cut into statements by meaning; critique that judges the paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studydeck.carding import cards_for, split_statements, statements
+from studydeck.critique import classify
+from studydeck.deck import bundled_deck, load
+from studydeck.models import CardKind, Paper
+from tests.carding_examples import HELD_OUT, TUNE
+
+
+@pytest.mark.parametrize(
+    ("notes", "want"),
+    [
+        # a question stays with its answer
+        ("为什么不用hook？因为hook调用hook不合理", ["为什么不用hook？因为hook调用hook不合理"]),
+        ("Why L1? Because L2 blurs.", ["Why L1? Because L2 blurs."]),
+        ("为什么用L1？L2会过平滑。用了X", ["为什么用L1？L2会过平滑。", "用了X"]),
+        # a sentence opening with a connective stays with the one it continues
+        ("时间复杂度上去了；因为使用了可分离卷积", ["时间复杂度上去了；因为使用了可分离卷积"]),
+        ("用了X。所以很快。即不用Y", ["用了X。所以很快。即不用Y"]),
+        ("用了X；这种设计很初浅。", ["用了X；这种设计很初浅。"]),
+        ("It is slow. I.e. 2 fps.", ["It is slow. I.e. 2 fps."]),
+        # a ； between statements that stand alone separates them
+        ("DAT并非万金油；跟在Swin后用效果好", ["DAT并非万金油；", "跟在Swin后用效果好"]),
+        ("第一个loss惩罚像素；第二个loss惩罚特征", ["第一个loss惩罚像素；", "第二个loss惩罚特征"]),
+        (
+            "貌似没用到三域方法。上色是基于关键帧的方法",
+            ["貌似没用到三域方法。", "上色是基于关键帧的方法"],
+        ),
+        # 此外 continues only the same judgement
+        ("只考虑了LDP模式。此外，和PSNR不一致", ["只考虑了LDP模式。此外，和PSNR不一致"]),
+        ("只考虑了LDP模式。此外，用了光流对齐", ["只考虑了LDP模式。", "此外，用了光流对齐"]),
+        # an explicit prefix always starts a statement
+        ("为什么？问题：没有开源", ["为什么？", "问题：没有开源"]),
+    ],
+)
+def test_statements(notes: str, want: list[str]) -> None:
+    assert split_statements(notes) == want
+
+
+def _scores(rows: list[tuple[str, bool]]) -> tuple[float, float]:
+    tp = sum(1 for s, want in rows if want and classify(s).critique)
+    fp = sum(1 for s, want in rows if not want and classify(s).critique)
+    fn = sum(1 for s, want in rows if want and not classify(s).critique)
+    return tp / (tp + fp), tp / (tp + fn)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "min_precision", "min_recall"),
+    [("tune", TUNE, 0.95, 0.95), ("held-out", HELD_OUT, 0.85, 0.6)],
+)
+def test_classifier_precision_and_recall(
+    name: str, rows: list[tuple[str, bool]], min_precision: float, min_recall: float
+) -> None:
+    precision, recall = _scores(rows)
+    print(f"critique classifier on {name} ({len(rows)}): P {precision:.2f} R {recall:.2f}")
+    assert precision >= min_precision and recall >= min_recall, (name, precision, recall)
+
+
+@pytest.mark.parametrize(
+    ("statement", "critique", "reason"),
+    [
+        ("问题：方法很好", True, "explicit prefix 问题："),
+        ("缺点：无", True, "explicit prefix 缺点："),
+        ("局限: 无", True, "explicit prefix 局限:"),
+        ("不足：无", True, "explicit prefix 不足："),
+        ("Critique: great", True, "explicit prefix Critique:"),
+        ("**Limitation**: none", True, "explicit prefix Limitation:"),
+        ("注：这里失效是设计使然", False, "explicit prefix 注："),
+        ("Note: it fails on purpose", False, "explicit prefix Note:"),
+        ("Insight: the drawback motivates it", False, "explicit prefix Insight:"),
+        ("注意力只能看局部", True, "marker 只能"),
+    ],
+)
+def test_explicit_prefixes_beat_the_guess(statement: str, critique: bool, reason: str) -> None:
+    v = classify(statement)
+    assert (v.critique, v.reason) == (critique, reason)
+
+
+def test_reasons_name_the_rule() -> None:
+    assert classify("貌似没用到三域方法").reason == "marker 貌似"
+    assert classify("传统方法无法处理大运动").reason == "about prior work, not this paper (无法)"
+    assert classify("减小差异，但保留了内部差异").reason == "contrast, not a judgement (但)"
+    assert classify("为什么？因为这样不合理").critique is False
+    assert classify("为什么要两阶段？单阶段效果差").reason == (
+        "question with its answer: explains a design choice"
+    )
+
+
+CRITIQUED = [
+    "Metric Learning based Interactive Modulation for Real-World Super-Resolution",
+    "Bringing Old Films Back to Life",
+    "Vision Transformer with Deformable Attention",
+    "Early Exit or Not: Resource-Efficient Blind Quality Enhancement for Compressed Images",
+    "MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on Compressed Video",
+    "Path-Restore: Learning Network Path Selection for Image Restoration",
+    "Combined Internal and External Category-Specific Image Denoising",
+]
+
+
+def test_bundled_deck_critique_cards() -> None:
+    deck = load([bundled_deck()])
+    critiqued = [c.paper.title for c in deck.cards if c.kind is CardKind.CRITIQUE]
+    assert critiqued == CRITIQUED
+    for c in deck.cards:
+        if c.kind is CardKind.CONTRIBUTION:
+            continue
+        assert not c.back.startswith(("因为", "所以", "因此")), c.back
+        assert not c.back.rstrip().endswith(("？", "?")), c.back
+
+
+def test_bundled_deck_cards_keep_answers_and_reasons_whole() -> None:
+    deck = load([bundled_deck()])
+    backs = {(c.paper.title, c.kind): c.back for c in deck.cards}
+    assert backs[("Runner & Hook", CardKind.INSIGHT)].endswith("hook调用hook不合理")
+    assert ("Runner & Hook", CardKind.CRITIQUE) not in backs
+    early = backs[(CRITIQUED[3], CardKind.CRITIQUE)]
+    assert early.endswith("但时间复杂度上去了；因为使用了可分离卷积")
+
+
+def test_corrections_override_the_classifier(tmp_path: Path) -> None:
+    paper = Paper(
+        key="k", title="T", notes="貌似没用到三域方法。上色是基于关键帧的方法", source="x", line=1
+    )
+    moved = {("k", "貌似没用到三域方法"): CardKind.INSIGHT}
+    kinds = [c.kind for c in cards_for(paper, moved)]
+    assert kinds == [CardKind.INSIGHT]
+    first = statements(paper, moved)[0]
+    assert (first.kind, first.reason, first.corrected) == (
+        CardKind.INSIGHT,
+        "corrected by you",
+        True,
+    )
+    assert [c.kind for c in cards_for(paper)] == [CardKind.INSIGHT, CardKind.CRITIQUE]
+
+
+NOTES = """\
+| 年份 | 论文 | Abbr. | 核心贡献 | 笔记 |
+| :- | :- | :- | :- | :- |
+| 2019 | Path-Restore | PR | Path-Restore：多路径CNN | 性能上和CNN有差距。用RL学路径 |
+| 2016 | Layer Normalization | | LN：针对每个sample | 减小差异，但保留了内部差异\x1b[31m |
+"""
+
+
+def test_explain_lists_statements_cards_and_reasons(tmp_path: Path, capsys) -> None:
+    from studydeck.cli import main
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert main(["cards", "--explain", str(notes)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{notes}:3  Path-Restore",
+        "  critique 性能上和CNN有差距。",
+        "           why: marker 差距",
+        "  insight  用RL学路径",
+        "           why: no evaluative marker",
+        f"{notes}:4  Layer Normalization",
+        "  insight  减小差异，但保留了内部差异 [31m",
+        "           why: contrast, not a judgement (但)",
+    ]
+
+
+def test_short_name_beside_the_title_on_every_card(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    fronts = [c.front.splitlines()[0] for c in load([notes]).cards]
+    assert fronts == [
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Path-Restore — PR / Path-Restore (2019)",
+        "Layer Normalization — LN (2016)",
+        "Layer Normalization — LN (2016)",
+    ]
+
+
+def test_browse_finds_a_card_by_its_short_name(tmp_path: Path) -> None:
+    from datetime import date
+
+    from studydeck.tui.screens.browse import Row, matches
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    rows = [Row(c, None) for c in load([notes]).cards]
+    found = [r.card.paper.title for r in rows if matches(r, "LN", date(2026, 1, 1))]
+    assert found == ["Layer Normalization", "Layer Normalization"]
+
+
+def test_statements_keep_every_character_of_the_notes() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("。；;？?！.\n 因为所以这此外但只貌似差距Because so i.e. AbX"))
+
+    @given(st.text(alphabet, max_size=60))
+    def check(notes: str) -> None:
+        kept = "".join(split_statements(notes))
+        assert "".join(kept.split()) == "".join(notes.split())
+
+    check()
+
+
+def test_a_correction_follows_the_paper_through_a_rename(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from studydeck.loading import open_deck
+    from studydeck.store import Store
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    row = "| 2020 | {title} | k | c | ![](f.png) | 貌似没用到三域方法。上色是基于关键帧的方法 |\n"
+    head = "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+    notes.write_text(head + row.format(title="Deep Residual Learning"), encoding="utf-8")
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        deck, _ = open_deck(store, [notes], now)
+        store.correct(deck.papers[0].key, "貌似没用到三域方法", CardKind.INSIGHT, now)
+        notes.write_text(head + row.format(title="ResNet: a whole new name"), encoding="utf-8")
+        deck, report = open_deck(store, [notes], now)
+        assert report.renamed == 1
+        assert [(c.kind, c.back) for c in deck.cards][1:] == [
+            (CardKind.INSIGHT, "貌似没用到三域方法。上色是基于关键帧的方法")
+        ]
+        assert not store.state(deck.cards[1].id).retired

@@ -1,0 +1,80 @@
+"""`m` moves a statement between the key-insight and critique cards, remembered by the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from studydeck.cli import main
+from studydeck.identity import card_id
+from studydeck.models import CardKind
+from studydeck.tui.moving import StatementPicker
+from studydeck.tui.screens.browse import BrowseScreen
+from studydeck.tui.screens.review import ReviewScreen
+
+from ..conftest import table
+
+ROW = "| 2022 | Old Films | 视频增强 | {contribution} | | 貌似没用到三域方法。上色是基于关键帧的方法 |"
+
+
+def kinds_and_backs(app) -> list[tuple[CardKind, str]]:
+    return [(c.kind, c.back) for c in app.ctx.deck.cards]
+
+
+async def test_move_survives_an_edit_and_a_restart_and_can_be_undone(
+    make_app, tmp_path: Path, capsys
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(ROW.format(contribution="基于BasicVSR")), encoding="utf-8")
+    db = tmp_path / "store.sqlite3"
+    app = make_app([notes], db=db)
+    key = app.ctx.deck.papers[0].key
+    insight_id, critique_id = card_id(key, CardKind.INSIGHT), card_id(key, CardKind.CRITIQUE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("space", "4")  # the contribution card
+        assert screen.session.current.card.kind is CardKind.INSIGHT
+        await pilot.press("m")  # not shown yet: nothing moves
+        assert app.ctx.store.corrections() == {}
+        await pilot.press("space", "m")
+        assert app.ctx.store.corrections() == {(key, "上色是基于关键帧的方法"): CardKind.CRITIQUE}
+        assert kinds_and_backs(app) == [
+            (CardKind.CONTRIBUTION, "基于BasicVSR"),
+            (CardKind.CRITIQUE, "貌似没用到三域方法。上色是基于关键帧的方法"),
+        ]
+        assert screen.session.current.card.id == critique_id
+        await pilot.press("space", "5")
+    assert main(["cards", "--explain", "--db", str(db), str(notes)]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "  critique 上色是基于关键帧的方法",
+        "           why: corrected by you",
+    ]
+
+    notes.write_text(table(ROW.format(contribution="老电影修复，基于BasicVSR")), encoding="utf-8")
+    again = make_app([notes], db=db)  # a restart, after an edit elsewhere in the row
+    assert kinds_and_backs(again) == [
+        (CardKind.CONTRIBUTION, "老电影修复，基于BasicVSR"),
+        (CardKind.CRITIQUE, "貌似没用到三域方法。上色是基于关键帧的方法"),
+    ]
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        assert isinstance(again.screen, BrowseScreen)
+        again.screen.query_one(Input).value = "kind:critique"
+        await pilot.pause()
+        again.screen.query_one(DataTable).focus()
+        await pilot.press("m")
+        assert isinstance(again.screen, StatementPicker)
+        await pilot.press("down", "enter")  # the second statement goes back
+        assert isinstance(again.screen, BrowseScreen)
+        assert again.ctx.store.corrections() == {}
+        assert kinds_and_backs(again) == [
+            (CardKind.CONTRIBUTION, "老电影修复，基于BasicVSR"),
+            (CardKind.INSIGHT, "上色是基于关键帧的方法"),
+            (CardKind.CRITIQUE, "貌似没用到三域方法。"),
+        ]
+        assert [c.id for c in again.ctx.deck.cards][1:] == [insight_id, critique_id]
+        assert [r.quality for r in again.ctx.store.reviews(cid=critique_id)] == [5]
+        assert not again.ctx.store.state(insight_id).retired

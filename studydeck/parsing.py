@@ -52,6 +52,9 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MARKS = re.compile(r"[*_`]+")
+#: Characters that start inline Markdown (INLINE_MD's rules) or that its normalizer and
+#: line-break rule change; a cell without any reads as its own text.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
 
 _block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
 
@@ -91,6 +94,8 @@ def _cell_text(cell: str) -> str:
 
 def _title_and_link(cell: str) -> tuple[str, str | None]:
     """Plain title text and the first link in a title cell."""
+    if not _INLINE_MARKUP.search(cell):  # most titles: text the inline parser keeps as is
+        return " ".join(cell.split()), None
     url: str | None = None
     parts: list[str] = []
     for tok in INLINE_MD.parseInline(cell)[0].children or ():

@@ -3,6 +3,7 @@ the edited file gives: the same papers (sections, line numbers, order) and diagn
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,20 @@ def test_opening_an_edited_deck_reads_it_through_the_block_cache(tmp_path: Path)
     assert titles[3] == "Paper Three"
     assert [p.line for p in deck.papers] == list(range(5, 12))
     assert report.changed
+
+
+PIECES = [*"ab 中\t\\`*_[]<>&!()#:/\n\r\u3000\xa0~", "&amp;", "&#39;", "](x)", "<http://a.b>"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join))
+def test_plain_titles_skip_the_inline_parser_and_read_the_same(cell: str) -> None:
+    from studydeck import parsing
+
+    fast = parsing._title_and_link(cell)
+    kept = parsing._INLINE_MARKUP
+    parsing._INLINE_MARKUP = re.compile(r"[\s\S]")  # every cell through the inline parser
+    try:
+        assert parsing._title_and_link(cell) == fast
+    finally:
+        parsing._INLINE_MARKUP = kept

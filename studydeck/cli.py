@@ -16,8 +16,10 @@ from studydeck.carding import NO_CORRECTIONS, Corrections, explain, with_correct
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
+from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.safe import terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 
@@ -60,7 +62,7 @@ def open_store_and_deck(
         store.close()
         raise
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if not deck.cards and deck.errors:
         store.close()
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
@@ -117,7 +119,8 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 def _print_unavailable(report: ExportReport) -> None:
     for paper, fig, reason in report.unavailable:
-        print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
+        line = f"{paper.where}: warning: figure {fig.src} unavailable: {reason}"
+        print(terminal(line), file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -139,7 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     deck = load(_paths(args))
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if not deck.papers:
         raise StudydeckError("nothing to export: fix the errors above")
     out: Path = args.output
@@ -222,10 +225,9 @@ def _write_beside(out: Path, figs: dict[str, tuple[str, bytes]]) -> dict[str, st
     if not figs:
         return refs
     folder = out.parent / f"{out.stem}_files"
-    folder.mkdir(parents=True, exist_ok=True)
     for i, (src, (mime, data)) in enumerate(sorted(figs.items()), start=1):
         name = f"figure-{i}{mimetypes.guess_extension(mime) or '.img'}"
-        (folder / name).write_bytes(data)
+        write_atomic(folder / name, data, what="figure", make_parents=True)
         refs[src] = f"{folder.name}/{name}"
     return refs
 
@@ -277,7 +279,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         text = brief_html(entries, title, figs)
     else:
         text = brief_markdown(entries, title, _write_beside(args.output, figs))
-    args.output.write_text(text, encoding="utf-8")
+    write_atomic(args.output, text, what="briefing")
     print(f"wrote {args.output}: {len(entries)} papers", file=sys.stderr)
     return EXIT_OK
 
@@ -327,7 +329,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 store.quiz_misses(),
                 meeting,
             )
-            args.readiness.write_text(readiness_markdown(ready, meeting), encoding="utf-8")
+            write_atomic(args.readiness, readiness_markdown(ready, meeting), what="readiness sheet")
             print(f"wrote {args.readiness}: readiness of {len(ready)} papers", file=sys.stderr)
         if args.handout is not None:
             title = f"{deck.name} — quiz"
@@ -353,7 +355,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             if to_stdout:
                 sys.stdout.write(text + ("\n" if fmt == "json" else ""))
             else:
-                args.handout.write_text(text, encoding="utf-8")
+                write_atomic(args.handout, text, what="handout")
                 print(f"wrote {args.handout}: {count_line(questions)}", file=sys.stderr)
             if not args.plain:
                 return EXIT_OK
@@ -419,7 +421,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     deck = load(_paths(args))
     figures = figure_diagnostics(deck.papers)
     for d in sorted((*deck.diagnostics, *figures), key=lambda d: (d.path, d.line)):
-        print(d)
+        print(terminal(str(d)))
     print(_summary(deck, len(figures)))
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
@@ -448,10 +450,10 @@ def cmd_cards(args: argparse.Namespace) -> int:
     corrections = _corrections(args)
     deck = with_corrections(load(_paths(args)), corrections)
     for d in deck.diagnostics:
-        print(d, file=sys.stderr)
+        print(terminal(str(d)), file=sys.stderr)
     if args.explain:
         for line in explain(deck.papers, corrections):
-            print(_printable(line))
+            print(terminal(line))
     elif args.json:
         json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -459,9 +461,8 @@ def cmd_cards(args: argparse.Namespace) -> int:
         for c in deck.cards:
             year = str(c.paper.year) if c.paper.year else "    "
             back = " ".join(c.back.split())
-            print(
-                f"{c.id:<34} {year} {c.kind.value:<12} {_pad(c.paper.title[:40], 40)} {back[:60]}"
-            )
+            title = terminal(c.paper.title)[:40]
+            print(f"{c.id:<34} {year} {c.kind.value:<12} {_pad(title, 40)} {terminal(back)[:60]}")
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
@@ -472,11 +473,6 @@ def _corrections(args: argparse.Namespace) -> Corrections:
         return NO_CORRECTIONS
     with Store.open(path) as store:
         return store.corrections()
-
-
-def _printable(text: str) -> str:
-    """Notes text on the terminal: control characters (escape sequences) become spaces."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -692,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except StudydeckError as exc:
-        print(f"studydeck: {exc}", file=sys.stderr)
+        print(f"studydeck: {terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from studydeck.errors import StudydeckError
+from studydeck.fileio import ReadRefused, read_regular
 
 APP = "studydeck"
 
@@ -49,12 +50,26 @@ def db_path(explicit: Path | None = None) -> Path:
     return data_dir() / "studydeck.sqlite3"
 
 
+MAX_CONFIG_BYTES = 2**20  # a settings file is a few lines
+
+
 def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     if not path.is_file():
         return Settings()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except (OSError, ReadRefused) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise StudydeckError(
+            f"cannot read the config file: {why}",
+            path=path,
+            hint="fix its permissions or delete it",
+        ) from None
+    except RecursionError:  # tomllib recurses once per nested "[" or "{"
+        raise StudydeckError(
+            "not valid TOML: nested too deeply", path=path, hint="fix or delete the config file"
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise StudydeckError(
             f"not valid TOML: {exc}", path=path, hint="fix or delete the config file"

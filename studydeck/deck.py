@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -11,6 +15,7 @@ from studydeck.errors import StudydeckError
 from studydeck.models import Deck, Diagnostic
 from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
 from studydeck.perf import gc_paused
+from studydeck.safe import strip_controls
 
 BUNDLED_NAME = "paper-reading.md"
 
@@ -31,47 +36,114 @@ def default_paths(cwd: Path | None = None) -> list[Path]:
     return [bundled_deck()]
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files named, plus the ``.md`` files in directories named (sorted, not recursive)."""
-    files: list[Path] = []
+@dataclass
+class Found:
+    """The notes files to read, and why some of the files named or listed were skipped."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Diagnostic] = field(default_factory=list)
+
+
+def _skip(path: Path, why: str) -> Diagnostic:
+    return Diagnostic(path=str(path), line=1, severity="warning", message=f"{why}, skipped")
+
+
+def _kind(path: Path) -> str | None:
+    """None for a regular file (through symlinks), else why the path is not one."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return "dangling symlink (its target does not exist)"
+        return f"cannot read file: {exc.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder, not a notes file"
+    what = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+    return f"not a regular file ({what})"
+
+
+def find_files(paths: Sequence[Path]) -> Found:
+    """The notes files named, plus the ``.md`` files in the folders named (sorted, not
+    recursive). Only regular files are kept: a FIFO would hang the read, a symlink loop or
+    a folder named ``x.md`` would crash it. Each skipped entry is one warning; every command
+    reads through here, so they all see the same files."""
+    found = Found()
     for p in paths:
-        if p.is_dir():
-            found = sorted(p.glob("*.md"))
-            if not found:
+        try:
+            is_dir = stat.S_ISDIR(p.stat().st_mode)
+        except OSError:
+            is_dir = False
+            if not p.is_symlink():
                 raise StudydeckError(
-                    "no .md files in this folder",
-                    path=p,
-                    exit_code=2,
-                    hint="name a notes file or a folder that holds one",
-                )
-            files.extend(found)
-        elif p.is_file():
-            files.append(p)
-        else:
+                    "no such file or folder", path=p, exit_code=2, hint="check the path"
+                ) from None
+        if not is_dir:
+            why = _kind(p)
+            if why is None:
+                found.files.append(p)
+            else:
+                found.skipped.append(_skip(p, why))
+            continue
+        try:
+            names = os.listdir(p)
+        except OSError as exc:
             raise StudydeckError(
-                "no such file or folder", path=p, exit_code=2, hint="check the path"
+                f"cannot read this folder: {exc.strerror}",
+                path=p,
+                exit_code=2,
+                hint="check its permissions (chmod u+rx)",
+            ) from None
+        listed = sorted(p / n for n in names if n.endswith(".md"))
+        if not listed:
+            raise StudydeckError(
+                "no .md files in this folder",
+                path=p,
+                exit_code=2,
+                hint="name a notes file or a folder that holds one",
             )
-    return files
+        for f in listed:
+            why = _kind(f)
+            if why is None:
+                found.files.append(f)
+            else:
+                found.skipped.append(_skip(f, why))
+    return found
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """The notes files :func:`find_files` keeps."""
+    return find_files(paths).files
 
 
 def parse_files(
-    files: Sequence[Path], parse: Callable[[str, str], FileResult] = parse_text
+    files: Sequence[Path],
+    skipped: Sequence[Diagnostic] = (),
+    parse: Callable[[str, str], FileResult] = parse_text,
 ) -> Deck:
-    """``parse`` reads one file's text (the incremental parser passes its own)."""
+    """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;
+    ``parse`` reads one file's text (the incremental parser passes its own)."""
     with gc_paused():
-        return _parse_files(files, parse)
+        return _parse_files(files, skipped, parse)
 
 
-def _parse_files(files: Sequence[Path], parse: Callable[[str, str], FileResult]) -> Deck:
+def _parse_files(
+    files: Sequence[Path], skipped: Sequence[Diagnostic], parse: Callable[[str, str], FileResult]
+) -> Deck:
     results: list[FileResult] = []
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = list(skipped)
     for f in files:
         text, problem = read_text(f)
         if problem is not None:
             diags.append(problem)
             continue
         assert text is not None
-        res = parse(text, str(f))
+        # Escape sequences and control characters never enter the deck: every screen,
+        # listing and export shows cells as plain text (the output paths strip them too).
+        res = parse(strip_controls(text), str(f))
         results.append(res)
         diags.extend(res.diagnostics)
     papers, more = assign_keys(results)
@@ -88,4 +160,5 @@ def _parse_files(files: Sequence[Path], parse: Callable[[str, str], FileResult])
 
 
 def load(paths: Sequence[Path]) -> Deck:
-    return parse_files(expand(paths))
+    found = find_files(paths)
+    return parse_files(found.files, found.skipped)

@@ -1,22 +1,30 @@
 """Fetch, cache and verify figure images; shared by the review app and the Anki export.
 
-Remote images are downloaded once into the user cache (keyed by URL) with a
-timeout and a size cap, following redirects only to http(s); the bytes must be
-an image (PNG, JPEG, GIF, WebP or SVG, by signature). Local paths are resolved
-against the notes file's folder and refused when they leave it.
+Remote images are downloaded once into the user cache (keyed by URL), following
+redirects only to http(s), within an overall deadline per figure (not per read: a server
+sending a byte every few seconds is cut off) and a cap on the *decoded* bytes enforced
+while streaming (a 7 KB ``gzip, gzip`` body must not inflate to gigabytes in memory).
+The bytes must be an image (PNG, JPEG, GIF, WebP or SVG, by signature). Local paths are
+resolved against the notes file's folder and refused when they leave it; only regular
+files are read, and only after their size is checked. :meth:`FigureFetcher.cancel` stops
+downloads in flight (the app calls it when it quits).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
 import threading
+import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from studydeck.errors import StudydeckError
+from studydeck.fileio import ReadRefused, read_regular, write_atomic
 from studydeck.models import Figure
 
 if TYPE_CHECKING:
@@ -24,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT = 10.0
+DEADLINE = 30.0
 MAX_REDIRECTS = 5
 
 _EXT = {"png": "png", "jpeg": "jpg", "gif": "gif", "webp": "webp", "svg": "svg"}
@@ -92,17 +101,27 @@ class FigureFetcher:
         timeout: float = TIMEOUT,
         max_bytes: int = MAX_BYTES,
         offline: bool = False,
+        deadline: float = DEADLINE,
     ) -> None:
         self.cache_dir = cache_dir
-        self.timeout = timeout
+        self.timeout = min(timeout, deadline)
+        self.deadline = deadline
+        self._cancelled = threading.Event()
         self.max_bytes = max_bytes
         self.offline = offline
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Stop every download in flight, and refuse new ones: the app is quitting."""
+        self._cancelled.set()
+        with self._lock:
+            client = self._client
+        if client is not None:
+            client.close()  # a read blocked on the socket ends with an error now
 
     def __enter__(self) -> FigureFetcher:
         return self
@@ -119,11 +138,13 @@ class FigureFetcher:
             raise FigureError("data: URIs are not supported")
         path = local_path(figure.src, notes_file)
         try:
-            data = path.read_bytes()
+            data = read_regular(path, self.max_bytes)  # size checked before a byte is read
         except FileNotFoundError:
             raise FigureError("file not found") from None
         except OSError as exc:
             raise FigureError(f"cannot read file: {exc.strerror}") from None
+        except ReadRefused as exc:
+            raise FigureError(str(exc)) from None
         return self._verify(data)
 
     def available_without_network(self, figure: Figure) -> bool:
@@ -151,38 +172,42 @@ class FigureFetcher:
         cached = self._cached_path(url)
         if cached is not None and cached.is_file():
             try:
-                return self._verify(cached.read_bytes())
-            except FigureError:
-                cached.unlink(missing_ok=True)
+                return self._verify(read_regular(cached, self.max_bytes))
+            except (FigureError, ReadRefused, OSError):
+                with contextlib.suppress(OSError):
+                    cached.unlink()
         if self.offline:
             raise FigureError("offline and not in the cache")
         data = self._download(url)
         fig = self._verify(data)
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".part-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, cached)
+            # The cache only saves a download: a read-only or full cache folder is no error.
+            with contextlib.suppress(StudydeckError):
+                write_atomic(cached, data, what="figure cache", make_parents=True)
         return fig
 
     def _download(self, url: str) -> bytes:
         import httpx  # only when something must be downloaded: it costs 50 ms to import
 
+        if self._cancelled.is_set():
+            raise FigureError("cancelled")
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
                     timeout=self.timeout,
                     follow_redirects=False,
-                    headers={"User-Agent": "studydeck"},
+                    # Only encodings decoded here, under the cap (httpx would add br, zstd).
+                    headers={"User-Agent": "studydeck", "Accept-Encoding": "gzip, deflate"},
                 )
+            client = self._client
+        deadline = time.monotonic() + self.deadline
         seen: set[str] = set()
-        for _ in range(MAX_REDIRECTS + 1):
-            if url in seen:
-                raise FigureError("redirect loop")
-            seen.add(url)
-            try:
-                with self._client.stream("GET", url) as resp:
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                if url in seen:
+                    raise FigureError("redirect loop")
+                seen.add(url)
+                with client.stream("GET", url) as resp:
                     if resp.is_redirect:
                         target = urljoin(url, resp.headers.get("location", ""))
                         if not target.startswith(("http://", "https://")):
@@ -191,21 +216,56 @@ class FigureFetcher:
                         continue
                     if resp.status_code != 200:
                         raise FigureError(f"HTTP {resp.status_code}")
-                    declared = resp.headers.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                        raise FigureError(f"larger than {self.max_bytes // (1024 * 1024)} MB")
-                    chunks: list[bytes] = []
-                    size = 0
-                    for chunk in resp.iter_bytes():
-                        size += len(chunk)
-                        if size > self.max_bytes:
-                            raise FigureError(f"larger than {self.max_bytes // (1024 * 1024)} MB")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
-            except httpx.ConnectError:
-                raise FigureError("cannot connect (offline?)") from None
-            except httpx.TimeoutException:
-                raise FigureError(f"timed out after {self.timeout:g} s") from None
-            except httpx.HTTPError as exc:
-                raise FigureError(f"cannot fetch: {type(exc).__name__}") from None
-        raise FigureError("too many redirects")
+                    return self._body(resp, deadline)
+            raise FigureError("too many redirects")
+        except httpx.ConnectError:
+            raise FigureError("cannot connect (offline?)") from None
+        except httpx.TimeoutException:
+            raise FigureError(f"timed out after {self.timeout:g} s") from None
+        except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: client closed
+            if self._cancelled.is_set():
+                raise FigureError("cancelled") from None
+            raise FigureError(f"cannot fetch: {type(exc).__name__}") from None
+
+    def _body(self, resp: httpx.Response, deadline: float) -> bytes:
+        """The decoded body, stopped at the deadline, on cancel or past ``max_bytes``."""
+        too_big = FigureError(f"larger than {self.max_bytes // (1024 * 1024)} MB")
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise too_big
+        decoder = _decoder(resp.headers.get("content-encoding", ""))
+        out = bytearray()
+        for chunk in resp.iter_raw():  # as they arrive: a drip must reach the checks
+            if self._cancelled.is_set():
+                raise FigureError("cancelled")
+            if time.monotonic() > deadline:
+                raise FigureError(f"took longer than {self.deadline:g} s")
+            if decoder is None:
+                out += chunk
+            else:
+                # max_length: never inflate more than the cap allows, whatever the ratio.
+                out += decoder.decompress(chunk, self.max_bytes + 1 - len(out))
+                if decoder.unconsumed_tail:
+                    raise too_big
+            if len(out) > self.max_bytes:
+                raise too_big
+        if decoder is not None:
+            out += decoder.flush()
+        return bytes(out)
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    """A bounded decoder for one gzip or deflate layer; anything else is refused (stacked
+    encodings are how a few KB become gigabytes)."""
+    layers = [
+        e for e in (x.strip().lower() for x in encoding.split(",")) if e not in ("", "identity")
+    ]
+    if not layers:
+        return None
+    if len(layers) > 1:
+        raise FigureError(f"refused: stacked Content-Encoding ({encoding[:40]})")
+    if layers[0] in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if layers[0] == "deflate":
+        return zlib.decompressobj()
+    raise FigureError(f"refused: unsupported Content-Encoding ({encoding[:40]})")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from studydeck.models import CardKind, Paper
+from studydeck.rendering import replace_links
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`~]+")
 _SPACE = re.compile(r"\s+")
 
@@ -25,7 +25,7 @@ _SPACE = re.compile(r"\s+")
 def normalise_title(title: str) -> str:
     """Case-folded title text with links, Markdown marks and extra space removed."""
     text = unicodedata.normalize("NFKC", title)
-    text = _MD_LINK.sub(r"\1", text)
+    text = replace_links(text, lambda label, _url: label)  # linear: see md_links
     text = _MD_MARKS.sub("", text)
     return _SPACE.sub(" ", text).strip().casefold()
 

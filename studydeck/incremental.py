@@ -36,6 +36,7 @@ _MAX_PADDED = 0x10000  # markdown-it's MAX_AUTOCOMPLETED_CELLS
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _DELIM = re.compile(r" {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _ROW = re.compile(r" {0,3}\|")
+_CONTAINER = re.compile(r"\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)|\s*>")
 _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r).
 _ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -94,6 +95,10 @@ def stretches(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
     start = 0
     fence: str | None = None
     blank = False
+    # A fence-like line indented 1-3 spaces may belong to a list item (then it closes with
+    # the item, not at its closing line): after one, the rest of the file is one stretch.
+    container = False
+    frozen = False
     for i, ln in enumerate(lines):
         if fence is not None:
             m = _FENCE.match(ln)
@@ -104,13 +109,16 @@ def stretches(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
         if not ln.strip(" \t"):
             blank = True
             continue
-        if blank and not ln[0].isspace() and i > start:
+        if blank and not ln[0].isspace() and i > start and not frozen:
             yield from _table_chunks(start, lines[start:i])
             start = i
+            container = False
         blank = False
+        container = container or bool(_CONTAINER.match(ln))
         m = _FENCE.match(ln)
         if m:
             fence = m.group(1)
+            frozen = frozen or (container and ln[0] == " ")
     yield from _table_chunks(start, lines[start:])
 
 

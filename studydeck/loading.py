@@ -15,13 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
-from studydeck.deck import expand, parse_files
+from studydeck.deck import find_files, parse_files
+from studydeck.fileio import ReadRefused, read_regular
 from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, trusted
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 
-CACHE_FORMAT = 4  # 4: cards from statements (issue 13)
+CACHE_FORMAT = 5  # 4: cards from statements (issue 13); 5: cells without control characters
 _PAPER_FIELDS = tuple(Paper.model_fields)
 # marshal: plain tuples and strings, ~5x faster to load than JSON through pydantic, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.
@@ -31,13 +32,23 @@ _TAG = f"studydeck-deck-cache/{CACHE_FORMAT}/{sys.version_info[:2]}"
 def _stat_print(files: Sequence[Path]) -> list[list[object]]:
     out: list[list[object]] = []
     for f in files:
-        st = f.stat()
+        try:
+            st = f.stat()
+        except OSError:  # gone since it was listed: never equal to a stored print
+            out.append([str(f), None, None])
+            continue
         out.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
     return out
 
 
-def _hashes(files: Sequence[Path]) -> list[str]:
-    return [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+def _hashes(files: Sequence[Path]) -> list[str | None]:
+    out: list[str | None] = []
+    for f in files:
+        try:
+            out.append(hashlib.sha256(read_regular(f)).hexdigest())
+        except (OSError, ReadRefused):  # unreadable: parsing says why, per file
+            out.append(None)
+    return out
 
 
 def _to_blob(deck: Deck) -> bytes:
@@ -62,10 +73,15 @@ def _to_blob(deck: Deck) -> bytes:
 
 
 def _from_blob(blob: bytes) -> Deck | None:
+    """The cached deck, or None when the blob is stale or damaged (then the notes are parsed)."""
     try:
-        tag, name, raw_papers, raw_cards, raw_diags, sources = marshal.loads(blob)
-    except (ValueError, EOFError, TypeError):
+        return _decode(blob)
+    except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
         return None
+
+
+def _decode(blob: bytes) -> Deck | None:
+    tag, name, raw_papers, raw_cards, raw_diags, sources = marshal.loads(blob)
     if tag != _TAG:
         return None
     fig_at = _PAPER_FIELDS.index("figures")
@@ -102,12 +118,14 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     reconcile has committed, so a cached deck is always one the store knows; it records
     the corrections the store was reconciled with, so a new correction (``m``) reconciles
     without parsing the notes again."""
-    files = expand(paths)
+    found = find_files(paths)
+    files = found.files
     # The cache holds the cards as the classifier made them; the user's corrections are
     # applied on top, so a correction never needs the notes parsed again.
     corrections = store.corrections()
     digest = _digest(corrections)
-    key = "\n".join(str(f.resolve()) for f in files)
+    # Skipped entries are part of the key: their warnings are cached with the deck.
+    key = "\n".join([*(str(f.resolve()) for f in files), *(d.path for d in found.skipped)])
     stats = _stat_print(files)
     old = store.cache_fingerprint(key)
     if old is not None:
@@ -127,7 +145,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                 return fixed, report
     # Re-read only the stretches of the files that changed since the last parse.
     blocks = FileCaches(store, key)
-    deck = parse_files(files, blocks.parse)
+    deck = parse_files(files, found.skipped, blocks.parse)
     fixed = with_corrections(deck, corrections)
     report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
     if report.renamed and corrections:  # the renamed papers' corrections now have new keys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import threading
 import time
@@ -21,6 +22,9 @@ def png(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (32
 
 GOOD = png()
 OTHER = png((20, 90, 200))
+# 32 MB of PNG-looking bytes, gzipped once (~32 KB) and twice (~100 bytes).
+GZIP_BOMB = gzip.compress(GOOD + b"\0" * (32 * 2**20), compresslevel=9)
+GZIP_GZIP = gzip.compress(GZIP_BOMB, compresslevel=9)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -58,6 +62,21 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 for _ in range(64):  # ~4 MB, no Content-Length
                     self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif p in ("/gzip-bomb.png", "/gzip-gzip.png"):
+            body = GZIP_BOMB if p == "/gzip-bomb.png" else GZIP_GZIP
+            encoding = "gzip" if p == "/gzip-bomb.png" else "gzip, gzip"
+            self._send(200, body, **{"Content-Encoding": encoding})
+        elif p == "/drip.png":  # one byte at a time, each well within any per-read timeout
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            try:
+                for b in GOOD[:50]:
+                    self.wfile.write(bytes([b]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
             except (BrokenPipeError, ConnectionResetError):
                 pass
         elif p == "/loop1.png":

@@ -161,7 +161,7 @@ def test_explain_lists_statements_cards_and_reasons(tmp_path: Path, capsys) -> N
         "  insight  用RL学路径",
         "           why: no evaluative marker",
         f"{notes}:4  Layer Normalization",
-        "  insight  减小差异，但保留了内部差异 [31m",
+        "  insight  减小差异，但保留了内部差异",  # the escape sequence is gone whole
         "           why: contrast, not a judgement (但)",
     ]
 

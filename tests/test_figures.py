@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -94,3 +98,74 @@ def test_available_without_network_means_local_or_cached(server: str, tmp_path: 
         data = f.get(remote, tmp_path / "notes.md")
         assert f.available_without_network(remote)
         assert data.mime == "image/png"
+
+
+def peak_memory_of(fn) -> tuple[int, object]:
+    """Peak Python allocation while ``fn`` runs, and what it raised or returned."""
+    tracemalloc.start()
+    try:
+        try:
+            out: object = fn()
+        except FigureError as exc:
+            out = exc
+        return tracemalloc.get_traced_memory()[1], out
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("path", ["/gzip-bomb.png", "/gzip-gzip.png"])
+def test_compressed_bombs_stop_at_the_decoded_cap(server: str, tmp_path: Path, path: str) -> None:
+    peak, out = peak_memory_of(lambda: fetch(f"{server}{path}", tmp_path, max_bytes=2**20))
+    assert isinstance(out, FigureError)
+    assert str(out) in ("larger than 1 MB", "refused: stacked Content-Encoding (gzip, gzip)")
+    # 32 MB decoded was the risk (8.4 GB with the real gzip,gzip body): stay near the cap.
+    assert peak < 8 * 2**20
+
+
+def test_a_dripping_server_meets_the_overall_deadline(server: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(FigureError, match="took longer than 1 s"):
+        # Each byte comes in 0.2 s, far within the 5 s read timeout: only a deadline ends it.
+        fetch(f"{server}/drip.png", tmp_path, timeout=5, deadline=1)
+    assert time.monotonic() - started < 5  # hang guard: the body alone takes 10 s
+
+
+def test_cancel_stops_a_download_in_flight(server: str, tmp_path: Path) -> None:
+    fetcher = FigureFetcher(tmp_path / "cache", timeout=5, deadline=60)
+    outcome: list[object] = []
+    started = threading.Event()
+
+    def run() -> None:
+        started.set()
+        try:
+            fetcher.get(Figure(src=f"{server}/drip.png"), tmp_path / "notes.md")
+        except FigureError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    started.wait(5)
+    while fetcher._client is None and thread.is_alive():
+        thread.join(0.01)  # until the request is under way
+    fetcher.cancel()
+    thread.join(5)  # hang guard: the drip alone lasts 10 s
+    assert not thread.is_alive()
+    assert [str(e) for e in outcome] == ["cancelled"]
+
+
+def test_a_huge_local_figure_is_refused_by_its_size(tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    with big.open("wb") as fh:
+        fh.write(GOOD)
+        fh.truncate(4 * 2**30)  # sparse: 4 GB on paper, nothing on disk
+    peak, out = peak_memory_of(
+        lambda: FigureFetcher(None).get(Figure(src="big.png"), tmp_path / "notes.md")
+    )
+    assert str(out) == "larger than 20 MB"
+    assert peak < 2**20  # not a byte of it was read
+
+
+def test_a_fifo_figure_is_refused_without_reading(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fig.png")
+    with pytest.raises(FigureError, match="not a regular file"):
+        FigureFetcher(None).get(Figure(src="fig.png"), tmp_path / "notes.md")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studydeck import incremental
@@ -102,6 +102,12 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc, st.lists(edit, min_size=1, max_size=4), st.booleans())
+# A fence in a list item ends with the item; the ``` further down opens a new one.
+@example(
+    ["- item", "  ```", "", "code", "", HEADER, DELIM, "```", "", "code", "", HEADER, DELIM],
+    [("insert", 13, "| 2021 | EDVR | k | c | n |")],
+    False,
+)
 def test_random_edits_parse_like_the_whole_file(
     base: list[str], edits: list[tuple[str, int, str]], trailing_newline: bool
 ) -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ import genanki
 
 from studydeck.carding import QUESTIONS
 from studydeck.figures import FigureData, FigureError, FigureFetcher
+from studydeck.fileio import atomic_file, write_atomic
 from studydeck.models import CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
 
@@ -145,8 +147,13 @@ def _next_mod_time(state_file: Path | None, now: float) -> int:
             last = 0
     mod = max(int(now), last + 1)
     if state_file is not None:
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(json.dumps({"mod": mod}))
+        write_atomic(
+            state_file,
+            json.dumps({"mod": mod}),
+            what="export state",
+            hint="make the cache folder writable, or set XDG_CACHE_HOME",
+            make_parents=True,
+        )
     return mod
 
 
@@ -262,8 +269,10 @@ def write_package(
 ) -> None:
     """genanki's package writer, without the temporary file it leaves behind, written
     atomically (a half-written .apkg never replaces a good one)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="studydeck-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="studydeck-") as tmp,
+        atomic_file(out, what="Anki package", make_parents=True) as fh,
+    ):
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
@@ -271,17 +280,17 @@ def write_package(
                 conn.cursor(), timestamp, count(int(timestamp * 1000))
             )
             conn.commit()
+        except sqlite3.OperationalError as exc:  # the temporary folder is full
+            raise OSError(errno.ENOSPC, str(exc)) from None
         finally:
             conn.close()
-        part = out.with_name(f".{out.name}.part")
         names = sorted(media)
-        with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:  # as genanki and fast
             # Fixed entry times: the same deck and ``now`` give the same bytes, whatever the clock.
             z.writestr(_entry("collection.anki2"), Path(db_path).read_bytes())
             z.writestr(_entry("media"), json.dumps({str(i): n for i, n in enumerate(names)}))
             for i, n in enumerate(names):
                 z.writestr(_entry(str(i)), media[n], compress_type=zipfile.ZIP_STORED)
-        os.replace(part, out)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

@@ -13,6 +13,7 @@ from pathlib import Path
 from studydeck.quiz.questions import LETTERS, Question
 from studydeck.quiz.selection import Selection
 from studydeck.rendering import escape, to_html, to_plain
+from studydeck.safe import markdown_text
 
 FigureData = Mapping[str, tuple[str, bytes]]
 """A figure src -> (mime type, bytes), for figures embedded as data URIs."""
@@ -52,7 +53,8 @@ def handout_markdown(
             lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {q.paper.title}")
         else:
             lines.append(f"{q.number}. {q.answer.replace(chr(10), ' ')} — {q.paper.title}")
-    return "\n".join(lines) + "\n"
+    # HTML in the notes is shown as text by whatever renders the handout, never run.
+    return markdown_text("\n".join(lines) + "\n")
 
 
 HANDOUT_CSS = """

@@ -67,7 +67,14 @@ class Answers(StoreBase):
         repeat: bool = False,
         leech_threshold: int = 8,
     ) -> Answer:
-        """One answer, one transaction. A same-day ``repeat`` is logged but leaves SM-2 alone."""
+        """One answer, one transaction. A same-day ``repeat`` is logged but leaves SM-2 alone.
+
+        A card already given a first answer today, by another studydeck on the same store
+        since this one built its queue, is recorded as a same-day repeat whatever the caller
+        says: two windows must not make a card seen once today into repetition 2. The
+        returned :class:`Answer` has ``repeat`` set then; the check runs inside the write
+        transaction, so two processes cannot both pass it.
+        """
         check_quality(quality)
         with self.transaction() as c:
             row = c.execute(
@@ -75,6 +82,14 @@ class Answers(StoreBase):
             ).fetchone()
             if row is None:
                 raise KeyError(cid)
+            if not repeat:
+                repeat = (
+                    c.execute(
+                        "SELECT 1 FROM reviews WHERE cid = ? AND day = ? AND repeat = 0 LIMIT 1",
+                        (row["cid"], today.isoformat()),
+                    ).fetchone()
+                    is not None
+                )
             before = row_state(row)
             after = before
             if not repeat:
@@ -98,6 +113,14 @@ class Answers(StoreBase):
             rid = cur.lastrowid
             assert rid is not None
         return Answer(rid, cid, quality, before, after, repeat)
+
+    def new_answered_today(self, today: date) -> int:
+        """New cards given their first answer on ``today`` by any process on this store: the
+        new-card limit counts these, not only this window's."""
+        rows = self.query(
+            "SELECT COUNT(*) AS n FROM reviews WHERE day = ? AND was_new = 1", (today.isoformat(),)
+        )
+        return int(rows[0]["n"])
 
     def undo(self, review_id: int) -> str | None:
         """Remove answer ``review_id`` if it is its card's last, and restore the state before it."""

@@ -9,14 +9,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from studydeck.config import Settings
+from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.safe import terminal
 from studydeck.session import Clock, study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 
@@ -82,6 +86,42 @@ class StudydeckApp(App[int]):
         super().__init__()
         self.ctx = ctx
         self.start = start
+        self.refusal: str | None = None
+        """The one line the app ended with, when a :class:`StudydeckError` ended it."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen or widget, shows its text literally.
+
+        Messages carry titles and links from the notes: parsed as markup, ``[/]`` crashed
+        the app and ``[@click=app.quit]`` became a live action. The ``markup`` argument is
+        ignored on purpose, and escape sequences are dropped (:func:`studydeck.safe.terminal`).
+        """
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        super().notify(
+            terminal(message), title=terminal(title), severity=severity, markup=False, **kwargs
+        )
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Quitting stops figure downloads at once: a slow server must not keep us alive."""
+        self.ctx.fetcher.cancel()
+        super().exit(result, return_code, message)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A :class:`StudydeckError` no screen handled (a store found damaged while a screen
+        opens, say) ends the app with the same one line the CLI prints, not a traceback."""
+        if isinstance(error, StudydeckError):
+            self.refusal = f"studydeck: {terminal(str(error))}"
+            self.exit(return_code=error.exit_code, message=Text(self.refusal))
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         from studydeck.tui.screens.home import HomeScreen

@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from studydeck.rendering import INLINE_MD
+from studydeck.safe import terminal
 
 _STYLES = {
     "strong_open": Style(bold=True),
@@ -25,6 +26,7 @@ _STYLES = {
 def markdown_text(source: str, base: Style | str = "") -> Text:
     """Render one cell's inline Markdown as Rich text (no Rich markup is ever parsed)."""
     out = Text(style=base)
+    source = terminal(source)  # no escape sequence reaches the screen, link targets included
     if not source:
         return out
     stack: list[Style] = []

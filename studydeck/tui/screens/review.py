@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.models import Card, CardKind
 from studydeck.naming import titled
+from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
@@ -336,30 +338,48 @@ class ReviewScreen(Screen[None]):
         if not card.paper.url:
             self.notify("This paper has no link in the notes", severity="warning", markup=False)
             return
-        self.app.open_url(card.paper.url)
-        self.notify(f"Opening {card.paper.url}", markup=False)
+        # Only a web link goes to the browser: "-x" would be read as its option, file: or
+        # javascript: would do more than show a page.
+        url = safe_href(card.paper.url)
+        if url is None or not url.startswith(("http://", "https://")):
+            self.notify("Not opened: the link is not an http(s) address", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}")
 
     @reports_errors
     def action_edit(self) -> None:
         card = self._card()
         if card is None:
             return
-        argv = editor_command(card.paper.source, card.paper.line)
         try:
+            argv = editor_command(card.paper.source, card.paper.line)
+        except (ValueError, IndexError):  # unbalanced quotes, or only spaces
+            self.notify(
+                "Cannot read $VISUAL/$EDITOR: set it to an editor command", severity="error"
+            )
+            return
+        failed: list[OSError] = []
+
+        def run(stream: int | None = None) -> None:
+            # Textual's suspend() resumes only when its block ends normally: nothing may
+            # escape it, or the app is left suspended (blank screen, keys ignored).
+            try:
+                subprocess.run(argv, check=False, stdin=stream, stdout=stream, stderr=stream)
+            except OSError as exc:
+                failed.append(exc)
+
+        if shutil.which(argv[0]) is None:  # not there: do not even suspend the app
+            failed.append(FileNotFoundError(2, "not found"))
+        else:
             try:
                 with self.app.suspend():
-                    subprocess.run(argv, check=False)
+                    run()
             except SuspendNotSupported:  # headless or web: run it without the terminal
-                subprocess.run(
-                    argv,
-                    check=False,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-        except OSError as exc:
+                run(subprocess.DEVNULL)
+        if failed:
             self.notify(
-                f"Cannot start the editor {argv[0]!r}: {exc.strerror}. Set $EDITOR.",
+                f"Cannot start the editor {argv[0]!r}: {failed[0].strerror}. Set $EDITOR.",
                 severity="error",
                 timeout=8,
                 markup=False,

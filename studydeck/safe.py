@@ -1,0 +1,80 @@
+"""The only two ways out for text from notes files and the network.
+
+``terminal`` makes text safe to write to a terminal: no escape sequence (CSI, OSC, DCS,
+...) and no C0/C1 control character survives, except newline and tab. A notes cell with
+``ESC ] 52`` would otherwise write the user's clipboard, ``ESC [ 2J`` clear the screen.
+
+``html_text``/``html_attr`` escape text for HTML; ``safe_href`` lets a link through only
+when a browser would read its scheme as http, https or mailto. Browsers drop leading
+control characters and spaces and remove tabs and newlines anywhere before reading the
+scheme (``\\x01javascript:`` runs as ``javascript:``), so the check does the same first.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Escape sequences as a terminal reads them. Every alternative is a run of one character
+# class, so the scan is linear. An unterminated string (OSC, DCS, ...) is dropped up to the
+# next ESC, newline or the end. Safety does not rest on this pattern (every ESC and C1 left
+# is removed after it); it only keeps the parameters of a sequence from showing as text.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC..
+    r"|\x1b[ -/]*[0-~]?"  # two-character and nF escapes
+)
+# C0 except tab and newline, DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+# What the WHATWG URL parser strips before it reads a scheme.
+_URL_EDGE = "".join(chr(c) for c in range(0x21))
+_URL_INNER = re.compile(r"[\t\n\r]")
+
+
+def terminal(text: str) -> str:
+    """Text as a terminal may show it: printable characters, newlines and tabs only.
+
+    A carriage return (which would let text overwrite its own line) becomes a newline, so
+    a file's line count is kept.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    out = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = _SEQUENCE.sub("", out)
+    return _CONTROL.sub("", out)
+
+
+def strip_controls(text: str) -> str:
+    """Text without escape sequences or control characters (newline and tab kept)."""
+    return terminal(text)
+
+
+def html_text(text: str) -> str:
+    """Text as HTML element content: escaped, control characters removed."""
+    return html.escape(terminal(text), quote=True)
+
+
+def html_attr(text: str) -> str:
+    """Text as a quoted HTML attribute value."""
+    return html.escape(terminal(text), quote=True)
+
+
+def safe_href(url: str) -> str | None:
+    """The link as a browser would read it when its scheme is http, https or mailto; else None.
+
+    Relative links, ``javascript:``, ``data:``, ``file:`` and every other scheme are refused.
+    The result is not HTML-escaped: pass it through :func:`html_attr`.
+    """
+    u = _URL_INNER.sub("", url.strip(_URL_EDGE))
+    m = _SCHEME.match(u)
+    if m is None or m.group(1).lower() not in ALLOWED_SCHEMES:
+        return None
+    u = _CONTROL.sub("", u).replace(" ", "%20")
+    return m.group(1).lower() + u[m.end(1) :]
+
+
+def markdown_text(text: str) -> str:
+    """Text for a Markdown document: HTML in it shown as text, never run by a viewer."""
+    return terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

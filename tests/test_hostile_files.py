@@ -1,0 +1,163 @@
+"""Hostile notes folders: every command reads them through one loader, and none crashes or hangs."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from studydeck import loading
+from studydeck.deck import find_files, load
+from studydeck.errors import StudydeckError
+from studydeck.parsing import MAX_NOTES_BYTES
+from studydeck.store import Store
+
+from .conftest import env_without_user_dirs, table
+
+# Root reads mode-000 files anyway; without these two capabilities it is refused like anyone.
+SETPRIV = shutil.which("setpriv")
+AS_USER = [SETPRIV, "--bounding-set=-dac_override,-dac_read_search"] if SETPRIV else []
+
+
+def hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "good.md").write_text(table("| 2020 | Good paper | k | c | | |"), encoding="utf-8")
+    (folder / "loop.md").symlink_to("loop.md")
+    (folder / "dangling.md").symlink_to("missing-target.md")
+    (folder / "folder.md").mkdir()
+    os.mkfifo(folder / "fifo.md")  # a read would wait forever for a writer
+    locked = folder / "locked.md"
+    locked.write_text(table("| 2021 | Locked | k | c | | |"), encoding="utf-8")
+    locked.chmod(0o000)
+    return folder
+
+
+def test_loader_keeps_regular_files_and_warns_once_per_other_entry(tmp_path: Path) -> None:
+    folder = hostile_folder(tmp_path)
+    found = find_files([folder])
+    assert [f.name for f in found.files] == ["good.md", "locked.md"]
+    assert [(Path(d.path).name, d.severity, d.message) for d in found.skipped] == [
+        ("dangling.md", "warning", "dangling symlink (its target does not exist), skipped"),
+        ("fifo.md", "warning", "not a regular file (FIFO), skipped"),
+        ("folder.md", "warning", "a folder, not a notes file, skipped"),
+        ("loop.md", "warning", "symlink loop, skipped"),
+    ]
+    assert "Good paper" in [p.title for p in load([folder]).papers]
+
+
+def test_a_fifo_named_directly_is_skipped_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    deck = load([fifo])  # would block forever on open() for reading
+    assert [d.message for d in deck.diagnostics] == ["not a regular file (FIFO), skipped"]
+
+
+def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AS_USER, sys.executable, "-m", "studydeck", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_without_user_dirs(tmp_path) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
+        timeout=60,  # a hang guard: a FIFO read used to block forever
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not SETPRIV, reason="setpriv is needed to drop root's read override")
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["cards"], ["stats"], ["quiz", "--plain", "-n", "1", "--seed", "1"]],
+)
+def test_every_command_survives_a_hostile_folder(tmp_path: Path, command: list[str]) -> None:
+    folder = hostile_folder(tmp_path)
+    run = run_cli(tmp_path, *command, str(folder), stdin="q\n")
+    out = run.stdout + run.stderr
+    assert "Traceback" not in out
+    for name, why in [
+        ("loop.md", "symlink loop"),
+        ("dangling.md", "dangling symlink"),
+        ("folder.md", "a folder, not a notes file"),
+        ("fifo.md", "not a regular file (FIFO)"),
+        ("locked.md:1: error", "cannot read file: Permission denied"),
+    ]:
+        lines = [ln for ln in out.splitlines() if f"{folder / name}" in ln]
+        assert len(lines) == 1 and why in lines[0], (name, out)
+    assert run.returncode in (0, 1)
+
+
+@pytest.mark.skipif(not SETPRIV, reason="setpriv is needed to drop root's read override")
+def test_an_unreadable_folder_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.md").write_text(table("| 2020 | A | k | c | | |"), encoding="utf-8")
+    folder.chmod(0o000)
+    try:
+        run = run_cli(tmp_path, "check", str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        f"studydeck: {folder}: error: cannot read this folder: Permission denied "
+        "(check its permissions (chmod u+rx))"
+    )
+
+
+def test_missing_path_is_still_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(StudydeckError, match="no such file or folder"):
+        find_files([tmp_path / "nope.md"])
+
+
+def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.md"
+    path.write_text(table("| 2020 | A | k | c | | |"), encoding="utf-16")
+    assert [d.message for d in load([path]).errors] == ["UTF-16 file: save it as UTF-8"]
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"garbage",
+        marshal.dumps(("wrong tag",)),
+        marshal.dumps((loading._TAG, "n", [("too", "short")], [], [], [])),
+        marshal.dumps((loading._TAG, "n", [], [(7, "id", "contribution", "b")], [], [])),
+        marshal.dumps((loading._TAG, "n", [], [], [("p", 1)], [])),
+    ],
+    ids=["garbage", "wrong-tag", "short-paper", "card-without-paper", "short-diagnostic"],
+)
+def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(table("| 2020 | Cached | k | c | | |"), encoding="utf-8")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [path], now)
+        key = str(path.resolve())
+        fingerprint = store.cache_fingerprint(key)
+        assert fingerprint is not None
+        store.save_deck_cache(key, fingerprint, blob)
+        deck, _ = loading.open_deck(store, [path], now)
+    assert [p.title for p in deck.papers] == ["Cached"]
+
+
+def test_a_notes_file_above_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.md"
+    with path.open("wb") as fh:
+        fh.write(table("| 2020 | A | k | c | | |").encode())
+        fh.truncate(MAX_NOTES_BYTES + 1)  # sparse: nothing is read, so nothing is stored
+    assert [d.message for d in load([path]).errors] == [
+        "cannot read file: larger than 8 MB (split the notes into several files)"
+    ]
+
+
+def test_check_on_150000_unclosed_brackets_in_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.md"
+    path.write_text(table("| 2020 | " + "[" * 150_000 + " | k | c | | |"), encoding="utf-8")
+    run = run_cli(tmp_path, "check", str(path))  # timeout: a hang guard (was minutes)
+    assert run.stdout.splitlines()[-1] == "1 papers, 1 cards, 0 errors, 0 warnings"

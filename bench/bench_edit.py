@@ -13,14 +13,15 @@ import tempfile
 from pathlib import Path
 
 from bench.common import DATA, FIRST_CARD, arguments, bare_app, child_run, line, tui_until
-from bench.generate import write
+from bench.generate import first_file, write_deck
 
 
 def main() -> None:
     args = arguments(__doc__, papers=10000)
     Path(DATA).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-        notes = write(Path(tmp) / "notes.md", args.papers)
+        notes = write_deck(Path(tmp), args.papers)
+        edit = first_file(notes)
         db = Path(tmp) / "s.db"
         ours = tui_until(FIRST_CARD, "review", str(notes), "--db", str(db))
         child_run(ours), child_run(bare_app())  # first parse; warm bytecode
@@ -30,8 +31,8 @@ def main() -> None:
             t, r = child_run(ours)
             warm.append(t)
             rss_warm = max(rss_warm, r)
-            text = notes.read_text(encoding="utf-8")
-            notes.write_text(
+            text = edit.read_text(encoding="utf-8")
+            edit.write_text(
                 text.replace(f" {17 + i * 101} |", f" {17 + i * 101} edited |", 1), encoding="utf-8"
             )
             t, r = child_run(ours)

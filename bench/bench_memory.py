@@ -10,19 +10,20 @@ import tempfile
 from pathlib import Path
 
 from bench.common import DATA, FIRST_CARD, arguments, bare_app, child_run, tui_until
-from bench.generate import write
+from bench.generate import first_file, write_deck
 
 
 def main() -> None:
     args = arguments(__doc__, papers=50000)
     Path(DATA).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-        notes = write(Path(tmp) / "notes.md", args.papers)
+        notes = write_deck(Path(tmp), args.papers)
+        edit = first_file(notes)
         db = Path(tmp) / "s.db"
         ours = tui_until(FIRST_CARD, "review", str(notes), "--db", str(db))
         _, first = child_run(ours)
         _, warm = child_run(ours)
-        notes.write_text(notes.read_text("utf-8").replace(" 17 |", " 17 edited |", 1), "utf-8")
+        edit.write_text(edit.read_text("utf-8").replace(" 17 |", " 17 edited |", 1), "utf-8")
         _, edited = child_run(ours)
         _, bare = child_run(bare_app())
         print(

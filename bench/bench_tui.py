@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import DATA, FIRST_CARD, arguments, bare_app, line, paired, tui_until
-from bench.generate import write
+from bench.generate import write_deck
 
 
 async def latency(notes: Path, db: Path, answers: int = 100) -> list[float]:
@@ -58,7 +58,7 @@ def main() -> None:
     args = arguments(__doc__, papers=10000)
     Path(DATA).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-        notes = write(Path(tmp) / "notes.md", args.papers)
+        notes = write_deck(Path(tmp), args.papers)
         db = Path(tmp) / "s.db"
         ours = tui_until(FIRST_CARD, "review", str(notes), "--db", str(db))
         bare, first, _, rss = paired(bare_app(), ours, args.runs)

@@ -292,11 +292,10 @@ def _contribution_keys(b: _Builder, q: Question) -> set[str]:
 
 
 def _probe_chars(text: str) -> str:
-    """Up to three characters of a (case-folded) key that any text holding it must contain
-    as they are: digits, CJK and other caseless characters (a cased letter might be written
-    upper-case), the last ones first (numbers and endings tell texts apart)."""
-    caseless = [ch for ch in reversed(text) if ch.upper() == ch.lower()]
-    return "".join(dict.fromkeys(caseless))[:3]
+    """The characters of a (case-folded) key that any text holding it must contain as they
+    are: digits, CJK and other caseless characters (a cased letter might be written
+    upper-case)."""
+    return "".join(dict.fromkeys(ch for ch in text if ch.upper() == ch.lower()))
 
 
 def distinct_papers(questions: Sequence[Question]) -> int:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
-from studydeck.quiz.masking import key, mask, says_enough
+from studydeck.quiz.masking import giveaways, key, mask, says_enough
 from studydeck.quiz.similarity import family, is_tool, similarity
 
 MAX_OPTIONS = 4
@@ -100,23 +100,36 @@ class _Builder:
             self.cards_of[c.paper.key][c.kind] = c
         # Built on first use, from the papers themselves: a quiz over 50,000 papers asks
         # about twenty of them.
-        self._owners: dict[str, set[str]] = {}
+        self._shared: dict[str, bool] = {}
         self._families: dict[str, list[int]] | None = None
 
-    def owners(self, masked_key: str, card: Card) -> set[str]:
-        """The papers with a card whose masked text has this key. Masking only deletes, so
-        such a card holds every character of the key: cards missing one of a few of them
-        are skipped without being masked (the regex per paper is what costs)."""
-        if masked_key in self._owners:
-            return self._owners[masked_key]
-        picks = _probe_chars(masked_key)
-        found = {card.paper.key}
+    def shared(self, masked_key: str, card: Card) -> bool:
+        """Whether another paper has a card whose masked text has this key.
+
+        Masking only deletes (a paper's own names), so another card can reach the key only
+        if it holds the key's caseless characters at least as often and its own key is no
+        shorter; a card none of whose paper's names occur in it is its own mask. Only the
+        few cards left are masked (a regex per paper: that is what costs)."""
+        if masked_key in self._shared:
+            return self._shared[masked_key]
+        need = Counter(_probe_chars(masked_key))
+        found = False
         for c in self.deck.cards:
-            if c.paper.key in found or not all(ch in c.back for ch in picks):
+            if c.paper.key == card.paper.key or not all(
+                c.back.count(ch) >= n for ch, n in need.items()
+            ):
                 continue
-            if key(mask(c.back, c.paper)) == masked_key:
-                found.add(c.paper.key)
-        self._owners[masked_key] = found
+            own = key(c.back)
+            if len(own) < len(masked_key) or (len(own) == len(masked_key) and own != masked_key):
+                continue
+            text = c.back.casefold()
+            if not any(t.casefold() in text for t in giveaways(c.paper)):
+                found = own == masked_key
+            else:
+                found = key(mask(c.back, c.paper)) == masked_key
+            if found:
+                break
+        self._shared[masked_key] = found
         return found
 
     def family_index(self) -> dict[str, list[int]]:
@@ -140,7 +153,7 @@ class _Builder:
     def good_clue(self, card: Card) -> bool:
         """Says enough once masked, and no other paper has the same text."""
         masked = mask(card.back, card.paper)
-        return says_enough(masked) and self.owners(key(masked), card) == {card.paper.key}
+        return says_enough(masked) and not self.shared(key(masked), card)
 
     def kinds_for(self, card: Card) -> list[QuestionKind]:
         p = card.paper
@@ -295,7 +308,7 @@ def _probe_chars(text: str) -> str:
     """The characters of a (case-folded) key that any text holding it must contain as they
     are: digits, CJK and other caseless characters (a cased letter might be written
     upper-case)."""
-    return "".join(dict.fromkeys(ch for ch in text if ch.upper() == ch.lower()))
+    return "".join(ch for ch in text if ch.upper() == ch.lower())
 
 
 def distinct_papers(questions: Sequence[Question]) -> int:

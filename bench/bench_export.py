@@ -1,76 +1,75 @@
-"""Export N papers with 500 local figures, beside raw genanki writing the same notes and media.
+"""`studydeck export` end to end (parse, store, fields, figures, package) beside a raw
+genanki script writing the same notes and media, and the export after editing one row.
 
     python -m bench.bench_export [N] [FIGURE_DIR]
 
-FIGURE_DIR defaults to ../shared/figures when it exists, else generated PNGs.
+500 rows carry a figure: the real images in ../shared/figures (else generated PNGs),
+copied under 500 names, as a notes folder that reuses screenshots would.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import genanki
 
 from bench.generate import write
-from studydeck.deck import parse_files
-from studydeck.export.anki import FIELDS, export_deck, note_model
-from studydeck.figures import FigureFetcher
+from studydeck.cli import main as cli
+from studydeck.export.anki import FIELDS, note_model
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "figures"
 
 
-def figure_files(folder: Path, src: Path | None) -> list[str]:
+def figure_files(folder: Path, src: Path | None, n: int = 500) -> list[str]:
     folder.mkdir()
-    if src is not None and src.is_dir() and any(src.glob("*.png")):
-        names = []
-        for i, f in enumerate(sorted(src.glob("*.png"))):
-            shutil.copy(f, folder / f.name)
-            names.append(f"figs/{f.name}")
-            if i >= 499:
-                break
-        return names
-    from PIL import Image
-
+    real = sorted(src.glob("*.png")) if src is not None and src.is_dir() else []
     names = []
-    for i in range(500):
-        buf = io.BytesIO()
-        Image.new("RGB", (200, 120), (i % 256, (i * 7) % 256, (i * 13) % 256)).save(buf, "PNG")
-        (folder / f"g{i}.png").write_bytes(buf.getvalue())
-        names.append(f"figs/g{i}.png")
+    for i in range(n):
+        if real:
+            shutil.copy(real[i % len(real)], folder / f"fig{i}.png")
+        else:
+            from PIL import Image
+
+            buf = io.BytesIO()
+            Image.new("RGB", (200, 120), (i % 256, (i * 7) % 256, (i * 13) % 256)).save(buf, "PNG")
+            (folder / f"fig{i}.png").write_bytes(buf.getvalue())
+        names.append(f"figs/fig{i}.png")
     return names
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def main(n: int = 10000, figdir: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         figs = figure_files(root / "figs", Path(figdir) if figdir else SHARED)
-        # 500 rows carry a figure (cycling through the available images).
         notes = write(root / "notes.md", n, figures=figs)
-        deck = parse_files([notes])
-        n_fig_rows = sum(1 for p in deck.papers if p.figures)
+        db = root / "studydeck.db"
 
-        def ours_once() -> object:
-            return export_deck(
-                deck, root / "ours.apkg", fetcher=FigureFetcher(None), now=1_700_000_000
-            )
+        def export(out: str) -> None:
+            code = cli(["export", str(notes), "-o", str(root / out), "--db", str(db)])
+            assert code == 0
 
-        report = ours_once()
+        first = timed(lambda: export("first.apkg"))  # a store seeing the papers for the first time
 
-        # Raw genanki: the same notes (fields as studydeck made them) and the same media files.
-        import sqlite3
-        import zipfile
-
-        with zipfile.ZipFile(root / "ours.apkg") as z:
+        with zipfile.ZipFile(root / "first.apkg") as z:
             z.extract("collection.anki2", root / "x")
         conn = sqlite3.connect(root / "x" / "collection.anki2")
         rows = conn.execute("SELECT flds, tags, guid FROM notes").fetchall()
         conn.close()
-        media = sorted({str(root / f) for f in figs})
+        media = [str(root / f) for f in figs]
 
         def raw_once() -> None:
             model = note_model()
@@ -85,23 +84,26 @@ def main(n: int = 10000, figdir: str | None = None) -> None:
                 str(root / "raw.apkg"), timestamp=1_700_000_000
             )
 
-        raw_times, our_times = [], []
-        for _ in range(3):  # interleaved, best of three each
-            t = time.perf_counter()
-            raw_once()
-            raw_times.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            ours_once()
-            our_times.append(time.perf_counter() - t)
-        raw, ours = min(raw_times), min(our_times)
-        assert len(rows) == report.notes and len(FIELDS) == len(rows[0][0].split("\x1f"))
-        print(
-            f"{report.notes} notes, {report.cards} cards, {n_fig_rows} rows with a figure, "
-            f"{report.figures} distinct figures embedded"
-        )
-        print(f"raw genanki (same notes + media): {raw:.3f} s")
-        print(f"studydeck export (render fields, read+verify+hash figures, write): {ours:.3f} s")
-        print(f"ratio: {ours / raw:.2f}x (target <= 1.3x)")
+        text = notes.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        row = next(i for i, line in enumerate(lines) if line.startswith("| 20"))
+        raw_times, full_times, edit_times = [], [], []
+        for k in range(3):  # interleaved, best of three each
+            raw_times.append(timed(raw_once))
+            db.unlink()
+            for extra in ("-wal", "-shm"):
+                Path(str(db) + extra).unlink(missing_ok=True)
+            full_times.append(timed(lambda: export("full.apkg")))
+            edited = lines[row].rstrip().removesuffix("|") + f" edited {k} |\n"
+            notes.write_text("".join([*lines[:row], edited, *lines[row + 1 :]]), encoding="utf-8")
+            edit_times.append(timed(lambda: export("edit.apkg")))
+        raw, full, edit = min(raw_times), min(full_times), min(edit_times)
+        assert len(FIELDS) == len(rows[0][0].split("\x1f"))
+        print(f"{len(rows)} notes, 500 rows with a figure ({len(set(figs))} files)")
+        print(f"raw genanki (same notes + media):             {raw:.3f} s")
+        print(f"studydeck export, fresh store (end to end):   {full:.3f} s  {full / raw:.2f}x")
+        print(f"studydeck export after editing one row:       {edit:.3f} s  {edit / raw:.2f}x")
+        print(f"(first export in this run, cold caches:        {first:.3f} s)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from studydeck.deck import default_paths, load
 from studydeck.errors import StudydeckError
 from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
-from studydeck.models import Deck
+from studydeck.models import CardKind, Deck
 from studydeck.safe import terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from studydeck.figures import FigureFetcher
     from studydeck.models import Figure, Paper
     from studydeck.quiz import Question, Selection
+    from studydeck.sync import SyncReport
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -48,7 +50,28 @@ def settings_from(args: argparse.Namespace) -> Settings:
         new_per_day=args.new_per_day,
         reviews_per_day=args.reviews_per_day,
         day_starts_at=args.day_starts_at,
+        scheduler=getattr(args, "scheduler", None),
     )
+
+
+def use_scheduler(store: Store, settings: Settings) -> None:
+    """Schedule with the configured scheduler; a switch replays the whole review log."""
+    from studydeck.fsrs_scheduler import DEFAULT_PARAMETERS, FsrsSettings
+    from studydeck.replay import Policy
+
+    fitted = store.meta("fsrs_parameters")
+    params = tuple(json.loads(fitted)) if fitted else DEFAULT_PARAMETERS
+    policy = Policy(
+        settings.scheduler,
+        FsrsSettings(settings.desired_retention, params),
+        settings.leech_threshold,
+    )
+    if store.use_policy(policy):
+        print(
+            f"studydeck: scheduling with {settings.scheduler}: card states rebuilt "
+            "from the review log",
+            file=sys.stderr,
+        )
 
 
 def open_store_and_deck(
@@ -57,6 +80,10 @@ def open_store_and_deck(
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
     store = Store.open(db_path(args.db))
     try:
+        # (not settings_from: some commands open the store without the study options)
+        use_scheduler(
+            store, load_settings().with_overrides(scheduler=getattr(args, "scheduler", None))
+        )
         deck, report = open_deck(store, _paths(args), system_clock())
     except BaseException:
         store.close()
@@ -91,6 +118,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"{st.leeches} leeches)"
     )
     print(f"streak         {st.streak} days")
+    if st.predicted_recall_now is not None:
+        later = st.predicted_recall_in_7_days
+        print(
+            f"predicted recall {st.predicted_recall_now:.0%} now, "
+            f"{'-' if later is None else f'{later:.0%}'} in 7 days"
+        )
     if st.retention_by_keyword:
         print("retention by keyword (answers >= 3):")
         for kw, share in st.retention_by_keyword.items():
@@ -123,14 +156,11 @@ def _print_unavailable(report: ExportReport) -> None:
         print(terminal(line), file=sys.stderr)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from studydeck.config import cache_dir
-    from studydeck.export.anki import ExportError, export_deck
-    from studydeck.figures import FigureFetcher
+def _kinds(text: str) -> list[CardKind] | None:
     from studydeck.models import CardKind
 
     kinds: list[CardKind] = []
-    for k in args.kinds.split(","):
+    for k in text.split(","):
         try:
             kinds.append(CardKind(k.strip()))
         except ValueError:
@@ -139,26 +169,43 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "insight, critique)",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
-    deck = load(_paths(args))
-    for d in deck.diagnostics:
-        print(terminal(str(d)), file=sys.stderr)
+            return None
+    return kinds
+
+
+def _store_and_deck_to_export(args: argparse.Namespace) -> tuple[Store, Deck, ReconcileReport]:
+    """The store (paper ids, content times) and the deck, reconciled: export needs both."""
+    store, deck, report = open_store_and_deck(args)
     if not deck.papers:
+        store.close()
         raise StudydeckError("nothing to export: fix the errors above")
+    return store, deck, report
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.export.anki import ExportError, export_deck
+    from studydeck.figures import FigureFetcher
+
+    kinds = _kinds(args.kinds)
+    if kinds is None:
+        return EXIT_USAGE
     out: Path = args.output
     if out.suffix.lower() != ".apkg":
         out = out.with_suffix(out.suffix + ".apkg") if out.suffix else out.with_suffix(".apkg")
-    with FigureFetcher(cache_dir() / "figures") as fetcher:
+    store, deck, _ = _store_and_deck_to_export(args)
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
         try:
             report = export_deck(
                 deck,
                 out,
+                store=store,
                 deck_name=args.deck_name,
                 kinds=kinds,
                 figures=not args.no_figures,
                 strict=args.strict,
                 fetcher=fetcher,
-                state_file=cache_dir() / "anki-export.json",
+                now=system_clock().timestamp(),
                 progress=_progress_bar("exporting"),
             )
         except ExportError as exc:
@@ -173,6 +220,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _collection(args: argparse.Namespace) -> Path:
+    from studydeck.export.anki_sync import default_collection
+
+    return Path(args.collection) if args.collection else default_collection()
+
+
+def cmd_anki_push(args: argparse.Namespace) -> int:
+    from studydeck.config import cache_dir
+    from studydeck.export.anki_sync import push
+    from studydeck.figures import FigureFetcher
+
+    kinds = _kinds(args.kinds)
+    if kinds is None:
+        return EXIT_USAGE
+    collection = _collection(args)
+    store, deck, _ = _store_and_deck_to_export(args)
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+        report = push(
+            deck,
+            collection,
+            store=store,
+            now=system_clock().timestamp(),
+            deck_name=args.deck_name,
+            kinds=kinds,
+            figures=not args.no_figures,
+            fetcher=fetcher,
+            progress=_progress_bar("pushing"),
+        )
+    for paper, fig, reason in report.unavailable:
+        print(f"{paper.where}: warning: figure {fig.src} unavailable: {reason}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_anki_pull(args: argparse.Namespace) -> int:
+    from studydeck.export.anki_sync import pull
+
+    settings = load_settings()
+    collection = _collection(args)
+    with Store.open(db_path(args.db)) as store:
+        report = pull(
+            collection,
+            store=store,
+            leech_threshold=settings.leech_threshold,
+            day_starts_at=settings.day_starts_at,
+        )
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     settings = settings_from(args)
     store, deck, report = open_store_and_deck(args, report_changes=False)
@@ -183,7 +280,7 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     from studydeck.figures import FigureFetcher
     from studydeck.tui.app import AppContext, create_app
 
-    with store, FigureFetcher(cache_dir() / "figures") as fetcher:
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher, _auto_sync(store, args):
         ctx = AppContext(
             store=store,
             deck=deck,
@@ -195,6 +292,108 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
         app = create_app(ctx, start=start)
         app.run()
         return app.return_code or 0
+
+
+@contextmanager
+def _auto_sync(store: Store, args: argparse.Namespace) -> Iterator[None]:
+    """When the notes folder opted in: sync before the review, append each answer to this
+    device's log as it is made, and sync again after."""
+    from studydeck.config import device_id_path
+    from studydeck.sync import LOG_DIR, DeviceLog, device_id, find_root, sync
+
+    root = find_root(_paths(args))
+    if root is None:
+        yield
+        return
+    device = device_id(device_id_path())
+    _report_sync(sync(store, root, device))
+    with DeviceLog(root / LOG_DIR, device) as log:
+        store.journal = log.append
+        try:
+            yield
+        finally:
+            store.journal = None
+    _report_sync(sync(store, root, device))
+
+
+def _report_sync(report: SyncReport) -> None:
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    if report.written or report.added:
+        print(f"studydeck: {report}", file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from studydeck.config import device_id_path
+    from studydeck.sync import device_id, find_root, init, rebuild, status, sync
+
+    paths = _paths(args)
+    if args.init:
+        target = paths[0].resolve() if args.paths else Path.cwd()
+        root = target if target.is_dir() else target.parent
+        for f in init(root):
+            print(f"wrote {f}", file=sys.stderr)
+        print(
+            f"{root} now keeps its review history in .studydeck/reviews/: commit it with your notes"
+        )
+    found = find_root(paths) or (Path.cwd() if args.init else None)
+    if found is None:
+        raise StudydeckError(
+            "no notes folder here syncs its review history",
+            hint="run `studydeck sync --init` in the notes folder first",
+            exit_code=EXIT_USAGE,
+        )
+    store, _, _ = open_store_and_deck(args)
+    device = device_id(device_id_path())
+    with store:
+        if args.status:
+            print("\n".join(status(store, found, device)))
+            return EXIT_OK
+        report = (rebuild if args.rebuild else sync)(store, found, device)
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    print(report)
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    import csv
+
+    from studydeck.log_export import csv_rows
+
+    with Store.open(db_path(args.db)) as store:
+        rows = store.reviews()
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["card_id", "review_time", "review_rating", "review_duration"])
+    out.writerows(csv_rows(rows))
+    return EXIT_OK
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from studydeck.log_export import MIN_REVIEWS, fit_parameters, optimizer_available
+
+    if not optimizer_available():
+        print(
+            'studydeck: error: FSRS\'s optimizer is not installed: pip install "fsrs[optimizer]"',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with Store.open(db_path(args.db)) as store:
+        rows = [r for r in store.reviews() if not r.repeat]
+        if len(rows) < MIN_REVIEWS:
+            raise StudydeckError(
+                f"only {len(rows)} answers logged; fitting FSRS needs at least {MIN_REVIEWS}",
+                hint="keep the default parameters for now",
+            )
+        params = fit_parameters(rows)
+        with store.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('fsrs_parameters', ?)", (json.dumps(params),)
+            )
+    print(
+        f"fitted {len(params)} FSRS parameters to {len(rows)} answers; used with scheduler = fsrs"
+    )
+    return EXIT_OK
 
 
 def cmd_home(args: argparse.Namespace) -> int:
@@ -558,6 +757,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="HOUR",
             help="hour a study day begins, local time (4)",
         )
+        p.add_argument(
+            "--scheduler",
+            choices=("sm2", "fsrs"),
+            help="sm2 (default) or fsrs; switching replays the review log",
+        )
 
     p = add("review", "open today's review in the terminal app")
     add_store_options(p)
@@ -576,7 +780,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-figures", action="store_true", help="do not embed figures")
     p.add_argument("--strict", action="store_true", help="fail when any figure cannot be embedded")
+    p.add_argument("--db", type=Path, help="review store (paper ids and note times live there)")
     p.set_defaults(func=cmd_export)
+    anki = sub.add_parser(
+        "anki",
+        help="push notes into an Anki collection, pull reviews back",
+        description=(
+            "Write straight into an Anki collection (close Anki first), and bring the "
+            "reviews done in Anki back into studydeck's history."
+        ),
+    )
+    anki_sub = anki.add_subparsers(dest="anki_command", metavar="ACTION", required=True)
+    for action, help_ in (
+        ("push", "add and update one note per paper in the collection"),
+        ("pull", "add the reviews done in Anki to studydeck's history"),
+    ):
+        a = anki_sub.add_parser(action, help=help_, description=help_)
+        if action == "push":
+            a.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notes files")
+            a.add_argument("--deck-name", help="Anki deck name (default: the notes' top heading)")
+            a.add_argument("--kinds", default="contribution,insight,critique", help="card kinds")
+            a.add_argument("--no-figures", action="store_true", help="do not embed figures")
+        a.add_argument(
+            "--collection",
+            type=Path,
+            metavar="FILE",
+            help="Anki's collection.anki2 (default: the only Anki profile's)",
+        )
+        a.add_argument("--db", type=Path, help="review store")
+        a.set_defaults(func=cmd_anki_push if action == "push" else cmd_anki_pull, subparser=a)
     p = add("quiz", "quiz yourself on some papers (the review schedule is not touched)")
     add_store_options(p)
     p.add_argument(
@@ -628,6 +860,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_brief)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
+    p = add("sync", "share review history through the notes folder (git)")
+    add_store_options(p)
+    p.add_argument("--init", action="store_true", help="opt this notes folder in")
+    p.add_argument("--status", action="store_true", help="say what came from where")
+    p.add_argument("--rebuild", action="store_true", help="rebuild every card from the logs")
+    p.set_defaults(func=cmd_sync)
+    p = sub.add_parser("log", help="export the review log", description="export the review log")
+    p.add_argument("--db", type=Path, help="review store")
+    p.add_argument("--csv", action="store_true", required=True, help="CSV in the FSRS tools' shape")
+    p.set_defaults(func=cmd_log)
+    p = sub.add_parser(
+        "optimize",
+        help="fit FSRS's parameters to your review log",
+        description="fit FSRS's parameters to your review log",
+    )
+    p.add_argument("--db", type=Path, help="review store")
+    p.set_defaults(func=cmd_optimize)
     p = add("cards", "list the flashcards made from the notes")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument(

@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -23,8 +24,12 @@ class Settings:
     """Hour (local time) at which a new study day begins."""
     leech_threshold: int = 8
     """Failures (grade < 3) after which a card is tagged a leech and suspended."""
+    scheduler: str = "sm2"
+    """``"sm2"`` (SM-2 exactly as published) or ``"fsrs"`` (py-fsrs, default parameters)."""
+    desired_retention: float = 0.9
+    """FSRS's target chance of recall when a card falls due (0.7–0.99)."""
 
-    def with_overrides(self, **values: int | None) -> Settings:
+    def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
@@ -75,16 +80,41 @@ def load_settings(path: Path | None = None) -> Settings:
             f"not valid TOML: {exc}", path=path, hint="fix or delete the config file"
         ) from exc
     known = {f.name: f.type for f in fields(Settings)}
-    values: dict[str, int] = {}
+    values: dict[str, int | float | str] = {}
     for key, value in raw.items():
         if key not in known:
             raise StudydeckError(
                 f"unknown setting '{key}'", path=path, hint="known: " + ", ".join(known)
             )
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if key == "scheduler":
+            values[key] = check_scheduler(value, path)
+        elif key == "desired_retention":
+            values[key] = check_retention(value, path)
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise StudydeckError(f"'{key}' must be a whole number >= 0", path=path)
-        values[key] = value
-    settings = Settings(**values)
+        else:
+            values[key] = value
+    settings = Settings(**values)  # type: ignore[arg-type]
     if not 0 <= settings.day_starts_at <= 23:
         raise StudydeckError("'day_starts_at' must be an hour from 0 to 23", path=path)
     return settings
+
+
+SCHEDULERS = ("sm2", "fsrs")
+
+
+def check_scheduler(value: object, path: Path | None = None) -> str:
+    if value not in SCHEDULERS:
+        raise StudydeckError(f'\'scheduler\' must be "sm2" or "fsrs", not {value!r}', path=path)
+    return str(value)
+
+
+def check_retention(value: object, path: Path | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
+        raise StudydeckError("'desired_retention' must be a number from 0.7 to 0.99", path=path)
+    return float(value)
+
+
+def device_id_path() -> Path:
+    """This computer's name in the synced review logs (kept outside the notes)."""
+    return data_dir() / "device-id"

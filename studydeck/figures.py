@@ -19,6 +19,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -48,7 +49,7 @@ class FigureData:
     kind: str
     """png, jpeg, gif, webp or svg."""
 
-    @property
+    @cached_property  # hashed once, however often the name is asked for
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 

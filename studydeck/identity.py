@@ -8,10 +8,12 @@ the paper key plus the card kind: it never depends on the answer text.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -77,22 +79,87 @@ class StoredPaper:
     url: str | None
     year: int | None
     figures: frozenset[str]
+    section: str = ""
+
+
+def new_paper_id() -> str:
+    """A permanent paper id: random, assigned once when the paper is first seen."""
+    return base64.b32encode(uuid.uuid4().bytes[:10]).decode("ascii").lower()
+
+
+def anki_guid(paper_id: str) -> str:
+    """A GUID from the permanent id, for a paper whose first key another paper already had."""
+    return f"sd-{paper_id}"
+
+
+def key_guid(key: str) -> str:
+    """A paper's Anki GUID, fixed from the key under which it was first seen and then kept
+    with its permanent id through every rename. Taken from the first key (not drawn at
+    random) so that a second machine with a fresh store, and exports made before the store
+    kept ids, give the same notes the same GUIDs."""
+    import genanki
+
+    return str(genanki.guid_for("studydeck", key))
+
+
+def _typo(a: str, b: str) -> bool:
+    """The same title but for a slip: same words, at most one of them misspelt
+    ("Normalizaton"); a different word ("Recognition" → "Restoration") is another paper."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        # one word added or dropped (an article, a colon-joined part): only for long titles
+        return len(wa) + len(wb) >= 10 and SequenceMatcher(None, wa, wb).ratio() >= 0.9
+    diff = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    return len(diff) <= 1 and all(SequenceMatcher(None, x, y).ratio() >= 0.8 for x, y in diff)
+
+
+def rename_score(paper: Paper, old: StoredPaper) -> int:
+    """How sure we are that ``paper`` is ``old`` renamed: 0 not at all, >= 2 a match.
+
+    A strong signal (the same link, the same figure) alone is enough; otherwise the title
+    must be the same or differ by a typo, and one more signal must agree (same year, same
+    section). Near titles of the same year are not enough: "…for Image Recognition" and
+    "…for Image Restoration" are two papers.
+    """
+    if paper.url and old.url and normalise_url(paper.url) == normalise_url(old.url):
+        return 10
+    if old.figures and any(f.src in old.figures for f in paper.figures):
+        return 10
+    na, nb = normalise_title(paper.title), normalise_title(old.title)
+    if not na or not (na == nb or _typo(na, nb)):
+        return 0
+    title = 2 if na == nb else 1
+    year = int(paper.year is not None and paper.year == old.year)
+    section = int(normalise_title(paper.section) == normalise_title(old.section))
+    if paper.year is not None and old.year is not None and paper.year != old.year:
+        return 0  # a different year is a different paper (or edition)
+    if not (year or section):
+        return 0
+    return 1 + title + year + section
+
+
+def match_renames(papers: Sequence[Paper], missing: Mapping[str, StoredPaper]) -> dict[str, str]:
+    """New key -> stored key, for the new rows that rename stored papers gone from the notes.
+
+    Best pairs first (so the same title in a second section leaves the paper with the row
+    in its old section), each stored paper and each row used once; ties go to file order.
+    """
+    pairs = []
+    for i, paper in enumerate(papers):
+        for j, (key, old) in enumerate(missing.items()):
+            score = rename_score(paper, old)
+            if score >= 2:
+                pairs.append((-score, i, j, paper.key, key))
+    pairs.sort()
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for _, _, _, new, old_key in pairs:
+        if new not in out and old_key not in used:
+            out[new] = old_key
+            used.add(old_key)
+    return out
 
 
 def match_rename(paper: Paper, missing: Mapping[str, StoredPaper]) -> str | None:
-    """The stored paper (gone from the notes) that this new row most likely renames:
-    the same link, the same figure, or the same year and a near-identical title."""
-    if paper.url:
-        url = normalise_url(paper.url)
-        for k, old in missing.items():
-            if old.url and normalise_url(old.url) == url:
-                return k
-    srcs = {f.src for f in paper.figures}
-    if srcs:
-        for k, old in missing.items():
-            if srcs & old.figures:
-                return k
-    for k, old in missing.items():
-        if old.year == paper.year and similar_titles(old.title, paper.title):
-            return k
-    return None
+    """The stored paper (gone from the notes) that this one row most likely renames."""
+    return match_renames([paper], missing).get(paper.key)

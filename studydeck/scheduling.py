@@ -24,8 +24,8 @@ noise (6 * 2.2 = 13.200000000000001) cannot add a day.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 
 INITIAL_EASINESS = 2.5
@@ -66,7 +66,7 @@ def review(state: Sm2State, quality: int, today: date) -> Sm2State:
     """The state after answering with ``quality`` (0-5) on ``today``."""
     check_quality(quality)
     if quality < PASSING:
-        return replace(state, repetitions=0, interval=1, due=today + timedelta(days=1))
+        return Sm2State(0, state.easiness, 1, today + timedelta(days=1))
     if state.repetitions == 0:
         interval = 1
     elif state.repetitions == 1:
@@ -99,8 +99,23 @@ class AnkiButton(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class FsrsMemory:
+    """FSRS's memory state of a card (see :mod:`studydeck.fsrs_scheduler`)."""
+
+    stability: float
+    difficulty: float
+    last_review: datetime
+    """UTC time of the last scheduled answer."""
+
+
+@dataclass(frozen=True, slots=True)
 class CardState:
-    """What the store knows of a card besides its text: SM-2 state plus its flags."""
+    """What the store knows of a card besides its text: its schedule plus its flags.
+
+    ``sm2`` is the schedule every screen reads (due, interval, repetitions). Under SM-2 it is
+    SM-2's state; under FSRS it holds FSRS's due date and interval (the E-Factor is left
+    alone) and ``fsrs`` holds FSRS's memory state.
+    """
 
     sm2: Sm2State
     lapses: int = 0
@@ -108,6 +123,7 @@ class CardState:
     leech: bool = False
     buried_until: date | None = None
     retired: bool = False
+    fsrs: FsrsMemory | None = None
 
     def is_active(self, today: date) -> bool:
         """Neither suspended, retired nor buried on ``today``."""
@@ -116,18 +132,50 @@ class CardState:
 
 
 def answer(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:
-    """The card after a scheduled (not same-day repeat) answer.
+    """The card after a scheduled (not same-day repeat) answer, under SM-2."""
+    return after_answer(state, quality, leech_threshold, review(state.sm2, quality, today))
 
-    A grade below :data:`PASSING` is a lapse; the lapse that brings the count to
+
+def after_answer(
+    state: CardState,
+    quality: int,
+    leech_threshold: int,
+    schedule: Sm2State,
+    memory: FsrsMemory | None = None,
+) -> CardState:
+    """The card with the ``schedule`` (and FSRS ``memory``) a scheduler gave for an answer,
+    and the lapse and leech rule, whatever the scheduler:
+
+    a grade below :data:`PASSING` is a lapse; the lapse that brings the count to
     ``leech_threshold`` (0: never) makes the card a leech, and a leech is suspended.
     """
     check_quality(quality)
     lapses = state.lapses + (quality < PASSING)
     leech = state.leech or (quality < PASSING and lapses >= leech_threshold > 0)
-    return replace(
-        state,
-        sm2=review(state.sm2, quality, today),
-        lapses=lapses,
-        suspended=state.suspended or leech,
-        leech=leech,
+    # A constructor, not dataclasses.replace: replay runs this 100,000 times.
+    return CardState(
+        schedule,
+        lapses,
+        state.suspended or leech,
+        leech,
+        state.buried_until,
+        state.retired,
+        memory if memory is not None else state.fsrs,
     )
+
+
+RECALL_AT_INTERVAL = 0.9
+"""SM-2 models no memory; studydeck reads its interval as the time to 90 % recall."""
+
+
+def predicted_recall(state: Sm2State, on: date) -> float | None:
+    """SM-2's predicted chance of recall on ``on``: a documented estimate, not SM-2's own.
+
+    Forgetting is taken as exponential, with the card's interval as the time at which recall
+    has fallen to :data:`RECALL_AT_INTERVAL`: ``R(t) = 0.9 ** (t / interval)``, ``t`` the days
+    since the last review (``due - interval``). A card never reviewed has no prediction.
+    """
+    if state.due is None or state.interval <= 0:
+        return None
+    elapsed = max(0, (on - (state.due - timedelta(days=state.interval))).days)
+    return float(RECALL_AT_INTERVAL ** (elapsed / state.interval))

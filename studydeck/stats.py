@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Deck
-from studydeck.scheduling import GOOD_ENOUGH, PASSING
+from studydeck.scheduling import GOOD_ENOUGH, PASSING, CardState
 from studydeck.store import Store
 
 
@@ -30,6 +30,9 @@ class Stats:
     due_forecast: dict[str, int] = field(default_factory=dict)
     quizzes: int = 0
     quiz_correct_share: float | None = None
+    predicted_recall_now: float | None = None
+    """Average predicted chance of recall over the reviewed, unsuspended cards."""
+    predicted_recall_in_7_days: float | None = None
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -105,7 +108,21 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         },
         quizzes=len({q for q, _, _ in quiz}),
         quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
+        predicted_recall_now=_mean_recall(store, deck_ids, states, today),
+        predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
     )
+
+
+def _mean_recall(
+    store: Store, deck_ids: set[str], states: dict[str, CardState], on: date
+) -> float | None:
+    values = [
+        r
+        for cid in deck_ids
+        if (st := states.get(cid)) is not None and not st.suspended
+        if (r := store.policy.recall(st, on)) is not None
+    ]
+    return round(sum(values) / len(values), 3) if values else None
 
 
 def _streak(days: set[date], today: date) -> int:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sqlite3
+import tempfile
+import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
@@ -17,15 +23,19 @@ from anki.import_export_pb2 import (
 from studydeck.cli import main
 from studydeck.deck import load
 from studydeck.export import anki as anki_export
-from studydeck.export.anki import export_deck
+from studydeck.export.anki import ExportReport, export_deck
 from studydeck.figures import FigureFetcher
+from studydeck.loading import open_deck
+from studydeck.models import Deck
+from studydeck.store import Store
 
 from .conftest import SEED, table
 from .figserver import GOOD, OTHER, serve
 
 
-def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> None:
-    col.import_anki_package(
+def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> Any:
+    """Import as Anki's File > Import does (update if newer); returns Anki's import log."""
+    return col.import_anki_package(
         ImportAnkiPackageRequest(
             package_path=str(apkg),
             options=ImportAnkiPackageOptions(
@@ -35,7 +45,25 @@ def import_apkg(col: Collection, apkg: Path, merge: bool = False) -> None:
                 update_notetypes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
             ),
         )
-    )
+    ).log
+
+
+class User:
+    """studydeck as a user runs it: one store, and a clock that moves on (two seconds by
+    default) between exports. It starts a while ago, so what the test then does in Anki
+    (stamped with the real time) comes after the exports, as it would for a user."""
+
+    def __init__(self, tmp_path: Path, db: str = "studydeck.db", ago: float = 600) -> None:
+        self.store = Store.open(tmp_path / db)
+        self.now = float(int(time.time() - ago))
+
+    def deck(self, path: Path, gap: float = 2.0) -> Deck:
+        self.now += gap
+        deck, _ = open_deck(self.store, [path], datetime.fromtimestamp(self.now).astimezone())
+        return deck
+
+    def export(self, path: Path, out: Path, gap: float = 2.0, **kw: Any) -> ExportReport:
+        return export_deck(self.deck(path, gap), out, store=self.store, now=self.now, **kw)
 
 
 @pytest.fixture
@@ -55,9 +83,7 @@ def test_seed_deck_imports_with_same_counts_fields_and_tags(
 ) -> None:
     deck = load([SEED])
     out = tmp_path / "papers.apkg"
-    report = export_deck(
-        deck, out, fetcher=FigureFetcher(None, offline=True), state_file=tmp_path / "state.json"
-    )
+    report = export_deck(deck, out, fetcher=FigureFetcher(None, offline=True))
     import_apkg(col, out)
     assert col.note_count() == report.notes == 22
     assert col.card_count() == report.cards == len(deck.cards) == 44
@@ -69,7 +95,7 @@ def test_seed_deck_imports_with_same_counts_fields_and_tags(
         '<a href="https://www.zhihu.com/question/487766088/answer/2422936310">知乎</a>'
         in ln["Insight"]
     )
-    assert set(ln.tags) == {"规范化", "year::2016"}
+    assert set(ln.tags) == {"studydeck::kw::规范化", "studydeck::year::2016"}
     runner = notes["Runner &amp; Hook"]
     assert runner["Link"] == "https://b23.tv/USoGoJY"
     assert runner["Critique"] == ""  # the answer to a question explains: it stays with it
@@ -104,7 +130,6 @@ def test_figures_embedded_once_by_content(col: Collection, tmp_path: Path, notes
             load([path]),
             tmp_path / "o.apkg",
             fetcher=FigureFetcher(tmp_path / "cache"),
-            state_file=tmp_path / "s",
         )
     assert report.figures == 2  # a/image.png and the remote one are the same bytes
     assert [(p.title, r) for p, _, r in report.unavailable] == [("D", "HTTP 404")]
@@ -122,14 +147,14 @@ def test_html_is_escaped_but_markdown_rendered(col: Collection, tmp_path: Path, 
     path = notes(
         table("| 2020 | [bold] <b>T</b> | a b | **强** `x` <script>alert(1)</script> a<br>b | | |")
     )
-    export_deck(load([path]), tmp_path / "o.apkg", state_file=tmp_path / "s")
+    export_deck(load([path]), tmp_path / "o.apkg")
     import_apkg(col, tmp_path / "o.apkg")
     note = col.get_note(col.find_notes("")[0])
     assert note["Contribution"] == (
         "<strong>强</strong> <code>x</code> &lt;script&gt;alert(1)&lt;/script&gt; a<br>\nb"
     )
     assert note["Title"] == "[bold] &lt;b&gt;T&lt;/b&gt;"
-    assert note.tags == ["a_b", "year::2020"]
+    assert note.tags == ["studydeck::kw::a_b", "studydeck::year::2020"]
 
 
 def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, notes) -> None:
@@ -140,8 +165,8 @@ def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, 
             "| 2022 | Gone | k | bye | | |",
         )
     )
-    state = tmp_path / "state.json"
-    export_deck(load([path]), tmp_path / "1.apkg", state_file=state)
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
     import_apkg(col, tmp_path / "1.apkg")
     assert col.note_count() == 3
     path.write_text(
@@ -150,35 +175,75 @@ def test_reexport_after_edits_updates_in_place(col: Collection, tmp_path: Path, 
             "| 2021 | Kept | k | same | | |",
         )
     )
-    # Same second as the first export: the mod time still moves forward.
-    export_deck(load([path]), tmp_path / "2.apkg", state_file=state)
-    import_apkg(col, tmp_path / "2.apkg")
+    user.export(path, tmp_path / "2.apkg")
+    log = import_apkg(col, tmp_path / "2.apkg")
     notes_ = notes_by_title(col)
     assert col.note_count() == 3  # Gone is not deleted in Anki, nothing duplicated
     assert set(notes_) == {"Old Title fixed", "Kept", "Gone"}
     assert notes_["Old Title fixed"]["Contribution"] == "second"
     assert col.card_count() == 5
+    assert (len(log.updated), len(log.duplicate)) == (1, 1)  # Kept is untouched
 
 
 def test_changed_note_type_merges_instead_of_forking(
     col: Collection, tmp_path: Path, notes, monkeypatch
 ) -> None:
     path = notes(table("| 2020 | A | k | one | | |"))
-    state = tmp_path / "state.json"
-    export_deck(load([path]), tmp_path / "1.apkg", state_file=state)
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
     import_apkg(col, tmp_path / "1.apkg")
-    # A later studydeck adds a field to the note type.
+    # A later studydeck, two seconds on, adds a field to the note type.
     monkeypatch.setattr(anki_export, "FIELDS", (*anki_export.FIELDS, "Extra"))
     original = anki_export.build_fields
     monkeypatch.setattr(anki_export, "build_fields", lambda *a: [*original(*a), "more"])
     path.write_text(table("| 2020 | A | k | two | | |"))
-    export_deck(load([path]), tmp_path / "2.apkg", state_file=state)
+    user.export(path, tmp_path / "2.apkg", gap=2.0)
     import_apkg(col, tmp_path / "2.apkg", merge=True)
     studydeck_types = [m for m in col.models.all_names_and_ids() if m.name.startswith("studydeck")]
-    assert len(studydeck_types) == 1
+    assert [m.id for m in studydeck_types] == [anki_export.MODEL_ID]
+    assert col.models.field_names(col.models.get(anki_export.MODEL_ID))[-1] == "Extra"
     assert col.note_count() == 1
+    # Anki's merge rewrites every note of the type at import time, so no package made
+    # before can be "newer"; a push brings the content in.
+    col.close()
+    from studydeck.export.anki_sync import push
+
+    push(user.deck(path), Path(col.path), store=user.store, now=user.now)
+    col.reopen()
     note = col.get_note(col.find_notes("")[0])
     assert note["Contribution"] == "two" and note["Extra"] == "more"
+
+
+def package_times(apkg: Path) -> tuple[int, list[int]]:
+    """The note type's time and the notes' times in a package."""
+    with zipfile.ZipFile(apkg) as z, tempfile.TemporaryDirectory() as tmp:
+        z.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+        mods = [r[0] for r in conn.execute("SELECT mod FROM notes ORDER BY sfld")]
+        conn.close()
+    return models[str(anki_export.MODEL_ID)]["mod"], mods
+
+
+def test_times_move_only_when_content_or_note_type_changes(
+    tmp_path: Path, notes, monkeypatch
+) -> None:
+    path = notes(table("| 2020 | A | k | one | | |", "| 2021 | B | k | b | | |"))
+    user = User(tmp_path)
+    user.export(path, tmp_path / "1.apkg")
+    first = user.now
+    assert package_times(tmp_path / "1.apkg") == (first, [first, first])
+    path.write_text(table("| 2020 | A | k | two | | |", "| 2021 | B | k | b | | |"))
+    user.export(path, tmp_path / "2.apkg")
+    assert package_times(tmp_path / "2.apkg") == (first, [user.now, first])
+    monkeypatch.setattr(anki_export, "CSS", anki_export.CSS + ".x {}")
+    user.export(path, tmp_path / "3.apkg")
+    assert package_times(tmp_path / "3.apkg") == (user.now, [user.now - 2, first])
+
+
+def test_model_id_is_fixed() -> None:
+    assert anki_export.MODEL_ID == 1771487624
+    assert anki_export.note_model().model_id == 1771487624
 
 
 def test_deterministic_notes_and_media(tmp_path: Path) -> None:
@@ -216,6 +281,24 @@ def test_no_temp_files_left(tmp_path: Path, monkeypatch) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    export_deck(load([SEED]), tmp_path / "o.apkg", state_file=tmp_path / "s")
+    export_deck(load([SEED]), tmp_path / "o.apkg")
     assert list((tmp_path / "tmp").iterdir()) == []
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_small_things_anki_users_notice(col: Collection, tmp_path: Path, notes) -> None:
+    path = notes(table("| 2016 | Layer Normalization | 规范化 | c | | 笔记 |"))
+    User(tmp_path).export(path, tmp_path / "o.apkg")
+    import_apkg(col, tmp_path / "o.apkg")
+    assert len(col.find_notes("Keywords:规范化")) == 1  # plain text, searchable
+    card = col.get_note(col.find_notes("")[0]).cards()[0]
+    assert "它的核心贡献是什么？" in card.question()  # Chinese notes, Chinese prompts
+    assert "notes.md" not in card.answer()  # no file:line on the back
+    assert ".nightMode a" in anki_export.CSS
+    english = notes(
+        "# Reading\n\n| Year | Title | Keywords | Contribution | Figure | Notes |\n"
+        "| :- | :- | :- | :- | :- | :- |\n| 2016 | Layer Norm | norm | c | | |\n",
+        name="en.md",
+    )
+    en = load([english])
+    assert not anki_export.is_chinese(en.papers[0], en.name)  # English notes ask in English

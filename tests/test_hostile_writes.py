@@ -131,11 +131,10 @@ def test_read_only_cache_with_no_figures(tmp_path: Path, notes_file: Path) -> No
     run = run_as_user(
         tmp_path, "export", str(notes_file), "--no-figures", "-o", str(tmp_path / "d")
     )
-    assert run.returncode == 1
-    assert one_error_line(run.stderr) == (
-        f"studydeck: {cache / 'anki-export.json'}: error: cannot write the export state: "
-        "Permission denied (make the cache folder writable, or set XDG_CACHE_HOME)"
-    )
+    # Export state lives in the store now, so a read-only cache costs nothing without figures.
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "d.apkg").is_file()
+    assert "Traceback" not in run.stderr
 
 
 @needs_setpriv

@@ -1,12 +1,17 @@
-"""Anki packages (.apkg) via genanki: one note per paper, one card template per card kind.
+"""Anki notes from papers: one note per paper, one card template per card kind.
 
-* The note type id and deck ids are derived from fixed names, never random; a note's
-  GUID comes from the paper's stable key, so exporting an edited notes file again
-  updates the notes in place and keeps the user's Anki history.
-* Anki only takes an update when the package's note is newer, so every export carries a
-  modification time later than the one before (kept in the cache folder).
+* A note's GUID comes from the paper's permanent id in the store (assigned once, kept
+  through renames), so an edited notes file updates the same notes and keeps the user's
+  Anki history; the note type id is a fixed literal.
+* A note's modification time is the time its fields last changed (a content hash per
+  paper in the store), so an unchanged note is never "newer": Anki keeps the tags and
+  edits made on its side. The note type's time moves only when its templates, CSS or
+  fields do.
 * Figures are fetched once (:mod:`studydeck.figures`) and stored under content-hash
   names; a figure that cannot be had is reported and the card links to it instead.
+
+:func:`prepare_notes` builds the notes; :func:`export_deck` writes them as an ``.apkg``
+and :mod:`studydeck.export.anki_sync` writes them straight into a collection.
 """
 
 from __future__ import annotations
@@ -20,19 +25,24 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import genanki
 
 from studydeck.carding import QUESTIONS
 from studydeck.figures import FigureData, FigureError, FigureFetcher
-from studydeck.fileio import atomic_file, write_atomic
+from studydeck.fileio import atomic_file
+from studydeck.identity import key_guid
 from studydeck.models import CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
+
+if TYPE_CHECKING:
+    from studydeck.store import Store
 
 FIELDS = (
     "Title",
@@ -44,6 +54,7 @@ FIELDS = (
     "Critique",
     "Figure",
     "Source",
+    "Chinese",
 )
 KIND_FIELD = {
     CardKind.CONTRIBUTION: "Contribution",
@@ -51,6 +62,17 @@ KIND_FIELD = {
     CardKind.CRITIQUE: "Critique",
 }
 MODEL_NAME = "studydeck paper"
+TAG_PREFIX = "studydeck::"
+EMPTY_TAG = "studydeck::empty"
+RETIRED_TAG = "studydeck::retired"
+
+#: The prompts on Chinese notes (the English ones are :data:`studydeck.carding.QUESTIONS`).
+QUESTIONS_ZH = {
+    CardKind.CONTRIBUTION: "它的核心贡献是什么？",
+    CardKind.INSIGHT: "笔记里的关键洞见是什么？",
+    CardKind.CRITIQUE: "它的不足在哪里？",
+}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def stable_id(name: str) -> int:
@@ -59,7 +81,7 @@ def stable_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-MODEL_ID = stable_id("studydeck:model:paper")
+MODEL_ID = 1771487624  # stable_id("studydeck:model:paper"); never changes
 
 CSS = """
 .card { font-family: -apple-system, "Segoe UI", "PingFang SC", "Noto Sans CJK SC", sans-serif;
@@ -73,15 +95,17 @@ CSS = """
         background: rgba(120, 120, 128, .16); }
 .question { margin-top: .8em; font-weight: 600; color: #0a66c2; }
 .nightMode .question, .night_mode .question { color: #64a8ff; }
+a { color: #0a66c2; }
+.nightMode a, .night_mode a { color: #64a8ff; }
 .answer { margin-top: .6em; }
 .figure img { max-width: 100%; max-height: 60vh; height: auto; display: block; margin: .6em auto;
               border-radius: 6px; }
 .nightMode .figure img, .night_mode .figure img { background: #fff; }
-.source { margin-top: 1.2em; font-size: .7em; opacity: .5; }
+.keywords { margin-left: .3em; }
 """
 
 _HEAD = """<div class="title">{{#Link}}<a href="{{Link}}">{{Title}}</a>{{/Link}}{{^Link}}{{Title}}{{/Link}}</div>
-<div class="meta">{{#Year}}<span class="chip">{{Year}}</span>{{/Year}}{{Keywords}}</div>"""
+<div class="meta">{{#Year}}<span class="chip">{{Year}}</span>{{/Year}}<span class="keywords">{{Keywords}}</span></div>"""
 
 
 def _template(kind: CardKind) -> dict[str, str]:
@@ -91,11 +115,13 @@ def _template(kind: CardKind) -> dict[str, str]:
         if kind is CardKind.CONTRIBUTION
         else ""
     )
-    front = f'{{{{#{f}}}}}{_HEAD}{figure}<div class="question">{escape(QUESTIONS[kind])}</div>{{{{/{f}}}}}'
-    back = (
-        '{{FrontSide}}<hr id="answer"><div class="answer">{{' + f + "}}</div>"
-        '<div class="source">{{Source}}</div>'
+    prompt = (
+        f"{{{{#Chinese}}}}{escape(QUESTIONS_ZH[kind])}{{{{/Chinese}}}}"
+        f"{{{{^Chinese}}}}{escape(QUESTIONS[kind])}{{{{/Chinese}}}}"
     )
+    # The whole front sits inside {{#Field}}: an empty field makes no card at all.
+    front = f'{{{{#{f}}}}}{_HEAD}{figure}<div class="question">{prompt}</div>{{{{/{f}}}}}'
+    back = '{{FrontSide}}<hr id="answer"><div class="answer">{{' + f + "}}</div>"
     return {"name": kind.value.capitalize(), "qfmt": front, "afmt": back}
 
 
@@ -110,8 +136,28 @@ def note_model() -> genanki.Model:
     )
 
 
+def model_hash() -> str:
+    """What the note type is made of; its time in the store moves only when this does."""
+    model = note_model()
+    blob = json.dumps([model.fields, model.templates, model.css], sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def safe_tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()).replace('"', "")
+
+
+def paper_tags(paper: Paper) -> list[str]:
+    """Keyword and year tags, all under ``studydeck::`` so they never mix with the user's."""
+    tags = [f"{TAG_PREFIX}kw::{t}" for t in (safe_tag(k) for k in paper.keywords) if t]
+    if paper.year is not None:
+        tags.append(f"{TAG_PREFIX}year::{paper.year}")
+    return tags
+
+
+def is_chinese(paper: Paper, deck_name: str) -> bool:
+    """Notes written in Chinese (headings or title): their cards ask in Chinese."""
+    return bool(_CJK.search(paper.section) or _CJK.search(deck_name) or _CJK.search(paper.title))
 
 
 @dataclass
@@ -137,26 +183,6 @@ class ExportError(Exception):
         self.report = report
 
 
-def _next_mod_time(state_file: Path | None, now: float) -> int:
-    """A modification time later than the last export's, so Anki takes the update."""
-    last = 0
-    if state_file is not None and state_file.is_file():
-        try:
-            last = int(json.loads(state_file.read_text())["mod"])
-        except (ValueError, KeyError, OSError):
-            last = 0
-    mod = max(int(now), last + 1)
-    if state_file is not None:
-        write_atomic(
-            state_file,
-            json.dumps({"mod": mod}),
-            what="export state",
-            hint="make the cache folder writable, or set XDG_CACHE_HOME",
-            make_parents=True,
-        )
-    return mod
-
-
 def _fetch_all(
     papers: Sequence[Paper],
     fetcher: FigureFetcher,
@@ -175,50 +201,94 @@ def _fetch_all(
 
 
 def build_fields(
-    paper: Paper, texts: Mapping[CardKind, str], kinds: Iterable[CardKind], figure_html: str
+    paper: Paper,
+    texts: Mapping[CardKind, str],
+    kinds: Iterable[CardKind],
+    figure_html: str,
+    chinese: bool = False,
 ) -> list[str]:
-    """The note's fields; ``texts`` holds the back of each card studydeck made for the paper."""
+    """The note's fields; ``texts`` holds the back of each card studydeck made for the paper.
+
+    Keywords are plain text (``Keywords:图像复原`` finds the note); Source is the file name
+    only, so inserting a row above does not change every note below it.
+    """
     chosen = set(kinds)
-    chips = "".join(f'<span class="chip">{escape(k)}</span>' for k in paper.keywords)
     return [
         escape(paper.title),
         escape(paper.url or ""),
         str(paper.year) if paper.year is not None else "",
-        chips,
+        escape(", ".join(paper.keywords)),
         *(to_html(texts.get(k, "")) if k in chosen else "" for k in CardKind),
         figure_html if CardKind.CONTRIBUTION in chosen else "",
-        escape(f"{os.path.basename(paper.source)}:{paper.line}"),
+        escape(os.path.basename(paper.source)),
+        "1" if chinese else "",
     ]
 
 
-def export_deck(
+@dataclass
+class PaperNote:
+    """One paper as an Anki note, ready to write into a package or a collection."""
+
+    paper: Paper
+    guid: str
+    deck: str
+    fields: list[str]
+    tags: list[str]
+    content_hash: str
+    mod: int = 0
+
+    def empty_kinds(self) -> list[CardKind]:
+        return [k for i, k in enumerate(CardKind) if not self.fields[FIELDS.index(KIND_FIELD[k])]]
+
+    @property
+    def n_cards(self) -> int:
+        return len(CardKind) - len(self.empty_kinds())
+
+
+def content_hash(fields: Sequence[str], tags: Sequence[str], deck: str) -> str:
+    blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + deck
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PreparedNotes:
+    notes: list[PaperNote]
+    media: dict[str, bytes]
+    report: ExportReport
+    model_mod: int
+
+
+def prepare_notes(
     deck: Deck,
-    out: Path,
     *,
+    store: Store | None,
+    now: float,
     deck_name: str | None = None,
     kinds: Sequence[CardKind] = tuple(CardKind),
     figures: bool = True,
-    strict: bool = False,
     fetcher: FigureFetcher | None = None,
-    state_file: Path | None = None,
-    now: float | None = None,
+    out: Path = Path("studydeck.apkg"),
     progress: Callable[[int, int], None] | None = None,
-) -> ExportReport:
-    """Write ``deck`` to ``out`` as an Anki package."""
+) -> PreparedNotes:
+    """The deck's notes, their media and modification times.
+
+    With a ``store`` (the normal case) GUIDs come from the permanent paper ids and each
+    note's mod time is when its content last changed (recorded there); without one, GUIDs
+    come from the keys and every note is as new as ``now``.
+    """
     name = deck_name or deck.name
     report = ExportReport(out)
     fetched: dict[tuple[str, str], FigureData | FigureError] = {}
     if figures and fetcher is not None:
         fetched = _fetch_all(deck.papers, fetcher)
-    sections = {p.section for p in deck.papers}
-    subdecks = len(sections) > 1
-    decks: dict[str, genanki.Deck] = {}
-    model = note_model()
+    subdecks = len({p.section for p in deck.papers}) > 1
+    guids = store.anki_guids() if store is not None else {}
     media: dict[str, bytes] = {}
-    total = len(deck.papers)
     backs: dict[str, dict[CardKind, str]] = {}
     for card in deck.cards:
         backs.setdefault(card.paper.key, {})[card.kind] = card.back
+    notes: list[PaperNote] = []
+    total = len(deck.papers)
     for i, paper in enumerate(deck.papers):
         parts: list[str] = []
         for fig in paper.figures if figures else ():
@@ -230,45 +300,118 @@ def export_deck(
                 reason = str(got) if got is not None else "not fetched"
                 report.unavailable.append((paper, fig, reason))
                 parts.append(f'<a href="{escape(fig.src)}">{escape(fig.alt or fig.src)}</a>')
-        fields = build_fields(paper, backs.get(paper.key, {}), kinds, "".join(parts))
-        n_cards = sum(1 for k in CardKind if fields[FIELDS.index(KIND_FIELD[k])])
-        if not n_cards:
-            continue
+        fields = build_fields(
+            paper, backs.get(paper.key, {}), kinds, "".join(parts), is_chinese(paper, name)
+        )
         sub = (
             f"{name}::{paper.section}"
             if subdecks and paper.section and paper.section != name
             else name
         )
-        if sub not in decks:
-            decks[sub] = genanki.Deck(stable_id(f"studydeck:deck:{sub}"), sub)
-        tags = [safe_tag(k) for k in paper.keywords if safe_tag(k)]
-        if paper.year is not None:
-            tags.append(f"year::{paper.year}")
-        decks[sub].add_note(
-            genanki.Note(
-                model=model,
-                fields=fields,
-                tags=tags,
-                guid=genanki.guid_for("studydeck", paper.key),
-            )
+        tags = paper_tags(paper)
+        note = PaperNote(
+            paper,
+            guids.get(paper.key) or key_guid(paper.key),
+            sub,
+            fields,
+            tags,
+            content_hash(fields, tags, sub),
         )
-        report.notes += 1
-        report.cards += n_cards
+        notes.append(note)
         if progress is not None and (i % 200 == 0 or i == total - 1):
             progress(i + 1, total)
+    stamp = int(now)
+    if store is not None:
+        mods = store.note_mods({n.paper.key: n.content_hash for n in notes}, stamp)
+        for n in notes:
+            n.mod = mods[n.paper.key]
+        model_mod = store.model_mod(model_hash(), stamp)
+    else:
+        for n in notes:
+            n.mod = stamp
+        model_mod = stamp
+    return PreparedNotes(notes, media, report, model_mod)
+
+
+def export_deck(
+    deck: Deck,
+    out: Path,
+    *,
+    store: Store | None = None,
+    deck_name: str | None = None,
+    kinds: Sequence[CardKind] = tuple(CardKind),
+    figures: bool = True,
+    strict: bool = False,
+    fetcher: FigureFetcher | None = None,
+    now: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportReport:
+    """Write ``deck`` to ``out`` as an Anki package (papers with no card are left out)."""
+    prepared = prepare_notes(
+        deck,
+        store=store,
+        now=time.time() if now is None else now,
+        deck_name=deck_name,
+        kinds=kinds,
+        figures=figures,
+        fetcher=fetcher,
+        out=out,
+        progress=progress,
+    )
+    report = prepared.report
     if strict and report.unavailable:
         raise ExportError(report)
+    model = note_model()
+    decks: dict[str, genanki.Deck] = {}
+    written: list[PaperNote] = []
+    used: set[str] = set()
+    figure = FIELDS.index("Figure")
+    for n in prepared.notes:
+        if not n.n_cards:
+            continue
+        if n.deck not in decks:
+            decks[n.deck] = genanki.Deck(stable_id(f"studydeck:deck:{n.deck}"), n.deck)
+            decks[n.deck].add_model(model)
+        written.append(n)
+        if n.fields[figure]:
+            used.update(re.findall(r'src="(studydeck-[^"]+)"', n.fields[figure]))
+        report.notes += 1
+        report.cards += n.n_cards
+    media = {k: v for k, v in prepared.media.items() if k in used}
     report.figures = len(media)
-    mod = _next_mod_time(state_file, time.time() if now is None else now)
-    write_package(list(decks.values()), media, out, mod)
+    write_package(list(decks.values()), media, out, prepared.model_mod, written)
     return report
 
 
+def _write_notes(
+    c: sqlite3.Connection, notes: Sequence[PaperNote], mid: int, ids: Iterator[int]
+) -> None:
+    """Notes and cards rows as genanki writes them, in two statements rather than one per
+    row, each note with its own modification time."""
+    note_rows, card_rows = [], []
+    for n in notes:
+        nid = next(ids)
+        did = stable_id(f"studydeck:deck:{n.deck}")
+        tags = " " + " ".join(n.tags) + " "
+        note_rows.append((nid, n.guid, mid, n.mod, -1, tags, "\x1f".join(n.fields), n.fields[0]))
+        empty = n.empty_kinds()
+        for ord_, kind in enumerate(CardKind):
+            if kind not in empty:
+                card_rows.append((next(ids), nid, did, ord_, n.mod))
+    c.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,0,0,'')", note_rows)
+    c.executemany("INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,0,0,0,0,0,0,0,0,0,'')", card_rows)
+
+
 def write_package(
-    decks: Sequence[genanki.Deck], media: dict[str, bytes], out: Path, timestamp: float
+    decks: Sequence[genanki.Deck],
+    media: dict[str, bytes],
+    out: Path,
+    timestamp: float,
+    notes: Sequence[PaperNote] = (),
 ) -> None:
     """genanki's package writer, without the temporary file it leaves behind, written
-    atomically (a half-written .apkg never replaces a good one)."""
+    atomically (a half-written .apkg never replaces a good one). ``timestamp`` is the note
+    type's time; each note carries its own."""
     with (
         tempfile.TemporaryDirectory(prefix="studydeck-") as tmp,
         atomic_file(out, what="Anki package", make_parents=True) as fh,
@@ -276,9 +419,9 @@ def write_package(
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)
         try:
-            genanki.Package(list(decks)).write_to_db(
-                conn.cursor(), timestamp, count(int(timestamp * 1000))
-            )
+            ids = count(int(timestamp * 1000))
+            genanki.Package(list(decks)).write_to_db(conn.cursor(), timestamp, ids)
+            _write_notes(conn, notes, MODEL_ID, ids)
             conn.commit()
         except sqlite3.OperationalError as exc:  # the temporary folder is full
             raise OSError(errno.ENOSPC, str(exc)) from None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import replace as _replace
+from datetime import UTC, date, datetime
 
 from studydeck.perf import gc_paused
-from studydeck.scheduling import CardState, answer, check_quality
-from studydeck.store.base import StoreBase
+from studydeck.replay import Event
+from studydeck.scheduling import CardState, check_quality
+from studydeck.store.events import EventLog, insert_event
+from studydeck.store.schema import new_event_id, utc_text
 from studydeck.store.states import STATE_COLS, parse_state_text, row_state, state_text, write_state
 
 
@@ -26,7 +30,7 @@ class Answer:
         return self.after.leech and not self.before.leech
 
 
-class Answers(StoreBase):
+class Answers(EventLog):
     def states(self) -> dict[str, CardState]:
         rows = self.query(f"SELECT card_id, {STATE_COLS} FROM cards")
         with gc_paused():
@@ -67,7 +71,8 @@ class Answers(StoreBase):
         repeat: bool = False,
         leech_threshold: int = 8,
     ) -> Answer:
-        """One answer, one transaction. A same-day ``repeat`` is logged but leaves SM-2 alone.
+        """One answer, one transaction, through the store's scheduler (:attr:`policy`).
+        A same-day ``repeat`` is logged but leaves the schedule alone.
 
         A card already given a first answer today, by another studydeck on the same store
         since this one built its queue, is recorded as a same-day repeat whatever the caller
@@ -76,6 +81,17 @@ class Answers(StoreBase):
         transaction, so two processes cannot both pass it.
         """
         check_quality(quality)
+        event = Event(
+            new_event_id(),
+            utc_text(now),
+            today.isoformat(),
+            "answer",
+            "",
+            quality,
+            max(0, int(duration_ms)),
+            repeat,
+        )
+        policy = _replace(self.policy, leech_threshold=leech_threshold)
         with self.transaction() as c:
             row = c.execute(
                 f"SELECT cid, {STATE_COLS} FROM cards WHERE card_id = ?", (cid,)
@@ -93,25 +109,29 @@ class Answers(StoreBase):
             before = row_state(row)
             after = before
             if not repeat:
-                after = answer(before, quality, today, leech_threshold)
+                after = policy.answer(before, quality, now, today)
                 write_state(c, row["cid"], after)
+            event = event._replace(key=self.card_key(c, row["cid"]), repeat=repeat)
+            insert_event(c, event)
             cur = c.execute(
-                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, before, after)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     row["cid"],
-                    now.isoformat(timespec="milliseconds"),
-                    today.isoformat(),
+                    event.at,
+                    event.day,
                     quality,
-                    max(0, int(duration_ms)),
+                    event.duration_ms,
                     int(repeat),
                     int(before.sm2.is_new and not repeat),
                     state_text(before),
                     state_text(after),
+                    event.id,
                 ),
             )
             rid = cur.lastrowid
             assert rid is not None
+        self._journal(event)
         return Answer(rid, cid, quality, before, after, repeat)
 
     def new_answered_today(self, today: date) -> int:
@@ -122,11 +142,27 @@ class Answers(StoreBase):
         )
         return int(rows[0]["n"])
 
-    def undo(self, review_id: int) -> str | None:
-        """Remove answer ``review_id`` if it is its card's last, and restore the state before it."""
+    def _flag_event(
+        self, c: sqlite3.Connection, cid: int, kind: str, value: str, now: datetime | None
+    ) -> Event:
+        at = now or datetime.now(UTC)
+        e = Event(
+            new_event_id(),
+            utc_text(at),
+            at.astimezone().date().isoformat(),
+            kind,
+            self.card_key(c, cid),
+            value=value,
+        )
+        insert_event(c, e)
+        return e
+
+    def undo(self, review_id: int, now: datetime | None = None) -> str | None:
+        """Remove answer ``review_id`` if it is its card's last, and restore the state before it.
+        The event log keeps the answer and gains an ``undo`` event naming it."""
         with self.transaction() as c:
             row = c.execute(
-                "SELECT r.cid, r.before, c.card_id FROM reviews r "
+                "SELECT r.cid, r.before, r.event_id, c.card_id FROM reviews r "
                 "JOIN cards c USING (cid) WHERE r.id = ?",
                 (review_id,),
             ).fetchone()
@@ -139,26 +175,53 @@ class Answers(StoreBase):
                 return None
             write_state(c, row["cid"], parse_state_text(row["before"]))
             c.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            e = self._flag_event(c, row["cid"], "undo", row["event_id"] or "", now)
+        self._journal(e)
         return str(row["card_id"])
 
-    def set_suspended(self, cid: str, suspended: bool) -> None:
+    def _flag(
+        self, cid: str, sql: str, value: object, kind: str, text: str, now: datetime | None
+    ) -> None:
         with self.transaction() as c:
-            c.execute("UPDATE cards SET suspended = ? WHERE card_id = ?", (int(suspended), cid))
+            row = c.execute("SELECT cid FROM cards WHERE card_id = ?", (cid,)).fetchone()
+            if row is None:
+                return
+            c.execute(sql, (value, row["cid"]))
+            e = self._flag_event(c, row["cid"], kind, text, now)
+        self._journal(e)
 
-    def bury(self, cid: str, until: date | None) -> None:
-        with self.transaction() as c:
-            c.execute(
-                "UPDATE cards SET buried_until = ? WHERE card_id = ?",
-                (until.isoformat() if until else None, cid),
-            )
+    def set_suspended(self, cid: str, suspended: bool, now: datetime | None = None) -> None:
+        self._flag(
+            cid,
+            "UPDATE cards SET suspended = ? WHERE cid = ?",
+            int(suspended),
+            "suspend",
+            str(int(suspended)),
+            now,
+        )
+
+    def bury(self, cid: str, until: date | None, now: datetime | None = None) -> None:
+        day = until.isoformat() if until else None
+        self._flag(
+            cid, "UPDATE cards SET buried_until = ? WHERE cid = ?", day, "bury", day or "", now
+        )
 
     def send_to_review(self, cids: Sequence[str], day: date) -> int:
         """Make cards due on ``day`` (no earlier than they already are); used by the quiz."""
+        made: list[Event] = []
         with self.transaction() as c:
             n = 0
             for cid in cids:
-                n += c.execute(
-                    "UPDATE cards SET due = ? WHERE card_id = ? AND (due IS NULL OR due > ?)",
-                    (day.isoformat(), cid, day.isoformat()),
+                row = c.execute("SELECT cid FROM cards WHERE card_id = ?", (cid,)).fetchone()
+                if row is None:
+                    continue
+                changed = c.execute(
+                    "UPDATE cards SET due = ? WHERE cid = ? AND (due IS NULL OR due > ?)",
+                    (day.isoformat(), row["cid"], day.isoformat()),
                 ).rowcount
+                if changed:
+                    made.append(self._flag_event(c, row["cid"], "send", day.isoformat(), None))
+                n += changed
+        for e in made:
+            self._journal(e)
         return n

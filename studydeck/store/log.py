@@ -48,7 +48,8 @@ class ReviewLog(StoreBase):
                 repeat=bool(r["repeat"]),
                 was_new=bool(r["was_new"]),
             )
-            for r in self.query(sql + " ORDER BY r.id", params)
+            # UTC text sorts in time order; ties go by event id, as replay orders them
+            for r in self.query(sql + " ORDER BY r.at, r.event_id", params)
         ]
 
     def review_count(self) -> int:

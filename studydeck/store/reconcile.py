@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from studydeck.identity import StoredPaper, card_id, match_rename
+from studydeck.identity import (
+    StoredPaper,
+    anki_guid,
+    card_id,
+    key_guid,
+    match_renames,
+    new_paper_id,
+)
 from studydeck.models import Card, CardKind, Paper
 from studydeck.store.base import StoreBase
 
@@ -32,12 +39,23 @@ class ReconcileReport:
 
 
 def _paper_values(p: Paper) -> tuple[Any, ...]:
-    return (p.key, p.title, p.url, p.year, "\n".join(f.src for f in p.figures), p.source)
+    return (
+        p.key,
+        p.title,
+        p.url,
+        p.year,
+        "\n".join(f.src for f in p.figures),
+        p.source,
+        p.section,
+    )
+
+
+_COLS = "paper_key, title, url, year, figures, source, section"
 
 
 def _stored(r: sqlite3.Row) -> StoredPaper:
     figures = frozenset(r["figures"].split("\n")) if r["figures"] else frozenset()
-    return StoredPaper(r["paper_key"], r["title"], r["url"], r["year"], figures)
+    return StoredPaper(r["paper_key"], r["title"], r["url"], r["year"], figures, r["section"])
 
 
 class Reconciler(StoreBase):
@@ -51,12 +69,7 @@ class Reconciler(StoreBase):
         report = ReconcileReport()
         stamp = now.isoformat(timespec="seconds")
         with self.transaction() as c:
-            stored = {
-                r["paper_key"]: r
-                for r in c.execute(
-                    "SELECT paper_key, title, url, year, figures, source, retired FROM papers"
-                )
-            }
+            stored = {r["paper_key"]: r for r in c.execute(f"SELECT {_COLS}, retired FROM papers")}
             present = {p.key for p in papers}
             source_set = set(sources)
             missing = {
@@ -64,22 +77,33 @@ class Reconciler(StoreBase):
                 for k, r in stored.items()
                 if k not in present and (r["source"] in source_set or r["retired"])
             }
+            guids = {r[0] for r in c.execute("SELECT guid FROM papers")}
+            report.renamed += _follow_reordered_duplicates(c, papers, stored)
+            renames = match_renames([p for p in papers if p.key not in stored], missing)
             for paper in papers:
                 values = _paper_values(paper)
                 row = stored.get(paper.key)
+                old = renames.get(paper.key) if row is None else None
+                if old is not None:
+                    del missing[old]
+                    _rename_paper(c, old, paper.key)
+                    report.renamed += 1
+                    row = stored[old]
                 if row is None:
-                    old = match_rename(paper, missing)
-                    if old is not None:
-                        del missing[old]
-                        _rename_paper(c, old, paper.key)
-                        report.renamed += 1
-                        row = stored[old]
-                if row is None:
-                    c.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, 0)", values)
-                elif row["retired"] or values[1:] != tuple(row)[1:6]:
+                    pid = new_paper_id()
+                    guid = key_guid(paper.key)
+                    if guid in guids:  # a renamed paper was first seen under this key
+                        guid = anki_guid(pid)
+                    guids.add(guid)
+                    c.execute(
+                        f"INSERT INTO papers ({_COLS}, retired, paper_id, guid) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                        (*values, pid, guid),
+                    )
+                elif row["retired"] or values[1:] != tuple(row)[1:7]:
                     c.execute(
                         "UPDATE papers SET title=?, url=?, year=?, figures=?, source=?, "
-                        "retired=0 WHERE paper_key=?",
+                        "section=?, retired=0 WHERE paper_key=?",
                         (*values[1:], paper.key),
                     )
             existing = {
@@ -117,6 +141,13 @@ class Reconciler(StoreBase):
             )
         return report
 
+    def paper_ids(self) -> dict[str, str]:
+        """Paper key -> permanent paper id (assigned once, kept through renames)."""
+        return {
+            r["paper_key"]: r["paper_id"]
+            for r in self.query("SELECT paper_key, paper_id FROM papers")
+        }
+
     def papers_added(self) -> dict[str, str]:
         """When each paper was first seen (ISO time), for "most recently added"."""
         return {
@@ -135,6 +166,33 @@ class Reconciler(StoreBase):
                 "p.year FROM cards c LEFT JOIN papers p USING (paper_key) WHERE c.retired = 1"
             )
         ]
+
+
+def _follow_reordered_duplicates(
+    c: sqlite3.Connection, papers: Sequence[Paper], stored: dict[str, sqlite3.Row]
+) -> int:
+    """Rows with one title (keys ``K``, ``K#2``…) that changed places: their keys follow
+    the file order, so history follows the rows by the rename rules (year, figures).
+    ``stored`` is updated to the new keys. Returns how many papers changed key."""
+    groups: dict[str, list[Paper]] = {}
+    for p in papers:
+        groups.setdefault(p.key.split("#", 1)[0], []).append(p)
+    moved = 0
+    for group in groups.values():
+        if len(group) < 2 or any(p.key not in stored for p in group):
+            continue
+        olds = {p.key: _stored(stored[p.key]) for p in group}
+        best = match_renames(group, olds)
+        if len(best) != len(group) or all(new == old for new, old in best.items()):
+            continue
+        rows = {old: stored[old] for old in best.values()}
+        for old in best.values():
+            _rename_paper(c, old, f"{old}\x00moving")
+        for new, old in best.items():
+            _rename_paper(c, f"{old}\x00moving", new)
+            stored[new] = rows[old]
+            moved += new != old
+    return moved
 
 
 def _rename_paper(c: sqlite3.Connection, old: str, new: str) -> None:

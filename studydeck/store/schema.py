@@ -6,8 +6,11 @@ transaction that also bumps ``user_version``, so a migration happens whole or no
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 APPLICATION_ID = 0x53544459  # "STDY"
 
@@ -103,7 +106,123 @@ def v2_corrections(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: v1_initial, 1: v2_corrections}
+def v3_paper_ids(c: sqlite3.Connection) -> None:
+    """A permanent id per paper (and the Anki GUID it had), the section it stood in, the
+    hash of its Anki fields with the time they last changed, the hash last pushed into
+    Anki, and what ``anki pull`` took.
+
+    Papers already in the store keep the GUID earlier exports gave them (from the key),
+    so notes already in Anki stay the same notes.
+    """
+    from studydeck.identity import key_guid, new_paper_id
+
+    _script(
+        c,
+        """
+        ALTER TABLE papers ADD COLUMN paper_id TEXT;
+        ALTER TABLE papers ADD COLUMN guid TEXT;
+        ALTER TABLE papers ADD COLUMN section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE papers ADD COLUMN content_hash TEXT;
+        ALTER TABLE papers ADD COLUMN content_mod INTEGER;
+        ALTER TABLE papers ADD COLUMN pushed_hash TEXT;
+        CREATE TABLE anki_meta (
+            name  TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE anki_pulled (
+            revlog_id INTEGER PRIMARY KEY,
+            review_id INTEGER
+        )
+        """,
+    )
+    for (key,) in c.execute("SELECT paper_key FROM papers").fetchall():
+        c.execute(
+            "UPDATE papers SET paper_id = ?, guid = ? WHERE paper_key = ?",
+            (new_paper_id(), key_guid(key), key),
+        )
+    c.execute("CREATE UNIQUE INDEX papers_id ON papers(paper_id)")
+
+
+def v4_sync_log(c: sqlite3.Connection) -> None:
+    """The event log that sync writes beside the notes, FSRS memory, and the chosen scheduler.
+
+    Every change a replay needs (answer, bury, suspend, send to review, undo) is an event with
+    a unique id. Existing answers, suspensions and buryings become events here, so a replay of
+    an upgraded store gives back the state it has.
+    """
+    _script(
+        c,
+        """
+        ALTER TABLE cards ADD COLUMN fsrs_stability REAL;
+        ALTER TABLE cards ADD COLUMN fsrs_difficulty REAL;
+        ALTER TABLE cards ADD COLUMN fsrs_last_review TEXT;
+        ALTER TABLE reviews ADD COLUMN event_id TEXT;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE events (
+            id          TEXT PRIMARY KEY,
+            at          TEXT NOT NULL,
+            day         TEXT NOT NULL,
+            device      TEXT,
+            kind        TEXT NOT NULL,
+            card_key    TEXT NOT NULL,
+            quality     INTEGER,
+            duration_ms INTEGER,
+            repeat      INTEGER,
+            value       TEXT
+        );
+        CREATE INDEX events_card ON events(card_key);
+        CREATE TABLE key_aliases (old TEXT PRIMARY KEY, new TEXT NOT NULL);
+        """,
+    )
+    for r in c.execute("SELECT r.id, r.at FROM reviews r ORDER BY r.id").fetchall():
+        c.execute(
+            "UPDATE reviews SET event_id = ?, at = ? WHERE id = ?",
+            (new_event_id(), utc_text(datetime.fromisoformat(r[1])), r[0]),
+        )
+    c.execute(
+        "INSERT INTO events (id, at, day, kind, card_key, quality, duration_ms, repeat) "
+        "SELECT r.event_id, r.at, r.day, 'answer', c.card_id, r.quality, r.duration_ms, r.repeat "
+        "FROM reviews r JOIN cards c USING (cid)"
+    )
+    now = datetime.now(UTC)
+    flags = c.execute(
+        "SELECT card_id, suspended, leech, buried_until FROM cards "
+        "WHERE (suspended = 1 AND leech = 0) OR buried_until IS NOT NULL"
+    ).fetchall()
+    for card_id, suspended, leech, buried in flags:
+        for kind, value in (
+            ("suspend", "1" if suspended and not leech else None),
+            ("bury", buried),
+        ):
+            if value is not None:
+                c.execute(
+                    "INSERT INTO events (id, at, day, kind, card_key, value) VALUES (?,?,?,?,?,?)",
+                    (new_event_id(), utc_text(now), now.date().isoformat(), kind, card_id, value),
+                )
+
+
+_last_ns = 0
+
+
+def new_event_id() -> str:
+    """A unique event id that sorts in the order this process made its events, so events
+    logged within one millisecond replay in the order they happened (then 64 random bits)."""
+    global _last_ns
+    _last_ns = max(_last_ns + 1, time.time_ns())
+    return f"{_last_ns:016x}{secrets.token_hex(8)}"
+
+
+def utc_text(at: datetime) -> str:
+    """A time as the logs keep it: UTC, milliseconds, sortable as text."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: v1_initial,
+    1: v2_corrections,
+    2: v3_paper_ids,
+    3: v4_sync_log,
+}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 
-from studydeck.scheduling import CardState, Sm2State
+from studydeck.scheduling import CardState, FsrsMemory, Sm2State
 
-STATE_COLS = "repetitions, easiness, interval, due, lapses, suspended, leech, buried_until, retired"
+STATE_COLS = (
+    "repetitions, easiness, interval, due, lapses, suspended, leech, buried_until, retired, "
+    "fsrs_stability, fsrs_difficulty, fsrs_last_review"
+)
 
 
 def row_state(r: sqlite3.Row) -> CardState:
@@ -22,21 +25,35 @@ def row_state(r: sqlite3.Row) -> CardState:
         leech=bool(r["leech"]),
         buried_until=date.fromisoformat(buried) if buried else None,
         retired=bool(r["retired"]),
+        fsrs=_memory(r["fsrs_stability"], r["fsrs_difficulty"], r["fsrs_last_review"]),
+    )
+
+
+def _memory(stability: object, difficulty: object, last: object) -> FsrsMemory | None:
+    if stability is None or stability == "":
+        return None
+    return FsrsMemory(
+        float(str(stability)), float(str(difficulty)), datetime.fromisoformat(str(last))
     )
 
 
 def state_text(s: CardState) -> str:
-    """The review log's ``before``/``after`` form of a state (retired is not logged)."""
+    """The review log's ``before``/``after`` form of a state (retired is not logged);
+    FSRS's memory, when there is one, as three more fields."""
     due = s.sm2.due.isoformat() if s.sm2.due else ""
     bury = s.buried_until.isoformat() if s.buried_until else ""
-    return (
+    text = (
         f"{s.sm2.repetitions},{s.sm2.easiness},{s.sm2.interval},{due},"
         f"{s.lapses},{int(s.suspended)},{int(s.leech)},{bury}"
     )
+    if s.fsrs is not None:
+        m = s.fsrs
+        text += f",{m.stability!r},{m.difficulty!r},{m.last_review.isoformat()}"
+    return text
 
 
 def parse_state_text(text: str, retired: bool = False) -> CardState:
-    reps, ef, interval, due, lapses, susp, leech, bury = text.split(",")
+    reps, ef, interval, due, lapses, susp, leech, bury, *memory = text.split(",")
     return CardState(
         sm2=Sm2State(int(reps), float(ef), int(interval), date.fromisoformat(due) if due else None),
         lapses=int(lapses),
@@ -44,6 +61,7 @@ def parse_state_text(text: str, retired: bool = False) -> CardState:
         leech=leech == "1",
         buried_until=date.fromisoformat(bury) if bury else None,
         retired=retired,
+        fsrs=_memory(*memory) if memory else None,
     )
 
 
@@ -51,7 +69,8 @@ def write_state(c: sqlite3.Connection, cid: int, s: CardState) -> None:
     """Store a card's scheduling state and flags (not buried/retired: those are separate acts)."""
     c.execute(
         "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
-        "suspended=?, leech=? WHERE cid=?",
+        "suspended=?, leech=?, fsrs_stability=?, fsrs_difficulty=?, fsrs_last_review=? "
+        "WHERE cid=?",
         (
             s.sm2.repetitions,
             s.sm2.easiness,
@@ -60,6 +79,14 @@ def write_state(c: sqlite3.Connection, cid: int, s: CardState) -> None:
             s.lapses,
             int(s.suspended),
             int(s.leech),
+            *memory_values(s),
             cid,
         ),
     )
+
+
+def memory_values(s: CardState) -> tuple[float | None, float | None, str | None]:
+    m = s.fsrs
+    if m is None:
+        return (None, None, None)
+    return (m.stability, m.difficulty, m.last_review.isoformat())

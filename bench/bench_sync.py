@@ -1,0 +1,162 @@
+"""Sync at scale: appending to this device's log, and rebuilding a store from the logs.
+
+    python -m bench.bench_sync [N_CARDS] [N_ANSWERS]
+
+Measures: recording one answer with and without the append to the device log (p50/p95,
+and the append alone); reading three device files holding N_ANSWERS answers and rebuilding
+N_CARDS cards' states and review rows from them (the `studydeck sync --rebuild` work on a
+fresh store), split into read, replay and write.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from studydeck.replay import Event, Policy, replay
+from studydeck.store import Store
+from studydeck.store.schema import utc_text
+from studydeck.sync import LOG_DIR, DeviceLog, read_logs, sync, to_line
+
+START = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def add_cards(store: Store, n: int) -> list[str]:
+    ids = [f"{i:016x}/{('contribution', 'insight', 'critique')[i % 3]}" for i in range(n)]
+    with store.transaction() as c:
+        c.executemany(
+            "INSERT INTO cards (card_id, paper_key, kind, added) VALUES (?, ?, ?, '')",
+            [(cid, cid.split("/")[0], cid.split("/")[1]) for cid in ids],
+        )
+    return ids
+
+
+def p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1]
+
+
+def bench_append(tmp: Path, n: int = 2000) -> None:
+    folder = tmp / "append" / LOG_DIR
+    folder.mkdir(parents=True)
+    with Store.open(tmp / "append.db") as store:
+        ids = add_cards(store, 500)
+        rnd = random.Random(2)
+        plain: list[float] = []
+        logged: list[float] = []
+        append_only: list[float] = []
+        with DeviceLog(folder, "bench") as log:
+
+            def timed_append(e: Event) -> None:
+                t = time.perf_counter()
+                log.append(e)
+                append_only.append(time.perf_counter() - t)
+
+            for i in range(2 * n):
+                store.journal = timed_append if i % 2 else None
+                now = START + timedelta(minutes=i)
+                t = time.perf_counter()
+                store.record_answer(rnd.choice(ids), rnd.randint(0, 5), now=now, today=now.date())
+                (logged if i % 2 else plain).append(time.perf_counter() - t)
+        ms = 1000
+        print(
+            f"record one answer:           p50 {statistics.median(plain) * ms:.3f} ms, "
+            f"p95 {p(plain, 95) * ms:.3f} ms"
+        )
+        print(
+            f"record + append to the log:  p50 {statistics.median(logged) * ms:.3f} ms, "
+            f"p95 {p(logged, 95) * ms:.3f} ms"
+        )
+        print(
+            f"the append alone:            p50 {statistics.median(append_only) * ms:.3f} ms, "
+            f"p95 {p(append_only, 95) * ms:.3f} ms  (budget 1 ms)"
+        )
+
+
+def write_logs(folder: Path, ids: list[str], n_answers: int) -> None:
+    rnd = random.Random(1)
+    devices = ["laptop", "desktop", "tablet"]
+    handles = {d: (folder / f"{d}.jsonl").open("w", encoding="utf-8") for d in devices}
+    seconds = 365 * 86400 // n_answers
+    for i in range(n_answers):
+        at = START + timedelta(seconds=i * seconds)
+        d = devices[i % 3]
+        e = Event(
+            id=f"{i:08x}{d}",
+            at=utc_text(at),
+            day=at.date().isoformat(),
+            kind="answer",
+            key=rnd.choice(ids),
+            quality=rnd.choice((1, 3, 4, 4, 4, 5)),
+            duration_ms=4000,
+        )
+        handles[d].write(to_line(e, d))
+    for h in handles.values():
+        h.close()
+
+
+def bench_rebuild(tmp: Path, n_cards: int, n_answers: int) -> None:
+    root = tmp / "notes"
+    folder = root / LOG_DIR
+    folder.mkdir(parents=True)
+    with Store.open(tmp / "gen.db") as gen:
+        ids = add_cards(gen, n_cards)
+    write_logs(folder, ids, n_answers)
+
+    t = time.perf_counter()
+    logs = read_logs(folder)
+    t_read = time.perf_counter() - t
+    t = time.perf_counter()
+    result = replay(logs.events, Policy())
+    t_replay = time.perf_counter() - t
+    t = time.perf_counter()
+    replay(logs.events, Policy("fsrs"))
+    t_fsrs = time.perf_counter() - t
+    assert len(logs.events) == n_answers and not logs.problems
+
+    with Store.open(tmp / "fresh.db") as store:
+        add_cards(store, n_cards)
+        t = time.perf_counter()
+        report = sync(store, root, "reader")
+        t_sync = time.perf_counter() - t
+        assert store.review_count() == n_answers
+        t = time.perf_counter()
+        store.rebuild()
+        t_rebuild = time.perf_counter() - t
+    print(
+        f"{n_answers} answers in 3 device files, {len(result.states)} cards answered of {n_cards}"
+    )
+    print(f"  read and parse the files:  {t_read:.3f} s")
+    print(f"  replay through SM-2:       {t_replay:.3f} s   (through FSRS: {t_fsrs:.3f} s)")
+    print(
+        f"  whole sync on a fresh store (read, add events, rebuild states and review rows): "
+        f"{t_sync:.3f} s  (budget 1 s; {report.cards} cards)"
+    )
+    print(
+        f"  rebuild all from the store's event log (sync --rebuild, scheduler switch): {t_rebuild:.3f} s"
+    )
+    t = time.perf_counter()
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            json.loads(line)
+    print(
+        f"  baseline: json.loads of the same lines, nothing else: {time.perf_counter() - t:.3f} s"
+    )
+
+
+def main() -> None:
+    n_cards = int(sys.argv[1]) if len(sys.argv) > 1 else 30_000
+    n_answers = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        bench_append(tmp)
+        bench_rebuild(tmp, n_cards, n_answers)
+
+
+if __name__ == "__main__":
+    main()

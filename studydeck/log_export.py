@@ -1,0 +1,58 @@
+"""The review log in FSRS's shape: CSV for the FSRS tools, and fitting FSRS's parameters.
+
+FSRS tools want an integer card id, the review time in epoch milliseconds (UTC), the rating
+1–4 (Again..Easy, the same grade mapping the scheduler uses) and the duration in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+
+from studydeck.fsrs_scheduler import rating
+from studydeck.store import ReviewRow
+
+MIN_REVIEWS = 400
+"""Fewer answers than this and fitted parameters are mostly noise; keep the defaults."""
+
+
+def numeric_card_id(card_id: str) -> int:
+    """A stable positive 63-bit integer for a card id."""
+    return int.from_bytes(hashlib.blake2b(card_id.encode(), digest_size=8).digest()) >> 1
+
+
+def csv_rows(rows: Sequence[ReviewRow]) -> Iterator[tuple[int, int, int, int]]:
+    for r in rows:
+        yield (
+            numeric_card_id(r.card_id),
+            int(r.at.timestamp() * 1000),
+            int(rating(r.quality)),
+            r.duration_ms,
+        )
+
+
+def optimizer_available() -> bool:
+    """py-fsrs's optimizer is an extra: without torch and pandas, ``fsrs.Optimizer`` imports
+    but is a stub that raises when made."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("torch", "pandas"))
+
+
+def fit_parameters(rows: Sequence[ReviewRow]) -> list[float]:
+    """FSRS's parameters fitted to ``rows`` with py-fsrs's optimizer (an optional extra,
+    ``fsrs[optimizer]``: ``ImportError`` without it)."""
+    from datetime import UTC
+
+    from fsrs import Optimizer, ReviewLog
+
+    logs = [
+        ReviewLog(
+            card_id=numeric_card_id(r.card_id),
+            rating=rating(r.quality),
+            review_datetime=r.at.astimezone(UTC),
+            review_duration=r.duration_ms,
+        )
+        for r in rows
+    ]
+    return [float(x) for x in Optimizer(logs).compute_optimal_parameters()]

@@ -1,0 +1,318 @@
+"""The event log in the store: what sync writes and reads, and rebuilding states from it.
+
+Every change to a card's schedule or flags is also an :class:`~studydeck.replay.Event` row,
+written in the same transaction as the change. Events from other devices are added by id
+(one already here is skipped) and the cards they touch are rebuilt by
+:func:`studydeck.replay.replay`; the ``cards`` and ``reviews`` tables are a cache of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from studydeck.perf import gc_paused
+from studydeck.replay import NEW, Event, Policy, replay
+from studydeck.scheduling import CardState
+from studydeck.store.base import StoreBase
+from studydeck.store.schema import utc_text
+from studydeck.store.states import memory_values, state_text
+
+EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
+
+
+def _line_key(row: sqlite3.Row) -> str:
+    """A card's key in the logs, from its ``cards`` row: today the store's card id
+    (paper key hash + kind). When papers get a permanent id, this is the one place to
+    change: the key must stay the same when the paper's title or link is edited."""
+    return str(row["card_id"])
+
+
+def event_from_row(r: sqlite3.Row) -> Event:
+    return Event(
+        id=r["id"],
+        at=r["at"],
+        day=r["day"],
+        kind=r["kind"],
+        key=r["card_key"],
+        quality=r["quality"] or 0,
+        duration_ms=r["duration_ms"] or 0,
+        repeat=bool(r["repeat"]),
+        value=r["value"] or "",
+        device=r["device"] or "",
+    )
+
+
+def insert_event(c: sqlite3.Connection, e: Event) -> bool:
+    """Add ``e`` unless an event with its id is here; True when it was new."""
+    cur = c.execute(
+        f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        _event_values(e),
+    )
+    return cur.rowcount > 0
+
+
+def _event_values(e: Event) -> tuple[object, ...]:
+    return (
+        e.id,
+        e.at,
+        e.day,
+        e.kind,
+        e.key,
+        e.quality,
+        e.duration_ms,
+        int(e.repeat),
+        e.value,
+        e.device or None,
+    )
+
+
+class EventLog(StoreBase):
+    policy: Policy = Policy()
+    """The scheduler answers go through (set with :meth:`use_policy`)."""
+    journal: Callable[[Event], None] | None = None
+    """Called with each event this machine makes, after it is saved (sync appends it)."""
+
+    def _journal(self, e: Event) -> None:
+        if self.journal is not None:
+            self.journal(e)
+
+    def card_key(self, c: sqlite3.Connection, cid: int) -> str:
+        return _line_key(c.execute("SELECT card_id FROM cards WHERE cid = ?", (cid,)).fetchone())
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def use_policy(self, policy: Policy) -> bool:
+        """Schedule with ``policy`` from now on. When the scheduler (or FSRS's settings) differs
+        from the one the states were made with, every card is rebuilt from the log through the
+        new one; True then. Nothing of the log changes, so switching back is lossless. (The
+        leech threshold applies from now on, as before: changing it rebuilds nothing.)"""
+        self.policy = policy
+        made_with = self.meta("scheduler") or "sm2"  # a store from before this knew only SM-2
+        if made_with == _fingerprint(policy):
+            return False
+        self.rebuild()
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('scheduler', ?)", (_fingerprint(policy),)
+            )
+        return True
+
+    def event_ids(self) -> set[str]:
+        return {r["id"] for r in self.query("SELECT id FROM events")}
+
+    def events(self, device: str | None = None) -> list[Event]:
+        """All events in time order; with ``device``, those made here (device not yet
+        named, or ``device``)."""
+        sql = f"SELECT {EVENT_COLS} FROM events"
+        params: tuple[str, ...] = ()
+        if device is not None:
+            sql += " WHERE device IS NULL OR device = ?"
+            params = (device,)
+        with gc_paused():
+            return [event_from_row(r) for r in self.query(sql + " ORDER BY at, id", params)]
+
+    def follow_renames(self) -> int:
+        """Re-key the events of cards whose key changed since (a paper renamed in the notes),
+        and log the move as a ``rename`` event, so other devices (and lines still written
+        under the old key) find the card too. Returns how many keys moved."""
+        with self.transaction() as c:
+            moved = c.execute(
+                "SELECT DISTINCT e.card_key AS old, c.card_id AS new FROM reviews r "
+                "JOIN events e ON e.id = r.event_id JOIN cards c USING (cid) "
+                "WHERE e.card_key != c.card_id"
+            ).fetchall()
+            now = datetime.now(UTC)
+            for r in moved:
+                _move_key(c, r["old"], r["new"])
+                insert_event(c, rename_event(r["old"], r["new"], now))
+        return len(moved)
+
+    def add_events(self, events: Iterable[Event]) -> set[str]:
+        """Add events made elsewhere (ids already here are skipped) and rebuild the cards
+        they touch. Returns those cards' keys."""
+        known = self.event_ids()
+        fresh: dict[str, Event] = {}
+        with self.transaction() as c:
+            events = list(events)
+            for e in events:  # renames first: the other lines may use either key
+                if e.kind == "rename" and e.id not in known:
+                    _move_key(c, e.value, e.key)
+            alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
+            for e in events:
+                if e.id not in known and e.id not in fresh:
+                    fresh[e.id] = e._replace(key=alias[e.key]) if e.key in alias else e
+            c.executemany(
+                f"INSERT OR IGNORE INTO events ({EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [_event_values(e) for e in fresh.values()],
+            )
+            quiz = [e for e in fresh.values() if e.kind == "quiz"]
+            if quiz:
+                papers = {
+                    _line_key(r): r["paper_key"]
+                    for r in c.execute("SELECT card_id, paper_key FROM cards")
+                }
+                c.executemany(
+                    "INSERT INTO quiz_log (quiz, at, card_id, paper_key, question_kind, correct, "
+                    "seconds) VALUES (?,?,?,?,?,?,?)",
+                    [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
+                )
+        touched = {e.key for e in fresh.values() if e.kind != "quiz"}
+        with self.transaction() as c:  # keys that moved since: their cards
+            alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
+        touched = {alias.get(k, k) for k in touched}
+        if touched:
+            self.rebuild(touched)
+        return touched
+
+    def rebuild(self, keys: Collection[str] | None = None) -> int:
+        """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
+        replaying their events. Returns how many cards were written."""
+        with self.transaction() as c, gc_paused():
+            cards = {
+                _line_key(r): (r["cid"], bool(r["retired"]))
+                for r in c.execute("SELECT cid, card_id, retired FROM cards")
+            }
+            wanted = set(cards) if keys is None else set(keys) & set(cards)
+            if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
+                rows = c.execute(f"SELECT {EVENT_COLS} FROM events").fetchall()
+            else:
+                rows = []
+                for key in wanted:
+                    rows += c.execute(
+                        f"SELECT {EVENT_COLS} FROM events WHERE card_key = ?", (key,)
+                    ).fetchall()
+            events = [event_from_row(r) for r in rows if r["card_key"] in wanted]
+            result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+            c.executemany(
+                "UPDATE cards SET repetitions=?, easiness=?, interval=?, due=?, lapses=?, "
+                "suspended=?, leech=?, buried_until=?, fsrs_stability=?, fsrs_difficulty=?, "
+                "fsrs_last_review=? WHERE cid=?",
+                [_full_row(result.states.get(k, NEW), cards[k][0]) for k in wanted],
+            )
+            if keys is None:
+                c.execute("DELETE FROM reviews")
+            else:
+                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+            # One answer's "before" is the previous one's "after": format each state once.
+            texts: dict[int, str] = {}
+
+            def text(s: CardState) -> str:
+                t = texts.get(id(s))
+                if t is None:
+                    t = texts[id(s)] = state_text(s)
+                return t
+
+            c.executemany(
+                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        cards[a.event.key][0],
+                        a.event.at,
+                        a.event.day,
+                        a.event.quality,
+                        a.event.duration_ms,
+                        int(a.event.repeat),
+                        int(a.before.sm2.is_new and not a.event.repeat),
+                        text(a.before),
+                        text(a.after),
+                        a.event.id,
+                    )
+                    for a in result.answers
+                ],
+            )
+        return len(wanted)
+
+    def unapplied_keys(self) -> set[str]:
+        """Cards whose logged answers are not in their review rows yet: events that came
+        before the card itself (the notes were pulled later)."""
+        return {
+            r["card_key"]
+            for r in self.query(
+                "SELECT DISTINCT e.card_key FROM events e JOIN cards c ON c.card_id = e.card_key "
+                "WHERE e.kind = 'answer' AND e.id NOT IN "
+                "(SELECT event_id FROM reviews WHERE event_id IS NOT NULL) "
+                "AND e.id NOT IN (SELECT value FROM events WHERE kind = 'undo')"
+            )
+        }
+
+    def name_device(self, device: str) -> int:
+        """Events made here before this machine had a device id get it (at first sync)."""
+        with self.transaction() as c:
+            return c.execute(
+                "UPDATE events SET device = ? WHERE device IS NULL", (device,)
+            ).rowcount
+
+    def sources(self) -> dict[str, int]:
+        """Events per device ("" for this machine's, before its first sync)."""
+        return {
+            r["device"] or "": r["n"]
+            for r in self.query("SELECT device, count(*) AS n FROM events GROUP BY device")
+        }
+
+    def waiting_events(self) -> int:
+        """Events for cards these notes do not have (yet): kept, applied once the card exists."""
+        return int(
+            self.query(
+                "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
+            )[0]["n"]
+        )
+
+
+def rename_event(old: str, new: str, now: datetime) -> Event:
+    """The log line for a card key that changed; its id comes from the two keys, so devices
+    that notice the same rename write the same event."""
+    digest = hashlib.blake2b(f"{old}\n{new}".encode(), digest_size=12).hexdigest()
+    return Event(
+        f"rename-{digest}", utc_text(now), now.date().isoformat(), "rename", new, value=old
+    )
+
+
+def _move_key(c: sqlite3.Connection, old: str, new: str) -> None:
+    if old == new:
+        return
+    c.execute("UPDATE key_aliases SET new = ? WHERE new = ?", (new, old))
+    c.execute("INSERT OR REPLACE INTO key_aliases VALUES (?, ?)", (old, new))
+    c.execute("UPDATE events SET card_key = ? WHERE card_key = ? AND kind != 'rename'", (new, old))
+
+
+def quiz_value(quiz: str, question_kind: str, correct: bool, seconds: float) -> str:
+    """A quiz answer's details, as a ``quiz`` event's value."""
+    return json.dumps([quiz, question_kind, bool(correct), float(seconds)], ensure_ascii=False)
+
+
+def _quiz_row(e: Event, paper_key: str) -> tuple[object, ...]:
+    try:
+        quiz, kind, correct, seconds = json.loads(e.value)
+        row = (str(quiz), e.at, e.key, paper_key, str(kind), int(bool(correct)), float(seconds))
+    except (ValueError, TypeError):  # a damaged line from another device: keep what is sure
+        row = ("?", e.at, e.key, paper_key, "?", 0, 0.0)
+    return row
+
+
+def _fingerprint(policy: Policy) -> str:
+    if policy.scheduler == "sm2":
+        return "sm2"
+    return json.dumps(asdict(policy.fsrs), sort_keys=True)
+
+
+def _full_row(s: CardState, cid: int) -> tuple[object, ...]:
+    return (
+        s.sm2.repetitions,
+        s.sm2.easiness,
+        s.sm2.interval,
+        s.sm2.due.isoformat() if s.sm2.due else None,
+        s.lapses,
+        int(s.suspended),
+        int(s.leech),
+        s.buried_until.isoformat() if s.buried_until else None,
+        *memory_values(s),
+        cid,
+    )

@@ -1,0 +1,308 @@
+"""Review history that travels with the notes: one append-only JSON-lines file per device.
+
+``<notes folder>/.studydeck/reviews/<device-id>.jsonl`` holds one line per event this device
+made (answer, bury, suspend, send to review, undo), each with a unique id. Git merges these
+files without conflict: each device appends only to its own, and ``.gitattributes`` asks for
+``merge=union`` in case one device's file was edited in two clones. Syncing reads every
+device's file, adds the events the store has not seen (by id) and rebuilds the cards they
+touch by replaying their whole history in time order; so every clone that has the same lines
+has the same states. The store stays the fast cache; :func:`rebuild` makes it again from the
+logs alone.
+
+A line that cannot be read (a kill during an append leaves a truncated last line) is skipped
+and reported, never fatal; the next append starts on a new line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from studydeck.errors import StudydeckError
+from studydeck.perf import gc_paused
+from studydeck.replay import KINDS, Event
+from studydeck.store import Store
+
+_loads: Callable[[str | bytes], Any] = json.loads
+# orjson, when installed, reads the logs faster; same result, and its errors are ValueErrors.
+with contextlib.suppress(ImportError):
+    from orjson import loads as _loads
+
+
+LOG_DIR = Path(".studydeck") / "reviews"
+ATTRIBUTES = ".studydeck/reviews/*.jsonl merge=union"
+
+
+def find_root(paths: Sequence[Path]) -> Path | None:
+    """The notes folder that opted in (has ``.studydeck/reviews``), looking up from ``paths``."""
+    for p in paths:
+        start = p.resolve()
+        for folder in [start, *start.parents]:
+            if (folder / LOG_DIR).is_dir():
+                return folder
+    return None
+
+
+def init(root: Path) -> list[Path]:
+    """Opt a notes folder in; returns the files written. Safe to run again."""
+    written: list[Path] = []
+    logs = root / LOG_DIR
+    if not logs.is_dir():
+        logs.mkdir(parents=True)
+        keep = logs / ".gitkeep"
+        keep.touch()
+        written.append(keep)
+    attrs = root / ".gitattributes"
+    old = attrs.read_text(encoding="utf-8") if attrs.is_file() else ""
+    if ATTRIBUTES not in old.splitlines():
+        sep = "" if not old or old.endswith("\n") else "\n"
+        attrs.write_text(old + sep + ATTRIBUTES + "\n", encoding="utf-8")
+        written.append(attrs)
+    return written
+
+
+def device_id(path: Path) -> str:
+    """This computer's id in the logs, made once and kept at ``path`` (outside the notes)."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    if text and all(ch.isalnum() or ch in "-_" for ch in text):
+        return text
+    text = "dev-" + secrets.token_hex(4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return text
+
+
+# -- lines ----------------------------------------------------------------------------------
+
+
+def to_line(e: Event, device: str) -> str:
+    paper, _, kind = e.key.rpartition("/")
+    row: dict[str, object] = {
+        "id": e.id,
+        "at": e.at,
+        "day": e.day,
+        "device": e.device or device,
+        "event": e.kind,
+        "paper": paper,
+        "kind": kind,
+    }
+    if e.kind == "answer":
+        row.update(grade=e.quality, ms=e.duration_ms, repeat=e.repeat)
+    if e.value:
+        row["value"] = e.value
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def from_line(text: str | bytes) -> Event:
+    """An event from one line; ``ValueError`` when it is not one."""
+    row = _loads(text)
+    if not isinstance(row, dict):
+        raise ValueError("not an object")
+    try:
+        e = Event(
+            row["id"],
+            row["at"],
+            row["day"],
+            row["event"],
+            f"{row['paper']}/{row['kind']}",
+            row.get("grade", 0),
+            row.get("ms", 0),
+            row.get("repeat", False),
+            row.get("value", ""),
+            row.get("device", ""),
+        )
+    except KeyError as exc:
+        raise ValueError(f"no {exc.args[0]!r}") from exc
+    # Hostile text never reaches SQL or the terminal as anything but text; check the types.
+    texts = (e.id, e.at, e.day, e.kind, e.value, e.device, row["paper"], row["kind"])
+    if not all(type(v) is str for v in texts):
+        raise ValueError("a field that should be text is not")
+    if not e.id or not e.at.endswith("Z"):
+        raise ValueError("no id or no UTC time")
+    if type(e.quality) is not int or type(e.duration_ms) is not int or type(e.repeat) is not bool:
+        raise ValueError("grade, ms or repeat of the wrong type")
+    if e.kind == "answer" and not 0 <= e.quality <= 5:
+        raise ValueError(f"grade {e.quality} is not 0-5")
+    return e
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: warning: {self.what}; the line was skipped"
+
+
+@dataclass
+class LogFiles:
+    events: list[Event] = field(default_factory=list)
+    per_file: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_logs(folder: Path) -> LogFiles:
+    """Every device's events; unreadable lines skipped and reported."""
+    with gc_paused():
+        return _read_logs(folder)
+
+
+def _read_logs(folder: Path) -> LogFiles:
+    out = LogFiles()
+    for path in sorted(folder.glob("*.jsonl")):
+        data = path.read_bytes()
+        lines = data.split(b"\n")
+        n = 0
+        for i, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            last = i == len(lines)  # no newline after it: the append did not finish
+            try:
+                e = from_line(raw)
+            except (ValueError, UnicodeDecodeError) as exc:
+                why = "truncated last line (an interrupted write?)" if last else f"bad line ({exc})"
+                out.problems.append(Problem(path, i, why))
+                continue
+            if e.kind not in KINDS:
+                out.problems.append(Problem(path, i, f"unknown event '{e.kind}'"))
+                continue
+            out.events.append(e)
+            n += 1
+        out.per_file[path.stem] = n
+    return out
+
+
+class DeviceLog:
+    """This device's file, open for appending during a review: one write and flush per event."""
+
+    def __init__(self, folder: Path, device: str) -> None:
+        self.path = folder / f"{device}.jsonl"
+        self.device = device
+        self._fh: IO[str] | None = None
+
+    def _open(self) -> IO[str]:
+        if self._fh is None:
+            fh = self.path.open("a+", encoding="utf-8", newline="\n")
+            if fh.tell() > 0:
+                fh.seek(fh.tell() - 1)
+                if fh.read(1) != "\n":
+                    fh.write("\n")  # after a truncated line, start a fresh one
+            self._fh = fh
+        return self._fh
+
+    def append(self, e: Event) -> None:
+        fh = self._open()
+        fh.write(to_line(e, self.device))
+        fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> DeviceLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- syncing --------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    written: int = 0
+    added: Counter[str] = field(default_factory=Counter)
+    cards: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        got = sum(self.added.values())
+        frm = ", ".join(f"{n} from {d}" for d, n in sorted(self.added.items()))
+        text = f"sync: wrote {self.written} events, read {got} new"
+        if frm:
+            text += f" ({frm})"
+        return text + f"; {self.cards} cards rebuilt"
+
+
+def _folder(root: Path) -> Path:
+    folder = root / LOG_DIR
+    if not folder.is_dir():
+        raise StudydeckError(
+            "this notes folder does not sync its review history",
+            path=root,
+            hint="run `studydeck sync --init` there first",
+        )
+    return folder
+
+
+def sync(store: Store, root: Path, device: str) -> SyncReport:
+    """Write this device's events the file lacks, then read every device's and apply
+    the new ones."""
+    folder = _folder(root)
+    report = SyncReport()
+    store.follow_renames()
+    store.name_device(device)
+    files = read_logs(folder)
+    report.problems = files.problems
+    seen = {e.id for e in files.events}
+    missing = [e for e in store.events(device) if e.id not in seen]
+    if missing:
+        with DeviceLog(folder, device) as log:
+            for e in missing:
+                log.append(e)
+        report.written = len(missing)
+    known = store.event_ids()
+    new = [e for e in files.events if e.id not in known]
+    report.added.update(e.device or "?" for e in new)
+    touched = store.add_events(new)
+    late = store.unapplied_keys() - touched
+    if late:
+        store.rebuild(late)
+    report.cards = len(touched | late)
+    return report
+
+
+def rebuild(store: Store, root: Path, device: str) -> SyncReport:
+    """Sync, then rebuild every card's state from the log (the store is only a cache)."""
+    report = sync(store, root, device)
+    report.cards = store.rebuild()
+    return report
+
+
+def status(store: Store, root: Path, device: str) -> list[str]:
+    """What came from where: events per device file, and in the store."""
+    files = read_logs(_folder(root))
+    known = store.event_ids()
+    lines = [f"notes folder {root}; this device is {device}"]
+    by_device: Counter[str] = Counter(e.device for e in files.events)
+    unapplied: Counter[str] = Counter(e.device for e in files.events if e.id not in known)
+    for name, n in sorted(files.per_file.items()):
+        mark = " (this device)" if name == device else ""
+        lines.append(f"  {name}.jsonl{mark}: {n} events, {unapplied[name]} not yet applied")
+    in_files = {e.id for e in files.events}
+    unwritten = sum(1 for e in store.events(device) if e.id not in in_files)
+    lines.append(
+        f"  this store: {sum(store.sources().values())} events, {unwritten} not yet written"
+    )
+    waiting = store.waiting_events()
+    if waiting:
+        lines.append(f"  {waiting} events are for cards these notes do not have (kept)")
+    lines += [str(p) for p in files.problems]
+    del by_device
+    return lines

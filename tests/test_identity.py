@@ -1,0 +1,139 @@
+"""Rename matching is conservative: a renamed paper keeps its history, a different paper
+with a similar title does not inherit someone else's."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import genanki
+import pytest
+
+from studydeck.deck import load
+from studydeck.identity import StoredPaper, match_renames, rename_score
+from studydeck.models import Paper
+from studydeck.store import Store
+from studydeck.store.schema import MIGRATIONS
+
+from .conftest import table
+
+NOW = datetime(2026, 3, 1, 9, 0)
+
+
+def paper(title: str, year: int | None = 2016, url: str | None = None, section: str = "") -> Paper:
+    return Paper(
+        key=f"new:{title}", title=title, url=url, year=year, section=section, source="n.md", line=1
+    )
+
+
+def stored(
+    title: str,
+    year: int | None = 2016,
+    url: str | None = None,
+    section: str = "",
+    figures: frozenset[str] = frozenset(),
+) -> StoredPaper:
+    return StoredPaper(f"old:{title}", title, url, year, figures, section)
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "is_rename"),
+    [
+        (paper("Layer Normalization", url="https://x.org/1"), stored("Layer Normalization"), True),
+        (paper("Layer Normalization"), stored("Layer Normalization", url="https://x.org/1"), True),
+        (paper("Layer Normalization"), stored("Layer Normalizaton"), True),
+        (
+            paper("Totally new name", url="https://arxiv.org/abs/1"),
+            stored("Old", url="http://www.arxiv.org/abs/1/"),
+            True,
+        ),
+        (
+            paper("Deep Residual Learning for Image Recognition"),
+            stored("Deep Residual Learning for Image Restoration"),
+            False,
+        ),
+        (paper("Layer Normalization", year=2017), stored("Layer Normalization", year=2016), False),
+        (paper("Layer Normalization", year=None), stored("Layer Normalization", year=None), True),
+        (
+            paper("Layer Normalization", year=None, section="A"),
+            stored("Layer Normalization", year=None, section="B"),
+            False,
+        ),
+        (paper("Batch Normalization"), stored("Layer Normalization"), False),
+    ],
+)
+def test_rename_needs_two_signals_or_one_strong(
+    new: Paper, old: StoredPaper, is_rename: bool
+) -> None:
+    assert (rename_score(new, old) >= 2) is is_rename
+
+
+def test_same_title_in_a_second_section_the_old_section_wins() -> None:
+    rows = [paper("LN", section="Video"), paper("LN", section="Image")]
+    rows = [
+        rows[0].model_copy(update={"key": "video/LN"}),
+        rows[1].model_copy(update={"key": "image/LN"}),
+    ]
+    assert match_renames(rows, {"title:ln": stored("LN", section="Image")}) == {
+        "image/LN": "title:ln"
+    }
+
+
+def test_store_paper_id_survives_renames(tmp_path: Path, notes) -> None:
+    path = notes(
+        table("| 2016 | Layer Normalizaton | k | c | | |", "| 2015 | Batch Norm | k | b | | |")
+    )
+    with Store.open(tmp_path / "s.db") as store:
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        before = store.paper_ids()
+        path.write_text(
+            table(
+                "| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | | |",
+                "| 2015 | Batch Norm | k | b | | |",
+            )
+        )
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        after = store.paper_ids()
+    assert after["url:arxiv.org/abs/1607.06450"] == before["title:layer normalizaton"]
+    assert after["title:batch norm"] == before["title:batch norm"]
+    assert len(set(after.values())) == 2
+
+
+def test_migration_gives_existing_papers_ids_and_their_old_guid(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    c = sqlite3.connect(db, isolation_level=None)
+    MIGRATIONS[0](c)
+    c.execute("INSERT INTO papers (paper_key, title) VALUES ('title:ln', 'LN')")
+    c.execute("PRAGMA application_id = 1398031449")
+    c.execute("PRAGMA user_version = 1")
+    c.close()
+    with Store.open(db) as store:
+        ids = store.paper_ids()
+        guids = store.anki_guids()
+    assert len(ids["title:ln"]) == 16
+    # the GUID exports made before ids existed: notes already in Anki stay the same notes
+    assert guids["title:ln"] == genanki.guid_for("studydeck", "title:ln")
+
+
+def test_duplicate_titles_reordered_keep_their_own_history(tmp_path: Path, notes) -> None:
+    path = notes(
+        table("| 2019 | Same Title | k | older | | |", "| 2021 | Same Title | k | newer | | |")
+    )
+    with Store.open(tmp_path / "s.db") as store:
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        older = next(c.id for c in deck.cards if c.paper.year == 2019)
+        store.record_answer(older, 5, now=NOW, today=NOW.date())
+        ids = {p.year: store.paper_ids()[p.key] for p in deck.papers}
+        path.write_text(
+            table("| 2021 | Same Title | k | newer | | |", "| 2019 | Same Title | k | older | | |")
+        )
+        deck = load([path])
+        report = store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        assert {p.year: store.paper_ids()[p.key] for p in deck.papers} == ids
+        answered = [c for c in deck.cards if store.state(c.id).sm2.repetitions]
+        assert [(c.paper.year, c.paper.contribution) for c in answered] == [(2019, "older")]
+        assert report.renamed == 2

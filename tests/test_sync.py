@@ -1,0 +1,252 @@
+"""Review history that travels with the notes: two real git clones, one notes repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from studydeck.cli import main
+from studydeck.config import Settings
+from studydeck.loading import open_deck
+from studydeck.session import Session
+from studydeck.store import Store
+from studydeck.sync import LOG_DIR, DeviceLog, device_id, init, read_logs, status, sync
+
+from .conftest import table
+
+TZ = timezone(timedelta(hours=1))
+ROWS = [
+    f"| 20{10 + i} | [Paper {i}](https://example.org/p{i}) | kw{i % 3} | "
+    f"Contribution {i} makes things faster. | | Insight {i}: it works because of scale. "
+    f"Weakness: costly at size {i}. |"
+    for i in range(6)
+]
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = dict(os.environ)
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    out = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "pull.rebase=false", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+@pytest.fixture
+def two_clones(tmp_path: Path) -> tuple[Path, Path]:
+    """A notes repository that opted in to sync, pushed to a bare origin and cloned twice."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--bare", str(origin))
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git(seed, "init")
+    (seed / "notes.md").write_text(table(*ROWS), encoding="utf-8")
+    init(seed)
+    git(seed, "add", "-A")
+    git(seed, "commit", "-m", "notes")
+    git(seed, "push", str(origin), "HEAD:main")
+    a, b = tmp_path / "laptop", tmp_path / "desktop"
+    git(tmp_path, "clone", str(origin), str(a))
+    git(tmp_path, "clone", str(origin), str(b))
+    return a, b
+
+
+def review(store: Store, notes: Path, clock: Clock, grades: list[int]) -> list[str]:
+    deck, _ = open_deck(store, [notes], clock())
+    session = Session(store, deck, Settings(new_per_day=4), clock)
+    answered = []
+    for g in grades:
+        item = session.current
+        assert item is not None
+        answered.append(item.card.id)
+        session.answer(g)
+        clock.now += timedelta(seconds=30)
+    return answered
+
+
+def commit_and_share(clone: Path, message: str) -> None:
+    git(clone, "add", "-A")
+    git(clone, "commit", "-m", message)
+    git(clone, "pull", "--no-edit", "origin", "main")
+    git(clone, "push", "origin", "HEAD:main")
+
+
+def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsys) -> None:
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    # The same morning, on two machines: both start with the same first cards.
+    on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
+    on_b = review(sb, b / "notes.md", Clock(day + timedelta(minutes=10)), [1, 4, 5])
+    # A quiz on the laptop: never schedules, but travels too.
+    sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=2))
+    sync(sa, a, "laptop")
+    sync(sb, b, "desktop")
+    commit_and_share(a, "laptop reviews")
+    commit_and_share(b, "desktop reviews")  # pulls the laptop's file, then pushes
+    git(a, "pull", "--no-edit", "origin", "main")
+    assert sorted(p.name for p in (a / LOG_DIR).glob("*.jsonl")) == [
+        "desktop.jsonl",
+        "laptop.jsonl",
+    ]
+    ra, rb = sync(sa, a, "laptop"), sync(sb, b, "desktop")
+    assert (ra.added["desktop"], rb.added["laptop"]) == (3, 5)
+
+    states_a, states_b = sa.states(), sb.states()
+    assert states_a == states_b
+    # A card both machines answered keeps both answers, in time order.
+    both = on_a[0]
+    assert both == on_b[0]
+    assert [r.quality for r in sa.reviews(cid=both)] == [5, 1]
+    assert [r.quality for r in sb.reviews(cid=both)] == [5, 1]
+    # The desktop's answer came second the same study day: a same-day repeat (one scheduled
+    # answer per card per day, as with two windows), so the laptop's success schedules it.
+    assert (states_a[both].sm2.repetitions, states_a[both].lapses) == (1, 0)
+    assert [r.repeat for r in sa.reviews(cid=both)] == [False, True]
+    sa.close()
+    sb.close()
+
+    outs = []
+    for clone, db in ((a, "a.db"), (b, "b.db")):
+        assert main(["stats", "--json", "--db", str(tmp_path / db), str(clone / "notes.md")]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0] == outs[1]
+    assert (outs[0]["quizzes"], outs[0]["quiz_correct_share"]) == (1, 1.0)
+    assert outs[0]["reviewed_today"] >= 0 and sum(outs[0]["answers_by_grade"].values()) == 7
+
+
+def test_a_store_rebuilt_from_the_logs_alone_has_the_same_states(two_clones, tmp_path) -> None:
+    a, _ = two_clones
+    with Store.open(tmp_path / "a.db") as sa:
+        review(sa, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4, 0])
+        sa.bury(sa.reviews()[0].card_id, datetime(2026, 3, 4).date())
+        sync(sa, a, "laptop")
+        before = sa.states()
+    with Store.open(tmp_path / "fresh.db") as fresh:
+        open_deck(fresh, [a / "notes.md"], datetime(2026, 3, 2, 20, tzinfo=TZ))
+        report = sync(fresh, a, "laptop")
+        assert report.added["laptop"] == 5
+        assert fresh.states() == before
+
+
+def test_undo_travels_as_a_line_and_nothing_is_deleted(two_clones, tmp_path) -> None:
+    a, b = two_clones
+    clock = Clock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    with Store.open(tmp_path / "a.db") as sa:
+        deck, _ = open_deck(sa, [a / "notes.md"], clock())
+        session = Session(sa, deck, Settings(new_per_day=3), clock)
+        first = session.current
+        assert first is not None
+        session.answer(4)
+        session.undo()
+        sync(sa, a, "laptop")
+        lines = (a / LOG_DIR / "laptop.jsonl").read_text().splitlines()
+        assert [json.loads(x)["event"] for x in lines] == ["answer", "undo"]
+    (b / LOG_DIR / "laptop.jsonl").write_text("\n".join(lines) + "\n")
+    with Store.open(tmp_path / "b.db") as sb:
+        open_deck(sb, [b / "notes.md"], clock())
+        sync(sb, b, "desktop")
+        assert sb.state(first.card.id).sm2.is_new
+        assert sb.reviews(cid=first.card.id) == []
+
+
+def test_a_truncated_last_line_is_skipped_reported_and_appended_after(two_clones, tmp_path) -> None:
+    a, _ = two_clones
+    clock = Clock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    with Store.open(tmp_path / "a.db") as sa:
+        review(sa, a / "notes.md", clock, [4, 4])
+        sync(sa, a, "laptop")
+        path = a / LOG_DIR / "laptop.jsonl"
+        whole = path.read_text()
+        path.write_text(whole + '{"id":"abc","at":"2026-03-0')  # killed mid-append
+        logs = read_logs(a / LOG_DIR)
+        assert len(logs.events) == 2
+        assert [(p.line, "truncated" in p.what) for p in logs.problems] == [(3, True)]
+        with DeviceLog(a / LOG_DIR, "laptop") as log:
+            sa.journal = log.append
+            review(sa, a / "notes.md", clock, [5])
+            sa.journal = None
+        logs = read_logs(a / LOG_DIR)
+        assert len(logs.events) == 3
+        assert [(p.line, "bad line" in p.what) for p in logs.problems] == [(3, True)]
+        assert any("skipped" in line for line in status(sa, a, "laptop"))
+
+
+def test_device_id_is_made_once_and_kept(tmp_path) -> None:
+    first = device_id(tmp_path / "id")
+    assert first.startswith("dev-") and device_id(tmp_path / "id") == first
+
+
+def test_sync_init_writes_union_merge_attributes_and_status_reports(tmp_path, capsys) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.md").write_text(table(*ROWS[:2]), encoding="utf-8")
+    (notes / ".gitattributes").write_text("*.png binary")
+    db = str(tmp_path / "s.db")
+    assert main(["sync", "--init", "--db", db, str(notes)]) == 0
+    attrs = (notes / ".gitattributes").read_text().splitlines()
+    assert attrs == ["*.png binary", ".studydeck/reviews/*.jsonl merge=union"]
+    assert main(["sync", "--init", "--db", db, str(notes)]) == 0
+    assert (notes / ".gitattributes").read_text().splitlines() == attrs
+    capsys.readouterr()
+    assert main(["sync", "--status", "--db", db, str(notes / "notes.md")]) == 0
+    assert "this device is dev-" in capsys.readouterr().out
+
+
+def test_sync_without_init_says_what_to_do(tmp_path, capsys) -> None:
+    (tmp_path / "notes.md").write_text(table(*ROWS[:2]), encoding="utf-8")
+    assert main(["sync", "--db", str(tmp_path / "s.db"), str(tmp_path / "notes.md")]) == 2
+    err = capsys.readouterr().err
+    assert "sync --init" in err and "Traceback" not in err
+
+
+def test_a_paper_renamed_on_one_clone_keeps_its_history_on_both(two_clones, tmp_path) -> None:
+    a, b = two_clones
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    first = review(sa, a / "notes.md", Clock(day), [5])[0]
+    review(sb, b / "notes.md", Clock(day + timedelta(hours=1)), [])
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    # The laptop moves Paper 0 to a new link: a new key, the same paper.
+    notes = a / "notes.md"
+    notes.write_text(notes.read_text().replace("example.org/p0)", "example.org/p0-v2)"))
+    later = Clock(day + timedelta(days=1))
+    renamed = review(sa, notes, later, [4])[0]
+    assert renamed != first and renamed.split("/")[1] == first.split("/")[1]
+    assert [r.quality for r in sa.reviews(cid=renamed)] == [5, 4]
+    sync(sa, a, "laptop")
+    assert [r.quality for r in sa.reviews(cid=renamed)] == [5, 4]
+    commit_and_share(a, "renamed a paper")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], later())
+    sync(sb, b, "desktop")
+    assert [r.quality for r in sb.reviews(cid=renamed)] == [5, 4]
+    assert sb.states()[renamed] == sa.states()[renamed]
+    sa.close()
+    sb.close()

@@ -1,0 +1,123 @@
+"""The command line around sync and FSRS: log --csv, optimize, --scheduler, stats, auto-sync."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from studydeck.cli import _auto_sync, main
+from studydeck.config import config_path
+from studydeck.loading import open_deck
+from studydeck.log_export import optimizer_available
+from studydeck.session import study_day, system_clock
+from studydeck.store import Store
+from studydeck.sync import LOG_DIR, init
+
+from .conftest import table
+
+ROWS = [
+    f"| 20{10 + i} | [Paper {i}](https://example.org/p{i}) | kw | Contribution {i}. | | "
+    f"Insight {i}: because. Weakness: costly {i}. |"
+    for i in range(3)
+]
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A notes file and a store where two cards were answered today (5, then 2)."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*ROWS), encoding="utf-8")
+    db = tmp_path / "s.db"
+    now = system_clock()
+    with Store.open(db) as store:
+        deck, _ = open_deck(store, [notes], now)
+        ids = [deck.cards[0].id, deck.cards[1].id]
+        today = study_day(now, 4)
+        store.record_answer(ids[0], 5, now=now, today=today, duration_ms=3000)
+        store.record_answer(ids[1], 2, now=now, today=today, duration_ms=7000)
+    return notes, db, ids
+
+
+def test_log_csv_is_in_the_shape_fsrs_tools_read(reviewed, capsys) -> None:
+    _, db, _ = reviewed
+    assert main(["log", "--csv", "--db", str(db)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["card_id", "review_time", "review_rating", "review_duration"]
+    assert [(r[2], r[3]) for r in rows[1:]] == [("4", "3000"), ("1", "7000")]
+    assert all(r[0].isdigit() and r[1].isdigit() and len(r[1]) == 13 for r in rows[1:])
+
+
+def test_optimize_without_the_optimizer_says_what_to_install(reviewed, capsys) -> None:
+    if optimizer_available():
+        assert main(["optimize", "--db", str(reviewed[1])]) == 1  # 2 answers: too few
+        assert "at least" in capsys.readouterr().err
+    else:
+        assert main(["optimize", "--db", str(reviewed[1])]) == 2
+        err = capsys.readouterr().err
+        assert 'pip install "fsrs[optimizer]"' in err and len(err.splitlines()) == 1
+
+
+def test_stats_show_predicted_recall_now_and_in_a_week(reviewed, capsys) -> None:
+    notes, db, _ = reviewed
+    assert main(["stats", "--json", "--db", str(db), str(notes)]) == 0
+    st = json.loads(capsys.readouterr().out)
+    # Both cards are due tomorrow (interval 1): recall 1 now, 0.9 ** 7 a week on.
+    assert st["predicted_recall_now"] == 1.0
+    assert st["predicted_recall_in_7_days"] == round(0.9**7, 3)
+    assert main(["stats", "--db", str(db), str(notes)]) == 0
+    assert "predicted recall 100% now, 48% in 7 days" in capsys.readouterr().out
+
+
+def test_scheduler_option_switches_and_back(reviewed, capsys) -> None:
+    notes, db, ids = reviewed
+    with Store.open(db) as store:
+        sm2 = store.states()
+    assert main(["stats", "--json", "--scheduler", "fsrs", "--db", str(db), str(notes)]) == 0
+    out = capsys.readouterr()
+    assert "scheduling with fsrs" in out.err
+    with Store.open(db) as store:
+        assert store.state(ids[0]).fsrs is not None
+    assert json.loads(out.out)["predicted_recall_now"] is not None
+    assert main(["stats", "--json", "--db", str(db), str(notes)]) == 0
+    assert "scheduling with sm2" in capsys.readouterr().err
+    with Store.open(db) as store:
+        assert store.states() == sm2
+
+
+def test_scheduler_in_the_config_file(reviewed, capsys) -> None:
+    notes, db, ids = reviewed
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text('scheduler = "fsrs"\ndesired_retention = 0.85\n')
+    assert main(["stats", "--db", str(db), str(notes)]) == 0
+    with Store.open(db) as store:
+        assert store.state(ids[0]).fsrs is not None
+    config_path().write_text('scheduler = "anki"\n')
+    assert main(["stats", "--db", str(db), str(notes)]) == 1
+    err = capsys.readouterr().err
+    assert "'scheduler' must be" in err and "Traceback" not in err
+
+
+def test_review_syncs_before_and_after_when_the_folder_opted_in(reviewed) -> None:
+    notes, db, ids = reviewed
+    init(notes.parent)
+    args = argparse.Namespace(paths=[notes])
+    logs = notes.parent / LOG_DIR
+    with Store.open(db) as store, _auto_sync(store, args):
+        # the sync at the start wrote this device's earlier answers
+        assert [len(f.read_text().splitlines()) for f in logs.glob("*.jsonl")] == [2]
+        now = system_clock()
+        store.record_answer(ids[0], 4, now=now, today=study_day(now, 4))
+        # and each new answer is appended as it is made
+        assert [len(f.read_text().splitlines()) for f in logs.glob("*.jsonl")] == [3]
+    assert store.journal is None
+    files = list(logs.glob("*.jsonl"))
+    assert len(files) == 1
+    events = [json.loads(x)["event"] for x in files[0].read_text().splitlines()]
+    assert events == ["answer", "answer", "answer"]
+    assert datetime.fromisoformat(json.loads(files[0].read_text().splitlines()[-1])["at"])

@@ -54,6 +54,10 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MARKS = re.compile(r"[*_`]+")
+#: One image with plain alt text and a plain http(s) or relative URL, nothing around it.
+_SIMPLE_IMAGE = re.compile(
+    r"!\[([^\[\]\\`*_<>&!\n\r\x00]*)\]\(((?:https?://)?[^\s()<>\\&:\"'`*_\[\]]*)\)"
+)
 #: Characters that start inline Markdown (INLINE_MD's rules) or that its normalizer and
 #: line-break rule change; a cell without any reads as its own text.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
@@ -114,6 +118,10 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
 def _markdown_figures(text: str) -> list[Figure]:
     if "![" not in text:
         return []
+    simple = _SIMPLE_IMAGE.fullmatch(text)
+    if simple:  # the common cell, one plain ``![alt](url)``: what the inline parser makes of it
+        src = simple.group(2)
+        return [Figure(src=src, alt=simple.group(1))] if src else []
     figs: list[Figure] = []
     for tok in INLINE_MD.parseInline(text)[0].children or ():
         if tok.type == "image":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studydeck.critique import classify, explicit
 from studydeck.identity import card_id
@@ -194,7 +194,7 @@ def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[C
     ):
         if back:
             out.append(
-                Card.model_construct(
+                Card(
                     id=card_id(paper.key, kind),
                     kind=kind,
                     paper=paper,
@@ -237,7 +237,7 @@ def with_corrections(deck: Deck, corrections: Corrections) -> Deck:
         elif key not in done:
             done.add(key)
             cards.extend(cards_for(c.paper, corrections))
-    return deck.model_copy(update={"cards": tuple(cards)})
+    return replace(deck, cards=tuple(cards))
 
 
 def other_kind(kind: CardKind) -> CardKind:

@@ -625,26 +625,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
-def card_json(deck: Deck) -> list[dict[str, object]]:
-    return [
-        {
-            "id": c.id,
-            "kind": c.kind.value,
-            "paper": c.paper.title,
-            "paper_key": c.paper.key,
-            "url": c.paper.url,
-            "year": c.paper.year,
-            "keywords": list(c.paper.keywords),
-            "section": c.paper.section,
-            "front": c.front,
-            "back": c.back,
-            "figures": [f.model_dump() for f in c.figures],
-            "source": c.paper.where,
-        }
-        for c in deck.cards
-    ]
-
-
 def cmd_cards(args: argparse.Namespace) -> int:
     corrections = _corrections(args)
     deck = with_corrections(load(_paths(args)), corrections)
@@ -654,7 +634,9 @@ def cmd_cards(args: argparse.Namespace) -> int:
         for line in explain(deck.papers, corrections):
             print(terminal(line))
     elif args.json:
-        json.dump(card_json(deck), sys.stdout, ensure_ascii=False, indent=2)
+        from studydeck.boundary import cards_json
+
+        json.dump(cards_json(deck), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         for c in deck.cards:

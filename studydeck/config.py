@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,40 +79,15 @@ def load_settings(path: Path | None = None) -> Settings:
         raise StudydeckError(
             f"not valid TOML: {exc}", path=path, hint="fix or delete the config file"
         ) from exc
-    known = {f.name: f.type for f in fields(Settings)}
-    values: dict[str, int | float | str] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise StudydeckError(
-                f"unknown setting '{key}'", path=path, hint="known: " + ", ".join(known)
-            )
-        if key == "scheduler":
-            values[key] = check_scheduler(value, path)
-        elif key == "desired_retention":
-            values[key] = check_retention(value, path)
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise StudydeckError(f"'{key}' must be a whole number >= 0", path=path)
-        else:
-            values[key] = value
-    settings = Settings(**values)  # type: ignore[arg-type]
-    if not 0 <= settings.day_starts_at <= 23:
-        raise StudydeckError("'day_starts_at' must be an hour from 0 to 23", path=path)
-    return settings
+    from studydeck.boundary import config_values  # pydantic only when there is a file
 
-
-SCHEDULERS = ("sm2", "fsrs")
-
-
-def check_scheduler(value: object, path: Path | None = None) -> str:
-    if value not in SCHEDULERS:
-        raise StudydeckError(f'\'scheduler\' must be "sm2" or "fsrs", not {value!r}', path=path)
-    return str(value)
-
-
-def check_retention(value: object, path: Path | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
-        raise StudydeckError("'desired_retention' must be a number from 0.7 to 0.99", path=path)
-    return float(value)
+    if not isinstance(raw, dict):
+        raise StudydeckError("not a TOML table", path=path)
+    try:
+        values = config_values(raw)
+    except ValueError as exc:
+        raise StudydeckError(str(exc), path=path, hint="fix or delete the config file") from None
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 def device_id_path() -> Path:

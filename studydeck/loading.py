@@ -11,6 +11,7 @@ import json
 import marshal
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
@@ -18,13 +19,13 @@ from studydeck.carding import QUESTIONS, Corrections, with_corrections
 from studydeck.deck import find_files, parse_files
 from studydeck.fileio import ReadRefused, read_regular
 from studydeck.incremental import FileCaches
-from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper, trusted
+from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 
-CACHE_FORMAT = 5  # 4: cards from statements (issue 13); 5: cells without control characters
-_PAPER_FIELDS = tuple(Paper.model_fields)
-# marshal: plain tuples and strings, ~5x faster to load than JSON through pydantic, and unlike
+CACHE_FORMAT = 6  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+# marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.
 _TAG = f"studydeck-deck-cache/{CACHE_FORMAT}/{sys.version_info[:2]}"
 
@@ -88,19 +89,16 @@ def _decode(blob: bytes) -> Deck | None:
     papers = []
     for values in raw_papers:
         d = dict(zip(_PAPER_FIELDS, values, strict=True))
-        d["figures"] = tuple(trusted(Figure, {"src": s, "alt": a}) for s, a in values[fig_at])
-        papers.append(trusted(Paper, d))
+        d["figures"] = tuple(Figure(src=s, alt=a) for s, a in values[fig_at])
+        papers.append(Paper(**d))
     kinds = {k.value: k for k in CardKind}
     cards = tuple(
-        trusted(
-            Card,
-            {
-                "id": cid,
-                "kind": kinds[kind],
-                "paper": papers[i],
-                "question": QUESTIONS[kinds[kind]],
-                "back": back,
-            },
+        Card(
+            id=cid,
+            kind=kinds[kind],
+            paper=papers[i],
+            question=QUESTIONS[kinds[kind]],
+            back=back,
         )
         for i, cid, kind, back in raw_cards
     )

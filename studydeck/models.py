@@ -1,18 +1,23 @@
-"""Plain, frozen data: what a notes file says (papers) and what we study (cards)."""
+"""Plain, frozen data: what a notes file says (papers) and what we study (cards).
+
+Frozen dataclasses with slots, not pydantic models. Everything here is built by studydeck's
+own code (the parser, the card maker, the deck cache) from values it has already checked, so
+pydantic validation was skipped everywhere (``model_construct`` and a ``trusted()`` that wrote
+pydantic internals): ``frozen`` and ``extra="forbid"`` were promised but never enforced. A
+frozen dataclass keeps both promises on every construction (assignment raises
+``FrozenInstanceError``; an unknown field is a ``TypeError``) and mypy checks the types. It is
+also cheaper: building 36k papers took 0.29 s against 0.67 s through ``trusted()`` and 0.80 s
+through ``model_construct``, and reading a field is twice as fast (same loaded machine; the
+whole ``bench.bench_parse`` of 10k papers was too noisy there to tell the two apart). Text from the notes is checked where it enters (:mod:`studydeck.parsing` turns
+bad rows into diagnostics) and data leaves through plain dicts (``cards --json``:
+:func:`dataclasses.asdict`); settings are checked by :func:`studydeck.config.load_settings`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-M = TypeVar("M", bound=BaseModel)
+from typing import Literal
 
 
 class CardKind(StrEnum):
@@ -21,7 +26,8 @@ class CardKind(StrEnum):
     CRITIQUE = "critique"
 
 
-class Figure(Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figure:
     """An image in the figure cell: a URL or a path relative to the notes file."""
 
     src: str
@@ -32,7 +38,8 @@ class Figure(Frozen):
         return self.src.startswith(("http://", "https://"))
 
 
-class Paper(Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Paper:
     """One row of a paper table, with its place in the notes file."""
 
     key: str
@@ -61,7 +68,8 @@ class Paper(Frozen):
         return f"{self.source}:{self.line}"
 
 
-class Card(Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Card:
     """One flashcard. ``id`` is ``<paper key hash>/<kind>``: it never depends on the answer."""
 
     id: str
@@ -90,7 +98,8 @@ class Card(Frozen):
 Severity = Literal["error", "warning"]
 
 
-class Diagnostic(Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
     """A problem found in a notes file: ``file:line: severity: message``."""
 
     path: str
@@ -102,7 +111,8 @@ class Diagnostic(Frozen):
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
 
-class Deck(Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deck:
     """Everything read from one or more notes files."""
 
     name: str
@@ -118,20 +128,3 @@ class Deck(Frozen):
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity == "warning")
-
-
-def trusted(cls: type[M], values: dict[str, object]) -> M:
-    """Build a model from values we made ourselves, skipping validation and defaults.
-
-    ``model_construct`` costs ~10 µs a model; this is what it does, minus the
-    bookkeeping we do not need, for the tens of thousands of cards of a large deck.
-    """
-    m = cls.__new__(cls)
-    _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", set(values))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
-
-
-_set = object.__setattr__

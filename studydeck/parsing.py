@@ -497,7 +497,7 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
             while f"{k}#{n}" in first_at:
                 n += 1
             k = f"{k}#{n}"
-        paper = Paper.model_construct(key=k, **r)
+        paper = Paper(key=k, **r)
         first_at[k] = paper
         papers.append(paper)
     return papers, diags

@@ -114,7 +114,8 @@ class CardState:
 
     ``sm2`` is the schedule every screen reads (due, interval, repetitions). Under SM-2 it is
     SM-2's state; under FSRS it holds FSRS's due date and interval (the E-Factor is left
-    alone) and ``fsrs`` holds FSRS's memory state.
+    alone) and ``fsrs`` holds FSRS's memory state. What the flags mean for today (buried,
+    suspended, ...) is :mod:`studydeck.planner`'s.
     """
 
     sm2: Sm2State
@@ -124,11 +125,6 @@ class CardState:
     buried_until: date | None = None
     retired: bool = False
     fsrs: FsrsMemory | None = None
-
-    def is_active(self, today: date) -> bool:
-        """Neither suspended, retired nor buried on ``today``."""
-        buried = self.buried_until is not None and self.buried_until > today
-        return not (self.suspended or self.retired or buried)
 
 
 def answer(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:

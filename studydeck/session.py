@@ -1,18 +1,21 @@
 """Today's review: the queue, same-day repeats, bury/suspend/undo and leeches.
 
-Time comes from an injected clock (a function returning an aware ``datetime``);
-the study day starts at ``Settings.day_starts_at`` local time.
+The queue and every count come from :func:`studydeck.planner.plan` (see there for the
+rules); this module adds what happens during a sitting. Time comes from an injected clock
+(a function returning an aware ``datetime``); the study day starts at
+``Settings.day_starts_at`` local time.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
+from studydeck.planner import DeckCard, Plan, TodayAnswer, plan
 from studydeck.scheduling import GOOD_ENOUGH
 from studydeck.store import Answer, Store
 
@@ -39,66 +42,24 @@ class QueueItem:
     """A same-day repeat (SM-2 step 7): logged, but leaves the SM-2 state alone."""
 
 
-def spread_papers(items: list[QueueItem]) -> list[QueueItem]:
-    """Reorder so that two cards of the same paper are never back to back, where possible."""
-    out: list[QueueItem] = []
-    pending = list(items)
-    left = Counter(it.card.paper.key for it in pending)
-    while pending:
-        last = out[-1].card.paper.key if out else None
-        # Notes order, except that a paper holding half of what is left must go now, or
-        # its cards would end up back to back at the tail.
-        most, n = left.most_common(1)[0]
-        must = most if most != last and 2 * n > len(pending) else None
-        idx = next(
-            (
-                i
-                for i, it in enumerate(pending)
-                if it.card.paper.key != last and must in (None, it.card.paper.key)
-            ),
-            0,
-        )
-        item = pending.pop(idx)
-        left[item.card.paper.key] -= 1
-        out.append(item)
-    return out
+def today_log(store: Store, today: date) -> list[TodayAnswer]:
+    """Today's answers, in the order given, as the planner takes them."""
+    return [
+        TodayAnswer(r.card_id, r.quality, r.repeat, r.was_new)
+        for r in store.reviews(since=today)
+        if r.day == today
+    ]
 
 
-def build_queue(
-    cards: Sequence[Card],
-    candidates: Mapping[str, date | None],
-    settings: Settings,
-    *,
-    new_seen_today: int = 0,
-    reviewed_today: int = 0,
-    pending_repeats: Sequence[str] = (),
-) -> list[QueueItem]:
-    """Today's queue from the cards that may be studied (``candidates``: card id -> due date,
-    or None for a new card): due cards, most overdue first, up to the review limit; then
-    new cards in notes order up to the new-card limit; then cards still owed a same-day
-    repeat. Cards of one paper are kept apart."""
-    due: list[tuple[date, int, Card]] = []
-    new: list[Card] = []
-    for i, card in enumerate(cards):
-        if card.id not in candidates:
-            continue
-        when = candidates[card.id]
-        if when is None:
-            new.append(card)
-        else:
-            due.append((when, i, card))
-    due.sort(key=lambda t: (t[0], t[1]))
-    review_room = max(0, settings.reviews_per_day - reviewed_today)
-    new_room = max(0, settings.new_per_day - new_seen_today)
-    chosen = [QueueItem(c) for _, _, c in due[:review_room]]
-    chosen += [QueueItem(c) for c in new[:new_room]]
-    queued = {it.card.id for it in chosen}
-    by_id = {c.id: c for c in cards}
-    for cid in pending_repeats:
-        repeat_card = by_id.get(cid)
-        if repeat_card is not None and cid not in queued:
-            chosen.append(QueueItem(repeat_card, repeat=True))
-    return spread_papers(chosen)
+def today_plan(store: Store, deck: Deck, today: date, settings: Settings) -> Plan:
+    """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made."""
+    return plan(
+        [DeckCard(c.id, c.paper.key) for c in deck.cards],
+        store.states(),
+        today,
+        settings,
+        today_log(store, today),
+    )
 
 
 @dataclass
@@ -141,19 +102,9 @@ class Session:
         self.total = len(self.queue)
 
     def _build(self) -> list[QueueItem]:
-        today_rows = [r for r in self.store.reviews(since=self.today) if r.day == self.today]
-        last_grade = {r.card_id: r.quality for r in today_rows}
-        pending = [cid for cid, q in last_grade.items() if q < GOOD_ENOUGH]
-        states = self.store.states_of(pending)
-        pending = [cid for cid in pending if cid in states and states[cid].is_active(self.today)]
-        return build_queue(
-            self.deck.cards,
-            self.store.queue_candidates(self.today),
-            self.settings,
-            new_seen_today=sum(1 for r in today_rows if r.was_new),
-            reviewed_today=sum(1 for r in today_rows if not r.repeat),
-            pending_repeats=pending,
-        )
+        by_id = {c.id: c for c in self.deck.cards}
+        p = today_plan(self.store, self.deck, self.today, self.settings)
+        return [QueueItem(by_id[it.card_id], it.repeat) for it in p.queue]
 
     def reload(self, deck: Deck) -> None:
         """Go on with the notes read again (after an edit): the queue is rebuilt from the
@@ -244,20 +195,12 @@ class Session:
         self._undo = [u for u in self._undo if u.answer.card_id != cid]
 
     def summary(self) -> SessionSummary:
-        tomorrow = self.today + timedelta(days=1)
-        due_tomorrow = sum(
-            1
-            for st in self.store.states().values()
-            if st.sm2.due is not None
-            and st.sm2.due <= tomorrow
-            and not st.retired
-            and not st.suspended
-        )
+        p = today_plan(self.store, self.deck, self.today, self.settings)
         return SessionSummary(
             answered=self.done,
             cards=len({a.card_id for a in self.answers}),
             seconds=(self.clock() - self.started).total_seconds(),
             grades=dict(sorted(Counter(a.quality for a in self.answers).items())),
-            due_tomorrow=due_tomorrow,
+            due_tomorrow=p.due_tomorrow,
             leeches=[c.paper.title for c in self.leeches],
         )

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Deck
-from studydeck.scheduling import GOOD_ENOUGH, PASSING, CardState
+from studydeck.scheduling import PASSING, CardState
+from studydeck.session import today_plan
 from studydeck.store import Store
 
 
@@ -33,43 +34,19 @@ class Stats:
     predicted_recall_now: float | None = None
     """Average predicted chance of recall over the reviewed, unsuspended cards."""
     predicted_recall_in_7_days: float | None = None
+    buried: int = 0
+    repeats: int = 0
+    due_tomorrow: int = 0
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
 
 def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
-    states = store.states()
-    deck_ids = {c.id for c in deck.cards}
+    """Every count comes from the planner; the rest (history) from the review log."""
+    plan = today_plan(store, deck, today, settings)
     kw_of = {c.id: c.paper.keywords for c in deck.cards}
     rows = store.reviews()
-    today_rows = [r for r in rows if r.day == today]
-    new_seen_today = sum(1 for r in today_rows if r.was_new)
-    due = new = learning = suspended = leeches = 0
-    forecast: Counter[date] = Counter()
-    for cid in deck_ids:
-        st = states.get(cid)
-        if st is None:
-            continue
-        leeches += st.leech
-        if st.suspended:
-            suspended += 1
-            continue
-        if st.sm2.due is None:
-            new += 1
-            continue
-        if st.is_active(today) and st.sm2.due <= today:
-            due += 1
-        if st.sm2.repetitions == 0:
-            learning += 1
-        if st.sm2.due <= today + timedelta(days=29):
-            forecast[max(st.sm2.due, today)] += 1
-    last_today = {r.card_id: r.quality for r in today_rows}
-    learning += sum(
-        1
-        for cid, q in last_today.items()
-        if q < GOOD_ENOUGH and cid in deck_ids and states[cid].sm2.repetitions > 0
-    )
     per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
@@ -81,35 +58,34 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         for kw in kw_of.get(r.card_id, ()):
             per_kw[kw][0] += r.quality >= PASSING
             per_kw[kw][1] += 1
-    retired = sum(1 for cid, st in states.items() if st.retired and cid not in deck_ids)
     keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
     quiz = store.quiz_results()
+    states = store.states()
+    deck_ids = {c.id for c in deck.cards}
     return Stats(
-        due_today=min(
-            due, max(0, settings.reviews_per_day - sum(1 for r in today_rows if not r.repeat))
-        ),
-        new_available=min(new, max(0, settings.new_per_day - new_seen_today)),
-        new_total=new,
-        learning=learning,
-        reviewed_today=len(today_rows),
-        total_cards=len(deck_ids),
-        retired=retired,
-        suspended=suspended,
-        leeches=leeches,
+        due_today=plan.due,
+        new_available=plan.new_available,
+        new_total=plan.new_total,
+        learning=plan.learning,
+        reviewed_today=plan.answered_today,
+        total_cards=plan.total_cards,
+        retired=plan.retired,
+        suspended=plan.suspended,
+        leeches=plan.leeches,
         streak=_streak(set(per_day), today),
         retention_by_keyword={
             k: (round(per_kw[k][0] / per_kw[k][1], 3) if per_kw[k][1] else None) for k in keywords
         },
         answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
         reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
-        due_forecast={
-            (today + timedelta(days=i)).isoformat(): forecast.get(today + timedelta(days=i), 0)
-            for i in range(30)
-        },
+        due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
         quizzes=len({q for q, _, _ in quiz}),
         quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
         predicted_recall_now=_mean_recall(store, deck_ids, states, today),
         predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
+        buried=plan.buried,
+        repeats=plan.repeats,
+        due_tomorrow=plan.due_tomorrow,
     )
 
 

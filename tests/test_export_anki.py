@@ -246,14 +246,43 @@ def test_model_id_is_fixed() -> None:
     assert anki_export.note_model().model_id == 1771487624
 
 
-def test_deterministic_notes_and_media(tmp_path: Path) -> None:
-    deck = load([SEED])
+def test_deterministic_notes_and_media(tmp_path: Path, notes) -> None:
+    (tmp_path / "fig.png").write_bytes(GOOD)
+    path = notes(table("| 2020 | A | k | c | ![](fig.png) | |", "| 2021 | B | k | c | | |"))
+    deck = load([path])
     a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"
-    export_deck(deck, a, now=1_700_000_000)
-    export_deck(deck, b, now=1_700_000_000)
+    fetcher = FigureFetcher(tmp_path / "cache")
+    export_deck(deck, a, now=1_700_000_000, fetcher=fetcher)
+    export_deck(deck, b, now=1_700_000_000, fetcher=fetcher)
     assert a.read_bytes() != b"" and a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as z:
-        assert sorted(z.namelist()) == ["collection.anki2", "media"]
+        assert sorted(z.namelist()) == ["0", "collection.anki2", "media"]
+        assert z.read("0") == GOOD
+
+
+def test_note_guid_and_note_type_id_are_these_fixed_values(
+    col: Collection, tmp_path: Path, notes
+) -> None:
+    """Literal values: a GUID that took in the section, or a random note-type id, would
+    fork every note in the user's collection on the next export. (The Anki-identity work
+    may change these on purpose; then this test changes with it, in the same commit.)"""
+    path = notes(
+        table(
+            "| 2017 | [Attention](https://arxiv.org/abs/1706.03762) | k | c | | |",
+            "| 2016 | Deep Residual Learning | k | c | | |",
+        )
+    )
+    export_deck(load([path]), tmp_path / "o.apkg")
+    import_apkg(col, tmp_path / "o.apkg")
+    guids = {col.get_note(nid)["Title"]: col.get_note(nid).guid for nid in col.find_notes("")}
+    assert guids == {
+        "Attention": "fDuh/oNB8[",
+        "Deep Residual Learning": "x7a3^L6ygV",
+    }
+    assert anki_export.MODEL_ID == 1771487624
+    assert [m["id"] for m in col.models.all() if m["name"] == anki_export.MODEL_NAME] == [
+        1771487624
+    ]
 
 
 def test_subdecks_kinds_and_cli(tmp_path: Path, capsys, col: Collection) -> None:

@@ -4,6 +4,7 @@ with a similar title does not inherit someone else's."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -72,8 +73,8 @@ def test_rename_needs_two_signals_or_one_strong(
 def test_same_title_in_a_second_section_the_old_section_wins() -> None:
     rows = [paper("LN", section="Video"), paper("LN", section="Image")]
     rows = [
-        rows[0].model_copy(update={"key": "video/LN"}),
-        rows[1].model_copy(update={"key": "image/LN"}),
+        replace(rows[0], key="video/LN"),
+        replace(rows[1], key="image/LN"),
     ]
     assert match_renames(rows, {"title:ln": stored("LN", section="Image")}) == {
         "image/LN": "title:ln"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from studydeck import rendering
 from studydeck.rendering import INLINE_MD, to_html, to_plain
 
 # Pieces of notes the fast renderer handles, and near-misses it must leave to markdown-it.
@@ -52,6 +55,43 @@ SPECIALS = [
     "`code`",
     "_em_",
 ]
+
+
+# Text the fast path is made for: plain runs, **bold** and [label](url), in any mix.
+_PLAIN = st.text(alphabet="ab xy中文，。~-:/.\"'\n\t()#", max_size=6)
+_WORD = st.text(alphabet="ab中文", min_size=1, max_size=4)
+_BOLD = st.builds(
+    lambda a, b: f"**{a}{b}**", _WORD, st.sampled_from(["", " x", " 中 文", ' "q" x'])
+)
+_LINK_ = st.builds(
+    lambda label, url: f"[{label}]({url})",
+    st.text(alphabet="ab 中文", min_size=1, max_size=5).filter(str.strip),
+    # Only links safe.safe_href keeps: any other goes to markdown-it, which drops it.
+    st.sampled_from(["https://x.org", "https://z.com/p?a=1", "http://a.b/c", "mailto:a@b.c"]),
+)
+FAST_TEXT = st.lists(st.tuples(_PLAIN, st.one_of(_BOLD, _LINK_)), min_size=1, max_size=6).map(
+    lambda parts: " ".join(p + m for p, m in parts)
+)
+
+
+class _SlowPathTaken(AssertionError):
+    pass
+
+
+def _no_parser() -> mock.Mock:
+    parser = mock.Mock()
+    parser.renderInline.side_effect = _SlowPathTaken("markdown-it was called")
+    return parser
+
+
+@settings(max_examples=2000, deadline=None)
+@given(FAST_TEXT)
+def test_fast_path_is_taken_and_matches_markdown_it(text: str) -> None:
+    expected = str(INLINE_MD.renderInline(text)).strip()
+    with mock.patch.object(rendering, "INLINE_MD", _no_parser()):
+        got = to_html(text)  # raises if the fast path gave up on this text
+    assert got == expected
+    assert ("<strong>" in got) == ("**" in text) and ("<a href=" in got) == ("](" in text)
 
 
 @settings(max_examples=3000, deadline=None)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studydeck.scheduling import Sm2State, review
+from studydeck.scheduling import AnkiButton, CardState, Sm2State, answer, review
 
 DAY0 = date(2026, 1, 1)
 
@@ -86,3 +86,52 @@ def test_gc_paused_leaves_cycles_collectable() -> None:
     del nodes
     assert gc.get_freeze_count() == before
     assert gc.collect() >= 1000
+
+
+def test_a_card_is_new_until_its_first_answer() -> None:
+    assert Sm2State().is_new
+    assert not review(Sm2State(), 0, DAY0).is_new
+
+
+def test_anki_buttons_are_sm2_grades_1_3_4_5_and_revlog_ease_1_to_4() -> None:
+    assert [(b.name, int(b)) for b in AnkiButton] == [
+        ("AGAIN", 1),
+        ("HARD", 3),
+        ("GOOD", 4),
+        ("EASY", 5),
+    ]
+    assert [AnkiButton.from_ease(e) for e in (1, 2, 3, 4)] == list(AnkiButton)
+
+
+def test_lapses_make_a_leech_at_the_threshold_and_a_leech_is_suspended() -> None:
+    card, day = CardState(Sm2State()), DAY0
+    history = []
+    for q in (2, 3, 0, 5, 1):  # a 3 is a pass, not a lapse
+        card = answer(card, q, day, leech_threshold=3)
+        history.append((card.lapses, card.leech, card.suspended))
+        day += timedelta(days=1)
+    assert history == [
+        (1, False, False),
+        (1, False, False),
+        (2, False, False),
+        (2, False, False),
+        (3, True, True),
+    ]
+    again = answer(card, 5, day, leech_threshold=3)
+    assert (again.lapses, again.leech, again.suspended) == (3, True, True)
+    assert again.sm2 == review(card.sm2, 5, day)
+
+
+def test_threshold_0_never_makes_a_leech_and_one_lapse_can() -> None:
+    card = CardState(Sm2State())
+    for _ in range(20):
+        card = answer(card, 0, DAY0, leech_threshold=0)
+    assert (card.lapses, card.leech, card.suspended) == (20, False, False)
+    once = answer(CardState(Sm2State()), 1, DAY0, leech_threshold=1)
+    assert (once.leech, once.suspended) == (True, True)
+    # Lowering the threshold makes a leech at the next lapse, not at the next pass.
+    lowered = CardState(Sm2State(), lapses=5)
+    assert not answer(lowered, 3, DAY0, leech_threshold=3).leech
+    assert answer(lowered, 2, DAY0, leech_threshold=3).leech
+    kept = answer(CardState(Sm2State(), suspended=True), 5, DAY0, leech_threshold=1)
+    assert (kept.leech, kept.suspended) == (False, True)

@@ -66,14 +66,22 @@ def test_new_card_limit_and_full_session(store, clock) -> None:
     assert [it.repeat for it in nxt.queue[:10]].count(False) == 10
 
 
-def test_most_overdue_first(store, clock) -> None:
-    s = session_for(store, [SEED], clock, new_per_day=3)
-    first = [it.card.id for it in s.queue]
-    for q in (5, 5, 5):
-        s.answer(q)
-    clock.advance(days=5)
-    s2 = session_for(store, [SEED], clock, new_per_day=0)
-    assert {it.card.id for it in s2.queue} == set(first)
+def rows(*titles: str) -> str:
+    """A notes table with one card per paper (a contribution, no notes)."""
+    return table(*(f"| 2020 | {t} | k | contribution of {t} | | |" for t in titles))
+
+
+def test_most_overdue_first(store, clock, notes) -> None:
+    path = notes(rows("A", "B", "C"))
+    deck, _ = open_deck(store, [path], clock())
+    by_title = {c.paper.title: c for c in deck.cards}
+    # Answered on three different days against the notes order: C falls due first, A last.
+    for offset, title in enumerate(("C", "B", "A")):
+        day = date(2026, 3, 1) + timedelta(days=offset)
+        store.record_answer(by_title[title].id, 5, now=clock(), today=day)
+    clock.advance(days=10)
+    s = session_for(store, [path], clock, new_per_day=0)
+    assert [it.card.paper.title for it in s.queue] == ["C", "B", "A"]
 
 
 def test_grade_below_4_repeats_same_day_without_changing_state(store, clock) -> None:
@@ -168,3 +176,112 @@ def test_summary(store, clock) -> None:
     summary = s.summary()
     assert summary.answered == 3 and summary.grades == {4: 1, 5: 2}
     assert summary.due_tomorrow == 3 and summary.seconds == 30
+
+
+def test_a_failed_card_returns_after_exactly_three_others(store, clock, notes) -> None:
+    s = session_for(store, [notes(rows(*"ABCDEF"))], clock)
+    first = s.current.card
+    s.answer(1)
+    assert [it.card.paper.title for it in s.queue] == ["B", "C", "D", "A", "E", "F"]
+    assert s.queue[3].card == first and s.queue[3].repeat
+
+
+@pytest.mark.parametrize(("grade", "owed"), [(1, True), (3, True), (4, False)])
+def test_same_day_repeat_is_owed_after_a_restart_below_4(
+    store, clock, notes, grade: int, owed: bool
+) -> None:
+    path = notes(rows("A", "B"))
+    s = session_for(store, [path], clock)
+    card = s.current.card
+    s.answer(grade)
+    again = session_for(store, [path], clock)
+    assert [it.card for it in again.queue if it.repeat] == ([card] if owed else [])
+
+
+def test_summary_due_tomorrow_skips_suspended_and_buried_past_tomorrow(store, clock, notes) -> None:
+    path = notes(rows(*"ABCD"))
+    s = session_for(store, [path], clock)
+    done = [s.current.card]
+    s.answer(5)
+    for _ in range(3):
+        done.append(s.current.card)
+        s.answer(5)
+    store.set_suspended(done[0].id, True)
+    store.bury(done[1].id, s.today + timedelta(days=3))
+    store.bury(done[2].id, s.today + timedelta(days=1))  # back tomorrow: counts
+    assert s.summary().due_tomorrow == 2
+
+
+def test_home_stats_summary_and_browse_agree_with_the_queue(store, clock) -> None:
+    """Home and ``stats --json`` show ``stats.compute``; all of them must match the queue."""
+    from studydeck.stats import compute
+    from studydeck.tui.screens.browse import Row
+
+    s = session_for(store, [SEED], clock, new_per_day=100)
+    total = len(s.deck.cards)
+    lapsed, _right, buried = (s.queue[i].card for i in range(3))
+    s.answer(1)  # a lapse: owed a repeat today, "learning" until it is right again
+    s.answer(5)
+    s.bury()  # a new card, buried: not available today
+    s.suspend()  # a new card, suspended
+    expected = {0: (total - 4, 0, 1, 1), 1: (total - 3, 2, 0, 0)}
+    for offset in (0, 1):
+        clock.advance(days=offset)
+        again = session_for(store, [SEED], clock, new_per_day=100)
+        st = compute(store, again.deck, again.today, again.settings)
+        states = store.states()
+        queue_new = [it for it in again.queue if states[it.card.id].sm2.is_new]
+        queue_due = [it for it in again.queue if not it.repeat and it not in queue_new]
+        repeats = [it for it in again.queue if it.repeat]
+        assert (st.new_available, st.due_today, st.buried, st.repeats) == expected[offset]
+        assert (st.new_available, st.due_today, st.repeats) == (
+            len(queue_new),
+            len(queue_due),
+            len(repeats),
+        )
+        assert (buried.id in {it.card.id for it in again.queue}) == (offset == 1)
+        assert st.suspended == 1
+        assert st.due_tomorrow == again.summary().due_tomorrow
+        rows_ = [Row(c, states.get(c.id)) for c in again.deck.cards]
+        learning = [r.card for r in rows_ if r.status(again.today) == "learning"]
+        assert learning == [lapsed] and st.learning == 1
+
+
+def test_a_repeat_never_lands_right_after_a_card_of_its_own_paper(store, clock, notes) -> None:
+    path = notes(
+        table(
+            "| 2020 | X | k | contribution of X | | An insight about X. |",
+            *(f"| 2020 | {t} | k | contribution of {t} | | |" for t in "YZWV"),
+        )
+    )
+    deck, _ = open_deck(store, [path], clock())
+    x1, x2 = (c for c in deck.cards if c.paper.title == "X")
+    by_title = {c.paper.title: c for c in deck.cards if c.paper.title != "X"}
+    order = [x1, by_title["Y"], by_title["Z"], x2, by_title["W"], by_title["V"]]
+    for offset, card in enumerate(order):  # due one day apart, in this order
+        store.record_answer(
+            card.id, 5, now=clock(), today=date(2026, 3, 1) + timedelta(days=offset)
+        )
+    clock.advance(days=20)
+    s = session_for(store, [path], clock, new_per_day=0)
+    assert [it.card for it in s.queue] == order
+    s.answer(1)
+    # Three cards later would be right after X's other card: one more is put between.
+    assert [it.card for it in s.queue] == [order[1], order[2], x2, order[4], x1, order[5]]
+
+
+def test_bury_keeps_the_undo_of_other_cards(store, clock) -> None:
+    s = session_for(store, [SEED], clock, new_per_day=5)
+    first = s.current.card
+    s.answer(5)
+    s.bury()
+    assert s.undo() == first
+
+
+def test_undoing_the_answer_that_made_a_leech(store, clock, notes) -> None:
+    s = session_for(store, [notes(rows("A", "B"))], clock, leech_threshold=1)
+    card = s.current.card
+    s.answer(0)
+    assert s.leeches == [card]
+    assert s.undo() == card
+    assert s.leeches == [] and not store.state(card.id).leech

@@ -100,7 +100,9 @@ def test_scheduler_in_the_config_file(reviewed, capsys) -> None:
     config_path().write_text('scheduler = "anki"\n')
     assert main(["stats", "--db", str(db), str(notes)]) == 1
     err = capsys.readouterr().err
-    assert "'scheduler' must be" in err and "Traceback" not in err
+    assert (
+        "'scheduler': Input should be 'sm2' or 'fsrs', not 'anki'" in err and "Traceback" not in err
+    )
 
 
 def test_review_syncs_before_and_after_when_the_folder_opted_in(reviewed) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from studydeck.naming import short_names, titled
-from studydeck.tui.screens.browse import BrowseScreen
+from studydeck.tui.screens.browse import BrowseScreen, fit
 
 from ..conftest import SEED
 
@@ -18,6 +18,7 @@ def table_rows(table: DataTable) -> list[tuple[str, str]]:
 
 
 def expected(app, word: str, by_title: bool) -> list[tuple[str, str]]:
+    width = app.screen.paper_width
     """The rows as the user reads them: every card whose paper or text holds ``word``."""
     out = []
     for c in app.ctx.deck.cards:
@@ -31,7 +32,10 @@ def expected(app, word: str, by_title: bool) -> list[tuple[str, str]]:
         out.sort(key=lambda t: t[0])
     cards = [c for _, c in out]
     return [
-        (titled(c.paper.title, c.paper.short_name, c.paper.contribution)[:40], c.kind.value)
+        (
+            str(fit(titled(c.paper.title, c.paper.short_name, c.paper.contribution), width)),
+            c.kind.value,
+        )
         for c in cards
     ]
 
@@ -74,7 +78,8 @@ async def test_typed_filter_and_sort_show_the_same_rows(make_app) -> None:
         await pilot.press("down")
         card = app.screen.selected().card
         p = card.paper
-        assert (titled(p.title, p.short_name, p.contribution)[:40], card.kind.value) == rows[1]
+        shown = fit(titled(p.title, p.short_name, p.contribution), app.screen.paper_width)
+        assert (str(shown), card.kind.value) == rows[1]
         # A word of one card's text only (not its paper's other cards'): the search text is
         # the card's own, cached per card, after a filter typed again.
         word = own_word(app)

@@ -14,14 +14,28 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from studydeck import planner
 from studydeck.carding import QUESTIONS
 from studydeck.models import Card, CardKind, Paper
 from studydeck.naming import short_names, titled
+from studydeck.session import today_log
 from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
+#: Column widths in terminal cells (CJK counts double); the paper column takes the rest.
+WIDTHS = {"kind": 12, "year": 4, "keywords": 12, "state": 9, "due": 10, "EF": 4, "interval": 3}
+LABELS = {"interval": "ivl"}
+#: Cell padding (1 each side) of every column, the vertical scrollbar and a spare cell.
+_CHROME = 2 * len(COLUMNS) + 4
+
+
+def fit(text: str, width: int) -> Text:
+    """``text`` cut to ``width`` terminal cells, with an ellipsis when cut."""
+    out = Text(text)
+    out.truncate(width, overflow="ellipsis")
+    return out
 
 
 @dataclass(frozen=True)
@@ -29,21 +43,11 @@ class Row:
     card: Card
     state: CardState | None
 
+    owes_repeat: bool = False
+
     def status(self, today: date) -> str:
-        st = self.state
-        if st is None:
-            return "new"
-        if st.retired:
-            return "retired"
-        if st.suspended:
-            return "suspended"
-        if st.sm2.due is None:
-            return "new"
-        if st.buried_until is not None and st.buried_until > today:
-            return "buried"
-        if st.sm2.due <= today:
-            return "due"
-        return "learning" if st.sm2.repetitions < 2 else "review"
+        """The planner's state of this card (one definition for every screen)."""
+        return planner.status(self.state, today, self.owes_repeat)
 
 
 def search_text(row: Row) -> str:
@@ -133,15 +137,17 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         self.rows = self._rows()
         table = self.query_one(DataTable)
+        self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
         for col in COLUMNS:
-            table.add_column(col, key=col)
+            table.add_column(LABELS.get(col, col), key=col, width=WIDTHS.get(col, self.paper_width))
         self.refill()
         table.focus()
 
     def _rows(self) -> list[Row]:
         ctx = ctx_of(self)
         states = ctx.store.states()
-        rows = [Row(c, states.get(c.id)) for c in ctx.deck.cards]
+        owed = set(planner.owed_repeats(today_log(ctx.store, ctx.today)))
+        rows = [Row(c, states.get(c.id), c.id in owed) for c in ctx.deck.cards]
         for cid, kind, key, title, year in ctx.store.retired_cards():
             paper = Paper(
                 key=key, title=title, year=year, source="(removed from the notes)", line=0
@@ -160,10 +166,10 @@ class BrowseScreen(Screen[None]):
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
         return (
-            Text(titled(p.title, p.short_name, p.contribution)[:40]),
+            fit(titled(p.title, p.short_name, p.contribution), self.paper_width),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
-            Text(", ".join(p.keywords)[:16]),
+            fit(", ".join(p.keywords), WIDTHS["keywords"]),
             Text(row.status(today)),
             Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
             Text(f"{sm2.easiness:.2f}" if sm2 else ""),
@@ -273,7 +279,7 @@ class BrowseScreen(Screen[None]):
             return
         ctx = ctx_of(self)
         ctx.store.set_suspended(row.card.id, not row.state.suspended)
-        new = Row(row.card, ctx.store.state(row.card.id))
+        new = Row(row.card, ctx.store.state(row.card.id), row.owes_repeat)
         self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
         at = self.query_one(DataTable).cursor_row
         self.shown[at] = new

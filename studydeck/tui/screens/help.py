@@ -10,10 +10,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from studydeck.scheduling import AnkiButton
+
 GRADES_HELP = (
     "SM-2 grades: 0 blackout · 1 wrong, remembered on seeing the answer · 2 wrong, but it "
     "felt easy · 3 right, with serious difficulty · 4 right, after hesitation · 5 perfect.\n"
-    "Anki's buttons map to them: Again = 1, Hard = 3, Good = 4, Easy = 5. "
+    "Anki's buttons map to them: "
+    + ", ".join(f"{b.name.title()} = {b:d}" for b in AnkiButton)
+    + ". "
     "A grade below 4 brings the card back later the same day (SM-2 step 7)."
 )
 

@@ -86,6 +86,6 @@ class HomeScreen(Screen[None]):
                 "(run `studydeck check`)",
                 style="yellow",
             )
-        if st.due_today + st.new_available == 0:
+        if st.due_today + st.new_available + st.repeats == 0:
             notice.append("\nNothing due: all done for today.", style="green")
         self.query_one("#home-notice", Static).update(notice)

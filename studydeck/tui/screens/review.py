@@ -27,7 +27,7 @@ from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
-from studydeck.tui.widgets.grades import GradeBar
+from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
 
 KIND_LABEL = {
     CardKind.CONTRIBUTION: "contribution",
@@ -78,10 +78,16 @@ class ReviewScreen(Screen[None]):
             )
             for q in range(6)
         ),
-        Binding("a", "grade(1)", "Again", id="review.again", tooltip="Again (SM-2 grade 1)"),
-        Binding("h", "grade(3)", "Hard", id="review.hard", tooltip="Hard (SM-2 grade 3)"),
-        Binding("g", "grade(4)", "Good", id="review.good", tooltip="Good (SM-2 grade 4)"),
-        Binding("E", "grade(5)", "Easy", id="review.easy", tooltip="Easy (SM-2 grade 5)"),
+        *(
+            Binding(
+                key,
+                f"grade({b:d})",
+                b.name.title(),
+                id=f"review.{b.name.lower()}",
+                tooltip=f"{b.name.title()} (SM-2 grade {b:d})",
+            )
+            for b, key in ANKI_KEYS.items()
+        ),
         Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer"),
         Binding("f", "figure", "Figure", id="review.figure", tooltip="Show the figure full size"),
         # x, not e: e sat next to E (Easy) and a slip opened the editor mid-review.

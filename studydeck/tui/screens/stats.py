@@ -62,8 +62,6 @@ def forecast(due: dict[str, int]) -> Text:
 
 def render_stats(st: Stats, today: date) -> Group:
     kw = Table(
-        title="retention by keyword (answers ≥ 3)",
-        title_justify="left",
         box=None,
         show_header=False,
         padding=(0, 1),
@@ -75,18 +73,22 @@ def render_stats(st: Stats, today: date) -> Group:
         key=lambda kv: (kv[1] is None, kv[1] if kv[1] is not None else 0),
     ):
         kw.add_row(Text(k), Text("–" if share is None else f"{share:.0%}"))
-    grades = Table(title="answers per grade", title_justify="left", box=None, show_header=False)
+    grades = Table(box=None, show_header=False)
     grades.add_column(justify="right")
     grades.add_column()
     most = max(st.answers_by_grade.values(), default=0) or 1
     for g, n in st.answers_by_grade.items():
         grades.add_row(Text(str(g)), Text("█" * (24 * n // most) + f" {n}", style="magenta"))
+    # Two short lines rather than one that wraps at 80-100 columns.
     head = Text(
         f"due today {st.due_today} · new {st.new_available} · learning {st.learning} · "
-        f"reviewed today {st.reviewed_today} · streak {st.streak} d · "
-        f"{st.total_cards} cards ({st.suspended} suspended, {st.retired} retired, "
-        f"{st.leeches} leeches)",
+        f"reviewed today {st.reviewed_today} · streak {st.streak} d",
         style="bold",
+    )
+    head.append(
+        f"\n{st.total_cards} cards · {st.suspended} suspended · {st.buried} buried · "
+        f"{st.leeches} leeches · {st.retired} retired · due tomorrow {st.due_tomorrow}",
+        style="dim",
     )
     quiz = Text(
         f"quizzes taken: {st.quizzes}"
@@ -102,8 +104,10 @@ def render_stats(st: Stats, today: date) -> Group:
         Text("due in the next 30 days", style="bold"),
         forecast(st.due_forecast),
         Text(""),
+        Text("retention by keyword (answers ≥ 3)", style="bold"),
         kw,
         Text(""),
+        Text("answers per grade", style="bold"),
         grades,
         Text(""),
         quiz,

@@ -7,12 +7,17 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button
 
-#: Anki's four buttons and the SM-2 grades they stand for.
-ANKI_BUTTONS: tuple[tuple[str, str, int], ...] = (
-    ("Again", "a", 1),
-    ("Hard", "h", 3),
-    ("Good", "g", 4),
-    ("Easy", "E", 5),
+from studydeck.scheduling import AnkiButton
+
+#: Anki's four buttons (their grades: :class:`~studydeck.scheduling.AnkiButton`) and their keys.
+ANKI_KEYS: dict[AnkiButton, str] = {
+    AnkiButton.AGAIN: "a",
+    AnkiButton.HARD: "h",
+    AnkiButton.GOOD: "g",
+    AnkiButton.EASY: "E",
+}
+ANKI_BUTTONS: tuple[tuple[str, str, int], ...] = tuple(
+    (b.name.title(), key, int(b)) for b, key in ANKI_KEYS.items()
 )
 
 

@@ -1,0 +1,241 @@
+"""Today's plan: the review queue and every count shown anywhere, from one pure function.
+
+:func:`plan` takes compact inputs that a SQL query can produce directly (card ids and paper
+keys in notes order, card states by id, today's answers as small tuples), never ``Card``
+objects, and does no I/O. Home, stats (screen and ``stats --json``), the session queue, the
+session summary and the browse state column all read a :class:`Plan`, so they cannot disagree.
+
+The states of a card (one definition each; :func:`status` applies them in this order, so
+every card has exactly one):
+
+* **retired** — its row left the notes; kept for its history, never studied or counted.
+* **suspended** — suspended by hand or as a leech; never studied until unsuspended.
+* **buried** — hidden until ``buried_until`` (exclusive of that day: a card buried until
+  tomorrow is studied tomorrow); not studied today.
+* **new** — never graded (no due date).
+* **learning** — graded, but not yet learnt: its last scheduled answer was a lapse
+  (SM-2 repetitions back to 0), or it is owed a same-day repeat today (last answer today
+  below 4, SM-2 step 7).
+* **due** — any other graded card due today or earlier.
+* **review** — any other graded card, due after today.
+
+A **leech** is a flag, not a state: a card that lapsed ``leech_threshold`` times is tagged a
+leech and suspended (see :func:`studydeck.scheduling.answer`); ``Plan.leeches`` counts them.
+
+Today's queue: cards due today or earlier that are neither retired, suspended nor buried
+(learning ones included), most overdue first (ties in notes order), up to the daily review
+limit *minus today's scheduled reviews already answered*; then new cards in notes order, up to
+the new-card limit *minus today's new cards already answered*; then the cards owed a same-day
+repeat. Cards of one paper are kept apart where possible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from studydeck.config import Settings
+from studydeck.scheduling import GOOD_ENOUGH, CardState
+
+FORECAST_DAYS = 30
+STATES = ("retired", "suspended", "buried", "new", "learning", "due", "review")
+
+
+class DeckCard(NamedTuple):
+    """A card of the deck, in notes order: its id and its paper's key."""
+
+    card_id: str
+    paper_key: str
+
+
+class TodayAnswer(NamedTuple):
+    """One answer given today, in the order given."""
+
+    card_id: str
+    quality: int
+    repeat: bool
+    was_new: bool
+
+
+class Planned(NamedTuple):
+    """One place in today's queue."""
+
+    card_id: str
+    paper_key: str
+    repeat: bool = False
+    """A same-day repeat (SM-2 step 7): logged, but leaves the SM-2 state alone."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    today: date
+    queue: list[Planned]
+    status: dict[str, str]
+    """Every deck card's state (see the module docstring); a card with no stored state is new."""
+    due: int
+    """Scheduled reviews in today's queue (after the daily review limit)."""
+    due_total: int
+    """Cards due today or earlier that could be studied, before the limit."""
+    new_available: int
+    """New cards in today's queue (after the new-card limit)."""
+    new_total: int
+    repeats: int
+    """Same-day repeats in today's queue."""
+    learning: int
+    suspended: int
+    buried: int
+    leeches: int
+    retired: int
+    """Retired cards in the store (no longer in the deck)."""
+    reviews_done: int
+    """Scheduled reviews of known cards answered today (what the review limit counts)."""
+    new_done: int
+    """New cards answered today (what the new-card limit counts)."""
+    answered_today: int
+    """Every answer today, same-day repeats included."""
+    due_tomorrow: int
+    """Cards that will be due tomorrow if nothing more is answered today."""
+    forecast: dict[date, int] = field(default_factory=dict)
+    """Cards that become studiable on each of the next 30 days (today: everything overdue)."""
+
+    @property
+    def total_cards(self) -> int:
+        return len(self.status)
+
+
+def status(state: CardState | None, today: date, owes_repeat: bool = False) -> str:
+    """The one state (see the module docstring) of a card on ``today``."""
+    if state is None:
+        return "new"
+    if state.retired:
+        return "retired"
+    if state.suspended:
+        return "suspended"
+    if state.buried_until is not None and state.buried_until > today:
+        return "buried"
+    if state.sm2.due is None:
+        return "new"
+    if state.sm2.repetitions == 0 or owes_repeat:
+        return "learning"
+    return "due" if state.sm2.due <= today else "review"
+
+
+def available_on(state: CardState, today: date) -> date | None:
+    """The first day from ``today`` on which a graded card can be studied (None: never/new)."""
+    if state.retired or state.suspended or state.sm2.due is None:
+        return None
+    day = max(state.sm2.due, today)
+    if state.buried_until is not None and state.buried_until > day:
+        day = state.buried_until
+    return day
+
+
+def owed_repeats(today_log: Sequence[TodayAnswer]) -> list[str]:
+    """Cards whose last answer today was below 4, in the order first answered (SM-2 step 7)."""
+    last: dict[str, int] = {}
+    for a in today_log:
+        last[a.card_id] = a.quality
+    return [cid for cid, q in last.items() if q < GOOD_ENOUGH]
+
+
+def spread(items: list[Planned]) -> list[Planned]:
+    """Reorder so that two cards of the same paper are never back to back, where possible."""
+    out: list[Planned] = []
+    pending = list(items)
+    left = Counter(it.paper_key for it in pending)
+    while pending:
+        last = out[-1].paper_key if out else None
+        # Queue order, except that a paper holding half of what is left must go now, or
+        # its cards would end up back to back at the tail.
+        most, n = left.most_common(1)[0]
+        must = most if most != last and 2 * n > len(pending) else None
+        idx = next(
+            (
+                i
+                for i, it in enumerate(pending)
+                if it.paper_key != last and must in (None, it.paper_key)
+            ),
+            0,
+        )
+        item = pending.pop(idx)
+        left[item.paper_key] -= 1
+        out.append(item)
+    return out
+
+
+def plan(
+    cards: Sequence[DeckCard],
+    states: Mapping[str, CardState],
+    today: date,
+    settings: Settings,
+    today_log: Sequence[TodayAnswer] = (),
+) -> Plan:
+    """Today's queue and counts (see the module docstring for every rule)."""
+    owed = owed_repeats(today_log)
+    owed_set = set(owed)
+    tomorrow = today + timedelta(days=1)
+    statuses: dict[str, str] = {}
+    due: list[tuple[date, int, DeckCard]] = []
+    new: list[DeckCard] = []
+    forecast: Counter[date] = Counter()
+    leeches = 0
+    for i, card in enumerate(cards):
+        st = states.get(card.card_id)
+        s = status(st, today, card.card_id in owed_set)
+        statuses[card.card_id] = s
+        if st is None:
+            new.append(card)
+            continue
+        leeches += st.leech
+        if s == "new":
+            new.append(card)
+        elif s in ("learning", "due") and st.sm2.due is not None and st.sm2.due <= today:
+            due.append((st.sm2.due, i, card))
+        day = available_on(st, today)
+        if day is not None:
+            forecast[day] += 1
+    due.sort(key=lambda t: (t[0], t[1]))
+    reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
+    new_done = sum(1 for a in today_log if a.was_new)
+    review_room = max(0, settings.reviews_per_day - reviews_done)
+    new_room = max(0, settings.new_per_day - new_done)
+    queue = [Planned(c.card_id, c.paper_key) for _, _, c in due[:review_room]]
+    queue += [Planned(c.card_id, c.paper_key) for c in new[:new_room]]
+    queued = {p.card_id for p in queue}
+    key_of = {c.card_id: c.paper_key for c in cards}
+    repeats = [
+        Planned(cid, key_of[cid], repeat=True)
+        for cid in owed
+        if cid in key_of and cid not in queued and statuses[cid] not in _RESTING
+    ]
+    counts = Counter(statuses.values())
+    in_deck = set(key_of)
+    return Plan(
+        today=today,
+        queue=spread(queue + repeats),
+        status=statuses,
+        due=min(len(due), review_room),
+        due_total=len(due),
+        new_available=min(len(new), new_room),
+        new_total=len(new),
+        repeats=len(repeats),
+        learning=counts["learning"],
+        suspended=counts["suspended"],
+        buried=counts["buried"],
+        leeches=leeches,
+        retired=sum(1 for cid, st in states.items() if st.retired and cid not in in_deck),
+        reviews_done=reviews_done,
+        new_done=new_done,
+        answered_today=len(today_log),
+        due_tomorrow=forecast[today] + forecast[tomorrow],
+        forecast={
+            today + timedelta(days=d): forecast[today + timedelta(days=d)] for d in range(30)
+        },
+    )
+
+
+_RESTING = frozenset({"retired", "suspended", "buried"})
+"""States in which a card is not studied today, not even as a same-day repeat."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from studydeck.carding import cards_for_all
 from studydeck.errors import StudydeckError
-from studydeck.models import Deck, Diagnostic
+from studydeck.models import Card, Deck, Diagnostic, Paper
 from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
 from studydeck.perf import gc_paused
 from studydeck.safe import strip_controls
@@ -123,15 +123,20 @@ def parse_files(
     files: Sequence[Path],
     skipped: Sequence[Diagnostic] = (),
     parse: Callable[[str, str], FileResult] = parse_text,
+    make_cards: Callable[[Sequence[Paper]], list[Card]] = cards_for_all,
 ) -> Deck:
     """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;
-    ``parse`` reads one file's text (the incremental parser passes its own)."""
+    ``parse`` reads one file's text and ``make_cards`` cards the papers (the incremental
+    layer passes its own, which reuse the previous parse's work)."""
     with gc_paused():
-        return _parse_files(files, skipped, parse)
+        return _parse_files(files, skipped, parse, make_cards)
 
 
 def _parse_files(
-    files: Sequence[Path], skipped: Sequence[Diagnostic], parse: Callable[[str, str], FileResult]
+    files: Sequence[Path],
+    skipped: Sequence[Diagnostic],
+    parse: Callable[[str, str], FileResult],
+    make_cards: Callable[[Sequence[Paper]], list[Card]],
 ) -> Deck:
     results: list[FileResult] = []
     diags: list[Diagnostic] = list(skipped)
@@ -153,7 +158,7 @@ def _parse_files(
     return Deck(
         name=name,
         papers=tuple(papers),
-        cards=tuple(cards_for_all(papers)),
+        cards=tuple(make_cards(papers)),
         diagnostics=tuple(diags),
         sources=tuple(str(f) for f in files),
     )

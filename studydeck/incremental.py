@@ -22,11 +22,12 @@ import hashlib
 import marshal
 import re
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from studydeck.models import Figure
+from studydeck.carding import cards_for, cards_for_all
+from studydeck.models import Card, Deck, Figure, Paper
 from studydeck.parsing import Event, FileResult, _block_md, assemble, parse_text, scan
 
 #: Table rows per chunk: small enough that an edit re-reads little, large enough that the
@@ -194,3 +195,27 @@ class FileCaches:
         """Keep the caches of these files only (a file no longer in the deck is dropped)."""
         raw = {p: self.files[p].to_bytes() for p in paths if p in self.files}
         self.store.save_deck_cache(self.key, _TAG, marshal.dumps(raw))
+
+
+def cards_reusing(old: Deck | None) -> Callable[[Sequence[Paper]], list[Card]]:
+    """Card the papers, reusing the previous parse's cards of a paper whose key,
+    contribution and notes are unchanged -- all that carding reads (corrections are applied
+    later, on the whole deck) -- with the new paper (its line may have moved). The statement
+    classifier is most of an edit's cost otherwise."""
+    if old is None:
+        return cards_for_all
+    prev: dict[tuple[str, str, str], list[Card]] = {}
+    for c in old.cards:
+        prev.setdefault((c.paper.key, c.paper.contribution, c.paper.notes), []).append(c)
+
+    def make(papers: Sequence[Paper]) -> list[Card]:
+        out: list[Card] = []
+        for p in papers:
+            got = prev.get((p.key, p.contribution, p.notes))
+            if got is None:
+                out.extend(cards_for(p))
+            else:
+                out.extend(replace(c, paper=p) for c in got)
+        return out
+
+    return make

@@ -215,3 +215,47 @@ def test_plain_image_cells_skip_the_inline_parser_and_read_the_same(cell: str) -
         assert parsing._markdown_figures(cell) == fast
     finally:
         parsing._SIMPLE_IMAGE = kept
+
+
+NOTE_PIECES = [
+    "但计算复杂度上去了；",
+    "问题：只考虑了LDP模式。",
+    "整体上很强。",
+    "However, it is slow. ",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.sampled_from(NOTE_PIECES), st.booleans()), max_size=6)
+)
+def test_cards_reused_after_edits_equal_fresh_cards(
+    edits: list[tuple[int, str, bool]],
+) -> None:
+    from studydeck.carding import cards_for_all
+    from studydeck.deck import parse_files
+    from studydeck.incremental import cards_reusing
+
+    rows = [
+        f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
+        for i in range(6)
+    ]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        notes = Path(tmp) / "notes.md"
+        notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
+        old = parse_files([notes])
+        for at, note, contribution in edits:
+            cells = rows[at].split("|")
+            if contribution:
+                cells[4] = f" contribution {at} {note} "
+            else:
+                cells[5] = f" {note} "
+            rows[at] = "|".join(cells)
+        rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
+        notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
+        new = parse_files([notes], make_cards=cards_reusing(old))
+    assert list(new.cards) == cards_for_all(new.papers)
+    assert all(c.paper in new.papers for c in new.cards)

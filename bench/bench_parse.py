@@ -1,52 +1,57 @@
-"""Parse N papers into cards, beside markdown-it-py's bare parse of the same file.
+"""Full parse of N papers into cards, and the incremental parse after a one-row edit, beside
+the block-level markdown-it parse studydeck runs on the same text (the raw baseline).
 
-python -m bench.bench_parse [N]
+    python -m bench.bench_parse [--papers 10000] [--quick]
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
+from bench.common import arguments, best_of, line
 from bench.generate import write
 from studydeck.deck import parse_files
+from studydeck.parsing import _block_md
 from studydeck.perf import gc_paused
 
 
-def best_of(fn, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def main(n: int = 10000) -> None:
+def main() -> None:
+    args = arguments(__doc__, papers=10000)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write(Path(tmp) / "notes.md", n)
+        path = write(Path(tmp) / "notes.md", args.papers)
         text = path.read_text(encoding="utf-8")
-        md = MarkdownIt("commonmark").enable("table")
-        bare = best_of(lambda: md.parse(text))
         with gc_paused():
-            bare_nogc = best_of(lambda: md.parse(text))
+            bare = best_of(lambda: _block_md.parse(text))
         deck = parse_files([path])
         ours = best_of(lambda: parse_files([path]))
         print(
-            f"file: {len(text.encode()) / 1e6:.1f} MB, {len(deck.papers)} papers, {len(deck.cards)} cards"
+            f"parse: {args.papers} papers, {len(deck.cards)} cards, {len(text) / 1e6:.1f} M chars"
         )
-        print(f"markdown-it-py bare parse: {bare:.3f} s")
-        print(f"markdown-it-py bare parse, GC paused as studydeck does: {bare_nogc:.3f} s")
-        print(f"studydeck parse + cards:   {ours:.3f} s")
+        print(line("full parse + cards", ours, bare, "block-level markdown-it", "<= 1.5x"))
+        try:
+            from studydeck.incremental import BlockCache, parse_incremental
+        except ImportError:
+            return
+        cache = BlockCache()
+        parse_incremental(text, str(path), cache)
+        edited = text.replace(" 17 |", " 17 edited |", 1)
+
+        def once() -> None:
+            c = BlockCache(dict(cache.blocks))
+            parse_incremental(edited, str(path), c)
+
+        inc = best_of(once)
         print(
-            f"ratio: {ours / bare:.2f}x (target <= 1.3x); against the GC-paused parse: "
-            f"{ours / bare_nogc:.2f}x"
+            line(
+                "incremental parse after a one-row edit",
+                inc,
+                bare,
+                "block-level markdown-it",
+                "well under 1x",
+            )
         )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000)
+    main()

@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -27,32 +28,35 @@ NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def fill_history(store: Store, n_reviews: int) -> None:
+    """``n_reviews`` past reviews spread over the year before NOW (1M rows in seconds: rows
+    are streamed into one transaction), and a realistic spread of due dates."""
     rnd = random.Random(1)
     cids = [r[0] for r in store.query("SELECT cid FROM cards")]
     start = date(2025, 6, 1)
-    rows = []
-    for i in range(n_reviews):
-        day = start + timedelta(days=i * 365 // n_reviews)
-        rows.append(
-            (
+    days = [(start + timedelta(days=d)).isoformat() for d in range(366)]
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for i in range(n_reviews):
+            day = days[i * 365 // n_reviews]
+            yield (
                 rnd.choice(cids),
                 f"{day}T09:00:00",
-                day.isoformat(),
+                day,
                 rnd.randint(0, 5),
                 4000,
                 0,
-                0,
+                int(rnd.random() < 0.05),
                 "0,2.5,0,,0,0,0,",
                 "1,2.5,1,2025-06-02,0,0,0,",
             )
-        )
+
     with store.transaction() as c:
         c.executemany(
             "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
             "before, after) VALUES (?,?,?,?,?,?,?,?,?)",
-            rows,
+            rows(),
         )
-        # A realistic spread of due dates: some overdue, most in the future, some new.
+        # Some overdue, most in the future, some new.
         c.executemany(
             "UPDATE cards SET repetitions=3, interval=20, due=? WHERE cid=?",
             [

@@ -1,93 +1,28 @@
-"""Start-up to the first card (10,000-paper deck, cached) beside a bare Textual app, and
-key-press-to-next-card latency over 200 answers.
+"""Warm start: process start to the first card (cached deck) beside a bare Textual app,
+and key-press-to-next-card latency.
 
-    python -m bench.bench_tui [N]
+    python -m bench.bench_tui [--papers 10000] [--runs 5] [--quick]
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.generate import write
-
-BARE = """
-from textual.app import App
-from textual.widgets import Static
-class Bare(App):
-    def compose(self):
-        yield Static("hello")
-    def on_mount(self):
-        self.call_after_refresh(self.done)
-    def done(self):
-        import time
-        print(time.time(), flush=True)
-        self.exit()
-Bare().run(headless=True)
-"""
-
-FIRST_CARD = """
-import sys
-from pathlib import Path
-from studydeck.cli import main
-from studydeck.tui import app as tui_app
-
-original = tui_app.StudydeckApp.on_mount
-
-def on_mount(self):
-    original(self)
-    def check():
-        screen = self.screen
-        session = getattr(screen, "session", None)
-        if session is not None and session.current is not None:
-            self.call_after_refresh(done)
-    def done():
-        import time
-        print(time.time(), flush=True)
-        self.exit(0)
-    self.set_interval(0.005, check)
-
-tui_app.StudydeckApp.on_mount = on_mount
-run = tui_app.StudydeckApp.run
-tui_app.StudydeckApp.run = lambda self, **kw: run(self, headless=True)
-sys.exit(main(["review", sys.argv[1], "--db", sys.argv[2]]))
-"""
+from bench.common import DATA, FIRST_CARD, arguments, bare_app, line, paired, tui_until
+from bench.generate import write_deck
 
 
-# Users' Pythons cache bytecode; some sandboxes switch that off, which would time the
-# compiler rather than start-up. Both apps get the same environment.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def first_paint(argv: list[str]) -> float:
-    t = time.time()
-    out = subprocess.run(argv, check=True, capture_output=True, env=ENV, text=True).stdout
-    return float(next(line for line in out.splitlines() if line.strip())) - t
-
-
-def timed_pair(bare: list[str], ours: list[str], runs: int = 11) -> tuple[float, float]:
-    """Median time to first paint of each, runs interleaved so machine noise hits both."""
-    first_paint(bare), first_paint(ours)  # warm: bytecode, disk cache
-    a, b = [], []
-    for _ in range(runs):
-        a.append(first_paint(bare))  # until the screen was painted, not until the process ended
-        b.append(first_paint(ours))
-    return statistics.median(a), statistics.median(b)
-
-
-async def latency(notes: Path, db: Path, answers: int = 200) -> list[float]:
+async def latency(notes: Path, db: Path, answers: int = 100) -> list[float]:
     from studydeck.config import Settings
     from studydeck.figures import FigureFetcher
     from studydeck.loading import open_deck
     from studydeck.store import Store
     from studydeck.tui.app import AppContext, create_app
+    from studydeck.tui.screens.review import ReviewScreen
 
     store = Store.open(db)
     deck, _ = open_deck(store, [notes], datetime.now(UTC))
@@ -98,10 +33,7 @@ async def latency(notes: Path, db: Path, answers: int = 200) -> list[float]:
         settings=Settings(new_per_day=answers + 10),
         fetcher=FigureFetcher(None, offline=True),
     )
-    from studydeck.tui.screens.review import ReviewScreen
-
-    # Measured inside the app: from the grade key's action to the moment the next card has
-    # been laid out and painted (Pilot's own per-key pauses are left out).
+    # From the grade key's action until the next card has been laid out and painted.
     out: list[float] = []
     original = ReviewScreen.action_grade
 
@@ -122,29 +54,28 @@ async def latency(notes: Path, db: Path, answers: int = 200) -> list[float]:
     return out
 
 
-def main(n: int = 10000) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        notes = write(Path(tmp) / "notes.md", n)
+def main() -> None:
+    args = arguments(__doc__, papers=10000)
+    Path(DATA).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        notes = write_deck(Path(tmp), args.papers)
         db = Path(tmp) / "s.db"
-        # First run parses and fills the cache; then time cached start-ups.
-        subprocess.run(
-            [sys.executable, "-c", FIRST_CARD, str(notes), str(db)], check=True, capture_output=True
-        )
-        bare, ours = timed_pair(
-            [sys.executable, "-c", BARE], [sys.executable, "-c", FIRST_CARD, str(notes), str(db)]
-        )
-        print(f"bare Textual app, process start to first screen: {bare:.3f} s")
+        ours = tui_until(FIRST_CARD, "review", str(notes), "--db", str(db))
+        bare, first, _, rss = paired(bare_app(), ours, args.runs)
         print(
-            f"studydeck, process start to first card ({n} papers, cached): {ours:.3f} s "
-            f"(+{ours - bare:.3f} s; target +0.5 s)"
+            line(
+                f"warm start to first card, {args.papers} papers",
+                first,
+                bare,
+                "bare Textual app",
+                "<= bare + 0.25 s",
+            )
+            + f" | +{first - bare:.3f} s | peak RSS {rss} MiB"
         )
-        lat = sorted(asyncio.run(latency(notes, Path(tmp) / "lat.db")))
+        lat = sorted(asyncio.run(latency(notes, Path(tmp) / "lat.db", 30 if args.quick else 100)))
         p50, p95 = lat[len(lat) // 2], lat[int(len(lat) * 0.95)]
-        print(
-            f"key press to next card over {len(lat)} answers: p50 {p50:.1f} ms, "
-            f"p95 {p95:.1f} ms (target p95 < 50 ms)"
-        )
+        print(f"key press to next card: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 < 50 ms)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000)
+    main()

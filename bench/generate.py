@@ -56,12 +56,13 @@ NOTES = [
 ]
 
 
-def notes_file(n: int, seed: int = 0, figures: list[str] | None = None) -> str:
-    rnd = random.Random(seed)
+def notes_file(n: int, seed: int = 0, figures: list[str] | None = None, start: int = 0) -> str:
+    """Papers ``start`` .. ``start + n - 1`` (numbered, so several files never repeat one)."""
+    rnd = random.Random(seed + start)
     out = ["# 论文阅读", ""]
     per_section = 2500
-    for i in range(n):
-        if i % per_section == 0:
+    for i in range(start, start + n):
+        if i % per_section == 0 or i == start:
             out += [
                 "",
                 f"## Section {i // per_section + 1}",
@@ -95,3 +96,49 @@ def write(path: Path, n: int, seed: int = 0, figures: list[str] | None = None) -
 
 if __name__ == "__main__":
     sys.stdout.write(notes_file(int(sys.argv[1]) if len(sys.argv) > 1 else 10000))
+
+
+#: Papers per file: studydeck refuses notes files over 8 MB (a 10,000-paper file is ~3 MB).
+PER_FILE = 10000
+
+
+def write_deck(folder: Path, n: int) -> Path:
+    """``n`` papers as one file, or as a folder of files of PER_FILE papers when larger;
+    returns what to pass to studydeck (the file, or the folder)."""
+    if n <= PER_FILE:
+        return write(folder / f"notes-{n}.md", n)
+    deck = folder / f"notes-{n}"
+    deck.mkdir(parents=True, exist_ok=True)
+    for k, at in enumerate(range(0, n, PER_FILE)):
+        part = deck / f"part-{k + 1:02d}.md"
+        part.write_text(notes_file(min(PER_FILE, n - at), start=at), encoding="utf-8")
+    return deck
+
+
+def first_file(deck: Path) -> Path:
+    """The file to edit in a deck from :func:`write_deck`."""
+    return deck if deck.is_file() else sorted(deck.glob("*.md"))[0]
+
+
+def deck_with_history(folder: Path, n_papers: int, n_reviews: int) -> tuple[Path, Path]:
+    """A notes file of ``n_papers`` and a store that has read it (cache warm) and holds
+    ``n_reviews`` past reviews spread over a year; built once per (size, reviews) in
+    ``folder`` and reused."""
+    from bench.bench_store import fill_history
+    from bench.common import NOW
+    from studydeck.loading import open_deck
+    from studydeck.store import Store
+
+    db = folder / f"store-{n_papers}-{n_reviews}.sqlite3"
+    notes = folder / (f"notes-{n_papers}.md" if n_papers <= PER_FILE else f"notes-{n_papers}")
+    if not notes.exists():
+        notes = write_deck(folder, n_papers)
+    if not db.exists():
+        tmp = db.with_suffix(".part")
+        tmp.unlink(missing_ok=True)
+        store = Store.open(tmp)
+        open_deck(store, [notes], NOW)
+        fill_history(store, n_reviews)
+        store.close()
+        tmp.rename(db)
+    return notes, db

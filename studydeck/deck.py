@@ -5,14 +5,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from studydeck.carding import cards_for_all
 from studydeck.errors import StudydeckError
-from studydeck.models import Deck, Diagnostic
+from studydeck.models import Card, Deck, Diagnostic, Paper
 from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
 from studydeck.perf import gc_paused
 from studydeck.safe import strip_controls
@@ -119,13 +119,25 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return find_files(paths).files
 
 
-def parse_files(files: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> Deck:
-    """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics."""
+def parse_files(
+    files: Sequence[Path],
+    skipped: Sequence[Diagnostic] = (),
+    parse: Callable[[str, str], FileResult] = parse_text,
+    make_cards: Callable[[Sequence[Paper]], list[Card]] = cards_for_all,
+) -> Deck:
+    """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;
+    ``parse`` reads one file's text and ``make_cards`` cards the papers (the incremental
+    layer passes its own, which reuse the previous parse's work)."""
     with gc_paused():
-        return _parse_files(files, skipped)
+        return _parse_files(files, skipped, parse, make_cards)
 
 
-def _parse_files(files: Sequence[Path], skipped: Sequence[Diagnostic]) -> Deck:
+def _parse_files(
+    files: Sequence[Path],
+    skipped: Sequence[Diagnostic],
+    parse: Callable[[str, str], FileResult],
+    make_cards: Callable[[Sequence[Paper]], list[Card]],
+) -> Deck:
     results: list[FileResult] = []
     diags: list[Diagnostic] = list(skipped)
     for f in files:
@@ -136,7 +148,7 @@ def _parse_files(files: Sequence[Path], skipped: Sequence[Diagnostic]) -> Deck:
         assert text is not None
         # Escape sequences and control characters never enter the deck: every screen,
         # listing and export shows cells as plain text (the output paths strip them too).
-        res = parse_text(strip_controls(text), str(f))
+        res = parse(strip_controls(text), str(f))
         results.append(res)
         diags.extend(res.diagnostics)
     papers, more = assign_keys(results)
@@ -146,7 +158,7 @@ def _parse_files(files: Sequence[Path], skipped: Sequence[Diagnostic]) -> Deck:
     return Deck(
         name=name,
         papers=tuple(papers),
-        cards=tuple(cards_for_all(papers)),
+        cards=tuple(make_cards(papers)),
         diagnostics=tuple(diags),
         sources=tuple(str(f) for f in files),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -54,6 +54,13 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MARKS = re.compile(r"[*_`]+")
+#: One image with plain alt text and a plain http(s) or relative URL, nothing around it.
+_SIMPLE_IMAGE = re.compile(
+    r"!\[([^\[\]\\`*_<>&!\n\r\x00]*)\]\(((?:https?://)?[^\s()<>\\&:\"'`*_\[\]]*)\)"
+)
+#: Characters that start inline Markdown (INLINE_MD's rules) or that its normalizer and
+#: line-break rule change; a cell without any reads as its own text.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
 
 _block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
 
@@ -93,6 +100,8 @@ def _cell_text(cell: str) -> str:
 
 def _title_and_link(cell: str) -> tuple[str, str | None]:
     """Plain title text and the first link in a title cell."""
+    if not _INLINE_MARKUP.search(cell):  # most titles: text the inline parser keeps as is
+        return " ".join(cell.split()), None
     url: str | None = None
     parts: list[str] = []
     for tok in INLINE_MD.parseInline(cell)[0].children or ():
@@ -109,6 +118,10 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
 def _markdown_figures(text: str) -> list[Figure]:
     if "![" not in text:
         return []
+    simple = _SIMPLE_IMAGE.fullmatch(text)
+    if simple:  # the common cell, one plain ``![alt](url)``: what the inline parser makes of it
+        src = simple.group(2)
+        return [Figure(src=src, alt=simple.group(1))] if src else []
     figs: list[Figure] = []
     for tok in INLINE_MD.parseInline(text)[0].children or ():
         if tok.type == "image":
@@ -257,36 +270,66 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
     return text, None
 
 
-def parse_text(text: str, path: str) -> FileResult:
-    """Read every paper table in ``text``; rows are plain dicts until keys are known."""
-    result = FileResult(path=path)
-    diag = result.diagnostics
-    if not text.strip():
-        diag.append(
-            Diagnostic(
-                path=path, line=1, severity="error", message="empty file: no paper table found"
-            )
-        )
-        return result
+#: What one stretch of a notes file holds, in order, with line numbers relative to its first
+#: line: ``("h", tag, text)`` for a heading; ``("t", held_papers, rows, diagnostics)`` for a
+#: table, rows without their section, order or source, diagnostics as (line, severity,
+#: message). A stretch parsed alone gives what it gives inside the whole file
+#: (:mod:`studydeck.incremental` splits only where that holds), so :func:`assemble` can
+#: join stretches cached from earlier parses with fresh ones.
+Event = tuple[Any, ...]
+
+
+def scan(text: str, path: str) -> list[Event]:
+    """The headings and paper tables of ``text`` (markdown-it runs at block level only)."""
     lines = text.splitlines()
     tokens = _block_md.parse(text)
-    section = ""
-    tables = 0
+    events: list[Event] = []
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
         if tok.type == "heading_open":
-            heading = _MARKS.sub("", tokens[i + 1].content).strip()
-            if tok.tag == "h1" and not result.title:
-                result.title = heading
-            section = heading
+            events.append(("h", tok.tag, _MARKS.sub("", tokens[i + 1].content).strip()))
             i += 3
             continue
         if tok.type == "table_open":
-            i, found = _read_table(tokens, i, lines, path, section, result)
-            tables += found
+            scratch = FileResult(path=path)
+            i, found = _read_table(tokens, i, lines, path, "", scratch)
+            diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
+            events.append(("t", found, scratch.rows, diags))
             continue
         i += 1
+    return events
+
+
+def assemble(path: str, pieces: Iterable[tuple[int, Sequence[Event]]]) -> FileResult:
+    """A file's result from its stretches' events, each with the line offset of its start."""
+    result = FileResult(path=path)
+    diag = result.diagnostics
+    rows = result.rows
+    section = ""
+    tables = 0
+    for offset, events in pieces:
+        for ev in events:
+            if ev[0] == "h":
+                if ev[1] == "h1" and not result.title:
+                    result.title = ev[2]
+                section = ev[2]
+                continue
+            tables += ev[1]
+            for line, severity, message in ev[3]:
+                diag.append(
+                    Diagnostic(path=path, line=line + offset, severity=severity, message=message)
+                )
+            for r in ev[2]:
+                rows.append(
+                    {
+                        **r,
+                        "section": section,
+                        "source": path,
+                        "line": r["line"] + offset,
+                        "order": len(rows),
+                    }
+                )
     if not tables:
         diag.append(
             Diagnostic(
@@ -297,6 +340,19 @@ def parse_text(text: str, path: str) -> FileResult:
             )
         )
     return result
+
+
+def parse_text(text: str, path: str) -> FileResult:
+    """Read every paper table in ``text``; rows are plain dicts until keys are known."""
+    if not text.strip():
+        result = FileResult(path=path)
+        result.diagnostics.append(
+            Diagnostic(
+                path=path, line=1, severity="error", message="empty file: no paper table found"
+            )
+        )
+        return result
+    return assemble(path, [(0, scan(text, path))])
 
 
 def _read_table(

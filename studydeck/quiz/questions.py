@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
-from studydeck.quiz.masking import key, mask, says_enough
-from studydeck.quiz.similarity import is_tool, similarity
+from studydeck.quiz.masking import giveaways, key, mask, says_enough
+from studydeck.quiz.similarity import family, is_tool, similarity
 
 MAX_OPTIONS = 4
 LETTERS = "ABCD"
+#: Fewer papers than this in the target's keyword families, and distractors come from the
+#: whole deck (some answers repeat, or have no text to show, and are skipped).
+CANDIDATES = 4 * MAX_OPTIONS
 
 CanShow = Callable[[Paper, Figure], bool]
 """Whether a paper's figure can be shown now (on disk, or cached)."""
@@ -95,10 +98,49 @@ class _Builder:
         self.cards_of: dict[str, dict[CardKind, Card]] = defaultdict(dict)
         for c in deck.cards:
             self.cards_of[c.paper.key][c.kind] = c
-        owners: dict[str, set[str]] = defaultdict(set)
-        for c in deck.cards:
-            owners[key(mask(c.back, c.paper))].add(c.paper.key)
-        self.owners = owners
+        # Built on first use, from the papers themselves: a quiz over 50,000 papers asks
+        # about twenty of them.
+        self._shared: dict[str, bool] = {}
+        self._families: dict[str, list[int]] | None = None
+
+    def shared(self, masked_key: str, card: Card) -> bool:
+        """Whether another paper has a card whose masked text has this key.
+
+        Masking only deletes (a paper's own names), so another card can reach the key only
+        if it holds the key's caseless characters at least as often and its own key is no
+        shorter; a card none of whose paper's names occur in it is its own mask. Only the
+        few cards left are masked (a regex per paper: that is what costs)."""
+        if masked_key in self._shared:
+            return self._shared[masked_key]
+        need = Counter(_probe_chars(masked_key))
+        found = False
+        for c in self.deck.cards:
+            if c.paper.key == card.paper.key or not all(
+                c.back.count(ch) >= n for ch, n in need.items()
+            ):
+                continue
+            own = key(c.back)
+            if len(own) < len(masked_key) or (len(own) == len(masked_key) and own != masked_key):
+                continue
+            text = c.back.casefold()
+            if not any(t.casefold() in text for t in giveaways(c.paper)):
+                found = own == masked_key
+            else:
+                found = key(mask(c.back, c.paper)) == masked_key
+            if found:
+                break
+        self._shared[masked_key] = found
+        return found
+
+    def family_index(self) -> dict[str, list[int]]:
+        """Keyword family -> positions of the deck's papers in it."""
+        if self._families is None:
+            index: dict[str, list[int]] = defaultdict(list)
+            for i, q in enumerate(self.deck.papers):
+                for f in {family(k) for k in q.keywords}:
+                    index[f].append(i)
+            self._families = index
+        return self._families
 
     def figure_of(self, p: Paper) -> Figure | None:
         if not p.figures or CardKind.CONTRIBUTION not in self.cards_of.get(p.key, {}):
@@ -111,7 +153,7 @@ class _Builder:
     def good_clue(self, card: Card) -> bool:
         """Says enough once masked, and no other paper has the same text."""
         masked = mask(card.back, card.paper)
-        return says_enough(masked) and self.owners[key(masked)] == {card.paper.key}
+        return says_enough(masked) and not self.shared(key(masked), card)
 
     def kinds_for(self, card: Card) -> list[QuestionKind]:
         p = card.paper
@@ -126,19 +168,36 @@ class _Builder:
             return [QuestionKind.CRITIQUE_TO_PAPER, QuestionKind.FLIP]
         return [QuestionKind.FLIP]
 
-    def ranked(self, target: Paper, pool: Sequence[Paper]) -> list[Paper]:
-        """Most similar first, a little seeded jitter among near ties."""
-        cands = [q for q in pool if q.key != target.key and (is_tool(target) or not is_tool(q))]
+    def ranked(self, target: Paper, wanted: Callable[[Paper], bool] | None) -> list[Paper]:
+        """Most similar first, a little seeded jitter among near ties. Candidates are the
+        papers sharing a keyword family with ``target`` (an index, not a pass over the whole
+        deck); only when those are too few to choose from, every paper of the deck."""
+        papers = self.deck.papers
+        index = self.family_index()
+        at = sorted({i for k in target.keywords for i in index.get(family(k), ())})
+        pool: Sequence[Paper] = [papers[i] for i in at]
+        ok = wanted or (lambda q: True)
+        cands = [q for q in pool if self._candidate(target, q) and ok(q)]
+        if len(cands) < CANDIDATES:
+            cands = [q for q in papers if self._candidate(target, q) and ok(q)]
         scored = [(similarity(target, q) + self.rng.random() * 0.25, q.title, q) for q in cands]
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [t[2] for t in scored]
 
+    @staticmethod
+    def _candidate(target: Paper, q: Paper) -> bool:
+        return q.key != target.key and (is_tool(target) or not is_tool(q))
+
     def choice(
-        self, target: Paper, answer: str, pool: Sequence[Paper], text_of: Callable[[Paper], str]
+        self,
+        target: Paper,
+        answer: str,
+        wanted: Callable[[Paper], bool] | None,
+        text_of: Callable[[Paper], str],
     ) -> tuple[tuple[Option, ...], int, str]:
         seen = {key(answer)}
         picked: list[Option] = []
-        for q in self.ranked(target, pool):
+        for q in self.ranked(target, wanted):
             t = text_of(q)
             k = key(t)
             if not k or k in seen or key(q.title) == key(target.title):
@@ -156,7 +215,6 @@ class _Builder:
 
     def question(self, number: int, card: Card, kind: QuestionKind) -> Question:
         p = card.paper
-        papers = self.deck.papers
         if kind is QuestionKind.PAPER_TO_CONTRIBUTION:
 
             def contribution(q: Paper) -> str:
@@ -164,7 +222,7 @@ class _Builder:
                 return mask(c.back, q) if c is not None else ""
 
             answer = contribution(p)
-            opts, idx, note = self.choice(p, answer, papers, contribution)
+            opts, idx, note = self.choice(p, answer, None, contribution)
             prompt = f"What is the core contribution of **{md_escape(titled(p))}**?"
             return Question(
                 number, kind, prompt, p, card, opts, idx, answer, note=note, clue=titled(p)
@@ -173,10 +231,10 @@ class _Builder:
             prompt = f"{card.question} — **{md_escape(titled(p))}**"
             return Question(number, kind, prompt, p, card, answer=card.back, clue=titled(p))
         figure = self.figure_of(p) if kind is QuestionKind.FIGURE_TO_PAPER else None
-        pool = papers
+        wanted: Callable[[Paper], bool] | None = None
         clue = ""
         if kind is QuestionKind.FIGURE_TO_PAPER:
-            pool = tuple(q for q in papers if self.figure_of(q) is not None)
+            wanted = lambda q: self.figure_of(q) is not None  # noqa: E731
             prompt = "Which paper is this figure from?"
         else:
             clue = mask(card.back, p)
@@ -186,7 +244,7 @@ class _Builder:
                 else "Which paper contributes this?"
             )
             prompt = f"{head}\n\n> {clue}"
-        opts, idx, note = self.choice(p, titled(p), pool, titled)
+        opts, idx, note = self.choice(p, titled(p), wanted, titled)
         return Question(
             number, kind, prompt, p, card, opts, idx, titled(p), figure=figure, note=note, clue=clue
         )
@@ -244,6 +302,13 @@ def _contribution_keys(b: _Builder, q: Question) -> set[str]:
         if c is not None:
             out.add(key(c.back))
     return out
+
+
+def _probe_chars(text: str) -> str:
+    """The characters of a (case-folded) key that any text holding it must contain as they
+    are: digits, CJK and other caseless characters (a cased letter might be written
+    upper-case)."""
+    return "".join(ch for ch in text if ch.upper() == ch.lower())
 
 
 def distinct_papers(questions: Sequence[Question]) -> int:

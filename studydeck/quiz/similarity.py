@@ -4,6 +4,7 @@ distractor for a paper."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -32,7 +33,9 @@ def family(keyword: str) -> str:
     return k.split()[0] if k.split() else k
 
 
+@functools.lru_cache(maxsize=4096)
 def ngrams(text: str, n: int = 2) -> Counter[str]:
+    """(Cached: a paper is compared with many others; callers must not change the result.)"""
     t = re.sub(r"\s+", " ", to_plain(text).casefold())
     return Counter(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -19,10 +20,12 @@ from studydeck.errors import StudydeckError
 from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.models import Deck
-from studydeck.quiz import Question
 from studydeck.safe import terminal
 from studydeck.session import Clock, study_day, system_clock
 from studydeck.store import ReconcileReport, Store
+
+if TYPE_CHECKING:  # the quiz package is imported when a quiz starts, not at start-up
+    from studydeck.quiz import Question
 
 
 @dataclass
@@ -123,6 +126,12 @@ class StudydeckApp(App[int]):
     def on_mount(self) -> None:
         from studydeck.tui.screens.home import HomeScreen
 
+        # The deck, the store and Textual's own start-up objects live as long as the app;
+        # moved out of the collector's sight once, its passes stop re-scanning them (the
+        # cards alone are tens of thousands of objects). Frozen objects are still freed by
+        # reference counting; only cycles among them would be kept -- so once per process.
+        if not gc.get_freeze_count():
+            gc.freeze()
         self.sub_title = self.ctx.deck.name
         if self.start != "home" and (skipped := skipped_rows_notice(self.ctx.deck)):
             # Home shows this line itself; opening straight on review or a quiz, the

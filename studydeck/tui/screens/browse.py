@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -49,8 +50,17 @@ class Row:
         return planner.status(self.state, today, self.owes_repeat)
 
 
-def matches(row: Row, query: str, today: date) -> bool:
-    """``kw:图像复原 year:2020 state:due free words`` (all must hold; case-insensitive)."""
+def search_text(row: Row) -> str:
+    """What free words are looked for in: title, short names, the card, keywords, notes."""
+    p = row.card.paper
+    names = short_names(p.short_name, p.contribution)
+    return " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes)).casefold()
+
+
+def matches(row: Row, query: str, today: date, hay: dict[str, str] | None = None) -> bool:
+    """``kw:图像复原 year:2020 state:due free words`` (all must hold; case-insensitive).
+
+    ``hay`` caches each card's :func:`search_text` (card id -> text) across keystrokes."""
     p = row.card.paper
     for term in query.casefold().split():
         key, sep, value = term.partition(":")
@@ -67,10 +77,12 @@ def matches(row: Row, query: str, today: date) -> bool:
             if not row.card.kind.value.startswith(value):
                 return False
         else:
-            names = short_names(p.short_name, p.contribution)
-            hay = " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes))
-            hay = hay.casefold()
-            if term not in hay:
+            text = hay.get(row.card.id) if hay is not None else None
+            if text is None:
+                text = search_text(row)
+                if hay is not None:
+                    hay[row.card.id] = text
+            if term not in text:
                 return False
     return True
 
@@ -109,6 +121,10 @@ class BrowseScreen(Screen[None]):
         self.rows: list[Row] = []
         self.sort_col = 0
         self.sort_reverse = False
+        self._hay: dict[str, str] = {}
+        self.shown: list[Row] = []
+        """The rows in the table, in its order (the cursor's row is ``shown[cursor_row]``)."""
+        self._refill_queued = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -179,16 +195,24 @@ class BrowseScreen(Screen[None]):
         query = self.query_one("#filter", Input).value
         table = self.query_one(DataTable)
         table.clear()
-        shown = [r for r in self.rows if matches(r, query, today)]
+        shown = [r for r in self.rows if matches(r, query, today, self._hay)]
         shown.sort(key=self._sort_key, reverse=self.sort_reverse)  # type: ignore[arg-type]
-        for r in shown:
-            table.add_row(*self._cells(r, today), key=r.card.id)
+        table.add_rows([self._cells(r, today) for r in shown])
+        self.shown = shown
         table.border_title = (
             f"{len(shown)} of {len(self.rows)} cards · sorted by {COLUMNS[self.sort_col]}"
         )
         self.show_detail()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        # Keys typed while a refill runs arrive together: one refill, after the next
+        # refresh, for all of them.
+        if not self._refill_queued:
+            self._refill_queued = True
+            self.call_after_refresh(self._queued_refill)
+
+    def _queued_refill(self) -> None:
+        self._refill_queued = False
         self.refill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -205,10 +229,9 @@ class BrowseScreen(Screen[None]):
 
     def selected(self) -> Row | None:
         table = self.query_one(DataTable)
-        if table.row_count == 0:
+        if table.row_count == 0 or not 0 <= table.cursor_row < len(self.shown):
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((r for r in self.rows if r.card.id == key), None)
+        return self.shown[table.cursor_row]
 
     def show_detail(self) -> None:
         row = self.selected()
@@ -258,12 +281,14 @@ class BrowseScreen(Screen[None]):
         ctx.store.set_suspended(row.card.id, not row.state.suspended)
         new = Row(row.card, ctx.store.state(row.card.id), row.owes_repeat)
         self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
+        at = self.query_one(DataTable).cursor_row
+        self.shown[at] = new
         self.notify(
             ("Suspended: " if new.state and new.state.suspended else "Unsuspended: ")
             + row.card.paper.title
         )
         table = self.query_one(DataTable)
-        table.update_cell(row.card.id, "state", Text(new.status(ctx.today)))
+        table.update_cell_at(Coordinate(at, COLUMNS.index("state")), Text(new.status(ctx.today)))
         self.show_detail()
 
     @reports_errors

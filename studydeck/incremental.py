@@ -1,0 +1,221 @@
+"""Re-parse only what changed: a notes file is cut into stretches that markdown-it reads the
+same alone as inside the whole file, and each stretch's events (:func:`parsing.scan`) are
+kept under a hash of its text. After an edit, markdown-it runs on the changed stretches only.
+
+Where a file may be cut (cheap line scanning, no markdown-it):
+
+* before a line that starts at column 0 after a blank line, outside a fenced code block at
+  the top level -- a blank line followed by an unindented line closes every container
+  (list item, quote, indented code), so nothing before it shapes what follows;
+* inside a long table, between rows: once a table has started, a line starting with ``|``
+  (at most three spaces in) is always one more row, so rows can be read in chunks, each
+  behind a copy of the header and delimiter lines. Not when markdown-it's cap on padded
+  cells (65,536 per table) could be reached, as it counts over the whole table.
+
+Anything unusual (line separators other than ``\\n``, which ``str.splitlines`` and
+markdown-it count differently) falls back to one stretch: the full parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from studydeck.carding import cards_for, cards_for_all
+from studydeck.models import Card, Deck, Figure, Paper
+from studydeck.parsing import Event, FileResult, _block_md, assemble, parse_text, scan
+
+#: Table rows per chunk: small enough that an edit re-reads little, large enough that the
+#: per-chunk overhead (one markdown-it state) stays negligible.
+CHUNK_ROWS = 200
+_MAX_PADDED = 0x10000  # markdown-it's MAX_AUTOCOMPLETED_CELLS
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_DELIM = re.compile(r" {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_ROW = re.compile(r" {0,3}\|")
+_CONTAINER = re.compile(r"\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)|\s*>")
+_HEADING = re.compile(r"#{1,6}(\s|$)")
+#: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r).
+_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_TAG = f"studydeck-blocks/1/{sys.version_info[:2]}"
+
+
+@dataclass
+class BlockCache:
+    """Events of stretches already parsed, by the hash of their text."""
+
+    blocks: dict[bytes, list[Event]] = field(default_factory=dict)
+    parsed: int = 0
+    """Stretches markdown-it had to read in the last parse (the rest came from the cache)."""
+
+    def to_bytes(self) -> bytes:
+        return marshal.dumps((_TAG, {k: _plain(v) for k, v in self.blocks.items()}))
+
+    @classmethod
+    def from_bytes(cls, blob: bytes | None) -> BlockCache:
+        try:
+            tag, blocks = marshal.loads(blob) if blob else (None, None)
+        except (ValueError, EOFError, TypeError):
+            return cls()
+        if tag != _TAG or not isinstance(blocks, dict):
+            return cls()
+        return cls({k: _events(v) for k, v in blocks.items()})
+
+
+def _plain(events: list[Event]) -> list[Event]:
+    """Events as marshal can store them (figures as (src, alt) pairs)."""
+    out: list[Event] = []
+    for ev in events:
+        if ev[0] == "t":
+            rows = [{**r, "figures": tuple((f.src, f.alt) for f in r["figures"])} for r in ev[2]]
+            ev = ("t", ev[1], rows, [tuple(d) for d in ev[3]])
+        out.append(ev)
+    return out
+
+
+def _events(events: list[Event]) -> list[Event]:
+    out: list[Event] = []
+    for ev in events:
+        if ev[0] == "t":
+            rows = [
+                {**r, "figures": tuple(Figure(src=s, alt=a) for s, a in r["figures"])}
+                for r in ev[2]
+            ]
+            ev = ("t", ev[1], rows, ev[3])
+        out.append(ev)
+    return out
+
+
+def stretches(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(offset, lines) of each stretch; a chunk of table rows comes with the header and
+    delimiter lines before it, its offset two lines up so line numbers still match."""
+    start = 0
+    fence: str | None = None
+    blank = False
+    # A fence-like line indented 1-3 spaces may belong to a list item (then it closes with
+    # the item, not at its closing line): after one, the rest of the file is one stretch.
+    container = False
+    frozen = False
+    for i, ln in enumerate(lines):
+        if fence is not None:
+            m = _FENCE.match(ln)
+            closes = m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+            if closes and m and not ln[m.end() :].strip(" \t"):
+                fence = None
+            continue
+        if not ln.strip(" \t"):
+            blank = True
+            continue
+        if blank and not ln[0].isspace() and i > start and not frozen:
+            yield from _table_chunks(start, lines[start:i])
+            start = i
+            container = False
+        blank = False
+        container = container or bool(_CONTAINER.match(ln))
+        m = _FENCE.match(ln)
+        if m:
+            fence = m.group(1)
+            frozen = frozen or (container and ln[0] == " ")
+    yield from _table_chunks(start, lines[start:])
+
+
+def _table_chunks(offset: int, block: list[str]) -> Iterator[tuple[int, list[str]]]:
+    body = len(block)
+    while body and not block[body - 1].strip(" \t"):
+        body -= 1
+    d = 2 if block and _HEADING.match(block[0]) else 1  # the delimiter line
+    rows = block[d + 1 : body]
+    if (
+        len(rows) <= CHUNK_ROWS
+        or not _DELIM.match(block[d])
+        or "|" not in block[d - 1]
+        or len(rows) * (block[d].count("|") + 1) > _MAX_PADDED
+        or not all(_ROW.match(r) for r in rows)
+        or _block_md.parse(block[d - 1] + "\n" + block[d])[0].type != "table_open"
+    ):
+        yield offset, block
+        return
+    head = block[d - 1 : d + 1]
+    first = d + 1 + CHUNK_ROWS
+    yield offset, block[:first]
+    for at in range(first, len(block), CHUNK_ROWS):
+        yield offset + at - 2, head + block[at : at + CHUNK_ROWS]
+
+
+def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
+    """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
+    afterwards the cache holds exactly this text's stretches."""
+    if not text.strip() or _ODD_BREAKS.search(text):
+        cache.blocks, cache.parsed = {}, 1
+        return parse_text(text, path)
+    old, new = cache.blocks, dict[bytes, list[Event]]()
+    pieces: list[tuple[int, list[Event]]] = []
+    parsed = 0
+    for offset, lines in stretches(text.split("\n")):
+        chunk = "\n".join(lines)
+        h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
+        events = new.get(h) or old.get(h)
+        if events is None:
+            events = scan(chunk, path)
+            parsed += 1
+        new[h] = events
+        pieces.append((offset, events))
+    cache.blocks, cache.parsed = new, parsed
+    return assemble(path, pieces)
+
+
+class BlockStore(Protocol):
+    def cached_deck(self, deck: str, fingerprint: str) -> bytes | None: ...
+    def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None: ...
+
+
+class FileCaches:
+    """One :class:`BlockCache` per notes file of a deck, kept beside the deck cache."""
+
+    def __init__(self, store: BlockStore, deck_key: str) -> None:
+        self.store = store
+        self.key = "blocks\n" + deck_key
+        blob = store.cached_deck(self.key, _TAG)
+        try:
+            raw = marshal.loads(blob) if blob else {}
+        except (ValueError, EOFError, TypeError):
+            raw = {}
+        self.files: dict[str, BlockCache] = {
+            p: BlockCache.from_bytes(b) for p, b in raw.items() if isinstance(b, bytes)
+        }
+
+    def parse(self, text: str, path: str) -> FileResult:
+        return parse_incremental(text, path, self.files.setdefault(path, BlockCache()))
+
+    def save(self, paths: list[str]) -> None:
+        """Keep the caches of these files only (a file no longer in the deck is dropped)."""
+        raw = {p: self.files[p].to_bytes() for p in paths if p in self.files}
+        self.store.save_deck_cache(self.key, _TAG, marshal.dumps(raw))
+
+
+def cards_reusing(old: Deck | None) -> Callable[[Sequence[Paper]], list[Card]]:
+    """Card the papers, reusing the previous parse's cards of a paper whose key,
+    contribution and notes are unchanged -- all that carding reads (corrections are applied
+    later, on the whole deck) -- with the new paper (its line may have moved). The statement
+    classifier is most of an edit's cost otherwise."""
+    if old is None:
+        return cards_for_all
+    prev: dict[tuple[str, str, str], list[Card]] = {}
+    for c in old.cards:
+        prev.setdefault((c.paper.key, c.paper.contribution, c.paper.notes), []).append(c)
+
+    def make(papers: Sequence[Paper]) -> list[Card]:
+        out: list[Card] = []
+        for p in papers:
+            got = prev.get((p.key, p.contribution, p.notes))
+            if got is None:
+                out.extend(cards_for(p))
+            else:
+                out.extend(replace(c, paper=p) for c in got)
+        return out
+
+    return make

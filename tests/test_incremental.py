@@ -1,0 +1,261 @@
+"""Editing a notes file re-parses only what changed, and gives exactly what a full parse of
+the edited file gives: the same papers (sections, line numbers, order) and diagnostics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from studydeck import incremental
+from studydeck.incremental import BlockCache, parse_incremental
+from studydeck.loading import open_deck
+from studydeck.parsing import parse_text
+from studydeck.store import Store
+
+HEADER = "| 年份 | 论文 | 关键词 | 核心贡献 | 笔记 |"
+DELIM = "| :- | :- | :- | :- | :- |"
+
+# Lines that make and break tables, containers and fences, and rows with problems.
+LINES = [
+    HEADER,
+    DELIM,
+    "| Title | Year |",
+    "|---|---|",
+    "| 2021 | EDVR: Video Restoration | 视频复原 | 可形变卷积对齐 | 很强 |",
+    "| 2020 | [BasicVSR](https://x.org/a) | VSR | 双向传播 |  |",
+    "| 2019 | MPRNet | 图像复原 | | 但计算复杂度上去了 |",
+    "|  | | | | |",
+    "| 20xx | Pipe | A|B | x | y |",
+    "| 2018 | ![](fig.png) | k | c | n |",
+    "2022 | No Leading Pipe | kw | contribution | notes",
+    "## Section A",
+    "# 论文阅读",
+    "Section B",
+    "---",
+    "",
+    "",
+    "   ",
+    "```",
+    "~~~~",
+    "``` not a closing fence",
+    "\u3000",
+    "    | 2017 | Indented | k | c | n |",
+    "  | 2016 | Two spaces | k | c | n |",
+    "- item",
+    "  - nested | x |",
+    "  | 2014 | In a list item | k | c | n |",
+    "> quote | a |",
+    "1. first",
+    "plain paragraph text",
+    "\t| tab | row |",
+    "| 2015 | Same Title | k | c | n |",
+    "| 2015 | Same Title | k | c | n |",
+]
+
+ROWS = [x for x in LINES if x.count("|") >= 3 and x not in (HEADER, DELIM)]
+line = st.sampled_from(LINES)
+# Tables (at the top level or two spaces in, as in a list item) among loose lines.
+table_piece = st.builds(
+    lambda indent, head, rows: [indent + head[0], indent + head[1], *(indent + r for r in rows)],
+    st.sampled_from(["", "  "]),
+    st.sampled_from([(HEADER, DELIM), ("| Title | Year |", "|---|---|")]),
+    st.lists(st.sampled_from(ROWS), max_size=8),
+)
+# A fence, a blank line, then a table: code, not a table, up to where the fence closes.
+fenced = st.builds(
+    lambda fence, inner, table: [fence, "", inner, "", *table],
+    st.sampled_from(["```", "~~~~", "  ```"]),
+    st.sampled_from(["code", "``` not a closing fence"]),
+    table_piece,
+)
+# A line of full-width spaces is not blank to markdown-it.
+spaced = table_piece.map(lambda t: ["plain paragraph text", "\u3000", *t])
+doc = st.lists(st.one_of(table_piece, fenced, spaced, line.map(lambda x: [x])), max_size=12).map(
+    lambda pieces: [x for piece in pieces for x in piece]
+)
+edit = st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 60), line)
+
+
+def apply(lines: list[str], edits: list[tuple[str, int, str]]) -> list[str]:
+    out = list(lines)
+    for kind, at, text in edits:
+        at = at % (len(out) + 1)
+        if kind == "insert":
+            out.insert(at, text)
+        elif out and at < len(out):
+            if kind == "delete":
+                del out[at]
+            else:
+                out[at] = text
+    return out
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of two rows, so the generated files are cut inside tables as a long file is.
+    monkeypatch.setattr(incremental, "CHUNK_ROWS", 2)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc, st.lists(edit, min_size=1, max_size=4), st.booleans())
+# A fence in a list item ends with the item; the ``` further down opens a new one.
+@example(
+    ["- item", "  ```", "", "code", "", HEADER, DELIM, "```", "", "code", "", HEADER, DELIM],
+    [("insert", 13, "| 2021 | EDVR | k | c | n |")],
+    False,
+)
+def test_random_edits_parse_like_the_whole_file(
+    base: list[str], edits: list[tuple[str, int, str]], trailing_newline: bool
+) -> None:
+    end = "\n" if trailing_newline else ""
+    before = "\n".join(base) + end
+    after = "\n".join(apply(base, edits)) + end
+    cache = BlockCache()
+    assert parse_incremental(before, "notes.md", cache) == parse_text(before, "notes.md")
+    # The cache survives being stored, as it is between two runs.
+    cache = BlockCache.from_bytes(cache.to_bytes())
+    assert parse_incremental(after, "notes.md", cache) == parse_text(after, "notes.md")
+
+
+def table(rows: int) -> list[str]:
+    return [
+        f"| {2000 + i % 20} | Paper {i} | 视频复原 | contribution {i} | notes {i} |"
+        for i in range(rows)
+    ]
+
+
+def test_an_edited_row_is_the_only_stretch_read_again() -> None:
+    lines = ["# 论文阅读", "", "## A", "", HEADER, DELIM, *table(9), "", "## B", HEADER, DELIM]
+    text = "\n".join([*lines, *table(9)]) + "\n"
+    cache = BlockCache()
+    first = parse_incremental(text, "notes.md", cache)
+    edited = text.replace("contribution 7 |", "contribution 7, edited |", 1)
+    again = parse_incremental(edited, "notes.md", cache)
+    assert cache.parsed == 1
+    assert again == parse_text(edited, "notes.md")
+    changed = [
+        (a.get("line"), b["contribution"])
+        for a, b in zip(first.rows, again.rows, strict=True)
+        if a != b
+    ]
+    assert changed == [(14, "contribution 7, edited")]
+
+
+def test_other_line_breaks_fall_back_to_the_full_parse() -> None:
+    text = f"# T\u2028x\n\n{HEADER}\n{DELIM}\n" + "\n".join(table(5)) + "\n"
+    cache = BlockCache()
+    assert parse_incremental(text, "notes.md", cache) == parse_text(text, "notes.md")
+    assert cache.blocks == {}
+
+
+def test_opening_an_edited_deck_reads_it_through_the_block_cache(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# 论文阅读", "", HEADER, DELIM, *table(7)]) + "\n", "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], now)
+        notes.write_text(notes.read_text("utf-8").replace("Paper 3 |", "Paper Three |"), "utf-8")
+        deck, report = open_deck(store, [notes], now)
+    titles = [p.title for p in deck.papers]
+    assert titles[3] == "Paper Three"
+    assert [p.line for p in deck.papers] == list(range(5, 12))
+    assert report.changed
+
+
+PIECES = [*"ab 中\t\\`*_[]<>&!()#:/\n\r\u3000\xa0~", "&amp;", "&#39;", "](x)", "<http://a.b>"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join))
+def test_plain_titles_skip_the_inline_parser_and_read_the_same(cell: str) -> None:
+    from studydeck import parsing
+
+    fast = parsing._title_and_link(cell)
+    kept = parsing._INLINE_MARKUP
+    parsing._INLINE_MARKUP = re.compile(r"[\s\S]")  # every cell through the inline parser
+    try:
+        assert parsing._title_and_link(cell) == fast
+    finally:
+        parsing._INLINE_MARKUP = kept
+
+
+FIGURE_PIECES = [
+    *"ab 中!()[]<>&\\`*_:/\"' \n",
+    "![",
+    "](",
+    "http://x.org/a.png",
+    "https://",
+    "fig.png",
+    "javascript:alert(1)",
+    "javascript:",
+    "file:",
+    "data:image/png;base64,AAA",
+    "&amp;",
+    "%20",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FIGURE_PIECES), max_size=12).map("".join))
+@example("![](javascript:)")  # a link markdown-it refuses is no figure
+@example("![a](http://x.org/a.png)")
+def test_plain_image_cells_skip_the_inline_parser_and_read_the_same(cell: str) -> None:
+    from studydeck import parsing
+
+    fast = parsing._markdown_figures(cell)
+    kept = parsing._SIMPLE_IMAGE
+    parsing._SIMPLE_IMAGE = re.compile(r"(?!)")  # every cell through the inline parser
+    try:
+        assert parsing._markdown_figures(cell) == fast
+    finally:
+        parsing._SIMPLE_IMAGE = kept
+
+
+NOTE_PIECES = [
+    "但计算复杂度上去了；",
+    "问题：只考虑了LDP模式。",
+    "整体上很强。",
+    "However, it is slow. ",
+    "",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.sampled_from(NOTE_PIECES), st.booleans()), max_size=6)
+)
+def test_cards_reused_after_edits_equal_fresh_cards(
+    edits: list[tuple[int, str, bool]],
+) -> None:
+    from studydeck.carding import cards_for_all
+    from studydeck.deck import parse_files
+    from studydeck.incremental import cards_reusing
+
+    rows = [
+        f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
+        for i in range(6)
+    ]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        notes = Path(tmp) / "notes.md"
+        notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
+        old = parse_files([notes])
+        for at, note, contribution in edits:
+            cells = rows[at].split("|")
+            if contribution:
+                cells[4] = f" contribution {at} {note} "
+            else:
+                cells[5] = f" {note} "
+            rows[at] = "|".join(cells)
+        rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
+        notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
+        new = parse_files([notes], make_cards=cards_reusing(old))
+    assert list(new.cards) == cards_for_all(new.papers)
+    assert all(c.paper in new.papers for c in new.cards)

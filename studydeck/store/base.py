@@ -105,6 +105,17 @@ class StoreBase:
     def close(self) -> None:
         self._conn.close()
 
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` for another writer meanwhile (then :class:`StoreLocked`),
+        so a screen can give the UI back and try again instead of freezing."""
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
     def __enter__(self) -> Self:
         return self
 
@@ -180,10 +191,14 @@ def open_error(path: Path, exc: sqlite3.Error) -> StudydeckError:
     return StudydeckError(f"database error: {msg}", path=path)
 
 
+class StoreLocked(StudydeckError):
+    """Another program held the write lock for longer than this store waits."""
+
+
 def write_error(path: Path, exc: sqlite3.Error) -> StudydeckError:
     msg = str(exc)
     if "locked" in msg or "busy" in msg:
-        return StudydeckError(
+        return StoreLocked(
             "the database stayed locked by another program; this change was not saved",
             path=path,
             hint="close the other studydeck and try again",

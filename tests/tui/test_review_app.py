@@ -367,18 +367,52 @@ async def test_opening_on_review_then_escape_goes_home(make_app) -> None:
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_locked_store_is_reported_and_nothing_is_lost(make_app, tmp_path: Path) -> None:
-    import sqlite3
+def _locked_app(make_app, tmp_path: Path, monkeypatch, give_up: float):
     from datetime import UTC, datetime
 
     from studydeck.loading import open_deck
     from studydeck.store import Store
 
+    monkeypatch.setattr(ReviewScreen, "LOCK_POLL", 0.05)
+    monkeypatch.setattr(ReviewScreen, "LOCK_GIVE_UP", give_up)
     db = tmp_path / "locked.sqlite3"
     app = make_app([SEED], start="review")
     app.ctx.store.close()
-    app.ctx.store = Store.open(db, busy_timeout=0.2)  # a store that gives up waiting quickly
+    app.ctx.store = Store.open(db)
     open_deck(app.ctx.store, [SEED], datetime.now(UTC))
+    return app, db
+
+
+async def test_a_held_lock_says_waiting_and_the_answer_is_saved_once_it_is_free(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    import sqlite3
+
+    app, db = _locked_app(make_app, tmp_path, monkeypatch, give_up=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        card = screen.session.current.card
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another studydeck is writing
+        await pilot.press("space", "5")
+        assert any("waiting for another studydeck" in str(n.message) for n in app._notifications)
+        assert screen.session.current.card == card and screen.pending is not None
+        await pilot.press("3")  # the UI answers keys meanwhile; a second grade waits
+        assert app.ctx.store.review_count() == 0
+        other.execute("ROLLBACK")
+        other.close()
+        screen.retry_save()  # what the retry timer does next
+        assert screen.pending is None and screen.session.current.card != card
+        assert [r.quality for r in app.ctx.store.reviews()] == [5]
+    app.ctx.store.close()
+
+
+async def test_locked_store_is_reported_and_nothing_is_lost(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    import sqlite3
+
+    app, db = _locked_app(make_app, tmp_path, monkeypatch, give_up=0.01)
     async with app.run_test(size=(100, 30)) as pilot:
         card = app.screen.session.current.card
         other = sqlite3.connect(db, isolation_level=None)

@@ -23,6 +23,7 @@ from studydeck.models import Card, CardKind
 from studydeck.naming import titled
 from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
+from studydeck.store.base import StoreLocked
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
@@ -138,6 +139,9 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.session: Session | None = None
         self.revealed = False
+        self.pending: tuple[int, int, float] | None = None
+        """An answer waiting for another studydeck's write lock (grade, ms, seconds waited):
+        further grades wait for it."""
         self.shown_at: datetime | None = None
         self._binding_state: tuple[bool, bool, bool] | None = None
 
@@ -293,14 +297,49 @@ class ReviewScreen(Screen[None]):
     def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
         self.action_grade(message.quality)
 
-    @reports_errors
+    LOCK_POLL = 1.0
+    """Seconds one attempt to save an answer waits for another studydeck's write lock."""
+    LOCK_GIVE_UP = 30.0
+
     def action_grade(self, quality: int) -> None:
         s = self.session
-        if s is None or s.current is None or not self.revealed:
+        if s is None or s.current is None or not self.revealed or self.pending is not None:
             return
         now = ctx_of(self).clock()
         ms = int((now - self.shown_at).total_seconds() * 1000) if self.shown_at else 0
-        ans = s.answer(quality, ms)
+        self.pending = (quality, ms, 0.0)
+        self.retry_save()
+
+    @reports_errors
+    def retry_save(self) -> None:
+        """Save the pending answer; while another studydeck holds the lock, say so and try
+        again every :attr:`LOCK_POLL` seconds with the UI running in between."""
+        s = self.session
+        if self.pending is None or s is None:
+            return
+        quality, ms, waited = self.pending
+        try:
+            with ctx_of(self).store.waiting_at_most(self.LOCK_POLL):
+                ans = s.answer(quality, ms)
+        except StoreLocked:
+            waited += self.LOCK_POLL
+            if waited >= self.LOCK_GIVE_UP:
+                self.pending = None
+                raise
+            if waited <= self.LOCK_POLL:
+                self.notify(
+                    "waiting for another studydeck to finish writing…",
+                    title="Store busy",
+                    timeout=self.LOCK_GIVE_UP,
+                    markup=False,
+                )
+            self.pending = (quality, ms, waited)
+            self.set_timer(0.05, self.retry_save)
+            return
+        except BaseException:
+            self.pending = None
+            raise
+        self.pending = None
         if ans.became_leech:
             title = s.leeches[-1].paper.title
             self.notify(

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from studydeck.critique import classify, explicit
+from studydeck.critique import classify, explicit, without_prefix
 from studydeck.identity import card_id
 from studydeck.models import Card, CardKind, Deck, Paper
 
@@ -177,9 +177,10 @@ def statements(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[
 def _join(parts: Iterable[Statement]) -> str:
     text = ""
     for s in parts:
-        if text and text[-1].isascii() and s.text[:1].isascii():
+        shown = without_prefix(s.text)
+        if text and text[-1].isascii() and shown[:1].isascii():
             text += " "
-        text += s.text
+        text += shown
     return text.rstrip(_TRAILING).strip()
 
 

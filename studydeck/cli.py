@@ -23,6 +23,7 @@ from studydeck.models import CardKind, Deck
 from studydeck.safe import terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
+from studydeck.wording import plural
 
 if TYPE_CHECKING:
     from studydeck.export.anki import ExportReport
@@ -40,8 +41,8 @@ def _paths(args: argparse.Namespace) -> list[Path]:
 
 def _summary(deck: Deck, more_warnings: int = 0) -> str:
     return (
-        f"{len(deck.papers)} papers, {len(deck.cards)} cards, "
-        f"{len(deck.errors)} errors, {len(deck.warnings) + more_warnings} warnings"
+        f"{plural(len(deck.papers), 'paper')}, {plural(len(deck.cards), 'card')}, "
+        f"{plural(len(deck.errors), 'error')}, {plural(len(deck.warnings) + more_warnings, 'warning')}"
     )
 
 
@@ -479,7 +480,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     else:
         text = brief_markdown(entries, title, _write_beside(args.output, figs))
     write_atomic(args.output, text, what="briefing")
-    print(f"wrote {args.output}: {len(entries)} papers", file=sys.stderr)
+    print(f"wrote {args.output}: {plural(len(entries), 'paper')}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -489,7 +490,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
     from studydeck.config import cache_dir
     from studydeck.figures import FigureFetcher
-    from studydeck.quiz import QuizAnswer, QuizResult, count_line, plan_quiz, plural, readiness
+    from studydeck.quiz import QuizAnswer, QuizResult, count_line, plan_quiz, readiness
     from studydeck.quiz.assemble import figure_on_hand
     from studydeck.quiz.handout import (
         handout_format,
@@ -529,7 +530,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 meeting,
             )
             write_atomic(args.readiness, readiness_markdown(ready, meeting), what="readiness sheet")
-            print(f"wrote {args.readiness}: readiness of {len(ready)} papers", file=sys.stderr)
+            print(
+                f"wrote {args.readiness}: readiness of {plural(len(ready), 'paper')}",
+                file=sys.stderr,
+            )
         if args.handout is not None:
             title = f"{deck.name} — quiz"
             sub = handout_subtitle(sel, seed, count_line(questions), today)

@@ -240,6 +240,13 @@ def explicit(statement: str) -> Verdict | None:
     return Verdict(crit, f"explicit prefix {label}{statement[m.end() - 1]}")
 
 
+def without_prefix(statement: str) -> str:
+    """The statement as a card shows it: an explicit prefix decided its card, so the card
+    does not repeat it (``Limitation: needs X`` on the critique card reads ``needs X``)."""
+    m = _PREFIX.match(statement)
+    return statement[m.end() :].lstrip() if m is not None else statement
+
+
 def classify(statement: str) -> Verdict:
     """Critique or insight, and why."""
     if (v := explicit(statement)) is not None:

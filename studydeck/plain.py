@@ -46,6 +46,17 @@ def _choose(q: Question, stdin: TextIO, stdout: TextIO) -> int | None:
         stdout.write("   please type a number from the list\n")
 
 
+def _knew_it(stdin: TextIO, stdout: TextIO) -> bool:
+    """y or n, asked again until it is one of them (as a choice is)."""
+    while True:
+        reply = ask("did you know it? [y/n]: ", stdin, stdout)
+        if reply is None or reply.lower() == "q":
+            raise _Stop
+        if reply.lower() in ("y", "yes", "n", "no"):
+            return reply.lower().startswith("y")
+        stdout.write("   please type y or n\n")
+
+
 def _one(
     q: Question,
     total: int,
@@ -73,10 +84,7 @@ def _one(
             raise _Stop
         secs = timer() - start  # reading the answer is not part of the time
         w(f"   {to_plain(q.answer)}\n")
-        reply = ask("did you know it? [y/n]: ", stdin, stdout)
-        if reply is None:
-            raise _Stop
-        correct = reply.lower().startswith("y")
+        correct = _knew_it(stdin, stdout)
     late = is_late(secs, time_limit)
     if late:
         w(f"   late ({secs:.0f} s > {time_limit:g} s): counted as missed\n")

@@ -98,6 +98,8 @@ class Session:
         self._undo: list[_Undo] = []
         self.answers: list[Answer] = []
         self.leeches: list[Card] = []
+        self._removed: set[str] = set()
+        """Cards buried or suspended in this sitting: no undo brings them back."""
         self.queue = self._build()
         self.total = len(self.queue)
 
@@ -137,6 +139,10 @@ class Session:
     @property
     def done(self) -> int:
         return len(self.answers)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
 
     @property
     def remaining(self) -> int:
@@ -180,7 +186,8 @@ class Session:
             u = self._undo.pop()
             if self.store.undo(u.answer.review_id) is None:
                 continue
-            self.queue = u.queue
+            # Cards buried or suspended since that answer stay out of the session.
+            self.queue = [it for it in u.queue if it.card.id not in self._removed]
             self.answers.pop()
             if self.leeches and self.leeches[-1].id == u.answer.card_id:
                 self.leeches.pop()
@@ -205,6 +212,7 @@ class Session:
         return item.card
 
     def _drop(self, cid: str) -> None:
+        self._removed.add(cid)
         self.queue = [it for it in self.queue if it.card.id != cid]
         self._undo = [u for u in self._undo if u.answer.card_id != cid]
 

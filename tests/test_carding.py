@@ -11,6 +11,7 @@ from studydeck.critique import classify
 from studydeck.deck import bundled_deck, load
 from studydeck.models import CardKind, Paper
 from tests.carding_examples import HELD_OUT, TUNE
+from tests.conftest import table
 
 
 @pytest.mark.parametrize(
@@ -226,3 +227,14 @@ def test_a_correction_follows_the_paper_through_a_rename(tmp_path: Path) -> None
             (CardKind.INSIGHT, "貌似没用到三域方法。上色是基于关键帧的方法")
         ]
         assert not store.state(deck.cards[1].id).retired
+
+
+def test_an_explicit_prefix_decides_the_card_and_is_not_shown_on_it(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        table("| 2020 | A | k | c | | Note: global pooling helps. Limitation: needs labels. |"),
+        encoding="utf-8",
+    )
+    backs = {c.kind.value: c.back for c in load([notes]).cards}
+    assert backs["insight"] == "global pooling helps."
+    assert backs["critique"] == "needs labels."

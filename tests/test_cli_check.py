@@ -24,7 +24,7 @@ def test_check_prefers_local_cards_folder(tmp_path: Path, monkeypatch, capsys) -
     (tmp_path / "cards" / "mine.md").write_text(table("| 2020 | Mine | k | c | | |"))
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.strip() == "1 papers, 1 cards, 0 errors, 0 warnings"
+    assert capsys.readouterr().out.strip() == "1 paper, 1 card, 0 errors, 0 warnings"
 
 
 def test_check_reports_lines_and_exits_1(notes, capsys) -> None:
@@ -33,7 +33,7 @@ def test_check_reports_lines_and_exits_1(notes, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}:5: error: row has no paper title")
     assert out[1] == f"{path}:6: warning: no year for 'B'"
-    assert out[-1] == "1 papers, 1 cards, 1 errors, 1 warnings"
+    assert out[-1] == "1 paper, 1 card, 1 error, 1 warning"
 
 
 def test_check_warns_about_missing_and_non_image_local_figures(notes, tmp_path, capsys) -> None:

@@ -160,4 +160,4 @@ def test_check_on_150000_unclosed_brackets_in_a_title(tmp_path: Path) -> None:
     path = tmp_path / "brackets.md"
     path.write_text(table("| 2020 | " + "[" * 150_000 + " | k | c | | |"), encoding="utf-8")
     run = run_cli(tmp_path, "check", str(path))  # timeout: a hang guard (was minutes)
-    assert run.stdout.splitlines()[-1] == "1 papers, 1 cards, 0 errors, 0 warnings"
+    assert run.stdout.splitlines()[-1] == "1 paper, 1 card, 0 errors, 0 warnings"

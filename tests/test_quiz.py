@@ -141,9 +141,9 @@ def test_plain_quiz_leaves_schedule_alone_unless_recorded(tmp_path: Path) -> Non
         store.record_answer(deck.cards[0].id, 5, now=datetime.now(UTC), today=date(2026, 1, 1))
         before_states = store.states()
         before_log = store.reviews()
-    # Whatever the mix: a choice question takes "1"; a recall card takes "1" to reveal, then
-    # "1" as its did-you-know-it reply (not "y": missed).
-    answers = "1\n" * 10
+    # Whatever the mix: a choice question takes "1" (an "n" there is asked again); a recall
+    # card takes any line to reveal, then "n" (a "1" there is asked again): missed.
+    answers = "1\nn\n" * 10
     r = run("--plain", "-n", "5", "--seed", "3", stdin=answers, db=db)
     assert r.returncode == 0, r.stderr
     assert "score " in r.stdout and "missed:" in r.stdout

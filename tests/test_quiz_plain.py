@@ -118,3 +118,14 @@ def test_end_of_input_at_once_is_a_clean_exit(tmp_path: Path) -> None:
     r = run(tmp_path, "--plain", "-n", "3", "--seed", "2", stdin="")
     assert r.returncode == 0 and "Traceback" not in r.stderr
     assert "score 0/0" in r.stdout
+
+
+def test_a_recall_reply_other_than_y_or_n_is_asked_again() -> None:
+    import io
+
+    from studydeck.plain import _knew_it
+
+    out = io.StringIO()
+    assert _knew_it(io.StringIO("maybe\n\nyes\n"), out) is True
+    assert out.getvalue().count("please type y or n") == 2
+    assert _knew_it(io.StringIO("N\n"), io.StringIO()) is False

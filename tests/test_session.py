@@ -324,3 +324,15 @@ def test_the_day_new_card_limit_stops_a_window_whose_cards_were_other_ones(
     assert mine_ids.isdisjoint(store.scheduled_today(mine.today))
     mine.answer(5)  # the 4th new card of the day on this store
     assert mine.remaining == 0
+
+
+def test_undo_does_not_bring_back_cards_buried_or_suspended_since(store, clock) -> None:
+    s = session_for(store, [SEED], clock, new_per_day=5)
+    first = s.current.card
+    s.answer(5)
+    buried = s.bury()
+    suspended = s.suspend()
+    assert s.undo() == first
+    ids = [it.card.id for it in s.queue]
+    assert buried.id not in ids and suspended.id not in ids
+    assert ids[0] == first.id and s.remaining == 3

@@ -15,7 +15,6 @@ from studydeck.quiz.questions import (
     QuestionKind,
     build_quiz,
     count_line,
-    plural,
 )
 from studydeck.quiz.readiness import Readiness, readiness
 from studydeck.quiz.results import QuizAnswer, QuizResult, is_late
@@ -40,7 +39,6 @@ __all__ = [
     "match_agenda",
     "match_agenda_line",
     "plan_quiz",
-    "plural",
     "readiness",
     "select_papers",
 ]

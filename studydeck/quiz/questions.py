@@ -24,6 +24,7 @@ from enum import StrEnum
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
 from studydeck.quiz.masking import giveaways, key, mask, says_enough
 from studydeck.quiz.similarity import family, is_tool, similarity
+from studydeck.wording import plural
 
 MAX_OPTIONS = 4
 LETTERS = "ABCD"
@@ -320,7 +321,3 @@ def count_line(questions: Sequence[Question]) -> str:
     return (
         f"{plural(len(questions), 'question')} from {plural(distinct_papers(questions), 'paper')}"
     )
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

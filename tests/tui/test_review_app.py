@@ -145,6 +145,7 @@ async def test_footer_follows_the_state_of_the_card(make_app) -> None:
         await pilot.pause()
         front = footer_keys(app)
         assert "Show answer" in front and "Good" not in front
+        assert "Undo" not in front  # nothing answered yet
         await pilot.press("space")
         await pilot.pause()
         back = footer_keys(app)
@@ -204,10 +205,13 @@ async def test_80x24_figure_card_keeps_grades_and_key_footer_on_screen(
         footer = app.screen.query_one("Footer").region
         assert bar.height >= 1 and screen.contains_region(bar)
         assert bar.bottom <= footer.y
+        for button in app.screen.query("#grade-bar Button"):  # no grade button cut off
+            assert screen.contains_region(button.region), str(button.label)
         from textual.widgets._footer import FooterKey
 
         keys = {k.description: k.region for k in app.screen.query(FooterKey)}
-        for important in ("Again", "Hard", "Good", "Easy", "Undo", "Figure", "Edit", "Home"):
+        # Nothing to undo yet: Undo is not shown, which leaves room for Help.
+        for important in ("Again", "Hard", "Good", "Easy", "Figure", "Edit", "Home", "Help"):
             assert screen.contains_region(keys[important]), important
 
 
@@ -300,7 +304,11 @@ async def test_help_and_palette_come_from_bindings(make_app) -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert {"Undo", "Bury", "Suspend", "Edit", "Show answer"} <= set(titles)
+        assert {"Bury", "Suspend", "Edit", "Show answer"} <= set(titles)
+        assert "Undo" not in titles  # nothing to undo yet: the palette offers what works now
+        await pilot.press("space", "g")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Undo" in titles
 
 
 async def test_browse_filter_history_and_suspend(make_app) -> None:

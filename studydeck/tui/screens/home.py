@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from studydeck.stats import compute
 from studydeck.tui.context import ctx_of
+from studydeck.wording import plural
 
 
 class HomeScreen(Screen[None]):
@@ -51,7 +52,10 @@ class HomeScreen(Screen[None]):
         deck = ctx.deck
         st = compute(ctx.store, deck, ctx.today, ctx.settings)
         title = Text(deck.name, style="bold")
-        title.append(f"   {len(deck.papers)} papers · {len(deck.cards)} cards", style="dim")
+        title.append(
+            f"   {plural(len(deck.papers), 'paper')} · {plural(len(deck.cards), 'card')}",
+            style="dim",
+        )
         for src in deck.sources:
             title.append(f"\n{Path(src).name}", style="dim italic")
         self.query_one("#home-deck", Static).update(title)

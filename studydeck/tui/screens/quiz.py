@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
 
 from studydeck.errors import StudydeckError
-from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz, plural
+from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz
 from studydeck.quiz.assemble import figure_on_hand, read_agenda
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
+from studydeck.wording import plural
 
 
 class QuizSetupScreen(Screen[None]):

@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from studydeck.errors import StudydeckError
-from studydeck.figures import FigureFetcher
+from studydeck.figures import FigureError, FigureFetcher, local_path
 from studydeck.models import Card, CardKind
 from studydeck.naming import titled
 from studydeck.safe import safe_href
@@ -143,7 +144,7 @@ class ReviewScreen(Screen[None]):
         """An answer waiting for another studydeck's write lock (grade, ms, seconds waited):
         further grades wait for it."""
         self.shown_at: datetime | None = None
-        self._binding_state: tuple[bool, bool, bool] | None = None
+        self._binding_state: tuple[bool, ...] | None = None
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
@@ -212,7 +213,8 @@ class ReviewScreen(Screen[None]):
     def _refresh_bindings_if_changed(self) -> None:
         """Rebuilding the footer costs more than the rest of a card change: only when needed."""
         card = self._card()
-        state = (card is not None, self.revealed, bool(card and card.figures))
+        s = self.session
+        state = (card is not None, self.revealed, self._has_figure(card), bool(s and s.can_undo))
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -265,10 +267,25 @@ class ReviewScreen(Screen[None]):
         if action == "grade":
             return card is not None and self.revealed
         if action == "figure":
-            return card is not None and bool(card.figures)
+            return self._has_figure(card)
+        if action == "undo":
+            return self.session is not None and self.session.can_undo
         if action in ("bury", "suspend", "edit", "open_link"):
             return card is not None
         return True
+
+    @staticmethod
+    def _has_figure(card: Card | None) -> bool:
+        """A figure to open: a web address (fetched or not), or a local file that exists."""
+        if card is None or not card.figures:
+            return False
+        fig = card.figures[0]
+        if fig.is_remote:
+            return True
+        try:
+            return local_path(fig.src, Path(card.paper.source)).is_file()
+        except FigureError:
+            return False
 
     def _card(self) -> Card | None:
         s = self.session

@@ -104,7 +104,7 @@ def render_stats(st: Stats, today: date) -> Group:
         Text("due in the next 30 days", style="bold"),
         forecast(st.due_forecast),
         Text(""),
-        Text("retention by keyword (answers ≥ 3)", style="bold"),
+        Text("retention by keyword (share of answers graded 3 or more)", style="bold"),
         kw,
         Text(""),
         Text("answers per grade", style="bold"),

@@ -16,6 +16,10 @@ Readings of the SM-2 text, made explicit:
   at least 4) belongs to the session: such same-day repeats never call
   :func:`review` and so never change this state.
 
+Intervals are capped at :data:`MAX_INTERVAL` (100 years, as Anki caps them): SM-2 has no
+cap, and fourteen perfect answers in a row would otherwise schedule a card past the year
+9999, where no date exists. No real schedule comes near it.
+
 E-Factors move in steps of 0.02, so they are kept rounded to 4 decimals and the
 interval product is rounded to 6 decimals before rounding up, so that float
 noise (6 * 2.2 = 13.200000000000001) cannot add a day.
@@ -32,6 +36,8 @@ INITIAL_EASINESS = 2.5
 MIN_EASINESS = 1.3
 PASSING = 3
 """A grade at least this is a success."""
+MAX_INTERVAL = 36500
+"""Days: the longest interval (100 years)."""
 GOOD_ENOUGH = 4
 """A grade below this is repeated the same day (SM-2 step 7)."""
 
@@ -72,7 +78,7 @@ def review(state: Sm2State, quality: int, today: date) -> Sm2State:
     elif state.repetitions == 1:
         interval = 6
     else:
-        interval = max(1, math.ceil(round(state.interval * state.easiness, 6)))
+        interval = min(MAX_INTERVAL, max(1, math.ceil(round(state.interval * state.easiness, 6))))
     return Sm2State(
         repetitions=state.repetitions + 1,
         easiness=next_easiness(state.easiness, quality),

@@ -29,8 +29,12 @@ def bundled_deck() -> Path:
 
 
 def default_paths(cwd: Path | None = None) -> list[Path]:
-    """``./cards`` when it exists, else the bundled deck."""
-    local = (cwd or Path.cwd()) / "cards"
+    """The notes folder you are in when it syncs its history (``studydeck sync --init``
+    made ``.studydeck/``), else ``./cards`` when it exists, else the bundled deck."""
+    here = cwd or Path.cwd()
+    if (here / ".studydeck").is_dir() and any(here.glob("*.md")):
+        return [here]
+    local = here / "cards"
     if local.is_dir() and any(local.glob("*.md")):
         return [local]
     return [bundled_deck()]

@@ -123,3 +123,22 @@ def test_review_syncs_before_and_after_when_the_folder_opted_in(reviewed) -> Non
     events = [json.loads(x)["event"] for x in files[0].read_text().splitlines()]
     assert events == ["answer", "answer", "answer"]
     assert datetime.fromisoformat(json.loads(files[0].read_text().splitlines()[-1])["at"])
+
+
+def test_in_an_opted_in_notes_folder_no_path_means_this_folder(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Notes at the root of a git repo: after `sync --init` there, plain `studydeck sync`,
+    `sync --status` and `stats` all mean this folder's notes, not the bundled deck."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "papers.md").write_text(table("| 2020 | A | k | c | | |"), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    db = str(tmp_path / "s.db")
+    assert main(["sync", "--init", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["sync", "--status", "--db", db]) == 0
+    assert main(["sync", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--json", "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["total_cards"] == 1

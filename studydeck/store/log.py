@@ -52,5 +52,23 @@ class ReviewLog(StoreBase):
             for r in self.query(sql + " ORDER BY r.at, r.event_id", params)
         ]
 
+    def answers_by_day_and_grade(self) -> list[tuple[date, int, int]]:
+        """(day, grade, how many answers), from the ``(day, quality)`` index alone."""
+        rows = self.query(
+            "SELECT day, quality, count(*) AS n FROM reviews GROUP BY day, quality ORDER BY day"
+        )
+        return [(date.fromisoformat(r["day"]), r["quality"], r["n"]) for r in rows]
+
+    def scheduled_answers_by_card(self, passing: int) -> dict[str, tuple[int, int]]:
+        """Card id -> (scheduled answers, those graded ``passing`` or better); same-day
+        repeats left out. Reads the ``(cid, repeat, quality)`` index, then one row per card."""
+        rows = self.query(
+            "SELECT c.card_id, r.n, r.ok FROM (SELECT cid, count(*) AS n, "
+            "sum(quality >= ?) AS ok FROM reviews WHERE repeat = 0 GROUP BY cid) r "
+            "JOIN cards c USING (cid)",
+            (passing,),
+        )
+        return {r["card_id"]: (r["n"], r["ok"]) for r in rows}
+
     def review_count(self) -> int:
         return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

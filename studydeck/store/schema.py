@@ -201,6 +201,21 @@ def v4_sync_log(c: sqlite3.Connection) -> None:
                 )
 
 
+def v5_review_aggregates(c: sqlite3.Connection) -> None:
+    """Covering indexes for the review-log aggregates of stats and home (reviews per day and
+    grade; answers and passes per card), so they read an index, never the log's rows. They
+    start with the columns of the indexes they replace, so those are dropped."""
+    _script(
+        c,
+        """
+        CREATE INDEX reviews_day_quality ON reviews(day, quality);
+        CREATE INDEX reviews_cid_repeat_quality ON reviews(cid, repeat, quality);
+        DROP INDEX reviews_day;
+        DROP INDEX reviews_cid
+        """,
+    )
+
+
 _last_ns = 0
 
 
@@ -222,6 +237,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: v2_corrections,
     2: v3_paper_ids,
     3: v4_sync_log,
+    4: v5_review_aggregates,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -43,8 +43,8 @@ class Stats:
 
 
 def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
-    """Every count comes from the planner; the history from SQL aggregates over the review
-    log (never the log's rows), so time and memory do not grow with the years."""
+    """Every count comes from the planner; the history from the running totals the store
+    keeps of its review log (never the log's rows), so time and memory do not grow with it."""
     states = store.states()
     plan = today_plan(store, deck, today, settings, states)
     by_grade: Counter[int] = Counter()
@@ -81,13 +81,16 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
 
 def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
     """Share of scheduled answers (not same-day repeats) graded passing, per keyword of the
-    deck: per-card counts from SQL, folded over the deck's cards (a card's answers count
+    deck: per-card totals kept by the store, folded over the deck's cards (a card's answers count
     once for each of its paper's keywords; cards no longer in the deck count for none)."""
-    per_card = store.scheduled_answers_by_card(PASSING)
+    per_card: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, grade, n in store.scheduled_answers_by_card():
+        per_card[cid][0] += n * (grade >= PASSING)
+        per_card[cid][1] += n
     kw_of = {c.id: c.paper.keywords for c in deck.cards}
     per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for cid, kws in kw_of.items():
-        n, ok = per_card.get(cid, (0, 0))
+        ok, n = per_card.get(cid, (0, 0))
         for kw in kws:
             per_kw[kw][0] += ok
             per_kw[kw][1] += n

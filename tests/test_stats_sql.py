@@ -1,9 +1,11 @@
-"""Stats from SQL aggregates equal the old computation over every review row (the oracle
-below, kept as it was), on random stores: random answers on random days, same-day
-repeats, papers that left the notes (retired cards keep their history)."""
+"""Stats from the store's running totals equal the old computation over every review row
+(the oracle below, kept as it was), on random stores: random answers on random days,
+same-day repeats, undone answers, a rebuild from the event log, papers that left the notes
+(retired cards keep their history); and a store from before the totals gets them filled."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -89,6 +91,7 @@ answers = st.lists(
         st.integers(0, 5),  # grade
         st.integers(0, 12),  # day after START
         st.booleans(),  # a same-day repeat
+        st.booleans(),  # undone at once
     ),
     max_size=40,
 )
@@ -102,12 +105,14 @@ paper_keywords = st.lists(
     kws=paper_keywords,
     given_answers=answers,
     keep=st.integers(0, 5),
+    rebuild=st.booleans(),
     today_offset=st.integers(0, 14),
 )
-def test_sql_stats_equal_the_row_by_row_computation(
+def test_stats_from_running_totals_equal_the_row_by_row_computation(
     kws: list[list[str]],
-    given_answers: list[tuple[int, int, int, bool]],
+    given_answers: list[tuple[int, int, int, bool, bool]],
     keep: int,
+    rebuild: bool,
     today_offset: int,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,11 +121,15 @@ def test_sql_stats_equal_the_row_by_row_computation(
         with Store.open(Path(tmp) / "s.db") as store:
             deck, _ = open_deck(store, [path], START)
             cards = [c.id for c in deck.cards]
-            for which, grade, day, repeat in sorted(given_answers, key=lambda a: a[2]):
+            for which, grade, day, repeat, undo in sorted(given_answers, key=lambda a: a[2]):
                 now = START + timedelta(days=day, minutes=which)
-                store.record_answer(
+                done = store.record_answer(
                     cards[which % len(cards)], grade, now=now, today=now.date(), repeat=repeat
                 )
+                if undo:
+                    store.undo(done.review_id, now)
+            if rebuild:
+                store.rebuild()
             # papers after the first `keep` leave the notes: their cards retire, history stays
             path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
             later = START + timedelta(days=today_offset)
@@ -128,3 +137,27 @@ def test_sql_stats_equal_the_row_by_row_computation(
             assert compute(store, deck, later.date(), Settings()) == old_compute(
                 store, deck, later.date(), Settings()
             )
+
+
+def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None:
+    """Upgrading (schema v4 -> v5) counts the history already in the log."""
+    path = tmp_path / "notes.md"
+    path.write_text(notes_text([["vision"], ["audio", "vision"]]), encoding="utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        deck, _ = open_deck(store, [path], START)
+        for i, card in enumerate(deck.cards):
+            for day in range(3):
+                now = START + timedelta(days=day, minutes=i)
+                store.record_answer(card.id, (i + day) % 6, now=now, today=now.date())
+        today = (START + timedelta(days=3)).date()
+        expected = old_compute(store, deck, today, Settings())
+    c = sqlite3.connect(tmp_path / "s.db")
+    c.executescript(
+        "DROP TRIGGER reviews_total_in; DROP TRIGGER reviews_total_out; "
+        "DROP TRIGGER reviews_total_moved; DROP TABLE review_days; DROP TABLE review_cards; "
+        "PRAGMA user_version = 4"
+    )
+    c.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert compute(store, deck, today, Settings()) == expected
+        assert expected.streak == 3 and sum(expected.answers_by_grade.values()) == 6

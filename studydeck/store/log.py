@@ -53,22 +53,17 @@ class ReviewLog(StoreBase):
         ]
 
     def answers_by_day_and_grade(self) -> list[tuple[date, int, int]]:
-        """(day, grade, how many answers), from the ``(day, quality)`` index alone."""
-        rows = self.query(
-            "SELECT day, quality, count(*) AS n FROM reviews GROUP BY day, quality ORDER BY day"
-        )
+        """(day, grade, how many answers), from the running totals (schema v5)."""
+        rows = self.query("SELECT day, quality, n FROM review_days ORDER BY day")
         return [(date.fromisoformat(r["day"]), r["quality"], r["n"]) for r in rows]
 
-    def scheduled_answers_by_card(self, passing: int) -> dict[str, tuple[int, int]]:
-        """Card id -> (scheduled answers, those graded ``passing`` or better); same-day
-        repeats left out. Reads the ``(cid, repeat, quality)`` index, then one row per card."""
+    def scheduled_answers_by_card(self) -> list[tuple[str, int, int]]:
+        """(card id, grade, how many scheduled answers, same-day repeats left out), from the
+        running totals (schema v5)."""
         rows = self.query(
-            "SELECT c.card_id, r.n, r.ok FROM (SELECT cid, count(*) AS n, "
-            "sum(quality >= ?) AS ok FROM reviews WHERE repeat = 0 GROUP BY cid) r "
-            "JOIN cards c USING (cid)",
-            (passing,),
+            "SELECT c.card_id, t.quality, t.n FROM review_cards t JOIN cards c USING (cid)"
         )
-        return {r["card_id"]: (r["n"], r["ok"]) for r in rows}
+        return [(r["card_id"], r["quality"], r["n"]) for r in rows]
 
     def review_count(self) -> int:
         return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

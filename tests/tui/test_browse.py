@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from studydeck.naming import short_names, titled
 from studydeck.tui.screens.browse import BrowseScreen, fit
+from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import SEED
 
 
-def table_rows(table: DataTable) -> list[tuple[str, str]]:
-    return [
-        (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1])) for i in range(table.row_count)
-    ]
+def table_rows(table: CardList) -> list[tuple[str, str]]:
+    """Paper and kind of every row, as the table draws them."""
+    return [table.row_text(i)[:2] for i in range(table.row_count)]
 
 
 def expected(app, word: str, by_title: bool) -> list[tuple[str, str]]:
@@ -65,7 +65,7 @@ async def test_typed_filter_and_sort_show_the_same_rows(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b")
         assert isinstance(app.screen, BrowseScreen)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(CardList)
         assert table_rows(table) == expected(app, "", by_title=True)
         await pilot.press("slash", *"video")
         await pilot.pause()

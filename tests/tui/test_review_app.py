@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from studydeck.config import Settings
 from studydeck.figures import FigureFetcher
@@ -15,6 +15,7 @@ from studydeck.tui.screens.browse import BrowseScreen
 from studydeck.tui.screens.help import HelpScreen
 from studydeck.tui.screens.review import ReviewScreen
 from studydeck.tui.screens.stats import StatsScreen
+from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import SEED, table
 from ..figserver import serve
@@ -308,7 +309,7 @@ async def test_browse_filter_history_and_suspend(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("r", "space", "5", "escape", "b")
         assert isinstance(app.screen, BrowseScreen)
-        table_ = app.screen.query_one(DataTable)
+        table_ = app.screen.query_one(CardList)
         assert table_.row_count == 44
         await pilot.press("slash", "k", "w", ":")
         app.screen.query_one(Input).value += "图像复原"

@@ -233,10 +233,9 @@ class BrowseScreen(Screen[None]):
             Text(str(sm2.interval) if sm2 else ""),
         )
 
-    def _sort_key(self, row: Row) -> object:
+    def _sort_key(self, row: Row, today: date) -> object:
         col = COLUMNS[self.sort_col]
         st = row.state.sm2 if row.state else None
-        today = ctx_of(self).today
         if col == "paper":
             return row.card.paper.title.casefold()
         if col == "kind":
@@ -259,7 +258,12 @@ class BrowseScreen(Screen[None]):
     def _rows_sorted(self) -> list[Row]:
         if self._sorted is None:
             # Stable: rows with equal keys keep notes order, ascending or not.
-            self._sorted = sorted(self.rows, key=self._sort_key, reverse=self.sort_reverse)  # type: ignore[arg-type]
+            today = ctx_of(self).today
+            self._sorted = sorted(
+                self.rows,
+                key=lambda r: self._sort_key(r, today),  # type: ignore[arg-type,return-value]
+                reverse=self.sort_reverse,
+            )
             self.applied_query = None
         return self._sorted
 

@@ -94,17 +94,22 @@ class CardList(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def _line(self, texts: Sequence[Text], style: Style) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        for text, width in zip(texts, self.widths, strict=True):
+        # One segment run per cell: a terminal (or a picture of one) places each cell at its
+        # own column, whatever the glyph widths before it.
+        # (The column in each cell's style keeps neighbouring cells from merging into one run.)
+        console = self.app.console
+        segments: list[Segment] = []
+        for column, (text, width) in enumerate(zip(texts, self.widths, strict=True)):
+            base = style + Style(meta={"column": column})
             cell = text.copy()
             cell.truncate(width, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(cell)
-            line.append(" ")
-        segments = [
-            Segment(s.text, style + s.style if s.style else style, s.control)
-            for s in line.render(self.app.console)
-        ]
+            cell.end = ""
+            segments.append(Segment(" ", base))
+            segments.extend(
+                Segment(s.text, base + s.style if s.style else base, s.control)
+                for s in cell.render(console)
+            )
+            segments.append(Segment(" ", base))
         return Strip(segments, self._line_width)
 
     def render_line(self, y: int) -> Strip:

@@ -151,6 +151,11 @@ def READY(app):
     return type(app.screen).__name__ == "HomeScreen"
 """
 
+HOME_COUNTED = """
+def READY(app):
+    return type(app.screen).__name__ == "HomeScreen" and app.screen.counted
+"""
+
 
 def tui_until(ready: str, *argv: str) -> list[str]:
     return python(ready + TUI_UNTIL, *argv)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
 from studydeck.planner import DeckCard, Plan, TodayAnswer, plan
-from studydeck.scheduling import GOOD_ENOUGH
+from studydeck.scheduling import GOOD_ENOUGH, CardState
 from studydeck.store import Answer, Store
 
 Clock = Callable[[], datetime]
@@ -51,11 +51,18 @@ def today_log(store: Store, today: date) -> list[TodayAnswer]:
     ]
 
 
-def today_plan(store: Store, deck: Deck, today: date, settings: Settings) -> Plan:
-    """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made."""
+def today_plan(
+    store: Store,
+    deck: Deck,
+    today: date,
+    settings: Settings,
+    states: dict[str, CardState] | None = None,
+) -> Plan:
+    """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made
+    (``states``: the store's card states, when the caller has just read them)."""
     return plan(
         [DeckCard(c.id, c.paper.key) for c in deck.cards],
-        store.states(),
+        store.states() if states is None else states,
         today,
         settings,
         today_log(store, today),

@@ -43,24 +43,16 @@ class Stats:
 
 
 def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
-    """Every count comes from the planner; the rest (history) from the review log."""
-    plan = today_plan(store, deck, today, settings)
-    kw_of = {c.id: c.paper.keywords for c in deck.cards}
-    rows = store.reviews()
-    per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    """Every count comes from the planner; the history from the running totals the store
+    keeps of its review log (never the log's rows), so time and memory do not grow with it."""
+    states = store.states()
+    plan = today_plan(store, deck, today, settings, states)
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
-    for r in rows:
-        per_day[r.day] += 1
-        by_grade[r.quality] += 1
-        if r.repeat:
-            continue
-        for kw in kw_of.get(r.card_id, ()):
-            per_kw[kw][0] += r.quality >= PASSING
-            per_kw[kw][1] += 1
-    keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
+    for day, grade, n in store.answers_by_day_and_grade():
+        per_day[day] += n
+        by_grade[grade] += n
     quiz = store.quiz_results()
-    states = store.states()
     deck_ids = {c.id for c in deck.cards}
     return Stats(
         due_today=plan.due,
@@ -73,9 +65,7 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         suspended=plan.suspended,
         leeches=plan.leeches,
         streak=_streak(set(per_day), today),
-        retention_by_keyword={
-            k: (round(per_kw[k][0] / per_kw[k][1], 3) if per_kw[k][1] else None) for k in keywords
-        },
+        retention_by_keyword=_retention_by_keyword(store, deck),
         answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
         reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
@@ -87,6 +77,25 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         repeats=plan.repeats,
         due_tomorrow=plan.due_tomorrow,
     )
+
+
+def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
+    """Share of scheduled answers (not same-day repeats) graded passing, per keyword of the
+    deck: per-card totals kept by the store, folded over the deck's cards (a card's answers count
+    once for each of its paper's keywords; cards no longer in the deck count for none)."""
+    per_card: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, grade, n in store.scheduled_answers_by_card():
+        per_card[cid][0] += n * (grade >= PASSING)
+        per_card[cid][1] += n
+    kw_of = {c.id: c.paper.keywords for c in deck.cards}
+    per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, kws in kw_of.items():
+        ok, n = per_card.get(cid, (0, 0))
+        for kw in kws:
+            per_kw[kw][0] += ok
+            per_kw[kw][1] += n
+    keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
+    return {k: (round(per_kw[k][0] / per_kw[k][1], 3) if per_kw[k][1] else None) for k in keywords}
 
 
 def _mean_recall(

@@ -52,5 +52,18 @@ class ReviewLog(StoreBase):
             for r in self.query(sql + " ORDER BY r.at, r.event_id", params)
         ]
 
+    def answers_by_day_and_grade(self) -> list[tuple[date, int, int]]:
+        """(day, grade, how many answers), from the running totals (schema v5)."""
+        rows = self.query("SELECT day, quality, n FROM review_days ORDER BY day")
+        return [(date.fromisoformat(r["day"]), r["quality"], r["n"]) for r in rows]
+
+    def scheduled_answers_by_card(self) -> list[tuple[str, int, int]]:
+        """(card id, grade, how many scheduled answers, same-day repeats left out), from the
+        running totals (schema v5)."""
+        rows = self.query(
+            "SELECT c.card_id, t.quality, t.n FROM review_cards t JOIN cards c USING (cid)"
+        )
+        return [(r["card_id"], r["quality"], r["n"]) for r in rows]
+
     def review_count(self) -> int:
         return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

@@ -201,6 +201,54 @@ def v4_sync_log(c: sqlite3.Connection) -> None:
                 )
 
 
+def v5_review_totals(c: sqlite3.Connection) -> None:
+    """Running totals of the review log, kept by triggers in the same transaction as every
+    insert, delete or update of a review (answers, undo, replay, Anki pulls alike): answers
+    per day and grade, and scheduled answers (not same-day repeats) per card and grade. Stats
+    and home read these, never the log's rows, so they do not grow with the years. A total
+    that falls to 0 is deleted, so a day with a row is a day with a review."""
+    _script(
+        c,
+        """
+        CREATE TABLE review_days (
+            day     TEXT NOT NULL,
+            quality INTEGER NOT NULL,
+            n       INTEGER NOT NULL,
+            PRIMARY KEY (day, quality)
+        ) WITHOUT ROWID;
+        CREATE TABLE review_cards (
+            cid     INTEGER NOT NULL,
+            quality INTEGER NOT NULL,
+            n       INTEGER NOT NULL,
+            PRIMARY KEY (cid, quality)
+        ) WITHOUT ROWID;
+        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews GROUP BY day, quality;
+        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews WHERE repeat = 0
+            GROUP BY cid, quality
+        """,
+    )
+    count_in = """
+        INSERT INTO review_days (day, quality, n) VALUES (NEW.day, NEW.quality, 1)
+            ON CONFLICT (day, quality) DO UPDATE SET n = n + 1;
+        INSERT INTO review_cards (cid, quality, n) SELECT NEW.cid, NEW.quality, 1
+            WHERE NEW.repeat = 0 ON CONFLICT (cid, quality) DO UPDATE SET n = n + 1;
+    """
+    count_out = """
+        UPDATE review_days SET n = n - 1 WHERE day = OLD.day AND quality = OLD.quality;
+        DELETE FROM review_days WHERE day = OLD.day AND quality = OLD.quality AND n <= 0;
+        UPDATE review_cards SET n = n - 1
+            WHERE OLD.repeat = 0 AND cid = OLD.cid AND quality = OLD.quality;
+        DELETE FROM review_cards WHERE cid = OLD.cid AND quality = OLD.quality AND n <= 0;
+    """
+    # A trigger's body holds semicolons: one execute each, not split like _script.
+    c.execute(f"CREATE TRIGGER reviews_total_in AFTER INSERT ON reviews BEGIN {count_in} END")
+    c.execute(f"CREATE TRIGGER reviews_total_out AFTER DELETE ON reviews BEGIN {count_out} END")
+    c.execute(
+        "CREATE TRIGGER reviews_total_moved AFTER UPDATE OF cid, day, quality, repeat "
+        f"ON reviews BEGIN {count_out} {count_in} END"
+    )
+
+
 _last_ns = 0
 
 
@@ -222,6 +270,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: v2_corrections,
     2: v3_paper_ids,
     3: v4_sync_log,
+    4: v5_review_totals,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

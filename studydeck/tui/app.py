@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from studydeck.config import Settings
 from studydeck.errors import StudydeckError
@@ -116,7 +117,10 @@ class StudydeckApp(App[int]):
 
     def _handle_exception(self, error: Exception) -> None:
         """A :class:`StudydeckError` no screen handled (a store found damaged while a screen
-        opens, say) ends the app with the same one line the CLI prints, not a traceback."""
+        opens, or while home counts in its worker) ends the app with the same one line the
+        CLI prints, not a traceback."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, StudydeckError):
+            error = error.error
         if isinstance(error, StudydeckError):
             self.refusal = f"studydeck: {terminal(str(error))}"
             self.exit(return_code=error.exit_code, message=Text(self.refusal))

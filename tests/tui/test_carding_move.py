@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from studydeck.cli import main
 from studydeck.identity import card_id
@@ -12,6 +12,7 @@ from studydeck.models import CardKind
 from studydeck.tui.moving import StatementPicker
 from studydeck.tui.screens.browse import BrowseScreen
 from studydeck.tui.screens.review import ReviewScreen
+from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import table
 
@@ -64,7 +65,7 @@ async def test_move_survives_an_edit_and_a_restart_and_can_be_undone(
         assert isinstance(again.screen, BrowseScreen)
         again.screen.query_one(Input).value = "kind:critique"
         await pilot.pause()
-        again.screen.query_one(DataTable).focus()
+        again.screen.query_one(CardList).focus()
         await pilot.press("m")
         assert isinstance(again.screen, StatementPicker)
         await pilot.press("down", "enter")  # the second statement goes back

@@ -130,6 +130,26 @@ async def test_a_damaged_store_is_one_line_and_a_clean_exit(
     )
 
 
+async def test_a_store_damaged_while_home_counts_is_one_line_and_a_clean_exit(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Home counts in a worker; the worker's failure ends the app as any screen's would."""
+    from studydeck.tui.screens.home import HomeScreen
+
+    app = make_app([notes_with_hostile_title(tmp_path)], start="home")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        damage(app.ctx.store, monkeypatch)
+        app.call_later(app.push_screen, HomeScreen())
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.refusal == (
+        f"studydeck: {app.ctx.store.path}: error: {DAMAGED} (restore it from a backup)"
+    )
+
+
 async def test_a_full_disk_loses_the_answer_not_the_app(
     make_app, tmp_path: Path, tiny_disk: Path
 ) -> None:

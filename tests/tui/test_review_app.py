@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from studydeck.config import Settings
 from studydeck.figures import FigureFetcher
@@ -15,6 +15,7 @@ from studydeck.tui.screens.browse import BrowseScreen
 from studydeck.tui.screens.help import HelpScreen
 from studydeck.tui.screens.review import ReviewScreen
 from studydeck.tui.screens.stats import StatsScreen
+from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import SEED, table
 from ..figserver import serve
@@ -316,7 +317,7 @@ async def test_browse_filter_history_and_suspend(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("r", "space", "5", "escape", "b")
         assert isinstance(app.screen, BrowseScreen)
-        table_ = app.screen.query_one(DataTable)
+        table_ = app.screen.query_one(CardList)
         assert table_.row_count == 44
         await pilot.press("slash", "k", "w", ":")
         app.screen.query_one(Input).value += "图像复原"
@@ -352,9 +353,41 @@ async def test_stats_screen(make_app) -> None:
         assert "reviewed today 2" in text
 
 
+async def counted(app, pilot) -> None:
+    """Until home's counts, made in a worker, are shown."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.screen.counted
+
+
+async def test_home_paints_before_its_counts_are_made(make_app, monkeypatch) -> None:
+    """Counting a long history runs off the UI thread: home shows the deck while it counts."""
+    import threading
+
+    from studydeck.tui.screens import home
+
+    release = threading.Event()
+    real = home.compute
+
+    def slow_compute(*args, **kwargs):
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home, "compute", slow_compute)
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "22 papers · 44 cards" in text_of(app, "#home-deck")
+        assert not app.screen.counted and "due" not in text_of(app, "#home-counts")
+        release.set()
+        await counted(app, pilot)
+        assert "day streak" in text_of(app, "#home-counts")
+
+
 async def test_home_counts(make_app) -> None:
     app = make_app([SEED])
-    async with app.run_test(size=(100, 30)):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await counted(app, pilot)
         counts = text_of(app, "#home-counts")
         assert "20" in counts and "due" in counts and "day streak" in counts
         assert "22 papers · 44 cards" in text_of(app, "#home-deck")
@@ -368,6 +401,8 @@ async def test_opening_on_review_then_escape_goes_home(make_app) -> None:
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("space", "5", "escape")
         assert isinstance(app.screen, HomeScreen)
+        await counted(app, pilot)
+        assert text_of(app, "#home-counts").split("\n")[0].split()[3] == "1"  # reviewed today
         assert "reviewed today" in text_of(app, "#home-counts")
         await pilot.press("r")
         assert isinstance(app.screen, ReviewScreen)

@@ -12,8 +12,14 @@ from ..conftest import SEED
 SIZE = (100, 30)
 
 
+async def counted(pilot) -> None:
+    """Home's counts are made in a worker: wait for them before the picture."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_home(snap_compare, make_app) -> None:
-    assert snap_compare(make_app([SEED]), terminal_size=SIZE)
+    assert snap_compare(make_app([SEED]), terminal_size=SIZE, run_before=counted)
 
 
 def test_review_front(snap_compare, make_app) -> None:

@@ -1,4 +1,9 @@
-"""Browse: every card in a table; filter, sort, see a card's SM-2 state and history, suspend."""
+"""Browse: every card in a table; filter, sort, see a card's SM-2 state and history, suspend.
+
+The table is virtual (:class:`~studydeck.tui.widgets.cardlist.CardList` draws only the rows
+on screen), the rows are kept sorted by the chosen column (a filter keeps that order: the
+sort is stable), and a filter that only narrows the last one (a word typed longer, a word
+added) looks only through the rows the last one showed."""
 
 from __future__ import annotations
 
@@ -10,9 +15,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from studydeck import planner
 from studydeck.carding import QUESTIONS
@@ -22,10 +26,20 @@ from studydeck.session import today_log
 from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
+from studydeck.tui.widgets.cardlist import CardList
 
-COLUMNS = ("paper", "kind", "year", "keywords", "state", "due", "EF", "interval")
+COLUMNS = ("paper", "kind", "year", "keywords", "state", "recall", "due", "EF", "interval")
 #: Column widths in terminal cells (CJK counts double); the paper column takes the rest.
-WIDTHS = {"kind": 12, "year": 4, "keywords": 12, "state": 9, "due": 10, "EF": 4, "interval": 3}
+WIDTHS = {
+    "kind": 12,
+    "year": 4,
+    "keywords": 12,
+    "state": 9,
+    "recall": 6,
+    "due": 10,
+    "EF": 4,
+    "interval": 3,
+}
 LABELS = {"interval": "ivl"}
 #: Cell padding (1 each side) of every column, the vertical scrollbar and a spare cell.
 _CHROME = 2 * len(COLUMNS) + 4
@@ -55,6 +69,34 @@ def search_text(row: Row) -> str:
     p = row.card.paper
     names = short_names(p.short_name, p.contribution)
     return " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes)).casefold()
+
+
+#: Filter terms whose matches shrink as the term grows (a substring, or a prefix for kind:);
+#: ``year:`` and ``state:`` are equalities, so ``year:2`` -> ``year:20`` is a new search.
+_NARROWING = ("", "kw", "keyword", "kind")
+
+
+def term_kind(term: str) -> str:
+    key, sep, _ = term.partition(":")
+    return key if sep and key in ("kw", "keyword", "year", "state", "kind") else ""
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether every card ``new`` matches is one ``old`` matched: ``new`` keeps every term of
+    ``old`` and may add terms, and only its last shared term may have grown (same filter
+    kind, one that narrows as it grows)."""
+    a, b = old.casefold().split(), new.casefold().split()
+    if not a:
+        return True
+    if len(b) < len(a):
+        return False
+    if a[:-1] != b[: len(a) - 1]:
+        return False
+    last_old, last_new = a[-1], b[len(a) - 1]
+    if last_old == last_new:
+        return True
+    kind = term_kind(last_old)
+    return kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old)
 
 
 def matches(row: Row, query: str, today: date, hay: dict[str, str] | None = None) -> bool:
@@ -124,24 +166,30 @@ class BrowseScreen(Screen[None]):
         self._hay: dict[str, str] = {}
         self.shown: list[Row] = []
         """The rows in the table, in its order (the cursor's row is ``shown[cursor_row]``)."""
+        self._sorted: list[Row] | None = None
+        """All rows in the order of the sort column (None: to be sorted again)."""
+        self.applied_query: str | None = None
+        """The filter the table shows the result of."""
         self._refill_queued = False
 
     def compose(self) -> ComposeResult:
+        self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
         yield Header()
         yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
         with Vertical(id="browse-body"):
-            yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+            yield CardList(
+                [LABELS.get(c, c) for c in COLUMNS],
+                [WIDTHS.get(c, self.paper_width) for c in COLUMNS],
+                self._cells_at,
+                id="cards",
+            )
             yield Static(id="card-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.rows = self._rows()
-        table = self.query_one(DataTable)
-        self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
-        for col in COLUMNS:
-            table.add_column(LABELS.get(col, col), key=col, width=WIDTHS.get(col, self.paper_width))
         self.refill()
-        table.focus()
+        self.query_one(CardList).focus()
 
     def _rows(self) -> list[Row]:
         ctx = ctx_of(self)
@@ -162,47 +210,89 @@ class BrowseScreen(Screen[None]):
             rows.append(Row(card, states.get(cid)))
         return rows
 
+    def _cells_at(self, i: int) -> tuple[Text, ...]:
+        return self._cells(self.shown[i], ctx_of(self).today)
+
+    def _recall(self, row: Row, today: date) -> float | None:
+        """The predicted chance of recall today (None: never reviewed), by the store's policy."""
+        return None if row.state is None else ctx_of(self).store.policy.recall(row.state, today)
+
     def _cells(self, row: Row, today: date) -> tuple[Text, ...]:
         p, st = row.card.paper, row.state
         sm2 = st.sm2 if st else None
+        recall = self._recall(row, today)
         return (
             fit(titled(p.title, p.short_name, p.contribution), self.paper_width),
             Text(row.card.kind.value),
             Text(str(p.year or "")),
             fit(", ".join(p.keywords), WIDTHS["keywords"]),
             Text(row.status(today)),
+            Text("" if recall is None else f"{recall:.0%}"),
             Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
             Text(f"{sm2.easiness:.2f}" if sm2 else ""),
             Text(str(sm2.interval) if sm2 else ""),
         )
 
-    def _sort_key(self, row: Row) -> object:
+    def _sort_key(self, row: Row, today: date) -> object:
         col = COLUMNS[self.sort_col]
         st = row.state.sm2 if row.state else None
-        return {
-            "paper": row.card.paper.title.casefold(),
-            "kind": row.card.kind.value,
-            "year": row.card.paper.year or 0,
-            "keywords": ",".join(row.card.paper.keywords),
-            "state": row.status(ctx_of(self).today),
-            "due": (st.due.isoformat() if st and st.due else "~"),
-            "EF": st.easiness if st else 0.0,
-            "interval": st.interval if st else 0,
-        }[col]
+        if col == "paper":
+            return row.card.paper.title.casefold()
+        if col == "kind":
+            return row.card.kind.value
+        if col == "year":
+            return row.card.paper.year or 0
+        if col == "keywords":
+            return ",".join(row.card.paper.keywords)
+        if col == "state":
+            return row.status(today)
+        if col == "recall":
+            recall = self._recall(row, today)
+            return -1.0 if recall is None else recall
+        if col == "due":
+            return st.due.isoformat() if st and st.due else "~"
+        if col == "EF":
+            return st.easiness if st else 0.0
+        return st.interval if st else 0
+
+    def _rows_sorted(self) -> list[Row]:
+        if self._sorted is None:
+            # Stable: rows with equal keys keep notes order, ascending or not.
+            today = ctx_of(self).today
+            self._sorted = sorted(
+                self.rows,
+                key=lambda r: self._sort_key(r, today),  # type: ignore[arg-type,return-value]
+                reverse=self.sort_reverse,
+            )
+            self.applied_query = None
+        return self._sorted
 
     def refill(self) -> None:
         today = ctx_of(self).today
         query = self.query_one("#filter", Input).value
-        table = self.query_one(DataTable)
-        table.clear()
-        shown = [r for r in self.rows if matches(r, query, today, self._hay)]
-        shown.sort(key=self._sort_key, reverse=self.sort_reverse)  # type: ignore[arg-type]
-        table.add_rows([self._cells(r, today) for r in shown])
+        rows = self._rows_sorted()
+        if not query.split():
+            shown = list(rows)
+        else:
+            # Narrowing the last filter: only the rows it showed can match.
+            pool = (
+                self.shown
+                if self.applied_query is not None and narrows(self.applied_query, query)
+                else rows
+            )
+            shown = [r for r in pool if matches(r, query, today, self._hay)]
         self.shown = shown
+        self.applied_query = query
+        table = self.query_one(CardList)
+        table.set_row_count(len(shown))
         table.border_title = (
             f"{len(shown)} of {len(self.rows)} cards · sorted by {COLUMNS[self.sort_col]}"
         )
         self.show_detail()
+
+    def resort(self) -> None:
+        self._sorted = None
+        self.refill()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # Keys typed while a refill runs arrive together: one refill, after the next
@@ -216,19 +306,19 @@ class BrowseScreen(Screen[None]):
         self.refill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(CardList).focus()
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        idx = COLUMNS.index(str(event.column_key.value))
+    def on_card_list_header_clicked(self, event: CardList.HeaderClicked) -> None:
+        idx = event.column
         self.sort_reverse = not self.sort_reverse if idx == self.sort_col else False
         self.sort_col = idx
-        self.refill()
+        self.resort()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_card_list_highlighted(self, event: CardList.Highlighted) -> None:
         self.show_detail()
 
     def selected(self) -> Row | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(CardList)
         if table.row_count == 0 or not 0 <= table.cursor_row < len(self.shown):
             return None
         return self.shown[table.cursor_row]
@@ -270,7 +360,7 @@ class BrowseScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)
-        self.refill()
+        self.resort()
 
     @reports_errors
     def action_toggle_suspend(self) -> None:
@@ -281,14 +371,17 @@ class BrowseScreen(Screen[None]):
         ctx.store.set_suspended(row.card.id, not row.state.suspended)
         new = Row(row.card, ctx.store.state(row.card.id), row.owes_repeat)
         self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
-        at = self.query_one(DataTable).cursor_row
+        if self._sorted is not None:
+            self._sorted = [new if r is row else r for r in self._sorted]
+        table = self.query_one(CardList)
+        at = table.cursor_row
         self.shown[at] = new
         self.notify(
             ("Suspended: " if new.state and new.state.suspended else "Unsuspended: ")
-            + row.card.paper.title
+            + row.card.paper.title,
+            markup=False,
         )
-        table = self.query_one(DataTable)
-        table.update_cell_at(Coordinate(at, COLUMNS.index("state")), Text(new.status(ctx.today)))
+        table.refresh_row(at)
         self.show_detail()
 
     @reports_errors
@@ -300,7 +393,8 @@ class BrowseScreen(Screen[None]):
     def _after_move(self) -> None:
         ctx_of(self).reload()
         self.rows = self._rows()
-        self.refill()
+        self._hay.clear()  # the cards' texts changed
+        self.resort()
 
     def action_leave(self) -> None:
         if (

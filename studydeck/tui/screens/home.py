@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.table import Table
@@ -12,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from studydeck.stats import compute
+from studydeck.stats import Stats, compute
 from studydeck.tui.context import ctx_of
 from studydeck.wording import plural
 
@@ -29,6 +30,9 @@ class HomeScreen(Screen[None]):
         ),
         Binding("s", "app.stats", "Stats", id="home.stats", tooltip="Statistics"),
     ]
+
+    counted = False
+    """Whether the counts of the latest refresh are shown (they are made in a worker)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,9 +52,10 @@ class HomeScreen(Screen[None]):
             self.refresh_counts()
 
     def refresh_counts(self) -> None:
+        """Show the deck now; count in a worker thread (a long history must not hold the
+        first paint), then show the counts. A newer refresh replaces one still counting."""
         ctx = ctx_of(self)
         deck = ctx.deck
-        st = compute(ctx.store, deck, ctx.today, ctx.settings)
         title = Text(deck.name, style="bold")
         title.append(
             f"   {plural(len(deck.papers), 'paper')} · {plural(len(deck.cards), 'card')}",
@@ -59,6 +64,17 @@ class HomeScreen(Screen[None]):
         for src in deck.sources:
             title.append(f"\n{Path(src).name}", style="dim italic")
         self.query_one("#home-deck", Static).update(title)
+        self.counted = False
+        self.run_worker(self._count(), group="home-counts", exclusive=True)
+
+    async def _count(self) -> None:
+        ctx = ctx_of(self)
+        st = await asyncio.to_thread(compute, ctx.store, ctx.deck, ctx.today, ctx.settings)
+        self._show_counts(st)
+
+    def _show_counts(self, st: Stats) -> None:
+        ctx = ctx_of(self)
+        deck = ctx.deck
         table = Table.grid(padding=(0, 3))
         for _ in range(5):
             table.add_column(justify="center")
@@ -93,3 +109,4 @@ class HomeScreen(Screen[None]):
         if st.due_today + st.new_available + st.repeats == 0:
             notice.append("\nNothing due: all done for today.", style="green")
         self.query_one("#home-notice", Static).update(notice)
+        self.counted = True

@@ -1,0 +1,172 @@
+"""A virtual table: draws only the rows on screen (Textual's line API), whatever their number.
+
+The screen owns the rows; this widget asks it for the cells of row ``i`` (``cells(i)``) when
+that row is drawn, and knows only how many rows there are. So opening or filtering a list of
+100 000 cards costs what the screen spends choosing them, not drawing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cells = Callable[[int], Sequence[Text]]
+
+
+class CardList(ScrollView, can_focus=True):
+    """Columns of fixed widths, a header line that stays put, a cursor row, zebra stripes."""
+
+    DEFAULT_CSS = """
+    CardList { background: $surface; }
+    CardList > .cardlist--header { text-style: bold; background: $panel; color: $foreground; }
+    CardList > .cardlist--even { background: $surface; }
+    CardList > .cardlist--odd { background: $surface-lighten-1; }
+    CardList > .cardlist--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {
+        "cardlist--header",
+        "cardlist--even",
+        "cardlist--odd",
+        "cardlist--cursor",
+    }
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move(-1_000_000_000)", "First", show=False),
+        Binding("end", "move(1_000_000_000)", "Last", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The cursor moved to ``row`` (an index into the screen's rows)."""
+
+        def __init__(self, row: int) -> None:
+            super().__init__()
+            self.row = row
+
+    class HeaderClicked(Message):
+        def __init__(self, column: int) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(
+        self, labels: Sequence[str], widths: Sequence[int], cells: Cells, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.labels = list(labels)
+        self.widths = list(widths)
+        self.cells = cells
+        self.row_count = 0
+        self._line_width = sum(w + 2 for w in self.widths)
+
+    # -- the rows ---------------------------------------------------------------------------
+
+    def set_row_count(self, count: int) -> None:
+        """The rows changed (a filter, a sort): ``count`` of them; the cursor goes to the top."""
+        self.row_count = count
+        self.virtual_size = Size(self._line_width, count + 1)  # + the header line
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.cursor_row = 0
+        self.refresh()
+
+    def row_text(self, i: int) -> tuple[str, ...]:
+        """Row ``i`` as plain text, cell by cell (what the user reads)."""
+        return tuple(t.plain for t in self.cells(i))
+
+    def refresh_row(self, i: int) -> None:
+        y = i - round(self.scroll_offset.y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _line(self, texts: Sequence[Text], style: Style) -> Strip:
+        # One segment run per cell: a terminal (or a picture of one) places each cell at its
+        # own column, whatever the glyph widths before it.
+        # (The column in each cell's style keeps neighbouring cells from merging into one run.)
+        console = self.app.console
+        segments: list[Segment] = []
+        for column, (text, width) in enumerate(zip(texts, self.widths, strict=True)):
+            base = style + Style(meta={"column": column})
+            cell = text.copy()
+            cell.truncate(width, overflow="ellipsis", pad=True)
+            cell.end = ""
+            segments.append(Segment(" ", base))
+            segments.extend(
+                Segment(s.text, base + s.style if s.style else base, s.control)
+                for s in cell.render(console)
+            )
+            segments.append(Segment(" ", base))
+        return Strip(segments, self._line_width)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        if y == 0:
+            header = self.get_component_rich_style("cardlist--header")
+            strip = self._line([Text(label) for label in self.labels], header)
+        else:
+            i = scroll_y + y - 1
+            if i >= self.row_count:
+                return Strip.blank(width, self.rich_style)
+            name = (
+                "cardlist--cursor"
+                if i == self.cursor_row
+                else ("cardlist--odd" if i % 2 else "cardlist--even")
+            )
+            strip = self._line(self.cells(i), self.get_component_rich_style(name))
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    # -- the cursor -------------------------------------------------------------------------
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_row(old)
+        self.refresh_row(new)
+        self.post_message(self.Highlighted(new))
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, self.row_count - 1))
+
+    def _show_cursor(self) -> None:
+        rows_seen = max(1, self.size.height - 1)
+        top = round(self.scroll_offset.y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + rows_seen:
+            self.scroll_to(y=self.cursor_row - rows_seen + 1, animate=False, immediate=True)
+
+    def action_move(self, by: int) -> None:
+        self.cursor_row = self.cursor_row + by
+        self._show_cursor()
+
+    def action_page(self, pages: int) -> None:
+        self.action_move(pages * max(1, self.size.height - 2))
+
+    def on_click(self, event: Click) -> None:
+        at = event.get_content_offset(self)
+        if at is None:
+            return
+        if at.y == 0:
+            x = at.x + round(self.scroll_offset.x)
+            for column, width in enumerate(self.widths):
+                if x < width + 2:
+                    self.post_message(self.HeaderClicked(column))
+                    return
+                x -= width + 2
+            return
+        row = round(self.scroll_offset.y) + at.y - 1
+        if row < self.row_count:
+            self.cursor_row = row

@@ -1,0 +1,163 @@
+"""Stats from the store's running totals equal the old computation over every review row
+(the oracle below, kept as it was), on random stores: random answers on random days,
+same-day repeats, undone answers, a rebuild from the event log, papers that left the notes
+(retired cards keep their history); and a store from before the totals gets them filled."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from studydeck.config import Settings
+from studydeck.loading import open_deck
+from studydeck.models import Deck
+from studydeck.scheduling import PASSING
+from studydeck.session import today_plan
+from studydeck.stats import Stats, _mean_recall, _streak, compute
+from studydeck.store import Store
+
+from .conftest import table
+
+TZ = timezone(timedelta(hours=8))
+START = datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
+KEYWORDS = ("vision", "audio", "graphs")
+
+
+def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
+    """The computation before the history moved into SQL: every review row as an object."""
+    plan = today_plan(store, deck, today, settings)
+    kw_of = {c.id: c.paper.keywords for c in deck.cards}
+    rows = store.reviews()
+    per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_grade: Counter[int] = Counter()
+    per_day: Counter[date] = Counter()
+    for r in rows:
+        per_day[r.day] += 1
+        by_grade[r.quality] += 1
+        if r.repeat:
+            continue
+        for kw in kw_of.get(r.card_id, ()):
+            per_kw[kw][0] += r.quality >= PASSING
+            per_kw[kw][1] += 1
+    keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
+    quiz = store.quiz_results()
+    states = store.states()
+    deck_ids = {c.id for c in deck.cards}
+    return Stats(
+        due_today=plan.due,
+        new_available=plan.new_available,
+        new_total=plan.new_total,
+        learning=plan.learning,
+        reviewed_today=plan.answered_today,
+        total_cards=plan.total_cards,
+        retired=plan.retired,
+        suspended=plan.suspended,
+        leeches=plan.leeches,
+        streak=_streak(set(per_day), today),
+        retention_by_keyword={
+            k: (round(per_kw[k][0] / per_kw[k][1], 3) if per_kw[k][1] else None) for k in keywords
+        },
+        answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
+        reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
+        due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
+        quizzes=len({q for q, _, _ in quiz}),
+        quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
+        predicted_recall_now=_mean_recall(store, deck_ids, states, today),
+        predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
+        buried=plan.buried,
+        repeats=plan.repeats,
+        due_tomorrow=plan.due_tomorrow,
+    )
+
+
+def notes_text(papers: list[list[str]]) -> str:
+    return table(
+        *(
+            f"| 2020 | P{i} | {', '.join(kws)} | contribution {i} | | |"
+            for i, kws in enumerate(papers)
+        )
+    )
+
+
+answers = st.lists(
+    st.tuples(
+        st.integers(0, 40),  # which card (modulo the deck)
+        st.integers(0, 5),  # grade
+        st.integers(0, 12),  # day after START
+        st.booleans(),  # a same-day repeat
+        st.booleans(),  # undone at once
+    ),
+    max_size=40,
+)
+paper_keywords = st.lists(
+    st.lists(st.sampled_from(KEYWORDS), max_size=3, unique=True), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kws=paper_keywords,
+    given_answers=answers,
+    keep=st.integers(0, 5),
+    rebuild=st.booleans(),
+    today_offset=st.integers(0, 14),
+)
+def test_stats_from_running_totals_equal_the_row_by_row_computation(
+    kws: list[list[str]],
+    given_answers: list[tuple[int, int, int, bool, bool]],
+    keep: int,
+    rebuild: bool,
+    today_offset: int,
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "notes.md"
+        path.write_text(notes_text(kws), encoding="utf-8")
+        with Store.open(Path(tmp) / "s.db") as store:
+            deck, _ = open_deck(store, [path], START)
+            cards = [c.id for c in deck.cards]
+            for which, grade, day, repeat, undo in sorted(given_answers, key=lambda a: a[2]):
+                now = START + timedelta(days=day, minutes=which)
+                done = store.record_answer(
+                    cards[which % len(cards)], grade, now=now, today=now.date(), repeat=repeat
+                )
+                if undo:
+                    store.undo(done.review_id, now)
+            if rebuild:
+                store.rebuild()
+            # papers after the first `keep` leave the notes: their cards retire, history stays
+            path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
+            later = START + timedelta(days=today_offset)
+            deck, _ = open_deck(store, [path], later)
+            assert compute(store, deck, later.date(), Settings()) == old_compute(
+                store, deck, later.date(), Settings()
+            )
+
+
+def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None:
+    """Upgrading (schema v4 -> v5) counts the history already in the log."""
+    path = tmp_path / "notes.md"
+    path.write_text(notes_text([["vision"], ["audio", "vision"]]), encoding="utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        deck, _ = open_deck(store, [path], START)
+        for i, card in enumerate(deck.cards):
+            for day in range(3):
+                now = START + timedelta(days=day, minutes=i)
+                store.record_answer(card.id, (i + day) % 6, now=now, today=now.date())
+        today = (START + timedelta(days=3)).date()
+        expected = old_compute(store, deck, today, Settings())
+    c = sqlite3.connect(tmp_path / "s.db")
+    c.executescript(
+        "DROP TRIGGER reviews_total_in; DROP TRIGGER reviews_total_out; "
+        "DROP TRIGGER reviews_total_moved; DROP TABLE review_days; DROP TABLE review_cards; "
+        "PRAGMA user_version = 4"
+    )
+    c.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert compute(store, deck, today, Settings()) == expected
+        assert expected.streak == 3 and sum(expected.answers_by_grade.values()) == 6

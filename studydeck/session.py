@@ -42,12 +42,14 @@ class QueueItem:
     """A same-day repeat (SM-2 step 7): logged, but leaves the SM-2 state alone."""
 
 
-def today_log(store: Store, today: date) -> list[TodayAnswer]:
-    """Today's answers, in the order given, as the planner takes them."""
+def today_log(store: Store, today: date, deck: Deck) -> list[TodayAnswer]:
+    """Today's answers to ``deck``'s cards (by any process), in the order given, as the
+    planner takes them: the daily limits and today's counts are a deck's own, as in Anki."""
+    ids = {c.id for c in deck.cards}
     return [
         TodayAnswer(r.card_id, r.quality, r.repeat, r.was_new)
         for r in store.reviews(since=today)
-        if r.day == today
+        if r.day == today and r.card_id in ids
     ]
 
 
@@ -65,7 +67,7 @@ def today_plan(
         store.states() if states is None else states,
         today,
         settings,
-        today_log(store, today),
+        today_log(store, today, deck),
     )
 
 
@@ -123,7 +125,8 @@ class Session:
         done = self.store.scheduled_today(self.today)
         queue = [it for it in self.queue if it.repeat or it.card.id not in done]
         if any(it.card.id in self._new_ids and not it.repeat for it in queue) and (
-            self.store.new_answered_today(self.today) >= self.settings.new_per_day
+            sum(a.was_new for a in today_log(self.store, self.today, self.deck))
+            >= self.settings.new_per_day
         ):
             queue = [it for it in queue if it.repeat or it.card.id not in self._new_ids]
         self.queue = queue

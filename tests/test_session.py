@@ -336,3 +336,20 @@ def test_undo_does_not_bring_back_cards_buried_or_suspended_since(store, clock) 
     ids = [it.card.id for it in s.queue]
     assert buried.id not in ids and suspended.id not in ids
     assert ids[0] == first.id and s.remaining == 3
+
+
+def test_todays_counts_and_limits_are_each_decks_own(store, clock, notes) -> None:
+    """One store, two notes files: studying one does not use up the other's new cards."""
+    from studydeck.config import Settings as S
+    from studydeck.stats import compute
+
+    a = notes(rows("A1", "A2", "A3"), name="a.md")
+    b = notes(rows("B1", "B2", "B3"), name="b.md")
+    on_a = session_for(store, [a], clock, new_per_day=2)
+    while on_a.current:
+        on_a.answer(5)
+    assert on_a.done == 2
+    deck_b, _ = open_deck(store, [b], clock())
+    st = compute(store, deck_b, on_a.today, S(new_per_day=2))
+    assert (st.reviewed_today, st.new_available) == (0, 2)
+    assert session_for(store, [b], clock, new_per_day=2).remaining == 2

@@ -194,7 +194,7 @@ class BrowseScreen(Screen[None]):
     def _rows(self) -> list[Row]:
         ctx = ctx_of(self)
         states = ctx.store.states()
-        owed = set(planner.owed_repeats(today_log(ctx.store, ctx.today)))
+        owed = set(planner.owed_repeats(today_log(ctx.store, ctx.today, ctx.deck)))
         rows = [Row(c, states.get(c.id), c.id in owed) for c in ctx.deck.cards]
         for cid, kind, key, title, year in ctx.store.retired_cards():
             paper = Paper(

@@ -98,7 +98,7 @@ def render_stats(st: Stats, today: date) -> Group:
     return Group(
         head,
         Text(""),
-        Text("reviews per day", style="bold"),
+        Text("reviews per day (all your notes)", style="bold"),
         heatmap(st.reviews_per_day, today),
         Text(""),
         Text("due in the next 30 days", style="bold"),

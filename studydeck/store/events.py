@@ -182,55 +182,57 @@ class EventLog(StoreBase):
         """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
         replaying their events. Returns how many cards were written."""
         with self.transaction() as c, gc_paused():
-            cards = {
-                _line_key(r): (r["cid"], bool(r["retired"]))
-                for r in c.execute("SELECT cid, card_id, retired FROM cards")
-            }
-            wanted = set(cards) if keys is None else set(keys) & set(cards)
-            tuples = c.cursor()
-            tuples.row_factory = None  # plain tuples, in Event's field order: 100,000 rows
-            if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
-                rows = tuples.execute(f"SELECT {_EVENT_FIELDS} FROM events").fetchall()
-            else:
-                rows = []
-                for key in wanted:
-                    rows += tuples.execute(
-                        f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
-                    ).fetchall()
-            events = [Event._make(r) for r in rows if r[4] in wanted]
-            result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+            # In a function of its own: its 100,000s of objects are gone before the cyclic GC
+            # comes back (else its first pass walks them all, a third of a second).
+            return self._rebuild(c, keys)
+
+    def _rebuild(self, c: sqlite3.Connection, keys: Collection[str] | None) -> int:
+        cards = {
+            _line_key(r): (r["cid"], bool(r["retired"]))
+            for r in c.execute("SELECT cid, card_id, retired FROM cards")
+        }
+        wanted = set(cards) if keys is None else set(keys) & set(cards)
+        tuples = c.cursor()
+        tuples.row_factory = None  # plain tuples, in Event's field order: 100,000 rows
+        if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
+            rows = tuples.execute(f"SELECT {_EVENT_FIELDS} FROM events").fetchall()
+        else:
+            rows = []
+            for key in wanted:
+                rows += tuples.execute(
+                    f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
+                ).fetchall()
+        events = [Event._make(r) for r in rows if r[4] in wanted]
+        result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+        c.executemany(
+            f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
+            [(*state_values(result.states.get(k, NEW), buried=True), cards[k][0]) for k in wanted],
+        )
+        if keys is None:
+            c.execute("DELETE FROM reviews")
+        else:
+            c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+        # One answer's "before" is the previous one's "after": format each state once.
+        texts: dict[int, str] = {}
+        cid_of = {k: v[0] for k, v in cards.items()}
+        reviews: list[tuple[object, ...]] = []
+        add = reviews.append
+        for e, before, after in result.answers:  # a plain loop: 100,000 answers
+            was = texts.get(id(before))
+            if was is None:
+                was = texts[id(before)] = state_text(before)
+            now = texts.get(id(after))
+            if now is None:
+                now = texts[id(after)] = state_text(after)
+            new = before.sm2.is_new and not e.repeat
+            add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
+                 int(new), was, now, e.id))  # fmt: skip
+        with _indexes_dropped(c, "reviews", len(reviews)):
             c.executemany(
-                f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
-                [
-                    (*state_values(result.states.get(k, NEW), buried=True), cards[k][0])
-                    for k in wanted
-                ],
+                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                reviews,
             )
-            if keys is None:
-                c.execute("DELETE FROM reviews")
-            else:
-                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
-            # One answer's "before" is the previous one's "after": format each state once.
-            texts: dict[int, str] = {}
-            cid_of = {k: v[0] for k, v in cards.items()}
-            reviews: list[tuple[object, ...]] = []
-            add = reviews.append
-            for e, before, after in result.answers:  # a plain loop: 100,000 answers
-                was = texts.get(id(before))
-                if was is None:
-                    was = texts[id(before)] = state_text(before)
-                now = texts.get(id(after))
-                if now is None:
-                    now = texts[id(after)] = state_text(after)
-                new = before.sm2.is_new and not e.repeat
-                add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
-                     int(new), was, now, e.id))  # fmt: skip
-            with _indexes_dropped(c, "reviews", len(reviews)):
-                c.executemany(
-                    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-                    "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    reviews,
-                )
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -239,10 +241,13 @@ class EventLog(StoreBase):
         return {
             r["card_key"]
             for r in self.query(
-                "SELECT DISTINCT e.card_key FROM events e JOIN cards c ON c.card_id = e.card_key "
-                "WHERE e.kind = 'answer' AND e.id NOT IN "
-                "(SELECT event_id FROM reviews WHERE event_id IS NOT NULL) "
-                "AND e.id NOT IN (SELECT value FROM events WHERE kind = 'undo')"
+                # One set difference over ids, then the keys: 3-4 times faster than two
+                # NOT IN per event, over 100,000 events.
+                "SELECT DISTINCT card_key FROM events WHERE id IN ("
+                "SELECT id FROM events WHERE kind = 'answer' "
+                "EXCEPT SELECT event_id FROM reviews "
+                "EXCEPT SELECT value FROM events WHERE kind = 'undo') "
+                "AND card_key IN (SELECT card_id FROM cards)"
             )
         }
 

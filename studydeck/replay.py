@@ -112,32 +112,31 @@ def _replay(
     # SM-2 goes through scheduling's one-call twin (tested equal to scheduling.answer).
     sm2 = policy.scheduler != "fsrs"
     threshold = policy.leech_threshold
+    new_card = (NEW, CardState(NEW.sm2, retired=True))  # immutable: shared by new cards
     for e in ordered:
-        kind = e.kind
-        if kind == "undo" or e.id in undone:
+        eid, at, eday, kind, key, quality, _, repeat, _, _ = e  # one unpack, not six lookups
+        if kind == "undo" or eid in undone:
             continue
-        key = e.key
         before = states.get(key)
         if before is None:
-            before = CardState(NEW.sm2, retired=retired.get(key, False))
+            before = new_card[bool(retired.get(key, False))]
         if kind == "answer":
             after = before  # a same-day repeat changes nothing
-            if not e.repeat:
-                if scheduled_on.get(key) == e.day:
+            if not repeat:
+                if scheduled_on.get(key) == eday:
                     # One scheduled answer per card per study day, as Store.record_answer
                     # rules: a second "first answer" (another window, another device) is a
                     # same-day repeat.
                     e = e._replace(repeat=True)
                 else:
-                    scheduled_on[key] = e.day
-                    day = days.get(e.day)
+                    scheduled_on[key] = eday
+                    day = days.get(eday)
                     if day is None:
-                        day = days[e.day] = date.fromisoformat(e.day)
+                        day = days[eday] = date.fromisoformat(eday)
                     if sm2:
-                        after = answer_fast(before, e.quality, day, threshold)
+                        after = answer_fast(before, quality, day, threshold)
                     else:
-                        when = datetime.fromisoformat(e.at)
-                        after = policy.answer(before, e.quality, when, day)
+                        after = policy.answer(before, quality, datetime.fromisoformat(at), day)
             applied.append(Applied(e, before, after))
         else:
             after = _apply(before, e)

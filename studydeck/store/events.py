@@ -208,9 +208,7 @@ class EventLog(StoreBase):
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
             [(*state_values(result.states.get(k, NEW), buried=True), cards[k][0]) for k in wanted],
         )
-        if keys is None:
-            c.execute("DELETE FROM reviews")
-        else:
+        if keys is not None:  # (through the cid index, before any drop)
             c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
         # One answer's "before" is the previous one's "after": format each state once.
         texts: dict[int, str] = {}
@@ -228,6 +226,8 @@ class EventLog(StoreBase):
             add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
                  int(new), was, now, e.id))  # fmt: skip
         with _indexes_dropped(c, "reviews", len(reviews)):
+            if keys is None:
+                c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
             c.executemany(
                 "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
                 "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
 from studydeck.fsrs_scheduler import FsrsSettings, retrievability
 from studydeck.fsrs_scheduler import answer as fsrs_answer
 from studydeck.perf import gc_paused
-from studydeck.scheduling import CardState, Sm2State, answer, predicted_recall
+from studydeck.scheduling import CardState, Sm2State, answer, answer_fast, predicted_recall
 
 KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz", "rename")
 """What a log line can be. A quiz answer is logged and synced but never schedules; a rename
@@ -73,9 +74,8 @@ class Policy:
         return predicted_recall(state.sm2, on)
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """An answer as replay applied it, for the review table."""
+class Applied(NamedTuple):
+    """An answer as replay applied it, for the review table (a NamedTuple: one per answer)."""
 
     event: Event
     before: CardState
@@ -102,37 +102,50 @@ def replay(
 def _replay(
     events: Iterable[Event], policy: Policy, retired: Mapping[str, bool] | None
 ) -> Replayed:
-    ordered = sorted(events, key=lambda e: e.sort_key)
+    ordered = sorted(events, key=_ORDER)
     undone = {e.value for e in ordered if e.kind == "undo"}
     days: dict[str, date] = {}
     retired = retired or {}
     states: dict[str, CardState] = {}
     applied: list[Applied] = []
     scheduled_on: dict[str, str] = {}
+    # SM-2 goes through scheduling's one-call twin (tested equal to scheduling.answer).
+    sm2 = policy.scheduler != "fsrs"
+    threshold = policy.leech_threshold
+    new_card = (NEW, CardState(NEW.sm2, retired=True))  # immutable: shared by new cards
     for e in ordered:
-        if e.id in undone or e.kind == "undo":
+        eid, at, eday, kind, key, quality, _, repeat, _, _ = e  # one unpack, not six lookups
+        if kind == "undo" or eid in undone:
             continue
-        before = states.get(e.key)
+        before = states.get(key)
         if before is None:
-            before = CardState(NEW.sm2, retired=retired.get(e.key, False))
-        if e.kind == "answer" and not e.repeat and scheduled_on.get(e.key) == e.day:
-            # One scheduled answer per card per study day, as Store.record_answer rules: a
-            # second "first answer" (another window, another device) is a same-day repeat.
-            e = e._replace(repeat=True)
-        if e.kind == "answer" and not e.repeat:
-            scheduled_on[e.key] = e.day
-            day = days.get(e.day) or days.setdefault(e.day, date.fromisoformat(e.day))
-            when = datetime.fromisoformat(e.at) if policy.scheduler == "fsrs" else _NO_TIME
-            after = policy.answer(before, e.quality, when, day)
+            before = new_card[bool(retired.get(key, False))]
+        if kind == "answer":
+            after = before  # a same-day repeat changes nothing
+            if not repeat:
+                if scheduled_on.get(key) == eday:
+                    # One scheduled answer per card per study day, as Store.record_answer
+                    # rules: a second "first answer" (another window, another device) is a
+                    # same-day repeat.
+                    e = e._replace(repeat=True)
+                else:
+                    scheduled_on[key] = eday
+                    day = days.get(eday)
+                    if day is None:
+                        day = days[eday] = date.fromisoformat(eday)
+                    if sm2:
+                        after = answer_fast(before, quality, day, threshold)
+                    else:
+                        after = policy.answer(before, quality, datetime.fromisoformat(at), day)
+            applied.append(Applied(e, before, after))
         else:
             after = _apply(before, e)
-        states[e.key] = after
-        if e.kind == "answer":
-            applied.append(Applied(e, before, after))
+        states[key] = after
     return Replayed(states, applied)
 
 
-_NO_TIME = datetime.min  # SM-2 schedules by day only; no need to parse the time
+_ORDER = itemgetter(1, 0)
+"""An event's place in time: (at, id), as :attr:`Event.sort_key`, without a call per event."""
 
 
 def _apply(state: CardState, e: Event) -> CardState:

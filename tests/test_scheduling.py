@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studydeck.scheduling import MAX_INTERVAL, AnkiButton, CardState, Sm2State, answer, review
+from studydeck.scheduling import (
+    MAX_INTERVAL,
+    AnkiButton,
+    CardState,
+    FsrsMemory,
+    Sm2State,
+    answer,
+    answer_fast,
+    review,
+)
 
 DAY0 = date(2026, 1, 1)
 
@@ -140,3 +149,45 @@ def test_threshold_0_never_makes_a_leech_and_one_lapse_can() -> None:
     assert answer(lowered, 2, DAY0, leech_threshold=3).leech
     kept = answer(CardState(Sm2State(), suspended=True), 5, DAY0, leech_threshold=1)
     assert (kept.leech, kept.suspended) == (False, True)
+
+
+_states = st.builds(
+    CardState,
+    sm2=st.builds(
+        Sm2State,
+        repetitions=st.integers(0, 30),
+        easiness=st.sampled_from([1.3, 1.32, 1.5, 1.94, 2.22, 2.36, 2.5, 2.6, 2.7, 3.1])
+        | st.floats(1.3, 3.2),
+        interval=st.integers(0, 2000),
+        due=st.none() | st.dates(max_value=date(2200, 1, 1)),
+    ),
+    lapses=st.integers(0, 12),
+    suspended=st.booleans(),
+    leech=st.booleans(),
+    buried_until=st.none() | st.dates(),
+    retired=st.booleans(),
+    fsrs=st.none() | st.just(FsrsMemory(3.2, 5.1, datetime(2026, 1, 1, tzinfo=UTC))),
+)
+
+
+@given(
+    _states,
+    st.integers(0, 5) | st.sampled_from(list(AnkiButton)),
+    st.dates(max_value=date(2200, 1, 1)),  # four answers later, still a date
+    st.integers(0, 10),
+)
+def test_the_replay_twin_answers_exactly_as_answer(
+    state: CardState, quality: int, today: date, threshold: int
+) -> None:
+    """Replay's one-call SM-2 (answer_fast) is scheduling.answer, field for field, and each
+    answer after it too (a chain walks through the lapse, leech and interval branches)."""
+    for _ in range(4):
+        expected = answer(state, quality, today, threshold)
+        assert answer_fast(state, quality, today, threshold) == expected
+        state, today = expected, today + timedelta(days=expected.sm2.interval)
+
+
+@pytest.mark.parametrize("bad", [-1, 6, 2.0, True, "4", None])
+def test_the_replay_twin_rejects_what_answer_rejects(bad: object) -> None:
+    with pytest.raises(ValueError, match="SM-2 quality"):
+        answer_fast(CardState(Sm2State()), bad, DAY0, 8)  # type: ignore[arg-type]

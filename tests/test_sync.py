@@ -250,3 +250,42 @@ def test_a_paper_renamed_on_one_clone_keeps_its_history_on_both(two_clones, tmp_
     assert sb.states()[renamed] == sa.states()[renamed]
     sa.close()
     sb.close()
+
+
+def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(two_clones, tmp_path):
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    answered = review(sa, a / "notes.md", Clock(day), [5, 2])
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    sync(sb, b, "desktop")  # before the desktop ever opened the notes: no cards yet
+    assert sb.waiting_events() == 2
+    open_deck(sb, [b / "notes.md"], day + timedelta(hours=1))
+    assert {s.sm2.due for s in sb.states_of(answered).values()} == {None}
+    sync(sb, b, "desktop")
+    assert sb.states_of(answered) == sa.states_of(answered)
+    assert sb.states_of(answered)[answered[0]].sm2.due is not None
+    assert sb.review_count() == sa.review_count() == 2
+
+
+def test_a_bulk_sync_keeps_every_index_of_the_store(two_clones, tmp_path, monkeypatch):
+    """Big syncs drop the review and event indexes for the insert and make them again."""
+    import studydeck.store.events as events
+
+    monkeypatch.setattr(events, "BULK", 1)  # every insert counts as bulk
+    a, _ = two_clones
+    store = Store.open(tmp_path / "a.db")
+
+    def indexes() -> list[tuple[str, str]]:
+        rows = store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        return sorted((r["name"], r["sql"] or "") for r in rows)
+
+    before = indexes()
+    assert ("reviews_cid", "CREATE INDEX reviews_cid ON reviews(cid)") in before
+    review(store, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4])
+    sync(store, a, "laptop")
+    store.rebuild()
+    assert indexes() == before
+    assert store.review_count() == 3

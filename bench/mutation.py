@@ -42,8 +42,10 @@ TARGETS: dict[str, list[str]] = {
         "or duplicates",
         "tests/test_naming.py",
         "tests/test_identity.py",
+        "tests/test_identity_keys.py",
     ],
-    "carding": ["tests/test_parsing.py"],
+    "carding": ["tests/test_carding.py"],
+    "critique": ["tests/test_carding.py"],
 }
 TIMEOUT = 60.0
 

@@ -238,3 +238,24 @@ def test_an_explicit_prefix_decides_the_card_and_is_not_shown_on_it(tmp_path: Pa
     backs = {c.kind.value: c.back for c in load([notes]).cards}
     assert backs["insight"] == "global pooling helps."
     assert backs["critique"] == "needs labels."
+
+
+@pytest.mark.parametrize(
+    ("statement", "critique", "reason"),
+    [
+        # A Latin marker must start a word: "unlimited" is not "limited".
+        ("The buffer is unlimited in size.", False, "no evaluative marker"),
+        ("The evaluation is limited to one dataset.", True, "marker limited"),
+        # The first marker in the statement decides, Chinese or English.
+        ("It fails on text; 效果较差 elsewhere.", True, "marker fails"),
+        ("效果较差, and it fails on text.", True, "marker 较差"),
+        # A negation right before a marker cancels it; one further away does not.
+        ("It does not fail on noisy input.", False, "no evaluative marker"),
+        ("Not in this setting, but it fails on noisy input.", True, "marker fails"),
+    ],
+)
+def test_marker_position_word_start_and_negation(
+    statement: str, critique: bool, reason: str
+) -> None:
+    v = classify(statement)
+    assert (v.critique, v.reason) == (critique, reason)

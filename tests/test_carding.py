@@ -252,6 +252,11 @@ def test_an_explicit_prefix_decides_the_card_and_is_not_shown_on_it(tmp_path: Pa
         # A negation right before a marker cancels it; one further away does not.
         ("It does not fail on noisy input.", False, "no evaluative marker"),
         ("Not in this setting, but it fails on noisy input.", True, "marker fails"),
+        # Edges: a marker that opens the statement, a negation that opens it, a contrast
+        # word that opens it.
+        ("Fails on large images", True, "marker fails"),
+        ("不依赖额外标注", False, "no evaluative marker"),
+        ("但保留了内部差异", False, "contrast, not a judgement (但)"),
     ],
 )
 def test_marker_position_word_start_and_negation(

@@ -15,7 +15,7 @@ from studydeck.errors import StudydeckError
 from studydeck.models import Card, Deck, Diagnostic, Paper
 from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
 from studydeck.perf import gc_paused
-from studydeck.safe import strip_controls
+from studydeck.safe import terminal
 
 BUNDLED_NAME = "paper-reading.md"
 
@@ -118,11 +118,6 @@ def find_files(paths: Sequence[Path]) -> Found:
     return found
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """The notes files :func:`find_files` keeps."""
-    return find_files(paths).files
-
-
 def parse_files(
     files: Sequence[Path],
     skipped: Sequence[Diagnostic] = (),
@@ -152,7 +147,7 @@ def _parse_files(
         assert text is not None
         # Escape sequences and control characters never enter the deck: every screen,
         # listing and export shows cells as plain text (the output paths strip them too).
-        res = parse(strip_controls(text), str(f))
+        res = parse(terminal(text), str(f))
         results.append(res)
         diags.extend(res.diagnostics)
     papers, more = assign_keys(results)

@@ -54,14 +54,6 @@ def card_id(key: str, kind: CardKind) -> str:
     return f"{digest}/{kind.value}"
 
 
-def similar_titles(a: str, b: str, threshold: float = 0.85) -> bool:
-    """Near-identical titles (a fixed typo, a changed word in a long title)."""
-    na, nb = normalise_title(a), normalise_title(b)
-    if na == nb:
-        return True
-    return SequenceMatcher(None, na, nb).ratio() >= threshold
-
-
 def duplicates(keys: Iterable[str]) -> set[str]:
     seen: set[str] = set()
     dup: set[str] = set()
@@ -158,8 +150,3 @@ def match_renames(papers: Sequence[Paper], missing: Mapping[str, StoredPaper]) -
             out[new] = old_key
             used.add(old_key)
     return out
-
-
-def match_rename(paper: Paper, missing: Mapping[str, StoredPaper]) -> str | None:
-    """The stored paper (gone from the notes) that this one row most likely renames."""
-    return match_renames([paper], missing).get(paper.key)

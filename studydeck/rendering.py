@@ -93,7 +93,7 @@ def _fast_html(text: str) -> str | None:
 
 def to_html(text: str) -> str:
     """A cell's inline Markdown as HTML: text escaped, links only to http(s) and mailto."""
-    text = safe.strip_controls(text)
+    text = safe.terminal(text)
     if not text:
         return ""
     fast = _fast_html(text)

@@ -43,10 +43,6 @@ class Event(NamedTuple):
     value: str = ""
     device: str = ""
 
-    @property
-    def sort_key(self) -> tuple[str, str]:
-        return (self.at, self.id)
-
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -145,7 +141,7 @@ def _replay(
 
 
 _ORDER = itemgetter(1, 0)
-"""An event's place in time: (at, id), as :attr:`Event.sort_key`, without a call per event."""
+"""An event's place in time: (at, id), without a call per event."""
 
 
 def _apply(state: CardState, e: Event) -> CardState:

@@ -4,7 +4,7 @@
 ...) and no C0/C1 control character survives, except newline and tab. A notes cell with
 ``ESC ] 52`` would otherwise write the user's clipboard, ``ESC [ 2J`` clear the screen.
 
-``html_text``/``html_attr`` escape text for HTML; ``safe_href`` lets a link through only
+``html_attr`` escapes text for HTML (content or attribute); ``safe_href`` lets a link through only
 when a browser would read its scheme as http, https or mailto. Browsers drop leading
 control characters and spaces and remove tabs and newlines anywhere before reading the
 scheme (``\\x01javascript:`` runs as ``javascript:``), so the check does the same first.
@@ -46,18 +46,8 @@ def terminal(text: str) -> str:
     return _CONTROL.sub("", out)
 
 
-def strip_controls(text: str) -> str:
-    """Text without escape sequences or control characters (newline and tab kept)."""
-    return terminal(text)
-
-
-def html_text(text: str) -> str:
-    """Text as HTML element content: escaped, control characters removed."""
-    return html.escape(terminal(text), quote=True)
-
-
 def html_attr(text: str) -> str:
-    """Text as a quoted HTML attribute value."""
+    """Text as HTML element content or a quoted attribute value: escaped, controls removed."""
     return html.escape(terminal(text), quote=True)
 
 

@@ -85,9 +85,6 @@ class AnkiState(EventLog):
             )
         return now
 
-    def pulled_revlog_ids(self) -> set[int]:
-        return {int(r["revlog_id"]) for r in self.query("SELECT revlog_id FROM anki_pulled")}
-
     def add_pulled_reviews(
         self, pulled: Sequence[PulledReview], *, leech_threshold: int = 8
     ) -> int:

@@ -134,14 +134,6 @@ class Answers(EventLog):
         self._journal(event)
         return Answer(rid, cid, quality, before, after, repeat)
 
-    def new_answered_today(self, today: date) -> int:
-        """New cards given their first answer on ``today`` by any process on this store: the
-        new-card limit counts these, not only this window's."""
-        rows = self.query(
-            "SELECT COUNT(*) AS n FROM reviews WHERE day = ? AND was_new = 1", (today.isoformat(),)
-        )
-        return int(rows[0]["n"])
-
     def scheduled_today(self, today: date) -> set[str]:
         """Cards given their scheduled (not repeat) answer on ``today`` by any process."""
         rows = self.query(

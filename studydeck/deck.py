@@ -12,8 +12,9 @@ from pathlib import Path
 
 from studydeck.carding import cards_for_all
 from studydeck.errors import StudydeckError
+from studydeck.incremental import parse_fresh
 from studydeck.models import Card, Deck, Diagnostic, Paper
-from studydeck.parsing import FileResult, assign_keys, parse_text, read_text
+from studydeck.parsing import FileResult, assign_keys, read_text
 from studydeck.perf import gc_paused
 from studydeck.safe import terminal
 
@@ -121,7 +122,7 @@ def find_files(paths: Sequence[Path]) -> Found:
 def parse_files(
     files: Sequence[Path],
     skipped: Sequence[Diagnostic] = (),
-    parse: Callable[[str, str], FileResult] = parse_text,
+    parse: Callable[[str, str], FileResult] = parse_fresh,
     make_cards: Callable[[Sequence[Paper]], list[Card]] = cards_for_all,
 ) -> Deck:
     """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;

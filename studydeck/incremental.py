@@ -28,7 +28,15 @@ from typing import Protocol
 
 from studydeck.carding import cards_for, cards_for_all
 from studydeck.models import Card, Deck, Figure, Paper
-from studydeck.parsing import Event, FileResult, _block_md, assemble, parse_text, scan
+from studydeck.parsing import (
+    Event,
+    FileResult,
+    _block_md,
+    assemble,
+    parse_text,
+    scan,
+    scan_table,
+)
 
 #: Table rows per chunk: small enough that an edit re-reads little, large enough that the
 #: per-chunk overhead (one markdown-it state) stays negligible.
@@ -39,8 +47,9 @@ _DELIM = re.compile(r" {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _ROW = re.compile(r" {0,3}\|")
 _CONTAINER = re.compile(r"\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)|\s*>")
 _HEADING = re.compile(r"#{1,6}(\s|$)")
-#: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r).
-_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r), and NUL
+#: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
+_ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _TAG = f"studydeck-blocks/1/{sys.version_info[:2]}"
 
 
@@ -90,9 +99,14 @@ def _events(events: list[Event]) -> list[Event]:
     return out
 
 
-def stretches(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """(offset, lines) of each stretch; a chunk of table rows comes with the header and
-    delimiter lines before it, its offset two lines up so line numbers still match."""
+#: A stretch: its offset in the file, its lines, and whether it is one table alone (header,
+#: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads.
+Stretch = tuple[int, list[str], bool]
+
+
+def stretches(lines: list[str]) -> Iterator[Stretch]:
+    """Each stretch of the file; a chunk of table rows comes with the header and delimiter
+    lines before it, its offset two lines up so line numbers still match."""
     start = 0
     fence: str | None = None
     blank = False
@@ -123,27 +137,30 @@ def stretches(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
     yield from _table_chunks(start, lines[start:])
 
 
-def _table_chunks(offset: int, block: list[str]) -> Iterator[tuple[int, list[str]]]:
+def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
     body = len(block)
     while body and not block[body - 1].strip(" \t"):
         body -= 1
-    d = 2 if block and _HEADING.match(block[0]) else 1  # the delimiter line
-    rows = block[d + 1 : body]
+    if block and _HEADING.match(block[0]) and body > 1:
+        # An ATX heading is a block of one line: alone, it reads as it does here.
+        yield offset, block[:1], False
+        offset, block, body = offset + 1, block[1:], body - 1
+    rows = block[2:body]
     if (
-        len(rows) <= CHUNK_ROWS
-        or not _DELIM.match(block[d])
-        or "|" not in block[d - 1]
-        or len(rows) * (block[d].count("|") + 1) > _MAX_PADDED
+        body < 2
+        or not _DELIM.match(block[1])
+        or "|" not in block[0]
+        or len(rows) * (block[1].count("|") + 1) > _MAX_PADDED
         or not all(_ROW.match(r) for r in rows)
-        or _block_md.parse(block[d - 1] + "\n" + block[d])[0].type != "table_open"
+        or _block_md.parse(block[0] + "\n" + block[1])[0].type != "table_open"
     ):
-        yield offset, block
+        yield offset, block, False
         return
-    head = block[d - 1 : d + 1]
-    first = d + 1 + CHUNK_ROWS
-    yield offset, block[:first]
+    head = block[:2]
+    first = 2 + CHUNK_ROWS
+    yield offset, block[:first], True
     for at in range(first, len(block), CHUNK_ROWS):
-        yield offset + at - 2, head + block[at : at + CHUNK_ROWS]
+        yield offset + at - 2, head + block[at : at + CHUNK_ROWS], True
 
 
 def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
@@ -155,17 +172,23 @@ def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
     old, new = cache.blocks, dict[bytes, list[Event]]()
     pieces: list[tuple[int, list[Event]]] = []
     parsed = 0
-    for offset, lines in stretches(text.split("\n")):
+    for offset, lines, table in stretches(text.split("\n")):
         chunk = "\n".join(lines)
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = scan(chunk, path)
+            events = scan_table(lines, path) if table else scan(chunk, path)
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
     cache.blocks, cache.parsed = new, parsed
     return assemble(path, pieces)
+
+
+def parse_fresh(text: str, path: str) -> FileResult:
+    """A whole parse, stretch by stretch (no cache): what every command reads a file with.
+    The same result as ``parsing.parse_text``, which reads the file in one piece."""
+    return parse_incremental(text, path, BlockCache())
 
 
 class BlockStore(Protocol):

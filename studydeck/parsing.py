@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import MD_TRIM_CHARS
 from markdown_it.token import Token
 
 from studydeck.fileio import ReadRefused, read_regular
@@ -58,6 +59,9 @@ _MARKS = re.compile(r"[*_`]+")
 _SIMPLE_IMAGE = re.compile(
     r"!\[([^\[\]\\`*_<>&!\n\r\x00]*)\]\(((?:https?://)?[^\s()<>\\&:\"'`*_\[\]]*)\)"
 )
+#: A title cell that is one link with plain text and a plain http(s) URL, nothing around it:
+#: the inline parser gives the text and the URL as typed (INLINE_MD keeps URLs as typed).
+_SIMPLE_LINK = re.compile(r"\[([^\[\]\\`*_~<>&!\n\r\x00]*)\]\((https?://[^\s()<>\\&\"'`*_\[\]]*)\)")
 #: Characters that start inline Markdown (INLINE_MD's rules) or that its normalizer and
 #: line-break rule change; a cell without any reads as its own text.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
@@ -102,6 +106,9 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
     """Plain title text and the first link in a title cell."""
     if not _INLINE_MARKUP.search(cell):  # most titles: text the inline parser keeps as is
         return " ".join(cell.split()), None
+    simple = _SIMPLE_LINK.fullmatch(cell)
+    if simple:  # the common linked title: what the inline parser makes of it
+        return " ".join(simple.group(1).split()), simple.group(2)
     url: str | None = None
     parts: list[str] = []
     for tok in INLINE_MD.parseInline(cell)[0].children or ():
@@ -364,6 +371,15 @@ def _read_table(
     result: FileResult,
 ) -> tuple[int, int]:
     """Read the table starting at ``tokens[i]``; return the index after it and 1 if it held papers."""
+    j, fields, rows = _table_cells(tokens, i)
+    return j + 1, _read_rows(fields, rows, lines, path, section, result)
+
+
+def _table_cells(
+    tokens: Sequence[Token], i: int
+) -> tuple[int, list[str | None], list[tuple[int, list[str]]]]:
+    """The header fields and the body rows (line, cells) of the table at ``tokens[i]``, and
+    the index of its ``table_close``."""
     fields: list[str | None] = []
     rows: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
@@ -386,8 +402,56 @@ def _read_table(
         elif ty == "thead_close":
             in_head = False
         j += 1
+    return j, fields, rows
+
+
+def row_cells(line: str, width: int) -> list[str]:
+    """The cells markdown-it gives a table body row (``line`` starts with ``|`` at most three
+    spaces in): its ``escapedSplit`` (``\\|`` is a literal pipe), outer empty cells dropped,
+    each cell trimmed, padded or cut to the header's ``width``."""
+    cols = [c.replace("\\|", "|") for c in _UNESCAPED_PIPE.split(line.strip(MD_TRIM_CHARS))]
+    if cols and cols[0] == "":
+        cols.pop(0)
+    if cols and cols[-1] == "":
+        cols.pop()
+    cells = [c.strip(MD_TRIM_CHARS) for c in cols[:width]]
+    if len(cells) < width:
+        cells += [""] * (width - len(cells))
+    return cells
+
+
+def scan_table(lines: list[str], path: str) -> list[Event]:
+    """:func:`scan` of a stretch that is one table and nothing else: a header line, its
+    delimiter line, then rows that each start with ``|`` at most three spaces in, then only
+    blank lines (:mod:`studydeck.incremental` checks that before it calls this). markdown-it
+    reads the two head lines; the rows are split as its table rule splits them, which is
+    most of the time a full parse spends (tests hold the two to the same events)."""
+    tokens = _block_md.parse(lines[0] + "\n" + lines[1])
+    _, fields, _ = _table_cells(tokens, 0)
+    width = len(fields)
+    rows: list[tuple[int, list[str]]] = []
+    for k in range(2, len(lines)):
+        line = lines[k]
+        if not line.strip(MD_TRIM_CHARS):
+            break
+        rows.append((k, row_cells(line, width)))
+    scratch = FileResult(path=path)
+    found = _read_rows(fields, rows, lines, path, "", scratch)
+    diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
+    return [("t", found, scratch.rows, diags)]
+
+
+def _read_rows(
+    fields: list[str | None],
+    rows: list[tuple[int, list[str]]],
+    lines: list[str],
+    path: str,
+    section: str,
+    result: FileResult,
+) -> int:
+    """Rows of a table with these header ``fields`` into ``result``; 1 if it held papers."""
     if "title" not in fields:
-        return j + 1, 0
+        return 0
     diag = result.diagnostics
     width = len(fields)
     has_year = "year" in fields
@@ -395,7 +459,9 @@ def _read_table(
         lineno = line0 + 1
         # GitHub's rule: missing cells are empty (markdown-it pads them), extra cells are
         # dropped (markdown-it drops them) -- worth a warning, as a | typed in a cell does it.
-        raw = _raw_cells(lines[line0]) if line0 < len(lines) else []
+        # (A row with fewer pipes than the header has columns cannot have extra cells.)
+        text = lines[line0] if line0 < len(lines) else ""
+        raw = _raw_cells(text) if text.count("|") >= width else []
         if len(raw) > width:
             diag.append(
                 Diagnostic(
@@ -476,7 +542,7 @@ def _read_table(
                 "order": len(result.rows),
             }
         )
-    return j + 1, 1
+    return 1
 
 
 def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagnostic]]:

@@ -160,10 +160,14 @@ def _merge_additives(parts: list[str], additive: list[bool]) -> list[str]:
 
 def statements(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Statement]:
     """The statements of a paper's notes, each with its card and the reason."""
+    return _statements(paper.key, paper.notes, corrections)
+
+
+def _statements(key: str, notes: str, corrections: Corrections) -> list[Statement]:
     out: list[Statement] = []
-    for text in split_statements(paper.notes):
+    for text in split_statements(notes):
         clean = text.strip()
-        fixed = corrections.get((paper.key, normalise(clean))) if corrections else None
+        fixed = corrections.get((key, normalise(clean))) if corrections else None
         if fixed is not None:
             out.append(Statement(clean, fixed, CORRECTED, corrected=True))
             continue
@@ -184,26 +188,38 @@ def _join(parts: Iterable[Statement]) -> str:
     return text.rstrip(_TRAILING).strip()
 
 
-def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
-    """A paper's cards; ``corrections`` (from the review store) override the classifier."""
-    found = statements(paper, corrections) if paper.notes else []
-    out: list[Card] = []
+def card_texts(contribution: str, found: Iterable[Statement]) -> list[tuple[CardKind, str]]:
+    """(kind, back) of each card: contribution, insight, critique, leaving out empty ones."""
+    found = list(found)
+    out: list[tuple[CardKind, str]] = []
     for kind, back in (
-        (CardKind.CONTRIBUTION, paper.contribution),
+        (CardKind.CONTRIBUTION, contribution),
         (CardKind.INSIGHT, _join(s for s in found if s.kind is CardKind.INSIGHT)),
         (CardKind.CRITIQUE, _join(s for s in found if s.kind is CardKind.CRITIQUE)),
     ):
         if back:
-            out.append(
-                Card(
-                    id=card_id(paper.key, kind),
-                    kind=kind,
-                    paper=paper,
-                    question=QUESTIONS[kind],
-                    back=back,
-                )
-            )
+            out.append((kind, back))
     return out
+
+
+def row_card_texts(contribution: str, notes: str) -> list[tuple[CardKind, str]]:
+    """The cards of a row with these cells before any correction: all that carding reads
+    of a paper (its key only matters to corrections), so a parse can card a row once and
+    keep the result with the row."""
+    return card_texts(contribution, _statements("", notes, NO_CORRECTIONS) if notes else [])
+
+
+def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card]:
+    return [
+        Card(id=card_id(paper.key, kind), kind=kind, paper=paper, question=QUESTIONS[kind], back=b)
+        for kind, b in texts
+    ]
+
+
+def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
+    """A paper's cards; ``corrections`` (from the review store) override the classifier."""
+    found = statements(paper, corrections) if paper.notes else []
+    return make_cards(paper, card_texts(paper.contribution, found))
 
 
 def cards_for_all(papers: Iterable[Paper], corrections: Corrections = NO_CORRECTIONS) -> list[Card]:

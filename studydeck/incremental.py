@@ -22,12 +22,12 @@ import hashlib
 import marshal
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from studydeck.carding import cards_for, cards_for_all
-from studydeck.models import Card, Deck, Figure, Paper
+from studydeck.carding import cards_for, make_cards, row_card_texts
+from studydeck.models import Card, CardKind, Figure, Paper
 from studydeck.parsing import (
     Event,
     FileResult,
@@ -50,7 +50,8 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r), and NUL
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_TAG = f"studydeck-blocks/1/{sys.version_info[:2]}"
+_KINDS = {k.value: k for k in CardKind}
+_TAG = f"studydeck-blocks/2/{sys.version_info[:2]}"
 
 
 @dataclass
@@ -76,12 +77,13 @@ class BlockCache:
 
 
 def _plain(events: list[Event]) -> list[Event]:
-    """Events as marshal can store them (figures as (src, alt) pairs)."""
+    """Events as marshal can store them (figures as (src, alt) pairs, card kinds by value)."""
     out: list[Event] = []
     for ev in events:
         if ev[0] == "t":
             rows = [{**r, "figures": tuple((f.src, f.alt) for f in r["figures"])} for r in ev[2]]
-            ev = ("t", ev[1], rows, [tuple(d) for d in ev[3]])
+            texts = [[(k.value, b) for k, b in t] for t in ev[4]]
+            ev = ("t", ev[1], rows, [tuple(d) for d in ev[3]], texts)
         out.append(ev)
     return out
 
@@ -94,7 +96,8 @@ def _events(events: list[Event]) -> list[Event]:
                 {**r, "figures": tuple(Figure(src=s, alt=a) for s, a in r["figures"])}
                 for r in ev[2]
             ]
-            ev = ("t", ev[1], rows, ev[3])
+            texts = [[(_KINDS[k], b) for k, b in t] for t in ev[4]]
+            ev = ("t", ev[1], rows, ev[3], texts)
         out.append(ev)
     return out
 
@@ -177,12 +180,23 @@ def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = scan_table(lines, path) if table else scan(chunk, path)
+            events = _carded(scan_table(lines, path) if table else scan(chunk, path))
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
     cache.blocks, cache.parsed = new, parsed
     return assemble(path, pieces)
+
+
+def _carded(events: list[Event]) -> list[Event]:
+    """Each table event with its rows' cards (kind, back) as a fifth element: carding reads
+    only the row's cells, so a cached stretch is never carded again."""
+    return [
+        (*ev, [row_card_texts(r["contribution"], r["notes"]) for r in ev[2]])
+        if ev[0] == "t"
+        else ev
+        for ev in events
+    ]
 
 
 def parse_fresh(text: str, path: str) -> FileResult:
@@ -214,31 +228,24 @@ class FileCaches:
     def parse(self, text: str, path: str) -> FileResult:
         return parse_incremental(text, path, self.files.setdefault(path, BlockCache()))
 
+    def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
+        """Card the papers from the card texts kept with their rows (the classifier is most
+        of a parse's cost otherwise); a row read without them (a file parsed whole) is
+        carded here."""
+        texts: dict[tuple[str, str], list[tuple[CardKind, str]]] = {}
+        for cache in self.files.values():
+            for events in cache.blocks.values():
+                for ev in events:
+                    if ev[0] == "t":
+                        for r, t in zip(ev[2], ev[4], strict=True):
+                            texts[r["contribution"], r["notes"]] = t
+        out: list[Card] = []
+        for p in papers:
+            t = texts.get((p.contribution, p.notes))
+            out.extend(cards_for(p) if t is None else make_cards(p, t))
+        return out
+
     def save(self, paths: list[str]) -> None:
         """Keep the caches of these files only (a file no longer in the deck is dropped)."""
         raw = {p: self.files[p].to_bytes() for p in paths if p in self.files}
         self.store.save_deck_cache(self.key, _TAG, marshal.dumps(raw))
-
-
-def cards_reusing(old: Deck | None) -> Callable[[Sequence[Paper]], list[Card]]:
-    """Card the papers, reusing the previous parse's cards of a paper whose key,
-    contribution and notes are unchanged -- all that carding reads (corrections are applied
-    later, on the whole deck) -- with the new paper (its line may have moved). The statement
-    classifier is most of an edit's cost otherwise."""
-    if old is None:
-        return cards_for_all
-    prev: dict[tuple[str, str, str], list[Card]] = {}
-    for c in old.cards:
-        prev.setdefault((c.paper.key, c.paper.contribution, c.paper.notes), []).append(c)
-
-    def make(papers: Sequence[Paper]) -> list[Card]:
-        out: list[Card] = []
-        for p in papers:
-            got = prev.get((p.key, p.contribution, p.notes))
-            if got is None:
-                out.extend(cards_for(p))
-            else:
-                out.extend(replace(c, paper=p) for c in got)
-        return out
-
-    return make

@@ -18,7 +18,7 @@ from pathlib import Path
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
 from studydeck.deck import find_files, parse_files
 from studydeck.fileio import ReadRefused, read_regular
-from studydeck.incremental import FileCaches, cards_reusing
+from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -141,13 +141,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     fp["stat"], fp["corrections"] = stats, digest
                     store.save_deck_cache(key, json.dumps(fp), blob or b"")
                 return fixed, report
-    # Re-read only the stretches of the files that changed since the last parse.
-    # and card again only the papers whose text changed.
+    # Re-read (and card) only the stretches of the files that changed since the last parse.
     blocks = FileCaches(store, key)
-    previous = store.cached_deck(key, old) if old is not None else None
-    with gc_paused():
-        before = _from_blob(previous) if previous is not None else None
-    deck = parse_files(files, found.skipped, blocks.parse, cards_reusing(before))
+    deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
     fixed = with_corrections(deck, corrections)
     report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
     if report.renamed and corrections:  # the renamed papers' corrections now have new keys

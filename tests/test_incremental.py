@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from studydeck import incremental
 from studydeck.incremental import BlockCache, parse_incremental
 from studydeck.loading import open_deck
+from studydeck.models import CardKind
 from studydeck.parsing import parse_text, scan, scan_table
 from studydeck.store import Store
 
@@ -285,23 +286,41 @@ NOTE_PIECES = [
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.sampled_from(NOTE_PIECES), st.booleans()), max_size=6)
 )
-def test_cards_reused_after_edits_equal_fresh_cards(
+def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     edits: list[tuple[int, str, bool]],
 ) -> None:
     from studydeck.carding import cards_for_all
     from studydeck.deck import parse_files
-    from studydeck.incremental import cards_reusing
+    from studydeck.incremental import FileCaches
+
+    class Blobs:  # the two deck-cache calls FileCaches makes, in memory
+        def __init__(self) -> None:
+            self.data: dict[str, bytes] = {}
+
+        def cached_deck(self, deck: str, fingerprint: str) -> bytes | None:
+            return self.data.get(deck)
+
+        def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None:
+            self.data[deck] = data
 
     rows = [
         f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
         for i in range(6)
     ]
+    # One contribution, two notes: cards are the pair's, not the contribution's.
+    rows += [
+        "| 2020 | Twin A | k | same | 整体上很强。 |",
+        "| 2020 | Twin B | k | same | 但不够快。 |",
+    ]
     import tempfile
 
+    blobs = Blobs()
     with tempfile.TemporaryDirectory() as tmp:
         notes = Path(tmp) / "notes.md"
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        old = parse_files([notes])
+        caches = FileCaches(blobs, "deck")
+        parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
+        caches.save([str(notes)])
         for at, note, contribution in edits:
             cells = rows[at].split("|")
             if contribution:
@@ -311,6 +330,49 @@ def test_cards_reused_after_edits_equal_fresh_cards(
             rows[at] = "|".join(cells)
         rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        new = parse_files([notes], make_cards=cards_reusing(old))
+        caches = FileCaches(blobs, "deck")  # as the next run reads them back
+        carded: list[tuple[str, str]] = []
+        real = incremental.row_card_texts
+
+        def counting(contribution: str, notes: str) -> list[tuple[CardKind, str]]:
+            carded.append((contribution, notes))
+            return real(contribution, notes)
+
+        incremental.row_card_texts = counting  # type: ignore[assignment]
+        try:
+            new = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
+        finally:
+            incremental.row_card_texts = real
     assert list(new.cards) == cards_for_all(new.papers)
-    assert all(c.paper in new.papers for c in new.cards)
+    assert len(carded) == len(set(carded))  # a row is carded once, when its stretch is read
+    assert all(c.paper is p for p in new.papers for c in new.cards if c.paper.key == p.key)
+
+
+def test_an_edited_row_is_the_only_row_carded_again(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from studydeck import carding
+    from studydeck.critique import Verdict
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# 论文阅读", "", HEADER, DELIM, *table(9)]) + "\n", "utf-8")
+    classified: list[str] = []
+    real = carding.classify
+
+    def counting(text: str) -> Verdict:
+        classified.append(text)
+        return real(text)
+
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], now)
+        notes.write_text(notes.read_text("utf-8").replace("notes 4 |", "but slow |"), "utf-8")
+        carding.classify = counting  # type: ignore[assignment]
+        try:
+            deck, _ = open_deck(store, [notes], now)
+        finally:
+            carding.classify = real
+    # Rows 4 and 5 share a two-row chunk: both are read again; no other row is carded.
+    assert classified == ["but slow", "notes 5"]
+    backs = [c.back for c in deck.cards if c.paper.title == "Paper 4"]
+    assert backs == ["contribution 4", "but slow"]

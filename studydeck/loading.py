@@ -22,6 +22,7 @@ from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
+from studydeck.store.reconcile import Known, signature
 
 CACHE_FORMAT = 6  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
@@ -126,9 +127,20 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     key = "\n".join([*(str(f.resolve()) for f in files), *(d.path for d in found.skipped)])
     stats = _stat_print(files)
     old = store.cache_fingerprint(key)
+    known = _known(store, key)
+
+    def reconcile(d: Deck) -> ReconcileReport:
+        nonlocal known
+        report = store.reconcile(d.papers, d.cards, d.sources, now, known)
+        known = Known(report.token, d.sources, signature(d.papers, d.cards))
+        return report
+
+    shas: list[str | None] | None = None
     if old is not None:
         fp = json.loads(old)
-        if fp.get("stat") == stats or fp.get("sha") == _hashes(files):
+        if fp.get("stat") != stats:
+            shas = _hashes(files)
+        if fp.get("stat") == stats or fp.get("sha") == shas:
             blob = store.cached_deck(key, old)
             with gc_paused():
                 deck = _from_blob(blob) if blob is not None else None
@@ -136,7 +148,8 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
                 if fp.get("corrections", "") != digest:  # the store has not seen these cards
-                    report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+                    report = reconcile(fixed)
+                    _remember(store, key, known)
                 if fp["stat"] != stats or fp.get("corrections", "") != digest:
                     fp["stat"], fp["corrections"] = stats, digest
                     store.save_deck_cache(key, json.dumps(fp), blob or b"")
@@ -145,16 +158,38 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     blocks = FileCaches(store, key)
     deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
     fixed = with_corrections(deck, corrections)
-    report = store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
+    report = reconcile(fixed)
     if report.renamed and corrections:  # the renamed papers' corrections now have new keys
         corrections = store.corrections()
         digest = _digest(corrections)
         fixed = with_corrections(deck, corrections)
-        store.reconcile(fixed.papers, fixed.cards, fixed.sources, now)
-    fp = {"stat": stats, "sha": _hashes(files), "corrections": digest}
+        reconcile(fixed)
+    fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
     store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
     blocks.save([str(f) for f in files])
+    _remember(store, key, known)
     return fixed, report
+
+
+def _known(store: Store, key: str) -> Known | None:
+    """The deck the store was reconciled with when this deck was last opened (its token
+    tells the reconcile whether another one has run since)."""
+    row = "reconciled\n" + key
+    token = store.cache_fingerprint(row)
+    blob = store.cached_deck(row, token) if token is not None else None
+    try:
+        tag, sources, papers = marshal.loads(blob) if blob else (None, (), {})
+    except (ValueError, EOFError, TypeError):
+        return None
+    if tag != _TAG or token is None or not isinstance(papers, dict):
+        return None
+    return Known(token, tuple(sources), papers)
+
+
+def _remember(store: Store, key: str, known: Known | None) -> None:
+    if known is not None:
+        data = marshal.dumps((_TAG, list(known.sources), dict(known.papers)))
+        store.save_deck_cache("reconciled\n" + key, known.token, data)
 
 
 def _digest(corrections: Corrections) -> str:

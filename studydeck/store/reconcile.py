@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,9 @@ class ReconcileReport:
     renamed: int = 0
     retired: int = 0
     restored: int = 0
+    token: str = ""
+    """Names this reconcile: a :class:`Known` taken from its deck is trusted while no other
+    reconcile has run since."""
 
     def __str__(self) -> str:
         parts = [f"{self.new} new", f"{self.renamed} renamed", f"{self.retired} retired"]
@@ -51,6 +56,31 @@ def _paper_values(p: Paper) -> tuple[Any, ...]:
 
 
 _COLS = "paper_key, title, url, year, figures, source, section"
+#: The deck_cache row holding the token of the last reconcile (by any deck, any process).
+_MARK = "\x00reconciled"
+
+#: Per paper key: its values as the papers table holds them (without the key), and its card ids.
+Signature = dict[str, tuple[tuple[Any, ...], tuple[str, ...]]]
+
+
+def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
+    """What a reconcile of this deck leaves in the store, per paper (see :class:`Known`)."""
+    ids: dict[str, list[str]] = {}
+    for card in cards:
+        ids.setdefault(card.paper.key, []).append(card.id)
+    return {p.key: (_paper_values(p)[1:], tuple(ids.get(p.key, ()))) for p in papers}
+
+
+@dataclass(frozen=True)
+class Known:
+    """The deck the store was last reconciled with (kept beside the deck cache), and that
+    reconcile's token. Given one whose token is still the store's last, a reconcile reads and
+    writes only the papers whose values or cards differ from it, and those gone: the rest are
+    in the store exactly as it says."""
+
+    token: str
+    sources: tuple[str, ...]
+    papers: Mapping[str, tuple[tuple[Any, ...], tuple[str, ...]]]
 
 
 def _stored(r: sqlite3.Row) -> StoredPaper:
@@ -60,18 +90,38 @@ def _stored(r: sqlite3.Row) -> StoredPaper:
 
 class Reconciler(StoreBase):
     def reconcile(
-        self, papers: Sequence[Paper], cards: Sequence[Card], sources: Sequence[str], now: datetime
+        self,
+        papers: Sequence[Paper],
+        cards: Sequence[Card],
+        sources: Sequence[str],
+        now: datetime,
+        known: Known | None = None,
     ) -> ReconcileReport:
         """Bring the store in line with the notes; history follows papers through renames.
 
         Retiring is scoped to ``sources``: papers of other notes files are left alone.
+        ``known``: the deck of the last reconcile, when the caller kept it (see there).
         """
         report = ReconcileReport()
         stamp = now.isoformat(timespec="seconds")
         with self.transaction() as c:
-            stored = {r["paper_key"]: r for r in c.execute(f"SELECT {_COLS}, retired FROM papers")}
             present = {p.key for p in papers}
             source_set = set(sources)
+            touched = _touched(c, papers, cards, sources, known)
+            card_args: tuple[str, ...] = ()
+            if touched is None:  # everything
+                rows = c.execute(f"SELECT {_COLS}, retired FROM papers ORDER BY rowid")
+                card_rows = "SELECT card_id, retired, paper_key FROM cards"
+            else:
+                keys = json.dumps(sorted(touched))
+                papers = [p for p in papers if p.key in touched]
+                cards = [card for card in cards if card.paper.key in touched]
+                rows = c.execute(
+                    f"SELECT {_COLS}, retired FROM papers WHERE retired = 1 OR paper_key IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY rowid",
+                    (keys,),
+                )
+            stored = {r["paper_key"]: r for r in rows}
             missing = {
                 k: _stored(r)
                 for k, r in stored.items()
@@ -106,9 +156,15 @@ class Reconciler(StoreBase):
                         "section=?, retired=0 WHERE paper_key=?",
                         (*values[1:], paper.key),
                     )
+            if touched is not None:  # renamed cards carry their new keys by now
+                card_rows = (
+                    "SELECT card_id, retired, paper_key FROM cards WHERE paper_key IN "
+                    "(SELECT value FROM json_each(?))"
+                )
+                card_args = (keys,)
             existing = {
                 r["card_id"]: (r["retired"], r["paper_key"])
-                for r in c.execute("SELECT card_id, retired, paper_key FROM cards")
+                for r in c.execute(card_rows, card_args)
             }
             wanted = {card.id for card in cards}
             new_rows = []
@@ -139,6 +195,8 @@ class Reconciler(StoreBase):
                 "UPDATE papers SET retired = 1 WHERE paper_key = ?",
                 [(k,) for k in missing if not stored[k]["retired"]],
             )
+            report.token = secrets.token_hex(8)
+            c.execute("INSERT OR REPLACE INTO deck_cache VALUES (?, ?, x'')", (_MARK, report.token))
         return report
 
     def paper_ids(self) -> dict[str, str]:
@@ -168,6 +226,34 @@ class Reconciler(StoreBase):
         ]
 
 
+def _base(key: str) -> str:
+    """The key without the ``#n`` that tells repeated titles apart."""
+    return key.split("#", 1)[0]
+
+
+def _touched(
+    c: sqlite3.Connection,
+    papers: Sequence[Paper],
+    cards: Sequence[Card],
+    sources: Sequence[str],
+    known: Known | None,
+) -> set[str] | None:
+    """The paper keys a reconcile must read and write, or None for all of them: those new,
+    changed or gone since ``known``, with every key sharing a title with one of them (a
+    reordered pair of repeated titles moves history between them). None unless ``known``
+    is the deck the store was last reconciled with, over the same files."""
+    if known is None or tuple(sources) != known.sources:
+        return None
+    mark = c.execute("SELECT fingerprint FROM deck_cache WHERE deck = ?", (_MARK,)).fetchone()
+    if mark is None or mark[0] != known.token:
+        return None
+    now = signature(papers, cards)
+    changed = {k for k, v in now.items() if known.papers.get(k) != v}
+    changed |= known.papers.keys() - now.keys()
+    bases = {_base(k) for k in changed}
+    return changed | {k for k in now if _base(k) in bases}
+
+
 def _follow_reordered_duplicates(
     c: sqlite3.Connection, papers: Sequence[Paper], stored: dict[str, sqlite3.Row]
 ) -> int:
@@ -176,7 +262,7 @@ def _follow_reordered_duplicates(
     ``stored`` is updated to the new keys. Returns how many papers changed key."""
     groups: dict[str, list[Paper]] = {}
     for p in papers:
-        groups.setdefault(p.key.split("#", 1)[0], []).append(p)
+        groups.setdefault(_base(p.key), []).append(p)
     moved = 0
     for group in groups.values():
         if len(group) < 2 or any(p.key not in stored for p in group):

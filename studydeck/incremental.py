@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from studydeck.carding import cards_for, make_cards, row_card_texts
-from studydeck.models import Card, CardKind, Figure, Paper
+from studydeck.models import Card, CardKind, Paper
 from studydeck.parsing import (
     Event,
     FileResult,
@@ -51,7 +51,7 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _KINDS = {k.value: k for k in CardKind}
-_TAG = f"studydeck-blocks/2/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/3/{sys.version_info[:2]}"
 
 
 @dataclass
@@ -61,9 +61,11 @@ class BlockCache:
     blocks: dict[bytes, list[Event]] = field(default_factory=dict)
     parsed: int = 0
     """Stretches markdown-it had to read in the last parse (the rest came from the cache)."""
+    changed: bool = True
+    """Whether the last parse changed what the cache holds (else its stored bytes still do)."""
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((_TAG, {k: _plain(v) for k, v in self.blocks.items()}))
+        return marshal.dumps((_TAG, self.blocks))
 
     @classmethod
     def from_bytes(cls, blob: bytes | None) -> BlockCache:
@@ -73,33 +75,7 @@ class BlockCache:
             return cls()
         if tag != _TAG or not isinstance(blocks, dict):
             return cls()
-        return cls({k: _events(v) for k, v in blocks.items()})
-
-
-def _plain(events: list[Event]) -> list[Event]:
-    """Events as marshal can store them (figures as (src, alt) pairs, card kinds by value)."""
-    out: list[Event] = []
-    for ev in events:
-        if ev[0] == "t":
-            rows = [{**r, "figures": tuple((f.src, f.alt) for f in r["figures"])} for r in ev[2]]
-            texts = [[(k.value, b) for k, b in t] for t in ev[4]]
-            ev = ("t", ev[1], rows, [tuple(d) for d in ev[3]], texts)
-        out.append(ev)
-    return out
-
-
-def _events(events: list[Event]) -> list[Event]:
-    out: list[Event] = []
-    for ev in events:
-        if ev[0] == "t":
-            rows = [
-                {**r, "figures": tuple(Figure(src=s, alt=a) for s, a in r["figures"])}
-                for r in ev[2]
-            ]
-            texts = [[(_KINDS[k], b) for k, b in t] for t in ev[4]]
-            ev = ("t", ev[1], rows, ev[3], texts)
-        out.append(ev)
-    return out
+        return cls(blocks, changed=False)
 
 
 #: A stretch: its offset in the file, its lines, and whether it is one table alone (header,
@@ -184,15 +160,22 @@ def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
+    cache.changed = parsed > 0 or new.keys() != old.keys()
     cache.blocks, cache.parsed = new, parsed
     return assemble(path, pieces)
 
 
 def _carded(events: list[Event]) -> list[Event]:
-    """Each table event with its rows' cards (kind, back) as a fifth element: carding reads
-    only the row's cells, so a cached stretch is never carded again."""
+    """Each table event with its rows' cards (kind value, back) as a fifth element: carding
+    reads only the row's cells, so a cached stretch is never carded again."""
     return [
-        (*ev, [row_card_texts(r["contribution"], r["notes"]) for r in ev[2]])
+        (
+            *ev,
+            [
+                [(k.value, b) for k, b in row_card_texts(r["contribution"], r["notes"])]
+                for r in ev[2]
+            ],
+        )
         if ev[0] == "t"
         else ev
         for ev in events
@@ -221,8 +204,9 @@ class FileCaches:
             raw = marshal.loads(blob) if blob else {}
         except (ValueError, EOFError, TypeError):
             raw = {}
+        self.raw: dict[str, bytes] = {p: b for p, b in raw.items() if isinstance(b, bytes)}
         self.files: dict[str, BlockCache] = {
-            p: BlockCache.from_bytes(b) for p, b in raw.items() if isinstance(b, bytes)
+            p: BlockCache.from_bytes(b) for p, b in self.raw.items()
         }
 
     def parse(self, text: str, path: str) -> FileResult:
@@ -232,7 +216,7 @@ class FileCaches:
         """Card the papers from the card texts kept with their rows (the classifier is most
         of a parse's cost otherwise); a row read without them (a file parsed whole) is
         carded here."""
-        texts: dict[tuple[str, str], list[tuple[CardKind, str]]] = {}
+        texts: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for cache in self.files.values():
             for events in cache.blocks.values():
                 for ev in events:
@@ -242,10 +226,14 @@ class FileCaches:
         out: list[Card] = []
         for p in papers:
             t = texts.get((p.contribution, p.notes))
-            out.extend(cards_for(p) if t is None else make_cards(p, t))
+            out.extend(cards_for(p) if t is None else make_cards(p, [(_KINDS[k], b) for k, b in t]))
         return out
 
     def save(self, paths: list[str]) -> None:
         """Keep the caches of these files only (a file no longer in the deck is dropped)."""
-        raw = {p: self.files[p].to_bytes() for p in paths if p in self.files}
+        raw = {
+            p: self.files[p].to_bytes() if self.files[p].changed else self.raw[p]
+            for p in paths
+            if p in self.files
+        }
         self.store.save_deck_cache(self.key, _TAG, marshal.dumps(raw))

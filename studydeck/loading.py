@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
@@ -22,10 +23,11 @@ from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
-from studydeck.store.reconcile import Known, signature
+from studydeck.store.reconcile import Known
 
 CACHE_FORMAT = 6  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+_FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.
 _TAG = f"studydeck-deck-cache/{CACHE_FORMAT}/{sys.version_info[:2]}"
@@ -55,19 +57,20 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
 
 def _to_blob(deck: Deck) -> bytes:
     index = {p.key: i for i, p in enumerate(deck.papers)}
-    papers = [
-        tuple(
-            tuple((f.src, f.alt) for f in p.figures) if name == "figures" else getattr(p, name)
-            for name in _PAPER_FIELDS
-        )
-        for p in deck.papers
-    ]
+    values = attrgetter(*_PAPER_FIELDS)
+    papers = []
+    for p in deck.papers:
+        row = values(p)
+        if p.figures:
+            row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
+        papers.append(row)
+    kind = {k: k.value for k in CardKind}
     return marshal.dumps(
         (
             _TAG,
             deck.name,
             papers,
-            [(index[c.paper.key], c.id, c.kind.value, c.back) for c in deck.cards],
+            [(index[c.paper.key], c.id, kind[c.kind], c.back) for c in deck.cards],
             [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics],
             list(deck.sources),
         )
@@ -86,11 +89,11 @@ def _decode(blob: bytes) -> Deck | None:
     tag, name, raw_papers, raw_cards, raw_diags, sources = marshal.loads(blob)
     if tag != _TAG:
         return None
-    fig_at = _PAPER_FIELDS.index("figures")
     papers = []
     for values in raw_papers:
         d = dict(zip(_PAPER_FIELDS, values, strict=True))
-        d["figures"] = tuple(Figure(src=s, alt=a) for s, a in values[fig_at])
+        if values[_FIG]:
+            d["figures"] = tuple([Figure(src=s, alt=a) for s, a in values[_FIG]])
         papers.append(Paper(**d))
     kinds = {k.value: k for k in CardKind}
     cards = tuple(
@@ -132,7 +135,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     def reconcile(d: Deck) -> ReconcileReport:
         nonlocal known
         report = store.reconcile(d.papers, d.cards, d.sources, now, known)
-        known = Known(report.token, d.sources, signature(d.papers, d.cards))
+        known = Known(report.token, d.sources, report.signature)
         return report
 
     shas: list[str | None] | None = None

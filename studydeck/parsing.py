@@ -279,8 +279,8 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first
 #: line: ``("h", tag, text)`` for a heading; ``("t", held_papers, rows, diagnostics)`` for a
-#: table, rows without their section, order or source, diagnostics as (line, severity,
-#: message). A stretch parsed alone gives what it gives inside the whole file
+#: table, rows without their section, order or source (figures as (src, alt) pairs: events are
+#: plain data, kept as they are in the block cache), diagnostics as (line, severity, message). A stretch parsed alone gives what it gives inside the whole file
 #: (:mod:`studydeck.incremental` splits only where that holds), so :func:`assemble` can
 #: join stretches cached from earlier parses with fresh ones.
 Event = tuple[Any, ...]
@@ -328,9 +328,13 @@ def assemble(path: str, pieces: Iterable[tuple[int, Sequence[Event]]]) -> FileRe
                     Diagnostic(path=path, line=line + offset, severity=severity, message=message)
                 )
             for r in ev[2]:
+                figures = r["figures"]
                 rows.append(
                     {
                         **r,
+                        "figures": tuple(Figure(src=s, alt=a) for s, a in figures)
+                        if figures
+                        else (),
                         "section": section,
                         "source": path,
                         "line": r["line"] + offset,
@@ -535,7 +539,7 @@ def _read_rows(
                 "keywords": split_keywords(row.get("keywords", "")),
                 "contribution": contribution,
                 "notes": notes,
-                "figures": figures,
+                "figures": tuple((f.src, f.alt) for f in figures),
                 "section": section,
                 "source": path,
                 "line": lineno,

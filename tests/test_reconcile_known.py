@@ -15,7 +15,7 @@ from studydeck.deck import parse_files
 from studydeck.loading import open_deck
 from studydeck.models import Deck
 from studydeck.store import Store
-from studydeck.store.reconcile import Known, signature
+from studydeck.store.reconcile import Known
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 HEADER = "| 年份 | 论文 | 关键词 | 核心贡献 | 笔记 |\n| :- | :- | :- | :- | :- |"
@@ -83,7 +83,7 @@ def test_reconciling_only_what_changed_leaves_the_store_a_full_reconcile_leaves(
                 d = read(notes, rows)
                 got = partial.reconcile(d.papers, d.cards, d.sources, NOW, known)
                 want = full.reconcile(d.papers, d.cards, d.sources, NOW)
-                known = Known(got.token, d.sources, signature(d.papers, d.cards))
+                known = Known(got.token, d.sources, got.signature)
                 assert (got.new, got.renamed, got.retired, got.restored) == (
                     want.new,
                     want.renamed,

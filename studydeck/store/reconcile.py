@@ -6,7 +6,7 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,9 @@ from studydeck.identity import (
 from studydeck.models import Card, CardKind, Paper
 from studydeck.store.base import StoreBase
 
+#: Per paper key: its values as the papers table holds them (without the key), and its card ids.
+Signature = dict[str, tuple[tuple[Any, ...], tuple[str, ...]]]
+
 
 @dataclass
 class ReconcileReport:
@@ -31,6 +34,8 @@ class ReconcileReport:
     token: str = ""
     """Names this reconcile: a :class:`Known` taken from its deck is trusted while no other
     reconcile has run since."""
+    signature: Signature = field(default_factory=dict)
+    """The reconciled deck's :func:`signature`, for the next :class:`Known`."""
 
     def __str__(self) -> str:
         parts = [f"{self.new} new", f"{self.renamed} renamed", f"{self.retired} retired"]
@@ -44,23 +49,13 @@ class ReconcileReport:
 
 
 def _paper_values(p: Paper) -> tuple[Any, ...]:
-    return (
-        p.key,
-        p.title,
-        p.url,
-        p.year,
-        "\n".join(f.src for f in p.figures),
-        p.source,
-        p.section,
-    )
+    figures = "\n".join([f.src for f in p.figures]) if p.figures else ""
+    return (p.key, p.title, p.url, p.year, figures, p.source, p.section)
 
 
 _COLS = "paper_key, title, url, year, figures, source, section"
 #: The deck_cache row holding the token of the last reconcile (by any deck, any process).
 _MARK = "\x00reconciled"
-
-#: Per paper key: its values as the papers table holds them (without the key), and its card ids.
-Signature = dict[str, tuple[tuple[Any, ...], tuple[str, ...]]]
 
 
 def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
@@ -107,7 +102,8 @@ class Reconciler(StoreBase):
         with self.transaction() as c:
             present = {p.key for p in papers}
             source_set = set(sources)
-            touched = _touched(c, papers, cards, sources, known)
+            report.signature = signature(papers, cards)
+            touched = _touched(c, report.signature, sources, known)
             card_args: tuple[str, ...] = ()
             if touched is None:  # everything
                 rows = c.execute(f"SELECT {_COLS}, retired FROM papers ORDER BY rowid")
@@ -232,11 +228,7 @@ def _base(key: str) -> str:
 
 
 def _touched(
-    c: sqlite3.Connection,
-    papers: Sequence[Paper],
-    cards: Sequence[Card],
-    sources: Sequence[str],
-    known: Known | None,
+    c: sqlite3.Connection, now: Signature, sources: Sequence[str], known: Known | None
 ) -> set[str] | None:
     """The paper keys a reconcile must read and write, or None for all of them: those new,
     changed or gone since ``known``, with every key sharing a title with one of them (a
@@ -247,7 +239,6 @@ def _touched(
     mark = c.execute("SELECT fingerprint FROM deck_cache WHERE deck = ?", (_MARK,)).fetchone()
     if mark is None or mark[0] != known.token:
         return None
-    now = signature(papers, cards)
     changed = {k for k, v in now.items() if known.papers.get(k) != v}
     changed |= known.papers.keys() - now.keys()
     bases = {_base(k) for k in changed}

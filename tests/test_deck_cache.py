@@ -1,0 +1,43 @@
+"""The parsed-deck cache gives back exactly the deck that was parsed: a warm start shows the
+same papers, cards and warnings as reading the notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from studydeck.deck import parse_files
+from studydeck.loading import _from_blob, _to_blob, open_deck
+from studydeck.store import Store
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+NOTES = """# 论文阅读
+
+## 视频
+
+| 年份 | 论文 | Abbr. | 关键词 | 核心贡献 | 图 | 笔记 |
+| :- | :- | :- | :- | :- | :- | :- |
+| TPAMI 2019 | [EDVR: Video Restoration](https://x.org/edvr) | EDVR | 视频复原; 对齐 | 可形变卷积对齐 | ![arch](fig/a.png) <img src="b.png" alt="B"> | 很强。但计算复杂度上去了。 |
+| | Paper Without Year | | | contribution only | | |
+| 2020 | Notes Only | | k | | | 问题：只考虑了LDP模式。 |
+| 2021 | Row With Extra | | k | c | x | n | extra |
+"""
+
+
+def test_the_cached_deck_is_the_parsed_deck(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, "utf-8")
+    deck = parse_files([notes])
+    assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
+    assert _from_blob(_to_blob(deck)) == deck
+
+
+def test_a_warm_start_opens_the_deck_the_notes_give(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        parsed, _ = open_deck(store, [notes], NOW)
+        cached, report = open_deck(store, [notes], NOW)
+    assert cached == parsed == parse_files([notes])
+    assert not report.changed

@@ -271,12 +271,19 @@ def cmd_anki_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ask_terminal_about_images() -> None:
+    """textual-image asks the terminal what it can draw when imported, which must happen
+    before Textual starts. With no terminal on stdout it asks nothing (it draws with
+    Unicode, as it would when imported later), so its import -- numpy and PIL, a large part
+    of a warm start -- waits for the first figure."""
+    if sys.__stdout__ is not None and sys.__stdout__.isatty():
+        import textual_image.widget  # noqa: F401
+
+
 def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     settings = settings_from(args)
     store, deck, report = open_store_and_deck(args, report_changes=False)
-    # textual-image asks the terminal what it can draw; that must happen before Textual starts.
-    import textual_image.widget  # noqa: F401
-
+    _ask_terminal_about_images()
     from studydeck.config import cache_dir
     from studydeck.figures import FigureFetcher
     from studydeck.tui.app import AppContext, create_app
@@ -589,8 +596,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                 print(f"{plural(n, 'missed card')} {'is' if n == 1 else 'are'} due tomorrow")
             return EXIT_OK
         # The app, opened on the quiz.
-        import textual_image.widget  # noqa: F401
-
+        _ask_terminal_about_images()
         from studydeck.tui.app import AppContext, QuizLaunch, create_app
 
         ctx = AppContext(

@@ -226,7 +226,16 @@ class FileCaches:
         out: list[Card] = []
         for p in papers:
             t = texts.get((p.contribution, p.notes))
-            out.extend(cards_for(p) if t is None else make_cards(p, [(_KINDS[k], b) for k, b in t]))
+            if t is None:
+                out.extend(cards_for(p))
+                continue
+            # The contribution card's back is the paper's own string, not a copy of it.
+            kinds = [_KINDS[k] for k, _ in t]
+            backs = [
+                p.contribution if k is CardKind.CONTRIBUTION else b
+                for k, (_, b) in zip(kinds, t, strict=True)
+            ]
+            out.extend(make_cards(p, zip(kinds, backs, strict=True)))
         return out
 
     def save(self, paths: list[str]) -> None:

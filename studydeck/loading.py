@@ -160,6 +160,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     # Re-read (and card) only the stretches of the files that changed since the last parse.
     blocks = FileCaches(store, key)
     deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
+    # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
+    blocks.save([str(f) for f in files])
+    del blocks
     fixed = with_corrections(deck, corrections)
     report = reconcile(fixed)
     if report.renamed and corrections:  # the renamed papers' corrections now have new keys
@@ -169,7 +172,6 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         reconcile(fixed)
     fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
     store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
-    blocks.save([str(f) for f in files])
     _remember(store, key, known)
     return fixed, report
 

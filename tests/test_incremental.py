@@ -345,6 +345,8 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
             incremental.row_card_texts = real
     assert list(new.cards) == cards_for_all(new.papers)
     assert len(carded) == len(set(carded))  # a row is carded once, when its stretch is read
+    # Memory: a contribution card shows the paper's own string, not a copy from the cache.
+    assert all(c.back is c.paper.contribution for c in new.cards if c.kind is CardKind.CONTRIBUTION)
     assert all(c.paper is p for p in new.papers for c in new.cards if c.paper.key == p.key)
 
 

@@ -51,7 +51,7 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _KINDS = {k.value: k for k in CardKind}
-_TAG = f"studydeck-blocks/3/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/4/{sys.version_info[:2]}"
 
 
 @dataclass

@@ -544,6 +544,7 @@ def _read_rows(
                 "source": path,
                 "line": lineno,
                 "order": len(result.rows),
+                "base_key": paper_key(title, url),
             }
         )
     return 1
@@ -552,7 +553,7 @@ def _read_rows(
 def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagnostic]]:
     """Give every row its stable key; a title repeated in several sections is told apart by section."""
     rows = [r for res in results for r in res.rows]
-    base = [paper_key(r["title"], r["url"]) for r in rows]
+    base = [r["base_key"] for r in rows]  # made with the row, so a cached row has it
     repeated = duplicates(base)
     papers: list[Paper] = []
     diags: list[Diagnostic] = []
@@ -575,7 +576,22 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
             while f"{k}#{n}" in first_at:
                 n += 1
             k = f"{k}#{n}"
-        paper = Paper(key=k, **r)
+        paper = Paper(
+            key=k,
+            title=r["title"],
+            url=r["url"],
+            year=r["year"],
+            venue=r["venue"],
+            short_name=r["short_name"],
+            keywords=r["keywords"],
+            contribution=r["contribution"],
+            notes=r["notes"],
+            figures=r["figures"],
+            section=r["section"],
+            source=r["source"],
+            line=r["line"],
+            order=r["order"],
+        )
         first_at[k] = paper
         papers.append(paper)
     return papers, diags

@@ -41,3 +41,17 @@ def test_a_warm_start_opens_the_deck_the_notes_give(tmp_path: Path) -> None:
         cached, report = open_deck(store, [notes], NOW)
     assert cached == parsed == parse_files([notes])
     assert not report.changed
+
+
+def test_every_cell_a_row_holds_reaches_its_paper(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from studydeck.models import Paper
+    from studydeck.parsing import assign_keys, parse_text
+
+    result = parse_text(NOTES, "notes.md")
+    papers, _ = assign_keys([result])
+    names = {f.name for f in fields(Paper)} - {"key"}
+    for paper, row in zip(papers, result.rows, strict=True):
+        assert set(row) - {"base_key"} == names
+        assert {n: getattr(paper, n) for n in names} == {n: row[n] for n in names}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -21,8 +23,8 @@ from studydeck.identity import (
 from studydeck.models import Card, CardKind, Paper
 from studydeck.store.base import StoreBase
 
-#: Per paper key: its values as the papers table holds them (without the key), and its card ids.
-Signature = dict[str, tuple[tuple[Any, ...], tuple[str, ...]]]
+#: Per paper key: a digest of its values as the papers table holds them and of its card ids.
+Signature = dict[str, bytes]
 
 
 @dataclass
@@ -59,11 +61,16 @@ _MARK = "\x00reconciled"
 
 
 def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
-    """What a reconcile of this deck leaves in the store, per paper (see :class:`Known`)."""
+    """What a reconcile of this deck leaves in the store, per paper (see :class:`Known`): a
+    64-bit digest, so the next open reads a few bytes per paper, not the deck again."""
     ids: dict[str, list[str]] = {}
     for card in cards:
         ids.setdefault(card.paper.key, []).append(card.id)
-    return {p.key: (_paper_values(p)[1:], tuple(ids.get(p.key, ()))) for p in papers}
+    out: Signature = {}
+    for p in papers:
+        data = marshal.dumps((_paper_values(p), ids.get(p.key)))
+        out[p.key] = hashlib.blake2b(data, digest_size=8).digest()
+    return out
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Known:
 
     token: str
     sources: tuple[str, ...]
-    papers: Mapping[str, tuple[tuple[Any, ...], tuple[str, ...]]]
+    papers: Mapping[str, bytes]
 
 
 def _stored(r: sqlite3.Row) -> StoredPaper:

@@ -130,10 +130,13 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     key = "\n".join([*(str(f.resolve()) for f in files), *(d.path for d in found.skipped)])
     stats = _stat_print(files)
     old = store.cache_fingerprint(key)
-    known = _known(store, key)
+    known: Known | None = None
+    first = True
 
     def reconcile(d: Deck) -> ReconcileReport:
-        nonlocal known
+        nonlocal known, first
+        if first:  # read only when there is something to reconcile
+            known, first = _known(store, key), False
         report = store.reconcile(d.papers, d.cards, d.sources, now, known)
         known = Known(report.token, d.sources, report.signature)
         return report

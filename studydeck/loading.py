@@ -15,6 +15,7 @@ from dataclasses import fields
 from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
 from studydeck.deck import find_files, parse_files
@@ -78,39 +79,52 @@ def _to_blob(deck: Deck) -> bytes:
 
 
 def _from_blob(blob: bytes) -> Deck | None:
-    """The cached deck, or None when the blob is stale or damaged (then the notes are parsed)."""
+    """The cached deck, or None when the blob is stale or damaged (then the notes are parsed).
+    Pass the blob without keeping it: it is freed before the deck is built (at 50,000 papers
+    it is ~30 MB of a peak that the TUI's memory bound counts)."""
     try:
-        return _decode(blob)
-    except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
+        parts = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+    del blob
+    try:
+        return _decode(parts)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
 
-def _decode(blob: bytes) -> Deck | None:
-    tag, name, raw_papers, raw_cards, raw_diags, sources = marshal.loads(blob)
+def _decode(parts: tuple[Any, ...]) -> Deck | None:
+    tag, name, raw_papers, raw_cards, raw_diags, sources = parts
+    del parts
     if tag != _TAG:
         return None
+    # Each raw row is dropped as soon as its object is built, so the two never all coexist.
     papers = []
-    for values in raw_papers:
+    raw_papers.reverse()
+    while raw_papers:
+        values = raw_papers.pop()
         d = dict(zip(_PAPER_FIELDS, values, strict=True))
         if values[_FIG]:
             d["figures"] = tuple([Figure(src=s, alt=a) for s, a in values[_FIG]])
         papers.append(Paper(**d))
     kinds = {k.value: k for k in CardKind}
-    cards = tuple(
-        Card(
-            id=cid,
-            kind=kinds[kind],
-            paper=papers[i],
-            question=QUESTIONS[kinds[kind]],
-            back=back,
+    questions = {v: QUESTIONS[k] for v, k in kinds.items()}
+    cards = []
+    raw_cards.reverse()
+    while raw_cards:
+        i, cid, kind, back = raw_cards.pop()
+        cards.append(
+            Card(id=cid, kind=kinds[kind], paper=papers[i], question=questions[kind], back=back)
         )
-        for i, cid, kind, back in raw_cards
-    )
     diags = tuple(
         Diagnostic(path=p, line=ln, severity=sev, message=m) for p, ln, sev, m in raw_diags
     )
     return Deck(
-        name=name, papers=tuple(papers), cards=cards, diagnostics=diags, sources=tuple(sources)
+        name=name,
+        papers=tuple(papers),
+        cards=tuple(cards),
+        diagnostics=diags,
+        sources=tuple(sources),
     )
 
 
@@ -147,9 +161,8 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         if fp.get("stat") != stats:
             shas = _hashes(files)
         if fp.get("stat") == stats or fp.get("sha") == shas:
-            blob = store.cached_deck(key, old)
             with gc_paused():
-                deck = _from_blob(blob) if blob is not None else None
+                deck = _from_blob(store.cached_deck(key, old) or b"")
             if deck is not None:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
@@ -158,7 +171,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     _remember(store, key, known)
                 if fp["stat"] != stats or fp.get("corrections", "") != digest:
                     fp["stat"], fp["corrections"] = stats, digest
-                    store.save_deck_cache(key, json.dumps(fp), blob or b"")
+                    store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
     # Re-read (and card) only the stretches of the files that changed since the last parse.
     blocks = FileCaches(store, key)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from studydeck.deck import parse_files
 from studydeck.loading import _from_blob, _to_blob, open_deck
 from studydeck.store import Store
@@ -55,3 +57,21 @@ def test_every_cell_a_row_holds_reaches_its_paper(tmp_path: Path) -> None:
     for paper, row in zip(papers, result.rows, strict=True):
         assert set(row) - {"base_key"} == names
         assert {n: getattr(paper, n) for n in names} == {n: row[n] for n in names}
+
+
+def test_a_touched_file_is_hashed_once_then_known_by_its_new_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from studydeck import loading
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        parsed, _ = open_deck(store, [notes], NOW)
+        os.utime(notes, (1, 1))  # touched, same content: its hash says so, no parse
+        monkeypatch.setattr(loading, "parse_files", None)
+        assert open_deck(store, [notes], NOW)[0] == parsed
+        monkeypatch.setattr(loading, "_hashes", None)  # the new time is remembered
+        assert open_deck(store, [notes], NOW)[0] == parsed

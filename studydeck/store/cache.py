@@ -21,3 +21,8 @@ class DeckCache(StoreBase):
             c.execute(
                 "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (deck, fingerprint, data)
             )
+
+    def refingerprint_deck_cache(self, deck: str, fingerprint: str) -> None:
+        """A new fingerprint for the same data (files touched but unchanged)."""
+        with self.transaction() as c:
+            c.execute("UPDATE deck_cache SET fingerprint = ? WHERE deck = ?", (fingerprint, deck))

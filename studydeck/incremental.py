@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -191,26 +192,30 @@ def parse_fresh(text: str, path: str) -> FileResult:
 class BlockStore(Protocol):
     def cached_deck(self, deck: str, fingerprint: str) -> bytes | None: ...
     def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None: ...
+    def deck_cache_names(self, prefix: str) -> list[str]: ...
+    def drop_deck_caches(self, names: Sequence[str]) -> None: ...
+
+
+#: Block caches are rows of the deck cache named by this and the file's resolved path: a
+#: stretch's events depend on its text and its file alone, so every deck reading a file
+#: (a folder, the file alone, the folder with one more file) shares its cache.
+_PREFIX = "file-blocks "
 
 
 class FileCaches:
-    """One :class:`BlockCache` per notes file of a deck, kept beside the deck cache."""
+    """One :class:`BlockCache` per notes file, each in its own row beside the deck cache:
+    read when its file is parsed, written only when it changed."""
 
-    def __init__(self, store: BlockStore, deck_key: str) -> None:
+    def __init__(self, store: BlockStore) -> None:
         self.store = store
-        self.key = "blocks\n" + deck_key
-        blob = store.cached_deck(self.key, _TAG)
-        try:
-            raw = marshal.loads(blob) if blob else {}
-        except (ValueError, EOFError, TypeError):
-            raw = {}
-        self.raw: dict[str, bytes] = {p: b for p, b in raw.items() if isinstance(b, bytes)}
-        self.files: dict[str, BlockCache] = {
-            p: BlockCache.from_bytes(b) for p, b in self.raw.items()
-        }
+        self.files: dict[str, BlockCache] = {}
 
     def parse(self, text: str, path: str) -> FileResult:
-        return parse_incremental(text, path, self.files.setdefault(path, BlockCache()))
+        cache = self.files.get(path)
+        if cache is None:
+            cache = BlockCache.from_bytes(self.store.cached_deck(_row(path), _TAG))
+            self.files[path] = cache
+        return parse_incremental(text, path, cache)
 
     def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
         """Card the papers from the card texts kept with their rows (the classifier is most
@@ -238,11 +243,14 @@ class FileCaches:
             out.extend(make_cards(p, zip(kinds, backs, strict=True)))
         return out
 
-    def save(self, paths: list[str]) -> None:
-        """Keep the caches of these files only (a file no longer in the deck is dropped)."""
-        raw = {
-            p: self.files[p].to_bytes() if self.files[p].changed else self.raw[p]
-            for p in paths
-            if p in self.files
-        }
-        self.store.save_deck_cache(self.key, _TAG, marshal.dumps(raw))
+    def save(self) -> None:
+        """Write the caches that changed; drop those of files that are gone."""
+        for path, cache in self.files.items():
+            if cache.changed:
+                self.store.save_deck_cache(_row(path), _TAG, cache.to_bytes())
+        names = self.store.deck_cache_names(_PREFIX)
+        self.store.drop_deck_caches([n for n in names if not os.path.exists(n[len(_PREFIX) :])])
+
+
+def _row(path: str) -> str:
+    return _PREFIX + os.path.realpath(path)

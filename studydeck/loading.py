@@ -174,10 +174,10 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
     # Re-read (and card) only the stretches of the files that changed since the last parse.
-    blocks = FileCaches(store, key)
+    blocks = FileCaches(store)
     deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
     # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
-    blocks.save([str(f) for f in files])
+    blocks.save()
     del blocks
     fixed = with_corrections(deck, corrections)
     report = reconcile(fixed)

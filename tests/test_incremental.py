@@ -4,6 +4,7 @@ the edited file gives: the same papers (sections, line numbers, order) and diagn
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -303,6 +304,13 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
         def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None:
             self.data[deck] = data
 
+        def deck_cache_names(self, prefix: str) -> list[str]:
+            return [k for k in self.data if k.startswith(prefix)]
+
+        def drop_deck_caches(self, names: Sequence[str]) -> None:
+            for k in names:
+                del self.data[k]
+
     rows = [
         f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
         for i in range(6)
@@ -318,9 +326,9 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     with tempfile.TemporaryDirectory() as tmp:
         notes = Path(tmp) / "notes.md"
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs, "deck")
+        caches = FileCaches(blobs)
         parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
-        caches.save([str(notes)])
+        caches.save()
         for at, note, contribution in edits:
             cells = rows[at].split("|")
             if contribution:
@@ -330,7 +338,7 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
             rows[at] = "|".join(cells)
         rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs, "deck")  # as the next run reads them back
+        caches = FileCaches(blobs)  # as the next run reads them back
         carded: list[tuple[str, str]] = []
         real = incremental.row_card_texts
 
@@ -378,3 +386,37 @@ def test_an_edited_row_is_the_only_row_carded_again(tmp_path: Path) -> None:
     assert classified == ["but slow", "notes 5"]
     backs = [c.back for c in deck.cards if c.paper.title == "Paper 4"]
     assert backs == ["contribution 4", "but slow"]
+
+
+def test_only_the_edited_file_s_cache_is_written_and_a_deleted_file_s_is_dropped(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("a", "b"):
+        rows = [r.replace("Paper", f"Paper {name}") for r in table(3)]
+        (notes / f"{name}.md").write_text("\n".join([HEADER, DELIM, *rows]) + "\n", "utf-8")
+
+    def cached_files(store: Store) -> list[str]:
+        rows = store.query(
+            "SELECT deck FROM deck_cache WHERE deck LIKE 'file-blocks %' ORDER BY deck"
+        )
+        return [Path(r[0]).name for r in rows]
+
+    written: list[str] = []
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], now)
+        assert cached_files(store) == ["a.md", "b.md"]
+        a = notes / "a.md"
+        a.write_text(a.read_text("utf-8").replace("Paper a 1 |", "Paper a One |"), "utf-8")
+        store._conn.set_trace_callback(written.append)
+        open_deck(store, [notes], now)
+        store._conn.set_trace_callback(None)
+        (notes / "b.md").unlink()
+        open_deck(store, [notes], now)
+        assert cached_files(store) == ["a.md"]
+    saved = [s for s in written if "INSERT OR REPLACE INTO deck_cache" in s and "blocks" in s]
+    assert len(saved) == 1 and "a.md" in saved[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from studydeck.store.base import StoreBase
 
 
@@ -26,3 +28,14 @@ class DeckCache(StoreBase):
         """A new fingerprint for the same data (files touched but unchanged)."""
         with self.transaction() as c:
             c.execute("UPDATE deck_cache SET fingerprint = ? WHERE deck = ?", (fingerprint, deck))
+
+    def deck_cache_names(self, prefix: str) -> list[str]:
+        rows = self.query(
+            "SELECT deck FROM deck_cache WHERE substr(deck, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return [str(r[0]) for r in rows]
+
+    def drop_deck_caches(self, names: Sequence[str]) -> None:
+        if names:
+            with self.transaction() as c:
+                c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in names])

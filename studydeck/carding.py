@@ -210,8 +210,17 @@ def row_card_texts(contribution: str, notes: str) -> list[tuple[CardKind, str]]:
 
 
 def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card]:
+    """The cards; a back that reads as the paper's contribution or notes (notes that are all
+    insight, say) is the paper's own string, not a copy of it."""
+    shared = {paper.contribution: paper.contribution, paper.notes: paper.notes}
     return [
-        Card(id=card_id(paper.key, kind), kind=kind, paper=paper, question=QUESTIONS[kind], back=b)
+        Card(
+            id=card_id(paper.key, kind),
+            kind=kind,
+            paper=paper,
+            question=QUESTIONS[kind],
+            back=shared.get(b, b),
+        )
         for kind, b in texts
     ]
 

@@ -234,13 +234,7 @@ class FileCaches:
             if t is None:
                 out.extend(cards_for(p))
                 continue
-            # The contribution card's back is the paper's own string, not a copy of it.
-            kinds = [_KINDS[k] for k, _ in t]
-            backs = [
-                p.contribution if k is CardKind.CONTRIBUTION else b
-                for k, (_, b) in zip(kinds, t, strict=True)
-            ]
-            out.extend(make_cards(p, zip(kinds, backs, strict=True)))
+            out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
         return out
 
     def save(self) -> None:

@@ -1,5 +1,6 @@
 """Full parse of N papers into cards, and the incremental parse after a one-row edit, beside
-the block-level markdown-it parse studydeck runs on the same text (the raw baseline).
+markdown-it's block-level parse of the same text (the raw baseline: studydeck ran it on the
+whole file; it now splits table rows itself and runs markdown-it on headers and prose only).
 
     python -m bench.bench_parse [--papers 10000] [--quick]
 """

@@ -143,9 +143,10 @@ def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
         yield offset + at - 2, head + block[at : at + CHUNK_ROWS], True
 
 
-def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
+def parse_incremental(text: str, path: str, cache: BlockCache, *, card: bool = True) -> FileResult:
     """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
-    afterwards the cache holds exactly this text's stretches."""
+    afterwards the cache holds exactly this text's stretches (with their rows' card texts,
+    unless ``card`` is false: a parse that keeps no cache cards the papers afterwards)."""
     if not text.strip() or _ODD_BREAKS.search(text):
         cache.blocks, cache.parsed = {}, 1
         return parse_text(text, path)
@@ -157,7 +158,8 @@ def parse_incremental(text: str, path: str, cache: BlockCache) -> FileResult:
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = _carded(scan_table(lines, path) if table else scan(chunk, path))
+            events = scan_table(lines, path) if table else scan(chunk, path)
+            events = _carded(events) if card else events
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
@@ -186,7 +188,7 @@ def _carded(events: list[Event]) -> list[Event]:
 def parse_fresh(text: str, path: str) -> FileResult:
     """A whole parse, stretch by stretch (no cache): what every command reads a file with.
     The same result as ``parsing.parse_text``, which reads the file in one piece."""
-    return parse_incremental(text, path, BlockCache())
+    return parse_incremental(text, path, BlockCache(), card=False)
 
 
 class BlockStore(Protocol):

@@ -420,3 +420,25 @@ def test_only_the_edited_file_s_cache_is_written_and_a_deleted_file_s_is_dropped
         assert cached_files(store) == ["a.md"]
     saved = [s for s in written if "INSERT OR REPLACE INTO deck_cache" in s and "blocks" in s]
     assert len(saved) == 1 and "a.md" in saved[0]
+
+
+def test_a_full_parse_classifies_each_statement_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studydeck import carding
+    from studydeck.critique import Verdict
+    from studydeck.deck import parse_files
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# 论文阅读", "", HEADER, DELIM, *table(9)]) + "\n", "utf-8")
+    classified: list[str] = []
+    real = carding.classify
+
+    def counting(text: str) -> Verdict:
+        classified.append(text)
+        return real(text)
+
+    monkeypatch.setattr(carding, "classify", counting)
+    deck = parse_files([notes])
+    assert classified == [f"notes {i}" for i in range(9)]
+    assert len(deck.cards) == 18

@@ -271,21 +271,54 @@ def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(two_clon
 
 
 def test_a_bulk_sync_keeps_every_index_of_the_store(two_clones, tmp_path, monkeypatch):
-    """Big syncs drop the review and event indexes for the insert and make them again."""
+    """Big syncs drop the review and event indexes (and the review triggers) for the insert
+    and make them again."""
     import studydeck.store.events as events
 
     monkeypatch.setattr(events, "BULK", 1)  # every insert counts as bulk
     a, _ = two_clones
     store = Store.open(tmp_path / "a.db")
 
-    def indexes() -> list[tuple[str, str]]:
-        rows = store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+    def indexes() -> list[tuple[str, str]]:  # and triggers: they are off for the bulk too
+        rows = store.query("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")
         return sorted((r["name"], r["sql"] or "") for r in rows)
 
     before = indexes()
     assert ("reviews_cid", "CREATE INDEX reviews_cid ON reviews(cid)") in before
+    assert "reviews_total_in" in dict(before)
     review(store, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4])
     sync(store, a, "laptop")
     store.rebuild()
     assert indexes() == before
     assert store.review_count() == 3
+
+
+def test_a_bulk_sync_and_a_full_rebuild_count_the_running_totals_again(
+    two_clones, tmp_path, monkeypatch
+):
+    """Bulk writes leave the review triggers off and count the totals once after: stats read
+    the same totals as on the clone whose triggers counted each answer."""
+    import studydeck.store.events as events
+
+    monkeypatch.setattr(events, "BULK", 1)  # every sync is a bulk one
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    review(sa, a / "notes.md", Clock(day), [5, 2, 4, 1, 3, 4])  # lapses come back the same day
+    review(sa, a / "notes.md", Clock(day + timedelta(days=1)), [4, 5])
+
+    def totals(store: Store) -> tuple[object, ...]:
+        return (store.answers_by_day_and_grade(), sorted(store.scheduled_answers_by_card()))
+
+    counted = totals(sa)
+    assert sum(n for _, _, n in counted[0]) > sum(n for _, _, n in counted[1])  # repeats
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], day)
+    sync(sb, b, "desktop")
+    assert totals(sb) == counted
+    sa.rebuild()
+    assert totals(sa) == counted
+    sa.close()
+    sb.close()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from studydeck.perf import gc_paused
 from studydeck.replay import NEW, Event, Policy, replay
 from studydeck.store.base import StoreBase
-from studydeck.store.schema import utc_text
+from studydeck.store.schema import count_review_totals, utc_text
 from studydeck.store.states import WRITE_COLS_BURIED, state_text, state_values
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
@@ -211,8 +211,6 @@ class EventLog(StoreBase):
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
             [(*state_values(result.states.get(k, NEW), buried=True), cards[k][0]) for k in wanted],
         )
-        if keys is not None:  # (through the cid index, before any drop)
-            c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
         # One answer's "before" is the previous one's "after": format each state once.
         texts: dict[int, str] = {}
         cid_of = {k: v[0] for k, v in cards.items()}
@@ -228,14 +226,17 @@ class EventLog(StoreBase):
             new = before.sm2.is_new and not e.repeat
             add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
                  int(new), was, now, e.id))  # fmt: skip
-        with _indexes_dropped(c, "reviews", len(reviews)):
+        with _triggers_off(c, "reviews", keys is None or len(reviews) >= BULK):
             if keys is None:
                 c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
-            c.executemany(
-                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                reviews,
-            )
+            else:  # (through the cid index, before it is dropped)
+                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+            with _indexes_dropped(c, "reviews", len(reviews)):
+                c.executemany(
+                    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                    "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    reviews,
+                )
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -299,6 +300,27 @@ def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> Iterator[N
     yield
     for _, sql in made:
         c.execute(sql)
+
+
+@contextmanager
+def _triggers_off(c: sqlite3.Connection, table: str, off: bool) -> Iterator[None]:
+    """Write ``table`` in bulk meanwhile, without its triggers (``off``): the review log's
+    triggers keep running totals, two upserts per row (a second over 100,000 rows), so they are
+    counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
+    place that counts them). In the caller's transaction, like :func:`_indexes_dropped`."""
+    made = []
+    if off:
+        made = c.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+            (table,),
+        ).fetchall()
+    for name, _ in made:
+        c.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in made:
+        c.execute(sql)
+    if made:
+        count_review_totals(c)
 
 
 def rename_event(old: str, new: str, now: datetime) -> Event:

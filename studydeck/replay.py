@@ -98,7 +98,7 @@ def replay(
 def _replay(
     events: Iterable[Event], policy: Policy, retired: Mapping[str, bool] | None
 ) -> Replayed:
-    ordered = sorted(events, key=_ORDER)
+    ordered = sorted(events, key=ORDER)
     undone = {e.value for e in ordered if e.kind == "undo"}
     days: dict[str, date] = {}
     retired = retired or {}
@@ -140,7 +140,7 @@ def _replay(
     return Replayed(states, applied)
 
 
-_ORDER = itemgetter(1, 0)
+ORDER = itemgetter(1, 0)
 """An event's place in time: (at, id), without a call per event."""
 
 

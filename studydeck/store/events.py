@@ -17,10 +17,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from studydeck.perf import gc_paused
-from studydeck.replay import NEW, Event, Policy, replay
+from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
+from studydeck.store.rows import NEW_VALUES, replayed_rows, sm2_rows
 from studydeck.store.schema import count_review_totals, utc_text
-from studydeck.store.states import WRITE_COLS_BURIED, state_text, state_values
+from studydeck.store.states import WRITE_COLS_BURIED
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
 _EVENT_FIELDS = (
@@ -157,10 +158,12 @@ class EventLog(StoreBase):
             with _indexes_dropped(c, "events", len(fresh)):
                 # The events as they are (their fields are the columns, in order; a bool
                 # binds as 0/1): as _event_values would give them, without 100,000 calls.
+                # In id order: the primary key's B-tree is then appended to, not split
+                # at random places (ids are random across devices).
                 c.executemany(
                     f"INSERT OR IGNORE INTO events ({EVENT_COLS}) "
                     "VALUES (?,?,?,?,?,?,?,?,?,nullif(?, ''))",
-                    fresh.values(),
+                    [fresh[i] for i in sorted(fresh)],
                 )
             quiz = [e for e in fresh.values() if e.kind == "quiz"]
             if quiz:
@@ -205,27 +208,17 @@ class EventLog(StoreBase):
                 rows += tuples.execute(
                     f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
                 ).fetchall()
-        events = [Event._make(r) for r in rows if r[4] in wanted]
-        result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+        cid_of = {k: v[0] for k, v in cards.items()}
+        events = [r for r in rows if r[4] in wanted]
+        if self.policy.scheduler == "sm2":  # the default: its one-pass twin, on the tuples
+            values, reviews = sm2_rows(events, self.policy.leech_threshold, cid_of)
+        else:
+            result = replay(map(Event._make, events), self.policy, {k: cards[k][1] for k in wanted})
+            values, reviews = replayed_rows(result, cid_of)
         c.executemany(
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
-            [(*state_values(result.states.get(k, NEW), buried=True), cards[k][0]) for k in wanted],
+            [(*values.get(k, NEW_VALUES), cards[k][0]) for k in wanted],
         )
-        # One answer's "before" is the previous one's "after": format each state once.
-        texts: dict[int, str] = {}
-        cid_of = {k: v[0] for k, v in cards.items()}
-        reviews: list[tuple[object, ...]] = []
-        add = reviews.append
-        for e, before, after in result.answers:  # a plain loop: 100,000 answers
-            was = texts.get(id(before))
-            if was is None:
-                was = texts[id(before)] = state_text(before)
-            now = texts.get(id(after))
-            if now is None:
-                now = texts[id(after)] = state_text(after)
-            new = before.sm2.is_new and not e.repeat
-            add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
-                 int(new), was, now, e.id))  # fmt: skip
         with _triggers_off(c, "reviews", keys is None or len(reviews) >= BULK):
             if keys is None:
                 c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile

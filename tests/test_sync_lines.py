@@ -1,0 +1,84 @@
+"""A device file is text from another machine: every line that is not an event is skipped
+and reported, with the standard library's JSON reader and with orjson alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import studydeck.sync as sync_module
+from studydeck.replay import Event
+from studydeck.sync import read_logs, to_line
+
+GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "abc/insight", 4, 900)
+FIELDS = json.loads(to_line(GOOD, "laptop"))
+
+BAD = {
+    "not an object": "[1, 2]",
+    "no id": {k: v for k, v in FIELDS.items() if k != "id"},
+    "an empty id": {**FIELDS, "id": ""},
+    "an id that is a number": {**FIELDS, "id": 5},
+    "a paper that is a list": {**FIELDS, "paper": ["x"]},
+    "a card kind that is null": {**FIELDS, "kind": None},
+    "a value that is an object": {**FIELDS, "value": {"a": 1}},
+    "a device that is a number": {**FIELDS, "device": 7},
+    "a day that is a number": {**FIELDS, "day": 20260302},
+    "a local time": {**FIELDS, "at": "2026-03-02T09:00:00+01:00"},
+    "a grade as text": {**FIELDS, "grade": "4"},
+    "a grade that is a boolean": {**FIELDS, "grade": True},
+    "a grade above 5": {**FIELDS, "grade": 6},
+    "a grade below 0": {**FIELDS, "grade": -1},
+    "a duration that is a float": {**FIELDS, "ms": 1.5},
+    "repeat as a number": {**FIELDS, "repeat": 1},
+    "an unknown event": {**FIELDS, "event": "explode"},
+}
+
+LOADERS = [pytest.param(json.loads, id="json")]
+try:
+    import orjson
+
+    LOADERS.append(pytest.param(orjson.loads, id="orjson"))
+except ImportError:  # optional: the standard library reads the same lines
+    pass
+
+
+@pytest.fixture(params=LOADERS)
+def loader(request, monkeypatch):
+    monkeypatch.setattr(sync_module, "_loads", request.param)
+
+
+def write(folder: Path, *lines: str | bytes) -> Path:
+    path = folder / "other.jsonl"
+    path.write_bytes(b"".join(x if isinstance(x, bytes) else x.encode() for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("what", BAD)
+def test_a_line_that_is_not_an_event_is_skipped_and_reported(tmp_path, loader, what) -> None:
+    bad = BAD[what]
+    text = bad if isinstance(bad, str) else json.dumps(bad)
+    path = write(
+        tmp_path, to_line(GOOD, "laptop"), text + "\n", to_line(GOOD._replace(id="e2"), "x")
+    )
+    logs = read_logs(tmp_path)
+    assert [e.id for e in logs.events] == ["e1", "e2"]
+    assert [(p.path, p.line) for p in logs.problems] == [(path, 2)]
+    assert logs.per_file == {"other": 2}
+
+
+def test_a_good_line_reads_back_as_the_event_it_was(tmp_path, loader) -> None:
+    sent = GOOD._replace(value="x", repeat=True, device="desk")
+    write(tmp_path, to_line(sent, "laptop"))
+    assert read_logs(tmp_path).events == [sent]
+
+
+def test_bytes_that_are_not_utf8_and_a_truncated_last_line_are_reported(tmp_path, loader):
+    path = write(
+        tmp_path, b'{"id": "\xff\xfe"}\n', to_line(GOOD, "laptop"), to_line(GOOD, "x")[:30]
+    )
+    logs = read_logs(tmp_path)
+    assert [e.id for e in logs.events] == ["e1"]
+    assert [(p.line, "truncated" in p.what) for p in logs.problems] == [(1, False), (3, True)]
+    assert all(p.path == path for p in logs.problems)

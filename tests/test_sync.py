@@ -100,9 +100,11 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
     a, b = two_clones
     sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
     day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
-    # The same morning, on two machines: both start with the same first cards.
-    on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
+    # The same morning, on two machines: both start with the same first cards. The desktop
+    # answers later in the morning but is run first, so its event ids (made from the real
+    # clock) sort before the laptop's: only an order by time gives the answers below.
     on_b = review(sb, b / "notes.md", Clock(day + timedelta(minutes=10)), [1, 4, 5])
+    on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
     # A quiz on the laptop: never schedules, but travels too.
     sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=2))
     sync(sa, a, "laptop")

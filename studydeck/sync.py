@@ -1,12 +1,12 @@
 """Review history that travels with the notes: one append-only JSON-lines file per device.
 
 ``<notes folder>/.studydeck/reviews/<device-id>.jsonl`` holds one line per event this device
-made (answer, bury, suspend, send to review, undo), each with a unique id. Git merges these
-files without conflict: each device appends only to its own, and ``.gitattributes`` asks for
-``merge=union`` in case one device's file was edited in two clones. Syncing reads every
-device's file, adds the events the store has not seen (by id) and rebuilds the cards they
-touch by replaying their whole history in time order; so every clone that has the same lines
-has the same states. The store stays the fast cache; :func:`rebuild` makes it again from the
+made (answer, quiz answer, correction, bury, suspend, send to review, undo), each with a
+unique id. Git merges these files without conflict: each device appends only to its own, and
+``.gitattributes`` asks for ``merge=union`` in case one device's file was edited in two
+clones. Syncing reads every device's file, adds the events the store has not seen (by id)
+and rebuilds the cards they touch by replaying their whole history in time order; so every
+clone that has the same lines has the same states. The store stays the fast cache; :func:`rebuild` makes it again from the
 logs alone.
 
 A line that cannot be read (a kill during an append leaves a truncated last line) is skipped
@@ -275,6 +275,8 @@ def _sync(store: Store, folder: Path, device: str) -> SyncReport:
     new = [e for e in files.events if e.id not in known]
     report.added.update(e.device or "?" for e in new)
     touched = store.add_events(new)
+    if any(e.kind in ("correct", "undo") for e in new):
+        store.replay_corrections()
     late = store.unapplied_keys() - touched
     if late:
         store.rebuild(late)

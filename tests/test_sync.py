@@ -324,3 +324,49 @@ def test_a_bulk_sync_and_a_full_rebuild_count_the_running_totals_again(
     assert totals(sa) == counted
     sa.close()
     sb.close()
+
+
+def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, tmp_path):
+    """`m` on the laptop moves an insight to the critique card; after commit and pull the
+    desktop's deck has it there too; moving it back on the desktop is an undo line, and the
+    laptop's deck follows."""
+    from studydeck.carding import statements
+    from studydeck.models import CardKind
+
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+
+    def cards(store: Store, clone: Path) -> list[tuple[str, str]]:
+        deck, _ = open_deck(store, [clone / "notes.md"], now)
+        return [(c.id, c.back) for c in deck.cards]
+
+    classified = cards(sa, a)
+    assert cards(sb, b) == classified
+    paper = open_deck(sa, [a / "notes.md"], now)[0].papers[0]
+    moved = next(s for s in statements(paper) if s.kind is CardKind.INSIGHT)
+    sa.correct(paper.key, moved.key, CardKind.CRITIQUE, now)
+    corrected = cards(sa, a)
+    assert corrected != classified
+    sync(sa, a, "laptop")
+    lines = (a / LOG_DIR / "laptop.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["event"] for x in lines] == ["correct"]
+    commit_and_share(a, "moved a statement")
+
+    git(b, "pull", "--no-edit", "origin", "main")
+    sync(sb, b, "desktop")
+    assert sb.corrections() == sa.corrections() == {(paper.key, moved.key): CardKind.CRITIQUE}
+    assert cards(sb, b) == corrected
+
+    sb.uncorrect(paper.key, moved.key, now + timedelta(hours=1))  # `m` on the critique card
+    assert cards(sb, b) == classified
+    sync(sb, b, "desktop")
+    commit_and_share(b, "moved it back")
+    git(a, "pull", "--no-edit", "origin", "main")
+    sync(sa, a, "laptop")
+    assert sa.corrections() == {}
+    assert cards(sa, a) == classified
+    events = [json.loads(x) for x in (a / LOG_DIR / "desktop.jsonl").read_text().splitlines()]
+    assert [(e["event"], e["value"]) for e in events] == [("undo", json.loads(lines[0])["id"])]
+    sa.close()
+    sb.close()

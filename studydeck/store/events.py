@@ -176,7 +176,7 @@ class EventLog(StoreBase):
                     "seconds) VALUES (?,?,?,?,?,?,?)",
                     [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
                 )
-        touched = {e.key for e in fresh.values() if e.kind != "quiz"}
+        touched = {e.key for e in fresh.values() if e.kind not in ("quiz", "correct")}
         with self.transaction() as c:  # keys that moved since: their cards
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
         touched = {alias.get(k, k) for k in touched}

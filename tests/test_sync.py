@@ -370,3 +370,48 @@ def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, 
     assert [(e["event"], e["value"]) for e in events] == [("undo", json.loads(lines[0])["id"])]
     sa.close()
     sb.close()
+
+
+def test_answers_made_under_the_old_key_before_pulling_a_rename_land_on_the_card(
+    two_clones, tmp_path
+):
+    """The laptop renames a paper (a new link: a new key) and answers it; the desktop, not
+    yet pulled, answers the same card under the old key. After pulling both ways each
+    store has the card's three answers, in time order, on the renamed card."""
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    card = review(sa, a / "notes.md", Clock(day), [5])[0]
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], day)
+    sync(sb, b, "desktop")
+
+    notes = a / "notes.md"
+    notes.write_text(notes.read_text().replace("example.org/p0)", "example.org/p0-v2)"))
+    renamed = review(sa, notes, Clock(day + timedelta(days=1)), [4])[0]
+    assert renamed != card
+    sync(sa, a, "laptop")
+    commit_and_share(a, "renamed a paper")
+    # Meanwhile, the desktop answers the card under its old key, an hour later the same day.
+    assert review(sb, b / "notes.md", Clock(day + timedelta(days=1, hours=1)), [3])[0] == card
+    sync(sb, b, "desktop")
+    commit_and_share(b, "desktop reviews")  # pulls the rename, pushes its old-key line
+    line = json.loads((b / LOG_DIR / "desktop.jsonl").read_text().splitlines()[-1])
+    assert f"{line['paper']}/{line['kind']}" == card
+    open_deck(sb, [b / "notes.md"], day + timedelta(days=1, hours=2))
+    sync(sb, b, "desktop")
+    git(a, "pull", "--no-edit", "origin", "main")
+    sync(sa, a, "laptop")
+    for store in (sa, sb):
+        assert [(r.quality, r.repeat) for r in store.reviews(cid=renamed)] == [
+            (5, False),
+            (4, False),
+            (3, True),  # the same study day as the laptop's answer: a same-day repeat
+        ]
+        assert store.reviews(cid=card) == []
+    assert sa.states()[renamed] == sb.states()[renamed]
+    assert sa.states()[renamed].sm2.repetitions == 2
+    sa.close()
+    sb.close()

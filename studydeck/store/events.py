@@ -33,9 +33,13 @@ comes as 0/1, which compares and hashes as False/True)."""
 
 
 def _line_key(row: sqlite3.Row) -> str:
-    """A card's key in the logs, from its ``cards`` row: today the store's card id
-    (paper key hash + kind). When papers get a permanent id, this is the one place to
-    change: the key must stay the same when the paper's title or link is edited."""
+    """A card's key in the logs, from its ``cards`` row: the card id (paper key hash + kind),
+    the same on every machine that reads the same notes. A paper's identity across a rename
+    is the chain of ``rename`` lines (old key -> new), written by the device that saw the
+    rename and applied before any other line on every device, so an answer logged under the
+    old key (on a device that had not pulled yet) lands on the renamed card. Not the store's
+    permanent paper id (random, per machine) nor the Anki GUID (from the key a machine first
+    saw: a clone made after the rename computes another one): neither is shared by devices."""
     return str(row["card_id"])
 
 

@@ -20,12 +20,14 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from studydeck.errors import StudydeckError
+from studydeck.identity import card_id
+from studydeck.models import CardKind
 from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
@@ -184,12 +186,20 @@ def _read_logs(folder: Path) -> LogFiles:
     return out
 
 
-class DeviceLog:
-    """This device's file, open for appending during a review: one write and flush per event."""
+def card_keys(papers: Iterable[str]) -> frozenset[str]:
+    """Every key the events of these papers (by paper key) can have: one per card kind."""
+    return frozenset(card_id(p, kind) for p in papers for kind in CardKind)
 
-    def __init__(self, folder: Path, device: str) -> None:
+
+class DeviceLog:
+    """This device's file, open for appending during a review: one write and flush per event.
+    With ``keys`` (:func:`card_keys`), events of other notes' cards are not this folder's
+    and are left out."""
+
+    def __init__(self, folder: Path, device: str, keys: Collection[str] | None = None) -> None:
         self.path = folder / f"{device}.jsonl"
         self.device = device
+        self.keys = keys
         self._fh: IO[str] | None = None
 
     def _open(self) -> IO[str]:
@@ -203,6 +213,8 @@ class DeviceLog:
         return self._fh
 
     def append(self, e: Event) -> None:
+        if self.keys is not None and e.key not in self.keys:
+            return
         fh = self._open()
         fh.write(to_line(e, self.device))
         fh.flush()
@@ -249,23 +261,34 @@ def _folder(root: Path) -> Path:
     return folder
 
 
-def sync(store: Store, root: Path, device: str) -> SyncReport:
+def sync(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> SyncReport:
     """Write this device's events the file lacks, then read every device's and apply
-    the new ones."""
+    the new ones. ``papers``: the paper keys of this folder's notes; only their cards' events
+    are written (a store can hold other notes' history too). None: every event."""
     folder = _folder(root)
+    keys = None if papers is None else card_keys(papers)
     with gc_paused():  # the whole of it: 100,000 events stay alive from reading to applying
-        return _sync(store, folder, device)
+        return _sync(store, folder, device, keys)
 
 
-def _sync(store: Store, folder: Path, device: str) -> SyncReport:
+def _unwritten(
+    store: Store, device: str, files: LogFiles, keys: Collection[str] | None
+) -> list[Event]:
+    """This device's events of these cards (``keys``; None: all) that its file lacks."""
+    seen = {e.id for e in files.events}
+    return [e for e in store.events(device) if e.id not in seen and (keys is None or e.key in keys)]
+
+
+def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None) -> SyncReport:
     # A function of its own, so its objects are gone before the cyclic GC comes back.
     report = SyncReport()
     store.follow_renames()
     store.name_device(device)
     files = read_logs(folder)
     report.problems = files.problems
-    seen = {e.id for e in files.events}
-    missing = [e for e in store.events(device) if e.id not in seen]
+    missing = _unwritten(store, device, files, keys)
     if missing:
         with DeviceLog(folder, device) as log:
             for e in missing:
@@ -284,15 +307,20 @@ def _sync(store: Store, folder: Path, device: str) -> SyncReport:
     return report
 
 
-def rebuild(store: Store, root: Path, device: str) -> SyncReport:
+def rebuild(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> SyncReport:
     """Sync, then rebuild every card's state from the log (the store is only a cache)."""
-    report = sync(store, root, device)
+    report = sync(store, root, device, papers)
     report.cards = store.rebuild()
     return report
 
 
-def status(store: Store, root: Path, device: str) -> list[str]:
-    """What came from where: events per device file, and in the store."""
+def status(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> list[str]:
+    """What came from where: events per device file, and in the store (``papers`` as for
+    :func:`sync`)."""
     files = read_logs(_folder(root))
     known = store.event_ids()
     lines = [f"notes folder {root}; this device is {device}"]
@@ -301,8 +329,7 @@ def status(store: Store, root: Path, device: str) -> list[str]:
     for name, n in sorted(files.per_file.items()):
         mark = " (this device)" if name == device else ""
         lines.append(f"  {name}.jsonl{mark}: {n} events, {unapplied[name]} not yet applied")
-    in_files = {e.id for e in files.events}
-    unwritten = sum(1 for e in store.events(device) if e.id not in in_files)
+    unwritten = len(_unwritten(store, device, files, None if papers is None else card_keys(papers)))
     lines.append(
         f"  this store: {sum(store.sources().values())} events, {unwritten} not yet written"
     )

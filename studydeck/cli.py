@@ -320,9 +320,9 @@ def _auto_sync(store: Store, args: argparse.Namespace, deck: Deck) -> Iterator[N
 
 def _report_sync(report: SyncReport) -> None:
     for p in report.problems:
-        print(p, file=sys.stderr)
+        print(terminal(str(p)), file=sys.stderr)
     if report.written or report.added:
-        print(f"studydeck: {report}", file=sys.stderr)
+        print(terminal(f"studydeck: {report}"), file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -350,12 +350,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     papers = [p.key for p in deck.papers]  # this folder's notes: not the store's other decks
     with store:
         if args.status:
-            print("\n".join(status(store, found, device, papers)))
+            print(terminal("\n".join(status(store, found, device, papers))))
             return EXIT_OK
         report = (rebuild if args.rebuild else sync)(store, found, device, papers)
     for p in report.problems:
-        print(p, file=sys.stderr)
-    print(report)
+        print(terminal(str(p)), file=sys.stderr)
+    print(terminal(str(report)))  # device names come from other machines' lines
     return EXIT_OK
 
 

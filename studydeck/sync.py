@@ -164,26 +164,29 @@ def read_logs(folder: Path) -> LogFiles:
 def _read_logs(folder: Path) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
-        data = path.read_bytes()
-        lines = data.split(b"\n")
-        n = 0
-        for i, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            last = i == len(lines)  # no newline after it: the append did not finish
-            try:
-                e = from_line(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                why = "truncated last line (an interrupted write?)" if last else f"bad line ({exc})"
-                out.problems.append(Problem(path, i, why))
-                continue
-            if e.kind not in KINDS:
-                out.problems.append(Problem(path, i, f"unknown event '{e.kind}'"))
-                continue
-            out.events.append(e)
-            n += 1
-        out.per_file[path.stem] = n
+        _read_file(path, out)
     return out
+
+
+def _read_file(path: Path, out: LogFiles) -> None:
+    lines = path.read_bytes().split(b"\n")
+    n = 0
+    for i, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = i == len(lines)  # no newline after it: the append did not finish
+        try:
+            e = from_line(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            why = "truncated last line (an interrupted write?)" if last else f"bad line ({exc})"
+            out.problems.append(Problem(path, i, why))
+            continue
+        if e.kind not in KINDS:
+            out.problems.append(Problem(path, i, f"unknown event '{e.kind}'"))
+            continue
+        out.events.append(e)
+        n += 1
+    out.per_file[path.stem] = n
 
 
 def card_keys(papers: Iterable[str]) -> frozenset[str]:
@@ -316,26 +319,57 @@ def rebuild(
     return report
 
 
+KIND_NAMES = {
+    "answer": "answers",
+    "quiz": "quiz answers",
+    "correct": "corrections",
+    "bury": "buryings",
+    "suspend": "suspensions",
+    "send": "sent to review",
+    "undo": "undos",
+    "rename": "renames",
+}
+"""How :func:`status` names each kind of line (in :data:`~studydeck.replay.KINDS` order)."""
+
+
 def status(
     store: Store, root: Path, device: str, papers: Collection[str] | None = None
 ) -> list[str]:
-    """What came from where: events per device file, and in the store (``papers`` as for
-    :func:`sync`)."""
-    files = read_logs(_folder(root))
+    """What came from where: each device file's events by kind, its newest and how many the
+    store has not applied; the store's events by device and how many this device has not
+    written (``papers`` as for :func:`sync`); the lines skipped. File names and lines are
+    other machines' text: print them through :func:`studydeck.safe.terminal`."""
+    folder = _folder(root)
     known = store.event_ids()
     lines = [f"notes folder {root}; this device is {device}"]
-    by_device: Counter[str] = Counter(e.device for e in files.events)
-    unapplied: Counter[str] = Counter(e.device for e in files.events if e.id not in known)
-    for name, n in sorted(files.per_file.items()):
-        mark = " (this device)" if name == device else ""
-        lines.append(f"  {name}.jsonl{mark}: {n} events, {unapplied[name]} not yet applied")
-    unwritten = len(_unwritten(store, device, files, None if papers is None else card_keys(papers)))
+    everything = LogFiles()
+    for path in sorted(folder.glob("*.jsonl")):
+        got = LogFiles()
+        _read_file(path, got)
+        events = got.events
+        kinds = Counter(e.kind for e in events)
+        what = ", ".join(f"{kinds[k]} {KIND_NAMES.get(k, k)}" for k in KINDS if kinds[k])
+        newest = max((e.at for e in events), default="")
+        lines.append(
+            f"  {path.name}{' (this device)' if path.stem == device else ''}: "
+            f"{len(events)} events{f' ({what})' if what else ''}"
+            f"{f', newest {newest}' if newest else ''}, "
+            f"{sum(e.id not in known for e in events)} not yet applied"
+        )
+        everything.events += events
+        everything.problems += got.problems
+    keys = None if papers is None else card_keys(papers)
+    unwritten = len(_unwritten(store, device, everything, keys))
+    sources = store.sources()
+    frm = ", ".join(
+        f"{n} from {d or 'this device, not yet named'}" for d, n in sorted(sources.items())
+    )
     lines.append(
-        f"  this store: {sum(store.sources().values())} events, {unwritten} not yet written"
+        f"  this store: {sum(sources.values())} events{f' ({frm})' if frm else ''}, "
+        f"{unwritten} of this device's not yet written"
     )
     waiting = store.waiting_events()
     if waiting:
         lines.append(f"  {waiting} events are for cards these notes do not have (kept)")
-    lines += [str(p) for p in files.problems]
-    del by_device
+    lines += [str(p) for p in everything.problems]
     return lines

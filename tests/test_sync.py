@@ -415,3 +415,46 @@ def test_answers_made_under_the_old_key_before_pulling_a_rename_land_on_the_card
     assert sa.states()[renamed].sm2.repetitions == 2
     sa.close()
     sb.close()
+
+
+def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, capsys) -> None:
+    a, b = two_clones
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    on_a = review(sa, a / "notes.md", Clock(day), [5, 2])
+    sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=1))
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    review(sb, b / "notes.md", Clock(day + timedelta(hours=2)), [4])
+    sb.bury(on_a[0], (day + timedelta(days=2)).date(), now=day + timedelta(hours=2, minutes=1))
+    sync(sb, b, "desktop")
+    # A device file from a hostile machine: its name, its device and its event are escapes.
+    evil = b / LOG_DIR / "evil\x1b[2J.jsonl"
+    line = json.loads((a / LOG_DIR / "laptop.jsonl").read_text().splitlines()[0])
+    evil.write_text(
+        json.dumps({**line, "id": "x1", "device": "\x1b]0;owned\x07"})
+        + "\n"
+        + json.dumps({**line, "id": "x2", "event": "\x1b[31mboom"})
+        + "\n"
+    )
+    lines = status(sb, b, "desktop")
+    assert lines[1:4] == [
+        "  desktop.jsonl (this device): 2 events (1 answers, 1 buryings), "
+        "newest 2026-03-02T10:01:00.000Z, 0 not yet applied",
+        "  evil\x1b[2J.jsonl: 1 events (1 answers), newest 2026-03-02T08:00:00.000Z, "
+        "1 not yet applied",
+        "  laptop.jsonl: 3 events (2 answers, 1 quiz answers), "
+        "newest 2026-03-02T09:00:00.000Z, 0 not yet applied",
+    ]
+    assert lines[4] == "  this store: 5 events (2 from desktop, 3 from laptop), " \
+        "0 of this device's not yet written"  # fmt: skip
+    assert "unknown event" in lines[5]
+    sb.close()
+    capsys.readouterr()
+    assert main(["sync", "--status", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
+    assert main(["sync", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
+    out, err = capsys.readouterr()
+    assert "  evil.jsonl: 1 events (1 answers)" in out  # the escapes are gone, not shown
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    sa.close()

@@ -181,4 +181,4 @@ def test_sync_writes_only_this_folders_cards_when_the_store_holds_other_decks(
         store.record_answer(mine.cards[2].id, 5, now=clock, today=today)
     assert logged() == [c.id for c in mine.cards[:3]]
     assert main(["sync", "--status", "--db", str(db), str(repo)]) == 0
-    assert "0 not yet written" in capsys.readouterr().out
+    assert "0 of this device's not yet written" in capsys.readouterr().out

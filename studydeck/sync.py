@@ -22,6 +22,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -108,6 +109,12 @@ def to_line(e: Event, device: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+_YEARS = "1970"
+"""Days from here to 9000 (well short of 9999, where adding an interval has no date left)."""
+_DAY_VALUE = ("bury", "send")
+"""Events whose value is a day."""
+
+
 def from_line(text: str | bytes) -> Event:
     """An event from one line; ``ValueError`` when it is not one. Every field is checked for
     its type (hostile text reaches SQL and the terminal only as text), the time for UTC and
@@ -129,8 +136,17 @@ def from_line(text: str | bytes) -> Event:
         is type(value) is type(device) is str
     ):  # fmt: skip
         raise ValueError("a field that should be text is not")
-    if not eid or at[-1:] != "Z":
-        raise ValueError("no id or no UTC time")
+    if not eid or len(at) != 24 or at[-1] != "Z" or len(day) != 10 or not _YEARS <= day < "9000":
+        raise ValueError("no id, or a time or day not in the log's form")
+    if kind in _DAY_VALUE and len(value) != (10 if value or kind == "send" else 0):
+        raise ValueError(f"a {kind} to no day")  # (a burying to "" is an unburying)
+    try:  # replay reads them as dates: a line it cannot read is skipped here, not fatal there
+        datetime.fromisoformat(at)
+        date.fromisoformat(day)
+        if kind in _DAY_VALUE and value:
+            date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("a time or day that is not one") from exc
     if not (type(grade) is type(ms) is int) or type(repeat) is not bool:
         raise ValueError("grade, ms or repeat of the wrong type")
     if kind == "answer" and not 0 <= grade <= 5:

@@ -26,6 +26,14 @@ BAD = {
     "a device that is a number": {**FIELDS, "device": 7},
     "a day that is a number": {**FIELDS, "day": 20260302},
     "a local time": {**FIELDS, "at": "2026-03-02T09:00:00+01:00"},
+    "a time that is no time": {**FIELDS, "at": "2026-13-45T99:00:00.000Z"},
+    "a time in another form": {**FIELDS, "at": "20260302T090000.000000Z"},
+    "a day that is no day": {**FIELDS, "day": "2026-02-30"},
+    "a day in another form": {**FIELDS, "day": "20260302"},
+    "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},
+    "a burying to no day": {**FIELDS, "event": "bury", "value": "soon-ish!!"},
+    "a send to a day that is none": {**FIELDS, "event": "send", "value": "2026-99-01"},
+    "a send to no day at all": {**FIELDS, "event": "send", "value": ""},
     "a grade as text": {**FIELDS, "grade": "4"},
     "a grade that is a boolean": {**FIELDS, "grade": True},
     "a grade above 5": {**FIELDS, "grade": 6},
@@ -68,10 +76,18 @@ def test_a_line_that_is_not_an_event_is_skipped_and_reported(tmp_path, loader, w
     assert logs.per_file == {"other": 2}
 
 
-def test_a_good_line_reads_back_as_the_event_it_was(tmp_path, loader) -> None:
-    sent = GOOD._replace(value="x", repeat=True, device="desk")
-    write(tmp_path, to_line(sent, "laptop"))
-    assert read_logs(tmp_path).events == [sent]
+def test_good_lines_read_back_as_the_events_they_were(tmp_path, loader) -> None:
+    sent = [
+        GOOD._replace(value="x", repeat=True, device="desk"),
+        GOOD._replace(id="b1", kind="bury", value="2026-03-04", quality=0, duration_ms=0),
+        GOOD._replace(id="b2", kind="bury", value="", quality=0, duration_ms=0),
+        GOOD._replace(id="s1", kind="send", value="2026-03-05", quality=0, duration_ms=0),
+    ]
+    write(tmp_path, *(to_line(e, "laptop") for e in sent))
+    logs = read_logs(tmp_path)
+    # (an event with no device is this device's: the line names the file's device)
+    expected = [sent[0], *(e._replace(device="laptop") for e in sent[1:])]
+    assert (logs.events, logs.problems) == (expected, [])
 
 
 def test_bytes_that_are_not_utf8_and_a_truncated_last_line_are_reported(tmp_path, loader):

@@ -328,8 +328,9 @@ def test_a_bulk_sync_and_a_full_rebuild_count_the_running_totals_again(
 
 def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, tmp_path):
     """`m` on the laptop moves an insight to the critique card; after commit and pull the
-    desktop's deck has it there too; moving it back on the desktop is an undo line, and the
-    laptop's deck follows."""
+    desktop's deck has it there too. The desktop moves it back an hour later; the laptop,
+    not yet pulled, moves it again half an hour later than its first move: after pulling
+    both ways, the latest in time (the desktop's move back) stands on both."""
     from studydeck.carding import statements
     from studydeck.models import CardKind
 
@@ -341,6 +342,10 @@ def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, 
         deck, _ = open_deck(store, [clone / "notes.md"], now)
         return [(c.id, c.back) for c in deck.cards]
 
+    def logged(clone: Path, device: str) -> list[tuple[str, str, str]]:
+        lines = (clone / LOG_DIR / f"{device}.jsonl").read_text(encoding="utf-8").splitlines()
+        return [(x["event"], x["kind"], x["value"]) for x in map(json.loads, lines)]
+
     classified = cards(sa, a)
     assert cards(sb, b) == classified
     paper = open_deck(sa, [a / "notes.md"], now)[0].papers[0]
@@ -349,8 +354,7 @@ def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, 
     corrected = cards(sa, a)
     assert corrected != classified
     sync(sa, a, "laptop")
-    lines = (a / LOG_DIR / "laptop.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(x)["event"] for x in lines] == ["correct"]
+    assert logged(a, "laptop") == [("correct", "critique", moved.key)]
     commit_and_share(a, "moved a statement")
 
     git(b, "pull", "--no-edit", "origin", "main")
@@ -361,13 +365,17 @@ def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, 
     sb.uncorrect(paper.key, moved.key, now + timedelta(hours=1))  # `m` on the critique card
     assert cards(sb, b) == classified
     sync(sb, b, "desktop")
+    assert logged(b, "desktop") == [("correct", "", moved.key)]  # a line, not a deletion
     commit_and_share(b, "moved it back")
-    git(a, "pull", "--no-edit", "origin", "main")
+    sa.correct(paper.key, moved.key, CardKind.CRITIQUE, now + timedelta(minutes=30))
     sync(sa, a, "laptop")
-    assert sa.corrections() == {}
-    assert cards(sa, a) == classified
-    events = [json.loads(x) for x in (a / LOG_DIR / "desktop.jsonl").read_text().splitlines()]
-    assert [(e["event"], e["value"]) for e in events] == [("undo", json.loads(lines[0])["id"])]
+    commit_and_share(a, "moved it again")  # pulls the desktop's line first
+    sync(sa, a, "laptop")
+    git(b, "pull", "--no-edit", "origin", "main")
+    sync(sb, b, "desktop")
+    for store, clone in ((sa, a), (sb, b)):
+        assert store.corrections() == {}
+        assert cards(store, clone) == classified
     sa.close()
     sb.close()
 

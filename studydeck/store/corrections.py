@@ -5,10 +5,11 @@ only keeps them. Undo is deleting the row: the classifier decides again.
 
 Each correction is also a ``correct`` event in the log (the key of the card the statement
 moves to, the normalised statement as its value), so it travels to the other devices like
-an answer; moving a statement back is an ``undo`` line naming the corrections it cancels.
-After a sync brings any, :meth:`CorrectionLog.replay_corrections` makes the table agree with
-the log: for each statement of a paper the latest correction not undone wins, whatever the
-device.
+an answer; moving a statement back to the card the classifier chose is a ``correct`` line
+too, with no card kind (never a deletion). After a sync brings any,
+:meth:`CorrectionLog.replay_corrections` makes the table agree with the log: for each
+statement of a paper the latest line wins (by time, as answers replay), whatever device made
+it and whatever the others knew then.
 """
 
 from __future__ import annotations
@@ -42,26 +43,16 @@ class CorrectionLog(EventLog):
         self._journal(e)
 
     def uncorrect(self, paper_key: str, statement: str, now: datetime | None = None) -> bool:
-        """Forget a correction; True when there was one. Every logged correction of the
-        statement still standing gets an ``undo`` line (one made on another device too)."""
+        """Forget a correction (the classifier decides again); True when there was one."""
         at = now or datetime.now(UTC)
-        keys = [card_id(paper_key, k) for k in CardKind]
+        e = _event(at, "correct", _paper_prefix(paper_key), statement)
         with self.transaction() as c:
             cur = c.execute(
                 "DELETE FROM corrections WHERE paper_key = ? AND statement = ?",
                 (paper_key, statement),
             )
-            standing = c.execute(
-                "SELECT id, card_key FROM events WHERE kind = 'correct' AND value = ? "
-                f"AND card_key IN ({','.join('?' * len(keys))}) "
-                "AND id NOT IN (SELECT value FROM events WHERE kind = 'undo') ORDER BY at, id",
-                (statement, *keys),
-            ).fetchall()
-            undos = [_event(at, "undo", r["card_key"], r["id"]) for r in standing]
-            for e in undos:
-                insert_event(c, e)
-        for e in undos:
-            self._journal(e)
+            insert_event(c, e)
+        self._journal(e)
         return cur.rowcount > 0
 
     def replay_corrections(self) -> int:
@@ -69,43 +60,41 @@ class CorrectionLog(EventLog):
         statements changed. Corrections never logged (made before sync existed) stay; those
         of papers these notes do not have wait in the log."""
         with self.transaction() as c:
-            papers = {
-                card_id(key, kind): (key, kind)
-                for (key,) in c.execute("SELECT paper_key FROM papers")
-                for kind in CardKind
-            }
-            latest: dict[tuple[str, str], tuple[CardKind, str] | None] = {}
-            rows = c.execute(
-                "SELECT id, at, card_key, value, id IN (SELECT value FROM events "
-                "WHERE kind = 'undo') AS undone FROM events WHERE kind = 'correct' ORDER BY at, id"
-            ).fetchall()
-            for r in rows:
+            papers: dict[str, tuple[str, CardKind | None]] = {}
+            for (key,) in c.execute("SELECT paper_key FROM papers"):
+                papers[_paper_prefix(key)] = (key, None)
+                papers.update({card_id(key, kind): (key, kind) for kind in CardKind})
+            latest: dict[tuple[str, str], tuple[CardKind | None, str]] = {}
+            for r in c.execute(
+                "SELECT at, card_key, value FROM events WHERE kind = 'correct' "
+                "AND id NOT IN (SELECT value FROM events WHERE kind = 'undo') ORDER BY at, id"
+            ):
                 hit = papers.get(r["card_key"])
-                if hit is None:
-                    continue
-                pair = (hit[0], r["value"])
-                if not r["undone"]:
-                    latest[pair] = (hit[1], r["at"])
-                else:
-                    latest.setdefault(pair, None)
+                if hit is not None:
+                    latest[(hit[0], r["value"])] = (hit[1], r["at"])
             have = self.corrections()
             changed = 0
-            for (key, statement), won in latest.items():
-                if won is None:
-                    if (key, statement) in have:
-                        c.execute(
-                            "DELETE FROM corrections WHERE paper_key = ? AND statement = ?",
-                            (key, statement),
-                        )
-                        changed += 1
-                elif have.get((key, statement)) is not won[0]:
+            for (key, statement), (kind, at) in latest.items():
+                if have.get((key, statement)) is kind:
+                    continue
+                changed += 1
+                if kind is None:
+                    c.execute(
+                        "DELETE FROM corrections WHERE paper_key = ? AND statement = ?",
+                        (key, statement),
+                    )
+                else:
                     c.execute(
                         "INSERT OR REPLACE INTO corrections (paper_key, statement, kind, at) "
                         "VALUES (?, ?, ?, ?)",
-                        (key, statement, won[0].value, won[1]),
+                        (key, statement, kind.value, at),
                     )
-                    changed += 1
         return changed
+
+
+def _paper_prefix(paper_key: str) -> str:
+    """The key of a line about the paper, not one of its cards: ``<paper key hash>/``."""
+    return card_id(paper_key, CardKind.CONTRIBUTION).rpartition("/")[0] + "/"
 
 
 def _event(at: datetime, kind: str, key: str, value: str) -> Event:

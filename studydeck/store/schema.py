@@ -249,15 +249,18 @@ def v5_review_totals(c: sqlite3.Connection) -> None:
 
 def count_review_totals(c: sqlite3.Connection) -> None:
     """The running totals counted afresh from the review rows: at the upgrade, and after a
-    bulk write made with the triggers off (100,000 rows: one count beats 200,000 upserts)."""
+    bulk write made with the triggers off (100,000 rows: one count beats 200,000 upserts).
+    ``NOT INDEXED``: one scan and a sort, twice as fast as walking the cid index and fetching
+    each row from it."""
     _script(
         c,
         """
         DELETE FROM review_days;
         DELETE FROM review_cards;
-        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews GROUP BY day, quality;
-        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews WHERE repeat = 0
-            GROUP BY cid, quality
+        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews NOT INDEXED
+            GROUP BY day, quality;
+        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews NOT INDEXED
+            WHERE repeat = 0 GROUP BY cid, quality
         """,
     )
 

@@ -145,15 +145,23 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
 def test_a_store_rebuilt_from_the_logs_alone_has_the_same_states(two_clones, tmp_path) -> None:
     a, _ = two_clones
     with Store.open(tmp_path / "a.db") as sa:
-        review(sa, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4, 0])
-        sa.bury(sa.reviews()[0].card_id, datetime(2026, 3, 4).date())
+        answered = review(
+            sa, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4, 0]
+        )
+        sa.bury(answered[0], datetime(2026, 3, 4).date())
+        sa.set_suspended(answered[1], True)
+        assert sa.send_to_review([answered[2]], datetime(2026, 3, 2).date()) == 1  # a quiz's
         sync(sa, a, "laptop")
         before = sa.states()
     with Store.open(tmp_path / "fresh.db") as fresh:
         open_deck(fresh, [a / "notes.md"], datetime(2026, 3, 2, 20, tzinfo=TZ))
         report = sync(fresh, a, "laptop")
-        assert report.added["laptop"] == 5
+        assert report.added["laptop"] == 7
         assert fresh.states() == before
+        got = fresh.states_of(answered[:3])
+        assert got[answered[0]].buried_until == datetime(2026, 3, 4).date()
+        assert got[answered[1]].suspended
+        assert got[answered[2]].sm2.due == datetime(2026, 3, 2).date()
 
 
 def test_undo_travels_as_a_line_and_nothing_is_deleted(two_clones, tmp_path) -> None:

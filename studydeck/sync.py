@@ -109,8 +109,9 @@ def to_line(e: Event, device: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-_YEARS = "1970"
-"""Days from here to 9000 (well short of 9999, where adding an interval has no date left)."""
+_FIRST, _LAST = "1970", "9000"
+"""The years a line's time and day may be in (well short of 9999, past which adding an
+interval to a day has no date left)."""
 _DAY_VALUE = ("bury", "send")
 """Events whose value is a day."""
 
@@ -136,8 +137,10 @@ def from_line(text: str | bytes) -> Event:
         is type(value) is type(device) is str
     ):  # fmt: skip
         raise ValueError("a field that should be text is not")
-    if not eid or len(at) != 24 or at[-1] != "Z" or len(day) != 10 or not _YEARS <= day < "9000":
+    if not (eid and len(at) == 24 and at[-1] == "Z" and len(day) == 10):
         raise ValueError("no id, or a time or day not in the log's form")
+    if not (_FIRST <= at < _LAST and _FIRST <= day < _LAST):
+        raise ValueError(f"a time or day out of the years {_FIRST}-{_LAST}")
     if kind in _DAY_VALUE and len(value) != (10 if value or kind == "send" else 0):
         raise ValueError(f"a {kind} to no day")  # (a burying to "" is an unburying)
     try:  # replay reads them as dates: a line it cannot read is skipped here, not fatal there

@@ -31,6 +31,7 @@ BAD = {
     "a day that is no day": {**FIELDS, "day": "2026-02-30"},
     "a day in another form": {**FIELDS, "day": "20260302"},
     "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},
+    "a time near the end of the calendar": {**FIELDS, "at": "9999-12-31T23:00:00.000Z"},
     "a burying to no day": {**FIELDS, "event": "bury", "value": "soon-ish!!"},
     "a send to a day that is none": {**FIELDS, "event": "send", "value": "2026-99-01"},
     "a send to no day at all": {**FIELDS, "event": "send", "value": ""},

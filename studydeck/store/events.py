@@ -223,7 +223,7 @@ class EventLog(StoreBase):
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
             [(*values.get(k, NEW_VALUES), cards[k][0]) for k in wanted],
         )
-        with _triggers_off(c, "reviews", keys is None or len(reviews) >= BULK):
+        with _review_triggers_off(c, keys is None or len(reviews) >= BULK):
             if keys is None:
                 c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
             else:  # (through the cid index, before it is dropped)
@@ -300,16 +300,15 @@ def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> Iterator[N
 
 
 @contextmanager
-def _triggers_off(c: sqlite3.Connection, table: str, off: bool) -> Iterator[None]:
-    """Write ``table`` in bulk meanwhile, without its triggers (``off``): the review log's
-    triggers keep running totals, two upserts per row (a second over 100,000 rows), so they are
+def _review_triggers_off(c: sqlite3.Connection, off: bool) -> Iterator[None]:
+    """Write the review log in bulk meanwhile, without its triggers (``off``): they keep
+    running totals, two upserts per row (a second over 100,000 rows), so they are
     counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
     place that counts them). In the caller's transaction, like :func:`_indexes_dropped`."""
     made = []
     if off:
         made = c.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-            (table,),
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'"
         ).fetchall()
     for name, _ in made:
         c.execute(f'DROP TRIGGER "{name}"')

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -320,7 +321,7 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     new = [e for e in files.events if e.id not in known]
     report.added.update(e.device or "?" for e in new)
     touched = store.add_events(new)
-    if any(e.kind in ("correct", "undo") for e in new):
+    if not {"correct", "undo"}.isdisjoint(map(attrgetter("kind"), new)):  # (in C: 100,000 events)
         store.replay_corrections()
     late = store.unapplied_keys() - touched
     if late:

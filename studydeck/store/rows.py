@@ -4,21 +4,21 @@ Two ways to the same rows. :func:`replayed_rows` takes :func:`studydeck.replay.r
 states and answers (any scheduler) and formats them with :mod:`studydeck.store.states`.
 :func:`sm2_rows` is its one-pass twin for SM-2, the default, used when a sync or rebuild
 replays 100,000 answers: each card's state is a plain tuple, formatted as it changes, with
-no object per answer (three times faster). A twin, not a second rule:
-tests/test_sync_rows.py checks with hypothesis that both give the same values and rows for
-any log (answers, same-day repeats, undos, bury, suspend, send); change
-:func:`studydeck.scheduling.answer`, :func:`studydeck.replay.replay` or
-:func:`~studydeck.store.states.state_text` and this together.
+no object per answer (three times faster). SM-2's arithmetic and the lapse rule are
+:mod:`studydeck.scheduling`'s (:func:`~studydeck.scheduling.sm2_step`,
+:func:`~studydeck.scheduling.lapse_step`); what is written again here is only the walk over
+the log and the state's text form, and tests/test_sync_rows.py checks with hypothesis that
+both ways give the same values and rows for any log (answers, same-day repeats, undos, bury,
+suspend, send).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 from studydeck.replay import NEW, ORDER, Replayed
-from studydeck.scheduling import MAX_INTERVAL, MIN_EASINESS, PASSING, check_quality
+from studydeck.scheduling import check_quality, lapse_step, sm2_step
 from studydeck.store.states import state_text, state_values
 
 EventFields = tuple[str, str, str, str, str, int, int, bool, str, str]
@@ -87,23 +87,10 @@ def sm2_rows(
             start = ordinal.get(day)
             if start is None:
                 start = ordinal[day] = date.fromisoformat(day).toordinal()
-            if quality < PASSING:
-                reps, interval = 0, 1
-                lapses += 1
-                if lapses >= leech_threshold > 0:
-                    leech = 1
-            else:
-                if reps == 0:
-                    interval = 1
-                elif reps == 1:
-                    interval = 6
-                else:
-                    interval = min(MAX_INTERVAL, max(1, math.ceil(round(interval * ef, 6))))
-                reps += 1
-                d = 5 - quality
-                ef = max(MIN_EASINESS, round(ef + (0.1 - d * (0.08 + d * 0.02)), 4))
-            if leech:
-                susp = 1  # a leech is suspended (scheduling.after_answer's rule)
+            reps, ef, interval = sm2_step(reps, ef, interval, quality)
+            lapses, is_leech = lapse_step(lapses, leech == 1, quality, leech_threshold)
+            if is_leech:
+                leech = susp = 1  # a leech is suspended (scheduling.after_answer's rule)
             due = iso.get(start + interval, "")
             if not due:
                 due = iso[start + interval] = date.fromordinal(start + interval).isoformat()

@@ -6,6 +6,7 @@ typing on never fires the list's keys."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 
@@ -240,17 +241,37 @@ async def test_the_list_paints_before_the_states_are_read(make_app, gate) -> Non
         assert 0 < table_.row_count < len(expected)
 
 
-async def test_a_card_suspended_before_the_states_arrive_stays_suspended(
-    make_app, gate
-) -> None:
+@pytest.fixture
+def held(monkeypatch):
+    """The worker's card states, read but held until the test lets them go: (read, let go)."""
+    read, release = threading.Event(), threading.Event()
+    real = browse.load_columns
+
+    def late(*args, **kwargs):
+        columns = real(*args, **kwargs)
+        read.set()
+        release.wait(timeout=10)
+        return columns
+
+    monkeypatch.setattr(browse, "load_columns", late)
+    yield read, release
+    release.set()
+
+
+async def test_a_card_suspended_before_the_states_arrive_stays_suspended(make_app, held) -> None:
+    """The worker read every state, then the user suspended the top card, then the worker's
+    states arrived: the list shows the card suspended, not the state read before."""
+    read, release = held
     app = make_app([SEED])
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")
-        await pilot.pause()
+        await app.workers.wait_for_complete()  # the search texts
+        app.screen.read_columns()
+        assert await asyncio.to_thread(read.wait, 10)
         card = app.screen.selected().card
         await pilot.press("s")
         assert app.ctx.store.state(card.id).suspended
-        gate.set()
+        release.set()
         await loaded(app, pilot)
         assert app.screen.query_one(CardList).row_text(0)[4] == "suspended"
         assert table_rows(app.screen.query_one(CardList)) == Plain(app).rows()

@@ -126,7 +126,6 @@ class BrowseScreen(Screen[None]):
         """All rows in the order of the sort column (None: to be sorted again)."""
         self.applied_query: str | None = None
         """The filter the table shows the result of."""
-        self._refill_queued = False
         self.index: SearchIndex | None = None
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
@@ -373,15 +372,10 @@ class BrowseScreen(Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._quiet()
-        # Keys typed while a refill runs arrive together: one refill, once the screen's
-        # messages are handled, for all of them.
-        if not self._refill_queued:
-            self._refill_queued = True
-            self.call_later(self._queued_refill)
-
-    def _queued_refill(self) -> None:
-        self._refill_queued = False
-        self.refill()
+        # At once, so the list changes in the frame that shows the key. Keys typed while a
+        # refill ran have changed the filter since: only the newest change refills.
+        if event.value == event.input.value:
+            self.refill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # The focus stays in the filter (as in Anki's browser): a user who goes on typing

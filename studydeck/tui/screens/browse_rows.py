@@ -56,12 +56,17 @@ def retired_cards(store: Store) -> list[Card]:
 
 @dataclass(frozen=True)
 class SearchIndex:
-    """Per card, in the screen's order: the casefolded text free words are looked in, and
-    its paper's casefolded keywords (one per line: a typed term holds no line break)."""
+    """The casefolded texts free words are looked in: each paper's once (title, short names,
+    keywords, notes), each card's own (its back); and each paper's keywords, one per line
+    (a typed term holds no line break). A paper's text is not copied into each of its
+    cards': a search scans half the text."""
 
-    text: list[str]
+    paper_of: list[int]
+    """Per card (in the screen's order): its paper's number."""
+    paper_text: list[str]
+    card_text: list[str]
     keywords: list[str | None]
-    """None: the paper has no keywords (``kw:`` with no value matches none of them)."""
+    """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them)."""
 
 
 def _paper_text(p: Paper) -> str:
@@ -70,20 +75,34 @@ def _paper_text(p: Paper) -> str:
 
 
 def search_text(card: Card) -> str:
-    """What free words are looked for in: title, short names, keywords, notes, the card."""
+    """What free words are looked for in: title, short names, keywords, notes, the card
+    (a free term holds no space, so it matches this text exactly when it matches one of
+    its parts: the paper's or the card's)."""
     return _paper_text(card.paper) + " " + card.back.casefold()
 
 
 def search_index(cards: Sequence[Card]) -> SearchIndex:
-    """:func:`search_text` of every card, each paper's part made once (a free term holds no
-    space, so it matches the joined text exactly when it matches one of its parts)."""
+    """The search texts of ``cards`` (see :func:`search_text`), each paper's made once."""
+    ids = [id(c.paper) for c in cards]
     papers = {id(c.paper): c.paper for c in cards}
-    text = {k: _paper_text(p) for k, p in papers.items()}
-    kws = {k: "\n".join(p.keywords).casefold() if p.keywords else None for k, p in papers.items()}
+    number = {k: n for n, k in enumerate(papers)}
     return SearchIndex(
-        [text[id(c.paper)] + " " + c.back.casefold() for c in cards],
-        [kws[id(c.paper)] for c in cards],
+        [number[k] for k in ids],
+        [_paper_text(p) for p in papers.values()],
+        [c.back.casefold() for c in cards],
+        ["\n".join(p.keywords).casefold() if p.keywords else None for p in papers.values()],
     )
+
+
+def _free(rows: list[int], term: str, index: SearchIndex) -> list[int]:
+    """The rows whose paper's text or own text holds ``term``."""
+    of, texts, own = index.paper_of, index.paper_text, index.card_text
+    has: list[bool] | dict[int, bool]
+    if len(rows) * 2 >= len(texts):
+        has = [term in t for t in texts]
+    else:  # a few rows left: look only at their papers
+        has = {p: term in texts[p] for p in {of[i] for i in rows}}
+    return [i for i in rows if has[of[i]] or term in own[i]]
 
 
 @dataclass(frozen=True)
@@ -203,8 +222,8 @@ def select(
         value = term.partition(":")[2]
         if kind in ("kw", "keyword"):
             assert index is not None
-            kws = index.keywords
-            out = [i for i in out if (k := kws[i]) is not None and value in k]
+            kws, of = index.keywords, index.paper_of
+            out = [i for i in out if (k := kws[of[i]]) is not None and value in k]
         elif kind == "year":
             out = [i for i in out if str(cards[i].paper.year or "") == value]
         elif kind == "state":
@@ -215,8 +234,7 @@ def select(
             out = [i for i in out if cards[i].kind.value.startswith(value)]
         else:
             assert index is not None
-            text = index.text
-            out = [i for i in out if term in text[i]]
+            out = _free(out, term, index)
     return out
 
 

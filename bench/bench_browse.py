@@ -147,7 +147,7 @@ async def browse(ctx: Any) -> Browsed:
         screen = app.screen
         screen.query_one(Input).focus()
         out.keys_loading = await typing(frames, "BrowseScreen")
-        out.loaded = await frames.until(lambda app: bool(app.screen.loaded)) - t
+        out.loaded = await frames.until(lambda app: bool(getattr(app.screen, "loaded", True))) - t
         screen.query_one(Input).value = ""
         await frames.until(shows("BrowseScreen", ""))
         out.keys = await typing(frames, "BrowseScreen")

@@ -24,6 +24,7 @@ def is_tool(p: Paper) -> bool:
     return any(k.casefold() in TOOL_KEYWORDS for k in p.keywords)
 
 
+@functools.lru_cache(maxsize=4096)  # a deck has few keywords, each asked for often
 def family(keyword: str) -> str:
     """The family a keyword belongs to: its first two CJK characters (视频增强 and 视频复原
     are both 视频), else its first word."""

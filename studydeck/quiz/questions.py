@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Protocol, overload
 
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
+from studydeck.perf import gc_paused
 from studydeck.quiz.clues import ClueIndex
 from studydeck.quiz.distractors import PaperIndex, similarity_order
 from studydeck.quiz.masking import key, mask, says_enough
@@ -270,10 +271,13 @@ class QuizQuestions(Sequence[Question]):
         j = i + len(self) if i < 0 else i
         if not 0 <= j < len(self):
             raise IndexError(i)
-        while len(self._built) <= j:
-            q = self._next()
-            assert q is not None, "a certain question ran out of cards"
-            self._built.append(q)
+        # Indexes, shortlists, masks: many small acyclic objects; and the deck's own objects,
+        # loaded with the collector paused, are not to be scanned while a question waits.
+        with gc_paused():
+            while len(self._built) <= j:
+                q = self._next()
+                assert q is not None, "a certain question ran out of cards"
+                self._built.append(q)
         return self._built[j]
 
     @property
@@ -316,8 +320,9 @@ def quiz_questions(
     """Up to ``n`` questions about ``papers`` (distractors from the whole deck), built as
     they are read; same seed, same quiz. Fewer when the papers' cards run out."""
     rng = random.Random(seed)
-    b = _Builder(deck, can_show)
-    return QuizQuestions(b, card_order(b.cards_of, papers, rng), n, rng)
+    with gc_paused():  # (as when a question is built)
+        b = _Builder(deck, can_show)
+        return QuizQuestions(b, card_order(b.cards_of, papers, rng), n, rng)
 
 
 def build_quiz(

@@ -17,13 +17,12 @@ from studydeck.quiz.distractors import (
     SHORTLIST,
     PaperIndex,
     draw,
-    is_candidate,
     nearness_key,
     nearness_order,
     similarity_order,
 )
 from studydeck.quiz.masking import key, mask
-from studydeck.quiz.similarity import similarity
+from studydeck.quiz.similarity import is_candidate, similarity
 
 from .conftest import table
 

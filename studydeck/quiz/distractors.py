@@ -2,8 +2,8 @@
 
 The deck is ordered for a target paper in two stages:
 
-1. **Nearness** — by ``(-shared, years apart, draw)``: ``shared`` is 2 per keyword and 1 per
-   keyword family the paper shares with the target (so a shared keyword always comes before
+1. **Nearness** — by ``(-in common, years apart, draw)``: in common is 2 per keyword and 1
+   per keyword family the paper shares with the target (so a shared keyword always comes before
    a shared family only, and both before nothing in common), then the nearest years, then a
    seeded draw per (question, paper) that breaks ties.
 2. **Similarity** — that order is cut into shortlists of :data:`SHORTLIST` papers, and each
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from studydeck.models import Paper
-from studydeck.quiz.similarity import family, is_tool, similarity
+from studydeck.quiz.similarity import family, in_common, is_candidate, similarity
 
 #: Papers ranked by full similarity at a time (stage 2).
 SHORTLIST = 16
@@ -46,12 +46,6 @@ def keyword_set(p: Paper) -> frozenset[str]:
     return frozenset(k.casefold() for k in p.keywords)
 
 
-def shared(target: Paper, q: Paper) -> int:
-    """2 per shared keyword, 1 per shared keyword family (as :func:`similarity` counts them)."""
-    ka, kb = keyword_set(target), keyword_set(q)
-    return 2 * len(ka & kb) + len({family(k) for k in ka} & {family(k) for k in kb})
-
-
 def years_apart(target: Paper, q: Paper) -> int:
     if target.year is None or q.year is None:
         return NO_YEAR
@@ -60,12 +54,7 @@ def years_apart(target: Paper, q: Paper) -> int:
 
 def nearness_key(target: Paper, q: Paper, salt: str) -> tuple[int, int, float, str]:
     """Stage 1 as a sort key (what :func:`nearness_order` yields in order)."""
-    return (-shared(target, q), years_apart(target, q), draw(salt, q.key), q.key)
-
-
-def is_candidate(target: Paper, q: Paper) -> bool:
-    """Never the paper itself; a tool or library row only for a tool."""
-    return q.key != target.key and (is_tool(target) or not is_tool(q))
+    return (-in_common(target, q), years_apart(target, q), draw(salt, q.key), q.key)
 
 
 @dataclass
@@ -103,7 +92,8 @@ class PaperIndex:
         return self._by_year
 
     def shared_counts(self, target: Paper) -> Counter[int]:
-        """Position -> :func:`shared` with ``target``, for every paper sharing anything."""
+        """Position -> :func:`~studydeck.quiz.similarity.in_common` with ``target``, for
+        every paper sharing anything."""
         counts: Counter[int] = Counter()
         for k in keyword_set(target):
             at = self.by_keyword.get(k, ())
@@ -116,7 +106,7 @@ class PaperIndex:
 
 def nearness_order(index: PaperIndex, target: Paper, salt: str) -> Iterator[Paper]:
     """Every paper of the deck (the target too: callers filter) in :func:`nearness_key`
-    order, lazily: tier by tier of ``shared``, and within a tier year band by year band; the
+    order, lazily: tier by tier of what is in common, and within a tier year band by year band; the
     draw is computed only for the band being yielded."""
     papers = index.papers
     counts = index.shared_counts(target)

@@ -52,6 +52,6 @@ def test_quiz_question(snap_compare, make_app) -> None:
     deck = load([SEED])
     papers, _ = select_papers(deck, Selection(keywords=["图像复原"]))
     app = make_app([SEED], start="quiz")
-    app.ctx.quiz = QuizLaunch(build_quiz(deck, papers, 3, seed=4), 4, "keyword 图像复原")
+    app.ctx.quiz = QuizLaunch(build_quiz(deck, papers, 3, seed=6), 6, "keyword 图像复原")
     # a recall card answered "knew it", then a multiple-choice question answered with 1
     assert snap_compare(app, press=["space", "y", "space", "1"], terminal_size=SIZE)

@@ -9,6 +9,7 @@ import sqlite3
 import tempfile
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
+from math import fsum
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +18,9 @@ from hypothesis import strategies as st
 from studydeck.config import Settings
 from studydeck.loading import open_deck
 from studydeck.models import Deck
-from studydeck.scheduling import PASSING
+from studydeck.scheduling import PASSING, CardState
 from studydeck.session import today_plan
-from studydeck.stats import Stats, _mean_recall, _streak, compute
+from studydeck.stats import Stats, _streak, compute
 from studydeck.store import Store
 
 from .conftest import table
@@ -29,9 +30,24 @@ START = datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
 KEYWORDS = ("vision", "audio", "graphs")
 
 
+def old_mean_recall(
+    store: Store, deck_ids: set[str], states: dict[str, CardState], on: date
+) -> float | None:
+    """The recall over one full state per card (summed exactly, so the order of the set of
+    ids does not matter)."""
+    values = [
+        r
+        for cid in deck_ids
+        if (st := states.get(cid)) is not None and not st.suspended
+        if (r := store.policy.recall(st, on)) is not None
+    ]
+    return round(fsum(values) / len(values), 3) if values else None
+
+
 def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
     """The computation before the history moved into SQL: every review row as an object."""
-    plan = today_plan(store, deck, today, settings)
+    states = store.states()
+    plan = today_plan(store, deck, today, settings, states)
     kw_of = {c.id: c.paper.keywords for c in deck.cards}
     rows = store.reviews()
     per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -47,7 +63,6 @@ def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> St
             per_kw[kw][1] += 1
     keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
     quiz = store.quiz_results()
-    states = store.states()
     deck_ids = {c.id for c in deck.cards}
     return Stats(
         due_today=plan.due,
@@ -68,8 +83,10 @@ def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> St
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
         quizzes=len({q for q, _, _ in quiz}),
         quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
-        predicted_recall_now=_mean_recall(store, deck_ids, states, today),
-        predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
+        predicted_recall_now=old_mean_recall(store, deck_ids, states, today),
+        predicted_recall_in_7_days=old_mean_recall(
+            store, deck_ids, states, today + timedelta(days=7)
+        ),
         buried=plan.buried,
         repeats=plan.repeats,
         due_tomorrow=plan.due_tomorrow,

@@ -29,6 +29,16 @@ def row_state(r: sqlite3.Row) -> CardState:
     )
 
 
+def recall_state(
+    interval: int, due: str, stability: object, difficulty: object, last: object
+) -> CardState:
+    """A state holding only what a predicted recall reads (the rest left at its default)."""
+    return CardState(
+        sm2=Sm2State(interval=interval, due=date.fromisoformat(due)),
+        fsrs=_memory(stability, difficulty, last),
+    )
+
+
 def _memory(stability: object, difficulty: object, last: object) -> FsrsMemory | None:
     if stability is None or stability == "":
         return None

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from studydeck.config import Settings
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.replay import Policy
 from studydeck.scheduling import PASSING, CardState
 from studydeck.session import today_plan
 from studydeck.stats import Stats, _streak, compute
@@ -117,36 +118,69 @@ paper_keywords = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+flag_changes = st.lists(
+    st.tuples(
+        st.integers(0, 40),  # which card (modulo the deck)
+        st.sampled_from(("suspend", "unsuspend", "bury")),
+        st.integers(-2, 4),  # buried until, days after the day stats are asked for
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kws=paper_keywords,
     given_answers=answers,
+    flags=flag_changes,
     keep=st.integers(0, 5),
     rebuild=st.booleans(),
+    fsrs=st.booleans(),
+    leech_threshold=st.integers(1, 8),
     today_offset=st.integers(0, 14),
 )
 def test_stats_from_running_totals_equal_the_row_by_row_computation(
     kws: list[list[str]],
     given_answers: list[tuple[int, int, int, bool, bool]],
+    flags: list[tuple[int, str, int]],
     keep: int,
     rebuild: bool,
+    fsrs: bool,
+    leech_threshold: int,
     today_offset: int,
 ) -> None:
+    """Counts read from SQL rows (the planner's :class:`CardRow`), per-card totals and
+    recall grouped by schedule equal the same figures from one full state per card and every
+    review row: under SM-2 and FSRS, with leeches, suspended and buried cards."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notes.md"
         path.write_text(notes_text(kws), encoding="utf-8")
         with Store.open(Path(tmp) / "s.db") as store:
+            if fsrs:
+                store.use_policy(Policy("fsrs"))
             deck, _ = open_deck(store, [path], START)
             cards = [c.id for c in deck.cards]
             for which, grade, day, repeat, undo in sorted(given_answers, key=lambda a: a[2]):
                 now = START + timedelta(days=day, minutes=which)
                 done = store.record_answer(
-                    cards[which % len(cards)], grade, now=now, today=now.date(), repeat=repeat
+                    cards[which % len(cards)],
+                    grade,
+                    now=now,
+                    today=now.date(),
+                    repeat=repeat,
+                    leech_threshold=leech_threshold,
                 )
                 if undo:
                     store.undo(done.review_id, now)
             if rebuild:
                 store.rebuild()
+            later_day = (START + timedelta(days=today_offset)).date()
+            for which, flag, days in flags:
+                cid = cards[which % len(cards)]
+                if flag == "bury":
+                    store.bury(cid, later_day + timedelta(days=days), START)
+                else:
+                    store.set_suspended(cid, flag == "suspend", START)
             # papers after the first `keep` leave the notes: their cards retire, history stays
             path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
             later = START + timedelta(days=today_offset)

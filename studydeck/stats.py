@@ -45,9 +45,13 @@ class Stats:
         return asdict(self)
 
 
-def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
+def compute(
+    store: Store, deck: Deck, today: date, settings: Settings, *, details: bool = True
+) -> Stats:
     """Every count comes from the planner; the history from the running totals the store
-    keeps of its review log (never the log's rows), so time and memory do not grow with it."""
+    keeps of its review log (never the log's rows), so time and memory do not grow with it.
+    ``details``: also retention per keyword and predicted recall, half the work, which home
+    does not show (left empty without)."""
     plan = today_plan(store, deck, today, settings)
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
@@ -55,7 +59,11 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         per_day[day] += n
         by_grade[grade] += n
     quiz = store.quiz_results()
-    recall_now, recall_later = _mean_recalls(store, plan.status, (today, today + timedelta(days=7)))
+    recall_now, recall_later = (
+        _mean_recalls(store, plan.status, (today, today + timedelta(days=7)))
+        if details
+        else (None, None)
+    )
     return Stats(
         due_today=plan.due,
         new_available=plan.new_available,
@@ -67,7 +75,7 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         suspended=plan.suspended,
         leeches=plan.leeches,
         streak=_streak(set(per_day), today),
-        retention_by_keyword=_retention_by_keyword(store, deck),
+        retention_by_keyword=_retention_by_keyword(store, deck) if details else {},
         answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
         reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from math import fsum
 from pathlib import Path
@@ -185,8 +186,14 @@ def test_stats_from_running_totals_equal_the_row_by_row_computation(
             path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
             later = START + timedelta(days=today_offset)
             deck, _ = open_deck(store, [path], later)
-            assert compute(store, deck, later.date(), Settings()) == old_compute(
-                store, deck, later.date(), Settings()
+            full = compute(store, deck, later.date(), Settings())
+            assert full == old_compute(store, deck, later.date(), Settings())
+            # home's counts: the same figures, without retention and recall
+            assert compute(store, deck, later.date(), Settings(), details=False) == replace(
+                full,
+                retention_by_keyword={},
+                predicted_recall_now=None,
+                predicted_recall_in_7_days=None,
             )
 
 

@@ -20,6 +20,7 @@ from studydeck.store.states import (
     parse_state_text,
     recall_state,
     row_state,
+    state_of,
     state_text,
     write_state,
 )
@@ -41,9 +42,10 @@ class Answer:
 
 class Answers(EventLog):
     def states(self) -> dict[str, CardState]:
-        rows = self.query(f"SELECT card_id, {STATE_COLS} FROM cards")
+        rows = self.tuples(f"SELECT card_id, {STATE_COLS} FROM cards")
+        days: dict[str, date] = {}
         with gc_paused():
-            return {r["card_id"]: row_state(r) for r in rows}
+            return {r[0]: state_of(*r[1:], days=days) for r in rows}
 
     def plan_rows(self) -> dict[str, CardRow]:
         """Every card's :class:`~studydeck.planner.CardRow`, straight from SQL: what the

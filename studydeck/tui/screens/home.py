@@ -75,7 +75,9 @@ class HomeScreen(Screen[None]):
 
     async def _count(self) -> None:
         ctx = ctx_of(self)
-        st = await asyncio.to_thread(compute, ctx.store, ctx.deck, ctx.today, ctx.settings)
+        st = await asyncio.to_thread(
+            compute, ctx.store, ctx.deck, ctx.today, ctx.settings, details=False
+        )
         self._show_counts(st)
 
     def _show_counts(self, st: Stats) -> None:

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from studydeck.config import Settings
 from studydeck.scheduling import GOOD_ENOUGH, CardState
@@ -276,8 +276,8 @@ def plan(
 def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[str, CardRow]:
     first = next(iter(states.values()), None)
     if first is None or isinstance(first, CardRow):
-        return states  # type: ignore[return-value]
-    return {cid: row_of(st) for cid, st in states.items()}  # type: ignore[arg-type]
+        return cast(Mapping[str, CardRow], states)
+    return {cid: row_of(cast(CardState, st)) for cid, st in states.items()}
 
 
 _RESTING = frozenset({"retired", "suspended", "buried"})

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from studydeck.config import Settings
 from studydeck.loading import open_deck
 from studydeck.models import Deck
+from studydeck.planner import row_of
 from studydeck.replay import Policy
 from studydeck.scheduling import PASSING, CardState
 from studydeck.session import today_plan
@@ -186,6 +187,8 @@ def test_stats_from_running_totals_equal_the_row_by_row_computation(
             path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
             later = START + timedelta(days=today_offset)
             deck, _ = open_deck(store, [path], later)
+            # the planner's rows, read straight from SQL, are the full states' fields
+            assert store.plan_rows() == {cid: row_of(s) for cid, s in store.states().items()}
             full = compute(store, deck, later.date(), Settings())
             assert full == old_compute(store, deck, later.date(), Settings())
             # home's counts: the same figures, without retention and recall

@@ -130,7 +130,10 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # After the first paint, and off the UI thread: a long history must not freeze it.
-        self.call_after_refresh(self.run_worker, self._count(), group="stats-count", exclusive=True)
+        self.call_after_refresh(self._start_counting)
+
+    def _start_counting(self) -> None:
+        self.run_worker(self._count(), group="stats-count", exclusive=True)
 
     async def _count(self) -> None:
         ctx = ctx_of(self)

@@ -1,8 +1,15 @@
 """Browse: opening the browse screen and each filter keystroke, beside the same Pilot steps
 on a bare Textual app (push a screen; type into an Input). In process, after the deck is
-open (cached).
+open (cached); runs interleaved with the bare app's, medians.
 
-    python -m bench.bench_browse [--papers 50000] [--quick]
+A keystroke is timed from the key press to the list showing its result: the screen says
+which query its list shows (``applied_query``), and the time stops at the first paint after
+it matches what was typed (a filter waiting for the worker's search texts waits inside the
+time). Browse paints before its worker has read every card's stored columns, so the keys are
+typed twice: at once after opening (while the worker runs beside them), and once the worker
+is done ("loaded": from the key ``b`` to every column read).
+
+    python -m bench.bench_browse [--papers 50000] [--runs 3] [--quick]
 """
 
 from __future__ import annotations
@@ -10,9 +17,12 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from textual import events
 
 from bench.common import DATA, arguments, line
 from bench.generate import deck_with_history
@@ -20,18 +30,67 @@ from bench.generate import deck_with_history
 QUERY = "video 1"
 
 
-async def settle(pilot: Any, screen_name: str, query: str | None = None) -> None:
-    """Until the screen is up and (when the screen shows which query it applied) the query
-    has been applied, and the result painted."""
-    app = pilot.app
-    while True:
-        await pilot.pause()
+class Frames:
+    """Times the first frame the app puts out in which ``want(app)`` holds.
+
+    Pilot's own waits (``press``, ``pause``) wait for the whole process to idle, and a worker
+    thread keeps it busy, so here keys are sent to the driver as Pilot sends them, and the
+    time stops at the first frame (the compositor's update, handed to ``App._display``)
+    that shows the result: what the user sees, whatever runs beside it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.want: Callable[[Any], bool] | None = None
+        self.at: float | None = None
+        real = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            real(screen, renderable)
+            if renderable is not None and self.at is None and self.want and self.want(app):
+                self.at = time.perf_counter()
+
+        app._display = display
+
+    async def press(self, key: str, want: Callable[[Any], bool]) -> float:
+        """Key ``key`` pressed -> first frame where ``want`` holds, in seconds."""
+        self.want, self.at = want, None
+        t = time.perf_counter()
+        event = events.Key(key, key if len(key) == 1 else " " if key == "space" else None)
+        event.set_sender(self.app)
+        self.app._driver.send_message(event)
+        return await self.until(want) - t
+
+    async def until(self, want: Callable[[Any], bool]) -> float:
+        self.want, self.at = want, None
+        self.app.screen.refresh()  # a frame to look at, should nothing else change
+        while self.at is None:
+            await asyncio.sleep(0.0005)
+        return self.at
+
+
+def shows(screen_name: str, query: str | None = None) -> Callable[[Any], bool]:
+    """The screen is up and its list shows ``query``'s result (a screen that says which
+    query it shows: ``applied_query``; else what its Input holds)."""
+
+    def want(app: Any) -> bool:
         screen = app.screen
         if type(screen).__name__ != screen_name:
-            continue
-        if query is not None and getattr(screen, "applied_query", query) != query:
-            continue
-        return
+            return False
+        if query is None:
+            return True
+        applied = getattr(screen, "applied_query", None)
+        if applied is None and not hasattr(screen, "applied_query"):
+            applied = screen.query_one("#filter").value
+        return bool(applied == query)
+
+    return want
+
+
+async def typing(frames: Frames, screen_name: str) -> list[float]:
+    return [
+        await frames.press(ch if ch != " " else "space", shows(screen_name, QUERY[: i + 1]))
+        for i, ch in enumerate(QUERY)
+    ]
 
 
 async def bare() -> tuple[float, list[float]]:
@@ -56,28 +115,56 @@ async def bare() -> tuple[float, list[float]]:
     app = Bare()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        t = time.perf_counter()
-        await pilot.press("b")
-        await settle(pilot, "Other")
-        opened = time.perf_counter() - t
+        frames = Frames(app)
+        opened = await frames.press("b", shows("Other"))
         app.screen.query_one(Input).focus()
-        keys = []
-        for i, ch in enumerate(QUERY):
-            t = time.perf_counter()
-            await pilot.press(ch if ch != " " else "space")
-            await settle(pilot, "Other", QUERY[: i + 1])
-            keys.append(time.perf_counter() - t)
+        await pilot.pause()
+        keys = await typing(frames, "Other")
     return opened, keys
 
 
-async def browse(notes: Path, db: Path) -> tuple[float, list[float], int]:
+class Browsed:
+    opened: float
+    loaded: float
+    keys_loading: list[float]
+    keys: list[float]
+
+
+async def browse(ctx: Any) -> Browsed:
     from textual.widgets import Input
+
+    from studydeck.tui.app import create_app
+
+    out = Browsed()
+    app = create_app(ctx, start="home")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # home's counts
+        await pilot.pause()
+        frames = Frames(app)
+        t = time.perf_counter()
+        out.opened = await frames.press("b", shows("BrowseScreen"))
+        screen = app.screen
+        screen.query_one(Input).focus()
+        out.keys_loading = await typing(frames, "BrowseScreen")
+        out.loaded = await frames.until(lambda app: bool(getattr(app.screen, "loaded", True))) - t
+        screen.query_one(Input).value = ""
+        await frames.until(shows("BrowseScreen", ""))
+        out.keys = await typing(frames, "BrowseScreen")
+    return out
+
+
+def main() -> None:
+    args = arguments(__doc__, papers=50000)
+    args.runs = min(args.runs, 3) if not args.quick else args.runs
+    Path(DATA).mkdir(parents=True, exist_ok=True)
+    notes, db = deck_with_history(Path(DATA), args.papers, 0)
 
     from studydeck.config import Settings
     from studydeck.figures import FigureFetcher
     from studydeck.loading import open_deck
     from studydeck.store import Store
-    from studydeck.tui.app import AppContext, create_app
+    from studydeck.tui.app import AppContext
 
     store = Store.open(db)
     deck, _ = open_deck(store, [notes], datetime.now(UTC))
@@ -88,34 +175,20 @@ async def browse(notes: Path, db: Path) -> tuple[float, list[float], int]:
         settings=Settings(),
         fetcher=FigureFetcher(None, offline=True),
     )
-    app = create_app(ctx, start="home")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, "HomeScreen")
-        t = time.perf_counter()
-        await pilot.press("b")
-        await settle(pilot, "BrowseScreen")
-        opened = time.perf_counter() - t
-        app.screen.query_one(Input).focus()
-        keys = []
-        for i, ch in enumerate(QUERY):
-            t = time.perf_counter()
-            await pilot.press(ch if ch != " " else "space")
-            await settle(pilot, "BrowseScreen", QUERY[: i + 1])
-            keys.append(time.perf_counter() - t)
+    bares, ours = [], []
+    for _ in range(args.runs):
+        bares.append(asyncio.run(bare()))
+        ours.append(asyncio.run(browse(ctx)))
     store.close()
-    return opened, keys, len(deck.cards)
-
-
-def main() -> None:
-    args = arguments(__doc__, papers=50000)
-    Path(DATA).mkdir(parents=True, exist_ok=True)
-    notes, db = deck_with_history(Path(DATA), args.papers, 0)
-    b_open, b_keys = asyncio.run(bare())
-    o_open, o_keys, cards = asyncio.run(browse(notes, db))
+    med = statistics.median
+    b_open = med(b[0] for b in bares)
+    b_key = med(k for b in bares for k in b[1])
+    keys = [k for o in ours for k in o.keys]
+    loading = [k for o in ours for k in o.keys_loading]
     print(
         line(
-            f"browse open, {args.papers} papers ({cards} cards)",
-            o_open,
+            f"browse open, {args.papers} papers ({len(deck.cards)} cards), {args.runs} runs",
+            med(o.opened for o in ours),
             b_open,
             "bare app pushing a screen",
             "<= 0.2 s",
@@ -123,13 +196,27 @@ def main() -> None:
     )
     print(
         line(
-            "filter keystroke (median)",
-            statistics.median(o_keys),
-            statistics.median(b_keys),
+            "filter keystroke once loaded (median)",
+            med(keys),
+            b_key,
             "bare app typing into an Input",
             "<= 50 ms",
         )
-        + f" | max {max(o_keys):.3f} s"
+        + f" | max {max(keys):.3f} s"
+    )
+    print(
+        line(
+            "filter keystroke right after opening, worker running (median)",
+            med(loading),
+            b_key,
+            "bare app typing into an Input",
+            "<= 50 ms",
+        )
+        + f" | max {max(loading):.3f} s"
+    )
+    print(
+        f"every column read (from the key b): {med(o.loaded for o in ours):.3f} s "
+        "(in a worker thread; the list is live meanwhile)"
     )
 
 

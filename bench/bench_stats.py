@@ -38,6 +38,47 @@ report()
 )
 
 
+#: Where the time of ``stats --json`` goes, inside one process (informative): importing the
+#: CLI, opening the store and the cached deck, then the figures (the planner and the totals).
+PARTS = """
+import io, sys, time, contextlib, argparse
+t0 = time.perf_counter()
+from studydeck import cli
+from studydeck.session import study_day, system_clock
+from studydeck.stats import compute
+t1 = time.perf_counter()
+args = cli.build_parser().parse_args(["stats", "--json", sys.argv[1], "--db", sys.argv[2]])
+settings = cli.settings_from(args)
+store, deck, _ = cli.open_store_and_deck(args)
+t2 = time.perf_counter()
+compute(store, deck, study_day(system_clock(), settings.day_starts_at), settings)
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
+
+def parts(notes: Path, db: Path, runs: int) -> str:
+    import subprocess
+
+    from bench.common import ENV
+
+    rows = []
+    for _ in range(runs):
+        out = subprocess.run(
+            python(PARTS, str(notes), str(db)),
+            capture_output=True,
+            env=ENV,
+            text=True,
+            check=True,
+        ).stdout.split()
+        rows.append([float(x) for x in out[-3:]])
+    imports, opening, figures = (statistics.median(col) for col in zip(*rows, strict=True))
+    return (
+        f"  of which (medians, in process): imports {imports:.3f} s | store + cached deck "
+        f"{opening:.3f} s | figures (planner + totals) {figures:.3f} s"
+    )
+
+
 def main() -> None:
     args = arguments(__doc__, papers=10000, reviews=1_000_000)
     Path(DATA).mkdir(parents=True, exist_ok=True)
@@ -63,6 +104,7 @@ def main() -> None:
         )
         + f" | peak RSS {rss} MiB (raw SQL {rss_raw} MiB)"
     )
+    print(parts(notes, db, args.runs))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 Measures: recording one answer with and without the append to the device log (p50/p95,
 and the append alone); reading three device files holding N_ANSWERS answers and rebuilding
 N_CARDS cards' states and review rows from them (the `studydeck sync --rebuild` work on a
-fresh store), split into read, replay and write.
+fresh store), split into read, replay and write. The machine is shared: compare against a
+baseline run in the same minutes, and take medians.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from studydeck.replay import Event, Policy, replay
 from studydeck.store import Store
+from studydeck.store.rows import sm2_rows
 from studydeck.store.schema import utc_text
 from studydeck.sync import LOG_DIR, DeviceLog, read_logs, sync, to_line
 
@@ -117,6 +119,10 @@ def bench_rebuild(tmp: Path, n_cards: int, n_answers: int) -> None:
     t = time.perf_counter()
     replay(logs.events, Policy("fsrs"))
     t_fsrs = time.perf_counter() - t
+    cid_of = {k: i for i, k in enumerate(ids)}
+    t = time.perf_counter()
+    sm2_rows(logs.events, Policy().leech_threshold, cid_of)
+    t_rows = time.perf_counter() - t
     assert len(logs.events) == n_answers and not logs.problems
 
     with Store.open(tmp / "fresh.db") as store:
@@ -133,6 +139,7 @@ def bench_rebuild(tmp: Path, n_cards: int, n_answers: int) -> None:
     )
     print(f"  read and parse the files:  {t_read:.3f} s")
     print(f"  replay through SM-2:       {t_replay:.3f} s   (through FSRS: {t_fsrs:.3f} s)")
+    print(f"  SM-2 states and review rows in one pass (what sync and rebuild run): {t_rows:.3f} s")
     print(
         f"  whole sync on a fresh store (read, add events, rebuild states and review rows): "
         f"{t_sync:.3f} s  (budget 1 s; {report.cards} cards)"

@@ -288,7 +288,7 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     from studydeck.figures import FigureFetcher
     from studydeck.tui.app import AppContext, create_app
 
-    with store, FigureFetcher(cache_dir() / "figures") as fetcher, _auto_sync(store, args):
+    with store, FigureFetcher(cache_dir() / "figures") as fetcher, _auto_sync(store, args, deck):
         ctx = AppContext(
             store=store,
             deck=deck,
@@ -303,32 +303,33 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
 
 
 @contextmanager
-def _auto_sync(store: Store, args: argparse.Namespace) -> Iterator[None]:
+def _auto_sync(store: Store, args: argparse.Namespace, deck: Deck) -> Iterator[None]:
     """When the notes folder opted in: sync before the review, append each answer to this
-    device's log as it is made, and sync again after."""
+    device's log as it is made, and sync again after (the events of ``deck``'s cards only)."""
     from studydeck.config import device_id_path
-    from studydeck.sync import LOG_DIR, DeviceLog, device_id, find_root, sync
+    from studydeck.sync import LOG_DIR, DeviceLog, card_keys, device_id, find_root, sync
 
     root = find_root(_paths(args))
     if root is None:
         yield
         return
     device = device_id(device_id_path())
-    _report_sync(sync(store, root, device))
-    with DeviceLog(root / LOG_DIR, device) as log:
+    papers = [p.key for p in deck.papers]
+    _report_sync(sync(store, root, device, papers))
+    with DeviceLog(root / LOG_DIR, device, card_keys(papers)) as log:
         store.journal = log.append
         try:
             yield
         finally:
             store.journal = None
-    _report_sync(sync(store, root, device))
+    _report_sync(sync(store, root, device, papers))
 
 
 def _report_sync(report: SyncReport) -> None:
     for p in report.problems:
-        print(p, file=sys.stderr)
+        print(terminal(str(p)), file=sys.stderr)
     if report.written or report.added:
-        print(f"studydeck: {report}", file=sys.stderr)
+        print(terminal(f"studydeck: {report}"), file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -351,16 +352,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
             hint="run `studydeck sync --init` in the notes folder first",
             exit_code=EXIT_USAGE,
         )
-    store, _, _ = open_store_and_deck(args)
+    store, deck, _ = open_store_and_deck(args)
     device = device_id(device_id_path())
+    papers = [p.key for p in deck.papers]  # this folder's notes: not the store's other decks
     with store:
         if args.status:
-            print("\n".join(status(store, found, device)))
+            print(terminal("\n".join(status(store, found, device, papers))))
             return EXIT_OK
-        report = (rebuild if args.rebuild else sync)(store, found, device)
+        report = (rebuild if args.rebuild else sync)(store, found, device, papers)
     for p in report.problems:
-        print(p, file=sys.stderr)
-    print(report)
+        print(terminal(str(p)), file=sys.stderr)
+    print(terminal(str(report)))  # device names come from other machines' lines
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO, cast
 
 from studydeck.quiz import LETTERS, Question, QuizAnswer, QuizResult, is_late
@@ -109,7 +109,7 @@ class _TerminalText(io.TextIOBase):
 
 
 def run_plain(
-    questions: list[Question],
+    questions: Sequence[Question],
     stdin: TextIO,
     stdout: TextIO,
     time_limit: float | None = None,

@@ -1,8 +1,8 @@
 """Today's plan: the review queue and every count shown anywhere, from one pure function.
 
 :func:`plan` takes compact inputs that a SQL query can produce directly (card ids and paper
-keys in notes order, card states by id, today's answers as small tuples), never ``Card``
-objects, and does no I/O. Home, stats (screen and ``stats --json``), the session queue, the
+keys in notes order, each card's :class:`CardRow` by id, today's answers as small tuples),
+never ``Card`` objects, and does no I/O. Home, stats (screen and ``stats --json``), the session queue, the
 session summary and the browse state column all read a :class:`Plan`, so they cannot disagree.
 
 The states of a card (one definition each; :func:`status` applies them in this order, so
@@ -35,13 +35,40 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from studydeck.config import Settings
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 
 FORECAST_DAYS = 30
 STATES = ("retired", "suspended", "buried", "new", "learning", "due", "review")
+
+
+class CardRow(NamedTuple):
+    """The few fields of a card's stored state that the planner reads, as the ``cards`` table
+    holds them (:meth:`studydeck.store.Store.plan_rows` reads them straight from SQL): dates
+    are ISO text, which orders as the dates do, and flags are 0/1. Building a full
+    :class:`~studydeck.scheduling.CardState` per card costs more than the whole plan."""
+
+    due: str | None
+    repetitions: int
+    suspended: int
+    leech: int
+    buried_until: str | None
+    retired: int
+
+
+def row_of(state: CardState) -> CardRow:
+    """The planner's fields of a full card state."""
+    s = state.sm2
+    return CardRow(
+        s.due.isoformat() if s.due else None,
+        s.repetitions,
+        int(state.suspended),
+        int(state.leech),
+        state.buried_until.isoformat() if state.buried_until else None,
+        int(state.retired),
+    )
 
 
 class DeckCard(NamedTuple):
@@ -106,30 +133,37 @@ class Plan:
         return len(self.status)
 
 
-def status(state: CardState | None, today: date, owes_repeat: bool = False) -> str:
+def status(state: CardRow | CardState | None, today: date, owes_repeat: bool = False) -> str:
     """The one state (see the module docstring) of a card on ``today``."""
-    if state is None:
+    row = state if state is None or isinstance(state, CardRow) else row_of(state)
+    return _status(row, today.isoformat(), owes_repeat)
+
+
+def _status(row: CardRow | None, today: str, owes_repeat: bool) -> str:
+    # ``today`` as ISO text, compared with the row's ISO dates
+    if row is None:
         return "new"
-    if state.retired:
+    if row.retired:
         return "retired"
-    if state.suspended:
+    if row.suspended:
         return "suspended"
-    if state.buried_until is not None and state.buried_until > today:
+    if row.buried_until is not None and row.buried_until > today:
         return "buried"
-    if state.sm2.due is None:
+    if row.due is None:
         return "new"
-    if state.sm2.repetitions == 0 or owes_repeat:
+    if row.repetitions == 0 or owes_repeat:
         return "learning"
-    return "due" if state.sm2.due <= today else "review"
+    return "due" if row.due <= today else "review"
 
 
-def available_on(state: CardState, today: date) -> date | None:
-    """The first day from ``today`` on which a graded card can be studied (None: never/new)."""
-    if state.retired or state.suspended or state.sm2.due is None:
+def _available_on(row: CardRow, today: str) -> str | None:
+    """The first day (ISO) from ``today`` on which a graded card can be studied (None:
+    never, or new)."""
+    if row.retired or row.suspended or row.due is None:
         return None
-    day = max(state.sm2.due, today)
-    if state.buried_until is not None and state.buried_until > day:
-        day = state.buried_until
+    day = max(row.due, today)
+    if row.buried_until is not None and row.buried_until > day:
+        day = row.buried_until
     return day
 
 
@@ -168,35 +202,39 @@ def spread(items: list[Planned]) -> list[Planned]:
 
 def plan(
     cards: Sequence[DeckCard],
-    states: Mapping[str, CardState],
+    states: Mapping[str, CardRow] | Mapping[str, CardState],
     today: date,
     settings: Settings,
     today_log: Sequence[TodayAnswer] = (),
 ) -> Plan:
-    """Today's queue and counts (see the module docstring for every rule)."""
+    """Today's queue and counts (see the module docstring for every rule). ``states``: each
+    card's :class:`CardRow` (fast, from :meth:`~studydeck.store.Store.plan_rows`), or its full
+    :class:`CardState` (converted here)."""
+    rows = _rows(states)
     owed = owed_repeats(today_log)
     owed_set = set(owed)
-    tomorrow = today + timedelta(days=1)
+    iso = today.isoformat()
     statuses: dict[str, str] = {}
-    due: list[tuple[date, int, DeckCard]] = []
+    due: list[tuple[str, int, DeckCard]] = []
     new: list[DeckCard] = []
-    forecast: Counter[date] = Counter()
+    forecast: dict[str, int] = {}
     leeches = 0
     for i, card in enumerate(cards):
-        st = states.get(card.card_id)
-        s = status(st, today, card.card_id in owed_set)
-        statuses[card.card_id] = s
+        cid = card.card_id
+        st = rows.get(cid)
+        s = statuses[cid] = _status(st, iso, cid in owed_set)
         if st is None:
             new.append(card)
             continue
         leeches += st.leech
         if s == "new":
             new.append(card)
-        elif s in ("learning", "due") and st.sm2.due is not None and st.sm2.due <= today:
-            due.append((st.sm2.due, i, card))
-        day = available_on(st, today)
+            continue
+        if (s == "due" or s == "learning") and st.due is not None and st.due <= iso:
+            due.append((st.due, i, card))
+        day = _available_on(st, iso)
         if day is not None:
-            forecast[day] += 1
+            forecast[day] = forecast.get(day, 0) + 1
     due.sort(key=lambda t: (t[0], t[1]))
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
@@ -212,7 +250,7 @@ def plan(
         if cid in key_of and cid not in queued and statuses[cid] not in _RESTING
     ]
     counts = Counter(statuses.values())
-    in_deck = set(key_of)
+    days = [today + timedelta(days=d) for d in range(FORECAST_DAYS)]
     return Plan(
         today=today,
         queue=spread(queue + repeats),
@@ -226,15 +264,20 @@ def plan(
         suspended=counts["suspended"],
         buried=counts["buried"],
         leeches=leeches,
-        retired=sum(1 for cid, st in states.items() if st.retired and cid not in in_deck),
+        retired=sum(1 for cid, st in rows.items() if st.retired and cid not in key_of),
         reviews_done=reviews_done,
         new_done=new_done,
         answered_today=len(today_log),
-        due_tomorrow=forecast[today] + forecast[tomorrow],
-        forecast={
-            today + timedelta(days=d): forecast[today + timedelta(days=d)] for d in range(30)
-        },
+        due_tomorrow=forecast.get(iso, 0) + forecast.get(days[1].isoformat(), 0),
+        forecast={d: forecast.get(d.isoformat(), 0) for d in days},
     )
+
+
+def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[str, CardRow]:
+    first = next(iter(states.values()), None)
+    if first is None or isinstance(first, CardRow):
+        return cast(Mapping[str, CardRow], states)
+    return {cid: row_of(cast(CardState, st)) for cid, st in states.items()}
 
 
 _RESTING = frozenset({"retired", "suspended", "buried"})

@@ -19,9 +19,10 @@ from studydeck.fsrs_scheduler import answer as fsrs_answer
 from studydeck.perf import gc_paused
 from studydeck.scheduling import CardState, Sm2State, answer, answer_fast, predicted_recall
 
-KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz", "rename")
+KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz", "rename", "correct")
 """What a log line can be. A quiz answer is logged and synced but never schedules; a rename
-says a card's key changed (``value`` the old key)."""
+says a card's key changed (``value`` the old key); a correction moves a statement (``value``)
+to the card of its key (:mod:`studydeck.store.corrections`), and never schedules either."""
 
 
 # A NamedTuple, not a dataclass: reading 100,000 log lines builds 100,000 of them.
@@ -98,7 +99,7 @@ def replay(
 def _replay(
     events: Iterable[Event], policy: Policy, retired: Mapping[str, bool] | None
 ) -> Replayed:
-    ordered = sorted(events, key=_ORDER)
+    ordered = sorted(events, key=ORDER)
     undone = {e.value for e in ordered if e.kind == "undo"}
     days: dict[str, date] = {}
     retired = retired or {}
@@ -140,7 +141,7 @@ def _replay(
     return Replayed(states, applied)
 
 
-_ORDER = itemgetter(1, 0)
+ORDER = itemgetter(1, 0)
 """An event's place in time: (at, id), without a call per event."""
 
 

@@ -71,20 +71,36 @@ def check_quality(quality: object) -> int:
 def review(state: Sm2State, quality: int, today: date) -> Sm2State:
     """The state after answering with ``quality`` (0-5) on ``today``."""
     check_quality(quality)
+    reps, easiness, interval = sm2_step(state.repetitions, state.easiness, state.interval, quality)
+    return Sm2State(reps, easiness, interval, today + timedelta(days=interval))
+
+
+def sm2_step(
+    repetitions: int, easiness: float, interval: int, quality: int
+) -> tuple[int, float, int]:
+    """SM-2's arithmetic, the one place it is written: repetitions, E-Factor and interval
+    after a scheduled answer with a checked ``quality``. :func:`review` and the replays of a
+    whole log (which keep states as plain tuples) all call it."""
     if quality < PASSING:
-        return Sm2State(0, state.easiness, 1, today + timedelta(days=1))
-    if state.repetitions == 0:
+        return 0, easiness, 1
+    if repetitions == 0:
         interval = 1
-    elif state.repetitions == 1:
+    elif repetitions == 1:
         interval = 6
     else:
-        interval = min(MAX_INTERVAL, max(1, math.ceil(round(state.interval * state.easiness, 6))))
-    return Sm2State(
-        repetitions=state.repetitions + 1,
-        easiness=next_easiness(state.easiness, quality),
-        interval=interval,
-        due=today + timedelta(days=interval),
-    )
+        interval = min(MAX_INTERVAL, max(1, math.ceil(round(interval * easiness, 6))))
+    return repetitions + 1, next_easiness(easiness, quality), interval
+
+
+def lapse_step(lapses: int, leech: bool, quality: int, leech_threshold: int) -> tuple[int, bool]:
+    """The lapse and leech rule, whatever the scheduler: lapses and the leech flag after a
+    scheduled answer. A grade below :data:`PASSING` is a lapse; the lapse that brings the
+    count to ``leech_threshold`` (0: never) makes the card a leech (and a leech is suspended,
+    see :func:`after_answer`)."""
+    if quality >= PASSING:
+        return lapses, leech
+    lapses += 1
+    return lapses, leech or lapses >= leech_threshold > 0
 
 
 class AnkiButton(IntEnum):
@@ -139,32 +155,16 @@ def answer(state: CardState, quality: int, today: date, leech_threshold: int) ->
 
 
 def answer_fast(state: CardState, quality: int, today: date, leech_threshold: int) -> CardState:
-    """:func:`answer` in one call, for replaying a whole log (100,000 answers): the same
-    arithmetic as :func:`review`, :func:`next_easiness` and :func:`after_answer`, inlined.
-    A twin, not a second rule: tests/test_scheduling.py checks with hypothesis that it equals
-    :func:`answer` for every state, grade and day; change those three and this together."""
+    """:func:`answer` in one call, for replaying a whole log (100,000 answers): one grade
+    check and no intermediate objects; the rules are :func:`sm2_step` and :func:`lapse_step`,
+    as for :func:`answer`."""
     if type(quality) is not int or not 0 <= quality <= 5:
         check_quality(quality)  # raises, except for an int subclass (an AnkiButton) in range
     s = state.sm2
-    lapses = state.lapses
-    leech = state.leech
-    if quality < PASSING:
-        schedule = Sm2State(0, s.easiness, 1, today + _ONE_DAY)
-        lapses += 1
-        leech = leech or lapses >= leech_threshold > 0
-    else:
-        reps = s.repetitions
-        if reps == 0:
-            interval = 1
-        elif reps == 1:
-            interval = 6
-        else:
-            interval = min(MAX_INTERVAL, max(1, math.ceil(round(s.interval * s.easiness, 6))))
-        d = 5 - quality
-        easiness = max(MIN_EASINESS, round(s.easiness + (0.1 - d * (0.08 + d * 0.02)), 4))
-        schedule = Sm2State(reps + 1, easiness, interval, today + timedelta(days=interval))
+    reps, easiness, interval = sm2_step(s.repetitions, s.easiness, s.interval, quality)
+    lapses, leech = lapse_step(state.lapses, state.leech, quality, leech_threshold)
     return CardState(
-        schedule,
+        Sm2State(reps, easiness, interval, today + timedelta(days=interval)),
         lapses,
         state.suspended or leech,
         leech,
@@ -172,9 +172,6 @@ def answer_fast(state: CardState, quality: int, today: date, leech_threshold: in
         state.retired,
         state.fsrs,
     )
-
-
-_ONE_DAY = timedelta(days=1)
 
 
 def after_answer(
@@ -185,14 +182,11 @@ def after_answer(
     memory: FsrsMemory | None = None,
 ) -> CardState:
     """The card with the ``schedule`` (and FSRS ``memory``) a scheduler gave for an answer,
-    and the lapse and leech rule, whatever the scheduler:
-
-    a grade below :data:`PASSING` is a lapse; the lapse that brings the count to
-    ``leech_threshold`` (0: never) makes the card a leech, and a leech is suspended.
+    and the lapse and leech rule (:func:`lapse_step`), whatever the scheduler; a leech is
+    suspended.
     """
     check_quality(quality)
-    lapses = state.lapses + (quality < PASSING)
-    leech = state.leech or (quality < PASSING and lapses >= leech_threshold > 0)
+    lapses, leech = lapse_step(state.lapses, state.leech, quality, leech_threshold)
     # A constructor, not dataclasses.replace: replay runs this 100,000 times.
     return CardState(
         schedule,

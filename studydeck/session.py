@@ -9,13 +9,13 @@ rules); this module adds what happens during a sitting. Time comes from an injec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
-from studydeck.planner import DeckCard, Plan, TodayAnswer, plan
+from studydeck.planner import CardRow, DeckCard, Plan, TodayAnswer, plan
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 from studydeck.store import Answer, Store
 
@@ -58,13 +58,14 @@ def today_plan(
     deck: Deck,
     today: date,
     settings: Settings,
-    states: dict[str, CardState] | None = None,
+    states: Mapping[str, CardRow] | Mapping[str, CardState] | None = None,
 ) -> Plan:
     """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made
-    (``states``: the store's card states, when the caller has just read them)."""
+    (``states``: the store's card states, when the caller has just read them; by default
+    the planner's few fields of each, read straight from SQL)."""
     return plan(
         [DeckCard(c.id, c.paper.key) for c in deck.cards],
-        store.states() if states is None else states,
+        store.plan_rows() if states is None else states,
         today,
         settings,
         today_log(store, today, deck),

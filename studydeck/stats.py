@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from itertools import chain, repeat
+from math import fsum
 
 from studydeck.config import Settings
 from studydeck.models import Deck
-from studydeck.scheduling import PASSING, CardState
+from studydeck.scheduling import PASSING
 from studydeck.session import today_plan
 from studydeck.store import Store
 
@@ -42,18 +45,25 @@ class Stats:
         return asdict(self)
 
 
-def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
+def compute(
+    store: Store, deck: Deck, today: date, settings: Settings, *, details: bool = True
+) -> Stats:
     """Every count comes from the planner; the history from the running totals the store
-    keeps of its review log (never the log's rows), so time and memory do not grow with it."""
-    states = store.states()
-    plan = today_plan(store, deck, today, settings, states)
+    keeps of its review log (never the log's rows), so time and memory do not grow with it.
+    ``details``: also retention per keyword and predicted recall, half the work, which home
+    does not show (left empty without)."""
+    plan = today_plan(store, deck, today, settings)
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
     for day, grade, n in store.answers_by_day_and_grade():
         per_day[day] += n
         by_grade[grade] += n
     quiz = store.quiz_results()
-    deck_ids = {c.id for c in deck.cards}
+    recall_now, recall_later = (
+        _mean_recalls(store, plan.status, (today, today + timedelta(days=7)))
+        if details
+        else (None, None)
+    )
     return Stats(
         due_today=plan.due,
         new_available=plan.new_available,
@@ -65,14 +75,14 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
         suspended=plan.suspended,
         leeches=plan.leeches,
         streak=_streak(set(per_day), today),
-        retention_by_keyword=_retention_by_keyword(store, deck),
+        retention_by_keyword=_retention_by_keyword(store, deck) if details else {},
         answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
         reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
         quizzes=len({q for q, _, _ in quiz}),
         quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
-        predicted_recall_now=_mean_recall(store, deck_ids, states, today),
-        predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
+        predicted_recall_now=recall_now,
+        predicted_recall_in_7_days=recall_later,
         buried=plan.buried,
         repeats=plan.repeats,
         due_tomorrow=plan.due_tomorrow,
@@ -81,33 +91,37 @@ def compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
 
 def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
     """Share of scheduled answers (not same-day repeats) graded passing, per keyword of the
-    deck: per-card totals kept by the store, folded over the deck's cards (a card's answers count
-    once for each of its paper's keywords; cards no longer in the deck count for none)."""
-    per_card: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for cid, grade, n in store.scheduled_answers_by_card():
-        per_card[cid][0] += n * (grade >= PASSING)
-        per_card[cid][1] += n
-    kw_of = {c.id: c.paper.keywords for c in deck.cards}
-    per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for cid, kws in kw_of.items():
-        ok, n = per_card.get(cid, (0, 0))
+    deck: per-card sums of the totals the store keeps, folded over the deck's cards (a card's
+    answers count once for each of its paper's keywords; cards no longer in the deck count for
+    none)."""
+    per_card = {cid: (ok, n) for cid, ok, n in store.scheduled_answers_by_card(PASSING)}
+    per_kw: dict[str, list[int]] = {}
+    for card in deck.cards:
+        kws = card.paper.keywords
         for kw in kws:
-            per_kw[kw][0] += ok
-            per_kw[kw][1] += n
-    keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
-    return {k: (round(per_kw[k][0] / per_kw[k][1], 3) if per_kw[k][1] else None) for k in keywords}
+            per_kw.setdefault(kw, [0, 0])
+        done = per_card.get(card.id)
+        if done is not None:
+            for kw in kws:
+                per_kw[kw][0] += done[0]
+                per_kw[kw][1] += done[1]
+    return {k: (round(ok / n, 3) if n else None) for k, (ok, n) in sorted(per_kw.items())}
 
 
-def _mean_recall(
-    store: Store, deck_ids: set[str], states: dict[str, CardState], on: date
-) -> float | None:
-    values = [
-        r
-        for cid in deck_ids
-        if (st := states.get(cid)) is not None and not st.suspended
-        if (r := store.policy.recall(st, on)) is not None
-    ]
-    return round(sum(values) / len(values), 3) if values else None
+def _mean_recalls(
+    store: Store, deck_ids: Container[str], days: Sequence[date]
+) -> list[float | None]:
+    """The mean predicted recall over the deck's graded, unsuspended cards, on each of
+    ``days``; a schedule shared by many cards is computed once (the sum is exact, ``fsum``,
+    so it does not depend on the order of the cards)."""
+    groups = store.recall_groups(deck_ids)
+    out: list[float | None] = []
+    for on in days:
+        values = [(r, n) for st, n in groups if (r := store.policy.recall(st, on)) is not None]
+        count = sum(n for _, n in values)
+        total = fsum(chain.from_iterable(repeat(r, n) for r, n in values))
+        out.append(round(total / count, 3) if count else None)
+    return out
 
 
 def _streak(days: set[date], today: date) -> int:

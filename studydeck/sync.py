@@ -1,12 +1,12 @@
 """Review history that travels with the notes: one append-only JSON-lines file per device.
 
 ``<notes folder>/.studydeck/reviews/<device-id>.jsonl`` holds one line per event this device
-made (answer, bury, suspend, send to review, undo), each with a unique id. Git merges these
-files without conflict: each device appends only to its own, and ``.gitattributes`` asks for
-``merge=union`` in case one device's file was edited in two clones. Syncing reads every
-device's file, adds the events the store has not seen (by id) and rebuilds the cards they
-touch by replaying their whole history in time order; so every clone that has the same lines
-has the same states. The store stays the fast cache; :func:`rebuild` makes it again from the
+made (answer, quiz answer, correction, bury, suspend, send to review, undo), each with a
+unique id. Git merges these files without conflict: each device appends only to its own, and
+``.gitattributes`` asks for ``merge=union`` in case one device's file was edited in two
+clones. Syncing reads every device's file, adds the events the store has not seen (by id)
+and rebuilds the cards they touch by replaying their whole history in time order; so every
+clone that has the same lines has the same states. The store stays the fast cache; :func:`rebuild` makes it again from the
 logs alone.
 
 A line that cannot be read (a kill during an append leaves a truncated last line) is skipped
@@ -20,12 +20,16 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 from studydeck.errors import StudydeckError
+from studydeck.identity import card_id
+from studydeck.models import CardKind
 from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
@@ -88,6 +92,7 @@ def device_id(path: Path) -> str:
 
 
 def to_line(e: Event, device: str) -> str:
+    """One line of a device's file (:func:`from_line` reads it back)."""
     paper, _, kind = e.key.rpartition("/")
     row: dict[str, object] = {
         "id": e.id,
@@ -105,40 +110,52 @@ def to_line(e: Event, device: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-_ONLY_TEXT = {str}
+_FIRST, _LAST = "1970", "9000"
+"""The years a line's time and day may be in (well short of 9999, past which adding an
+interval to a day has no date left)."""
+_DAY_VALUE = ("bury", "send")
+"""Events whose value is a day."""
 
 
 def from_line(text: str | bytes) -> Event:
-    """An event from one line; ``ValueError`` when it is not one."""
+    """An event from one line; ``ValueError`` when it is not one. Every field is checked for
+    its type (hostile text reaches SQL and the terminal only as text), the time for UTC and
+    an answer's grade for 0-5; as chained ``is`` tests, no set or generator per line (a sync
+    reads 100,000 lines)."""
     row = _loads(text)
-    if not isinstance(row, dict):
+    if type(row) is not dict:
         raise ValueError("not an object")
     try:
-        e = Event(
-            row["id"],
-            row["at"],
-            row["day"],
-            row["event"],
-            f"{row['paper']}/{row['kind']}",
-            row.get("grade", 0),
-            row.get("ms", 0),
-            row.get("repeat", False),
-            row.get("value", ""),
-            row.get("device", ""),
-        )
+        eid, at, day, kind = row["id"], row["at"], row["day"], row["event"]
+        paper, card_kind = row["paper"], row["kind"]
     except KeyError as exc:
         raise ValueError(f"no {exc.args[0]!r}") from exc
-    # Hostile text never reaches SQL or the terminal as anything but text; check the types.
-    texts = (e.id, e.at, e.day, e.kind, e.value, e.device, row["paper"], row["kind"])
-    if set(map(type, texts)) != _ONLY_TEXT:  # (no generator per line: 100,000 lines)
+    get = row.get
+    grade, ms, repeat = get("grade", 0), get("ms", 0), get("repeat", False)
+    value, device = get("value", ""), get("device", "")
+    if not (
+        type(eid) is type(at) is type(day) is type(kind) is type(paper) is type(card_kind)
+        is type(value) is type(device) is str
+    ):  # fmt: skip
         raise ValueError("a field that should be text is not")
-    if not e.id or not e.at.endswith("Z"):
-        raise ValueError("no id or no UTC time")
-    if type(e.quality) is not int or type(e.duration_ms) is not int or type(e.repeat) is not bool:
+    if not (eid and len(at) == 24 and at[-1] == "Z" and len(day) == 10):
+        raise ValueError("no id, or a time or day not in the log's form")
+    if not (_FIRST <= at < _LAST and _FIRST <= day < _LAST):
+        raise ValueError(f"a time or day out of the years {_FIRST}-{_LAST}")
+    if kind in _DAY_VALUE and len(value) != (10 if value or kind == "send" else 0):
+        raise ValueError(f"a {kind} to no day")  # (a burying to "" is an unburying)
+    try:  # replay reads them as dates: a line it cannot read is skipped here, not fatal there
+        datetime.fromisoformat(at)
+        date.fromisoformat(day)
+        if kind in _DAY_VALUE and value:
+            date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("a time or day that is not one") from exc
+    if not (type(grade) is type(ms) is int) or type(repeat) is not bool:
         raise ValueError("grade, ms or repeat of the wrong type")
-    if e.kind == "answer" and not 0 <= e.quality <= 5:
-        raise ValueError(f"grade {e.quality} is not 0-5")
-    return e
+    if kind == "answer" and not 0 <= grade <= 5:
+        raise ValueError(f"grade {grade} is not 0-5")
+    return Event(eid, at, day, kind, f"{paper}/{card_kind}", grade, ms, repeat, value, device)
 
 
 @dataclass(frozen=True)
@@ -167,34 +184,45 @@ def read_logs(folder: Path) -> LogFiles:
 def _read_logs(folder: Path) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
-        data = path.read_bytes()
-        lines = data.split(b"\n")
-        n = 0
-        for i, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            last = i == len(lines)  # no newline after it: the append did not finish
-            try:
-                e = from_line(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                why = "truncated last line (an interrupted write?)" if last else f"bad line ({exc})"
-                out.problems.append(Problem(path, i, why))
-                continue
-            if e.kind not in KINDS:
-                out.problems.append(Problem(path, i, f"unknown event '{e.kind}'"))
-                continue
-            out.events.append(e)
-            n += 1
-        out.per_file[path.stem] = n
+        _read_file(path, out)
     return out
 
 
-class DeviceLog:
-    """This device's file, open for appending during a review: one write and flush per event."""
+def _read_file(path: Path, out: LogFiles) -> None:
+    lines = path.read_bytes().split(b"\n")
+    n = 0
+    for i, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = i == len(lines)  # no newline after it: the append did not finish
+        try:
+            e = from_line(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            why = "truncated last line (an interrupted write?)" if last else f"bad line ({exc})"
+            out.problems.append(Problem(path, i, why))
+            continue
+        if e.kind not in KINDS:
+            out.problems.append(Problem(path, i, f"unknown event '{e.kind}'"))
+            continue
+        out.events.append(e)
+        n += 1
+    out.per_file[path.stem] = n
 
-    def __init__(self, folder: Path, device: str) -> None:
+
+def card_keys(papers: Iterable[str]) -> frozenset[str]:
+    """Every key the events of these papers (by paper key) can have: one per card kind."""
+    return frozenset(card_id(p, kind) for p in papers for kind in CardKind)
+
+
+class DeviceLog:
+    """This device's file, open for appending during a review: one write and flush per event.
+    With ``keys`` (:func:`card_keys`), events of other notes' cards are not this folder's
+    and are left out."""
+
+    def __init__(self, folder: Path, device: str, keys: Collection[str] | None = None) -> None:
         self.path = folder / f"{device}.jsonl"
         self.device = device
+        self.keys = keys
         self._fh: IO[str] | None = None
 
     def _open(self) -> IO[str]:
@@ -208,6 +236,8 @@ class DeviceLog:
         return self._fh
 
     def append(self, e: Event) -> None:
+        if self.keys is not None and e.key not in self.keys:
+            return
         fh = self._open()
         fh.write(to_line(e, self.device))
         fh.flush()
@@ -254,23 +284,34 @@ def _folder(root: Path) -> Path:
     return folder
 
 
-def sync(store: Store, root: Path, device: str) -> SyncReport:
+def sync(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> SyncReport:
     """Write this device's events the file lacks, then read every device's and apply
-    the new ones."""
+    the new ones. ``papers``: the paper keys of this folder's notes; only their cards' events
+    are written (a store can hold other notes' history too). None: every event."""
     folder = _folder(root)
+    keys = None if papers is None else card_keys(papers)
     with gc_paused():  # the whole of it: 100,000 events stay alive from reading to applying
-        return _sync(store, folder, device)
+        return _sync(store, folder, device, keys)
 
 
-def _sync(store: Store, folder: Path, device: str) -> SyncReport:
+def _unwritten(
+    store: Store, device: str, files: LogFiles, keys: Collection[str] | None
+) -> list[Event]:
+    """This device's events of these cards (``keys``; None: all) that its file lacks."""
+    seen = {e.id for e in files.events}
+    return [e for e in store.events(device) if e.id not in seen and (keys is None or e.key in keys)]
+
+
+def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None) -> SyncReport:
     # A function of its own, so its objects are gone before the cyclic GC comes back.
     report = SyncReport()
     store.follow_renames()
     store.name_device(device)
     files = read_logs(folder)
     report.problems = files.problems
-    seen = {e.id for e in files.events}
-    missing = [e for e in store.events(device) if e.id not in seen]
+    missing = _unwritten(store, device, files, keys)
     if missing:
         with DeviceLog(folder, device) as log:
             for e in missing:
@@ -280,6 +321,8 @@ def _sync(store: Store, folder: Path, device: str) -> SyncReport:
     new = [e for e in files.events if e.id not in known]
     report.added.update(e.device or "?" for e in new)
     touched = store.add_events(new)
+    if not {"correct", "undo"}.isdisjoint(map(attrgetter("kind"), new)):  # (in C: 100,000 events)
+        store.replay_corrections()
     late = store.unapplied_keys() - touched
     if late:
         store.rebuild(late)
@@ -287,31 +330,66 @@ def _sync(store: Store, folder: Path, device: str) -> SyncReport:
     return report
 
 
-def rebuild(store: Store, root: Path, device: str) -> SyncReport:
+def rebuild(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> SyncReport:
     """Sync, then rebuild every card's state from the log (the store is only a cache)."""
-    report = sync(store, root, device)
+    report = sync(store, root, device, papers)
     report.cards = store.rebuild()
     return report
 
 
-def status(store: Store, root: Path, device: str) -> list[str]:
-    """What came from where: events per device file, and in the store."""
-    files = read_logs(_folder(root))
+KIND_NAMES = {
+    "answer": "answers",
+    "quiz": "quiz answers",
+    "correct": "corrections",
+    "bury": "buryings",
+    "suspend": "suspensions",
+    "send": "sent to review",
+    "undo": "undos",
+    "rename": "renames",
+}
+"""How :func:`status` names each kind of line (in :data:`~studydeck.replay.KINDS` order)."""
+
+
+def status(
+    store: Store, root: Path, device: str, papers: Collection[str] | None = None
+) -> list[str]:
+    """What came from where: each device file's events by kind, its newest and how many the
+    store has not applied; the store's events by device and how many this device has not
+    written (``papers`` as for :func:`sync`); the lines skipped. File names and lines are
+    other machines' text: print them through :func:`studydeck.safe.terminal`."""
+    folder = _folder(root)
     known = store.event_ids()
     lines = [f"notes folder {root}; this device is {device}"]
-    by_device: Counter[str] = Counter(e.device for e in files.events)
-    unapplied: Counter[str] = Counter(e.device for e in files.events if e.id not in known)
-    for name, n in sorted(files.per_file.items()):
-        mark = " (this device)" if name == device else ""
-        lines.append(f"  {name}.jsonl{mark}: {n} events, {unapplied[name]} not yet applied")
-    in_files = {e.id for e in files.events}
-    unwritten = sum(1 for e in store.events(device) if e.id not in in_files)
+    everything = LogFiles()
+    for path in sorted(folder.glob("*.jsonl")):
+        got = LogFiles()
+        _read_file(path, got)
+        events = got.events
+        kinds = Counter(e.kind for e in events)
+        what = ", ".join(f"{kinds[k]} {KIND_NAMES.get(k, k)}" for k in KINDS if kinds[k])
+        newest = max((e.at for e in events), default="")
+        lines.append(
+            f"  {path.name}{' (this device)' if path.stem == device else ''}: "
+            f"{len(events)} events{f' ({what})' if what else ''}"
+            f"{f', newest {newest}' if newest else ''}, "
+            f"{sum(e.id not in known for e in events)} not yet applied"
+        )
+        everything.events += events
+        everything.problems += got.problems
+    keys = None if papers is None else card_keys(papers)
+    unwritten = len(_unwritten(store, device, everything, keys))
+    sources = store.sources()
+    frm = ", ".join(
+        f"{n} from {d or 'this device, not yet named'}" for d, n in sorted(sources.items())
+    )
     lines.append(
-        f"  this store: {sum(store.sources().values())} events, {unwritten} not yet written"
+        f"  this store: {sum(sources.values())} events{f' ({frm})' if frm else ''}, "
+        f"{unwritten} of this device's not yet written"
     )
     waiting = store.waiting_events()
     if waiting:
         lines.append(f"  {waiting} events are for cards these notes do not have (kept)")
-    lines += [str(p) for p in files.problems]
-    del by_device
+    lines += [str(p) for p in everything.problems]
     return lines

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from math import fsum
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +19,11 @@ from hypothesis import strategies as st
 from studydeck.config import Settings
 from studydeck.loading import open_deck
 from studydeck.models import Deck
-from studydeck.scheduling import PASSING
+from studydeck.planner import row_of
+from studydeck.replay import Policy
+from studydeck.scheduling import PASSING, CardState
 from studydeck.session import today_plan
-from studydeck.stats import Stats, _mean_recall, _streak, compute
+from studydeck.stats import Stats, _streak, compute
 from studydeck.store import Store
 
 from .conftest import table
@@ -29,9 +33,24 @@ START = datetime(2026, 1, 1, 9, 0, tzinfo=TZ)
 KEYWORDS = ("vision", "audio", "graphs")
 
 
+def old_mean_recall(
+    store: Store, deck_ids: set[str], states: dict[str, CardState], on: date
+) -> float | None:
+    """The recall over one full state per card (summed exactly, so the order of the set of
+    ids does not matter)."""
+    values = [
+        r
+        for cid in deck_ids
+        if (st := states.get(cid)) is not None and not st.suspended
+        if (r := store.policy.recall(st, on)) is not None
+    ]
+    return round(fsum(values) / len(values), 3) if values else None
+
+
 def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> Stats:
     """The computation before the history moved into SQL: every review row as an object."""
-    plan = today_plan(store, deck, today, settings)
+    states = store.states()
+    plan = today_plan(store, deck, today, settings, states)
     kw_of = {c.id: c.paper.keywords for c in deck.cards}
     rows = store.reviews()
     per_kw: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -47,7 +66,6 @@ def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> St
             per_kw[kw][1] += 1
     keywords = sorted({k for c in deck.cards for k in c.paper.keywords})
     quiz = store.quiz_results()
-    states = store.states()
     deck_ids = {c.id for c in deck.cards}
     return Stats(
         due_today=plan.due,
@@ -68,8 +86,10 @@ def old_compute(store: Store, deck: Deck, today: date, settings: Settings) -> St
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
         quizzes=len({q for q, _, _ in quiz}),
         quiz_correct_share=(round(sum(ok for _, _, ok in quiz) / len(quiz), 3) if quiz else None),
-        predicted_recall_now=_mean_recall(store, deck_ids, states, today),
-        predicted_recall_in_7_days=_mean_recall(store, deck_ids, states, today + timedelta(days=7)),
+        predicted_recall_now=old_mean_recall(store, deck_ids, states, today),
+        predicted_recall_in_7_days=old_mean_recall(
+            store, deck_ids, states, today + timedelta(days=7)
+        ),
         buried=plan.buried,
         repeats=plan.repeats,
         due_tomorrow=plan.due_tomorrow,
@@ -100,42 +120,83 @@ paper_keywords = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+flag_changes = st.lists(
+    st.tuples(
+        st.integers(0, 40),  # which card (modulo the deck)
+        st.sampled_from(("suspend", "unsuspend", "bury")),
+        st.integers(-2, 4),  # buried until, days after the day stats are asked for
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kws=paper_keywords,
     given_answers=answers,
+    flags=flag_changes,
     keep=st.integers(0, 5),
     rebuild=st.booleans(),
+    fsrs=st.booleans(),
+    leech_threshold=st.integers(1, 8),
     today_offset=st.integers(0, 14),
 )
 def test_stats_from_running_totals_equal_the_row_by_row_computation(
     kws: list[list[str]],
     given_answers: list[tuple[int, int, int, bool, bool]],
+    flags: list[tuple[int, str, int]],
     keep: int,
     rebuild: bool,
+    fsrs: bool,
+    leech_threshold: int,
     today_offset: int,
 ) -> None:
+    """Counts read from SQL rows (the planner's :class:`CardRow`), per-card totals and
+    recall grouped by schedule equal the same figures from one full state per card and every
+    review row: under SM-2 and FSRS, with leeches, suspended and buried cards."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notes.md"
         path.write_text(notes_text(kws), encoding="utf-8")
         with Store.open(Path(tmp) / "s.db") as store:
+            if fsrs:
+                store.use_policy(Policy("fsrs"))
             deck, _ = open_deck(store, [path], START)
             cards = [c.id for c in deck.cards]
             for which, grade, day, repeat, undo in sorted(given_answers, key=lambda a: a[2]):
                 now = START + timedelta(days=day, minutes=which)
                 done = store.record_answer(
-                    cards[which % len(cards)], grade, now=now, today=now.date(), repeat=repeat
+                    cards[which % len(cards)],
+                    grade,
+                    now=now,
+                    today=now.date(),
+                    repeat=repeat,
+                    leech_threshold=leech_threshold,
                 )
                 if undo:
                     store.undo(done.review_id, now)
             if rebuild:
                 store.rebuild()
+            later_day = (START + timedelta(days=today_offset)).date()
+            for which, flag, days in flags:
+                cid = cards[which % len(cards)]
+                if flag == "bury":
+                    store.bury(cid, later_day + timedelta(days=days), START)
+                else:
+                    store.set_suspended(cid, flag == "suspend", START)
             # papers after the first `keep` leave the notes: their cards retire, history stays
             path.write_text(notes_text(kws[: max(1, keep)]), encoding="utf-8")
             later = START + timedelta(days=today_offset)
             deck, _ = open_deck(store, [path], later)
-            assert compute(store, deck, later.date(), Settings()) == old_compute(
-                store, deck, later.date(), Settings()
+            # the planner's rows, read straight from SQL, are the full states' fields
+            assert store.plan_rows() == {cid: row_of(s) for cid, s in store.states().items()}
+            full = compute(store, deck, later.date(), Settings())
+            assert full == old_compute(store, deck, later.date(), Settings())
+            # home's counts: the same figures, without retention and recall
+            assert compute(store, deck, later.date(), Settings(), details=False) == replace(
+                full,
+                retention_by_keyword={},
+                predicted_recall_now=None,
+                predicted_recall_in_7_days=None,
             )
 
 

@@ -13,6 +13,7 @@ import pytest
 from studydeck.cli import main
 from studydeck.config import Settings
 from studydeck.loading import open_deck
+from studydeck.scheduling import PASSING
 from studydeck.session import Session
 from studydeck.store import Store
 from studydeck.sync import LOG_DIR, DeviceLog, device_id, init, read_logs, status, sync
@@ -100,9 +101,11 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
     a, b = two_clones
     sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
     day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
-    # The same morning, on two machines: both start with the same first cards.
-    on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
+    # The same morning, on two machines: both start with the same first cards. The desktop
+    # answers later in the morning but is run first, so its event ids (made from the real
+    # clock) sort before the laptop's: only an order by time gives the answers below.
     on_b = review(sb, b / "notes.md", Clock(day + timedelta(minutes=10)), [1, 4, 5])
+    on_a = review(sa, a / "notes.md", Clock(day), [5, 2, 4, 3])
     # A quiz on the laptop: never schedules, but travels too.
     sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=2))
     sync(sa, a, "laptop")
@@ -143,15 +146,23 @@ def test_two_clones_converge_after_pulling_both_ways(two_clones, tmp_path, capsy
 def test_a_store_rebuilt_from_the_logs_alone_has_the_same_states(two_clones, tmp_path) -> None:
     a, _ = two_clones
     with Store.open(tmp_path / "a.db") as sa:
-        review(sa, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4, 0])
-        sa.bury(sa.reviews()[0].card_id, datetime(2026, 3, 4).date())
+        answered = review(
+            sa, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4, 0]
+        )
+        sa.bury(answered[0], datetime(2026, 3, 4).date())
+        sa.set_suspended(answered[1], True)
+        assert sa.send_to_review([answered[2]], datetime(2026, 3, 2).date()) == 1  # a quiz's
         sync(sa, a, "laptop")
         before = sa.states()
     with Store.open(tmp_path / "fresh.db") as fresh:
         open_deck(fresh, [a / "notes.md"], datetime(2026, 3, 2, 20, tzinfo=TZ))
         report = sync(fresh, a, "laptop")
-        assert report.added["laptop"] == 5
+        assert report.added["laptop"] == 7
         assert fresh.states() == before
+        got = fresh.states_of(answered[:3])
+        assert got[answered[0]].buried_until == datetime(2026, 3, 4).date()
+        assert got[answered[1]].suspended
+        assert got[answered[2]].sm2.due == datetime(2026, 3, 2).date()
 
 
 def test_undo_travels_as_a_line_and_nothing_is_deleted(two_clones, tmp_path) -> None:
@@ -271,21 +282,196 @@ def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(two_clon
 
 
 def test_a_bulk_sync_keeps_every_index_of_the_store(two_clones, tmp_path, monkeypatch):
-    """Big syncs drop the review and event indexes for the insert and make them again."""
+    """Big syncs drop the review and event indexes (and the review triggers) for the insert
+    and make them again."""
     import studydeck.store.events as events
 
     monkeypatch.setattr(events, "BULK", 1)  # every insert counts as bulk
     a, _ = two_clones
     store = Store.open(tmp_path / "a.db")
 
-    def indexes() -> list[tuple[str, str]]:
-        rows = store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+    def indexes() -> list[tuple[str, str]]:  # and triggers: they are off for the bulk too
+        rows = store.query("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")
         return sorted((r["name"], r["sql"] or "") for r in rows)
 
     before = indexes()
     assert ("reviews_cid", "CREATE INDEX reviews_cid ON reviews(cid)") in before
+    assert "reviews_total_in" in dict(before)
     review(store, a / "notes.md", Clock(datetime(2026, 3, 2, 9, tzinfo=TZ)), [5, 2, 4])
     sync(store, a, "laptop")
     store.rebuild()
     assert indexes() == before
     assert store.review_count() == 3
+
+
+def test_a_bulk_sync_and_a_full_rebuild_count_the_running_totals_again(
+    two_clones, tmp_path, monkeypatch
+):
+    """Bulk writes leave the review triggers off and count the totals once after: stats read
+    the same totals as on the clone whose triggers counted each answer."""
+    import studydeck.store.events as events
+
+    monkeypatch.setattr(events, "BULK", 1)  # every sync is a bulk one
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    review(sa, a / "notes.md", Clock(day), [5, 2, 4, 1, 3, 4])  # lapses come back the same day
+    review(sa, a / "notes.md", Clock(day + timedelta(days=1)), [4, 5])
+
+    def totals(store: Store) -> tuple[object, ...]:
+        return (store.answers_by_day_and_grade(), sorted(store.scheduled_answers_by_card(PASSING)))
+
+    counted = totals(sa)
+    assert sum(n for _, _, n in counted[0]) > sum(n for _, _, n in counted[1])  # repeats
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], day)
+    sync(sb, b, "desktop")
+    assert totals(sb) == counted
+    sa.rebuild()
+    assert totals(sa) == counted
+    sa.close()
+    sb.close()
+
+
+def test_a_statement_moved_on_one_clone_moves_on_the_other_and_back(two_clones, tmp_path):
+    """`m` on the laptop moves an insight to the critique card; after commit and pull the
+    desktop's deck has it there too. The desktop moves it back an hour later; the laptop,
+    not yet pulled, moves it again half an hour later than its first move: after pulling
+    both ways, the latest in time (the desktop's move back) stands on both."""
+    from studydeck.carding import statements
+    from studydeck.models import CardKind
+
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+
+    def cards(store: Store, clone: Path) -> list[tuple[str, str]]:
+        deck, _ = open_deck(store, [clone / "notes.md"], now)
+        return [(c.id, c.back) for c in deck.cards]
+
+    def logged(clone: Path, device: str) -> list[tuple[str, str, str]]:
+        lines = (clone / LOG_DIR / f"{device}.jsonl").read_text(encoding="utf-8").splitlines()
+        return [(x["event"], x["kind"], x["value"]) for x in map(json.loads, lines)]
+
+    classified = cards(sa, a)
+    assert cards(sb, b) == classified
+    paper = open_deck(sa, [a / "notes.md"], now)[0].papers[0]
+    moved = next(s for s in statements(paper) if s.kind is CardKind.INSIGHT)
+    sa.correct(paper.key, moved.key, CardKind.CRITIQUE, now)
+    corrected = cards(sa, a)
+    assert corrected != classified
+    sync(sa, a, "laptop")
+    assert logged(a, "laptop") == [("correct", "critique", moved.key)]
+    commit_and_share(a, "moved a statement")
+
+    git(b, "pull", "--no-edit", "origin", "main")
+    sync(sb, b, "desktop")
+    assert sb.corrections() == sa.corrections() == {(paper.key, moved.key): CardKind.CRITIQUE}
+    assert cards(sb, b) == corrected
+
+    sb.uncorrect(paper.key, moved.key, now + timedelta(hours=1))  # `m` on the critique card
+    assert cards(sb, b) == classified
+    sync(sb, b, "desktop")
+    assert logged(b, "desktop") == [("correct", "", moved.key)]  # a line, not a deletion
+    commit_and_share(b, "moved it back")
+    sa.correct(paper.key, moved.key, CardKind.CRITIQUE, now + timedelta(minutes=30))
+    sync(sa, a, "laptop")
+    commit_and_share(a, "moved it again")  # pulls the desktop's line first
+    sync(sa, a, "laptop")
+    git(b, "pull", "--no-edit", "origin", "main")
+    sync(sb, b, "desktop")
+    for store, clone in ((sa, a), (sb, b)):
+        assert store.corrections() == {}
+        assert cards(store, clone) == classified
+    sa.close()
+    sb.close()
+
+
+def test_answers_made_under_the_old_key_before_pulling_a_rename_land_on_the_card(
+    two_clones, tmp_path
+):
+    """The laptop renames a paper (a new link: a new key) and answers it; the desktop, not
+    yet pulled, answers the same card under the old key. After pulling both ways each
+    store has the card's three answers, in time order, on the renamed card."""
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    card = review(sa, a / "notes.md", Clock(day), [5])[0]
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    open_deck(sb, [b / "notes.md"], day)
+    sync(sb, b, "desktop")
+
+    notes = a / "notes.md"
+    notes.write_text(notes.read_text().replace("example.org/p0)", "example.org/p0-v2)"))
+    renamed = review(sa, notes, Clock(day + timedelta(days=1)), [4])[0]
+    assert renamed != card
+    sync(sa, a, "laptop")
+    commit_and_share(a, "renamed a paper")
+    # Meanwhile, the desktop answers the card under its old key, an hour later the same day.
+    assert review(sb, b / "notes.md", Clock(day + timedelta(days=1, hours=1)), [3])[0] == card
+    sync(sb, b, "desktop")
+    commit_and_share(b, "desktop reviews")  # pulls the rename, pushes its old-key line
+    line = json.loads((b / LOG_DIR / "desktop.jsonl").read_text().splitlines()[-1])
+    assert f"{line['paper']}/{line['kind']}" == card
+    open_deck(sb, [b / "notes.md"], day + timedelta(days=1, hours=2))
+    sync(sb, b, "desktop")
+    git(a, "pull", "--no-edit", "origin", "main")
+    sync(sa, a, "laptop")
+    for store in (sa, sb):
+        assert [(r.quality, r.repeat) for r in store.reviews(cid=renamed)] == [
+            (5, False),
+            (4, False),
+            (3, True),  # the same study day as the laptop's answer: a same-day repeat
+        ]
+        assert store.reviews(cid=card) == []
+    assert sa.states()[renamed] == sb.states()[renamed]
+    assert sa.states()[renamed].sm2.repetitions == 2
+    sa.close()
+    sb.close()
+
+
+def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, capsys) -> None:
+    a, b = two_clones
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    on_a = review(sa, a / "notes.md", Clock(day), [5, 2])
+    sa.log_quiz("meeting", [(on_a[1], "k", "which_paper", True, 4.0)], day + timedelta(hours=1))
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    review(sb, b / "notes.md", Clock(day + timedelta(hours=2)), [4])
+    sb.bury(on_a[0], (day + timedelta(days=2)).date(), now=day + timedelta(hours=2, minutes=1))
+    sync(sb, b, "desktop")
+    # A device file from a hostile machine: its name, its device and its event are escapes.
+    evil = b / LOG_DIR / "evil\x1b[2J.jsonl"
+    line = json.loads((a / LOG_DIR / "laptop.jsonl").read_text().splitlines()[0])
+    evil.write_text(
+        json.dumps({**line, "id": "x1", "device": "\x1b]0;owned\x07"})
+        + "\n"
+        + json.dumps({**line, "id": "x2", "event": "\x1b[31mboom"})
+        + "\n"
+    )
+    lines = status(sb, b, "desktop")
+    assert lines[1:4] == [
+        "  desktop.jsonl (this device): 2 events (1 answers, 1 buryings), "
+        "newest 2026-03-02T10:01:00.000Z, 0 not yet applied",
+        "  evil\x1b[2J.jsonl: 1 events (1 answers), newest 2026-03-02T08:00:00.000Z, "
+        "1 not yet applied",
+        "  laptop.jsonl: 3 events (2 answers, 1 quiz answers), "
+        "newest 2026-03-02T09:00:00.000Z, 0 not yet applied",
+    ]
+    assert lines[4] == "  this store: 5 events (2 from desktop, 3 from laptop), " \
+        "0 of this device's not yet written"  # fmt: skip
+    assert "unknown event" in lines[5]
+    sb.close()
+    capsys.readouterr()
+    assert main(["sync", "--status", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
+    assert main(["sync", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
+    out, err = capsys.readouterr()
+    assert "  evil.jsonl: 1 events (1 answers)" in out  # the escapes are gone, not shown
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    sa.close()

@@ -110,7 +110,10 @@ def test_review_syncs_before_and_after_when_the_folder_opted_in(reviewed) -> Non
     init(notes.parent)
     args = argparse.Namespace(paths=[notes])
     logs = notes.parent / LOG_DIR
-    with Store.open(db) as store, _auto_sync(store, args):
+    with (
+        Store.open(db) as store,
+        _auto_sync(store, args, open_deck(store, [notes], system_clock())[0]),
+    ):
         # the sync at the start wrote this device's earlier answers
         assert [len(f.read_text().splitlines()) for f in logs.glob("*.jsonl")] == [2]
         now = system_clock()
@@ -142,3 +145,40 @@ def test_in_an_opted_in_notes_folder_no_path_means_this_folder(
     capsys.readouterr()
     assert main(["stats", "--json", "--db", db]) == 0
     assert json.loads(capsys.readouterr().out)["total_cards"] == 1
+
+
+def test_sync_writes_only_this_folders_cards_when_the_store_holds_other_decks(
+    tmp_path: Path, capsys
+) -> None:
+    """One store, two decks: a notes repository that opts in and a notes file elsewhere.
+    `sync --init` and the review's auto-sync write the repository's history, not the
+    other deck's."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere.md"
+    repo.mkdir()
+    (repo / "notes.md").write_text(table(*ROWS[:2]), encoding="utf-8")
+    other = [r.replace("example.org/p", "example.net/q") for r in ROWS]
+    elsewhere.write_text(table(*other), encoding="utf-8")
+    db = tmp_path / "s.db"
+    clock = system_clock()
+    today = study_day(clock, 4)
+    with Store.open(db) as store:
+        mine = open_deck(store, [repo / "notes.md"], clock)[0]
+        theirs = open_deck(store, [elsewhere], clock)[0]
+        for card in [*mine.cards[:2], *theirs.cards]:
+            store.record_answer(card.id, 4, now=clock, today=today)
+    assert main(["sync", "--init", "--db", str(db), str(repo)]) == 0
+    assert "wrote 2 events" in capsys.readouterr().out
+    (log,) = (repo / LOG_DIR).glob("*.jsonl")
+
+    def logged() -> list[str]:
+        lines = [json.loads(x) for x in log.read_text().splitlines()]
+        return [f"{x['paper']}/{x['kind']}" for x in lines]
+
+    assert logged() == [c.id for c in mine.cards[:2]]
+    args = argparse.Namespace(paths=[repo])
+    with Store.open(db) as store, _auto_sync(store, args, open_deck(store, [repo], clock)[0]):
+        store.record_answer(theirs.cards[0].id, 3, now=clock, today=today)  # another window
+        store.record_answer(mine.cards[2].id, 5, now=clock, today=today)
+    assert logged() == [c.id for c in mine.cards[:3]]
+    assert main(["sync", "--status", "--db", str(db), str(repo)]) == 0
+    assert "0 of this device's not yet written" in capsys.readouterr().out

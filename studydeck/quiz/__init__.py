@@ -13,8 +13,10 @@ from studydeck.quiz.questions import (
     Option,
     Question,
     QuestionKind,
+    QuizQuestions,
     build_quiz,
     count_line,
+    quiz_questions,
 )
 from studydeck.quiz.readiness import Readiness, readiness
 from studydeck.quiz.results import QuizAnswer, QuizResult, is_late
@@ -30,6 +32,7 @@ __all__ = [
     "QuestionKind",
     "QuizAnswer",
     "QuizPlan",
+    "QuizQuestions",
     "QuizResult",
     "Readiness",
     "Selection",
@@ -39,6 +42,7 @@ __all__ = [
     "match_agenda",
     "match_agenda_line",
     "plan_quiz",
+    "quiz_questions",
     "readiness",
     "select_papers",
 ]

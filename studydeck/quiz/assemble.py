@@ -1,5 +1,5 @@
 """One assembly path for a quiz (CLI, ``--plain`` and the TUI all use it): select the papers,
-match the agenda, build the questions."""
+match the agenda, plan the questions (each built when first read)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from studydeck.errors import StudydeckError
 from studydeck.figures import FigureError, FigureFetcher, local_path
 from studydeck.models import Deck, Figure, Paper
 from studydeck.quiz.agenda import AgendaMatch
-from studydeck.quiz.questions import CanShow, Question, build_quiz, count_line
+from studydeck.quiz.questions import CanShow, QuizQuestions, count_line, quiz_questions
 from studydeck.quiz.selection import Selection, select_papers
 
 
@@ -20,13 +20,14 @@ class QuizPlan:
     selection: Selection
     papers: list[Paper]
     matches: list[AgendaMatch]
-    questions: list[Question]
+    questions: QuizQuestions
     seed: int
 
     @property
     def summary(self) -> str:
-        """``quiz: 12 questions from 4 papers (agenda), seed 7``."""
-        return f"quiz: {count_line(self.questions)} ({self.selection.describe()}), seed {self.seed}"
+        """``quiz: 12 questions from 4 papers (agenda), seed 7`` (no question built for it)."""
+        planned = count_line(self.questions)
+        return f"quiz: {planned} ({self.selection.describe()}), seed {self.seed}"
 
     def agenda_report(self) -> list[str]:
         return [m.report() for m in self.matches]
@@ -46,7 +47,7 @@ def plan_quiz(
             f"no papers match the selection ({sel.describe()})",
             hint="try fewer filters; `studydeck cards` lists what there is",
         )
-    questions = build_quiz(deck, papers, n, seed, can_show)
+    questions = quiz_questions(deck, papers, n, seed, can_show)
     return QuizPlan(sel, papers, matches, questions, seed)
 
 

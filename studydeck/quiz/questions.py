@@ -7,30 +7,34 @@
 * Clues have the paper's own names masked (:mod:`studydeck.quiz.masking`); a clue that says
   too little, or that several papers share, is not used as a clue (the card becomes a
   recall question about the named paper instead).
-* Distractors are the most similar papers (:mod:`studydeck.quiz.similarity`), never the
-  answer itself; figure questions only for a figure that can be shown, and their
-  distractors are papers that have one.
+* Distractors are the most similar papers, found through an index
+  (:mod:`studydeck.quiz.distractors`), never the answer itself; figure questions only for
+  a figure that can be shown, and their distractors are papers that have one.
+* Questions are built one at a time, when read (:class:`QuizQuestions`): which cards are
+  asked is decided first, cheaply, so the number of questions is known at once.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
+from typing import Protocol, overload
 
 from studydeck.models import Card, CardKind, Deck, Figure, Paper
-from studydeck.quiz.masking import giveaways, key, mask, says_enough
-from studydeck.quiz.similarity import family, is_tool, similarity
+from studydeck.perf import gc_paused
+from studydeck.quiz.clues import ClueIndex
+from studydeck.quiz.distractors import PaperIndex, similarity_order
+from studydeck.quiz.masking import key, mask, says_enough
+from studydeck.quiz.order import CardsByPaper, card_order
 from studydeck.wording import plural
 
 MAX_OPTIONS = 4
 LETTERS = "ABCD"
-#: Fewer papers than this in the target's keyword families, and distractors come from the
-#: whole deck (some answers repeat, or have no text to show, and are skipped).
-CANDIDATES = 4 * MAX_OPTIONS
 
 CanShow = Callable[[Paper, Figure], bool]
 """Whether a paper's figure can be shown now (on disk, or cached)."""
@@ -92,59 +96,30 @@ def md_escape(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, deck: Deck, rng: random.Random, can_show: CanShow | None) -> None:
+    """What every question of one quiz shares: the deck's cards by paper, and the indexes
+    (built on first use: a quiz over 50,000 papers asks about twenty of them)."""
+
+    def __init__(self, deck: Deck, can_show: CanShow | None) -> None:
         self.deck = deck
-        self.rng = rng
         self.can_show = can_show
-        self.cards_of: dict[str, dict[CardKind, Card]] = defaultdict(dict)
-        for c in deck.cards:
-            self.cards_of[c.paper.key][c.kind] = c
-        # Built on first use, from the papers themselves: a quiz over 50,000 papers asks
-        # about twenty of them.
-        self._shared: dict[str, bool] = {}
-        self._families: dict[str, list[int]] | None = None
+        self.cards_of = CardsByPaper(deck.cards)
+        self._papers: PaperIndex | None = None
+        self._clues: ClueIndex | None = None
 
-    def shared(self, masked_key: str, card: Card) -> bool:
-        """Whether another paper has a card whose masked text has this key.
+    @property
+    def papers(self) -> PaperIndex:
+        if self._papers is None:
+            self._papers = PaperIndex.build(self.deck.papers)
+        return self._papers
 
-        Masking only deletes (a paper's own names), so another card can reach the key only
-        if it holds the key's caseless characters at least as often and its own key is no
-        shorter; a card none of whose paper's names occur in it is its own mask. Only the
-        few cards left are masked (a regex per paper: that is what costs)."""
-        if masked_key in self._shared:
-            return self._shared[masked_key]
-        need = Counter(_probe_chars(masked_key))
-        found = False
-        for c in self.deck.cards:
-            if c.paper.key == card.paper.key or not all(
-                c.back.count(ch) >= n for ch, n in need.items()
-            ):
-                continue
-            own = key(c.back)
-            if len(own) < len(masked_key) or (len(own) == len(masked_key) and own != masked_key):
-                continue
-            text = c.back.casefold()
-            if not any(t.casefold() in text for t in giveaways(c.paper)):
-                found = own == masked_key
-            else:
-                found = key(mask(c.back, c.paper)) == masked_key
-            if found:
-                break
-        self._shared[masked_key] = found
-        return found
-
-    def family_index(self) -> dict[str, list[int]]:
-        """Keyword family -> positions of the deck's papers in it."""
-        if self._families is None:
-            index: dict[str, list[int]] = defaultdict(list)
-            for i, q in enumerate(self.deck.papers):
-                for f in {family(k) for k in q.keywords}:
-                    index[f].append(i)
-            self._families = index
-        return self._families
+    @property
+    def clues(self) -> ClueIndex:
+        if self._clues is None:
+            self._clues = ClueIndex(self.deck.cards)
+        return self._clues
 
     def figure_of(self, p: Paper) -> Figure | None:
-        if not p.figures or CardKind.CONTRIBUTION not in self.cards_of.get(p.key, {}):
+        if not p.figures or CardKind.CONTRIBUTION not in self.cards_of.get(p.key):
             return None
         f = p.figures[0]
         if self.can_show is not None and not self.can_show(p, f):
@@ -154,7 +129,7 @@ class _Builder:
     def good_clue(self, card: Card) -> bool:
         """Says enough once masked, and no other paper has the same text."""
         masked = mask(card.back, card.paper)
-        return says_enough(masked) and not self.shared(key(masked), card)
+        return says_enough(masked) and not self.clues.shared(key(masked), card)
 
     def kinds_for(self, card: Card) -> list[QuestionKind]:
         p = card.paper
@@ -169,36 +144,24 @@ class _Builder:
             return [QuestionKind.CRITIQUE_TO_PAPER, QuestionKind.FLIP]
         return [QuestionKind.FLIP]
 
-    def ranked(self, target: Paper, wanted: Callable[[Paper], bool] | None) -> list[Paper]:
-        """Most similar first, a little seeded jitter among near ties. Candidates are the
-        papers sharing a keyword family with ``target`` (an index, not a pass over the whole
-        deck); only when those are too few to choose from, every paper of the deck."""
-        papers = self.deck.papers
-        index = self.family_index()
-        at = sorted({i for k in target.keywords for i in index.get(family(k), ())})
-        pool: Sequence[Paper] = [papers[i] for i in at]
-        ok = wanted or (lambda q: True)
-        cands = [q for q in pool if self._candidate(target, q) and ok(q)]
-        if len(cands) < CANDIDATES:
-            cands = [q for q in papers if self._candidate(target, q) and ok(q)]
-        scored = [(similarity(target, q) + self.rng.random() * 0.25, q.title, q) for q in cands]
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return [t[2] for t in scored]
-
-    @staticmethod
-    def _candidate(target: Paper, q: Paper) -> bool:
-        return q.key != target.key and (is_tool(target) or not is_tool(q))
+    def contribution(self, q: Paper) -> str:
+        c = self.cards_of.get(q.key).get(CardKind.CONTRIBUTION)
+        return mask(c.back, q) if c is not None else ""
 
     def choice(
         self,
         target: Paper,
         answer: str,
-        wanted: Callable[[Paper], bool] | None,
+        asked: Asked,
         text_of: Callable[[Paper], str],
+        wanted: Callable[[Paper], bool] | None = None,
     ) -> tuple[tuple[Option, ...], int, str]:
+        """The answer among the most similar papers' texts (no text twice, none with the
+        answer's title)."""
         seen = {key(answer)}
         picked: list[Option] = []
-        for q in self.ranked(target, wanted):
+        ok = wanted or (lambda q: True)
+        for q in similarity_order(self.papers, target, asked.salt, ok):
             t = text_of(q)
             k = key(t)
             if not k or k in seen or key(q.title) == key(target.title):
@@ -207,23 +170,23 @@ class _Builder:
             picked.append(Option(t, q.key))
             if len(picked) == MAX_OPTIONS - 1:
                 break
-        idx = self.rng.randrange(len(picked) + 1)
+        idx = asked.rng.randrange(len(picked) + 1)
         options = (*picked[:idx], Option(answer, target.key), *picked[idx:])
         note = ""
         if len(options) < MAX_OPTIONS:
             note = f"only {len(options)} options: too few other papers to choose from"
         return options, idx, note
 
-    def question(self, number: int, card: Card, kind: QuestionKind) -> Question:
+    def behind(self, paper_key: str) -> set[str]:
+        """The key of the card behind a contribution option (names unmasked)."""
+        c = self.cards_of.get(paper_key).get(CardKind.CONTRIBUTION)
+        return {key(c.back)} if c is not None else set()
+
+    def question(self, number: int, card: Card, kind: QuestionKind, asked: Asked) -> Question:
         p = card.paper
         if kind is QuestionKind.PAPER_TO_CONTRIBUTION:
-
-            def contribution(q: Paper) -> str:
-                c = self.cards_of.get(q.key, {}).get(CardKind.CONTRIBUTION)
-                return mask(c.back, q) if c is not None else ""
-
-            answer = contribution(p)
-            opts, idx, note = self.choice(p, answer, None, contribution)
+            answer = self.contribution(p)
+            opts, idx, note = self.choice(p, answer, asked, self.contribution)
             prompt = f"What is the core contribution of **{md_escape(titled(p))}**?"
             return Question(
                 number, kind, prompt, p, card, opts, idx, answer, note=note, clue=titled(p)
@@ -245,10 +208,121 @@ class _Builder:
                 else "Which paper contributes this?"
             )
             prompt = f"{head}\n\n> {clue}"
-        opts, idx, note = self.choice(p, titled(p), wanted, titled)
+        opts, idx, note = self.choice(p, titled(p), asked, titled, wanted)
         return Question(
             number, kind, prompt, p, card, opts, idx, titled(p), figure=figure, note=note, clue=clue
         )
+
+
+@dataclass
+class Asked:
+    """The seeded draws of a quiz whose questions are built one after another."""
+
+    rng: random.Random
+    salt: str = ""
+    """Draws of one question's distractor order (:func:`~studydeck.quiz.distractors.draw`)."""
+
+
+#: Keys one question can show: its card, and per option the text and the card behind it.
+SHOWN_PER_QUESTION = 1 + 2 * MAX_OPTIONS
+
+
+class QuizQuestions(Sequence[Question]):
+    """A quiz's questions, built one at a time when first read (screens show question 1
+    while the rest are not built), with the number of questions and papers known at once.
+
+    Cards come from :func:`card_order`; a card whose text an earlier question showed is
+    skipped for the next. One question shows at most :data:`SHOWN_PER_QUESTION` texts, so
+    when the first ``SHOWN_PER_QUESTION * n`` cards of the order exist and are from as many
+    papers, ``n`` questions about ``n`` papers are certain. Otherwise (a few papers, or
+    few cards) every question is built at once: the count is what they come to."""
+
+    def __init__(
+        self, builder: _Builder, order: Iterator[Card], n: int, rng: random.Random
+    ) -> None:
+        self._builder = builder
+        self._supply = list(islice(order, SHOWN_PER_QUESTION * n))
+        self._taken = 0
+        self._shown: set[str] = set()
+        self._built: list[Question] = []
+        self._used: dict[QuestionKind, int] = defaultdict(int)
+        self._asked = Asked(rng)
+        certain = len(self._supply) == SHOWN_PER_QUESTION * n and (
+            len({c.paper.key for c in self._supply}) == len(self._supply)
+        )
+        if certain:
+            self._n = self.paper_count = n
+        else:
+            while len(self._built) < n and (q := self._next()) is not None:
+                self._built.append(q)
+            self._n = len(self._built)
+            self.paper_count = len({q.paper.key for q in self._built})
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Question: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Question]: ...
+    def __getitem__(self, i: int | slice) -> Question | list[Question]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        j = i + len(self) if i < 0 else i
+        if not 0 <= j < len(self):
+            raise IndexError(i)
+        # Indexes, shortlists, masks: many small acyclic objects; and the deck's own objects,
+        # loaded with the collector paused, are not to be scanned while a question waits.
+        with gc_paused():
+            while len(self._built) <= j:
+                q = self._next()
+                assert q is not None, "a certain question ran out of cards"
+                self._built.append(q)
+        return self._built[j]
+
+    @property
+    def built(self) -> int:
+        """How many questions have been built so far."""
+        return len(self._built)
+
+    def _next(self) -> Question | None:
+        while self._taken < len(self._supply):
+            card = self._supply[self._taken]
+            self._taken += 1
+            if key(card.back) not in self._shown:
+                return self._ask(card)
+            # a text shown once is not asked back
+        return None
+
+    def _ask(self, card: Card) -> Question:
+        asked, b = self._asked, self._builder
+        asked.salt = f"{asked.rng.getrandbits(64):016x}"
+        kinds = b.kinds_for(card)
+        asked.rng.shuffle(kinds)
+        kind = min(kinds, key=lambda k: self._used[k])
+        self._used[kind] += 1
+        q = b.question(len(self._built) + 1, card, kind, asked)
+        self._shown.add(key(card.back))
+        self._shown.update(key(o.text) for o in q.options)
+        if kind is QuestionKind.PAPER_TO_CONTRIBUTION:
+            for o in q.options:
+                self._shown |= b.behind(o.paper_key)
+        return q
+
+
+def quiz_questions(
+    deck: Deck,
+    papers: Sequence[Paper],
+    n: int,
+    seed: int,
+    can_show: CanShow | None = None,
+) -> QuizQuestions:
+    """Up to ``n`` questions about ``papers`` (distractors from the whole deck), built as
+    they are read; same seed, same quiz. Fewer when the papers' cards run out."""
+    rng = random.Random(seed)
+    with gc_paused():  # (as when a question is built)
+        b = _Builder(deck, can_show)
+        return QuizQuestions(b, card_order(b.cards_of, papers, rng), n, rng)
 
 
 def build_quiz(
@@ -258,65 +332,22 @@ def build_quiz(
     seed: int,
     can_show: CanShow | None = None,
 ) -> list[Question]:
-    """Up to ``n`` questions about ``papers`` (distractors from the whole deck); same seed,
-    same quiz. Fewer when the papers' cards run out."""
-    rng = random.Random(seed)
-    b = _Builder(deck, rng, can_show)
-    per_paper: list[list[Card]] = []
-    for p in papers:
-        cards = list(b.cards_of.get(p.key, {}).values())
-        rng.shuffle(cards)
-        if cards:
-            per_paper.append(cards)
-    rng.shuffle(per_paper)
-    used: dict[QuestionKind, int] = defaultdict(int)
-    shown: set[str] = set()
-    asked: set[str] = set()
-    questions: list[Question] = []
-    while len(questions) < n and any(per_paper):
-        for cards in per_paper:
-            if not cards or len(questions) >= n:
-                continue
-            card = cards.pop(0)
-            if card.id in asked or key(card.back) in shown:
-                continue  # one fact, one question; a text already shown is not asked back
-            kinds = b.kinds_for(card)
-            rng.shuffle(kinds)
-            kind = min(kinds, key=lambda k: used[k])
-            q = b.question(len(questions) + 1, card, kind)
-            used[kind] += 1
-            asked.add(card.id)
-            shown.add(key(card.back))
-            shown.update(key(o.text) for o in q.options)
-            shown.update(_contribution_keys(b, q))
-            questions.append(q)
-    return questions
+    """Every question of :func:`quiz_questions` at once."""
+    return list(quiz_questions(deck, papers, n, seed, can_show))
 
 
-def _contribution_keys(b: _Builder, q: Question) -> set[str]:
-    """The unmasked texts behind contribution options (so they are not asked back)."""
-    if q.kind is not QuestionKind.PAPER_TO_CONTRIBUTION:
-        return set()
-    out = set()
-    for o in q.options:
-        c = b.cards_of.get(o.paper_key, {}).get(CardKind.CONTRIBUTION)
-        if c is not None:
-            out.add(key(c.back))
-    return out
+class _AboutAPaper(Protocol):
+    @property
+    def paper(self) -> Paper: ...
 
 
-def _probe_chars(text: str) -> str:
-    """The characters of a (case-folded) key that any text holding it must contain as they
-    are: digits, CJK and other caseless characters (a cased letter might be written
-    upper-case)."""
-    return "".join(ch for ch in text if ch.upper() == ch.lower())
-
-
-def distinct_papers(questions: Sequence[Question]) -> int:
+def distinct_papers(questions: Sequence[_AboutAPaper]) -> int:
+    if isinstance(questions, QuizQuestions):
+        return questions.paper_count  # known without building every question
     return len({q.paper.key for q in questions})
 
 
-def count_line(questions: Sequence[Question]) -> str:
+def count_line(questions: Sequence[_AboutAPaper]) -> str:
     """``12 questions from 4 papers`` (plural forms right)."""
     return (
         f"{plural(len(questions), 'question')} from {plural(distinct_papers(questions), 'paper')}"

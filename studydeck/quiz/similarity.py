@@ -24,6 +24,7 @@ def is_tool(p: Paper) -> bool:
     return any(k.casefold() in TOOL_KEYWORDS for k in p.keywords)
 
 
+@functools.lru_cache(maxsize=4096)  # a deck has few keywords, each asked for often
 def family(keyword: str) -> str:
     """The family a keyword belongs to: its first two CJK characters (视频增强 and 视频复原
     are both 视频), else its first word."""
@@ -47,19 +48,30 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def in_common(a: Paper, b: Paper) -> int:
+    """2 per shared keyword, 1 per shared keyword family (the part of :func:`similarity`
+    an index of keywords can tell)."""
+    ka, kb = {k.casefold() for k in a.keywords}, {k.casefold() for k in b.keywords}
+    return 2 * len(ka & kb) + len({family(k) for k in ka} & {family(k) for k in kb})
+
+
 def similarity(a: Paper, b: Paper) -> float:
     """Higher is more alike: shared keyword 2, shared keyword family 1, contribution
     wording up to 2, same year 0.5 (less as the years drift apart)."""
-    ka, kb = {k.casefold() for k in a.keywords}, {k.casefold() for k in b.keywords}
-    score = 2.0 * len(ka & kb)
-    score += 1.0 * len({family(k) for k in ka} & {family(k) for k in kb})
+    score = float(in_common(a, b))
     score += 2.0 * cosine(ngrams(a.contribution), ngrams(b.contribution))
     if a.year is not None and b.year is not None:
         score += 0.5 / (1 + abs(a.year - b.year))
     return score
 
 
+def is_candidate(target: Paper, q: Paper) -> bool:
+    """Whether ``q`` may stand beside ``target``: never the paper itself; a tool or
+    library row only for a tool."""
+    return q.key != target.key and (is_tool(target) or not is_tool(q))
+
+
 def most_similar(target: Paper, pool: Iterable[Paper]) -> list[Paper]:
     """``pool`` most similar first (ties by title); tools only for a tool."""
-    cands = [p for p in pool if p.key != target.key and (is_tool(target) or not is_tool(p))]
+    cands = [p for p in pool if is_candidate(target, p)]
     return sorted(cands, key=lambda p: (-round(similarity(target, p), 6), p.title))

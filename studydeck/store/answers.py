@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from datetime import UTC, date, datetime
 
 from studydeck.perf import gc_paused
+from studydeck.planner import CardRow
 from studydeck.replay import Event
 from studydeck.scheduling import CardState, check_quality
 from studydeck.store.events import EventLog, insert_event
 from studydeck.store.schema import new_event_id, utc_text
-from studydeck.store.states import STATE_COLS, parse_state_text, row_state, state_text, write_state
+from studydeck.store.states import (
+    STATE_COLS,
+    parse_state_text,
+    recall_state,
+    row_state,
+    state_of,
+    state_text,
+    write_state,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +42,31 @@ class Answer:
 
 class Answers(EventLog):
     def states(self) -> dict[str, CardState]:
-        rows = self.query(f"SELECT card_id, {STATE_COLS} FROM cards")
+        rows = self.tuples(f"SELECT card_id, {STATE_COLS} FROM cards")
+        days: dict[str, date] = {}
         with gc_paused():
-            return {r["card_id"]: row_state(r) for r in rows}
+            return {r[0]: state_of(*r[1:], days=days) for r in rows}
+
+    def plan_rows(self) -> dict[str, CardRow]:
+        """Every card's :class:`~studydeck.planner.CardRow`, straight from SQL: what the
+        planner reads, without building a :class:`CardState` per card."""
+        rows = self.tuples(
+            "SELECT card_id, due, repetitions, suspended, leech, buried_until, retired FROM cards"
+        )
+        with gc_paused():
+            return {r[0]: CardRow(*r[1:]) for r in rows}
+
+    def recall_groups(self, card_ids: Container[str]) -> list[tuple[CardState, int]]:
+        """The schedules of the graded, unsuspended cards among ``card_ids``, each with how
+        many of them share it: only what a predicted recall reads of a card (the schedule's
+        due date and interval, FSRS's memory), so few distinct ones under SM-2, and never a
+        :class:`CardState` per card."""
+        rows = self.tuples(
+            "SELECT card_id, interval, due, fsrs_stability, fsrs_difficulty, fsrs_last_review "
+            "FROM cards WHERE suspended = 0 AND due IS NOT NULL"
+        )
+        groups = Counter(r[1:] for r in rows if r[0] in card_ids)
+        return [(recall_state(*key), n) for key, n in groups.items()]
 
     def queue_candidates(self, today: date) -> dict[str, date | None]:
         """Cards that may be studied today: due (card id -> due date) or new (-> None)."""

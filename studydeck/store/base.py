@@ -152,6 +152,16 @@ class StoreBase:
         except sqlite3.DatabaseError as exc:
             raise open_error(self.path, exc) from exc
 
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, for reads of one row per card (a ``sqlite3.Row`` each costs
+        more than the work done with it)."""
+        try:
+            cur = self._conn.execute(sql, params)
+            cur.row_factory = None
+            return cur.fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise open_error(self.path, exc) from exc
+
 
 def _rollback(c: sqlite3.Connection) -> None:
     if c.in_transaction:

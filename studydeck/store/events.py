@@ -17,10 +17,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from studydeck.perf import gc_paused
-from studydeck.replay import NEW, Event, Policy, replay
+from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
-from studydeck.store.schema import utc_text
-from studydeck.store.states import WRITE_COLS_BURIED, state_text, state_values
+from studydeck.store.rows import NEW_VALUES, replayed_rows, sm2_rows
+from studydeck.store.schema import count_review_totals, utc_text
+from studydeck.store.states import WRITE_COLS_BURIED
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
 _EVENT_FIELDS = (
@@ -32,9 +33,13 @@ comes as 0/1, which compares and hashes as False/True)."""
 
 
 def _line_key(row: sqlite3.Row) -> str:
-    """A card's key in the logs, from its ``cards`` row: today the store's card id
-    (paper key hash + kind). When papers get a permanent id, this is the one place to
-    change: the key must stay the same when the paper's title or link is edited."""
+    """A card's key in the logs, from its ``cards`` row: the card id (paper key hash + kind),
+    the same on every machine that reads the same notes. A paper's identity across a rename
+    is the chain of ``rename`` lines (old key -> new), written by the device that saw the
+    rename and applied before any other line on every device, so an answer logged under the
+    old key (on a device that had not pulled yet) lands on the renamed card. Not the store's
+    permanent paper id (random, per machine) nor the Anki GUID (from the key a machine first
+    saw: a clone made after the rename computes another one): neither is shared by devices."""
     return str(row["card_id"])
 
 
@@ -157,10 +162,12 @@ class EventLog(StoreBase):
             with _indexes_dropped(c, "events", len(fresh)):
                 # The events as they are (their fields are the columns, in order; a bool
                 # binds as 0/1): as _event_values would give them, without 100,000 calls.
+                # In id order: the primary key's B-tree is then appended to, not split
+                # at random places (ids are random across devices).
                 c.executemany(
                     f"INSERT OR IGNORE INTO events ({EVENT_COLS}) "
                     "VALUES (?,?,?,?,?,?,?,?,?,nullif(?, ''))",
-                    fresh.values(),
+                    [fresh[i] for i in sorted(fresh)],
                 )
             quiz = [e for e in fresh.values() if e.kind == "quiz"]
             if quiz:
@@ -173,7 +180,7 @@ class EventLog(StoreBase):
                     "seconds) VALUES (?,?,?,?,?,?,?)",
                     [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
                 )
-        touched = {e.key for e in fresh.values() if e.kind != "quiz"}
+        touched = {e.key for e in fresh.values() if e.kind not in ("quiz", "correct")}
         with self.transaction() as c:  # keys that moved since: their cards
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
         touched = {alias.get(k, k) for k in touched}
@@ -205,37 +212,28 @@ class EventLog(StoreBase):
                 rows += tuples.execute(
                     f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
                 ).fetchall()
-        events = [Event._make(r) for r in rows if r[4] in wanted]
-        result = replay(events, self.policy, {k: cards[k][1] for k in wanted})
+        cid_of = {k: v[0] for k, v in cards.items()}
+        events = [r for r in rows if r[4] in wanted]
+        if self.policy.scheduler == "sm2":  # the default: its one-pass twin, on the tuples
+            values, reviews = sm2_rows(events, self.policy.leech_threshold, cid_of)
+        else:
+            result = replay(map(Event._make, events), self.policy, {k: cards[k][1] for k in wanted})
+            values, reviews = replayed_rows(result, cid_of)
         c.executemany(
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
-            [(*state_values(result.states.get(k, NEW), buried=True), cards[k][0]) for k in wanted],
+            [(*values.get(k, NEW_VALUES), cards[k][0]) for k in wanted],
         )
-        if keys is not None:  # (through the cid index, before any drop)
-            c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
-        # One answer's "before" is the previous one's "after": format each state once.
-        texts: dict[int, str] = {}
-        cid_of = {k: v[0] for k, v in cards.items()}
-        reviews: list[tuple[object, ...]] = []
-        add = reviews.append
-        for e, before, after in result.answers:  # a plain loop: 100,000 answers
-            was = texts.get(id(before))
-            if was is None:
-                was = texts[id(before)] = state_text(before)
-            now = texts.get(id(after))
-            if now is None:
-                now = texts[id(after)] = state_text(after)
-            new = before.sm2.is_new and not e.repeat
-            add((cid_of[e.key], e.at, e.day, e.quality, e.duration_ms, int(e.repeat),
-                 int(new), was, now, e.id))  # fmt: skip
-        with _indexes_dropped(c, "reviews", len(reviews)):
+        with _review_triggers_off(c, keys is None or len(reviews) >= BULK):
             if keys is None:
                 c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
-            c.executemany(
-                "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                reviews,
-            )
+            else:  # (through the cid index, before it is dropped)
+                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
+            with _indexes_dropped(c, "reviews", len(reviews)):
+                c.executemany(
+                    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
+                    "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    reviews,
+                )
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -299,6 +297,26 @@ def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> Iterator[N
     yield
     for _, sql in made:
         c.execute(sql)
+
+
+@contextmanager
+def _review_triggers_off(c: sqlite3.Connection, off: bool) -> Iterator[None]:
+    """Write the review log in bulk meanwhile, without its triggers (``off``): they keep
+    running totals, two upserts per row (a second over 100,000 rows), so they are
+    counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
+    place that counts them). In the caller's transaction, like :func:`_indexes_dropped`."""
+    made = []
+    if off:
+        made = c.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'"
+        ).fetchall()
+    for name, _ in made:
+        c.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in made:
+        c.execute(sql)
+    if made:
+        count_review_totals(c)
 
 
 def rename_event(old: str, new: str, now: datetime) -> Event:

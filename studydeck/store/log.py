@@ -54,16 +54,18 @@ class ReviewLog(StoreBase):
 
     def answers_by_day_and_grade(self) -> list[tuple[date, int, int]]:
         """(day, grade, how many answers), from the running totals (schema v5)."""
-        rows = self.query("SELECT day, quality, n FROM review_days ORDER BY day")
-        return [(date.fromisoformat(r["day"]), r["quality"], r["n"]) for r in rows]
+        rows = self.tuples("SELECT day, quality, n FROM review_days ORDER BY day")
+        return [(date.fromisoformat(day), quality, n) for day, quality, n in rows]
 
-    def scheduled_answers_by_card(self) -> list[tuple[str, int, int]]:
-        """(card id, grade, how many scheduled answers, same-day repeats left out), from the
-        running totals (schema v5)."""
-        rows = self.query(
-            "SELECT c.card_id, t.quality, t.n FROM review_cards t JOIN cards c USING (cid)"
+    def scheduled_answers_by_card(self, passing: int) -> list[tuple[str, int, int]]:
+        """(card id, how many scheduled answers graded ``passing`` or more, how many in all),
+        same-day repeats left out, for every card answered: summed in SQL from the running
+        totals (schema v5), one row per card."""
+        return self.tuples(
+            "SELECT c.card_id, sum(t.n * (t.quality >= ?)), sum(t.n) "
+            "FROM review_cards t JOIN cards c USING (cid) GROUP BY t.cid",
+            (passing,),
         )
-        return [(r["card_id"], r["quality"], r["n"]) for r in rows]
 
     def review_count(self) -> int:
         return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

@@ -222,11 +222,9 @@ def v5_review_totals(c: sqlite3.Connection) -> None:
             n       INTEGER NOT NULL,
             PRIMARY KEY (cid, quality)
         ) WITHOUT ROWID;
-        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews GROUP BY day, quality;
-        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews WHERE repeat = 0
-            GROUP BY cid, quality
         """,
     )
+    count_review_totals(c)
     count_in = """
         INSERT INTO review_days (day, quality, n) VALUES (NEW.day, NEW.quality, 1)
             ON CONFLICT (day, quality) DO UPDATE SET n = n + 1;
@@ -246,6 +244,24 @@ def v5_review_totals(c: sqlite3.Connection) -> None:
     c.execute(
         "CREATE TRIGGER reviews_total_moved AFTER UPDATE OF cid, day, quality, repeat "
         f"ON reviews BEGIN {count_out} {count_in} END"
+    )
+
+
+def count_review_totals(c: sqlite3.Connection) -> None:
+    """The running totals counted afresh from the review rows: at the upgrade, and after a
+    bulk write made with the triggers off (100,000 rows: one count beats 200,000 upserts).
+    ``NOT INDEXED``: one scan and a sort, twice as fast as walking the cid index and fetching
+    each row from it."""
+    _script(
+        c,
+        """
+        DELETE FROM review_days;
+        DELETE FROM review_cards;
+        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews NOT INDEXED
+            GROUP BY day, quality;
+        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews NOT INDEXED
+            WHERE repeat = 0 GROUP BY cid, quality
+        """,
     )
 
 

@@ -13,19 +13,58 @@ STATE_COLS = (
 )
 
 
+_NAMES = tuple(c.strip() for c in STATE_COLS.split(","))
+
+
 def row_state(r: sqlite3.Row) -> CardState:
     """A card's state from a row that has :data:`STATE_COLS`."""
-    due, buried = r["due"], r["buried_until"]
+    return state_of(*(r[name] for name in _NAMES))
+
+
+def state_of(
+    repetitions: int,
+    easiness: float,
+    interval: int,
+    due: str | None,
+    lapses: int,
+    suspended: int,
+    leech: int,
+    buried_until: str | None,
+    retired: int,
+    stability: object,
+    difficulty: object,
+    last: object,
+    *,
+    days: dict[str, date] | None = None,
+) -> CardState:
+    """A card's state from the values of :data:`STATE_COLS`, in that order. ``days``: the
+    dates already parsed, when reading many cards (they share few due dates)."""
+    days = {} if days is None else days
     return CardState(
-        sm2=Sm2State(
-            r["repetitions"], r["easiness"], r["interval"], date.fromisoformat(due) if due else None
-        ),
-        lapses=r["lapses"],
-        suspended=bool(r["suspended"]),
-        leech=bool(r["leech"]),
-        buried_until=date.fromisoformat(buried) if buried else None,
-        retired=bool(r["retired"]),
-        fsrs=_memory(r["fsrs_stability"], r["fsrs_difficulty"], r["fsrs_last_review"]),
+        sm2=Sm2State(repetitions, easiness, interval, _day(due, days) if due else None),
+        lapses=lapses,
+        suspended=bool(suspended),
+        leech=bool(leech),
+        buried_until=_day(buried_until, days) if buried_until else None,
+        retired=bool(retired),
+        fsrs=_memory(stability, difficulty, last),
+    )
+
+
+def _day(text: str, days: dict[str, date]) -> date:
+    d = days.get(text)
+    if d is None:
+        d = days[text] = date.fromisoformat(text)
+    return d
+
+
+def recall_state(
+    interval: int, due: str, stability: object, difficulty: object, last: object
+) -> CardState:
+    """A state holding only what a predicted recall reads (the rest left at its default)."""
+    return CardState(
+        sm2=Sm2State(interval=interval, due=date.fromisoformat(due)),
+        fsrs=_memory(stability, difficulty, last),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # the quiz package is imported when a quiz starts, not at sta
 class QuizLaunch:
     """A quiz built on the command line, for the app to open on."""
 
-    questions: list[Question]
+    questions: Sequence[Question]
+    """Built as they are read (:class:`~studydeck.quiz.QuizQuestions`)."""
     seed: int
     selection: str = ""
     time_limit: float | None = None

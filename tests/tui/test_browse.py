@@ -1,48 +1,194 @@
-"""Browse shows, filters and sorts the same rows whatever the index behind it: typed keys
-(coalesced into one refill), the cached search text and the row list the cursor reads."""
+"""Browse shows, filters and sorts the rows a plain reading of the deck and the store gives
+(computed here, card by card, not by the screen's index), whatever arrives when: the list
+paints before the worker has read the search texts and the card states, and a filter or sort
+asked before they arrive runs when they do. Enter in the filter keeps the focus there, so
+typing on never fires the list's keys."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+
+import pytest
 from textual.widgets import Input
 
+from studydeck.models import Card
 from studydeck.naming import short_names, titled
-from studydeck.tui.screens.browse import BrowseScreen, fit
+from studydeck.session import today_plan
+from studydeck.tui.screens import browse
+from studydeck.tui.screens.browse import COLUMNS, BrowseScreen, fit
 from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import SEED, table
 
 
-def table_rows(table: CardList) -> list[tuple[str, str]]:
-    """Paper and kind of every row, as the table draws them."""
-    return [table.row_text(i)[:2] for i in range(table.row_count)]
+def table_rows(table: CardList) -> list[tuple[str, ...]]:
+    """Every row as the table draws it, cell by cell."""
+    return [table.row_text(i) for i in range(table.row_count)]
 
 
-def expected(app, word: str, by_title: bool) -> list[tuple[str, str]]:
-    width = app.screen.paper_width
-    """The rows as the user reads them: every card whose paper or text holds ``word``."""
-    out = []
-    for c in app.ctx.deck.cards:
-        p = c.paper
-        text = " ".join(
-            (p.title, *short_names(p.short_name, p.contribution), c.back, *p.keywords, p.notes)
-        )
-        if word.casefold() in text.casefold():
-            out.append((p.title.casefold(), c))
-    if by_title:
-        out.sort(key=lambda t: t[0])
-    cards = [c for _, c in out]
-    return [
-        (
-            str(fit(titled(c.paper.title, c.paper.short_name, c.paper.contribution), width)),
+class Plain:
+    """The deck's cards, their stored state and what browse must show of them, read one by
+    one from the deck, the planner and the store."""
+
+    def __init__(self, app) -> None:
+        ctx = app.ctx
+        self.today = ctx.today
+        self.width = app.screen.paper_width
+        self.states = ctx.store.states()
+        self.status = today_plan(ctx.store, ctx.deck, ctx.today, ctx.settings).status
+        self.recall = {
+            cid: ctx.store.policy.recall(st, ctx.today) for cid, st in self.states.items()
+        }
+        self.cards: list[Card] = list(ctx.deck.cards)
+
+    def cells(self, c: Card) -> tuple[str, ...]:
+        p, st = c.paper, self.states.get(c.id)
+        sm2 = st.sm2 if st else None
+        recall = self.recall.get(c.id)
+        return (
+            str(fit(titled(p.title, p.short_name, p.contribution), self.width)),
             c.kind.value,
+            str(p.year or ""),
+            str(fit(", ".join(p.keywords), 12)),
+            self.status.get(c.id, "new"),
+            "" if recall is None else f"{recall:.0%}",
+            sm2.due.isoformat() if sm2 and sm2.due else "",
+            f"{sm2.easiness:.2f}" if sm2 else "",
+            str(sm2.interval) if sm2 else "",
         )
-        for c in cards
-    ]
+
+    def key(self, column: str) -> Callable[[Card], object]:
+        def of(c: Card) -> object:
+            st = self.states.get(c.id)
+            sm2 = st.sm2 if st else None
+            recall = self.recall.get(c.id)
+            return {
+                "paper": c.paper.title.casefold(),
+                "kind": c.kind.value,
+                "year": c.paper.year or 0,
+                "keywords": ",".join(c.paper.keywords),
+                "state": self.status.get(c.id, "new"),
+                "recall": -1.0 if recall is None else recall,
+                "due": sm2.due.isoformat() if sm2 and sm2.due else "~",
+                "EF": sm2.easiness if sm2 else 0.0,
+                "interval": sm2.interval if sm2 else 0,
+            }[column]
+
+        return of
+
+    def has(self, c: Card, term: str) -> bool:
+        p = c.paper
+        key, sep, value = term.casefold().partition(":")
+        if sep and key == "kw":
+            return any(value in k.casefold() for k in p.keywords)
+        if sep and key == "year":
+            return str(p.year or "") == value
+        if sep and key == "state":
+            return self.status.get(c.id, "new") == value
+        if sep and key == "kind":
+            return c.kind.value.startswith(value)
+        words = (p.title, *short_names(p.short_name, p.contribution), c.back, *p.keywords)
+        return term.casefold() in " ".join((*words, p.notes)).casefold()
+
+    def rows(self, query: str = "", column: str = "paper", reverse: bool = False):
+        """The rows browse must show: matching cards in notes order, stably sorted."""
+        cards = [c for c in self.cards if all(self.has(c, t) for t in query.split())]
+        cards.sort(key=self.key(column), reverse=reverse)  # type: ignore[arg-type]
+        return [self.cells(c) for c in cards]
 
 
-def own_word(app) -> str:
+async def loaded(app, pilot) -> None:
+    """Until the workers' search texts and card states are in the table (the states asked
+    for now rather than after a quiet spell)."""
+    app.screen.read_columns()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.screen.loaded
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """The worker's reading of every card state, held until the test opens the gate."""
+    release = threading.Event()
+    real = browse.load_columns
+
+    def slow(*args, **kwargs):
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(browse, "load_columns", slow)
+    yield release
+    release.set()
+
+
+REVIEWS = ("r", "space", "5", "space", "1", "space", "3", "space", "4", "escape")
+"""Four answers: a review, a lapse owed a repeat today (learning), two more."""
+
+
+async def test_every_column_sorts_as_the_deck_and_store_say(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await loaded(app, pilot)
+        plain = Plain(app)
+        assert {r[4] for r in plain.rows()} >= {"new", "review", "learning"}
+        table_ = app.screen.query_one(CardList)
+        assert table_rows(table_) == plain.rows()
+        for column in COLUMNS[1:]:
+            await pilot.press("o")
+            assert table_rows(table_) == plain.rows(column=column), column
+        # The same column again (its header clicked twice): the other way round.
+        x = sum(w + 2 for w in table_.widths[:4]) + 1  # the state column's header
+        await pilot.click(CardList, offset=(x, 0))
+        await pilot.click(CardList, offset=(x, 0))
+        assert table_rows(table_) == plain.rows(column="state", reverse=True)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["video", "VIDEO restor", "kw:图像", "year:2021", "kind:cr", "state:learning", "zzzz"],
+)
+async def test_a_typed_filter_shows_the_cards_that_match(make_app, typed: str) -> None:
+    """Typed a key at a time: each key narrows the last result, and every step shows what a
+    plain search of the deck shows."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await loaded(app, pilot)
+        plain = Plain(app)
+        table_ = app.screen.query_one(CardList)
+        await pilot.press("slash")
+        for i in range(1, len(typed) + 1):
+            app.screen.query_one(Input).insert_text_at_cursor(typed[i - 1])
+            await pilot.pause()
+            assert app.screen.applied_query == typed[:i]
+            assert table_rows(table_) == plain.rows(typed[:i]), typed[:i]
+        if typed != "zzzz":
+            assert 0 < table_.row_count < len(plain.cards)
+        # Sorted by state, filtered the same.
+        await pilot.press("tab", *"oooo")
+        assert table_rows(table_) == plain.rows(typed, column="state")
+
+
+async def test_a_filter_of_one_cards_own_words(make_app) -> None:
+    """A word of one card's text only (not its paper's other cards'): each card is searched
+    in its own text."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        plain = Plain(app)
+        word = own_word(plain.cards)
+        app.screen.query_one(Input).value = word
+        await pilot.pause()
+        rows = table_rows(app.screen.query_one(CardList))
+        assert rows == plain.rows(word) and len(rows) == 1
+
+
+def own_word(cards: list[Card]) -> str:
     """Three characters of one card's text that its paper's other fields do not hold."""
-    cards = app.ctx.deck.cards
     for c in cards:
         p = c.paper
         rest = " ".join(
@@ -55,61 +201,99 @@ def own_word(app) -> str:
         ).casefold()
         for i in range(len(c.back) - 2):
             w = c.back[i : i + 3].casefold()
-            if w.isalnum() and w not in rest:
+            if w.isalnum() and w not in rest and sum(w in o.back.casefold() for o in cards) == 1:
                 return w
     raise AssertionError("the seed deck has no text of one card only")
 
 
-async def test_typed_filter_and_sort_show_the_same_rows(make_app) -> None:
+async def test_the_list_paints_before_the_states_are_read(make_app, gate) -> None:
+    """Opening shows every card, sorted by title, with the stored columns of the rows on
+    screen; a filter and a sort that need every state wait for them (the screen answers
+    meanwhile) and run when they arrive."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and not screen.loaded
+        table_ = screen.query_one(CardList)
+        plain = Plain(app)
+        expected = plain.rows()
+        assert table_.row_count == len(expected)
+        on_screen = table_.size.height - 1
+        assert table_rows(table_)[:on_screen] == expected[:on_screen]
+        # Rows scrolled to are read once drawn.
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.columns is None
+        assert table_rows(table_)[-on_screen:] == expected[-on_screen:]
+        await pilot.press("slash", *"state:review")
+        assert screen.query_one(Input).value == "state:review"
+        # Still what was asked before: "state" (a free word, its search texts are in).
+        assert screen.applied_query == "state" and screen.waiting == "the card states"
+        shown = table_rows(table_)
+        await pilot.press("tab", *"oooo")
+        assert table_rows(table_) == shown and screen.waiting == "the card states"
+        gate.set()
+        await loaded(app, pilot)
+        assert screen.applied_query == "state:review"
+        assert table_rows(table_) == plain.rows("state:review", column="state")
+        assert 0 < table_.row_count < len(expected)
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """The worker's card states, read but held until the test lets them go: (read, let go)."""
+    read, release = threading.Event(), threading.Event()
+    real = browse.load_columns
+
+    def late(*args, **kwargs):
+        columns = real(*args, **kwargs)
+        read.set()
+        release.wait(timeout=10)
+        return columns
+
+    monkeypatch.setattr(browse, "load_columns", late)
+    yield read, release
+    release.set()
+
+
+async def test_a_card_suspended_before_the_states_arrive_stays_suspended(make_app, held) -> None:
+    """The worker read every state, then the user suspended the top card, then the worker's
+    states arrived: the list shows the card suspended, not the state read before."""
+    read, release = held
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await app.workers.wait_for_complete()  # the search texts
+        app.screen.read_columns()
+        assert await asyncio.to_thread(read.wait, 10)
+        card = app.screen.selected().card
+        await pilot.press("s")
+        assert app.ctx.store.state(card.id).suspended
+        release.set()
+        await loaded(app, pilot)
+        assert app.screen.query_one(CardList).row_text(0)[4] == "suspended"
+        assert table_rows(app.screen.query_one(CardList)) == Plain(app).rows()
+
+
+async def test_enter_in_the_filter_then_typing_on_suspends_nothing(make_app) -> None:
+    """Enter keeps the focus in the filter (as in Anki's browser): ``s`` typed after it is a
+    letter of the filter, not the list's suspend. Down goes to the list."""
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b")
-        assert isinstance(app.screen, BrowseScreen)
-        table = app.screen.query_one(CardList)
-        assert table_rows(table) == expected(app, "", by_title=True)
-        await pilot.press("slash", *"video")
-        await pilot.pause()
-        assert app.screen.query_one(Input).value == "video"
-        rows = table_rows(table)
-        assert rows == expected(app, "video", by_title=True)
-        assert 0 < len(rows) < len(app.ctx.deck.cards)
-        # The cursor reads the row it is on, after a filter too.
-        table.focus()
-        await pilot.press("down")
+        await loaded(app, pilot)
+        await pilot.press("slash", *"video", "enter", *"s")
+        filter_ = app.screen.query_one(Input)
+        assert filter_.value == "videos" and app.screen.focused is filter_
+        assert not any(st.suspended for st in app.ctx.store.states().values())
+        await pilot.press("backspace", "enter", "down")
+        assert app.screen.focused is app.screen.query_one(CardList)
+        assert app.screen.query_one(CardList).cursor_row == 0
         card = app.screen.selected().card
-        p = card.paper
-        shown = fit(titled(p.title, p.short_name, p.contribution), app.screen.paper_width)
-        assert (str(shown), card.kind.value) == rows[1]
-        # A word of one card's text only (not its paper's other cards'): the search text is
-        # the card's own, cached per card, after a filter typed again.
-        word = own_word(app)
-        app.screen.query_one(Input).value = ""
-        await pilot.pause()
-        await pilot.press("slash", *word)
-        await pilot.pause()
-        assert table_rows(table) == expected(app, word, by_title=True)
-
-
-async def test_sort_by_kind_and_recall_of_reviewed_cards(make_app) -> None:
-    """``o`` sorts by the next column (kind: stable, so notes order within a kind); a reviewed
-    card shows its predicted recall as a percentage, a card never reviewed shows none."""
-    app = make_app([SEED])
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("r", "space", "5", "escape", "b", "o")
-        table = app.screen.query_one(CardList)
-        cards = sorted(app.ctx.deck.cards, key=lambda c: c.kind.value)
-        assert [table.row_text(i)[1] for i in range(table.row_count)] == [
-            c.kind.value for c in cards
-        ]
-        assert [app.screen.shown[i].card.id for i in range(table.row_count)] == [
-            c.id for c in cards
-        ]
-        recall = {app.screen.shown[i].card.id: table.row_text(i)[5] for i in range(table.row_count)}
-        answered = app.ctx.deck.cards[0].id
-        today = app.ctx.today
-        expected_recall = app.ctx.store.policy.recall(app.ctx.store.state(answered), today)
-        assert recall[answered] == f"{expected_recall:.0%}" and recall[answered].endswith("%")
-        assert {v for k, v in recall.items() if k != answered} == {""}
+        await pilot.press("s")  # in the list, s suspends
+        assert [cid for cid, st in app.ctx.store.states().items() if st.suspended] == [card.id]
 
 
 async def test_only_the_rows_on_screen_are_drawn(make_app, notes) -> None:
@@ -130,7 +314,7 @@ async def test_only_the_rows_on_screen_are_drawn(make_app, notes) -> None:
         BrowseScreen._cells_at = counting  # type: ignore[method-assign]
         try:
             await pilot.press("b")
-            await pilot.pause()
+            await loaded(app, pilot)
             list_ = app.screen.query_one(CardList)
             assert list_.row_count == 300
             assert asked and max(asked) < list_.size.height
@@ -141,3 +325,25 @@ async def test_only_the_rows_on_screen_are_drawn(make_app, notes) -> None:
             assert 299 in asked and min(asked) >= 300 - list_.size.height
         finally:
             BrowseScreen._cells_at = screen_cells  # type: ignore[method-assign]
+
+
+async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, tmp_path) -> None:
+    """A row deleted from the notes keeps its history: browse lists its card, retired,
+    sorted among the others by title."""
+    rows = ["| 2020 | Beta | k | contribution B | | |", "| 2021 | Alpha | k | contribution A | | |"]
+    path = notes(table(*rows))
+    db = tmp_path / "again.sqlite3"
+    make_app([path], db=db)
+    path.write_text(table(rows[0]), encoding="utf-8")
+    app = make_app([path], db=db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        table_ = app.screen.query_one(CardList)
+        assert [(r[0], r[4]) for r in table_rows(table_)] == [
+            ("Alpha", "retired"),
+            ("Beta", "new"),
+        ]
+        app.screen.query_one(Input).value = "alpha"
+        await pilot.pause()
+        assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]

@@ -111,11 +111,11 @@ def damage(store, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> object:
         raise StudydeckError(DAMAGED, path=store.path, hint="restore it from a backup")
 
-    for name in ("reviews", "states", "states_of", "queue_candidates"):
+    for name in ("reviews", "states", "plan_rows", "states_of", "queue_candidates"):
         monkeypatch.setattr(store, name, boom)
 
 
-@pytest.mark.parametrize("action", ["review", "browse", "stats"])
+@pytest.mark.parametrize("action", ["review", "browse"])
 async def test_a_damaged_store_is_one_line_and_a_clean_exit(
     make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str
 ) -> None:
@@ -130,17 +130,21 @@ async def test_a_damaged_store_is_one_line_and_a_clean_exit(
     )
 
 
-async def test_a_store_damaged_while_home_counts_is_one_line_and_a_clean_exit(
-    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("screen", ["home", "stats"])
+async def test_a_store_damaged_while_a_screen_counts_is_one_line_and_a_clean_exit(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screen: str
 ) -> None:
-    """Home counts in a worker; the worker's failure ends the app as any screen's would."""
+    """Home and stats count in a worker; the worker's failure ends the app as any screen's
+    would."""
     from studydeck.tui.screens.home import HomeScreen
+    from studydeck.tui.screens.stats import StatsScreen
 
     app = make_app([notes_with_hostile_title(tmp_path)], start="home")
     async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
         await app.workers.wait_for_complete()
         damage(app.ctx.store, monkeypatch)
-        app.call_later(app.push_screen, HomeScreen())
+        app.call_later(app.push_screen, {"home": HomeScreen, "stats": StatsScreen}[screen]())
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -159,3 +159,22 @@ async def test_quiz_footer_follows_the_question(make_app) -> None:
         await pilot.press("r")
         await pilot.pause()
         assert "Send misses to review" not in footer_keys(app)
+
+
+async def test_the_quiz_screen_builds_each_question_when_it_shows_it(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        app.screen.query_one("#quiz-n").value = "2"
+        app.screen.query_one("#quiz-seed").value = "3"
+        await pilot.press("ctrl+s")
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        assert text_of(app, "#quiz-progress").startswith(" question 1/2")
+        assert screen.questions.built == 1  # the second is not built yet
+        q = screen.current
+        assert q is not None
+        await pilot.press(*((str(q.answer_index + 1),) if q.is_choice else ("space", "y")))
+        await pilot.press("space")
+        assert text_of(app, "#quiz-progress").startswith(" question 2/2")
+        assert screen.questions.built == 2

@@ -348,16 +348,44 @@ async def test_stats_screen(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("r", "space", "5", "space", "2", "escape", "s")
         assert isinstance(app.screen, StatsScreen)
+        await counted(app, pilot)
         text = text_of(app, "#stats")
         assert "reviews per day" in text and "due in the next 30 days" in text
         assert "reviewed today 2" in text
 
 
 async def counted(app, pilot) -> None:
-    """Until home's counts, made in a worker, are shown."""
+    """Until the screen's counts (home's or stats'), made in a worker once the screen has
+    painted, are shown."""
+    await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
     assert app.screen.counted
+
+
+async def test_stats_screen_paints_before_its_figures_are_made(make_app, monkeypatch) -> None:
+    """The stats screen computes off the UI thread: it shows itself while it counts."""
+    import threading
+
+    from studydeck.tui.screens import stats
+
+    release = threading.Event()
+    real = stats.compute
+
+    def slow_compute(*args, **kwargs):
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "compute", slow_compute)
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        assert not app.screen.counted and text_of(app, "#stats") == "counting…"
+        release.set()
+        await counted(app, pilot)
+        assert "reviews per day" in text_of(app, "#stats")
 
 
 async def test_home_paints_before_its_counts_are_made(make_app, monkeypatch) -> None:

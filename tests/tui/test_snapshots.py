@@ -13,9 +13,12 @@ SIZE = (100, 30)
 
 
 async def counted(pilot) -> None:
-    """Home's counts are made in a worker: wait for them before the picture."""
+    """Home's and stats' figures are made in a worker once the screen has painted: wait
+    for them before the picture."""
+    await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    assert pilot.app.screen.counted
 
 
 def test_home(snap_compare, make_app) -> None:
@@ -41,7 +44,12 @@ def test_browse(snap_compare, make_app) -> None:
 
 def test_stats(snap_compare, make_app) -> None:
     app = make_app([SEED], start="review", settings=Settings(new_per_day=3))
-    assert snap_compare(app, press=["space", "5", "space", "1", "escape", "s"], terminal_size=SIZE)
+
+    async def review_then_stats(pilot) -> None:
+        await pilot.press("space", "5", "space", "1", "escape", "s")
+        await counted(pilot)
+
+    assert snap_compare(app, run_before=review_then_stats, terminal_size=SIZE)
 
 
 def test_quiz_question(snap_compare, make_app) -> None:
@@ -52,6 +60,6 @@ def test_quiz_question(snap_compare, make_app) -> None:
     deck = load([SEED])
     papers, _ = select_papers(deck, Selection(keywords=["图像复原"]))
     app = make_app([SEED], start="quiz")
-    app.ctx.quiz = QuizLaunch(build_quiz(deck, papers, 3, seed=4), 4, "keyword 图像复原")
+    app.ctx.quiz = QuizLaunch(build_quiz(deck, papers, 3, seed=6), 6, "keyword 图像复原")
     # a recall card answered "knew it", then a multiple-choice question answered with 1
     assert snap_compare(app, press=["space", "y", "space", "1"], terminal_size=SIZE)

@@ -3,12 +3,18 @@
 The table is virtual (:class:`~studydeck.tui.widgets.cardlist.CardList` draws only the rows
 on screen), the rows are kept sorted by the chosen column (a filter keeps that order: the
 sort is stable), and a filter that only narrows the last one (a word typed longer, a word
-added) looks only through the rows the last one showed."""
+added) looks only through the rows the last one showed.
+
+Opening paints at once from the deck in memory (sorted by title), the stored columns (state,
+recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.
+Worker threads (:mod:`~studydeck.tui.screens.browse_rows`) make the search texts at once, and
+read every card's stored columns when a filter or sort needs them, or after a quiet spell
+(not beside typing: the thread would slow each key down). A filter or sort that needs what
+has not arrived waits for it (the screen stays live) and runs when it does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
@@ -16,17 +22,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
-from studydeck import planner
-from studydeck.carding import QUESTIONS
-from studydeck.models import Card, CardKind, Paper
-from studydeck.naming import short_names, titled
-from studydeck.session import today_log
+from studydeck.models import Card
+from studydeck.naming import titled
 from studydeck.store import CardState
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
+from studydeck.tui.screens.browse_rows import (
+    STORED,
+    Columns,
+    Row,
+    SearchIndex,
+    card_columns,
+    load_columns,
+    matches,
+    narrows,
+    needs,
+    owed_today,
+    retired_cards,
+    search_index,
+    search_text,
+    select,
+    sort_rows,
+)
 from studydeck.tui.widgets.cardlist import CardList
+
+__all__ = ["BrowseScreen", "Row", "fit", "matches", "narrows", "search_text"]
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "recall", "due", "EF", "interval")
 #: Column widths in terminal cells (CJK counts double); the paper column takes the rest.
@@ -52,85 +75,14 @@ def fit(text: str, width: int) -> Text:
     return out
 
 
-@dataclass(frozen=True)
-class Row:
-    card: Card
-    state: CardState | None
-
-    owes_repeat: bool = False
-
-    def status(self, today: date) -> str:
-        """The planner's state of this card (one definition for every screen)."""
-        return planner.status(self.state, today, self.owes_repeat)
-
-
-def search_text(row: Row) -> str:
-    """What free words are looked for in: title, short names, the card, keywords, notes."""
-    p = row.card.paper
-    names = short_names(p.short_name, p.contribution)
-    return " ".join((p.title, *names, row.card.back, " ".join(p.keywords), p.notes)).casefold()
-
-
-#: Filter terms whose matches shrink as the term grows (a substring, or a prefix for kind:);
-#: ``year:`` and ``state:`` are equalities, so ``year:2`` -> ``year:20`` is a new search.
-_NARROWING = ("", "kw", "keyword", "kind")
-
-
-def term_kind(term: str) -> str:
-    key, sep, _ = term.partition(":")
-    return key if sep and key in ("kw", "keyword", "year", "state", "kind") else ""
-
-
-def narrows(old: str, new: str) -> bool:
-    """Whether every card ``new`` matches is one ``old`` matched: ``new`` keeps every term of
-    ``old`` and may add terms, and only its last shared term may have grown (same filter
-    kind, one that narrows as it grows)."""
-    a, b = old.casefold().split(), new.casefold().split()
-    if not a:
-        return True
-    if len(b) < len(a):
-        return False
-    if a[:-1] != b[: len(a) - 1]:
-        return False
-    last_old, last_new = a[-1], b[len(a) - 1]
-    if last_old == last_new:
-        return True
-    kind = term_kind(last_old)
-    return kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old)
-
-
-def matches(row: Row, query: str, today: date, hay: dict[str, str] | None = None) -> bool:
-    """``kw:图像复原 year:2020 state:due free words`` (all must hold; case-insensitive).
-
-    ``hay`` caches each card's :func:`search_text` (card id -> text) across keystrokes."""
-    p = row.card.paper
-    for term in query.casefold().split():
-        key, sep, value = term.partition(":")
-        if sep and key in ("kw", "keyword"):
-            if not any(value in k.casefold() for k in p.keywords):
-                return False
-        elif sep and key == "year":
-            if str(p.year or "") != value:
-                return False
-        elif sep and key == "state":
-            if row.status(today) != value:
-                return False
-        elif sep and key == "kind":
-            if not row.card.kind.value.startswith(value):
-                return False
-        else:
-            text = hay.get(row.card.id) if hay is not None else None
-            if text is None:
-                text = search_text(row)
-                if hay is not None:
-                    hay[row.card.id] = text
-            if term not in text:
-                return False
-    return True
+#: What a row shows in the stored columns until they are read: state, recall, due, EF, ivl.
+_PENDING = (Text("…", style="dim"), Text(""), Text(""), Text(""), Text(""))
 
 
 class BrowseScreen(Screen[None]):
     TITLE = "Browse"
+    READ_AHEAD_AFTER = 1.0
+    """Seconds without a key in the filter before every card's stored columns are read."""
     BINDINGS = [
         Binding(
             "slash",
@@ -155,22 +107,48 @@ class BrowseScreen(Screen[None]):
             id="browse.move",
             tooltip="Move a statement of this card to the other card (insight ⇄ critique)",
         ),
+        # From the filter (which keeps the focus on Enter, as Anki's browser does): Down
+        # goes to the list, like Tab. The list's own Down moves its cursor.
+        Binding("down", "focus_list", "To the list", show=False, id="browse.list"),
         Binding("escape", "leave", "Back", id="browse.back", tooltip="Back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Row] = []
+        self.cards: list[Card] = []
+        """Every row's card: the deck's in notes order, then the retired ones. A row is an
+        index into this list."""
         self.sort_col = 0
         self.sort_reverse = False
-        self._hay: dict[str, str] = {}
-        self.shown: list[Row] = []
+        self.shown: list[int] = []
         """The rows in the table, in its order (the cursor's row is ``shown[cursor_row]``)."""
-        self._sorted: list[Row] | None = None
+        self._sorted: list[int] | None = None
         """All rows in the order of the sort column (None: to be sorted again)."""
         self.applied_query: str | None = None
         """The filter the table shows the result of."""
-        self._refill_queued = False
+        self.index: SearchIndex | None = None
+        self.columns: Columns | None = None
+        """Every row's stored columns, once the worker has read them."""
+        self._owed: frozenset[str] = frozenset()
+        self._early: dict[int, tuple[CardState | None, str, float | None]] = {}
+        """Stored columns of single rows read before :attr:`columns` arrived (the rows on
+        screen, a card just suspended)."""
+        self._detail_of: int | None = -1
+        """The row the card detail shows (-1: none yet)."""
+        self._unread: set[int] = set()
+        self._prefetch: Timer | None = None
+        self._columns_asked = False
+        self._generation = object()
+        """Replaced whenever the cards are read again: a worker's result for older cards
+        is dropped."""
+        self.waiting: str | None = None
+        """What the filter or sort asked waits for (None: the table shows what was asked)."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the search texts and every row's stored columns have arrived (the latter
+        are read when asked for, or after a quiet spell: :meth:`read_columns`)."""
+        return self.index is not None and self.columns is not None
 
     def compose(self) -> ComposeResult:
         self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
@@ -187,92 +165,190 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.rows = self._rows()
+        self._read_cards()
         self.refill()
         self.query_one(CardList).focus()
 
-    def _rows(self) -> list[Row]:
+    def _read_cards(self) -> None:
+        """The deck's rows (cheap: in memory); the rest comes from workers, the first after
+        this screen's first paint: the retired cards with the search texts, then (when
+        asked, or after a quiet spell) every card's stored columns."""
         ctx = ctx_of(self)
-        states = ctx.store.states()
-        owed = set(planner.owed_repeats(today_log(ctx.store, ctx.today, ctx.deck)))
-        rows = [Row(c, states.get(c.id), c.id in owed) for c in ctx.deck.cards]
-        for cid, kind, key, title, year in ctx.store.retired_cards():
-            paper = Paper(
-                key=key, title=title, year=year, source="(removed from the notes)", line=0
+        self.cards = list(ctx.deck.cards)
+        self._generation = generation = object()
+        self._detail_of = -1
+        self.shown = []  # rows of the old list mean nothing now
+        self.applied_query = None
+        if self.is_mounted:
+            self.query_one(CardList).set_row_count(0)
+        self.index = None
+        self.columns = None
+        self._early = {}
+        self._sorted = None
+        self._owed = owed_today(ctx.store, ctx.deck, ctx.today)
+        self._columns_asked = False
+        self.call_after_refresh(
+            lambda: self.run_worker(
+                self._load_index(generation), group="browse-index", exclusive=True
             )
-            card = Card(
-                id=cid,
-                kind=CardKind(kind),
-                paper=paper,
-                question=QUESTIONS[CardKind(kind)],
-                back="(this row is no longer in the notes; its history is kept)",
-            )
-            rows.append(Row(card, states.get(cid)))
-        return rows
+        )
+        self._quiet()
+
+    def _quiet(self) -> None:
+        """(Re)start the wait for a quiet spell, after which every card's stored columns
+        are read ahead (reading them beside typing would slow each key down)."""
+        if self._prefetch is not None:
+            self._prefetch.stop()
+        if self.columns is None and not self._columns_asked:
+            self._prefetch = self.set_timer(self.READ_AHEAD_AFTER, self.read_columns)
+
+    def read_columns(self) -> None:
+        """Read every card's stored columns in a worker (once), e.g. to sort by one; after
+        the search texts (which bring the retired cards)."""
+        if self.columns is not None or self._columns_asked:
+            return
+        self._columns_asked = True
+        if self.index is not None:
+            self._start_columns()
+
+    def _start_columns(self) -> None:
+        work = self._load_columns(self._generation, self.cards)
+        self.run_worker(work, group="browse-columns", exclusive=True)
+
+    async def _load_index(self, generation: object) -> None:
+        ctx = ctx_of(self)
+        deck_cards = list(self.cards)
+
+        def made() -> tuple[list[Card], SearchIndex]:
+            retired = retired_cards(ctx.store)
+            return retired, search_index(deck_cards + retired)
+
+        retired, index = await asyncio.to_thread(made)
+        if generation is not self._generation:
+            return
+        if retired:
+            self.cards.extend(retired)
+            self._sorted = None
+        self.index = index
+        if self._columns_asked:
+            self._start_columns()
+        self._arrived(rows_changed=bool(retired))
+
+    async def _load_columns(self, generation: object, cards: list[Card]) -> None:
+        ctx = ctx_of(self)
+        columns = await asyncio.to_thread(load_columns, ctx.store, cards, ctx.today, self._owed)
+        if generation is not self._generation:
+            return
+        # A card suspended meanwhile: its state as read after the change.
+        for r, (state, status, recall) in self._early.items():
+            columns.states[r], columns.status[r], columns.recall[r] = state, status, recall
+        self.columns = columns
+        self._early = {}
+        self._arrived()
+
+    def _arrived(self, rows_changed: bool = False) -> None:
+        if self.waiting is not None or rows_changed:
+            self.refill(keep_cursor=True)
+        else:
+            self.query_one(CardList).refresh()
+
+    def _read_early(self, rows: list[int]) -> None:
+        """The stored columns of ``rows`` (those on screen) before all have arrived."""
+        ctx = ctx_of(self)
+        todo = [r for r in rows if r not in self._early]
+        if self.columns is not None or not todo:
+            return
+        states = ctx.store.states_of([self.cards[r].id for r in todo])
+        for r in todo:
+            card = self.cards[r]
+            state = states.get(card.id)
+            self._early[r] = (state, *card_columns(ctx.store, card, state, ctx.today, self._owed))
+
+    def _read_unread(self) -> None:
+        """Rows drawn before their stored columns were read (scrolled to): read, redraw."""
+        rows, self._unread = list(self._unread), set()
+        if rows and self.columns is None:
+            self._read_early(rows)
+            self.query_one(CardList).refresh()
+
+    def _stored(self, r: int) -> tuple[CardState | None, str, float | None] | None:
+        cols = self.columns
+        if cols is not None:
+            return cols.states[r], cols.status[r], cols.recall[r]
+        return self._early.get(r)
 
     def _cells_at(self, i: int) -> tuple[Text, ...]:
-        return self._cells(self.shown[i], ctx_of(self).today)
+        return self._cells(self.shown[i])
 
-    def _recall(self, row: Row, today: date) -> float | None:
-        """The predicted chance of recall today (None: never reviewed), by the store's policy."""
-        return None if row.state is None else ctx_of(self).store.policy.recall(row.state, today)
-
-    def _cells(self, row: Row, today: date) -> tuple[Text, ...]:
-        p, st = row.card.paper, row.state
-        sm2 = st.sm2 if st else None
-        recall = self._recall(row, today)
-        return (
+    def _cells(self, r: int) -> tuple[Text, ...]:
+        card = self.cards[r]
+        p = card.paper
+        head = (
             fit(titled(p.title, p.short_name, p.contribution), self.paper_width),
-            Text(row.card.kind.value),
+            Text(card.kind.value),
             Text(str(p.year or "")),
             fit(", ".join(p.keywords), WIDTHS["keywords"]),
-            Text(row.status(today)),
+        )
+        stored = self._stored(r)
+        if stored is None:
+            # Drawing reads nothing: the row is read once this frame is out.
+            if not self._unread:
+                self.call_later(self._read_unread)
+            self._unread.add(r)
+            return head + _PENDING
+        st, status, recall = stored
+        sm2 = st.sm2 if st else None
+        return (
+            *head,
+            Text(status),
             Text("" if recall is None else f"{recall:.0%}"),
             Text(sm2.due.isoformat() if sm2 and sm2.due else ""),
             Text(f"{sm2.easiness:.2f}" if sm2 else ""),
             Text(str(sm2.interval) if sm2 else ""),
         )
 
-    def _sort_key(self, row: Row, today: date) -> object:
-        col = COLUMNS[self.sort_col]
-        st = row.state.sm2 if row.state else None
-        if col == "paper":
-            return row.card.paper.title.casefold()
-        if col == "kind":
-            return row.card.kind.value
-        if col == "year":
-            return row.card.paper.year or 0
-        if col == "keywords":
-            return ",".join(row.card.paper.keywords)
-        if col == "state":
-            return row.status(today)
-        if col == "recall":
-            recall = self._recall(row, today)
-            return -1.0 if recall is None else recall
-        if col == "due":
-            return st.due.isoformat() if st and st.due else "~"
-        if col == "EF":
-            return st.easiness if st else 0.0
-        return st.interval if st else 0
-
-    def _rows_sorted(self) -> list[Row]:
+    def _rows_sorted(self) -> list[int]:
         if self._sorted is None:
-            # Stable: rows with equal keys keep notes order, ascending or not.
-            today = ctx_of(self).today
-            self._sorted = sorted(
-                self.rows,
-                key=lambda r: self._sort_key(r, today),  # type: ignore[arg-type,return-value]
-                reverse=self.sort_reverse,
+            self._sorted = sort_rows(
+                range(len(self.cards)),
+                COLUMNS[self.sort_col],
+                self.cards,
+                self.columns,
+                self.sort_reverse,
             )
             self.applied_query = None
         return self._sorted
 
-    def refill(self) -> None:
-        today = ctx_of(self).today
+    def refill(self, keep_cursor: bool = False) -> None:
+        """Show the rows the filter and sort ask for (the cursor on the first, or with
+        ``keep_cursor`` on the card it was on, when still shown)."""
+        was = self._selected_row() if keep_cursor else None
         query = self.query_one("#filter", Input).value
+        table = self.query_one(CardList)
+        column = COLUMNS[self.sort_col]
+        need_index, need_columns = needs(query)
+        need_columns = need_columns or (column in STORED and self._sorted is None)
+        missing = [
+            what
+            for what, needed, have in (
+                ("the search texts", need_index, self.index),
+                ("the card states", need_columns, self.columns),
+            )
+            if needed and have is None
+        ]
+        if need_columns and self.columns is None:
+            self.read_columns()
+        if missing:
+            # Not blocking: the table keeps what it shows; the worker's arrival refills.
+            self.waiting = " and ".join(missing)
+            table.border_title = (
+                f"{len(self.shown)} of {len(self.cards)} cards · reading {self.waiting}…"
+            )
+            return
+        self.waiting = None
         rows = self._rows_sorted()
         if not query.split():
-            shown = list(rows)
+            shown = rows
         else:
             # Narrowing the last filter: only the rows it showed can match.
             pool = (
@@ -280,14 +356,14 @@ class BrowseScreen(Screen[None]):
                 if self.applied_query is not None and narrows(self.applied_query, query)
                 else rows
             )
-            shown = [r for r in pool if matches(r, query, today, self._hay)]
+            shown = select(pool, query, self.cards, self.index, self.columns)
         self.shown = shown
         self.applied_query = query
-        table = self.query_one(CardList)
         table.set_row_count(len(shown))
-        table.border_title = (
-            f"{len(shown)} of {len(self.rows)} cards · sorted by {COLUMNS[self.sort_col]}"
-        )
+        if was is not None and was in shown:
+            table.action_move(shown.index(was))
+        table.border_title = f"{len(shown)} of {len(self.cards)} cards · sorted by {column}"
+        self._read_early(shown[: self.app.size.height])
         self.show_detail()
 
     def resort(self) -> None:
@@ -295,18 +371,17 @@ class BrowseScreen(Screen[None]):
         self.refill()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        # Keys typed while a refill runs arrive together: one refill, after the next
-        # refresh, for all of them.
-        if not self._refill_queued:
-            self._refill_queued = True
-            self.call_after_refresh(self._queued_refill)
-
-    def _queued_refill(self) -> None:
-        self._refill_queued = False
-        self.refill()
+        self._quiet()
+        # At once, so the list changes in the frame that shows the key. Keys typed while a
+        # refill ran have changed the filter since: only the newest change refills.
+        if event.value == event.input.value:
+            self.refill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(CardList).focus()
+        # The focus stays in the filter (as in Anki's browser): a user who goes on typing
+        # must not fire the list's keys (s suspends). Down or Tab goes to the list.
+        if self.applied_query != event.value:
+            self.refill()
 
     def on_card_list_header_clicked(self, event: CardList.HeaderClicked) -> None:
         idx = event.column
@@ -317,27 +392,41 @@ class BrowseScreen(Screen[None]):
     def on_card_list_highlighted(self, event: CardList.Highlighted) -> None:
         self.show_detail()
 
-    def selected(self) -> Row | None:
+    def _selected_row(self) -> int | None:
         table = self.query_one(CardList)
         if table.row_count == 0 or not 0 <= table.cursor_row < len(self.shown):
             return None
         return self.shown[table.cursor_row]
 
-    def show_detail(self) -> None:
-        row = self.selected()
+    def selected(self) -> Row | None:
+        """The cursor's card, with its stored state as last read (None: not read yet)."""
+        r = self._selected_row()
+        if r is None:
+            return None
+        stored = self._stored(r)
+        card = self.cards[r]
+        return Row(card, stored[0] if stored else None, card.id in self._owed)
+
+    def show_detail(self, *, again: bool = False) -> None:
+        """The cursor's card below the list (``again``: read again, its state changed)."""
+        r = self._selected_row()
+        if r == self._detail_of and not again:
+            return  # typing on that keeps the top card: nothing to read or lay out
+        self._detail_of = r
         detail = self.query_one("#card-detail", Static)
-        if row is None:
+        if r is None:
             detail.update(Text("no card matches", style="dim"))
             return
         ctx = ctx_of(self)
         from studydeck.tui.text import markdown_text
 
-        p = row.card.paper
+        card = self.cards[r]
+        p = card.paper
         text = Text(titled(p.title, p.short_name, p.contribution), style="bold")
-        where = f"{Path(row.card.paper.source).name}:{row.card.paper.line}"
-        text.append(f"\n{row.card.kind.value} · {where}\n\n", style="dim")
-        text.append_text(markdown_text(row.card.back))
-        st = row.state
+        where = f"{Path(p.source).name}:{p.line}"
+        text.append(f"\n{card.kind.value} · {where}\n\n", style="dim")
+        text.append_text(markdown_text(card.back))
+        st = ctx.store.states_of([card.id]).get(card.id)
         if st is not None:
             s = st.sm2
             text.append(
@@ -346,17 +435,20 @@ class BrowseScreen(Screen[None]):
                 f"{', leech' if st.leech else ''}{', suspended' if st.suspended else ''}",
                 style="cyan",
             )
-        history = ctx.store.reviews(cid=row.card.id)
+        history = ctx.store.reviews(cid=card.id)
         if history:
             text.append("\n\nhistory:", style="bold")
-            for r in history[-12:]:
+            for rv in history[-12:]:
                 text.append(
-                    f"\n  {r.day}  grade {r.quality}{'  (same-day repeat)' if r.repeat else ''}"
+                    f"\n  {rv.day}  grade {rv.quality}{'  (same-day repeat)' if rv.repeat else ''}"
                 )
         detail.update(text)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(CardList).focus()
 
     def action_cycle_sort(self) -> None:
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)
@@ -364,25 +456,29 @@ class BrowseScreen(Screen[None]):
 
     @reports_errors
     def action_toggle_suspend(self) -> None:
-        row = self.selected()
-        if row is None or row.state is None:
+        r = self._selected_row()
+        if r is None:
             return
         ctx = ctx_of(self)
-        ctx.store.set_suspended(row.card.id, not row.state.suspended)
-        new = Row(row.card, ctx.store.state(row.card.id), row.owes_repeat)
-        self.rows = [new if r.card.id == row.card.id else r for r in self.rows]
-        if self._sorted is not None:
-            self._sorted = [new if r is row else r for r in self._sorted]
-        table = self.query_one(CardList)
-        at = table.cursor_row
-        self.shown[at] = new
+        card = self.cards[r]
+        state = ctx.store.states_of([card.id]).get(card.id)
+        if state is None:
+            return
+        ctx.store.set_suspended(card.id, not state.suspended)
+        new = ctx.store.state(card.id)
+        status, recall = card_columns(ctx.store, card, new, ctx.today, self._owed)
+        if self.columns is not None:
+            cols = self.columns
+            cols.states[r], cols.status[r], cols.recall[r] = new, status, recall
+        else:
+            self._early[r] = (new, status, recall)  # kept when the worker's columns arrive
         self.notify(
-            ("Suspended: " if new.state and new.state.suspended else "Unsuspended: ")
-            + row.card.paper.title,
+            ("Suspended: " if new.suspended else "Unsuspended: ") + card.paper.title,
             markup=False,
         )
-        table.refresh_row(at)
-        self.show_detail()
+        table = self.query_one(CardList)
+        table.refresh_row(table.cursor_row)
+        self.show_detail(again=True)
 
     @reports_errors
     def action_move(self) -> None:
@@ -392,9 +488,8 @@ class BrowseScreen(Screen[None]):
 
     def _after_move(self) -> None:
         ctx_of(self).reload()
-        self.rows = self._rows()
-        self._hay.clear()  # the cards' texts changed
-        self.resort()
+        self._read_cards()  # the cards' texts changed
+        self.refill()
 
     def action_leave(self) -> None:
         if (

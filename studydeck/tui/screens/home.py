@@ -65,11 +65,19 @@ class HomeScreen(Screen[None]):
             title.append(f"\n{Path(src).name}", style="dim italic")
         self.query_one("#home-deck", Static).update(title)
         self.counted = False
+        self.query_one("#home-counts", Static).update(Text("counting…", style="dim"))
+        # Start counting once this paint is done: the worker's thread would otherwise hold
+        # the GIL half the time while the screen is drawn.
+        self.call_after_refresh(self._start_counting)
+
+    def _start_counting(self) -> None:
         self.run_worker(self._count(), group="home-counts", exclusive=True)
 
     async def _count(self) -> None:
         ctx = ctx_of(self)
-        st = await asyncio.to_thread(compute, ctx.store, ctx.deck, ctx.today, ctx.settings)
+        st = await asyncio.to_thread(
+            compute, ctx.store, ctx.deck, ctx.today, ctx.settings, details=False
+        )
         self._show_counts(st)
 
     def _show_counts(self, st: Stats) -> None:

@@ -175,7 +175,8 @@ class QuizScreen(Screen[None]):
         agenda_report: Sequence[str] = (),
     ) -> None:
         super().__init__()
-        self.questions = list(questions)
+        # Read one at a time: a planned quiz builds each question when it is first shown.
+        self.questions = questions
         self.seed = seed
         self.selection = selection
         self.time_limit = time_limit

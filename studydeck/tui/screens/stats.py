@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 from rich.console import Group
@@ -118,16 +119,27 @@ class StatsScreen(Screen[None]):
     TITLE = "Stats"
     BINDINGS = [Binding("escape", "leave", "Back", id="stats.back", tooltip="Back")]
 
+    counted = False
+    """Whether the figures are shown (they are made in a worker thread)."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="stats-body"):
-            yield Static(id="stats")
+            yield Static(Text("counting…", style="dim"), id="stats")
         yield Footer()
 
     def on_mount(self) -> None:
+        # After the first paint, and off the UI thread: a long history must not freeze it.
+        self.call_after_refresh(self._start_counting)
+
+    def _start_counting(self) -> None:
+        self.run_worker(self._count(), group="stats-count", exclusive=True)
+
+    async def _count(self) -> None:
         ctx = ctx_of(self)
-        st = compute(ctx.store, ctx.deck, ctx.today, ctx.settings)
+        st = await asyncio.to_thread(compute, ctx.store, ctx.deck, ctx.today, ctx.settings)
         self.query_one("#stats", Static).update(render_stats(st, ctx.today))
+        self.counted = True
 
     def action_leave(self) -> None:
         app_of(self).leave(self)

@@ -1,0 +1,245 @@
+"""Browse's rows without Textual: what a filter matches, what a column sorts by, and the
+per-card columns that need the store (state, recall, SM-2), loaded off the UI thread.
+
+A row is an index into the screen's list of cards (the deck's, then the retired ones), so
+opening browse builds no object per card: the list of indices, sorted by title, is all.
+The search texts and the stored columns are lists in the same order, built once in a worker
+thread (:func:`search_index`, :func:`load_columns`); a filter is a few list comprehensions
+over them (:func:`select`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from studydeck import planner
+from studydeck.carding import QUESTIONS
+from studydeck.models import Card, CardKind, Deck, Paper
+from studydeck.naming import short_names
+from studydeck.scheduling import CardState
+from studydeck.session import today_log
+from studydeck.store import Store
+
+#: Columns whose value comes from the store (loaded in a worker); the others are the deck's.
+STORED = frozenset({"state", "recall", "due", "EF", "interval"})
+
+
+@dataclass(frozen=True)
+class Row:
+    card: Card
+    state: CardState | None
+
+    owes_repeat: bool = False
+
+    def status(self, today: date) -> str:
+        """The planner's state of this card (one definition for every screen)."""
+        return planner.status(self.state, today, self.owes_repeat)
+
+
+def retired_cards(store: Store) -> list[Card]:
+    """Cards whose rows left the notes, as rows of their own (their history is kept)."""
+    out = []
+    for cid, kind, key, title, year in store.retired_cards():
+        paper = Paper(key=key, title=title, year=year, source="(removed from the notes)", line=0)
+        out.append(
+            Card(
+                id=cid,
+                kind=CardKind(kind),
+                paper=paper,
+                question=QUESTIONS[CardKind(kind)],
+                back="(this row is no longer in the notes; its history is kept)",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The casefolded texts free words are looked in: each paper's once (title, short names,
+    keywords, notes), each card's own (its back); and each paper's keywords, one per line
+    (a typed term holds no line break). A paper's text is not copied into each of its
+    cards': a search scans half the text."""
+
+    paper_of: list[int]
+    """Per card (in the screen's order): its paper's number."""
+    paper_text: list[str]
+    card_text: list[str]
+    keywords: list[str | None]
+    """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them)."""
+
+
+def _paper_text(p: Paper) -> str:
+    names = short_names(p.short_name, p.contribution)
+    return " ".join((p.title, *names, " ".join(p.keywords), p.notes)).casefold()
+
+
+def search_text(card: Card) -> str:
+    """What free words are looked for in: title, short names, keywords, notes, the card
+    (a free term holds no space, so it matches this text exactly when it matches one of
+    its parts: the paper's or the card's)."""
+    return _paper_text(card.paper) + " " + card.back.casefold()
+
+
+def search_index(cards: Sequence[Card]) -> SearchIndex:
+    """The search texts of ``cards`` (see :func:`search_text`), each paper's made once."""
+    ids = [id(c.paper) for c in cards]
+    papers = {id(c.paper): c.paper for c in cards}
+    number = {k: n for n, k in enumerate(papers)}
+    return SearchIndex(
+        [number[k] for k in ids],
+        [_paper_text(p) for p in papers.values()],
+        [c.back.casefold() for c in cards],
+        ["\n".join(p.keywords).casefold() if p.keywords else None for p in papers.values()],
+    )
+
+
+def _free(rows: list[int], term: str, index: SearchIndex) -> list[int]:
+    """The rows whose paper's text or own text holds ``term``."""
+    of, texts, own = index.paper_of, index.paper_text, index.card_text
+    has: list[bool] | dict[int, bool]
+    if len(rows) * 2 >= len(texts):
+        has = [term in t for t in texts]
+    else:  # a few rows left: look only at their papers
+        has = {p: term in texts[p] for p in {of[i] for i in rows}}
+    return [i for i in rows if has[of[i]] or term in own[i]]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The stored columns of every card, in the screen's order, as of ``today``."""
+
+    states: list[CardState | None]
+    status: list[str]
+    recall: list[float | None]
+
+
+def card_columns(
+    store: Store, card: Card, state: CardState | None, today: date, owed: frozenset[str]
+) -> tuple[str, float | None]:
+    """A card's state (the planner's) and predicted recall (the store's policy)."""
+    status = planner.status(state, today, card.id in owed)
+    return status, None if state is None else store.policy.recall(state, today)
+
+
+def owed_today(store: Store, deck: Deck, today: date) -> frozenset[str]:
+    return frozenset(planner.owed_repeats(today_log(store, today, deck)))
+
+
+def load_columns(store: Store, cards: Sequence[Card], today: date, owed: frozenset[str]) -> Columns:
+    """Every card's stored columns (runs in a worker thread: it only reads); ``owed``: the
+    cards owed a same-day repeat today (:func:`owed_today`)."""
+    stored = store.states()
+    states = [stored.get(c.id) for c in cards]
+    status: list[str] = []
+    recall: list[float | None] = []
+    for c, st in zip(cards, states, strict=True):
+        s, r = card_columns(store, c, st, today, owed)
+        status.append(s)
+        recall.append(r)
+    return Columns(states, status, recall)
+
+
+def sort_keys(column: str, cards: Sequence[Card], cols: Columns | None) -> Sequence[object]:
+    """The key each row sorts by in ``column`` (a stored column needs ``cols``). One list
+    comprehension each: a Python loop over 100 000 cards costs more than the sort."""
+    if column == "paper":
+        return [c.paper.title.casefold() for c in cards]
+    if column == "kind":
+        return [c.kind.value for c in cards]
+    if column == "year":
+        return [c.paper.year or 0 for c in cards]
+    if column == "keywords":
+        return [",".join(c.paper.keywords) for c in cards]
+    assert cols is not None, column
+    if column == "state":
+        return cols.status
+    if column == "recall":
+        return [-1.0 if r is None else r for r in cols.recall]
+    sm2s = [st.sm2 if st else None for st in cols.states]
+    if column == "due":
+        return [s.due.isoformat() if s and s.due else "~" for s in sm2s]
+    if column == "EF":
+        return [s.easiness if s else 0.0 for s in sm2s]
+    return [s.interval if s else 0 for s in sm2s]
+
+
+def sort_rows(
+    rows: Sequence[int], column: str, cards: Sequence[Card], cols: Columns | None, reverse: bool
+) -> list[int]:
+    """Stable: rows with equal keys keep their order (notes order), ascending or not."""
+    keys = sort_keys(column, cards, cols)
+    return sorted(rows, key=keys.__getitem__, reverse=reverse)  # type: ignore[arg-type]
+
+
+#: Filter terms whose matches shrink as the term grows (a substring, or a prefix for kind:);
+#: ``year:`` and ``state:`` are equalities, so ``year:2`` -> ``year:20`` is a new search.
+_NARROWING = ("", "kw", "keyword", "kind")
+
+
+def term_kind(term: str) -> str:
+    key, sep, _ = term.partition(":")
+    return key if sep and key in ("kw", "keyword", "year", "state", "kind") else ""
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether every card ``new`` matches is one ``old`` matched: ``new`` keeps every term of
+    ``old`` and may add terms, and only its last shared term may have grown (same filter
+    kind, one that narrows as it grows)."""
+    a, b = old.casefold().split(), new.casefold().split()
+    if not a:
+        return True
+    if len(b) < len(a):
+        return False
+    if a[:-1] != b[: len(a) - 1]:
+        return False
+    last_old, last_new = a[-1], b[len(a) - 1]
+    if last_old == last_new:
+        return True
+    kind = term_kind(last_old)
+    return kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old)
+
+
+def needs(query: str) -> tuple[bool, bool]:
+    """Whether ``query`` needs the search index, and the stored columns."""
+    kinds = {term_kind(t) for t in query.casefold().split()}
+    return bool(kinds & {"", "kw", "keyword"}), "state" in kinds
+
+
+def select(
+    rows: Sequence[int],
+    query: str,
+    cards: Sequence[Card],
+    index: SearchIndex | None,
+    cols: Columns | None,
+) -> list[int]:
+    """The rows (in their order) matching ``kw:图像复原 year:2020 state:due free words``:
+    all terms must hold; case-insensitive. ``index``/``cols`` are needed as :func:`needs` says.
+    """
+    out = list(rows)
+    for term in query.casefold().split():
+        kind = term_kind(term)
+        value = term.partition(":")[2]
+        if kind in ("kw", "keyword"):
+            assert index is not None
+            kws, of = index.keywords, index.paper_of
+            out = [i for i in out if (k := kws[of[i]]) is not None and value in k]
+        elif kind == "year":
+            out = [i for i in out if str(cards[i].paper.year or "") == value]
+        elif kind == "state":
+            assert cols is not None
+            status = cols.status
+            out = [i for i in out if status[i] == value]
+        elif kind == "kind":
+            out = [i for i in out if cards[i].kind.value.startswith(value)]
+        else:
+            assert index is not None
+            out = _free(out, term, index)
+    return out
+
+
+def matches(row: Row, query: str, today: date) -> bool:
+    """Whether one row matches ``query`` (see :func:`select`)."""
+    index = search_index([row.card])
+    cols = Columns([row.state], [row.status(today)], [None])
+    return bool(select([0], query, [row.card], index, cols))

@@ -1,0 +1,101 @@
+"""A device file is text from another machine: every line that is not an event is skipped
+and reported, with the standard library's JSON reader and with orjson alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import studydeck.sync as sync_module
+from studydeck.replay import Event
+from studydeck.sync import read_logs, to_line
+
+GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "abc/insight", 4, 900)
+FIELDS = json.loads(to_line(GOOD, "laptop"))
+
+BAD = {
+    "not an object": "[1, 2]",
+    "no id": {k: v for k, v in FIELDS.items() if k != "id"},
+    "an empty id": {**FIELDS, "id": ""},
+    "an id that is a number": {**FIELDS, "id": 5},
+    "a paper that is a list": {**FIELDS, "paper": ["x"]},
+    "a card kind that is null": {**FIELDS, "kind": None},
+    "a value that is an object": {**FIELDS, "value": {"a": 1}},
+    "a device that is a number": {**FIELDS, "device": 7},
+    "a day that is a number": {**FIELDS, "day": 20260302},
+    "a local time": {**FIELDS, "at": "2026-03-02T09:00:00+01:00"},
+    "a time that is no time": {**FIELDS, "at": "2026-13-45T99:00:00.000Z"},
+    "a time in another form": {**FIELDS, "at": "20260302T090000.000000Z"},
+    "a day that is no day": {**FIELDS, "day": "2026-02-30"},
+    "a day in another form": {**FIELDS, "day": "20260302"},
+    "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},
+    "a time near the end of the calendar": {**FIELDS, "at": "9999-12-31T23:00:00.000Z"},
+    "a burying to no day": {**FIELDS, "event": "bury", "value": "soon-ish!!"},
+    "a send to a day that is none": {**FIELDS, "event": "send", "value": "2026-99-01"},
+    "a send to no day at all": {**FIELDS, "event": "send", "value": ""},
+    "a grade as text": {**FIELDS, "grade": "4"},
+    "a grade that is a boolean": {**FIELDS, "grade": True},
+    "a grade above 5": {**FIELDS, "grade": 6},
+    "a grade below 0": {**FIELDS, "grade": -1},
+    "a duration that is a float": {**FIELDS, "ms": 1.5},
+    "repeat as a number": {**FIELDS, "repeat": 1},
+    "an unknown event": {**FIELDS, "event": "explode"},
+}
+
+LOADERS = [pytest.param(json.loads, id="json")]
+try:
+    import orjson
+
+    LOADERS.append(pytest.param(orjson.loads, id="orjson"))
+except ImportError:  # optional: the standard library reads the same lines
+    pass
+
+
+@pytest.fixture(params=LOADERS)
+def loader(request, monkeypatch):
+    monkeypatch.setattr(sync_module, "_loads", request.param)
+
+
+def write(folder: Path, *lines: str | bytes) -> Path:
+    path = folder / "other.jsonl"
+    path.write_bytes(b"".join(x if isinstance(x, bytes) else x.encode() for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("what", BAD)
+def test_a_line_that_is_not_an_event_is_skipped_and_reported(tmp_path, loader, what) -> None:
+    bad = BAD[what]
+    text = bad if isinstance(bad, str) else json.dumps(bad)
+    path = write(
+        tmp_path, to_line(GOOD, "laptop"), text + "\n", to_line(GOOD._replace(id="e2"), "x")
+    )
+    logs = read_logs(tmp_path)
+    assert [e.id for e in logs.events] == ["e1", "e2"]
+    assert [(p.path, p.line) for p in logs.problems] == [(path, 2)]
+    assert logs.per_file == {"other": 2}
+
+
+def test_good_lines_read_back_as_the_events_they_were(tmp_path, loader) -> None:
+    sent = [
+        GOOD._replace(value="x", repeat=True, device="desk"),
+        GOOD._replace(id="b1", kind="bury", value="2026-03-04", quality=0, duration_ms=0),
+        GOOD._replace(id="b2", kind="bury", value="", quality=0, duration_ms=0),
+        GOOD._replace(id="s1", kind="send", value="2026-03-05", quality=0, duration_ms=0),
+    ]
+    write(tmp_path, *(to_line(e, "laptop") for e in sent))
+    logs = read_logs(tmp_path)
+    # (an event with no device is this device's: the line names the file's device)
+    expected = [sent[0], *(e._replace(device="laptop") for e in sent[1:])]
+    assert (logs.events, logs.problems) == (expected, [])
+
+
+def test_bytes_that_are_not_utf8_and_a_truncated_last_line_are_reported(tmp_path, loader):
+    path = write(
+        tmp_path, b'{"id": "\xff\xfe"}\n', to_line(GOOD, "laptop"), to_line(GOOD, "x")[:30]
+    )
+    logs = read_logs(tmp_path)
+    assert [e.id for e in logs.events] == ["e1"]
+    assert [(p.line, "truncated" in p.what) for p in logs.problems] == [(1, False), (3, True)]
+    assert all(p.path == path for p in logs.problems)

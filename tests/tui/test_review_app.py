@@ -192,7 +192,8 @@ async def test_80x24_figure_card_keeps_grades_and_key_footer_on_screen(
 ) -> None:
     png_file(tmp_path / "fig.png")
     long = "A long contribution sentence that wraps. " * 6
-    path = notes(table(f"| 2020 | Figure Paper | k | {long} | ![arch](fig.png) | |"))
+    title = "Metric Learning based Interactive Modulation for Real-World Super-Resolution"
+    path = notes(table(f"| 2020 | {title} | k | {long} | ![arch](fig.png) | |"))
     app = make_app([path])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
@@ -206,6 +207,9 @@ async def test_80x24_figure_card_keeps_grades_and_key_footer_on_screen(
         footer = app.screen.query_one("Footer").region
         assert bar.height >= 1 and screen.contains_region(bar)
         assert bar.bottom <= footer.y
+        # the figure pushed the answer below the fold: revealing scrolls its start into view
+        answer = app.screen.query_one("#card-answer").region
+        assert screen.contains_point(answer.offset) and answer.y < bar.y
         for button in app.screen.query("#grade-bar Button"):  # no grade button cut off
             assert screen.contains_region(button.region), str(button.label)
         from textual.widgets._footer import FooterKey

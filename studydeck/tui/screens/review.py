@@ -301,7 +301,10 @@ class ReviewScreen(Screen[None]):
         self.query_one("#answer-box").display = True
         self.query_one("#grade-bar").display = True
         self._refresh_bindings_if_changed()
-        self.query_one("#answer-box").scroll_visible(animate=False, top=False)
+        # After the refresh that lays the answer out: before it, the box has no height yet
+        # and a figure above it would keep the answer below the fold.
+        box = self.query_one("#answer-box")
+        self.call_after_refresh(box.scroll_visible, animate=False, top=False)
 
     def action_figure(self) -> None:
         card = self._card()

@@ -44,3 +44,15 @@ def test_styles_and_newlines_survive_wrapping() -> None:
     lines = rendered_lines(text, 40)
     assert lines == ["第一行 CNN", "第二行"]
     assert MixedText(text).plain == "第一行 CNN\n第二行"
+
+
+def test_the_heatmap_counts_reviews_in_words() -> None:
+    from datetime import date
+
+    from studydeck.tui.screens.stats import heatmap
+
+    today = date(2026, 11, 25)
+    assert heatmap({"2026-11-25": 1}, today).plain.endswith("1 review in all · busiest day 1")
+    assert heatmap({"2026-11-24": 2, "2026-11-25": 1}, today).plain.endswith(
+        "3 reviews in all · busiest day 2"
+    )

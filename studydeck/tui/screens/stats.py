@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from studydeck.stats import Stats, compute
 from studydeck.tui.context import app_of, ctx_of
+from studydeck.wording import plural
 
 HEAT = ("grey23", "dark_green", "green4", "green3", "bright_green")
 BARS = " ▁▂▃▄▅▆▇█"
@@ -43,7 +44,9 @@ def heatmap(per_day: dict[str, int], today: date, weeks: int = 26) -> Text:
             level = 0 if n == 0 else 1 + min(3, (4 * n - 1) // max(most, 1))
             text.append("■ ", style=HEAT[level])
         text.append("\n")
-    text.append(f"    {sum(per_day.values())} reviews in all · busiest day {most}", style="dim")
+    text.append(
+        f"    {plural(sum(per_day.values()), 'review')} in all · busiest day {most}", style="dim"
+    )
     return text
 
 

@@ -33,6 +33,7 @@ from studydeck.models import CardKind
 from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
+from studydeck.wording import plural
 
 _loads: Callable[[str | bytes], Any] = json.loads
 # orjson, when installed, reads the logs faster; same result, and its errors are ValueErrors.
@@ -267,10 +268,10 @@ class SyncReport:
     def __str__(self) -> str:
         got = sum(self.added.values())
         frm = ", ".join(f"{n} from {d}" for d, n in sorted(self.added.items()))
-        text = f"sync: wrote {self.written} events, read {got} new"
+        text = f"sync: wrote {plural(self.written, 'event')}, read {got} new"
         if frm:
             text += f" ({frm})"
-        return text + f"; {self.cards} cards rebuilt"
+        return text + f"; {plural(self.cards, 'card')} rebuilt"
 
 
 def _folder(root: Path) -> Path:

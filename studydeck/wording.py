@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
-def plural(n: int, word: str) -> str:
-    """``n`` and ``word``, with an ``s`` unless ``n`` is 1 (the words we count take ``s``)."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str = "") -> str:
+    """``n`` and ``word``, with an ``s`` unless ``n`` is 1 (or ``many``, for a word that
+    does not just take ``s``: ``plural(n, "leech", "leeches")``)."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"

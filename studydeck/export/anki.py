@@ -40,6 +40,7 @@ from studydeck.fileio import atomic_file
 from studydeck.identity import key_guid
 from studydeck.models import CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
+from studydeck.wording import plural
 
 if TYPE_CHECKING:
     from studydeck.store import Store
@@ -169,7 +170,10 @@ class ExportReport:
     unavailable: list[tuple[Paper, Figure, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"wrote {self.path.name}: {self.notes} notes, {self.cards} cards, {self.figures} figures"
+        counts = ", ".join(
+            (plural(self.notes, "note"), plural(self.cards, "card"), plural(self.figures, "figure"))
+        )
+        text = f"wrote {self.path.name}: {counts}"
         if self.unavailable:
             text += f" ({len(self.unavailable)} unavailable: see above)"
         return text

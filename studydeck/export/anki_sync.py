@@ -42,6 +42,7 @@ from studydeck.identity import StoredPaper, card_id, match_renames
 from studydeck.models import CardKind, Deck
 from studydeck.scheduling import AnkiButton
 from studydeck.store import PulledReview
+from studydeck.wording import plural
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -153,8 +154,8 @@ class PushReport:
     def summary(self) -> str:
         return (
             f"pushed to {self.path}: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.moved} cards moved, {self.retired} retired, "
-            f"{self.emptied} empty cards suspended"
+            f"{self.unchanged} unchanged, {plural(self.moved, 'card')} moved, {self.retired} retired, "
+            f"{plural(self.emptied, 'empty card')} suspended"
         )
 
 

@@ -30,6 +30,7 @@ from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
+from studydeck.wording import plural
 
 KIND_LABEL = {
     CardKind.CONTRIBUTION: "contribution",
@@ -238,7 +239,8 @@ class ReviewScreen(Screen[None]):
         self.query_one(FigureView).show(None, "")
         head = Text("Session complete\n\n", style="bold green")
         mins, secs = divmod(int(summary.seconds), 60)
-        head.append(f"{summary.answered} answers on {summary.cards} cards in {mins}:{secs:02d}\n")
+        answers = plural(summary.answered, "answer")
+        head.append(f"{answers} on {plural(summary.cards, 'card')} in {mins}:{secs:02d}\n")
         head.append(f"due tomorrow: {summary.due_tomorrow}\n")
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right")

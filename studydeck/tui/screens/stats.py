@@ -90,8 +90,9 @@ def render_stats(st: Stats, today: date) -> Group:
         style="bold",
     )
     head.append(
-        f"\n{st.total_cards} cards · {st.suspended} suspended · {st.buried} buried · "
-        f"{st.leeches} leeches · {st.retired} retired · due tomorrow {st.due_tomorrow}",
+        f"\n{plural(st.total_cards, 'card')} · {st.suspended} suspended · {st.buried} buried · "
+        f"{plural(st.leeches, 'leech', 'leeches')} · {st.retired} retired · "
+        f"due tomorrow {st.due_tomorrow}",
         style="dim",
     )
     quiz = Text(

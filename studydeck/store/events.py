@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -281,22 +281,29 @@ one sort beats that many B-tree inserts (the whole sync of 100,000 answers: a se
 
 
 @contextmanager
-def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> Iterator[None]:
-    """Insert ``rows`` rows into ``table`` meanwhile. The indexes' SQL is read back from the
-    schema, so :mod:`studydeck.store.schema` stays their one place; inside the caller's
-    transaction, so a failure rolls the drop back too. (A primary key's own index stays.)"""
+def _dropped(c: sqlite3.Connection, kind: str, table: str, when: bool) -> Iterator[bool]:
+    """Without ``table``'s ``kind`` objects (indexes or triggers) meanwhile, when ``when``;
+    they are made again from their own SQL, read back from the schema, so
+    :mod:`studydeck.store.schema` stays their one place. Inside the caller's transaction, so
+    a failure rolls the drop back too. (A primary key's own index has no SQL and stays.)"""
     made = []
-    if rows >= BULK:
+    if when:
         made = c.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "SELECT name, sql FROM sqlite_master WHERE type = ? AND tbl_name = ? "
             "AND sql IS NOT NULL",
-            (table,),
+            (kind, table),
         ).fetchall()
     for name, _ in made:
-        c.execute(f'DROP INDEX "{name}"')
-    yield
+        c.execute(f'DROP {kind.upper()} "{name}"')
+    yield bool(made)
     for _, sql in made:
         c.execute(sql)
+
+
+def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> AbstractContextManager[bool]:
+    """Insert ``rows`` rows into ``table`` meanwhile: from :data:`BULK` rows on, without its
+    indexes."""
+    return _dropped(c, "index", table, rows >= BULK)
 
 
 @contextmanager
@@ -304,17 +311,9 @@ def _review_triggers_off(c: sqlite3.Connection, off: bool) -> Iterator[None]:
     """Write the review log in bulk meanwhile, without its triggers (``off``): they keep
     running totals, two upserts per row (a second over 100,000 rows), so they are
     counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
-    place that counts them). In the caller's transaction, like :func:`_indexes_dropped`."""
-    made = []
-    if off:
-        made = c.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'"
-        ).fetchall()
-    for name, _ in made:
-        c.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _, sql in made:
-        c.execute(sql)
+    place that counts them)."""
+    with _dropped(c, "trigger", "reviews", off) as made:
+        yield
     if made:
         count_review_totals(c)
 

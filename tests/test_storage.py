@@ -417,3 +417,30 @@ def test_same_link_keeps_history_when_section_and_title_both_change(store: Store
     assert moved.key == "images/url:arxiv.org/abs/1706.03762"
     card = next(c for c in deck2.cards if c.paper.key == moved.key)
     assert store.state(card.id).sm2.repetitions == 1
+
+
+def test_a_worker_reads_on_its_own_connection_never_inside_the_uis_transaction(
+    store: Store,
+) -> None:
+    """A screen's worker thread reads through ``Store.reading``: it sees the last commit,
+    not a change the UI is making (and may still roll back), and it cannot write."""
+    import threading
+
+    deck, _ = open_deck(store, [SEED], NOW)
+    cid = deck.cards[0].id
+    seen: list[object] = []
+
+    def worker() -> None:
+        seen.append(store.reading(lambda s: s.state(cid).suspended))
+        try:
+            store.reading(lambda s: s.set_suspended(cid, True))
+        except StudydeckError as exc:
+            seen.append(exc.message)
+
+    with store.transaction() as c:  # the UI, mid-change
+        c.execute("UPDATE cards SET suspended = 1 WHERE card_id = ?", (cid,))
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+    assert seen[0] is False and "cannot open the database for writing" in str(seen[1])
+    assert store.reading(lambda s: s.state(cid).suspended) is True  # once committed

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -66,6 +67,26 @@ class StoreBase:
             conn.close()
             raise
         return store
+
+    def reading(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(store, *args, **kwargs)`` with this store on a read-only connection of its
+        own, opened and closed in the calling thread: what a screen's worker thread runs. One
+        connection is never shared with a thread while the UI writes on it: a read inside
+        the UI's open transaction would see a change that a rollback then undoes. (WAL: the
+        reader sees the last commit, beside the writer.)"""
+        conn = sqlite3.connect(
+            self.path.resolve().as_uri() + "?mode=ro",
+            uri=True,
+            timeout=self.busy_timeout,
+            isolation_level=None,
+        )
+        conn.row_factory = sqlite3.Row
+        twin = copy.copy(self)
+        twin._conn = conn
+        try:
+            return fn(twin, *args, **kwargs)
+        finally:
+            conn.close()
 
     def _check_and_migrate(self, existed: bool) -> None:
         c = self._conn

@@ -220,7 +220,7 @@ class BrowseScreen(Screen[None]):
         deck_cards = list(self.cards)
 
         def made() -> tuple[list[Card], SearchIndex]:
-            retired = retired_cards(ctx.store)
+            retired = ctx.store.reading(retired_cards)
             return retired, search_index(deck_cards + retired)
 
         retired, index = await asyncio.to_thread(made)
@@ -236,7 +236,9 @@ class BrowseScreen(Screen[None]):
 
     async def _load_columns(self, generation: object, cards: list[Card]) -> None:
         ctx = ctx_of(self)
-        columns = await asyncio.to_thread(load_columns, ctx.store, cards, ctx.today, self._owed)
+        columns = await asyncio.to_thread(
+            ctx.store.reading, load_columns, cards, ctx.today, self._owed
+        )
         if generation is not self._generation:
             return
         # A card suspended meanwhile: its state as read after the change.

@@ -76,7 +76,7 @@ class HomeScreen(Screen[None]):
     async def _count(self) -> None:
         ctx = ctx_of(self)
         st = await asyncio.to_thread(
-            compute, ctx.store, ctx.deck, ctx.today, ctx.settings, details=False
+            ctx.store.reading, compute, ctx.deck, ctx.today, ctx.settings, details=False
         )
         self._show_counts(st)
 

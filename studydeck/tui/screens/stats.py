@@ -141,7 +141,7 @@ class StatsScreen(Screen[None]):
 
     async def _count(self) -> None:
         ctx = ctx_of(self)
-        st = await asyncio.to_thread(compute, ctx.store, ctx.deck, ctx.today, ctx.settings)
+        st = await asyncio.to_thread(ctx.store.reading, compute, ctx.deck, ctx.today, ctx.settings)
         self.query_one("#stats", Static).update(render_stats(st, ctx.today))
         self.counted = True
 

@@ -200,11 +200,11 @@ def _known(store: Store, key: str) -> Known | None:
     blob = store.cached_deck(row, token) if token is not None else None
     try:
         tag, sources, papers = marshal.loads(blob) if blob else (None, (), {})
-    except (ValueError, EOFError, TypeError):
+        if tag != _TAG or token is None or not isinstance(papers, dict):
+            return None
+        return Known(token, tuple(sources), papers)
+    except (ValueError, EOFError, TypeError):  # a damaged row: reconcile in full
         return None
-    if tag != _TAG or token is None or not isinstance(papers, dict):
-        return None
-    return Known(token, tuple(sources), papers)
 
 
 def _remember(store: Store, key: str, known: Known | None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -111,6 +112,9 @@ def to_line(e: Event, device: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+"""The one form a log time takes (:func:`~studydeck.store.schema.utc_text`): replay orders
+events by comparing these texts, so any other form (a space for the ``T``) would sort wrong."""
 _FIRST, _LAST = "1970", "9000"
 """The years a line's time and day may be in (well short of 9999, past which adding an
 interval to a day has no date left)."""
@@ -139,7 +143,7 @@ def from_line(text: str | bytes) -> Event:
         is type(value) is type(device) is str
     ):  # fmt: skip
         raise ValueError("a field that should be text is not")
-    if not (eid and len(at) == 24 and at[-1] == "Z" and len(day) == 10):
+    if not (eid and _UTC.fullmatch(at) and len(day) == 10):
         raise ValueError("no id, or a time or day not in the log's form")
     if not (_FIRST <= at < _LAST and _FIRST <= day < _LAST):
         raise ValueError(f"a time or day out of the years {_FIRST}-{_LAST}")

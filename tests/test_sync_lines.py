@@ -28,6 +28,10 @@ BAD = {
     "a local time": {**FIELDS, "at": "2026-03-02T09:00:00+01:00"},
     "a time that is no time": {**FIELDS, "at": "2026-13-45T99:00:00.000Z"},
     "a time in another form": {**FIELDS, "at": "20260302T090000.000000Z"},
+    "a time with a space for the T (it would sort out of order)": {
+        **FIELDS,
+        "at": "2026-03-02 09:00:00.000Z",
+    },
     "a day that is no day": {**FIELDS, "day": "2026-02-30"},
     "a day in another form": {**FIELDS, "day": "20260302"},
     "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},

@@ -276,7 +276,8 @@ class QuizQuestions(Sequence[Question]):
         with gc_paused():
             while len(self._built) <= j:
                 q = self._next()
-                assert q is not None, "a certain question ran out of cards"
+                if q is None:  # a bug, not the user's: the count was promised
+                    raise RuntimeError("a question the quiz counted on ran out of cards")
                 self._built.append(q)
         return self._built[j]
 

@@ -68,16 +68,6 @@ class Answers(EventLog):
         groups = Counter(r[1:] for r in rows if r[0] in card_ids)
         return [(recall_state(*key), n) for key, n in groups.items()]
 
-    def queue_candidates(self, today: date) -> dict[str, date | None]:
-        """Cards that may be studied today: due (card id -> due date) or new (-> None)."""
-        d = today.isoformat()
-        rows = self.query(
-            "SELECT card_id, due FROM cards WHERE retired = 0 AND suspended = 0 "
-            "AND (buried_until IS NULL OR buried_until <= ?) AND (due IS NULL OR due <= ?)",
-            (d, d),
-        )
-        return {r["card_id"]: (date.fromisoformat(r["due"]) if r["due"] else None) for r in rows}
-
     def states_of(self, cids: Sequence[str]) -> dict[str, CardState]:
         out: dict[str, CardState] = {}
         for cid in cids:

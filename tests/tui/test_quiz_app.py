@@ -69,6 +69,7 @@ async def test_time_limit_counts_as_wrong(make_app) -> None:
         await pilot.press("q")
         from datetime import timedelta
 
+        app.screen.ticker.pause()  # time moves only when the test says (a fake clock)
         assert "Time's up" not in text_of(app, "#quiz-feedback")
         app.ctx.clock.now += timedelta(seconds=6)
         app.screen._tick()  # the screen's timer tick, without waiting for it
@@ -91,6 +92,9 @@ async def test_recall_time_stops_at_reveal_and_late_choice_is_missed(make_app) -
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("q")
         screen = app.screen
+        # Time moves only when the test says: the screen's real-time ticker would otherwise
+        # see the fake clock's 11 s before the late key is handled ("Time's up", not "Late").
+        screen.ticker.pause()
         app.ctx.clock.now += timedelta(seconds=4)
         await pilot.press("space")  # reveal at 4 s
         app.ctx.clock.now += timedelta(seconds=60)  # reading the answer is free
@@ -98,7 +102,7 @@ async def test_recall_time_stops_at_reveal_and_late_choice_is_missed(make_app) -
         await pilot.press("y")
         assert screen.answers[0].correct and screen.answers[0].seconds == 4
         await pilot.press("space")
-        app.ctx.clock.now += timedelta(seconds=11)  # the tick has not fired yet
+        app.ctx.clock.now += timedelta(seconds=11)  # no tick before the key
         await pilot.press(str(choice.answer_index + 1))
         fb = text_of(app, "#quiz-feedback")
         assert fb.startswith("Late (11 s): counted as missed.")

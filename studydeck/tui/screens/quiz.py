@@ -206,7 +206,8 @@ class QuizScreen(Screen[None]):
     def on_mount(self) -> None:
         ctx = ctx_of(self)
         self.quiz_id = f"{ctx.clock().isoformat(timespec='seconds')} seed {self.seed}"
-        self.set_interval(0.5, self._tick)
+        # Named, so a test whose clock is fake can stop it and tick by hand.
+        self.ticker = self.set_interval(0.5, self._tick)
         self.show_question()
 
     @property

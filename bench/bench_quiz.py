@@ -1,7 +1,12 @@
 """Quiz: the first question of a 20-question quiz over the whole deck, beside opening the
 same (cached) deck alone; a whole process each.
 
-    python -m bench.bench_quiz [--papers 50000] [--quick]
+    python -m bench.bench_quiz [--papers 50000] [--reviews 100000] [--quick]
+
+Two pairs. The first is the quiz's own work in a bare process (no reviews, no app). The
+second is what a user sees: ``studydeck quiz -n 20`` in the app until question 1 is painted,
+beside ``studydeck`` (home) painted for the same deck and a store with ``--reviews`` past
+answers (the quiz reads them for readiness and past misses).
 
 Besides the paired figure, the quiz process says how long its own part took (importing the
 quiz package, planning, building the first question) and how much of that the cyclic
@@ -17,7 +22,18 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import DATA, ENV, REPORT, arguments, child_run, line, python
+from bench.common import (
+    DATA,
+    ENV,
+    HOME_PAINTED,
+    REPORT,
+    arguments,
+    child_run,
+    line,
+    paired,
+    python,
+    tui_until,
+)
 from bench.generate import deck_with_history
 
 DECK = """
@@ -61,6 +77,13 @@ report()
 )
 
 
+QUIZ_SHOWN = """
+def READY(app):
+    screen = app.screen
+    return type(screen).__name__ == "QuizScreen" and screen.current is not None
+"""
+
+
 def split_run(argv: list[str]) -> tuple[float, float, float]:
     """(whole-process seconds as :func:`child_run` counts them, seconds in the quiz,
     seconds of that in the collector)."""
@@ -72,7 +95,7 @@ def split_run(argv: list[str]) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    args = arguments(__doc__, papers=50000)
+    args = arguments(__doc__, papers=50000, reviews=100_000)
     Path(DATA).mkdir(parents=True, exist_ok=True)
     notes, db = deck_with_history(Path(DATA), args.papers, 0)
     base, ours = python(OPEN + "report()\n", str(notes), str(db)), python(QUIZ, str(notes), str(db))
@@ -99,6 +122,20 @@ def main() -> None:
     print(
         f"  in the quiz process: import + plan + first question {qi:.3f} s, of which the "
         f"collector {gi:.3f} s (medians)"
+    )
+    notes, db = deck_with_history(Path(DATA), args.papers, args.reviews)
+    home = tui_until(HOME_PAINTED, str(notes), "--db", str(db))
+    quiz = tui_until(QUIZ_SHOWN, "quiz", "-n", "20", "--seed", "7", str(notes), "--db", str(db))
+    h, q, _, rss = paired(home, quiz, args.runs)
+    print(
+        line(
+            f"quiz app, question 1 painted, {args.papers} papers, {args.reviews} reviews",
+            q,
+            h,
+            "home painted, same deck and store",
+            "<= 0.3 s over it",
+        )
+        + f" | +{q - h:.3f} s | peak RSS {rss} MiB"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import subprocess
 import sys
@@ -74,6 +75,7 @@ def test_terminal_drops_escape_sequences_and_controls(raw: str, shown: str) -> N
         ("//evil.org/x", None),
         ("relative/page.html", None),
         ("-–help", None),
+        ("https://x.org/a\x1b]0;t\x07b", "https://x.org/a]0;tb"),
     ],
 )
 def test_safe_href_reads_the_scheme_as_a_browser_does(url: str, allowed: str | None) -> None:
@@ -210,3 +212,46 @@ def test_md_links_match_what_the_link_pattern_meant() -> None:
         ("[b](u)", "b", "u"),
         ("[d](e(f)", "d", "e(f"),
     ]
+
+
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_anki_figure_html_keeps_hostile_alt_and_src_as_text(tmp_path: Path) -> None:
+    """A figure's alt text cannot add an attribute (``" onerror="``), and a figure that
+    cannot be embedded links only to the web (``steam://``, a relative path: text only)."""
+    from studydeck.export.anki import prepare_notes
+    from studydeck.figures import FigureFetcher
+
+    (tmp_path / "f.png").write_bytes(PNG_1PX)
+    path = tmp_path / "notes.md"
+    path.write_text(
+        table(
+            '| 2020 | One | k | c one | ![x" onerror="alert(1)](f.png) | |',
+            "| 2021 | Two | k | c two | ![run me](steam://run/1) | |",
+            "| 2022 | Three | k | c three | ![gone](missing.png) | |",
+            "| 2023 | Four | k | c four | ![web](https://example.invalid/f.png) | |",
+        ),
+        encoding="utf-8",
+    )
+    with FigureFetcher(None, offline=True) as fetcher:
+        notes = prepare_notes(load([path]), store=None, now=0, fetcher=fetcher).notes
+    figure = {n.paper.title: parsed_attrs(n.fields[7]) for n in notes}
+    [(tag, attrs)] = figure["One"]
+    assert tag == "img" and sorted(attrs) == ["alt", "src"]
+    assert attrs["alt"] == 'x" onerror="alert(1)'
+    assert figure["Two"] == [] and figure["Three"] == []  # shown as text, not a link
+    assert figure["Four"] == [("a", {"href": "https://example.invalid/f.png"})]
+
+
+def parsed_attrs(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    out: list[tuple[str, dict[str, str | None]]] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            out.append((tag, dict(attrs)))
+
+    P().feed(html)
+    return out

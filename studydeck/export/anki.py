@@ -40,6 +40,7 @@ from studydeck.fileio import atomic_file
 from studydeck.identity import key_guid
 from studydeck.models import CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
+from studydeck.safe import safe_href
 from studydeck.wording import plural
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class ExportError(Exception):
     """``--strict`` and some figures could not be had; ``report`` says which."""
 
     def __init__(self, report: ExportReport) -> None:
-        super().__init__(f"{len(report.unavailable)} figures could not be embedded")
+        super().__init__(f"{plural(len(report.unavailable), 'figure')} could not be embedded")
         self.report = report
 
 
@@ -202,6 +203,14 @@ def _fetch_all(
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, jobs.values()))
     return dict(zip(jobs.keys(), results, strict=True))
+
+
+def _figure_link(fig: Figure) -> str:
+    """A figure that could not be embedded: a link when it is on the web, else its name as
+    text (a ``steam://`` or relative src is not a link to follow from a card)."""
+    text = escape(fig.alt or fig.src)
+    href = safe_href(fig.src)
+    return text if href is None else f'<a href="{escape(href)}">{text}</a>'
 
 
 def build_fields(
@@ -303,7 +312,7 @@ def prepare_notes(
             else:
                 reason = str(got) if got is not None else "not fetched"
                 report.unavailable.append((paper, fig, reason))
-                parts.append(f'<a href="{escape(fig.src)}">{escape(fig.alt or fig.src)}</a>')
+                parts.append(_figure_link(fig))
         fields = build_fields(
             paper, backs.get(paper.key, {}), kinds, "".join(parts), is_chinese(paper, name)
         )

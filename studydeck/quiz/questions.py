@@ -174,7 +174,7 @@ class _Builder:
         options = (*picked[:idx], Option(answer, target.key), *picked[idx:])
         note = ""
         if len(options) < MAX_OPTIONS:
-            note = f"only {len(options)} options: too few other papers to choose from"
+            note = f"only {plural(len(options), 'option')}: too few other papers to choose from"
         return options, idx, note
 
     def behind(self, paper_key: str) -> set[str]:

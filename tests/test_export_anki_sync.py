@@ -236,6 +236,24 @@ def test_fresh_store_finds_renamed_notes_by_their_fields(
     assert history(collection, "Layer Normalization") == 1
 
 
+def test_a_note_found_by_its_fields_brings_its_anki_reviews_to_that_store(
+    tmp_path: Path, notes, collection: Path
+) -> None:
+    """A fresh store that found a renamed note by its fields remembers which note it is:
+    the answers given to it in Anki are pulled into that store's card."""
+    path = notes(table(RENAMES["link added"][0], BN))
+    send(User(tmp_path, "laptop.db"), path, collection, "push")
+    review_in_anki(collection, "Layer Normalization", 3)
+    path.write_text(table(RENAMES["link added"][1], BN))
+    desktop = User(tmp_path, "desktop.db")
+    send(desktop, path, collection, "push")
+    report = pull(collection, store=desktop.store)
+    assert (report.seen, report.added) == (1, 1)
+    deck = desktop.deck(path)
+    ln = next(c for c in deck.cards if c.paper.title == "Layer Normalization")
+    assert [r.card_id for r in desktop.store.reviews()] == [ln.id]
+
+
 def test_emptied_field_suspends_its_card_and_gone_rows_are_retired(
     tmp_path: Path, notes, collection: Path
 ) -> None:

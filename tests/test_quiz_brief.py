@@ -78,6 +78,9 @@ def test_brief_markdown_copies_the_figure_beside_it(
     text = out.read_text()
     [ref] = re.findall(r"!\[arch\]\(([^)]+)\)", text)
     assert (out.parent / ref).read_bytes() == PNG
+    # The hostile row is shown as text by any Markdown viewer, never run.
+    assert "<script" not in text and "<img" not in text
+    assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; Paper" in text
 
 
 def test_json_handout_and_markdown_options_are_a_list(tmp_path: Path) -> None:

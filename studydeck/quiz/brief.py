@@ -13,6 +13,7 @@ from studydeck.naming import acronym, short_names
 from studydeck.quiz.handout import FigureData, figure_html, page
 from studydeck.quiz.similarity import most_similar
 from studydeck.rendering import escape, to_html
+from studydeck.safe import markdown_text
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def brief_markdown(entries: Sequence[BriefEntry], title: str, figure_refs: dict[
             if text:
                 lines += [f"**{label}:** {text}", ""]
         lines += ["**For discussion:**", "", f"1. {e.prompts[0]}", f"2. {e.prompts[1]}", ""]
-    return "\n".join(lines)
+    # HTML in the notes is shown as text by whatever renders the sheet, never run.
+    return markdown_text("\n".join(lines))
 
 
 def brief_html(entries: Sequence[BriefEntry], title: str, figure_data: FigureData) -> str:

@@ -218,3 +218,28 @@ def test_the_order_asks_each_text_once_and_every_paper_before_a_second() -> None
         assert len(texts) == len(set(texts)), seed
         first = [c.paper.key for c in order[: len(deck.papers)]]
         assert len(set(first)) == len(deck.papers), seed
+
+
+def test_the_handout_key_letter_names_the_option_that_is_right() -> None:
+    """Read as the group reads it: the option under the key's letter is the answer."""
+    import re
+
+    from studydeck.quiz.handout import handout_markdown
+    from studydeck.safe import markdown_text
+
+    deck = load([SEED])
+    questions = build_quiz(deck, list(deck.papers), 12, seed=4)
+    md = handout_markdown(questions, "t", "s")
+    body, key = md.split("## Answer key")
+    blocks = re.split(r"^\*\*\d+\.\*\* ", body, flags=re.M)[1:]
+    checked = 0
+    for q, block, line in zip(questions, blocks, key.strip().splitlines(), strict=True):
+        if not q.is_choice:
+            continue
+        letter = re.match(r"\d+\. \*\*([A-D])\*\*", line)
+        assert letter is not None, line
+        options = dict(re.findall(r"^- ([A-D])\. (.*)$", block, re.M))
+        assert options[letter.group(1)] == markdown_text(q.answer)
+        assert q.paper.title in line
+        checked += 1
+    assert checked >= 6

@@ -169,3 +169,16 @@ def test_a_fifo_figure_is_refused_without_reading(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fig.png")
     with pytest.raises(FigureError, match="not a regular file"):
         FigureFetcher(None).get(Figure(src="fig.png"), tmp_path / "notes.md")
+
+
+def test_a_symlink_out_of_the_notes_folder_is_refused(tmp_path: Path) -> None:
+    """A notes folder from someone else (a clone) may hold a link to the user's own files:
+    an image reached through it would be embedded in an export shared with others."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "me.png").write_bytes(GOOD)
+    notes = tmp_path / "shared" / "notes.md"
+    notes.parent.mkdir()
+    (notes.parent / "img").symlink_to(private, target_is_directory=True)
+    with FigureFetcher(None) as f, pytest.raises(FigureError, match="leaves"):
+        f.get(Figure(src="img/me.png"), notes)

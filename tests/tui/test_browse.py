@@ -347,3 +347,26 @@ async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, 
         app.screen.query_one(Input).value = "alpha"
         await pilot.pause()
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]
+
+
+async def test_a_card_suspended_in_a_list_sorted_by_state_sorts_anew_on_the_next_filter(
+    make_app,
+) -> None:
+    """Suspending keeps the row under the cursor (the list does not jump), but the next
+    filter shows the rows in the order of their states as they are now."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await loaded(app, pilot)
+        await pilot.press(*"oooo")
+        table_ = app.screen.query_one(CardList)
+        assert table_rows(table_) == Plain(app).rows(column="state")
+        card = app.screen.selected().card
+        assert table_.row_text(0)[4] != "suspended"
+        await pilot.press("s")
+        assert table_.row_text(0)[4] == "suspended"  # still where it was
+        word = card.paper.title[:4]
+        await pilot.press("slash", *word)
+        plain = Plain(app)
+        assert table_rows(table_) == plain.rows(word, column="state")
+        assert [r[4] for r in table_rows(table_)][-1] == "suspended"

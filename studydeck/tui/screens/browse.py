@@ -474,6 +474,9 @@ class BrowseScreen(Screen[None]):
             cols.states[r], cols.status[r], cols.recall[r] = new, status, recall
         else:
             self._early[r] = (new, status, recall)  # kept when the worker's columns arrive
+        if COLUMNS[self.sort_col] in STORED:
+            # The row stays under the cursor now; the next filter or sort sorts it anew.
+            self._sorted = None
         self.notify(
             ("Suspended: " if new.suspended else "Unsuspended: ") + card.paper.title,
             markup=False,

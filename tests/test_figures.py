@@ -182,3 +182,12 @@ def test_a_symlink_out_of_the_notes_folder_is_refused(tmp_path: Path) -> None:
     (notes.parent / "img").symlink_to(private, target_is_directory=True)
     with FigureFetcher(None) as f, pytest.raises(FigureError, match="leaves"):
         f.get(Figure(src="img/me.png"), notes)
+
+
+def test_a_body_without_a_length_stops_at_the_cap(server: str, tmp_path: Path) -> None:
+    """4 MB with no Content-Length and a 1 MB cap: the download stops near the cap, not
+    after the whole body (the size check after it would give the same message)."""
+    fetch(f"{server}/good.png", tmp_path)  # (httpx imported and warmed up: not measured)
+    peak, out = peak_memory_of(lambda: fetch(f"{server}/huge.png", tmp_path, max_bytes=2**20))
+    assert str(out) == "larger than 1 MB"
+    assert peak < 3 * 2**20, peak

@@ -99,3 +99,19 @@ def test_readiness_goes_to_its_own_file_not_the_handout(tmp_path: Path) -> None:
     text = ready.read_text()
     assert text.startswith("# Readiness for the meeting on 2026-02-01")
     assert text.count("**not yet studied**") == 4  # only the four quizzed papers
+
+
+def test_a_quiz_miss_before_the_last_review_is_forgiven(tmp_path: Path) -> None:
+    """Missed in a quiz, then reviewed well: the review answered the miss."""
+    with Store.open(tmp_path / "s.db") as store:
+        deck, _ = open_deck(store, [SEED], T0)
+        card = next(c for c in deck.cards if c.paper.title == "Layer Normalization")
+        day = date(2026, 1, 1)
+        store.record_answer(card.id, 5, now=T0, today=day)
+        store.log_quiz("q1", [(card.id, card.paper.key, "flip", False, 3.0)], T0 + timedelta(1))
+        for i in (2, 3):
+            store.record_answer(card.id, 5, now=T0 + timedelta(i), today=day + timedelta(i))
+        [r] = readiness(
+            [card.paper], deck, store.states(), store.reviews(), store.quiz_misses(), day
+        )
+    assert r.quiz_misses == 0 and r.status == "likely to recall"

@@ -370,3 +370,20 @@ async def test_a_card_suspended_in_a_list_sorted_by_state_sorts_anew_on_the_next
         plain = Plain(app)
         assert table_rows(table_) == plain.rows(word, column="state")
         assert [r[4] for r in table_rows(table_)][-1] == "suspended"
+
+
+async def test_a_filter_edited_before_its_last_word_searches_again(make_app) -> None:
+    """``video restor`` edited to ``image restor``: the last word is the same, but the
+    rows are not a subset of the last result."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        filter_ = app.screen.query_one(Input)
+        table_ = app.screen.query_one(CardList)
+        for typed in ("video restor", "image restor"):
+            filter_.value = typed
+            await pilot.pause()
+            assert app.screen.applied_query == typed
+            rows = table_rows(table_)
+            assert rows == Plain(app).rows(typed) and rows, typed

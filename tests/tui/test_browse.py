@@ -387,3 +387,11 @@ async def test_a_filter_edited_before_its_last_word_searches_again(make_app) -> 
             assert app.screen.applied_query == typed
             rows = table_rows(table_)
             assert rows == Plain(app).rows(typed) and rows, typed
+
+
+async def test_a_deck_of_one_card_says_one_card(make_app, notes) -> None:
+    app = make_app([notes(table("| 2020 | Alone | k | the only contribution | | |"))])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        assert str(app.screen.query_one(CardList).border_title) == "1 of 1 card · sorted by paper"

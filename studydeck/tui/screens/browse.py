@@ -48,6 +48,7 @@ from studydeck.tui.screens.browse_rows import (
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
+from studydeck.wording import plural
 
 __all__ = ["BrowseScreen", "Row", "fit", "matches", "narrows", "search_text"]
 
@@ -344,7 +345,7 @@ class BrowseScreen(Screen[None]):
             # Not blocking: the table keeps what it shows; the worker's arrival refills.
             self.waiting = " and ".join(missing)
             table.border_title = (
-                f"{len(self.shown)} of {len(self.cards)} cards · reading {self.waiting}…"
+                f"{len(self.shown)} of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
             )
             return
         self.waiting = None
@@ -364,7 +365,9 @@ class BrowseScreen(Screen[None]):
         table.set_row_count(len(shown))
         if was is not None and was in shown:
             table.action_move(shown.index(was))
-        table.border_title = f"{len(shown)} of {len(self.cards)} cards · sorted by {column}"
+        table.border_title = (
+            f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
+        )
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
 

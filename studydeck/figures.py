@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import socket
 import threading
 import time
 import zlib
@@ -112,6 +113,8 @@ class FigureFetcher:
         self.offline = offline
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
+        self._reading: set[socket.socket] = set()
+        """Sockets of the bodies being read now, which a cancel shuts down."""
 
     def close(self) -> None:
         self.cancel()
@@ -120,9 +123,14 @@ class FigureFetcher:
         """Stop every download in flight, and refuse new ones: the app is quitting."""
         self._cancelled.set()
         with self._lock:
-            client = self._client
+            client, reading = self._client, list(self._reading)
+        for sock in reading:
+            # Wakes a read blocked on it: closing the client from this thread does not
+            # (the reader's poll() may wait out its whole timeout).
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         if client is not None:
-            client.close()  # a read blocked on the socket ends with an error now
+            client.close()
 
     def __enter__(self) -> FigureFetcher:
         return self
@@ -217,16 +225,34 @@ class FigureFetcher:
                         continue
                     if resp.status_code != 200:
                         raise FigureError(f"HTTP {resp.status_code}")
-                    return self._body(resp, deadline)
+                    return self._read_body(resp, deadline)
             raise FigureError("too many redirects")
-        except httpx.ConnectError:
-            raise FigureError("cannot connect (offline?)") from None
-        except httpx.TimeoutException:
-            raise FigureError(f"timed out after {self.timeout:g} s") from None
         except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: client closed
+            # Whatever a cancel broke (a read, a connect, the client) says so first.
             if self._cancelled.is_set():
                 raise FigureError("cancelled") from None
+            if isinstance(exc, httpx.ConnectError):
+                raise FigureError("cannot connect (offline?)") from None
+            if isinstance(exc, httpx.TimeoutException):
+                raise FigureError(f"timed out after {self.timeout:g} s") from None
             raise FigureError(f"cannot fetch: {type(exc).__name__}") from None
+
+    def _read_body(self, resp: httpx.Response, deadline: float) -> bytes:
+        """:meth:`_body`, with the socket known to :meth:`cancel` while it is read."""
+        stream = resp.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return self._body(resp, deadline)
+        with self._lock:
+            self._reading.add(sock)
+        try:
+            body = self._body(resp, deadline) if not self._cancelled.is_set() else b""
+            if self._cancelled.is_set():  # before the socket was known, or its shutdown
+                raise FigureError("cancelled")  # ended a body of unknown length early
+            return body
+        finally:
+            with self._lock:
+                self._reading.discard(sock)
 
     def _body(self, resp: httpx.Response, deadline: float) -> bytes:
         """The decoded body, stopped at the deadline, on cancel or past ``max_bytes``."""

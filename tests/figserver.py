@@ -79,6 +79,13 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.2)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif p == "/stall.png":  # a few bytes, then silence until the client goes
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(GOOD[:8])
+            self.wfile.flush()
+            self.rfile.read(1)  # returns when the client shuts the connection
         elif p == "/loop1.png":
             self._send(302, b"", Location="/loop2.png")
         elif p == "/loop2.png":

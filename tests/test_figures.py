@@ -153,6 +153,28 @@ def test_cancel_stops_a_download_in_flight(server: str, tmp_path: Path) -> None:
     assert [str(e) for e in outcome] == ["cancelled"]
 
 
+def test_cancel_wakes_a_read_blocked_on_a_silent_server(server: str, tmp_path: Path) -> None:
+    """The server sent part of the body and went quiet; the read waits on the socket. A
+    cancel must end it at once, not when the (here 60 s) read timeout runs out."""
+    fetcher = FigureFetcher(tmp_path / "cache", timeout=60, deadline=60)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            fetcher.get(Figure(src=f"{server}/stall.png"), tmp_path / "notes.md")
+        except FigureError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    while not fetcher._reading and thread.is_alive():
+        thread.join(0.01)  # until the body is being read
+    fetcher.cancel()
+    thread.join(10)  # hang guard
+    assert not thread.is_alive()
+    assert [str(e) for e in outcome] == ["cancelled"]
+
+
 def test_a_huge_local_figure_is_refused_by_its_size(tmp_path: Path) -> None:
     big = tmp_path / "big.png"
     with big.open("wb") as fh:

@@ -118,7 +118,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"cards          {st.total_cards} ({st.suspended} suspended, {st.retired} retired, "
         f"{st.leeches} leeches)"
     )
-    print(f"streak         {st.streak} days")
+    print(f"streak         {plural(st.streak, 'day')}")
     if st.predicted_recall_now is not None:
         later = st.predicted_recall_in_7_days
         print(
@@ -212,7 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         except ExportError as exc:
             _print_unavailable(exc.report)
             raise StudydeckError(
-                f"{len(exc.report.unavailable)} figures could not be embedded "
+                f"{plural(len(exc.report.unavailable), 'figure')} could not be embedded "
                 "and --strict was given; nothing was written",
                 path=out,
             ) from exc

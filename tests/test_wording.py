@@ -40,3 +40,27 @@ def test_one_figure_that_could_not_be_embedded_is_one_figure() -> None:
     report = ExportReport(Path("deck.apkg"))
     report.unavailable.append(None)  # type: ignore[arg-type]  (only counted)
     assert str(ExportError(report)) == "1 figure could not be embedded"
+
+
+def test_stats_says_a_streak_of_one_day(tmp_path: Path, monkeypatch, capsys) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from studydeck import cli
+    from studydeck.loading import open_deck
+    from studydeck.session import study_day
+    from studydeck.store import Store
+
+    now = datetime(2026, 5, 4, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+    monkeypatch.setattr(cli, "system_clock", lambda: now)
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+        "| 2020 | A | k | Contribution. | | |\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.db"
+    with Store.open(db) as store:
+        deck, _ = open_deck(store, [notes], now)
+        store.record_answer(deck.cards[0].id, 4, now=now, today=study_day(now, 4))
+    assert cli.main(["stats", str(notes), "--db", str(db)]) == 0
+    assert "streak         1 day\n" in capsys.readouterr().out

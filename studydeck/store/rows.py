@@ -62,15 +62,26 @@ def sm2_rows(
     every card starts new (a replay from the log)."""
     ordered = sorted(events, key=ORDER)
     undone = {e[8] for e in ordered if e[3] == "undo"}
-    # A state: its schedule and flags (a Flags tuple: all but the due day), its due day ("" none),
-    # its text as the review log keeps it, and the day of its last scheduled answer.
+    # A state: the number of its schedule and flags (a Flags tuple: all but the due day), its
+    # due day ("" none), its text as the review log keeps it, and the day of its last
+    # scheduled answer. An answer's effect on the schedule and flags does not depend on the
+    # day, and the same few come back again and again: each is worked out once, with its text
+    # on either side of the due day, and found by number (no tuple hashed per answer).
+    seen: list[Flags] = []
+    number: dict[Flags, int] = {}
+    moves: list[list[Move | None]] = []
+
+    def numbered(flags: Flags) -> int:
+        n = number.get(flags)
+        if n is None:
+            n = number[flags] = len(seen)
+            seen.append(flags)
+            moves.append([None] * 6)
+        return n
+
     fresh: Flags = (0, INITIAL_EASINESS, 0, 0, 0, 0, "")
-    new_state: State = (fresh, "", "".join(_texts(fresh)), "")
+    new_state: State = (numbered(fresh), "", "".join(_texts(fresh)), "")
     states: dict[str, State] = {}
-    # An answer's effect on the schedule and flags does not depend on the day, and the same
-    # few come back again and again: each is worked out once, with its text on either side
-    # of the due day.
-    answers: dict[tuple[Flags, int], tuple[Flags, int, str, str]] = {}
     dues: dict[tuple[str, int], str] = {}
     rows: list[Row] = []
     add = rows.append
@@ -85,21 +96,22 @@ def sm2_rows(
                 states[key] = state
                 continue
             if type(quality) is not int or not 0 <= quality <= 5:
-                check_quality(quality)  # raises (a bool or 4.0 would hash as a grade)
-            flags = state[0]
-            got = answers.get((flags, quality))
-            if got is None:
-                got = answers[flags, quality] = _answer(flags, quality, leech_threshold)
-            flags, interval, head, tail = got
+                check_quality(quality)  # raises (a bool or 4.0 would index as a grade)
+            known = moves[state[0]]
+            move = known[quality]
+            if move is None:
+                flags, interval, head, tail = _answer(seen[state[0]], quality, leech_threshold)
+                move = known[quality] = (numbered(flags), interval, head, tail)
+            n, interval, head, tail = move
             due = dues.get((day, interval), "")
             if not due:
                 due = dues[day, interval] = _due(day, interval)
             text = head + due + tail
-            states[key] = (flags, due, text, day)
+            states[key] = (n, due, text, day)
             add((cid_of[key], at, day, quality, ms, 0, int(not state[1]), state[2], text, eid))
             continue
-        flags, due, text, last = state
-        reps, ef, interval, lapses, susp, leech, bury = flags
+        n, due, text, last = state
+        reps, ef, interval, lapses, susp, leech, bury = seen[n]
         if kind == "bury":
             until = buried_until(value)
             bury = until.isoformat() if until else ""
@@ -112,28 +124,23 @@ def sm2_rows(
             continue
         flags = (reps, ef, interval, lapses, susp, leech, bury)
         head, tail = _texts(flags)
-        states[key] = (flags, due, head + due + tail, last)
+        states[key] = (numbered(flags), due, head + due + tail, last)
     values: dict[str, Values] = {}
-    for k, (f, due, _, _) in states.items():
-        values[k] = (
-            f[0],
-            f[1],
-            f[2],
-            due or None,
-            f[3],
-            f[4],
-            f[5],
-            f[6] or None,
-            None,
-            None,
-            None,
-        )
+    for k, (n, due, _, _) in states.items():
+        f = seen[n]
+        values[k] = (f[0], f[1], f[2], due or None, f[3], f[4], f[5], f[6] or None, *_NO_MEMORY)
     return values, rows
+
+
+_NO_MEMORY = (None, None, None)
+"""FSRS's memory columns: none under SM-2."""
 
 
 Flags = tuple[int, float, int, int, int, int, str]
 """repetitions, easiness, interval, lapses, suspended, leech (0/1), buried until ("" none)."""
-State = tuple[Flags, str, str, str]
+State = tuple[int, str, str, str]
+Move = tuple[int, int, str, str]
+"""An answer's effect: the number of the new flags, the interval, the text around the due."""
 
 
 def _answer(flags: Flags, quality: int, leech_threshold: int) -> tuple[Flags, int, str, str]:

@@ -190,7 +190,8 @@ class EventLog(StoreBase):
 
     def rebuild(self, keys: Collection[str] | None = None) -> int:
         """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
-        replaying their events. Returns how many cards were written."""
+        replaying their events; only what differs from the replay is written. Returns how
+        many cards were replayed."""
         with self.transaction() as c, gc_paused():
             # In a function of its own: its 100,000s of objects are gone before the cyclic GC
             # comes back (else its first pass walks them all, a third of a second).

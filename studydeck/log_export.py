@@ -7,7 +7,8 @@ FSRS tools want an integer card id, the review time in epoch milliseconds (UTC),
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
 from studydeck.fsrs_scheduler import rating
 from studydeck.store import ReviewRow
@@ -21,14 +22,17 @@ def numeric_card_id(card_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(card_id.encode(), digest_size=8).digest()) >> 1
 
 
-def csv_rows(rows: Sequence[ReviewRow]) -> Iterator[tuple[int, int, int, int]]:
-    for r in rows:
-        yield (
-            numeric_card_id(r.card_id),
-            int(r.at.timestamp() * 1000),
-            int(rating(r.quality)),
-            r.duration_ms,
-        )
+def csv_rows(answers: Iterable[tuple[str, str, int, int]]) -> Iterator[tuple[int, int, int, int]]:
+    """``studydeck log --csv``'s rows (``card_id, review_time, review_rating,
+    review_duration``) of answers as :meth:`~studydeck.store.log.ReviewLog.answer_times`
+    gives them (UTC times), one at a time."""
+    for card_id, at, quality, ms in answers:
+        since = datetime.fromisoformat(at) - EPOCH
+        yield numeric_card_id(card_id), since // MILLISECOND, int(rating(quality)), ms
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MILLISECOND = timedelta(milliseconds=1)
 
 
 def optimizer_available() -> bool:
@@ -42,8 +46,6 @@ def optimizer_available() -> bool:
 def fit_parameters(rows: Sequence[ReviewRow]) -> list[float]:
     """FSRS's parameters fitted to ``rows`` with py-fsrs's optimizer (an optional extra,
     ``fsrs[optimizer]``: ``ImportError`` without it)."""
-    from datetime import UTC
-
     from fsrs import Optimizer, ReviewLog
 
     logs = [

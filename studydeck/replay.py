@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from operator import itemgetter
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from studydeck.fsrs_scheduler import FsrsSettings, retrievability
 from studydeck.fsrs_scheduler import answer as fsrs_answer
@@ -119,21 +119,17 @@ def _replay(
             before = new_card[bool(retired.get(key, False))]
         if kind == "answer":
             after = before  # a same-day repeat changes nothing
-            if not repeat:
-                if scheduled_on.get(key) == eday:
-                    # One scheduled answer per card per study day, as Store.record_answer
-                    # rules: a second "first answer" (another window, another device) is a
-                    # same-day repeat.
-                    e = e._replace(repeat=True)
+            if not same_day_repeat(repeat, scheduled_on.get(key), eday):
+                scheduled_on[key] = eday
+                day = days.get(eday)
+                if day is None:
+                    day = days[eday] = date.fromisoformat(eday)
+                if sm2:
+                    after = answer_fast(before, quality, day, threshold)
                 else:
-                    scheduled_on[key] = eday
-                    day = days.get(eday)
-                    if day is None:
-                        day = days[eday] = date.fromisoformat(eday)
-                    if sm2:
-                        after = answer_fast(before, quality, day, threshold)
-                    else:
-                        after = policy.answer(before, quality, datetime.fromisoformat(at), day)
+                    after = policy.answer(before, quality, datetime.fromisoformat(at), day)
+            elif not repeat:
+                e = e._replace(repeat=True)
             applied.append(Applied(e, before, after))
         else:
             after = _apply(before, e)
@@ -148,12 +144,41 @@ ORDER = itemgetter(1, 0)
 def _apply(state: CardState, e: Event) -> CardState:
     """A change that is not a scheduled answer (a same-day repeat changes nothing)."""
     if e.kind == "bury":
-        return replace(state, buried_until=date.fromisoformat(e.value) if e.value else None)
+        return replace(state, buried_until=buried_until(e.value))
     if e.kind == "suspend":
-        return replace(state, suspended=e.value == "1")
+        return replace(state, suspended=suspends(e.value))
     if e.kind == "send":
-        day = date.fromisoformat(e.value)
-        if state.sm2.due is None or state.sm2.due > day:
-            return replace(state, sm2=replace(state.sm2, due=day))
-        return state
+        due = sent_due(state.sm2.due, date.fromisoformat(e.value))
+        return state if due == state.sm2.due else replace(state, sm2=replace(state.sm2, due=due))
     return state  # a kind from a newer studydeck: kept in the log, not understood here
+
+
+# -- what an event does: the rules both replays (this one and the store's one-pass SM-2
+# rebuild, studydeck.store.rows) call, so each is written once --------------------------
+
+
+def same_day_repeat(repeat: bool, last_scheduled: str | None, day: str) -> bool:
+    """Whether an answer on study ``day`` is a same-day repeat (it changes nothing), given
+    the day of the card's last scheduled answer. One scheduled answer per card per study
+    day, as Store.record_answer rules: an answer marked as a repeat is one, and so is a
+    second "first answer" the same day (another window, another device)."""
+    return repeat or last_scheduled == day
+
+
+def buried_until(value: str) -> date | None:
+    """The day a ``bury`` event buries its card until; "" unburies (None)."""
+    return date.fromisoformat(value) if value else None
+
+
+def suspends(value: str) -> bool:
+    """Whether a ``suspend`` event suspends its card ("1"); anything else lifts it."""
+    return value == "1"
+
+
+Day = TypeVar("Day", date, str)
+"""A day as a date, or as its ISO text (which sorts the same)."""
+
+
+def sent_due(due: Day | None, until: Day) -> Day:
+    """A card's due day after a ``send`` to review by ``until``: never later than it was."""
+    return until if due is None or due > until else due

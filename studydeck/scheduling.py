@@ -96,11 +96,21 @@ def lapse_step(lapses: int, leech: bool, quality: int, leech_threshold: int) -> 
     """The lapse and leech rule, whatever the scheduler: lapses and the leech flag after a
     scheduled answer. A grade below :data:`PASSING` is a lapse; the lapse that brings the
     count to ``leech_threshold`` (0: never) makes the card a leech (and a leech is suspended,
-    see :func:`after_answer`)."""
+    see :func:`leech_flags`)."""
     if quality >= PASSING:
         return lapses, leech
     lapses += 1
     return lapses, leech or lapses >= leech_threshold > 0
+
+
+def leech_flags(
+    lapses: int, leech: bool, suspended: bool, quality: int, leech_threshold: int
+) -> tuple[int, bool, bool]:
+    """Lapses, leech and suspended after a scheduled answer: :func:`lapse_step`, and a leech
+    is suspended. Whatever the scheduler: :func:`after_answer`, :func:`answer_fast` and the
+    store's one-pass replay (:mod:`studydeck.store.rows`) all call it."""
+    lapses, leech = lapse_step(lapses, leech, quality, leech_threshold)
+    return lapses, leech, suspended or leech
 
 
 class AnkiButton(IntEnum):
@@ -162,11 +172,13 @@ def answer_fast(state: CardState, quality: int, today: date, leech_threshold: in
         check_quality(quality)  # raises, except for an int subclass (an AnkiButton) in range
     s = state.sm2
     reps, easiness, interval = sm2_step(s.repetitions, s.easiness, s.interval, quality)
-    lapses, leech = lapse_step(state.lapses, state.leech, quality, leech_threshold)
+    lapses, leech, suspended = leech_flags(
+        state.lapses, state.leech, state.suspended, quality, leech_threshold
+    )
     return CardState(
         Sm2State(reps, easiness, interval, today + timedelta(days=interval)),
         lapses,
-        state.suspended or leech,
+        suspended,
         leech,
         state.buried_until,
         state.retired,
@@ -186,12 +198,14 @@ def after_answer(
     suspended.
     """
     check_quality(quality)
-    lapses, leech = lapse_step(state.lapses, state.leech, quality, leech_threshold)
+    lapses, leech, suspended = leech_flags(
+        state.lapses, state.leech, state.suspended, quality, leech_threshold
+    )
     # A constructor, not dataclasses.replace: replay runs this 100,000 times.
     return CardState(
         schedule,
         lapses,
-        state.suspended or leech,
+        suspended,
         leech,
         state.buried_until,
         state.retired,

@@ -6,7 +6,7 @@ import argparse
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from studydeck.cli import _auto_sync, main
 from studydeck.config import config_path
 from studydeck.loading import open_deck
-from studydeck.log_export import optimizer_available
+from studydeck.log_export import numeric_card_id, optimizer_available
 from studydeck.session import study_day, system_clock
 from studydeck.store import Store
 from studydeck.sync import LOG_DIR, init
@@ -51,6 +51,33 @@ def test_log_csv_is_in_the_shape_fsrs_tools_read(reviewed, capsys) -> None:
     assert rows[0] == ["card_id", "review_time", "review_rating", "review_duration"]
     assert [(r[2], r[3]) for r in rows[1:]] == [("4", "3000"), ("1", "7000")]
     assert all(r[0].isdigit() and r[1].isdigit() and len(r[1]) == 13 for r in rows[1:])
+
+
+def test_log_csv_gives_each_answer_its_card_utc_time_grade_and_duration(tmp_path, capsys):
+    """Every answer, same-day repeats included, in time order: the card as a number that stays
+    the same, the time in milliseconds since 1970 UTC, Again..Easy as 1-4, and milliseconds."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*ROWS), encoding="utf-8")
+    db = tmp_path / "s.db"
+    paris = timezone(timedelta(hours=1))
+    first = datetime(2026, 3, 2, 9, 30, 15, 123000, tzinfo=paris)  # 08:30:15.123 UTC
+    with Store.open(db) as store:
+        deck, _ = open_deck(store, [notes], first)
+        a, b = deck.cards[0].id, deck.cards[1].id
+        for card, grade, at, ms in [
+            (b, 5, first + timedelta(minutes=1), 900),
+            (a, 1, first, 4000),
+            (a, 4, first + timedelta(minutes=2), 2500),  # a same-day repeat: still a review
+        ]:
+            store.record_answer(card, grade, now=at, today=first.date(), duration_ms=ms)
+    assert main(["log", "--csv", "--db", str(db)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    ms = 1772440215123
+    assert rows[1:] == [
+        [str(numeric_card_id(a)), str(ms), "1", "4000"],
+        [str(numeric_card_id(b)), str(ms + 60_000), "4", "900"],
+        [str(numeric_card_id(a)), str(ms + 120_000), "3", "2500"],
+    ]
 
 
 def test_optimize_without_the_optimizer_says_what_to_install(reviewed, capsys) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydeck.replay import Event, Policy, replay
 from studydeck.store.rows import replayed_rows, sm2_rows
 from studydeck.store.schema import utc_text
+from studydeck.store.states import state_text
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 KEYS = ["p1/contribution", "p1/insight", "p2/critique"]
@@ -56,3 +58,43 @@ def logs(draw: st.DrawFn) -> list[Event]:
 def test_the_one_pass_sm2_rows_equal_the_replayed_ones(events: list[Event], leech: int) -> None:
     expected = replayed_rows(replay(events, Policy(leech_threshold=leech)), CID)
     assert sm2_rows(events, leech, CID) == expected
+
+
+def line(n: int, hours: int, kind: str, quality: int = 0, value: str = "") -> Event:
+    at = T0 + timedelta(hours=hours)
+    return Event(f"{n:03d}", utc_text(at), at.date().isoformat(), kind, KEYS[0], quality,
+                 value=value)  # fmt: skip
+
+
+# One card's lines (hours after Monday 2 March 2026, 08:00 UTC) and the card's text after
+# them, as the review log keeps it: repetitions, E-Factor, interval, due, lapses, suspended,
+# leech, buried until.
+WHAT_LINES_DO = [
+    ([(0, "answer", 4)], "1,2.5,1,2026-03-03,0,0,0,"),
+    # a second answer the same study day is a same-day repeat; the next day's is scheduled
+    ([(0, "answer", 4), (1, "answer", 1)], "1,2.5,1,2026-03-03,0,0,0,"),
+    ([(0, "answer", 4), (30, "answer", 4)], "2,2.5,6,2026-03-09,0,0,0,"),
+    # bury until a day, and "" unburies
+    ([(0, "bury", 0, "2026-03-05")], "0,2.5,0,,0,0,0,2026-03-05"),
+    ([(0, "bury", 0, "2026-03-05"), (1, "bury", 0, "")], "0,2.5,0,,0,0,0,"),
+    # "1" suspends; "0", or anything else, lifts it
+    ([(0, "suspend", 0, "1")], "0,2.5,0,,0,1,0,"),
+    ([(0, "suspend", 0, "1"), (1, "suspend", 0, "0")], "0,2.5,0,,0,0,0,"),
+    ([(0, "suspend", 0, "1"), (1, "suspend", 0, "yes")], "0,2.5,0,,0,0,0,"),
+    # a send makes a card due by that day, never later than it was
+    ([(0, "send", 0, "2026-03-04")], "0,2.5,0,2026-03-04,0,0,0,"),
+    ([(0, "answer", 4), (1, "send", 0, "2026-03-04")], "1,2.5,1,2026-03-03,0,0,0,"),
+    ([(0, "answer", 4), (30, "answer", 4), (31, "send", 0, "2026-03-04")],
+     "2,2.5,6,2026-03-04,0,0,0,"),
+    # the lapse that reaches the threshold (2 here) makes a leech, and a leech is suspended
+    ([(0, "answer", 1), (30, "answer", 2)], "0,2.5,1,2026-03-04,2,1,1,"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lines", "text"), WHAT_LINES_DO)
+def test_what_each_line_does_in_both_replays(lines: list[tuple], text: str) -> None:
+    events = [line(n, *spec) for n, spec in enumerate(lines)]
+    replayed = replay(events, Policy(leech_threshold=2))
+    assert state_text(replayed.states[KEYS[0]]) == text
+    values, _ = sm2_rows(events, 2, CID)
+    assert values[KEYS[0]] == replayed_rows(replayed, CID)[0][KEYS[0]]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from studydeck.perf import gc_paused
 from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
-from studydeck.store.rows import NEW_VALUES, replayed_rows, sm2_rows
+from studydeck.store.rows import NEW_VALUES, Row, replayed_rows, sm2_rows
 from studydeck.store.schema import count_review_totals, utc_text
 from studydeck.store.states import WRITE_COLS_BURIED
 
@@ -190,29 +190,41 @@ class EventLog(StoreBase):
 
     def rebuild(self, keys: Collection[str] | None = None) -> int:
         """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
-        replaying their events. Returns how many cards were written."""
+        replaying their events; only what differs from the replay is written. Returns how
+        many cards were replayed."""
         with self.transaction() as c, gc_paused():
             # In a function of its own: its 100,000s of objects are gone before the cyclic GC
             # comes back (else its first pass walks them all, a third of a second).
             return self._rebuild(c, keys)
 
     def _rebuild(self, c: sqlite3.Connection, keys: Collection[str] | None) -> int:
+        tuples = c.cursor()
+        tuples.row_factory = None  # plain tuples: 100,000 rows
+        # Each card's columns as they are, in the order the replay gives them: a card (and a
+        # review row) the replay leaves as it was is not written again (a rebuild of a store
+        # that is up to date writes nothing).
         cards = {
-            _line_key(r): (r["cid"], bool(r["retired"]))
-            for r in c.execute("SELECT cid, card_id, retired FROM cards")
+            r[1]: (r[0], bool(r[2]), r[3:])
+            for r in tuples.execute(
+                f"SELECT cid, card_id, retired, {WRITE_COLS_BURIED.replace('=?', '')} FROM cards"
+            )
         }
         wanted = set(cards) if keys is None else set(keys) & set(cards)
-        tuples = c.cursor()
-        tuples.row_factory = None  # plain tuples, in Event's field order: 100,000 rows
+        cid_of = {k: v[0] for k, v in cards.items()}
         if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
             rows = tuples.execute(f"SELECT {_EVENT_FIELDS} FROM events").fetchall()
+            old = tuples.execute(f"SELECT {_REVIEW_COLS} FROM reviews ORDER BY id").fetchall()
         else:
-            rows = []
+            rows, old = [], []
             for key in wanted:
                 rows += tuples.execute(
                     f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
                 ).fetchall()
-        cid_of = {k: v[0] for k, v in cards.items()}
+                old += tuples.execute(
+                    f"SELECT {_REVIEW_COLS} FROM reviews WHERE cid = ? ORDER BY id",
+                    (cid_of[key],),
+                ).fetchall()
+        # (Events in Event's field order.)
         events = [r for r in rows if r[4] in wanted]
         if self.policy.scheduler == "sm2":  # the default: its one-pass twin, on the tuples
             values, reviews = sm2_rows(events, self.policy.leech_threshold, cid_of)
@@ -221,19 +233,17 @@ class EventLog(StoreBase):
             values, reviews = replayed_rows(result, cid_of)
         c.executemany(
             f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
-            [(*values.get(k, NEW_VALUES), cards[k][0]) for k in wanted],
+            [
+                (*v, cards[k][0])
+                for k in wanted
+                if (v := values.get(k, NEW_VALUES)) != cards[k][2]  # (a tuple each)
+            ],
         )
-        with _review_triggers_off(c, keys is None or len(reviews) >= BULK):
-            if keys is None:
-                c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
-            else:  # (through the cid index, before it is dropped)
-                c.executemany("DELETE FROM reviews WHERE cid = ?", [(cards[k][0],) for k in wanted])
-            with _indexes_dropped(c, "reviews", len(reviews)):
-                c.executemany(
-                    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-                    "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    reviews,
-                )
+        cids = {cid_of[k] for k in wanted}
+        if keys is not None:
+            old = [r for r in old if r[0] in cids]
+        if old != reviews:
+            _write_reviews(c, old, reviews, cids, full=keys is None)
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -273,6 +283,37 @@ class EventLog(StoreBase):
                 "SELECT count(*) AS n FROM events WHERE card_key NOT IN (SELECT card_id FROM cards)"
             )[0]["n"]
         )
+
+
+_REVIEW_COLS = "cid, at, day, quality, duration_ms, repeat, was_new, before, after, event_id"
+"""A review row's columns, in :data:`studydeck.store.rows.Row`'s order."""
+
+
+def _write_reviews(
+    c: sqlite3.Connection, old: list[Row], new: list[Row], cids: set[int], full: bool
+) -> None:
+    """Make the review rows of cards ``cids`` (all of them: ``full``) ``new`` instead of
+    ``old`` (both in time order). A card whose rows are the same keeps them; the others lose
+    all theirs and get the new ones in time order, as one card's rows must stay (undo takes
+    back only a card's last row)."""
+    was: dict[object, list[Row]] = {}  # by cid
+    for r in old:
+        was.setdefault(r[0], []).append(r)
+    now: dict[object, list[Row]] = {}
+    for r in new:
+        now.setdefault(r[0], []).append(r)
+    changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
+    rows = [r for r in new if r[0] in changed]
+    every = full and changed.issuperset(was)  # no card keeps its rows
+    with _review_triggers_off(c, every or len(rows) >= BULK):
+        if every:
+            c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
+        else:  # (through the cid index, before it is dropped)
+            c.executemany("DELETE FROM reviews WHERE cid = ?", [(cid,) for cid in changed])
+        with _indexes_dropped(c, "reviews", len(rows)):
+            c.executemany(
+                f"INSERT INTO reviews ({_REVIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
+            )
 
 
 BULK = 5000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -51,6 +52,22 @@ class ReviewLog(StoreBase):
             # UTC text sorts in time order; ties go by event id, as replay orders them
             for r in self.query(sql + " ORDER BY r.at, r.event_id", params)
         ]
+
+    def answer_times(self) -> Iterator[tuple[str, str, int, int]]:
+        """(card id, UTC time, grade, duration in ms) of every answer, same-day repeats
+        included, in time order; read a batch at a time as it is consumed, so a log of a
+        million answers is never in memory at once (``studydeck log --csv``)."""
+        cur = self._conn.cursor()
+        cur.row_factory = None
+        cur.execute(
+            "SELECT c.card_id, r.at, r.quality, r.duration_ms FROM reviews r "
+            "JOIN cards c USING (cid) ORDER BY r.at, r.event_id"
+        )
+        try:
+            while batch := cur.fetchmany(5000):
+                yield from batch
+        finally:
+            cur.close()
 
     def answers_by_day_and_grade(self) -> list[tuple[date, int, int]]:
         """(day, grade, how many answers), from the running totals (schema v5)."""

@@ -4,22 +4,24 @@ Two ways to the same rows. :func:`replayed_rows` takes :func:`studydeck.replay.r
 states and answers (any scheduler) and formats them with :mod:`studydeck.store.states`.
 :func:`sm2_rows` is its one-pass twin for SM-2, the default, used when a sync or rebuild
 replays 100,000 answers: each card's state is a plain tuple, formatted as it changes, with
-no object per answer (three times faster). SM-2's arithmetic and the lapse rule are
+no object per answer (three times faster). Every rule it applies is written once, elsewhere,
+and called by both: SM-2's arithmetic and the lapse and leech rule are
 :mod:`studydeck.scheduling`'s (:func:`~studydeck.scheduling.sm2_step`,
-:func:`~studydeck.scheduling.lapse_step`); what is written again here is only the walk over
-the log and the state's text form, and tests/test_sync_rows.py checks with hypothesis that
-both ways give the same values and rows for any log (answers, same-day repeats, undos, bury,
-suspend, send).
+:func:`~studydeck.scheduling.leech_flags`); what an event does (the same-day repeat, bury,
+suspend, send) is :mod:`studydeck.replay`'s; the state's text form is
+:func:`studydeck.store.states.fields_text`. What is written here is only the walk over the log,
+and tests/test_sync_rows.py checks with hypothesis that both ways give the same values and
+rows for any log (answers, same-day repeats, undos, bury, suspend, send).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 
-from studydeck.replay import NEW, ORDER, Replayed
-from studydeck.scheduling import check_quality, lapse_step, sm2_step
-from studydeck.store.states import state_text, state_values
+from studydeck.replay import NEW, ORDER, Replayed, buried_until, same_day_repeat, sent_due, suspends
+from studydeck.scheduling import INITIAL_EASINESS, check_quality, leech_flags, sm2_step
+from studydeck.store.states import fields_text, state_text, state_values
 
 EventFields = tuple[str, str, str, str, str, int, int, bool, str, str]
 """An :class:`~studydeck.replay.Event`'s fields, in its order (an Event is one too)."""
@@ -60,13 +62,27 @@ def sm2_rows(
     every card starts new (a replay from the log)."""
     ordered = sorted(events, key=ORDER)
     undone = {e[8] for e in ordered if e[3] == "undo"}
-    # A state: repetitions, easiness, interval, due ("" none), lapses, suspended, leech (0/1),
-    # buried until ("" none), and its text as the review log keeps it.
-    new_state = (0, 2.5, 0, "", 0, 0, 0, "", "0,2.5,0,,0,0,0,")
-    states: dict[str, tuple[int, float, int, str, int, int, int, str, str]] = {}
-    scheduled_on: dict[str, str] = {}
-    ordinal: dict[str, int] = {}
-    iso: dict[int, str] = {}
+    # A state: the number of its schedule and flags (a Flags tuple: all but the due day), its
+    # due day ("" none), its text as the review log keeps it, and the day of its last
+    # scheduled answer. An answer's effect on the schedule and flags does not depend on the
+    # day, and the same few come back again and again: each is worked out once, with its text
+    # on either side of the due day, and found by number (no tuple hashed per answer).
+    seen: list[Flags] = []
+    number: dict[Flags, int] = {}
+    moves: list[list[Move | None]] = []
+
+    def numbered(flags: Flags) -> int:
+        n = number.get(flags)
+        if n is None:
+            n = number[flags] = len(seen)
+            seen.append(flags)
+            moves.append([None] * 6)
+        return n
+
+    fresh: Flags = (0, INITIAL_EASINESS, 0, 0, 0, 0, "")
+    new_state: State = (numbered(fresh), "", "".join(_texts(fresh)), "")
+    states: dict[str, State] = {}
+    dues: dict[tuple[str, int], str] = {}
     rows: list[Row] = []
     add = rows.append
     for eid, at, day, kind, key, quality, ms, repeat, value, _ in ordered:
@@ -74,46 +90,76 @@ def sm2_rows(
             continue
         state = states.get(key, new_state)
         if kind == "answer":
-            if repeat or scheduled_on.get(key) == day:
-                # a same-day repeat (one scheduled answer per card per study day) changes nothing
-                text = state[8]
+            if same_day_repeat(repeat, state[3], day):
+                text = state[2]
                 add((cid_of[key], at, day, quality, ms, 1, 0, text, text, eid))
                 states[key] = state
                 continue
-            scheduled_on[key] = day
             if type(quality) is not int or not 0 <= quality <= 5:
-                check_quality(quality)  # raises, as scheduling.answer does
-            reps, ef, interval, due, lapses, susp, leech, bury, was = state
-            start = ordinal.get(day)
-            if start is None:
-                start = ordinal[day] = date.fromisoformat(day).toordinal()
-            reps, ef, interval = sm2_step(reps, ef, interval, quality)
-            lapses, is_leech = lapse_step(lapses, leech == 1, quality, leech_threshold)
-            if is_leech:
-                leech = susp = 1  # a leech is suspended (scheduling.after_answer's rule)
-            due = iso.get(start + interval, "")
+                check_quality(quality)  # raises (a bool or 4.0 would index as a grade)
+            known = moves[state[0]]
+            move = known[quality]
+            if move is None:
+                flags, interval, head, tail = _answer(seen[state[0]], quality, leech_threshold)
+                move = known[quality] = (numbered(flags), interval, head, tail)
+            n, interval, head, tail = move
+            due = dues.get((day, interval), "")
             if not due:
-                due = iso[start + interval] = date.fromordinal(start + interval).isoformat()
-            text = f"{reps},{ef},{interval},{due},{lapses},{susp},{leech},{bury}"
-            states[key] = (reps, ef, interval, due, lapses, susp, leech, bury, text)
-            add((cid_of[key], at, day, quality, ms, 0, int(not state[3]), was, text, eid))
+                due = dues[day, interval] = _due(day, interval)
+            text = head + due + tail
+            states[key] = (n, due, text, day)
+            add((cid_of[key], at, day, quality, ms, 0, int(not state[1]), state[2], text, eid))
             continue
-        reps, ef, interval, due, lapses, susp, leech, bury, text = state
+        n, due, text, last = state
+        reps, ef, interval, lapses, susp, leech, bury = seen[n]
         if kind == "bury":
-            bury = date.fromisoformat(value).isoformat() if value else ""
+            until = buried_until(value)
+            bury = until.isoformat() if until else ""
         elif kind == "suspend":
-            susp = int(value == "1")
+            susp = int(suspends(value))
         elif kind == "send":
-            until = date.fromisoformat(value).isoformat()
-            if not due or due > until:
-                due = until
+            due = sent_due(due or None, date.fromisoformat(value).isoformat())
         else:
             states[key] = state  # a rename, a quiz answer, a kind from a newer studydeck
             continue
-        text = f"{reps},{ef},{interval},{due},{lapses},{susp},{leech},{bury}"
-        states[key] = (reps, ef, interval, due, lapses, susp, leech, bury, text)
-    values: dict[str, Values] = {
-        k: (s[0], s[1], s[2], s[3] or None, s[4], s[5], s[6], s[7] or None, None, None, None)
-        for k, s in states.items()
-    }
+        flags = (reps, ef, interval, lapses, susp, leech, bury)
+        head, tail = _texts(flags)
+        states[key] = (numbered(flags), due, head + due + tail, last)
+    values: dict[str, Values] = {}
+    for k, (n, due, _, _) in states.items():
+        f = seen[n]
+        values[k] = (f[0], f[1], f[2], due or None, f[3], f[4], f[5], f[6] or None, *_NO_MEMORY)
     return values, rows
+
+
+_NO_MEMORY = (None, None, None)
+"""FSRS's memory columns: none under SM-2."""
+
+
+Flags = tuple[int, float, int, int, int, int, str]
+"""repetitions, easiness, interval, lapses, suspended, leech (0/1), buried until ("" none)."""
+State = tuple[int, str, str, str]
+Move = tuple[int, int, str, str]
+"""An answer's effect: the number of the new flags, the interval, the text around the due."""
+
+
+def _answer(flags: Flags, quality: int, leech_threshold: int) -> tuple[Flags, int, str, str]:
+    """A scheduled answer's new flags, interval, and text around the due day:
+    :func:`~studydeck.scheduling.sm2_step` and :func:`~studydeck.scheduling.leech_flags`."""
+    reps, ef, interval, lapses, susp, leech, bury = flags
+    reps, ef, interval = sm2_step(reps, ef, interval, quality)
+    lapses, is_leech, is_susp = leech_flags(lapses, leech == 1, susp == 1, quality, leech_threshold)
+    after = (reps, ef, interval, lapses, int(is_susp), int(is_leech), bury)
+    return (after, interval, *_texts(after))
+
+
+def _texts(flags: Flags) -> tuple[str, str]:
+    """The state's text (:func:`~studydeck.store.states.fields_text`) before and after its due
+    day."""
+    reps, ef, interval, lapses, susp, leech, bury = flags
+    head, _, tail = fields_text(reps, ef, interval, "\0", lapses, susp, leech, bury).partition("\0")
+    return head, tail
+
+
+def _due(day: str, interval: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=interval)).isoformat()

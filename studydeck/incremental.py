@@ -187,13 +187,17 @@ def parse_incremental(
     pieces: list[tuple[int, list[Event]]] = []
     order: list[tuple[int, bytes]] = []
     parsed = 0
+    carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
     for offset, lines, table in stretches(text.split("\n")):
         chunk = "\n".join(lines)
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
             events = scan_table(lines, path) if table else scan(chunk, path)
-            events = _carded(events) if card else events
+            if card:
+                if carded is None:
+                    carded = _card_texts(old)
+                events = _carded(events, carded)
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
@@ -203,21 +207,38 @@ def parse_incremental(
     return assemble(path, pieces, texts)
 
 
-def _carded(events: list[Event]) -> list[Event]:
+def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The card texts of every carded row in ``blocks``, by (contribution, notes)."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for events in blocks.values():
+        for ev in events:
+            if ev[0] == "t" and len(ev) > 4:
+                for r, t in zip(ev[2], ev[4], strict=True):
+                    out[r["contribution"], r["notes"]] = t
+    return out
+
+
+def _carded(
+    events: list[Event], known: dict[tuple[str, str], list[tuple[str, str]]]
+) -> list[Event]:
     """Each table event with its rows' cards (kind value, back) as a fifth element: carding
-    reads only the row's cells, so a cached stretch is never carded again."""
-    return [
-        (
-            *ev,
-            [
-                [(k.value, b) for k, b in row_card_texts(r["contribution"], r["notes"])]
-                for r in ev[2]
-            ],
-        )
-        if ev[0] == "t"
-        else ev
-        for ev in events
-    ]
+    reads only the row's cells, so a row already carded (``known``: in the stretch an edit
+    changed, most rows did not) is never carded again."""
+    out: list[Event] = []
+    for ev in events:
+        if ev[0] != "t":
+            out.append(ev)
+            continue
+        texts = []
+        for r in ev[2]:
+            cells = r["contribution"], r["notes"]
+            t = known.get(cells)
+            if t is None:
+                t = [(k.value, b) for k, b in row_card_texts(*cells)]
+                known[cells] = t
+            texts.append(t)
+        out.append((*ev, texts))
+    return out
 
 
 def parse_fresh(text: str, path: str) -> FileResult:

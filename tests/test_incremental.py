@@ -3,6 +3,7 @@ the edited file gives: the same papers (sections, line numbers, order) and diagn
 
 from __future__ import annotations
 
+import marshal
 import re
 from pathlib import Path
 
@@ -502,3 +503,31 @@ def test_a_row_inserted_near_the_top_of_a_long_table_leaves_later_chunks_cached(
     # Its own chunk is read again (two, if the new row ends one); every later one is cached.
     assert chunks > 20
     assert cache.parsed <= 2
+
+
+def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) -> None:
+    """Rows left by an older studydeck (a whole-file blob, or a stretch row whose events
+    have another shape) are never read as this version's: the file is parsed afresh and
+    those rows are dropped or rewritten."""
+    from studydeck.deck import parse_files
+    from studydeck.incremental import FileCaches
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# T", "", HEADER, DELIM, *table(5)]) + "\n", "utf-8")
+    fresh = BlockCache()
+    parse_incremental(notes.read_text("utf-8"), str(notes), fresh)
+    name = "file-blocks " + str(notes.resolve())
+    with Store.open(tmp_path / "s.db") as store:
+        store.save_deck_cache(name, "old", marshal.dumps(("studydeck-blocks/4", {})))
+        some = next(iter(fresh.blocks))
+        wrong = [("t", 1, [], [])]  # a stretch's events with its rows missing
+        stale = {some.hex(): wrong, "ab" * 16: wrong}
+        for h, events in stale.items():
+            store.save_deck_cache(name + "\x00" + h, "old", marshal.dumps(events))
+        caches = FileCaches(store)
+        got = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
+        caches.save()
+        assert got == parse_files([notes])
+        rows = store.cached_decks_under(name)
+    assert name + "\x00" + "ab" * 16 not in rows
+    assert marshal.loads(rows[name + "\x00" + some.hex()]) == fresh.blocks[some]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from studydeck.critique import classify, explicit, without_prefix
-from studydeck.identity import card_id
+from studydeck.identity import card_id_prefix
 from studydeck.models import Card, CardKind, Deck, Paper
 
 QUESTIONS: dict[CardKind, str] = {
@@ -213,9 +213,10 @@ def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card
     """The cards; a back that reads as the paper's contribution or notes (notes that are all
     insight, say) is the paper's own string, not a copy of it."""
     shared = {paper.contribution: paper.contribution, paper.notes: paper.notes}
+    prefix = card_id_prefix(paper.key)
     return [
         Card(
-            id=card_id(paper.key, kind),
+            id=prefix + kind._value_,
             kind=kind,
             paper=paper,
             question=QUESTIONS[kind],

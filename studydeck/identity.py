@@ -50,8 +50,13 @@ def paper_key(title: str, url: str | None, section: str = "", *, by_section: boo
 
 
 def card_id(key: str, kind: CardKind) -> str:
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-    return f"{digest}/{kind.value}"
+    return card_id_prefix(key) + kind.value
+
+
+def card_id_prefix(key: str) -> str:
+    """What every card id of the paper ``key`` starts with (the kind follows): hashed once
+    per paper when its cards are made together."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() + "/"
 
 
 def duplicates(keys: Iterable[str]) -> set[str]:

@@ -10,7 +10,11 @@ Where a file may be cut (cheap line scanning, no markdown-it):
 * inside a long table, between rows: once a table has started, a line starting with ``|``
   (at most three spaces in) is always one more row, so rows can be read in chunks, each
   behind a copy of the header and delimiter lines. Not when markdown-it's cap on padded
-  cells (65,536 per table) could be reached, as it counts over the whole table.
+  cells (65,536 per table) could be reached, as it counts over the whole table. A chunk ends
+  after a row chosen by its own text (a checksum), not by its position, so inserting or
+  deleting a row changes only its own chunk, and every later chunk is still in the cache.
+
+A file whose text is exactly the cached one is not cut again: its stretches are known.
 
 Anything unusual (line separators other than ``\\n``, which ``str.splitlines`` and
 markdown-it count differently) falls back to one stretch: the full parse.
@@ -23,9 +27,10 @@ import marshal
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from studydeck.carding import cards_for, make_cards, row_card_texts
 from studydeck.models import Card, CardKind, Paper
@@ -39,9 +44,11 @@ from studydeck.parsing import (
     scan_table,
 )
 
-#: Table rows per chunk: small enough that an edit re-reads little, large enough that the
-#: per-chunk overhead (one markdown-it state) stays negligible.
-CHUNK_ROWS = 200
+#: Table rows per chunk, on average: small enough that an edit re-reads little, large enough
+#: that the per-chunk overhead (one markdown-it state) stays negligible. A row ends a chunk
+#: when its checksum is a multiple of this; a chunk holds at most ``_MAX_CHUNK`` times it.
+CHUNK_ROWS = 100
+_MAX_CHUNK = 4
 _MAX_PADDED = 0x10000  # markdown-it's MAX_AUTOCOMPLETED_CELLS
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _DELIM = re.compile(r" {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
@@ -52,7 +59,7 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _KINDS = {k.value: k for k in CardKind}
-_TAG = f"studydeck-blocks/4/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/5/{sys.version_info[:2]}"
 
 
 @dataclass
@@ -64,19 +71,22 @@ class BlockCache:
     """Stretches markdown-it had to read in the last parse (the rest came from the cache)."""
     changed: bool = True
     """Whether the last parse changed what the cache holds (else its stored bytes still do)."""
+    whole: bytes = b""
+    """The hash of the whole text last parsed, and its stretches (offset, hash) in order."""
+    order: list[tuple[int, bytes]] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((_TAG, self.blocks))
+        return marshal.dumps((_TAG, self.blocks, self.whole, self.order))
 
     @classmethod
     def from_bytes(cls, blob: bytes | None) -> BlockCache:
         try:
-            tag, blocks = marshal.loads(blob) if blob else (None, None)
+            tag, blocks, whole, order = marshal.loads(blob) if blob else (None, None, b"", [])
         except (ValueError, EOFError, TypeError):
             return cls()
         if tag != _TAG or not isinstance(blocks, dict):
             return cls()
-        return cls(blocks, changed=False)
+        return cls(blocks, changed=False, whole=whole, order=order)
 
 
 #: A stretch: its offset in the file, its lines, and whether it is one table alone (header,
@@ -137,52 +147,98 @@ def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
         yield offset, block, False
         return
     head = block[:2]
-    first = 2 + CHUNK_ROWS
-    yield offset, block[:first], True
-    for at in range(first, len(block), CHUNK_ROWS):
-        yield offset + at - 2, head + block[at : at + CHUNK_ROWS], True
+    start, longest = 2, CHUNK_ROWS * _MAX_CHUNK
+    for k in range(2, body - 1):  # the last row's chunk runs to the end of the block
+        if zlib.crc32(block[k].encode()) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
+            yield _chunk(offset, block, head, start, k + 1)
+            start = k + 1
+    yield _chunk(offset, block, head, start, len(block))
 
 
-def parse_incremental(text: str, path: str, cache: BlockCache, *, card: bool = True) -> FileResult:
+def _chunk(offset: int, block: list[str], head: list[str], start: int, end: int) -> Stretch:
+    if start == 2:
+        return offset, block[:end], True
+    return offset + start - 2, head + block[start:end], True
+
+
+def parse_incremental(
+    text: str,
+    path: str,
+    cache: BlockCache,
+    *,
+    card: bool = True,
+    texts: list[Any] | None = None,
+) -> FileResult:
     """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
     afterwards the cache holds exactly this text's stretches (with their rows' card texts,
-    unless ``card`` is false: a parse that keeps no cache cards the papers afterwards)."""
+    unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
+    ``texts`` receives each row's card texts, or None for a row read without them."""
+    whole = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    if whole == cache.whole and all(h in cache.blocks for _, h in cache.order):
+        cache.changed, cache.parsed = False, 0
+        return assemble(path, [(at, cache.blocks[h]) for at, h in cache.order], texts)
     if not text.strip() or _ODD_BREAKS.search(text):
-        cache.blocks, cache.parsed = {}, 1
-        return parse_text(text, path)
+        cache.blocks, cache.parsed, cache.whole, cache.order = {}, 1, b"", []
+        result = parse_text(text, path)
+        if texts is not None:
+            texts.extend([None] * len(result.rows))
+        return result
     old, new = cache.blocks, dict[bytes, list[Event]]()
     pieces: list[tuple[int, list[Event]]] = []
+    order: list[tuple[int, bytes]] = []
     parsed = 0
+    carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
     for offset, lines, table in stretches(text.split("\n")):
         chunk = "\n".join(lines)
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
             events = scan_table(lines, path) if table else scan(chunk, path)
-            events = _carded(events) if card else events
+            if card:
+                if carded is None:
+                    carded = _card_texts(old)
+                events = _carded(events, carded)
             parsed += 1
         new[h] = events
         pieces.append((offset, events))
-    cache.changed = parsed > 0 or new.keys() != old.keys()
-    cache.blocks, cache.parsed = new, parsed
-    return assemble(path, pieces)
+        order.append((offset, h))
+    cache.changed = parsed > 0 or new.keys() != old.keys() or order != cache.order
+    cache.blocks, cache.parsed, cache.whole, cache.order = new, parsed, whole, order
+    return assemble(path, pieces, texts)
 
 
-def _carded(events: list[Event]) -> list[Event]:
+def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The card texts of every carded row in ``blocks``, by (contribution, notes)."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for events in blocks.values():
+        for ev in events:
+            if ev[0] == "t" and len(ev) > 4:
+                for r, t in zip(ev[2], ev[4], strict=True):
+                    out[r["contribution"], r["notes"]] = t
+    return out
+
+
+def _carded(
+    events: list[Event], known: dict[tuple[str, str], list[tuple[str, str]]]
+) -> list[Event]:
     """Each table event with its rows' cards (kind value, back) as a fifth element: carding
-    reads only the row's cells, so a cached stretch is never carded again."""
-    return [
-        (
-            *ev,
-            [
-                [(k.value, b) for k, b in row_card_texts(r["contribution"], r["notes"])]
-                for r in ev[2]
-            ],
-        )
-        if ev[0] == "t"
-        else ev
-        for ev in events
-    ]
+    reads only the row's cells, so a row already carded (``known``: in the stretch an edit
+    changed, most rows did not) is never carded again."""
+    out: list[Event] = []
+    for ev in events:
+        if ev[0] != "t":
+            out.append(ev)
+            continue
+        texts = []
+        for r in ev[2]:
+            cells = r["contribution"], r["notes"]
+            t = known.get(cells)
+            if t is None:
+                t = [(k.value, b) for k, b in row_card_texts(*cells)]
+                known[cells] = t
+            texts.append(t)
+        out.append((*ev, texts))
+    return out
 
 
 def parse_fresh(text: str, path: str) -> FileResult:
@@ -192,8 +248,10 @@ def parse_fresh(text: str, path: str) -> FileResult:
 
 
 class BlockStore(Protocol):
-    def cached_deck(self, deck: str, fingerprint: str) -> bytes | None: ...
-    def save_deck_cache(self, deck: str, fingerprint: str, data: bytes) -> None: ...
+    def cached_decks_under(self, name: str) -> dict[str, bytes]: ...
+    def save_deck_caches(
+        self, fingerprint: str, rows: Sequence[tuple[str, bytes]], drop: Sequence[str]
+    ) -> None: ...
     def deck_cache_names(self, prefix: str) -> list[str]: ...
     def drop_deck_caches(self, names: Sequence[str]) -> None: ...
 
@@ -202,37 +260,60 @@ class BlockStore(Protocol):
 #: stretch's events depend on its text and its file alone, so every deck reading a file
 #: (a folder, the file alone, the folder with one more file) shares its cache.
 _PREFIX = "file-blocks "
+#: Between a file's row name and a stretch's hash (no path holds it).
+_SEP = "\x00"
 
 
 class FileCaches:
-    """One :class:`BlockCache` per notes file, each in its own row beside the deck cache:
-    read when its file is parsed, written only when it changed."""
+    """One :class:`BlockCache` per notes file, beside the deck cache: a row naming the
+    file's stretches in order, and one row per stretch, so an edit writes the stretches
+    it made and drops those it ended, never the whole file's cache again."""
 
     def __init__(self, store: BlockStore) -> None:
         self.store = store
         self.files: dict[str, BlockCache] = {}
+        self.stored: dict[str, set[bytes]] = {}
+        """Per file, the stretches its rows hold (as read)."""
+        self.stale: dict[str, set[bytes]] = {}
+        """Per file, stretch rows of another version (rewritten or dropped on save)."""
+        self.texts: list[Any] = []
+        """Every row's card texts (or None) in the order parsed: the papers' order."""
 
     def parse(self, text: str, path: str) -> FileResult:
         cache = self.files.get(path)
         if cache is None:
-            cache = BlockCache.from_bytes(self.store.cached_deck(_row(path), _TAG))
+            cache = self._read(path)
             self.files[path] = cache
-        return parse_incremental(text, path, cache)
+        return parse_incremental(text, path, cache, texts=self.texts)
+
+    def _read(self, path: str) -> BlockCache:
+        name = _row(path)
+        rows = self.store.cached_decks_under(name)
+        head = rows.pop(name, None)
+        blocks: dict[bytes, list[Event]] = {}
+        for n, data in rows.items():
+            try:
+                blocks[bytes.fromhex(n[len(name) + 1 :])] = marshal.loads(data)
+            except (ValueError, EOFError, TypeError):  # damaged: read that stretch again
+                continue
+        try:
+            tag, whole, order = marshal.loads(head) if head else (None, b"", [])
+        except (ValueError, EOFError, TypeError):
+            tag = None
+        if tag != _TAG:  # another version's rows (or none): none is trusted, all dropped
+            self.stored[path] = set()
+            self.stale[path] = {bytes.fromhex(n[len(name) + 1 :]) for n in rows}
+            return BlockCache()
+        self.stored[path] = set(blocks)
+        return BlockCache(blocks, changed=False, whole=whole, order=order)
 
     def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
-        """Card the papers from the card texts kept with their rows (the classifier is most
-        of a parse's cost otherwise); a row read without them (a file parsed whole) is
-        carded here."""
-        texts: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for cache in self.files.values():
-            for events in cache.blocks.values():
-                for ev in events:
-                    if ev[0] == "t":
-                        for r, t in zip(ev[2], ev[4], strict=True):
-                            texts[r["contribution"], r["notes"]] = t
+        """Card the papers (those of the files :meth:`parse` read, in that order) from the
+        card texts kept with their rows (the classifier is most of a parse's cost
+        otherwise); a row read without them (a file parsed whole) is carded here."""
+        texts = self.texts if len(self.texts) == len(papers) else [None] * len(papers)
         out: list[Card] = []
-        for p in papers:
-            t = texts.get((p.contribution, p.notes))
+        for p, t in zip(papers, texts, strict=True):
             if t is None:
                 out.extend(cards_for(p))
                 continue
@@ -240,12 +321,24 @@ class FileCaches:
         return out
 
     def save(self) -> None:
-        """Write the caches that changed; drop those of files that are gone."""
+        """Write the stretches each file's parse made (and its order); drop those it ended,
+        and the rows of files that are gone."""
         for path, cache in self.files.items():
-            if cache.changed:
-                self.store.save_deck_cache(_row(path), _TAG, cache.to_bytes())
+            if not cache.changed:
+                continue
+            name, stored = _row(path), self.stored.get(path, set())
+            rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order)))]
+            rows += [
+                (name + _SEP + h.hex(), marshal.dumps(ev))
+                for h, ev in cache.blocks.items()
+                if h not in stored
+            ]
+            ended = stored | self.stale.get(path, set())
+            drop = [name + _SEP + h.hex() for h in ended if h not in cache.blocks]
+            self.store.save_deck_caches(_TAG, rows, drop)
         names = self.store.deck_cache_names(_PREFIX)
-        self.store.drop_deck_caches([n for n in names if not os.path.exists(n[len(_PREFIX) :])])
+        gone = [n for n in names if not os.path.exists(n[len(_PREFIX) :].split(_SEP, 1)[0])]
+        self.store.drop_deck_caches(gone)
 
 
 def _row(path: str) -> str:

@@ -65,13 +65,13 @@ def _to_blob(deck: Deck) -> bytes:
         if p.figures:
             row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
         papers.append(row)
-    kind = {k: k.value for k in CardKind}
     return marshal.dumps(
         (
             _TAG,
             deck.name,
             papers,
-            [(index[c.paper.key], c.id, kind[c.kind], c.back) for c in deck.cards],
+            # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
+            [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in deck.cards],
             [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics],
             list(deck.sources),
         )

@@ -311,8 +311,12 @@ def scan(text: str, path: str) -> list[Event]:
     return events
 
 
-def assemble(path: str, pieces: Iterable[tuple[int, Sequence[Event]]]) -> FileResult:
-    """A file's result from its stretches' events, each with the line offset of its start."""
+def assemble(
+    path: str, pieces: Iterable[tuple[int, Sequence[Event]]], texts: list[Any] | None = None
+) -> FileResult:
+    """A file's result from its stretches' events, each with the line offset of its start.
+    ``texts`` receives each row's card texts kept with its event (None when not kept), in
+    the order of the rows."""
     result = FileResult(path=path)
     diag = result.diagnostics
     rows = result.rows
@@ -326,6 +330,8 @@ def assemble(path: str, pieces: Iterable[tuple[int, Sequence[Event]]]) -> FileRe
                 section = ev[2]
                 continue
             tables += ev[1]
+            if texts is not None:
+                texts.extend(ev[4] if len(ev) > 4 else [None] * len(ev[2]))
             for line, severity, message in ev[3]:
                 diag.append(
                     Diagnostic(path=path, line=line + offset, severity=severity, message=message)

@@ -138,3 +138,29 @@ def test_duplicate_titles_reordered_keep_their_own_history(tmp_path: Path, notes
         answered = [c for c in deck.cards if store.state(c.id).sm2.repetitions]
         assert [(c.paper.year, c.paper.contribution) for c in answered] == [(2019, "older")]
         assert report.renamed == 2
+
+
+def test_a_new_paper_under_a_renamed_paper_s_first_key_gets_its_own_anki_note(
+    tmp_path: Path, notes
+) -> None:
+    """Layer Normalizaton is renamed (its note keeps the GUID of its first key); a new row
+    then takes the old title: it must not share the renamed paper's Anki note."""
+    path = notes(table("| 2016 | Layer Normalizaton | k | c | | |"))
+    with Store.open(tmp_path / "s.db") as store:
+        for rows in (
+            ["| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | | |"],
+            [
+                "| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | | |",
+                "| 2017 | Layer Normalizaton | k | another paper | | |",
+            ],
+        ):
+            deck = load([path])
+            store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+            path.write_text(table(*rows))
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        guids = store.anki_guids()
+    assert guids["url:arxiv.org/abs/1607.06450"] == genanki.guid_for(
+        "studydeck", "title:layer normalizaton"
+    )
+    assert guids["title:layer normalizaton"] != guids["url:arxiv.org/abs/1607.06450"]

@@ -29,6 +29,26 @@ class DeckCache(StoreBase):
         with self.transaction() as c:
             c.execute("UPDATE deck_cache SET fingerprint = ? WHERE deck = ?", (fingerprint, deck))
 
+    def cached_decks_under(self, name: str) -> dict[str, bytes]:
+        """The row ``name`` and the rows named ``name + "\\x00" + anything`` (a file's
+        pieces), by name."""
+        rows = self.query(
+            "SELECT deck, data FROM deck_cache WHERE deck = ? OR (deck > ? AND deck < ?)",
+            (name, name + "\x00", name + "\x01"),
+        )
+        return {str(r[0]): bytes(r[1]) for r in rows}
+
+    def save_deck_caches(
+        self, fingerprint: str, rows: Sequence[tuple[str, bytes]], drop: Sequence[str]
+    ) -> None:
+        """Write these rows and drop those named, in one transaction."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)",
+                [(name, fingerprint, data) for name, data in rows],
+            )
+            c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in drop])
+
     def deck_cache_names(self, prefix: str) -> list[str]:
         rows = self.query(
             "SELECT deck FROM deck_cache WHERE substr(deck, 1, ?) = ?", (len(prefix), prefix)

@@ -65,12 +65,16 @@ def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
     64-bit digest, so the next open reads a few bytes per paper, not the deck again."""
     ids: dict[str, list[str]] = {}
     for card in cards:
-        ids.setdefault(card.paper.key, []).append(card.id)
-    out: Signature = {}
-    for p in papers:
-        data = marshal.dumps((_paper_values(p), ids.get(p.key)))
-        out[p.key] = hashlib.blake2b(data, digest_size=8).digest()
-    return out
+        key = card.paper.key
+        if key in ids:
+            ids[key].append(card.id)
+        else:
+            ids[key] = [card.id]
+    dumps, blake2b, get = marshal.dumps, hashlib.blake2b, ids.get
+    return {
+        p.key: blake2b(dumps((_paper_values(p), get(p.key))), digest_size=8).digest()
+        for p in papers
+    }
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ class Reconciler(StoreBase):
                 for k, r in stored.items()
                 if k not in present and (r["source"] in source_set or r["retired"])
             }
-            guids = {r[0] for r in c.execute("SELECT guid FROM papers")}
+            guids: set[str] | None = None  # read when a paper is new
             report.renamed += _follow_reordered_duplicates(c, papers, stored)
             renames = match_renames([p for p in papers if p.key not in stored], missing)
             for paper in papers:
@@ -145,6 +149,8 @@ class Reconciler(StoreBase):
                 if row is None:
                     pid = new_paper_id()
                     guid = key_guid(paper.key)
+                    if guids is None:
+                        guids = {r[0] for r in c.execute("SELECT guid FROM papers")}
                     if guid in guids:  # a renamed paper was first seen under this key
                         guid = anki_guid(pid)
                     guids.add(guid)

@@ -96,11 +96,10 @@ def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
     none)."""
     per_card = {cid: (ok, n) for cid, ok, n in store.scheduled_answers_by_card(PASSING)}
     per_kw: dict[str, list[int]] = {}
-    for card in deck.cards:
-        kws = card.paper.keywords
+    for cid, kws in deck.card_keywords():
         for kw in kws:
             per_kw.setdefault(kw, [0, 0])
-        done = per_card.get(card.id)
+        done = per_card.get(cid)
         if done is not None:
             for kw in kws:
                 per_kw[kw][0] += done[0]

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
-from studydeck.deck import find_files, parse_files
+from studydeck.deck import find_files
 from studydeck.fileio import ReadRefused, read_regular
-from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -309,6 +308,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
     # Re-read (and card) only the stretches of the files that changed since the last parse.
+    from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
+    from studydeck.incremental import FileCaches
+
     blocks = FileCaches(store)
     deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
     # Parse results, whatever the store makes of them: saved (and freed) before reconciling.

@@ -72,10 +72,14 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&]")
 
 
 def is_plain(text: str) -> bool:
-    """Whether the inline parser reads ``text`` as one run of text, exactly as typed (no
-    markup character, no line break): then it need not run (tests/test_rendering.py checks
-    this against markdown-it-py on random text)."""
-    return "\n" not in text and _MARKUP.search(text) is None
+    """Whether the inline parser reads ``text`` as runs of text exactly as typed, split only
+    by soft line breaks (no markup character, no space or tab beside a line break, which it
+    would drop): then it need not run, and the text is shown as it is (tests/test_rendering.py
+    checks this against markdown-it-py on random text)."""
+    return _MARKUP.search(text) is None and _SPACED_NEWLINE.search(text) is None
+
+
+_SPACED_NEWLINE = re.compile(r"[ \t]\n|\n[ \t]")
 
 
 # What markdown-it makes of a line break with breaks=True: spaces before it dropped, spaces

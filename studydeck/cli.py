@@ -91,7 +91,7 @@ def open_store_and_deck(
         raise
     for d in deck.diagnostics:
         print(terminal(str(d)), file=sys.stderr)
-    if not deck.cards and deck.errors:
+    if not deck.card_count and deck.errors:
         store.close()
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
     if report.changed and report_changes:

@@ -7,16 +7,16 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from studydeck.carding import cards_for_all
 from studydeck.errors import StudydeckError
-from studydeck.incremental import parse_fresh
 from studydeck.models import Card, Deck, Diagnostic, Paper
-from studydeck.parsing import FileResult, assign_keys, read_text
 from studydeck.perf import gc_paused
 from studydeck.safe import terminal
+
+if TYPE_CHECKING:  # imported when parsing: a warm start reads the cache and never parses
+    from studydeck.parsing import FileResult
 
 BUNDLED_NAME = "paper-reading.md"
 
@@ -26,6 +26,8 @@ def bundled_deck() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "cards" / BUNDLED_NAME
     if checkout.is_file():
         return checkout
+    from importlib import resources  # (30 ms to import: only when the bundled deck is used)
+
     return Path(str(resources.files("studydeck.data").joinpath(BUNDLED_NAME)))
 
 
@@ -122,14 +124,18 @@ def find_files(paths: Sequence[Path]) -> Found:
 def parse_files(
     files: Sequence[Path],
     skipped: Sequence[Diagnostic] = (),
-    parse: Callable[[str, str], FileResult] = parse_fresh,
-    make_cards: Callable[[Sequence[Paper]], list[Card]] = cards_for_all,
+    parse: Callable[[str, str], FileResult] | None = None,
+    make_cards: Callable[[Sequence[Paper]], list[Card]] | None = None,
 ) -> Deck:
     """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;
     ``parse`` reads one file's text and ``make_cards`` cards the papers (the incremental
-    layer passes its own, which reuse the previous parse's work)."""
+    layer passes its own, which reuse the previous parse's work; by default a fresh parse
+    and the carding rules)."""
+    from studydeck.carding import cards_for_all
+    from studydeck.incremental import parse_fresh
+
     with gc_paused():
-        return _parse_files(files, skipped, parse, make_cards)
+        return _parse_files(files, skipped, parse or parse_fresh, make_cards or cards_for_all)
 
 
 def _parse_files(
@@ -138,6 +144,8 @@ def _parse_files(
     parse: Callable[[str, str], FileResult],
     make_cards: Callable[[Sequence[Paper]], list[Card]],
 ) -> Deck:
+    from studydeck.parsing import assign_keys, read_text
+
     results: list[FileResult] = []
     diags: list[Diagnostic] = list(skipped)
     for f in files:

@@ -12,10 +12,8 @@ import base64
 import hashlib
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from studydeck.models import CardKind, Paper
 from studydeck.rendering import replace_links
@@ -81,6 +79,8 @@ class StoredPaper:
 
 def new_paper_id() -> str:
     """A permanent paper id: random, assigned once when the paper is first seen."""
+    import uuid  # (imports here: rename matching and new ids are rare; a warm start is not)
+
     return base64.b32encode(uuid.uuid4().bytes[:10]).decode("ascii").lower()
 
 
@@ -102,6 +102,8 @@ def key_guid(key: str) -> str:
 def _typo(a: str, b: str) -> bool:
     """The same title but for a slip: same words, at most one of them misspelt
     ("Normalizaton"); a different word ("Recognition" → "Restoration") is another paper."""
+    from difflib import SequenceMatcher
+
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         # one word added or dropped (an article, a colon-joined part): only for long titles

@@ -10,17 +10,17 @@ import hashlib
 import json
 import marshal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from studydeck.carding import QUESTIONS, Corrections, with_corrections
-from studydeck.deck import find_files, parse_files
+from studydeck.deck import find_files
 from studydeck.fileio import ReadRefused, read_regular
-from studydeck.incremental import FileCaches
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -98,33 +98,173 @@ def _decode(parts: tuple[Any, ...]) -> Deck | None:
     del parts
     if tag != _TAG:
         return None
-    # Each raw row is dropped as soon as its object is built, so the two never all coexist.
-    papers = []
-    raw_papers.reverse()
-    while raw_papers:
-        values = raw_papers.pop()
-        d = dict(zip(_PAPER_FIELDS, values, strict=True))
-        if values[_FIG]:
-            d["figures"] = tuple([Figure(src=s, alt=a) for s, a in values[_FIG]])
-        papers.append(Paper(**d))
-    kinds = {k.value: k for k in CardKind}
-    questions = {v: QUESTIONS[k] for v, k in kinds.items()}
-    cards = []
-    raw_cards.reverse()
-    while raw_cards:
-        i, cid, kind, back = raw_cards.pop()
-        cards.append(
-            Card(id=cid, kind=kinds[kind], paper=papers[i], question=questions[kind], back=back)
-        )
+    # The rows are checked now (a damaged blob means a parse, never a failure later) but
+    # turned into Papers and Cards only when read: see _CachedDeck.
+    # (Whole columns at a time: a loop over the rows in Python costs more than the rest.)
+    if {len(row) for row in raw_papers} - {len(_PAPER_FIELDS)}:
+        return None
+    if raw_cards:
+        index, ids, kinds, _backs = zip(*raw_cards, strict=True)
+        if not (
+            set(map(type, index)) == {int}
+            and min(index) >= 0
+            and max(index) < len(raw_papers)
+            and set(kinds) <= _KINDS.keys()
+            and set(map(type, ids)) == {str}
+        ):
+            return None
     diags = tuple(
         Diagnostic(path=p, line=ln, severity=sev, message=m) for p, ln, sev, m in raw_diags
     )
+    return _CachedDeck.of(name, raw_papers, raw_cards, diags, tuple(sources))
+
+
+_KEY = _PAPER_FIELDS.index("key")
+_KEYWORDS = _PAPER_FIELDS.index("keywords")
+_KINDS = {k.value: k for k in CardKind}
+_QUESTIONS = {v: QUESTIONS[k] for v, k in _KINDS.items()}
+
+
+def _paper(values: Sequence[Any]) -> Paper:
+    d = dict(zip(_PAPER_FIELDS, values, strict=True))
+    if values[_FIG]:
+        d["figures"] = tuple([Figure(src=s, alt=a) for s, a in values[_FIG]])
+    return Paper(**d)
+
+
+class _CachedDeck(Deck):
+    """A deck read from the cache. Its papers and cards are made from the stored rows when
+    first read, one by one, so a warm start (today's plan needs only ids and keys, then the
+    first card) and ``stats`` never build the tens of thousands of ``Card`` objects. Each
+    is made once: a card read early is the same object in ``cards`` later. Once ``papers``
+    (``cards``) has been read in full, its rows are dropped."""
+
+    # Not a dataclass of its own: ``papers`` and ``cards`` here shadow Deck's fields.
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        raw_papers: list[Any],
+        raw_cards: list[Any],
+        diagnostics: tuple[Diagnostic, ...],
+        sources: tuple[str, ...],
+    ) -> _CachedDeck:
+        deck = object.__new__(cls)
+        object.__setattr__(deck, "name", name)
+        object.__setattr__(deck, "diagnostics", diagnostics)
+        object.__setattr__(deck, "sources", sources)
+        deck.__dict__.update(
+            _raw_papers=raw_papers, _raw_cards=raw_cards, _made_papers={}, _made_cards={}
+        )
+        return deck
+
+    # A home or stats worker thread may read these while the UI thread reads ``cards`` in
+    # full: each method takes the rows list (never changed, only dropped) in one read.
+    def _paper_at(self, i: int) -> Paper:
+        d = self.__dict__
+        made: dict[int, Paper] | None = d.get("_made_papers")
+        raw = d.get("_raw_papers")
+        if made is None or raw is None:
+            return self.papers[i]
+        got = made.get(i)
+        if got is None:
+            got = made[i] = _paper(raw[i])
+        return got
+
+    def _card_at(self, j: int) -> Card:
+        d = self.__dict__
+        made: dict[int, Card] | None = d.get("_made_cards")
+        raw = d.get("_raw_cards")
+        if made is None or raw is None:
+            return self.cards[j]
+        got = made.get(j)
+        if got is None:
+            i, cid, kind, back = raw[j]
+            got = made[j] = Card(
+                id=cid,
+                kind=_KINDS[kind],
+                paper=self._paper_at(i),
+                question=_QUESTIONS[kind],
+                back=back,
+            )
+        return got
+
+    def _paper_column(self, field: int) -> list[Any]:
+        raw = self.__dict__.get("_raw_papers")
+        if raw is None:
+            name = _PAPER_FIELDS[field]
+            return [getattr(p, name) for p in self.papers]
+        return [row[field] for row in raw]
+
+    @cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        out = tuple([self._paper_at(i) for i in range(len(self.__dict__["_raw_papers"]))])
+        self.__dict__["papers"] = out
+        self.__dict__.pop("_raw_papers", None)
+        self.__dict__.pop("_made_papers", None)
+        return out
+
+    @cached_property
+    def cards(self) -> tuple[Card, ...]:
+        out = tuple([self._card_at(j) for j in range(len(self.__dict__["_raw_cards"]))])
+        self.__dict__["cards"] = out
+        for name in ("_raw_cards", "_made_cards", "_row_of"):
+            self.__dict__.pop(name, None)
+        return out
+
+    @property
+    def paper_count(self) -> int:
+        raw = self.__dict__.get("_raw_papers")
+        return len(self.papers if raw is None else raw)
+
+    @property
+    def card_count(self) -> int:
+        raw = self.__dict__.get("_raw_cards")
+        return len(self.cards if raw is None else raw)
+
+    def card_keys(self) -> list[tuple[str, str]]:
+        raw = self.__dict__.get("_raw_cards")
+        if raw is None:
+            return super().card_keys()
+        keys = self._paper_column(_KEY)
+        return [(cid, keys[i]) for i, cid, _, _ in raw]
+
+    def card_keywords(self) -> list[tuple[str, tuple[str, ...]]]:
+        raw = self.__dict__.get("_raw_cards")
+        if raw is None:
+            return super().card_keywords()
+        kws = self._paper_column(_KEYWORDS)
+        return [(cid, kws[i]) for i, cid, _, _ in raw]
+
+    def cards_by_id(self, ids: Iterable[str]) -> dict[str, Card]:
+        d = self.__dict__
+        raw = d.get("_raw_cards")
+        if raw is None:
+            return super().cards_by_id(ids)
+        row_of: dict[str, int] | None = d.get("_row_of")
+        if row_of is None:
+            row_of = d["_row_of"] = {row[1]: j for j, row in enumerate(raw)}
+        return {cid: self._card_at(row_of[cid]) for cid in ids if cid in row_of}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Deck):
+            return NotImplemented
+        return Deck.__eq__(_plain(self), _plain(other))
+
+    def __hash__(self) -> int:
+        return hash(_plain(self))
+
+
+def _plain(deck: Deck) -> Deck:
+    """The same deck as a plain ``Deck`` (for equality with decks that were parsed)."""
+    if type(deck) is Deck:
+        return deck
     return Deck(
-        name=name,
-        papers=tuple(papers),
-        cards=tuple(cards),
-        diagnostics=diags,
-        sources=tuple(sources),
+        name=deck.name,
+        papers=deck.papers,
+        cards=deck.cards,
+        diagnostics=deck.diagnostics,
+        sources=deck.sources,
     )
 
 
@@ -174,6 +314,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
     # Re-read (and card) only the stretches of the files that changed since the last parse.
+    from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
+    from studydeck.incremental import FileCaches
+
     blocks = FileCaches(store)
     deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
     # Parse results, whatever the store makes of them: saved (and freed) before reconciling.

@@ -15,6 +15,7 @@ bad rows into diagnostics) and data leaves through plain dicts (``cards --json``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -128,3 +129,27 @@ class Deck:
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+    # What today's plan, the counts and the first card need, without every Card: a deck read
+    # from the cache (:mod:`studydeck.loading`) answers these from its stored rows and builds
+    # a Card only when asked for it (a warm start shows one card of tens of thousands).
+    @property
+    def paper_count(self) -> int:
+        return len(self.papers)
+
+    @property
+    def card_count(self) -> int:
+        return len(self.cards)
+
+    def card_keys(self) -> list[tuple[str, str]]:
+        """Each card's id and its paper's key, in notes order."""
+        return [(c.id, c.paper.key) for c in self.cards]
+
+    def card_keywords(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each card's id and its paper's keywords, in notes order."""
+        return [(c.id, c.paper.keywords) for c in self.cards]
+
+    def cards_by_id(self, ids: Iterable[str]) -> dict[str, Card]:
+        """The deck's cards of ``ids`` (ids not in the deck are left out)."""
+        wanted = set(ids)
+        return {c.id: c for c in self.cards if c.id in wanted}

@@ -161,7 +161,7 @@ def _available_on(row: CardRow, today: str) -> str | None:
     never, or new)."""
     if row.retired or row.suspended or row.due is None:
         return None
-    day = max(row.due, today)
+    day = row.due if row.due > today else today  # (faster than max(), once per card)
     if row.buried_until is not None and row.buried_until > day:
         day = row.buried_until
     return day
@@ -201,49 +201,48 @@ def spread(items: list[Planned]) -> list[Planned]:
 
 
 def plan(
-    cards: Sequence[DeckCard],
+    cards: Sequence[tuple[str, str]],
     states: Mapping[str, CardRow] | Mapping[str, CardState],
     today: date,
     settings: Settings,
     today_log: Sequence[TodayAnswer] = (),
 ) -> Plan:
-    """Today's queue and counts (see the module docstring for every rule). ``states``: each
-    card's :class:`CardRow` (fast, from :meth:`~studydeck.store.Store.plan_rows`), or its full
-    :class:`CardState` (converted here)."""
+    """Today's queue and counts (see the module docstring for every rule). ``cards``: each
+    deck card's id and paper key (a :class:`DeckCard`, or a plain pair), in notes order.
+    ``states``: each card's :class:`CardRow` (fast, from
+    :meth:`~studydeck.store.Store.plan_rows`), or its full :class:`CardState` (converted here)."""
     rows = _rows(states)
     owed = owed_repeats(today_log)
     owed_set = set(owed)
     iso = today.isoformat()
     statuses: dict[str, str] = {}
-    due: list[tuple[str, int, DeckCard]] = []
-    new: list[DeckCard] = []
+    due: list[tuple[str, int, str, str]] = []
+    new: list[tuple[str, str]] = []
     forecast: dict[str, int] = {}
     leeches = 0
+    get = rows.get
     for i, card in enumerate(cards):
-        cid = card.card_id
-        st = rows.get(cid)
+        cid = card[0]
+        st = get(cid)
         s = statuses[cid] = _status(st, iso, cid in owed_set)
-        if st is None:
+        if st is None or s == "new":
             new.append(card)
             continue
         leeches += st.leech
-        if s == "new":
-            new.append(card)
-            continue
         if (s == "due" or s == "learning") and st.due is not None and st.due <= iso:
-            due.append((st.due, i, card))
+            due.append((st.due, i, cid, card[1]))
         day = _available_on(st, iso)
         if day is not None:
             forecast[day] = forecast.get(day, 0) + 1
-    due.sort(key=lambda t: (t[0], t[1]))
+    due.sort()  # by due date, then notes order (i is unique, so cid and key never decide)
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
     review_room = max(0, settings.reviews_per_day - reviews_done)
     new_room = max(0, settings.new_per_day - new_done)
-    queue = [Planned(c.card_id, c.paper_key) for _, _, c in due[:review_room]]
-    queue += [Planned(c.card_id, c.paper_key) for c in new[:new_room]]
+    queue = [Planned(cid, key) for _, _, cid, key in due[:review_room]]
+    queue += [Planned(cid, key) for cid, key in new[:new_room]]
     queued = {p.card_id for p in queue}
-    key_of = {c.card_id: c.paper_key for c in cards}
+    key_of = dict(cards) if owed else {}
     repeats = [
         Planned(cid, key_of[cid], repeat=True)
         for cid in owed
@@ -264,7 +263,7 @@ def plan(
         suspended=counts["suspended"],
         buried=counts["buried"],
         leeches=leeches,
-        retired=sum(1 for cid, st in rows.items() if st.retired and cid not in key_of),
+        retired=sum(1 for cid, st in rows.items() if st.retired and cid not in statuses),
         reviews_done=reviews_done,
         new_done=new_done,
         answered_today=len(today_log),

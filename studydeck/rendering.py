@@ -10,30 +10,54 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from studydeck import safe
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+
 #: The one inline-Markdown parser of studydeck (cells are inline text: no blocks, no raw
 #: HTML). Parsing reads its tokens for titles and figures, the app styles them, and the
-#: HTML renderer uses it for fields and handouts.
-INLINE_MD = MarkdownIt("zero", {"breaks": True}).enable(
-    ["emphasis", "backticks", "link", "image", "autolink", "escape", "entity", "newline"]
-)
-# Keep URLs as typed: the renderer still escapes attributes and validateLink still refuses
-# javascript:, vbscript: and file: links; percent-encoding every URL was a third of the cost.
-INLINE_MD.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
+#: HTML renderer uses it for fields and handouts. Made on first use (``INLINE_MD`` or
+#: :func:`inline_md`): importing markdown-it is a large part of a warm start, and a cached
+#: deck of plain cells never needs it.
+def __getattr__(name: str) -> MarkdownIt:
+    if name == "INLINE_MD":
+        return inline_md()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def inline_md() -> MarkdownIt:
+    """The parser (a test may put another in its place as ``INLINE_MD``)."""
+    patched = globals().get("INLINE_MD")
+    return patched if patched is not None else _make_inline_md()
+
+
+@cache
+def _make_inline_md() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("zero", {"breaks": True}).enable(
+        ["emphasis", "backticks", "link", "image", "autolink", "escape", "entity", "newline"]
+    )
+    # Keep URLs as typed: the renderer still escapes attributes and validateLink still refuses
+    # javascript:, vbscript: and file: links; percent-encoding every URL was a third of the cost.
+    md.normalizeLink = lambda url: url.strip()  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _link_open)
+    return md
 
 
 def _link_open(
     renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     """An ``<a>`` keeps its href only when a browser would read it as http(s) or mailto."""
+    from markdown_it.renderer import RendererHTML
+
     tok = tokens[idx]
     href = safe.safe_href(str(tok.attrGet("href") or ""))
     if href is None:
@@ -43,9 +67,21 @@ def _link_open(
     return str(RendererHTML.renderToken(renderer, tokens, idx, options, env))
 
 
-INLINE_MD.add_render_rule("link_open", _link_open)
 # Text without any of these renders to itself, HTML-escaped: no need to run the parser.
 _MARKUP = re.compile(r"[\\`*_\[\]<>&]")
+
+
+def is_plain(text: str) -> bool:
+    """Whether the inline parser reads ``text`` as runs of text exactly as typed, split only
+    by soft line breaks (no markup character, no space or tab beside a line break, which it
+    would drop): then it need not run, and the text is shown as it is (tests/test_rendering.py
+    checks this against markdown-it-py on random text)."""
+    return _MARKUP.search(text) is None and _SPACED_NEWLINE.search(text) is None
+
+
+_SPACED_NEWLINE = re.compile(r"[ \t]\n|\n[ \t]")
+
+
 # What markdown-it makes of a line break with breaks=True: spaces before it dropped, spaces
 # and tabs after it skipped.
 _NEWLINE = re.compile(r" *\n[ \t]*")
@@ -97,7 +133,7 @@ def to_html(text: str) -> str:
     if not text:
         return ""
     fast = _fast_html(text)
-    return fast if fast is not None else str(INLINE_MD.renderInline(text)).strip()
+    return fast if fast is not None else str(inline_md().renderInline(text)).strip()
 
 
 def md_links(text: str) -> Iterator[tuple[int, int, str, str]]:

@@ -9,13 +9,13 @@ rules); this module adds what happens during a sitting. Time comes from an injec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
-from studydeck.planner import CardRow, DeckCard, Plan, TodayAnswer, plan
+from studydeck.planner import CardRow, Plan, TodayAnswer, plan
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 from studydeck.store import Answer, Store
 
@@ -45,7 +45,10 @@ class QueueItem:
 def today_log(store: Store, today: date, deck: Deck) -> list[TodayAnswer]:
     """Today's answers to ``deck``'s cards (by any process), in the order given, as the
     planner takes them: the daily limits and today's counts are a deck's own, as in Anki."""
-    ids = {c.id for c in deck.cards}
+    return _today_log(store, today, {cid for cid, _ in deck.card_keys()})
+
+
+def _today_log(store: Store, today: date, ids: Container[str]) -> list[TodayAnswer]:
     return [
         TodayAnswer(r.card_id, r.quality, r.repeat, r.was_new)
         for r in store.reviews(since=today)
@@ -63,12 +66,13 @@ def today_plan(
     """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made
     (``states``: the store's card states, when the caller has just read them; by default
     the planner's few fields of each, read straight from SQL)."""
+    cards = deck.card_keys()
     return plan(
-        [DeckCard(c.id, c.paper.key) for c in deck.cards],
+        cards,
         store.plan_rows() if states is None else states,
         today,
         settings,
-        today_log(store, today, deck),
+        _today_log(store, today, {cid for cid, _ in cards}),
     )
 
 
@@ -114,8 +118,8 @@ class Session:
         self.total = len(self.queue)
 
     def _build(self) -> list[QueueItem]:
-        by_id = {c.id: c for c in self.deck.cards}
         p = today_plan(self.store, self.deck, self.today, self.settings)
+        by_id = self.deck.cards_by_id(it.card_id for it in p.queue)  # only these are built
         self._new_ids = {it.card_id for it in p.queue if p.status.get(it.card_id) == "new"}
         return [QueueItem(by_id[it.card_id], it.repeat) for it in p.queue]
 
@@ -137,7 +141,7 @@ class Session:
         store, and this sitting's answers, undo history and leeches are kept. Undo snapshots
         point at the new cards; a card that left the notes leaves them too."""
         self.deck = deck
-        by_id = {c.id: c for c in deck.cards}
+        by_id = deck.cards_by_id({i.card.id for u in self._undo for i in u.queue})
         for u in self._undo:
             u.queue = [QueueItem(by_id[i.card.id], i.repeat) for i in u.queue if i.card.id in by_id]
         self.queue = self._build()

@@ -95,16 +95,22 @@ def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
     answers count once for each of its paper's keywords; cards no longer in the deck count for
     none)."""
     per_card = {cid: (ok, n) for cid, ok, n in store.scheduled_answers_by_card(PASSING)}
-    per_kw: dict[str, list[int]] = {}
-    for card in deck.cards:
-        kws = card.paper.keywords
-        for kw in kws:
-            per_kw.setdefault(kw, [0, 0])
-        done = per_card.get(card.id)
+    # Summed per keyword list first (a paper's cards share one), then spread over its keywords.
+    per_list: dict[tuple[str, ...], list[int]] = {}
+    for cid, kws in deck.card_keywords():
+        sums = per_list.get(kws)
+        if sums is None:
+            sums = per_list[kws] = [0, 0]
+        done = per_card.get(cid)
         if done is not None:
-            for kw in kws:
-                per_kw[kw][0] += done[0]
-                per_kw[kw][1] += done[1]
+            sums[0] += done[0]
+            sums[1] += done[1]
+    per_kw: dict[str, list[int]] = {}
+    for kws, (ok, n) in per_list.items():
+        for kw in kws:
+            sums = per_kw.setdefault(kw, [0, 0])
+            sums[0] += ok
+            sums[1] += n
     return {k: (round(ok / n, 3) if n else None) for k, (ok, n) in sorted(per_kw.items())}
 
 

@@ -64,6 +64,7 @@ def test_a_touched_file_is_hashed_once_then_known_by_its_new_time(
 ) -> None:
     import os
 
+    from studydeck import deck as deck_module
     from studydeck import loading
 
     notes = tmp_path / "notes.md"
@@ -71,7 +72,7 @@ def test_a_touched_file_is_hashed_once_then_known_by_its_new_time(
     with Store.open(tmp_path / "s.db") as store:
         parsed, _ = open_deck(store, [notes], NOW)
         os.utime(notes, (1, 1))  # touched, same content: its hash says so, no parse
-        monkeypatch.setattr(loading, "parse_files", None)
+        monkeypatch.setattr(deck_module, "parse_files", None)  # loading imports it on a miss
         assert open_deck(store, [notes], NOW)[0] == parsed
         monkeypatch.setattr(loading, "_hashes", None)  # the new time is remembered
         assert open_deck(store, [notes], NOW)[0] == parsed

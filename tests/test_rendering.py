@@ -115,3 +115,25 @@ def test_escaping_and_markup() -> None:
     assert to_html('a "b"\nc') == "a &quot;b&quot;<br>\nc"
     assert to_html("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
     assert to_plain("见[知乎](https://z.com)和**粗**") == "见知乎 (https://z.com)和粗"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from(NOTE_PIECES + SPECIALS), min_size=1, max_size=12).map("".join)
+    | st.text(max_size=30)
+)
+def test_text_called_plain_is_read_by_markdown_it_as_typed(text: str) -> None:
+    # The app shows a plain cell as typed without running the parser (tui/text.py).
+    text = rendering.safe.terminal(text)
+    tokens = INLINE_MD.parseInline(text)[0].children or []
+    kinds = {t.type for t in tokens}
+    shown = "".join("\n" if t.type == "softbreak" else t.content for t in tokens)
+    if rendering.is_plain(text):
+        assert kinds <= {"text", "softbreak"} and shown == text
+
+
+def test_plain_cells_are_plain_and_markup_is_not() -> None:
+    assert rendering.is_plain("Deep residual learning 中文，。! ~-:/.\"'()#")
+    assert rendering.is_plain("Title (2020) · GAN\nWhat is the contribution?")
+    for text in ("a **b**", "a \nb", "a\n b", "[x](y)", "a & b", "`c`", "x_y", "<a>", "a\\b"):
+        assert not rendering.is_plain(text), text

@@ -64,12 +64,12 @@ def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
 def test_unchanged_file_is_not_parsed_again(store: Store, notes, monkeypatch) -> None:
     path = notes(table("| 2020 | A | k | c | | 笔记。问题：不足 |"))
     open_deck(store, [path], NOW)
-    import studydeck.loading as loading
+    import studydeck.deck as deck_module  # (loading imports the parser only on a miss)
 
     def boom(*a, **k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(loading, "parse_files", boom)
+    monkeypatch.setattr(deck_module, "parse_files", boom)
     deck, report = open_deck(store, [path], NOW)
     assert len(deck.cards) == 3 and not report.changed
     os.utime(path, (1, 1))  # touched but same content: the hash saves a parse

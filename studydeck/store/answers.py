@@ -53,8 +53,9 @@ class Answers(EventLog):
         rows = self.tuples(
             "SELECT card_id, due, repetitions, suspended, leech, buried_until, retired FROM cards"
         )
+        new = tuple.__new__  # a CardRow straight from the row's fields: half the cost of CardRow(*)
         with gc_paused():
-            return {r[0]: CardRow(*r[1:]) for r in rows}
+            return {r[0]: new(CardRow, r[1:]) for r in rows}
 
     def recall_groups(self, card_ids: Container[str]) -> list[tuple[CardState, int]]:
         """The schedules of the graded, unsuspended cards among ``card_ids``, each with how

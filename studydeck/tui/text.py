@@ -14,7 +14,7 @@ from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
 
-from studydeck.rendering import INLINE_MD
+from studydeck.rendering import inline_md, is_plain
 from studydeck.safe import terminal
 
 _STYLES = {
@@ -29,8 +29,11 @@ def markdown_text(source: str, base: Style | str = "") -> Text:
     source = terminal(source)  # no escape sequence reaches the screen, link targets included
     if not source:
         return out
+    if is_plain(source):  # most cells: no parser, and markdown-it is not even imported
+        out.append(source)
+        return out
     stack: list[Style] = []
-    for tok in INLINE_MD.parseInline(source)[0].children or ():
+    for tok in inline_md().parseInline(source)[0].children or ():
         style = Style.chain(*stack) if stack else Style()
         t = tok.type
         if t == "text":

@@ -58,7 +58,7 @@ class HomeScreen(Screen[None]):
         deck = ctx.deck
         title = Text(deck.name, style="bold")
         title.append(
-            f"   {plural(len(deck.papers), 'paper')} · {plural(len(deck.cards), 'card')}",
+            f"   {plural(deck.paper_count, 'paper')} · {plural(deck.card_count, 'card')}",
             style="dim",
         )
         for src in deck.sources:

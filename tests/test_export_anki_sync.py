@@ -4,6 +4,7 @@ real `anki` package, through `studydeck anki push`/`pull` and through `.apkg` im
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -397,3 +398,53 @@ def test_pull_twice_and_reviews_on_both_sides_count_once(
     assert (second.seen, second.added) == (2, 0)
     assert [(r.at, r.quality) for r in user.store.reviews()] == after_first
     assert len(after_first) == 2
+
+
+def test_a_package_imported_after_a_push_updates_the_pushed_notes(
+    tmp_path: Path, notes, collection: Path
+) -> None:
+    """Push first, later File > Import of an exported .apkg (another computer's export,
+    say): the package's note type is the pushed one, so its newer notes update the pushed
+    notes in place — no second note type, no conflicting notes, the history kept."""
+    from studydeck.export.anki import MODEL_ID, MODEL_NAME
+
+    path = notes(sections(("归一化", LN.format("first"))))
+    user = User(tmp_path)
+    send(user, path, collection, "push")
+    review_in_anki(collection, "Layer Normalization", 3)
+    path.write_text(sections(("归一化", LN.format("second"))))
+    user.now = time.time() + 60  # the export is newer than Anki's stamp of the push
+    send(user, path, collection, "apkg")
+
+    def look(col: Collection) -> tuple[list[tuple[int, str]], list[str], list[str]]:
+        kinds = [(m["id"], m["name"]) for m in col.models.all() if "studydeck" in m["name"]]
+        contributions = [col.get_note(i)["Contribution"] for i in col.find_notes("Title:Layer*")]
+        return kinds, contributions, sorted(d.name for d in col.decks.all_names_and_ids())
+
+    kinds, contributions, decks = in_anki(collection, look)
+    assert kinds == [(MODEL_ID, MODEL_NAME)]
+    assert contributions == ["second"]
+    assert not [d for d in decks if "setting up" in d]  # the placeholder deck is gone
+    assert history(collection, "Layer Normalization") == 1
+
+
+def test_push_finds_its_note_type_after_the_user_renamed_it(
+    tmp_path: Path, notes, collection: Path
+) -> None:
+    path = notes(sections(("归一化", LN.format("first"))))
+    user = User(tmp_path)
+    send(user, path, collection, "push")
+
+    def rename(col: Collection) -> None:
+        m = col.models.by_name("studydeck paper")
+        assert m is not None
+        m["name"] = "my papers"
+        col.models.update_dict(m)
+
+    in_anki(collection, rename)
+    path.write_text(sections(("归一化", LN.format("second"))))
+    send(user, path, collection, "push")
+    names = in_anki(
+        collection, lambda col: sorted(m["name"] for m in col.models.all() if "pap" in m["name"])
+    )
+    assert names == ["my papers"]

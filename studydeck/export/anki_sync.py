@@ -30,6 +30,7 @@ from studydeck.export.anki import (
     CSS,
     EMPTY_TAG,
     KIND_FIELD,
+    MODEL_ID,
     MODEL_NAME,
     RETIRED_TAG,
     TAG_PREFIX,
@@ -105,22 +106,16 @@ def open_collection(path: Path) -> Iterator[Collection]:
 def ensure_note_type(col: Collection) -> dict[str, Any]:
     """studydeck's note type in the collection, created or brought up to date (fields added,
     never removed; templates and CSS rewritten only when they differ)."""
+    from anki.models import NotetypeId
+
     models = col.models
-    m = models.by_name(MODEL_NAME)
+    # By id first: a note type the user renamed is still ours.
+    m = models.get(NotetypeId(MODEL_ID)) or models.by_name(MODEL_NAME)
     if m is None:
-        m = models.new(MODEL_NAME)
-        for name in note_type.FIELDS:
-            models.add_field(m, models.new_field(name))
-        for kind in KINDS:
-            t = _template(kind)
-            tmpl = models.new_template(t["name"])
-            tmpl["qfmt"], tmpl["afmt"] = t["qfmt"], t["afmt"]
-            models.add_template(m, tmpl)
-        m["css"] = CSS
-        models.add_dict(m)
-        found = models.by_name(MODEL_NAME)
-        assert found is not None
-        return dict(found)
+        _import_note_type(col)
+        m = models.get(NotetypeId(MODEL_ID))
+        if m is None:
+            raise StudydeckError("Anki did not take studydeck's note type", path=Path(col.path))
     changed = False
     have = {f["name"] for f in m["flds"]}
     for name in note_type.FIELDS:
@@ -138,6 +133,59 @@ def ensure_note_type(col: Collection) -> dict[str, Any]:
     if changed:
         models.update_dict(m)
     return dict(m)
+
+
+def _import_note_type(col: Collection) -> None:
+    """Create studydeck's note type with the id an exported ``.apkg`` carries, so that a
+    package imported later updates the pushed notes instead of adding a second note type
+    ("studydeck paper+") beside conflicting notes. Anki gives a note type made through its
+    API a new id, and imports one only with a note that uses it: a package with one
+    placeholder note in a deck of its own is imported, then both are removed."""
+    import tempfile
+
+    import genanki
+    from anki.decks import DeckId
+    from anki.notes import NoteId
+
+    model = note_type.note_model()
+    deck = genanki.Deck(_SETUP_DECK_ID, _SETUP_DECK)
+    deck.add_note(genanki.Note(model=model, fields=["-"] * len(model.fields), guid=_SETUP_GUID))
+    with tempfile.TemporaryDirectory() as tmp:
+        apkg = Path(tmp) / "note-type.apkg"
+        genanki.Package(deck).write_to_file(str(apkg))
+        _import_package(col, apkg)
+    for nid in col.find_notes(f'"note:{MODEL_NAME}"'):
+        if col.get_note(NoteId(nid)).guid == _SETUP_GUID:
+            col.remove_notes([NoteId(nid)])
+    setup = col.decks.id_for_name(_SETUP_DECK)
+    if setup is not None and not col.decks.card_count(DeckId(setup), include_subdecks=True):
+        col.decks.remove([DeckId(setup)])
+
+
+_SETUP_DECK = "studydeck (setting up)"
+_SETUP_DECK_ID = 1771487625
+_SETUP_GUID = "studydeck:note-type"
+
+
+def _import_package(col: Collection, apkg: Path) -> None:
+    from anki.import_export_pb2 import (
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+        ImportAnkiPackageUpdateCondition,
+    )
+
+    never = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_NEVER
+    col.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(apkg),
+            options=ImportAnkiPackageOptions(
+                merge_notetypes=False,
+                with_scheduling=False,
+                update_notes=never,
+                update_notetypes=never,
+            ),
+        )
+    )
 
 
 @dataclass

@@ -24,7 +24,11 @@ def test_the_export_summary_counts_in_words() -> None:
     assert report.summary() == "wrote deck.apkg: 1 note, 1 card, 0 figures"
 
 
-def test_a_quiz_of_one_paper_says_one_option(tmp_path: Path) -> None:
+def test_a_quiz_of_one_paper_asks_recall_questions_not_one_option_choices(
+    tmp_path: Path,
+) -> None:
+    """With no other paper to choose from, a choice question would show the answer as its
+    only option: it is asked as a self-graded recall question instead."""
     path = tmp_path / "notes.md"
     path.write_text(
         "# 论文阅读\n\n| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
@@ -33,7 +37,23 @@ def test_a_quiz_of_one_paper_says_one_option(tmp_path: Path) -> None:
     )
     deck = load([path])
     [q] = build_quiz(deck, list(deck.papers), 1, seed=1)
-    assert q.note == "only 1 option: too few other papers to choose from"
+    assert (q.kind.value, q.options, q.answer_index) == ("flip", (), None)
+    assert q.answer == "用可形变卷积做时序对齐的第一版网络"
+
+
+def test_a_quiz_of_two_papers_says_two_options(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# 论文阅读\n\n| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+        "| 2020 | First Paper | k | 用可形变卷积做时序对齐的第一版网络 | | |\n"
+        "| 2021 | Second Paper | k | 把视频超分中的光流估计换成了隐式的注意力对齐 | | |\n",
+        encoding="utf-8",
+    )
+    deck = load([path])
+    qs = [q for seed in range(6) for q in build_quiz(deck, list(deck.papers), 2, seed=seed)]
+    chosen = [q for q in qs if q.options]
+    assert chosen and all(len(q.options) == 2 for q in chosen)
+    assert {q.note for q in chosen} == {"only 2 options: too few other papers to choose from"}
 
 
 def test_one_figure_that_could_not_be_embedded_is_one_figure() -> None:

@@ -6,7 +6,8 @@
 * A text shown once (a clue, or a contribution shown as an option) is not asked back.
 * Clues have the paper's own names masked (:mod:`studydeck.quiz.masking`); a clue that says
   too little, or that several papers share, is not used as a clue (the card becomes a
-  recall question about the named paper instead).
+  recall question about the named paper instead; so does a choice question with no other
+  paper to choose from).
 * Distractors are the most similar papers, found through an index
   (:mod:`studydeck.quiz.distractors`), never the answer itself; figure questions only for
   a figure that can be shown, and their distractors are papers that have one.
@@ -187,13 +188,14 @@ class _Builder:
         if kind is QuestionKind.PAPER_TO_CONTRIBUTION:
             answer = self.contribution(p)
             opts, idx, note = self.choice(p, answer, asked, self.contribution)
+            if len(opts) == 1:  # nothing to choose between: asked as a recall question
+                return self.recall(number, card)
             prompt = f"What is the core contribution of **{md_escape(titled(p))}**?"
             return Question(
                 number, kind, prompt, p, card, opts, idx, answer, note=note, clue=titled(p)
             )
         if kind is QuestionKind.FLIP:
-            prompt = f"{card.question} — **{md_escape(titled(p))}**"
-            return Question(number, kind, prompt, p, card, answer=card.back, clue=titled(p))
+            return self.recall(number, card)
         figure = self.figure_of(p) if kind is QuestionKind.FIGURE_TO_PAPER else None
         wanted: Callable[[Paper], bool] | None = None
         clue = ""
@@ -209,8 +211,18 @@ class _Builder:
             )
             prompt = f"{head}\n\n> {clue}"
         opts, idx, note = self.choice(p, titled(p), asked, titled, wanted)
+        if len(opts) == 1:
+            return self.recall(number, card)
         return Question(
             number, kind, prompt, p, card, opts, idx, titled(p), figure=figure, note=note, clue=clue
+        )
+
+    def recall(self, number: int, card: Card) -> Question:
+        """The card as a self-graded recall question about the named paper."""
+        p = card.paper
+        prompt = f"{card.question} — **{md_escape(titled(p))}**"
+        return Question(
+            number, QuestionKind.FLIP, prompt, p, card, answer=card.back, clue=titled(p)
         )
 
 

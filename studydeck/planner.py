@@ -39,6 +39,7 @@ from operator import itemgetter
 from typing import NamedTuple, cast
 
 from studydeck.config import Settings
+from studydeck.perf import gc_paused
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 
 FORECAST_DAYS = 30
@@ -217,30 +218,31 @@ def plan(
     owed_set = set(owed)
     iso = today.isoformat()
     statuses: dict[str, str] = {}
-    due: list[tuple[str | None, int, str, str]] = []  # (the due date is never None here)
+    due: list[tuple[str | None, str, str]] = []  # (the due date is never None here)
     new: list[tuple[str, str]] = []
     forecast: dict[str, int] = {}
     leeches = 0
     get = rows.get
-    for i, (cid, key) in enumerate(cards):
-        st = get(cid)
-        s, day = _classify(st, iso, cid in owed_set)
-        statuses[cid] = s
-        if st is None or s == "new":
-            new.append((cid, key))
-            continue
-        leeches += st[3]
-        if day is None:  # retired, suspended, or buried and never graded
-            continue
-        forecast[day] = forecast.get(day, 0) + 1
-        if day == iso and (s == "due" or s == "learning"):  # due today or earlier
-            due.append((st[0], i, cid, key))
-    due.sort()  # by due date, then notes order (i is unique, so cid and key never decide)
+    with gc_paused():  # tens of thousands of small objects, no cycles
+        for cid, key in cards:
+            st = get(cid)
+            s, day = _classify(st, iso, cid in owed_set)
+            statuses[cid] = s
+            if st is None or s == "new":
+                new.append((cid, key))
+                continue
+            leeches += st[3]
+            if day is None:  # retired, suspended, or buried and never graded
+                continue
+            forecast[day] = forecast.get(day, 0) + 1
+            if day == iso and (s == "due" or s == "learning"):  # due today or earlier
+                due.append((st[0], cid, key))
+    due.sort(key=_FIRST)  # by due date; a stable sort keeps ties in notes order
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
     review_room = max(0, settings.reviews_per_day - reviews_done)
     new_room = max(0, settings.new_per_day - new_done)
-    queue = [Planned(cid, key) for _, _, cid, key in due[:review_room]]
+    queue = [Planned(cid, key) for _, cid, key in due[:review_room]]
     queue += [Planned(cid, key) for cid, key in new[:new_room]]
     queued = {p.card_id for p in queue}
     key_of = dict(cards) if owed else {}
@@ -280,6 +282,7 @@ def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[st
     return {cid: row_of(cast(CardState, st)) for cid, st in states.items()}
 
 
+_FIRST = itemgetter(0)
 _RETIRED_FIELD = itemgetter(5)
 """A :class:`CardRow`'s ``retired`` flag (0/1); the deck's retired cards are taken off the
 store's total, leaving the retired cards no longer in the deck."""

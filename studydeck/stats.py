@@ -11,6 +11,7 @@ from math import fsum
 
 from studydeck.config import Settings
 from studydeck.models import Deck
+from studydeck.perf import gc_paused
 from studydeck.session import today_plan
 from studydeck.store import Store
 from studydeck.store.answers import CardFigures
@@ -52,6 +53,11 @@ def compute(
     keeps of its review log (never the log's rows), so time and memory do not grow with it.
     ``details``: also retention per keyword and predicted recall, half the work, which home
     does not show (left empty without)."""
+    with gc_paused():  # a few hundred thousand small objects, none in a cycle
+        return _compute(store, deck, today, settings, details)
+
+
+def _compute(store: Store, deck: Deck, today: date, settings: Settings, details: bool) -> Stats:
     # One scan of the cards for the plan, the recall and the per-card totals (home: the
     # plan's few columns only).
     figures = store.card_figures() if details else None

@@ -245,6 +245,11 @@ def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) ->
         store.undo(undone.review_id, now)
         assert sorted(store.card_figures().answered()) == recount_per_card(store)
         assert dict((cid, n) for cid, _, n in store.card_figures().answered())[card] == 4
+        with store.transaction() as c:  # a review row changed in place (grade, repeat, card)
+            c.execute("UPDATE reviews SET quality = 0 WHERE quality >= 3 AND repeat = 0")
+            c.execute("UPDATE reviews SET repeat = 1 WHERE id = (SELECT min(id) FROM reviews)")
+            c.execute("UPDATE reviews SET cid = (SELECT min(cid) FROM cards)")
+        assert sorted(store.card_figures().answered()) == recount_per_card(store)
 
 
 def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None:

@@ -35,9 +35,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import NamedTuple, cast
 
 from studydeck.config import Settings
+from studydeck.perf import gc_paused
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 
 FORECAST_DAYS = 30
@@ -136,35 +138,35 @@ class Plan:
 def status(state: CardRow | CardState | None, today: date, owes_repeat: bool = False) -> str:
     """The one state (see the module docstring) of a card on ``today``."""
     row = state if state is None or isinstance(state, CardRow) else row_of(state)
-    return _status(row, today.isoformat(), owes_repeat)
+    return _classify(row, today.isoformat(), owes_repeat)[0]
 
 
-def _status(row: CardRow | None, today: str, owes_repeat: bool) -> str:
-    # ``today`` as ISO text, compared with the row's ISO dates
+_NEW = ("new", None)
+_RETIRED = ("retired", None)
+_SUSPENDED = ("suspended", None)
+_BURIED_NEW = ("buried", None)
+
+
+def _classify(row: CardRow | None, today: str, owes_repeat: bool) -> tuple[str, str | None]:
+    """A card's state on ``today`` (ISO text, compared with the row's ISO dates), and the
+    first day (ISO) from ``today`` on which it can be studied (None: never, or new). The one
+    place both are decided; one call and one unpacking per card, as the plan runs it for
+    every card of the deck."""
     if row is None:
-        return "new"
-    if row.retired:
-        return "retired"
-    if row.suspended:
-        return "suspended"
-    if row.buried_until is not None and row.buried_until > today:
-        return "buried"
-    if row.due is None:
-        return "new"
-    if row.repetitions == 0 or owes_repeat:
-        return "learning"
-    return "due" if row.due <= today else "review"
-
-
-def _available_on(row: CardRow, today: str) -> str | None:
-    """The first day (ISO) from ``today`` on which a graded card can be studied (None:
-    never, or new)."""
-    if row.retired or row.suspended or row.due is None:
-        return None
-    day = row.due if row.due > today else today  # (faster than max(), once per card)
-    if row.buried_until is not None and row.buried_until > day:
-        day = row.buried_until
-    return day
+        return _NEW
+    due, repetitions, suspended, _, buried_until, retired = row
+    if retired:
+        return _RETIRED
+    if suspended:
+        return _SUSPENDED
+    if due is None:
+        return _BURIED_NEW if buried_until is not None and buried_until > today else _NEW
+    day = due if due > today else today  # (faster than max(), once per card)
+    if buried_until is not None and buried_until > today:
+        return ("buried", buried_until if buried_until > day else day)
+    if repetitions == 0 or owes_repeat:
+        return ("learning", day)
+    return ("due" if due <= today else "review", day)
 
 
 def owed_repeats(today_log: Sequence[TodayAnswer]) -> list[str]:
@@ -216,30 +218,31 @@ def plan(
     owed_set = set(owed)
     iso = today.isoformat()
     statuses: dict[str, str] = {}
-    due: list[tuple[str, int, str, str]] = []
+    due: list[tuple[str | None, str, str]] = []  # (the due date is never None here)
     new: list[tuple[str, str]] = []
     forecast: dict[str, int] = {}
     leeches = 0
     get = rows.get
-    for i, card in enumerate(cards):
-        cid = card[0]
-        st = get(cid)
-        s = statuses[cid] = _status(st, iso, cid in owed_set)
-        if st is None or s == "new":
-            new.append(card)
-            continue
-        leeches += st.leech
-        if (s == "due" or s == "learning") and st.due is not None and st.due <= iso:
-            due.append((st.due, i, cid, card[1]))
-        day = _available_on(st, iso)
-        if day is not None:
+    with gc_paused():  # tens of thousands of small objects, no cycles
+        for cid, key in cards:
+            st = get(cid)
+            s, day = _classify(st, iso, cid in owed_set)
+            statuses[cid] = s
+            if st is None or s == "new":
+                new.append((cid, key))
+                continue
+            leeches += st[3]
+            if day is None:  # retired, suspended, or buried and never graded
+                continue
             forecast[day] = forecast.get(day, 0) + 1
-    due.sort()  # by due date, then notes order (i is unique, so cid and key never decide)
+            if day == iso and (s == "due" or s == "learning"):  # due today or earlier
+                due.append((st[0], cid, key))
+    due.sort(key=_FIRST)  # by due date; a stable sort keeps ties in notes order
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
     review_room = max(0, settings.reviews_per_day - reviews_done)
     new_room = max(0, settings.new_per_day - new_done)
-    queue = [Planned(cid, key) for _, _, cid, key in due[:review_room]]
+    queue = [Planned(cid, key) for _, cid, key in due[:review_room]]
     queue += [Planned(cid, key) for cid, key in new[:new_room]]
     queued = {p.card_id for p in queue}
     key_of = dict(cards) if owed else {}
@@ -263,7 +266,7 @@ def plan(
         suspended=counts["suspended"],
         buried=counts["buried"],
         leeches=leeches,
-        retired=sum(1 for cid, st in rows.items() if st.retired and cid not in statuses),
+        retired=sum(map(_RETIRED_FIELD, rows.values())) - counts["retired"],
         reviews_done=reviews_done,
         new_done=new_done,
         answered_today=len(today_log),
@@ -278,6 +281,11 @@ def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[st
         return cast(Mapping[str, CardRow], states)
     return {cid: row_of(cast(CardState, st)) for cid, st in states.items()}
 
+
+_FIRST = itemgetter(0)
+_RETIRED_FIELD = itemgetter(5)
+"""A :class:`CardRow`'s ``retired`` flag (0/1); the deck's retired cards are taken off the
+store's total, leaving the retired cards no longer in the deck."""
 
 _RESTING = frozenset({"retired", "suspended", "buried"})
 """States in which a card is not studied today, not even as a same-day repeat."""

@@ -11,9 +11,10 @@ from math import fsum
 
 from studydeck.config import Settings
 from studydeck.models import Deck
-from studydeck.scheduling import PASSING
+from studydeck.perf import gc_paused
 from studydeck.session import today_plan
 from studydeck.store import Store
+from studydeck.store.answers import CardFigures
 
 
 @dataclass
@@ -52,7 +53,15 @@ def compute(
     keeps of its review log (never the log's rows), so time and memory do not grow with it.
     ``details``: also retention per keyword and predicted recall, half the work, which home
     does not show (left empty without)."""
-    plan = today_plan(store, deck, today, settings)
+    with gc_paused():  # a few hundred thousand small objects, none in a cycle
+        return _compute(store, deck, today, settings, details)
+
+
+def _compute(store: Store, deck: Deck, today: date, settings: Settings, details: bool) -> Stats:
+    # One scan of the cards for the plan, the recall and the per-card totals (home: the
+    # plan's few columns only).
+    figures = store.card_figures() if details else None
+    plan = today_plan(store, deck, today, settings, figures.plan_rows() if figures else None)
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
     for day, grade, n in store.answers_by_day_and_grade():
@@ -60,8 +69,8 @@ def compute(
         by_grade[grade] += n
     quiz = store.quiz_results()
     recall_now, recall_later = (
-        _mean_recalls(store, plan.status, (today, today + timedelta(days=7)))
-        if details
+        _mean_recalls(store, figures, plan.status, (today, today + timedelta(days=7)))
+        if figures
         else (None, None)
     )
     return Stats(
@@ -75,7 +84,7 @@ def compute(
         suspended=plan.suspended,
         leeches=plan.leeches,
         streak=_streak(set(per_day), today),
-        retention_by_keyword=_retention_by_keyword(store, deck) if details else {},
+        retention_by_keyword=_retention_by_keyword(figures, deck) if figures else {},
         answers_by_grade={g: by_grade.get(g, 0) for g in range(6)},
         reviews_per_day={d.isoformat(): n for d, n in sorted(per_day.items())},
         due_forecast={d.isoformat(): n for d, n in plan.forecast.items()},
@@ -89,12 +98,12 @@ def compute(
     )
 
 
-def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
+def _retention_by_keyword(figures: CardFigures, deck: Deck) -> dict[str, float | None]:
     """Share of scheduled answers (not same-day repeats) graded passing, per keyword of the
-    deck: per-card sums of the totals the store keeps, folded over the deck's cards (a card's
+    deck: the totals the store keeps in each card's row, folded over the deck's cards (a card's
     answers count once for each of its paper's keywords; cards no longer in the deck count for
     none)."""
-    per_card = {cid: (ok, n) for cid, ok, n in store.scheduled_answers_by_card(PASSING)}
+    per_card = {cid: (ok, n) for cid, ok, n in figures.answered()}
     # Summed per keyword list first (a paper's cards share one), then spread over its keywords.
     per_list: dict[tuple[str, ...], list[int]] = {}
     for cid, kws in deck.card_keywords():
@@ -115,12 +124,12 @@ def _retention_by_keyword(store: Store, deck: Deck) -> dict[str, float | None]:
 
 
 def _mean_recalls(
-    store: Store, deck_ids: Container[str], days: Sequence[date]
+    store: Store, figures: CardFigures, deck_ids: Container[str], days: Sequence[date]
 ) -> list[float | None]:
     """The mean predicted recall over the deck's graded, unsuspended cards, on each of
     ``days``; a schedule shared by many cards is computed once (the sum is exact, ``fsum``,
     so it does not depend on the order of the cards)."""
-    groups = store.recall_groups(deck_ids)
+    groups = figures.recall_groups(deck_ids)
     out: list[float | None] = []
     for on in days:
         values = [(r, n) for st, n in groups if (r := store.policy.recall(st, on)) is not None]

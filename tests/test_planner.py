@@ -148,3 +148,16 @@ def test_cards_of_one_paper_are_kept_apart() -> None:
     deck = [DeckCard("a1", "A"), DeckCard("a2", "A"), DeckCard("b1", "B"), DeckCard("b2", "B")]
     p = plan(deck, {}, TODAY, Settings())
     assert [it.card_id for it in p.queue] == ["a1", "b1", "a2", "b2"]
+
+
+def test_retired_counts_only_the_stored_cards_no_longer_in_the_deck() -> None:
+    """A retired row whose card is back in the deck (before the store heard of it) is shown
+    as retired, but the retired count is of cards left out of the notes: 'gone' only."""
+    states = {
+        "back": graded(-1, retired=True),
+        "gone": graded(-1, retired=True),
+        "kept": graded(-1),
+    }
+    p = plan(cards("back", "kept"), states, TODAY, Settings())
+    assert p.status == {"back": "retired", "kept": "due"}
+    assert p.retired == 1 and p.total_cards == 2

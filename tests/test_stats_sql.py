@@ -189,6 +189,8 @@ def test_stats_from_running_totals_equal_the_row_by_row_computation(
             deck, _ = open_deck(store, [path], later)
             # the planner's rows, read straight from SQL, are the full states' fields
             assert store.plan_rows() == {cid: row_of(s) for cid, s in store.states().items()}
+            # each card's running totals (schema v6) are a recount of its review rows
+            assert sorted(store.card_figures().answered()) == recount_per_card(store)
             full = compute(store, deck, later.date(), Settings())
             assert full == old_compute(store, deck, later.date(), Settings())
             # home's counts: the same figures, without retention and recall
@@ -198,6 +200,56 @@ def test_stats_from_running_totals_equal_the_row_by_row_computation(
                 predicted_recall_now=None,
                 predicted_recall_in_7_days=None,
             )
+
+
+def recount_per_card(store: Store) -> list[tuple[str, int, int]]:
+    """(card id, scheduled answers passing, scheduled answers), counted from the log's rows."""
+    return store.tuples(
+        "SELECT c.card_id, sum(r.quality >= ?), count(*) FROM reviews r JOIN cards c "
+        "USING (cid) WHERE r.repeat = 0 GROUP BY c.card_id ORDER BY c.card_id",
+        (PASSING,),
+    )
+
+
+V6_UNDONE = (
+    "DROP TRIGGER reviews_card_in; DROP TRIGGER reviews_card_out; "
+    "DROP TRIGGER reviews_card_moved; ALTER TABLE cards DROP COLUMN answered; "
+    "ALTER TABLE cards DROP COLUMN passed; "
+)
+
+
+def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) -> None:
+    """Upgrading (schema v5 -> v6) counts each card's answers already in the log, and the
+    triggers keep them from then on (an answer and an undo after the upgrade)."""
+    path = tmp_path / "notes.md"
+    path.write_text(notes_text([["vision"], ["audio", "vision"]]), encoding="utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        deck, _ = open_deck(store, [path], START)
+        for i, card in enumerate(deck.cards):
+            for day in range(3):
+                now = START + timedelta(days=day, minutes=i)
+                store.record_answer(card.id, (i + day) % 6, now=now, today=now.date())
+        today = (START + timedelta(days=3)).date()
+        expected = old_compute(store, deck, today, Settings())
+    c = sqlite3.connect(tmp_path / "s.db")
+    c.executescript(V6_UNDONE + "PRAGMA user_version = 5")
+    c.close()
+    with Store.open(tmp_path / "s.db") as store:
+        assert compute(store, deck, today, Settings()) == expected
+        assert len(recount_per_card(store)) == len(deck.cards) > 1
+        assert sorted(store.card_figures().answered()) == recount_per_card(store)
+        now = START + timedelta(days=3)
+        card = deck.cards[0].id
+        store.record_answer(card, 5, now=now, today=now.date())
+        undone = store.record_answer(deck.cards[1].id, 0, now=now, today=now.date())
+        store.undo(undone.review_id, now)
+        assert sorted(store.card_figures().answered()) == recount_per_card(store)
+        assert dict((cid, n) for cid, _, n in store.card_figures().answered())[card] == 4
+        with store.transaction() as c:  # a review row changed in place (grade, repeat, card)
+            c.execute("UPDATE reviews SET quality = 0 WHERE quality >= 3 AND repeat = 0")
+            c.execute("UPDATE reviews SET repeat = 1 WHERE id = (SELECT min(id) FROM reviews)")
+            c.execute("UPDATE reviews SET cid = (SELECT min(cid) FROM cards)")
+        assert sorted(store.card_figures().answered()) == recount_per_card(store)
 
 
 def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None:
@@ -214,7 +266,7 @@ def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None
         expected = old_compute(store, deck, today, Settings())
     c = sqlite3.connect(tmp_path / "s.db")
     c.executescript(
-        "DROP TRIGGER reviews_total_in; DROP TRIGGER reviews_total_out; "
+        V6_UNDONE + "DROP TRIGGER reviews_total_in; DROP TRIGGER reviews_total_out; "
         "DROP TRIGGER reviews_total_moved; DROP TABLE review_days; DROP TABLE review_cards; "
         "PRAGMA user_version = 4"
     )

@@ -247,11 +247,59 @@ def v5_review_totals(c: sqlite3.Connection) -> None:
     )
 
 
+def v6_card_totals(c: sqlite3.Connection) -> None:
+    """Each card's scheduled answers (same-day repeats left out) and how many of them passed
+    (graded :data:`~studydeck.scheduling.PASSING` or more), in the card's own row, kept by
+    triggers like the totals of v5: stats reads them in the one scan of ``cards`` it makes
+    anyway, instead of grouping ``review_cards`` (1M reviews: 0.05 s less). A change of
+    ``PASSING`` needs a migration that makes these triggers again."""
+    _script(
+        c,
+        """
+        ALTER TABLE cards ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cards ADD COLUMN passed INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+    _count_card_totals(c)
+    passing = _passing()
+    count_in = f"""
+        UPDATE cards SET answered = answered + 1, passed = passed + (NEW.quality >= {passing})
+            WHERE NEW.repeat = 0 AND cid = NEW.cid;
+    """
+    count_out = f"""
+        UPDATE cards SET answered = answered - 1, passed = passed - (OLD.quality >= {passing})
+            WHERE OLD.repeat = 0 AND cid = OLD.cid;
+    """
+    c.execute(f"CREATE TRIGGER reviews_card_in AFTER INSERT ON reviews BEGIN {count_in} END")
+    c.execute(f"CREATE TRIGGER reviews_card_out AFTER DELETE ON reviews BEGIN {count_out} END")
+    c.execute(
+        "CREATE TRIGGER reviews_card_moved AFTER UPDATE OF cid, quality, repeat "
+        f"ON reviews BEGIN {count_out} {count_in} END"
+    )
+
+
+def _passing() -> int:
+    from studydeck.scheduling import PASSING  # (not needed by a store that is up to date)
+
+    return int(PASSING)
+
+
+def _count_card_totals(c: sqlite3.Connection) -> None:
+    """The cards' totals (v6) from ``review_cards`` (v5), written only where they differ."""
+    c.execute(
+        "UPDATE cards SET answered = t.n, passed = t.ok FROM ("
+        "  SELECT c.cid, coalesce(sum(r.n), 0) AS n, coalesce(sum(r.n * (r.quality >= ?)), 0) AS ok"
+        "  FROM cards c LEFT JOIN review_cards r USING (cid) GROUP BY c.cid"
+        ") AS t WHERE cards.cid = t.cid AND (cards.answered != t.n OR cards.passed != t.ok)",
+        (_passing(),),
+    )
+
+
 def count_review_totals(c: sqlite3.Connection) -> None:
     """The running totals counted afresh from the review rows: at the upgrade, and after a
     bulk write made with the triggers off (100,000 rows: one count beats 200,000 upserts).
     ``NOT INDEXED``: one scan and a sort, twice as fast as walking the cid index and fetching
-    each row from it."""
+    each row from it. The cards' own totals too, once the store has them (v6)."""
     _script(
         c,
         """
@@ -263,6 +311,8 @@ def count_review_totals(c: sqlite3.Connection) -> None:
             WHERE repeat = 0 GROUP BY cid, quality
         """,
     )
+    if any(r[1] == "answered" for r in c.execute("PRAGMA table_info(cards)")):
+        _count_card_totals(c)
 
 
 _last_ns = 0
@@ -287,6 +337,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: v3_paper_ids,
     3: v4_sync_log,
     4: v5_review_totals,
+    5: v6_card_totals,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

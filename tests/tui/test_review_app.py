@@ -528,3 +528,19 @@ async def test_a_long_review_keeps_no_dead_footer_keys(make_app) -> None:
         alive = live_keys()
         assert all(k.is_attached for k in alive), len(alive)
         assert len(alive) == len(shown)
+
+
+async def test_the_collector_paused_for_start_up_runs_again_once_the_app_is_up(make_app) -> None:
+    """``studydeck review`` pauses the cyclic GC while it reads the deck and starts Textual;
+    the app must turn it back on, or a long session would never free a cycle."""
+    import gc
+
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=2))
+    gc.disable()  # as cli.cmd_review leaves it
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -281,6 +282,18 @@ def _ask_terminal_about_images() -> None:
 
 
 def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
+    # The cached deck is hundreds of thousands of small objects made at once, and Textual
+    # makes tens of thousands more while starting: the collector would scan them over and
+    # over before the first card (~0.1 s of a warm start). The app moves them all out of its
+    # sight once it is mounted, and turns it back on there (StudydeckApp.on_mount).
+    gc.disable()
+    try:
+        return _run_app(args, start)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace, start: str) -> int:
     settings = settings_from(args)
     store, deck, report = open_store_and_deck(args, report_changes=False)
     _ask_terminal_about_images()

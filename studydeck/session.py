@@ -114,6 +114,8 @@ class Session:
         self.leeches: list[Card] = []
         self._removed: set[str] = set()
         """Cards buried or suspended in this sitting: no undo brings them back."""
+        self._deck_ids: frozenset[str] | None = None
+        """The deck's card ids, made once per deck (each answer checks today's log)."""
         self.queue = self._build()
         self.total = len(self.queue)
 
@@ -130,17 +132,25 @@ class Session:
         done = self.store.scheduled_today(self.today)
         queue = [it for it in self.queue if it.repeat or it.card.id not in done]
         if any(it.card.id in self._new_ids and not it.repeat for it in queue) and (
-            sum(a.was_new for a in today_log(self.store, self.today, self.deck))
+            sum(a.was_new for a in _today_log(self.store, self.today, self._ids()))
             >= self.settings.new_per_day
         ):
             queue = [it for it in queue if it.repeat or it.card.id not in self._new_ids]
         self.queue = queue
+
+    def _ids(self) -> frozenset[str]:
+        # Tens of thousands of ids: made again on every answer, they cost more than the
+        # rest of the answer.
+        if self._deck_ids is None:
+            self._deck_ids = frozenset(cid for cid, _ in self.deck.card_keys())
+        return self._deck_ids
 
     def reload(self, deck: Deck) -> None:
         """Go on with the notes read again (after an edit): the queue is rebuilt from the
         store, and this sitting's answers, undo history and leeches are kept. Undo snapshots
         point at the new cards; a card that left the notes leaves them too."""
         self.deck = deck
+        self._deck_ids = None
         by_id = deck.cards_by_id({i.card.id for u in self._undo for i in u.queue})
         for u in self._undo:
             u.queue = [QueueItem(by_id[i.card.id], i.repeat) for i in u.queue if i.card.id in by_id]

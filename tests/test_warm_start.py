@@ -184,3 +184,17 @@ def test_a_plain_cell_is_shown_as_the_parser_would_show_it(text: str) -> None:
     fast = tui_text.markdown_text(text, "bold")
     with mock.patch.object(tui_text, "is_plain", lambda _t: False):
         assert tui_text.markdown_text(text, "bold") == fast
+
+
+def test_a_refused_review_leaves_the_collector_on(tmp_path: Path, capsys) -> None:
+    """The review command pauses the cyclic GC while it starts; refused before the app runs
+    (here: no such notes file), it must still turn it back on."""
+    import gc
+
+    from studydeck import cli
+
+    assert gc.isenabled()
+    code = cli.main(["review", str(tmp_path / "missing.md"), "--db", str(tmp_path / "s.db")])
+    assert code != 0
+    assert "missing.md" in capsys.readouterr().err
+    assert gc.isenabled()

@@ -137,6 +137,7 @@ class StudydeckApp(App[int]):
         # reference counting; only cycles among them would be kept -- so once per process.
         if not gc.get_freeze_count():
             gc.freeze()
+        gc.enable()  # the command paused it while the deck was read (cli.cmd_review)
         self.sub_title = self.ctx.deck.name
         if self.start != "home" and (skipped := skipped_rows_notice(self.ctx.deck)):
             # Home shows this line itself; opening straight on review or a quiz, the

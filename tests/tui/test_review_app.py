@@ -501,3 +501,46 @@ async def test_locked_store_is_reported_and_nothing_is_lost(
         await pilot.press("5")
         assert app.ctx.store.review_count() == 1
     app.ctx.store.close()
+
+
+async def test_a_long_review_keeps_no_dead_footer_keys(make_app) -> None:
+    """The footer is rebuilt twice a card (front, then grades); the keys it drops must be
+    freed, or every answer leaves a pile of dead widgets the collector rescans for good."""
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    def live_keys() -> list[FooterKey]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, FooterKey)]
+
+    # Opened on review: no screen below it (home's layout keeps its own keys for a while).
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=8))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(6):
+            await pilot.press("space")
+            await pilot.pause()
+            await pilot.press("4")
+            await pilot.pause()
+        assert [r.quality for r in app.ctx.store.reviews()] == [4] * 6
+        shown = list(app.screen.query(FooterKey))
+        assert shown  # the footer still shows its keys
+        alive = live_keys()
+        assert all(k.is_attached for k in alive), len(alive)
+        assert len(alive) == len(shown)
+
+
+async def test_the_collector_paused_for_start_up_runs_again_once_the_app_is_up(make_app) -> None:
+    """``studydeck review`` pauses the cyclic GC while it reads the deck and starts Textual;
+    the app must turn it back on, or a long session would never free a cycle."""
+    import gc
+
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=2))
+    gc.disable()  # as cli.cmd_review leaves it
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

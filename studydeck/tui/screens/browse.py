@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from studydeck.models import Card
 from studydeck.naming import titled
@@ -48,6 +48,7 @@ from studydeck.tui.screens.browse_rows import (
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
+from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.wording import plural
 
 __all__ = ["BrowseScreen", "Row", "fit", "matches", "narrows", "search_text"]
@@ -163,7 +164,7 @@ class BrowseScreen(Screen[None]):
                 id="cards",
             )
             yield Static(id="card-detail")
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_mount(self) -> None:
         self._read_cards()

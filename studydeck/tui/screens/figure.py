@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from studydeck.models import Figure
 from studydeck.tui.context import ctx_of
 from studydeck.tui.widgets.figure import FigureView
+from studydeck.tui.widgets.footer import StudydeckFooter
 
 
 class FigureScreen(ModalScreen[None]):
@@ -31,7 +32,7 @@ class FigureScreen(ModalScreen[None]):
         caption.append(f"  {self.figure.src}", style="dim")
         yield Static(caption, id="figure-caption")
         yield FigureView(ctx_of(self).fetcher, id="figure-full")
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_mount(self) -> None:
         self.query_one(FigureView).show(self.figure, self.notes_file)

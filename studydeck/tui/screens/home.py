@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from studydeck.stats import Stats, compute
 from studydeck.tui.context import ctx_of
+from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.wording import plural
 
 
@@ -44,7 +45,7 @@ class HomeScreen(Screen[None]):
                 Text("r review · q quiz · b browse · s stats · ? help · ctrl+q quit", style="dim"),
                 id="home-keys",
             )
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_screen_resume(self) -> None:
         # Not while the app is closing: popping the screens above resumes this one.

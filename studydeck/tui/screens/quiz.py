@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, SelectionList, Static
+from textual.widgets import Button, Header, Input, Label, SelectionList, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz
@@ -25,6 +25,7 @@ from studydeck.quiz.assemble import figure_on_hand, read_agenda
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
+from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.wording import plural
 
 
@@ -69,7 +70,7 @@ class QuizSetupScreen(Screen[None]):
                 yield Label("agenda file")
                 yield Input(placeholder="path to a reading list (optional)", id="quiz-agenda")
             yield Button("Start quiz (ctrl+s)", id="quiz-start", variant="primary")
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_start()
@@ -201,7 +202,7 @@ class QuizScreen(Screen[None]):
             yield FigureView(ctx_of(self).fetcher, id="quiz-figure")
             yield Static(id="quiz-options")
             yield Static(id="quiz-feedback")
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_mount(self) -> None:
         ctx = ctx_of(self)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureError, FigureFetcher, local_path
@@ -29,6 +29,7 @@ from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
+from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
 from studydeck.wording import plural
 
@@ -153,7 +154,7 @@ class ReviewScreen(Screen[None]):
         with Vertical(id="review-body"):
             yield Static(id="progress")
             yield from self._card_area(ctx.fetcher)
-        yield Footer()
+        yield StudydeckFooter()
 
     def _card_area(self, fetcher: FigureFetcher) -> ComposeResult:
         with ContentSwitcher(initial="card-view", id="switcher"):

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from studydeck.stats import Stats, compute
 from studydeck.tui.context import app_of, ctx_of
+from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.wording import plural
 
 HEAT = ("grey23", "dark_green", "green4", "green3", "bright_green")
@@ -130,7 +131,7 @@ class StatsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="stats-body"):
             yield Static(Text("counting…", style="dim"), id="stats")
-        yield Footer()
+        yield StudydeckFooter()
 
     def on_mount(self) -> None:
         # After the first paint, and off the UI thread: a long history must not freeze it.

@@ -296,19 +296,23 @@ def _write_reviews(
     ``old`` (both in time order). A card whose rows are the same keeps them; the others lose
     all theirs and get the new ones in time order, as one card's rows must stay (undo takes
     back only a card's last row)."""
-    was: dict[object, list[Row]] = {}  # by cid
-    for r in old:
-        was.setdefault(r[0], []).append(r)
-    now: dict[object, list[Row]] = {}
-    for r in new:
-        now.setdefault(r[0], []).append(r)
-    changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
-    rows = [r for r in new if r[0] in changed]
-    every = full and changed.issuperset(was)  # no card keeps its rows
+    if not old:  # these cards have none (a fresh store, or its rows lost): only to add
+        changed: set[int] = set()
+        rows, every = new, False
+    else:
+        was: dict[object, list[Row]] = {}  # by cid
+        for r in old:
+            was.setdefault(r[0], []).append(r)
+        now: dict[object, list[Row]] = {}
+        for r in new:
+            now.setdefault(r[0], []).append(r)
+        changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
+        rows = [r for r in new if r[0] in changed]
+        every = full and changed.issuperset(was)  # no card keeps its rows
     with _review_triggers_off(c, every or len(rows) >= BULK):
         if every:
             c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
-        else:  # (through the cid index, before it is dropped)
+        elif changed:  # (through the cid index, before it is dropped)
             c.executemany("DELETE FROM reviews WHERE cid = ?", [(cid,) for cid in changed])
         with _indexes_dropped(c, "reviews", len(rows)):
             c.executemany(

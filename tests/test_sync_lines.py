@@ -28,6 +28,11 @@ BAD = {
     "a local time": {**FIELDS, "at": "2026-03-02T09:00:00+01:00"},
     "a time that is no time": {**FIELDS, "at": "2026-13-45T99:00:00.000Z"},
     "a time in another form": {**FIELDS, "at": "20260302T090000.000000Z"},
+    "a time on a day that is none": {**FIELDS, "at": "2026-02-30T09:00:00.000Z"},
+    "a time at an hour that is none": {**FIELDS, "at": "2026-03-02T24:00:00.000Z"},
+    "a time at a second that is none": {**FIELDS, "at": "2026-03-02T09:00:60.000Z"},
+    "a day in the week form (10 characters too)": {**FIELDS, "day": "2026-W10-1"},
+    "a burying to a day in another form": {**FIELDS, "event": "bury", "value": "2026-W10-1"},
     "a time with a space for the T (it would sort out of order)": {
         **FIELDS,
         "at": "2026-03-02 09:00:00.000Z",

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from studydeck.perf import gc_paused
 from studydeck.replay import Event, Policy, replay
@@ -26,10 +27,11 @@ from studydeck.store.states import WRITE_COLS_BURIED
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
 _EVENT_FIELDS = (
     "id, at, day, kind, card_key, coalesce(quality, 0), coalesce(duration_ms, 0), "
-    "coalesce(repeat, 0) != 0, coalesce(value, ''), coalesce(device, '')"
+    "coalesce(repeat, 0) != 0, coalesce(value, ''), ''"
 )
 """An :class:`Event`'s fields in its order, as :func:`event_from_row` reads them (``repeat``
-comes as 0/1, which compares and hashes as False/True)."""
+comes as 0/1, which compares and hashes as False/True), for a replay: the device is left
+out ("", one shared text, not 100,000 made), as a replay does not read it."""
 
 
 def _line_key(row: sqlite3.Row) -> str:
@@ -185,7 +187,12 @@ class EventLog(StoreBase):
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
         touched = {alias.get(k, k) for k in touched}
         if touched:
-            self.rebuild(touched)
+            with self.transaction() as c, gc_paused():
+                # A store whose events are only these (it had none, and got none from
+                # elsewhere meanwhile): replayed from here, not read back (100,000 rows: a
+                # quarter of a second).
+                alone = c.execute("SELECT count(*) FROM events").fetchone()[0] == len(fresh)
+                self._rebuild(c, touched, list(fresh.values()) if alone else None)
         return touched
 
     def rebuild(self, keys: Collection[str] | None = None) -> int:
@@ -197,7 +204,14 @@ class EventLog(StoreBase):
             # comes back (else its first pass walks them all, a third of a second).
             return self._rebuild(c, keys)
 
-    def _rebuild(self, c: sqlite3.Connection, keys: Collection[str] | None) -> int:
+    def _rebuild(
+        self,
+        c: sqlite3.Connection,
+        keys: Collection[str] | None,
+        given: list[Event] | None = None,
+    ) -> int:
+        """:meth:`rebuild`, in ``c``; ``given``: every event in the store, when the caller
+        holds them (Events, or tuples in their field order), else they are read."""
         tuples = c.cursor()
         tuples.row_factory = None  # plain tuples: 100,000 rows
         # Each card's columns as they are, in the order the replay gives them: a card (and a
@@ -211,15 +225,19 @@ class EventLog(StoreBase):
         }
         wanted = set(cards) if keys is None else set(keys) & set(cards)
         cid_of = {k: v[0] for k, v in cards.items()}
-        if keys is None or len(wanted) > 500:  # one scan beats thousands of look-ups
-            rows = tuples.execute(f"SELECT {_EVENT_FIELDS} FROM events").fetchall()
+        scan = keys is None or len(wanted) > 500  # one scan beats thousands of look-ups
+        rows: list[Any] = [] if given is None else given
+        if scan:
+            if given is None:
+                rows = tuples.execute(f"SELECT {_EVENT_FIELDS} FROM events").fetchall()
             old = tuples.execute(f"SELECT {_REVIEW_COLS} FROM reviews ORDER BY id").fetchall()
         else:
-            rows, old = [], []
+            old = []
             for key in wanted:
-                rows += tuples.execute(
-                    f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
-                ).fetchall()
+                if given is None:
+                    rows += tuples.execute(
+                        f"SELECT {_EVENT_FIELDS} FROM events WHERE card_key = ?", (key,)
+                    ).fetchall()
                 old += tuples.execute(
                     f"SELECT {_REVIEW_COLS} FROM reviews WHERE cid = ? ORDER BY id",
                     (cid_of[key],),
@@ -296,19 +314,23 @@ def _write_reviews(
     ``old`` (both in time order). A card whose rows are the same keeps them; the others lose
     all theirs and get the new ones in time order, as one card's rows must stay (undo takes
     back only a card's last row)."""
-    was: dict[object, list[Row]] = {}  # by cid
-    for r in old:
-        was.setdefault(r[0], []).append(r)
-    now: dict[object, list[Row]] = {}
-    for r in new:
-        now.setdefault(r[0], []).append(r)
-    changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
-    rows = [r for r in new if r[0] in changed]
-    every = full and changed.issuperset(was)  # no card keeps its rows
+    if not old:  # these cards have none (a fresh store, or its rows lost): only to add
+        changed: set[int] = set()
+        rows, every = new, False
+    else:
+        was: dict[object, list[Row]] = {}  # by cid
+        for r in old:
+            was.setdefault(r[0], []).append(r)
+        now: dict[object, list[Row]] = {}
+        for r in new:
+            now.setdefault(r[0], []).append(r)
+        changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
+        rows = [r for r in new if r[0] in changed]
+        every = full and changed.issuperset(was)  # no card keeps its rows
     with _review_triggers_off(c, every or len(rows) >= BULK):
         if every:
             c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
-        else:  # (through the cid index, before it is dropped)
+        elif changed:  # (through the cid index, before it is dropped)
             c.executemany("DELETE FROM reviews WHERE cid = ?", [(cid,) for cid in changed])
         with _indexes_dropped(c, "reviews", len(rows)):
             c.executemany(

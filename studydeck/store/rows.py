@@ -82,11 +82,14 @@ def sm2_rows(
     fresh: Flags = (0, INITIAL_EASINESS, 0, 0, 0, 0, "")
     new_state: State = (numbered(fresh), "", "".join(_texts(fresh)), "")
     states: dict[str, State] = {}
-    dues: dict[tuple[str, int], str] = {}
+    # Due days by study day, then interval: the events come in time order, so the day's
+    # table is looked up only when the day changes (no tuple made and hashed per answer).
+    dues: dict[str, dict[int, str]] = {}
+    today, due_in = "", dues.setdefault("", {})
     rows: list[Row] = []
     add = rows.append
     for eid, at, day, kind, key, quality, ms, repeat, value, _ in ordered:
-        if kind == "undo" or eid in undone:
+        if kind == "undo" or (undone and eid in undone):
             continue
         state = states.get(key, new_state)
         if kind == "answer":
@@ -103,9 +106,11 @@ def sm2_rows(
                 flags, interval, head, tail = _answer(seen[state[0]], quality, leech_threshold)
                 move = known[quality] = (numbered(flags), interval, head, tail)
             n, interval, head, tail = move
-            due = dues.get((day, interval), "")
+            if day != today:
+                today, due_in = day, dues.setdefault(day, {})
+            due = due_in.get(interval, "")
             if not due:
-                due = dues[day, interval] = _due(day, interval)
+                due = due_in[interval] = _due(day, interval)
             text = head + due + tail
             states[key] = (n, due, text, day)
             add((cid_of[key], at, day, quality, ms, 0, int(not state[1]), state[2], text, eid))

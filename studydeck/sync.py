@@ -16,12 +16,13 @@ and reported, never fatal; the next append starts on a new line.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -195,23 +196,38 @@ class LogFiles:
     events: list[Event] = field(default_factory=list)
     per_file: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+    """Each file's content digest (by name), for files read without a problem."""
+    unchanged: list[str] = field(default_factory=list)
+    """Files left unread: their content is what a finished sync applied (``applied``)."""
 
 
-def read_logs(folder: Path) -> LogFiles:
-    """Every device's events; unreadable lines skipped and reported."""
+def read_logs(folder: Path, applied: Mapping[str, str] | None = None) -> LogFiles:
+    """Every device's events; unreadable lines skipped and reported. ``applied``: each
+    file's digest when a sync last applied all of it (:meth:`Store.synced_files`); a file
+    whose content has that digest is not parsed again (its events are in the store)."""
     with gc_paused():
-        return _read_logs(folder)
+        return _read_logs(folder, applied or {})
 
 
-def _read_logs(folder: Path) -> LogFiles:
+def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
-        _read_file(path, out)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if applied.get(path.name) == digest:
+            out.unchanged.append(path.name)
+            out.digests[path.name] = digest
+            continue
+        problems = len(out.problems)
+        _read_file(path, out, data)
+        if len(out.problems) == problems:  # a file with bad lines is read (and said) each time
+            out.digests[path.name] = digest
     return out
 
 
-def _read_file(path: Path, out: LogFiles) -> None:
-    lines = path.read_bytes().split(b"\n")
+def _read_file(path: Path, out: LogFiles, data: bytes | None = None) -> None:
+    lines = (path.read_bytes() if data is None else data).split(b"\n")
     n = 0
     for i, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -331,15 +347,19 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     report = SyncReport()
     store.follow_renames()
     store.name_device(device)
-    files = read_logs(folder)
+    applied = store.synced_files()
+    applied.pop(f"{device}.jsonl", None)
+    files = read_logs(folder, applied)
     report.problems = files.problems
+    # (An unread file is another device's: this device's own file is always read, for the
+    # events of this device it lacks.)
     missing = _unwritten(store, device, files, keys)
     if missing:
         with DeviceLog(folder, device) as log:
             for e in missing:
                 log.append(e)
         report.written = len(missing)
-    known = store.event_ids()
+    known = store.event_ids() if files.events else set()
     new = [e for e in files.events if e.id not in known]
     report.added.update(e.device or "?" for e in new)
     touched = store.add_events(new)
@@ -349,6 +369,7 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     if late:
         store.rebuild(late)
     report.cards = len(touched | late)
+    store.remember_synced_files(files.digests)
     return report
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -100,6 +100,24 @@ class EventLog(StoreBase):
     def meta(self, key: str) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
         return str(rows[0]["value"]) if rows else None
+
+    def synced_files(self) -> dict[str, str]:
+        """Each device file's content digest (by file name) when a sync last applied all of
+        it to this store (a damaged record: none)."""
+        try:
+            got = json.loads(self.meta("synced_files") or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(got, dict):
+            return {}
+        return {k: v for k, v in got.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def remember_synced_files(self, digests: Mapping[str, str]) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('synced_files', ?)",
+                (json.dumps(dict(sorted(digests.items()))),),
+            )
 
     def use_policy(self, policy: Policy) -> bool:
         """Schedule with ``policy`` from now on. When the scheduler (or FSRS's settings) differs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import struct
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
@@ -26,7 +27,8 @@ from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 from studydeck.store.reconcile import Known
 
-CACHE_FORMAT = 6  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+CACHE_FORMAT = 7  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+# 7: written in frames
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -56,7 +58,63 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
     return out
 
 
-def _to_blob(deck: Deck) -> bytes:
+#: Rows per frame of the deck blob. One marshal.dumps of a whole 50,000-paper deck holds,
+#: beside its output, a table of every object it wrote (marshal's shared references) and a
+#: growing buffer: ~80 MiB more than the 29 MiB it makes, at the peak the TUI's memory bound
+#: counts. Frames of a few thousand rows keep that table small.
+_FRAME_ROWS = 4096
+_LEN = struct.Struct(">I")
+
+
+def _framed(header: tuple[Any, ...], papers: list[Any], cards: list[Any]) -> list[bytes]:
+    """The deck blob's pieces, in order: each frame is its length, then a marshalled object:
+    the header (tag, name, diagnostics, sources, how many paper frames, how many card
+    frames), then the paper rows and the card rows, a list of up to ``_FRAME_ROWS`` each."""
+    paper_frames = [papers[i : i + _FRAME_ROWS] for i in range(0, len(papers), _FRAME_ROWS)]
+    card_frames = [cards[i : i + _FRAME_ROWS] for i in range(0, len(cards), _FRAME_ROWS)]
+    out: list[bytes] = []
+    for obj in (
+        (*header, len(paper_frames), len(card_frames)),
+        *paper_frames,
+        *card_frames,
+    ):
+        data = marshal.dumps(obj)
+        out += (_LEN.pack(len(data)), data)
+    return out
+
+
+def _unframed(blob: bytes) -> tuple[Any, ...]:
+    """(tag, name, paper rows, card rows, diagnostics, sources) from :func:`_framed`'s
+    pieces joined; ValueError (or EOFError, TypeError) when they are not that."""
+    view = memoryview(blob)
+    at = 0
+
+    def frame() -> Any:
+        nonlocal at
+        (n,) = _LEN.unpack_from(view, at)
+        start, at = at + _LEN.size, at + _LEN.size + n
+        if at > len(view):
+            raise ValueError("truncated deck cache")
+        return marshal.loads(view[start:at])
+
+    try:
+        tag, name, diags, sources, n_papers, n_cards = frame()
+        if tag != _TAG:
+            raise ValueError("another version's deck cache")
+        papers: list[Any] = []
+        for _ in range(n_papers):
+            papers += frame()
+        cards: list[Any] = []
+        for _ in range(n_cards):
+            cards += frame()
+    except struct.error as exc:
+        raise ValueError("truncated deck cache") from exc
+    if at != len(view):
+        raise ValueError("trailing bytes in the deck cache")
+    return tag, name, papers, cards, diags, sources
+
+
+def _to_pieces(deck: Deck) -> list[bytes]:
     index = {p.key: i for i, p in enumerate(deck.papers)}
     values = attrgetter(*_PAPER_FIELDS)
     papers = []
@@ -65,17 +123,21 @@ def _to_blob(deck: Deck) -> bytes:
         if p.figures:
             row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
         papers.append(row)
-    return marshal.dumps(
+    return _framed(
         (
             _TAG,
             deck.name,
-            papers,
-            # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
-            [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in deck.cards],
             [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics],
             list(deck.sources),
-        )
+        ),
+        papers,
+        # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
+        [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in deck.cards],
     )
+
+
+def _to_blob(deck: Deck) -> bytes:
+    return b"".join(_to_pieces(deck))
 
 
 def _from_blob(blob: bytes) -> Deck | None:
@@ -83,7 +145,7 @@ def _from_blob(blob: bytes) -> Deck | None:
     Pass the blob without keeping it: it is freed before the deck is built (at 50,000 papers
     it is ~30 MB of a peak that the TUI's memory bound counts)."""
     try:
-        parts = marshal.loads(blob)
+        parts = _unframed(blob)
     except (ValueError, EOFError, TypeError):
         return None
     del blob
@@ -330,7 +392,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         fixed = with_corrections(deck, corrections)
         reconcile(fixed)
     fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-    store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
+    store.save_deck_cache_pieces(key, json.dumps(fp), _to_pieces(deck))
     _remember(store, key, known)
     return fixed, report
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from studydeck.deck import parse_files
+from studydeck import loading
 from studydeck.loading import _from_blob, _to_blob, open_deck
 from studydeck.store import Store
 
@@ -27,12 +28,31 @@ NOTES = """# 论文阅读
 """
 
 
-def test_the_cached_deck_is_the_parsed_deck(tmp_path: Path) -> None:
+@pytest.mark.parametrize("frame_rows", [4096, 3, 1])
+def test_the_cached_deck_is_the_parsed_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frame_rows: int
+) -> None:
+    """Also when its rows are written in several frames (a big deck's are)."""
+    monkeypatch.setattr(loading, "_FRAME_ROWS", frame_rows)
     notes = tmp_path / "notes.md"
     notes.write_text(NOTES, "utf-8")
     deck = parse_files([notes])
     assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
     assert _from_blob(_to_blob(deck)) == deck
+
+
+def test_a_big_deck_is_cached_in_frames_and_opens_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 2)
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        parsed, _ = open_deck(store, [notes], NOW)
+        cached, _ = open_deck(store, [notes], NOW)
+    assert len(loading._to_pieces(parsed)) > 4  # several frames
+    assert isinstance(cached, loading._CachedDeck)  # from the cache, not parsed again
+    assert cached == parsed == parse_files([notes])
 
 
 def test_a_warm_start_opens_the_deck_the_notes_give(tmp_path: Path) -> None:

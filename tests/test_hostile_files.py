@@ -121,16 +121,36 @@ def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     assert [d.message for d in load([path]).errors] == ["UTF-16 file: save it as UTF-8"]
 
 
+def _blob(header: tuple[object, ...], papers: list[object], cards: list[object]) -> bytes:
+    return b"".join(loading._framed(header, papers, cards))
+
+
+_GOOD = _blob((loading._TAG, "n", [], []), [], [])
+
+
 @pytest.mark.parametrize(
     "blob",
     [
         b"garbage",
-        marshal.dumps(("wrong tag",)),
-        marshal.dumps((loading._TAG, "n", [("too", "short")], [], [], [])),
-        marshal.dumps((loading._TAG, "n", [], [(7, "id", "contribution", "b")], [], [])),
-        marshal.dumps((loading._TAG, "n", [], [], [("p", 1)], [])),
+        _blob(("wrong tag", "n", [], []), [], []),
+        _blob((loading._TAG, "n", [], []), [("too", "short")], []),
+        _blob((loading._TAG, "n", [], []), [], [(7, "id", "contribution", "b")]),
+        _blob((loading._TAG, "n", [("p", 1)], []), [], []),
+        _GOOD[:-1],
+        _GOOD + b"\0",
+        # the layout before frames: one marshalled tuple
+        marshal.dumps((loading._TAG, "n", [], [], [], [])),
     ],
-    ids=["garbage", "wrong-tag", "short-paper", "card-without-paper", "short-diagnostic"],
+    ids=[
+        "garbage",
+        "wrong-tag",
+        "short-paper",
+        "card-without-paper",
+        "short-diagnostic",
+        "truncated",
+        "trailing-byte",
+        "unframed",
+    ],
 )
 def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> None:
     path = tmp_path / "notes.md"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import struct
+import secrets
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property
@@ -58,97 +58,89 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
     return out
 
 
-#: Rows per frame of the deck blob. One marshal.dumps of a whole 50,000-paper deck holds,
+#: Rows per frame of the deck cache. One marshal.dumps of a whole 50,000-paper deck holds,
 #: beside its output, a table of every object it wrote (marshal's shared references) and a
 #: growing buffer: ~80 MiB more than the 29 MiB it makes, at the peak the TUI's memory bound
-#: counts. Frames of a few thousand rows keep that table small.
+#: counts. Frames of a few thousand rows, each a row of its own written as it is made, keep
+#: only one frame's bytes and table at a time.
 _FRAME_ROWS = 4096
-_LEN = struct.Struct(">I")
 
 
-def _framed(header: tuple[Any, ...], papers: list[Any], cards: list[Any]) -> list[bytes]:
-    """The deck blob's pieces, in order: each frame is its length, then a marshalled object:
-    the header (tag, name, diagnostics, sources, how many paper frames, how many card
-    frames), then the paper rows and the card rows, a list of up to ``_FRAME_ROWS`` each."""
-    paper_frames = [papers[i : i + _FRAME_ROWS] for i in range(0, len(papers), _FRAME_ROWS)]
-    card_frames = [cards[i : i + _FRAME_ROWS] for i in range(0, len(cards), _FRAME_ROWS)]
-    out: list[bytes] = []
-    for obj in (
-        (*header, len(paper_frames), len(card_frames)),
-        *paper_frames,
-        *card_frames,
-    ):
-        data = marshal.dumps(obj)
-        out += (_LEN.pack(len(data)), data)
-    return out
+def _framed(
+    header: tuple[Any, ...],
+    papers: Sequence[Any],
+    cards: Sequence[Any],
+    paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
+    card_rows: Callable[[Sequence[Any]], list[Any]] = list,
+) -> tuple[bytes, Iterator[bytes]]:
+    """The deck cache's head and frames: the head is the header (tag, name, diagnostics,
+    sources, the token its frame rows carry) and how many paper and card frames follow;
+    the frames are the paper rows, then the card rows, a list of up to ``_FRAME_ROWS`` each.
+    ``paper_rows`` (``card_rows``) makes a frame's rows from a slice of ``papers``
+    (``cards``): a frame's rows and bytes are made when it is written, and freed after."""
+    size = _FRAME_ROWS
+    head = marshal.dumps((*header, -(-len(papers) // size), -(-len(cards) // size)))
+
+    def frames() -> Iterator[bytes]:
+        for i in range(0, len(papers), size):
+            yield marshal.dumps(paper_rows(papers[i : i + size]))
+        for i in range(0, len(cards), size):
+            yield marshal.dumps(card_rows(cards[i : i + size]))
+
+    return head, frames()
 
 
-def _unframed(blob: bytes) -> tuple[Any, ...]:
-    """(tag, name, paper rows, card rows, diagnostics, sources) from :func:`_framed`'s
-    pieces joined; ValueError (or EOFError, TypeError) when they are not that."""
-    view = memoryview(blob)
-    at = 0
-
-    def frame() -> Any:
-        nonlocal at
-        (n,) = _LEN.unpack_from(view, at)
-        start, at = at + _LEN.size, at + _LEN.size + n
-        if at > len(view):
-            raise ValueError("truncated deck cache")
-        return marshal.loads(view[start:at])
-
-    try:
-        tag, name, diags, sources, n_papers, n_cards = frame()
-        if tag != _TAG:
-            raise ValueError("another version's deck cache")
-        papers: list[Any] = []
-        for _ in range(n_papers):
-            papers += frame()
-        cards: list[Any] = []
-        for _ in range(n_cards):
-            cards += frame()
-    except struct.error as exc:
-        raise ValueError("truncated deck cache") from exc
-    if at != len(view):
-        raise ValueError("trailing bytes in the deck cache")
+def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
+    """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
+    rows (token, bytes), in order; ValueError (or EOFError, TypeError) when they are not
+    that, or not all of one write. ``frames`` is emptied as it is read."""
+    tag, name, diags, sources, token, n_papers, n_cards = marshal.loads(head)
+    if tag != _TAG:
+        raise ValueError("another version's deck cache")
+    if len(frames) != n_papers + n_cards or any(t != token for t, _ in frames):
+        raise ValueError("frames of another write")
+    frames.reverse()  # popped in order, each freed once read
+    papers: list[Any] = []
+    for _ in range(n_papers):
+        papers += marshal.loads(frames.pop()[1])
+    cards: list[Any] = []
+    for _ in range(n_cards):
+        cards += marshal.loads(frames.pop()[1])
     return tag, name, papers, cards, diags, sources
 
 
-def _to_pieces(deck: Deck) -> list[bytes]:
+def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
     index = {p.key: i for i, p in enumerate(deck.papers)}
     values = attrgetter(*_PAPER_FIELDS)
-    papers = []
-    for p in deck.papers:
-        row = values(p)
-        if p.figures:
-            row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
-        papers.append(row)
-    return _framed(
-        (
-            _TAG,
-            deck.name,
-            [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics],
-            list(deck.sources),
-        ),
-        papers,
+
+    def paper_rows(papers: Sequence[Paper]) -> list[Any]:
+        out = []
+        for p in papers:
+            row = values(p)
+            if p.figures:
+                row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
+            out.append(row)
+        return out
+
+    def card_rows(cards: Sequence[Card]) -> list[Any]:
         # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
-        [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in deck.cards],
-    )
+        return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
+
+    diags = [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics]
+    header = (_TAG, deck.name, diags, list(deck.sources), token)
+    return _framed(header, deck.papers, deck.cards, paper_rows, card_rows)
 
 
-def _to_blob(deck: Deck) -> bytes:
-    return b"".join(_to_pieces(deck))
-
-
-def _from_blob(blob: bytes) -> Deck | None:
-    """The cached deck, or None when the blob is stale or damaged (then the notes are parsed).
-    Pass the blob without keeping it: it is freed before the deck is built (at 50,000 papers
-    it is ~30 MB of a peak that the TUI's memory bound counts)."""
+def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
+    """The cached deck, or None when it is stale or damaged (then the notes are parsed).
+    ``frames`` is emptied as it is read: at 50,000 papers they are ~30 MB of a peak that
+    the TUI's memory bound counts."""
+    if head is None:
+        return None
     try:
-        parts = _unframed(blob)
+        parts = _unframed(head, frames)
     except (ValueError, EOFError, TypeError):
         return None
-    del blob
     try:
         return _decode(parts)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
@@ -364,7 +356,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             shas = _hashes(files)
         if fp.get("stat") == stats or fp.get("sha") == shas:
             with gc_paused():
-                deck = _from_blob(store.cached_deck(key, old) or b"")
+                deck = _from_frames(store.cached_deck(key, old), store.deck_frames(key))
             if deck is not None:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
@@ -392,7 +384,8 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         fixed = with_corrections(deck, corrections)
         reconcile(fixed)
     fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-    store.save_deck_cache_pieces(key, json.dumps(fp), _to_pieces(deck))
+    token = secrets.token_hex(8)
+    store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
     _remember(store, key, known)
     return fixed, report
 

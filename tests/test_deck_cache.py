@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from studydeck.deck import parse_files
 from studydeck import loading
-from studydeck.loading import _from_blob, _to_blob, open_deck
+from studydeck.deck import parse_files
+from studydeck.loading import _from_frames, _to_frames, open_deck
 from studydeck.store import Store
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -38,7 +38,8 @@ def test_the_cached_deck_is_the_parsed_deck(
     notes.write_text(NOTES, "utf-8")
     deck = parse_files([notes])
     assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
-    assert _from_blob(_to_blob(deck)) == deck
+    head, frames = _to_frames(deck, "t")
+    assert _from_frames(head, [("t", f) for f in frames]) == deck
 
 
 def test_a_big_deck_is_cached_in_frames_and_opens_the_same(
@@ -50,9 +51,17 @@ def test_a_big_deck_is_cached_in_frames_and_opens_the_same(
     with Store.open(tmp_path / "s.db") as store:
         parsed, _ = open_deck(store, [notes], NOW)
         cached, _ = open_deck(store, [notes], NOW)
-    assert len(loading._to_pieces(parsed)) > 4  # several frames
-    assert isinstance(cached, loading._CachedDeck)  # from the cache, not parsed again
-    assert cached == parsed == parse_files([notes])
+        assert len(store.deck_frames(str(notes.resolve()))) > 4  # several frames
+        assert isinstance(cached, loading._CachedDeck)  # from the cache, not parsed again
+        assert cached == parsed == parse_files([notes])
+        # Fewer rows, fewer frames: the frames of the longer deck are gone with it.
+        notes.write_text(
+            NOTES.replace("| 2020 | Notes Only | | k | | | 问题：只考虑了LDP模式。 |\n", "")
+        )
+        open_deck(store, [notes], NOW)
+        shorter, _ = open_deck(store, [notes], NOW)
+    assert isinstance(shorter, loading._CachedDeck)
+    assert shorter == parse_files([notes]) != parsed
 
 
 def test_a_warm_start_opens_the_deck_the_notes_give(tmp_path: Path) -> None:

@@ -371,22 +371,26 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
     from studydeck.incremental import FileCaches
 
-    blocks = FileCaches(store)
-    deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
-    # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
-    blocks.save()
-    del blocks
-    fixed = with_corrections(deck, corrections)
-    report = reconcile(fixed)
-    if report.renamed and corrections:  # the renamed papers' corrections now have new keys
-        corrections = store.corrections()
-        digest = _digest(corrections)
+    # The cyclic GC paused throughout, not only while parsing: the papers, cards, signature
+    # and cache rows made here hold no cycles, but their numbers set off full collections
+    # over everything alive (at 50,000 papers a few tenths of a second each).
+    with gc_paused():
+        blocks = FileCaches(store)
+        deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
+        # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
+        blocks.save()
+        del blocks
         fixed = with_corrections(deck, corrections)
-        reconcile(fixed)
-    fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-    token = secrets.token_hex(8)
-    store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
-    _remember(store, key, known)
+        report = reconcile(fixed)
+        if report.renamed and corrections:  # the renamed papers' corrections now have new keys
+            corrections = store.corrections()
+            digest = _digest(corrections)
+            fixed = with_corrections(deck, corrections)
+            reconcile(fixed)
+        fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
+        token = secrets.token_hex(8)
+        store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
+        _remember(store, key, known)
     return fixed, report
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -72,20 +72,31 @@ def _framed(
     cards: Sequence[Any],
     paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
     card_rows: Callable[[Sequence[Any]], list[Any]] = list,
+    paper_of: Callable[[Any], int] = itemgetter(0),
 ) -> tuple[bytes, Iterator[bytes]]:
     """The deck cache's head and frames: the head is the header (tag, name, diagnostics,
-    sources, the token its frame rows carry) and how many paper and card frames follow;
-    the frames are the paper rows, then the card rows, a list of up to ``_FRAME_ROWS`` each.
-    ``paper_rows`` (``card_rows``) makes a frame's rows from a slice of ``papers``
-    (``cards``): a frame's rows and bytes are made when it is written, and freed after."""
+    sources, the token its frame rows carry) and how many frames follow; a frame is up to
+    ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
+    as cards come in paper order: a card's back is often its paper's contribution, one
+    string that marshal writes once in a frame, a copy in another). ``paper_rows``
+    (``card_rows``) makes a frame's rows from a slice of ``papers`` (``cards``), when it is
+    written: its rows and bytes are freed after; ``paper_of`` gives a card's paper index."""
     size = _FRAME_ROWS
-    head = marshal.dumps((*header, -(-len(papers) // size), -(-len(cards) // size)))
+    n = -(-len(papers) // size) or (1 if cards else 0)
+    head = marshal.dumps((*header, n))
 
     def frames() -> Iterator[bytes]:
-        for i in range(0, len(papers), size):
-            yield marshal.dumps(paper_rows(papers[i : i + size]))
-        for i in range(0, len(cards), size):
-            yield marshal.dumps(card_rows(cards[i : i + size]))
+        at = 0
+        for k in range(n):
+            end = stop = (k + 1) * size
+            if k == n - 1:
+                stop = len(cards)
+            else:
+                stop = at
+                while stop < len(cards) and paper_of(cards[stop]) < end:
+                    stop += 1
+            yield marshal.dumps((paper_rows(papers[k * size : end]), card_rows(cards[at:stop])))
+            at = stop
 
     return head, frames()
 
@@ -94,18 +105,18 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
     rows (token, bytes), in order; ValueError (or EOFError, TypeError) when they are not
     that, or not all of one write. ``frames`` is emptied as it is read."""
-    tag, name, diags, sources, token, n_papers, n_cards = marshal.loads(head)
+    tag, name, diags, sources, token, n = marshal.loads(head)
     if tag != _TAG:
         raise ValueError("another version's deck cache")
-    if len(frames) != n_papers + n_cards or any(t != token for t, _ in frames):
+    if len(frames) != n or any(t != token for t, _ in frames):
         raise ValueError("frames of another write")
     frames.reverse()  # popped in order, each freed once read
     papers: list[Any] = []
-    for _ in range(n_papers):
-        papers += marshal.loads(frames.pop()[1])
     cards: list[Any] = []
-    for _ in range(n_cards):
-        cards += marshal.loads(frames.pop()[1])
+    for _ in range(n):
+        more_papers, more_cards = marshal.loads(frames.pop()[1])
+        papers += more_papers
+        cards += more_cards
     return tag, name, papers, cards, diags, sources
 
 
@@ -128,7 +139,9 @@ def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
 
     diags = [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics]
     header = (_TAG, deck.name, diags, list(deck.sources), token)
-    return _framed(header, deck.papers, deck.cards, paper_rows, card_rows)
+    return _framed(
+        header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
+    )
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:

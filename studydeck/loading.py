@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import secrets
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 from studydeck.store.reconcile import Known
 
-CACHE_FORMAT = 6  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+CACHE_FORMAT = 7  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+# 7: written in frames
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -56,37 +58,102 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
     return out
 
 
-def _to_blob(deck: Deck) -> bytes:
+#: Rows per frame of the deck cache. One marshal.dumps of a whole 50,000-paper deck holds,
+#: beside its output, a table of every object it wrote (marshal's shared references) and a
+#: growing buffer: ~80 MiB more than the 29 MiB it makes, at the peak the TUI's memory bound
+#: counts. Frames of a few thousand rows, each a row of its own written as it is made, keep
+#: only one frame's bytes and table at a time.
+_FRAME_ROWS = 4096
+
+
+def _framed(
+    header: tuple[Any, ...],
+    papers: Sequence[Any],
+    cards: Sequence[Any],
+    paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
+    card_rows: Callable[[Sequence[Any]], list[Any]] = list,
+    paper_of: Callable[[Any], int] = itemgetter(0),
+) -> tuple[bytes, Iterator[bytes]]:
+    """The deck cache's head and frames: the head is the header (tag, name, diagnostics,
+    sources, the token its frame rows carry) and how many frames follow; a frame is up to
+    ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
+    as cards come in paper order: a card's back is often its paper's contribution, one
+    string that marshal writes once in a frame, a copy in another). ``paper_rows``
+    (``card_rows``) makes a frame's rows from a slice of ``papers`` (``cards``), when it is
+    written: its rows and bytes are freed after; ``paper_of`` gives a card's paper index."""
+    size = _FRAME_ROWS
+    n = -(-len(papers) // size) or (1 if cards else 0)
+    head = marshal.dumps((*header, n))
+
+    def frames() -> Iterator[bytes]:
+        at = 0
+        for k in range(n):
+            end = stop = (k + 1) * size
+            if k == n - 1:
+                stop = len(cards)
+            else:
+                stop = at
+                while stop < len(cards) and paper_of(cards[stop]) < end:
+                    stop += 1
+            yield marshal.dumps((paper_rows(papers[k * size : end]), card_rows(cards[at:stop])))
+            at = stop
+
+    return head, frames()
+
+
+def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
+    """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
+    rows (token, bytes), in order; ValueError (or EOFError, TypeError) when they are not
+    that, or not all of one write. ``frames`` is emptied as it is read."""
+    tag, name, diags, sources, token, n = marshal.loads(head)
+    if tag != _TAG:
+        raise ValueError("another version's deck cache")
+    if len(frames) != n or any(t != token for t, _ in frames):
+        raise ValueError("frames of another write")
+    frames.reverse()  # popped in order, each freed once read
+    papers: list[Any] = []
+    cards: list[Any] = []
+    for _ in range(n):
+        more_papers, more_cards = marshal.loads(frames.pop()[1])
+        papers += more_papers
+        cards += more_cards
+    return tag, name, papers, cards, diags, sources
+
+
+def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
     index = {p.key: i for i, p in enumerate(deck.papers)}
     values = attrgetter(*_PAPER_FIELDS)
-    papers = []
-    for p in deck.papers:
-        row = values(p)
-        if p.figures:
-            row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
-        papers.append(row)
-    return marshal.dumps(
-        (
-            _TAG,
-            deck.name,
-            papers,
-            # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
-            [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in deck.cards],
-            [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics],
-            list(deck.sources),
-        )
+
+    def paper_rows(papers: Sequence[Paper]) -> list[Any]:
+        out = []
+        for p in papers:
+            row = values(p)
+            if p.figures:
+                row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
+            out.append(row)
+        return out
+
+    def card_rows(cards: Sequence[Card]) -> list[Any]:
+        # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
+        return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
+
+    diags = [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics]
+    header = (_TAG, deck.name, diags, list(deck.sources), token)
+    return _framed(
+        header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
     )
 
 
-def _from_blob(blob: bytes) -> Deck | None:
-    """The cached deck, or None when the blob is stale or damaged (then the notes are parsed).
-    Pass the blob without keeping it: it is freed before the deck is built (at 50,000 papers
-    it is ~30 MB of a peak that the TUI's memory bound counts)."""
+def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
+    """The cached deck, or None when it is stale or damaged (then the notes are parsed).
+    ``frames`` is emptied as it is read: at 50,000 papers they are ~30 MB of a peak that
+    the TUI's memory bound counts."""
+    if head is None:
+        return None
     try:
-        parts = marshal.loads(blob)
+        parts = _unframed(head, frames)
     except (ValueError, EOFError, TypeError):
         return None
-    del blob
     try:
         return _decode(parts)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
@@ -302,7 +369,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             shas = _hashes(files)
         if fp.get("stat") == stats or fp.get("sha") == shas:
             with gc_paused():
-                deck = _from_blob(store.cached_deck(key, old) or b"")
+                deck = _from_frames(store.cached_deck(key, old), store.deck_frames(key))
             if deck is not None:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
@@ -317,21 +384,26 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
     from studydeck.incremental import FileCaches
 
-    blocks = FileCaches(store)
-    deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
-    # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
-    blocks.save()
-    del blocks
-    fixed = with_corrections(deck, corrections)
-    report = reconcile(fixed)
-    if report.renamed and corrections:  # the renamed papers' corrections now have new keys
-        corrections = store.corrections()
-        digest = _digest(corrections)
+    # The cyclic GC paused throughout, not only while parsing: the papers, cards, signature
+    # and cache rows made here hold no cycles, but their numbers set off full collections
+    # over everything alive (at 50,000 papers a few tenths of a second each).
+    with gc_paused():
+        blocks = FileCaches(store)
+        deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
+        # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
+        blocks.save()
+        del blocks
         fixed = with_corrections(deck, corrections)
-        reconcile(fixed)
-    fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-    store.save_deck_cache(key, json.dumps(fp), _to_blob(deck))
-    _remember(store, key, known)
+        report = reconcile(fixed)
+        if report.renamed and corrections:  # the renamed papers' corrections now have new keys
+            corrections = store.corrections()
+            digest = _digest(corrections)
+            fixed = with_corrections(deck, corrections)
+            reconcile(fixed)
+        fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
+        token = secrets.token_hex(8)
+        store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
+        _remember(store, key, known)
     return fixed, report
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from studydeck import loading
 from studydeck.deck import parse_files
-from studydeck.loading import _from_blob, _to_blob, open_deck
+from studydeck.loading import _from_frames, _to_frames, open_deck
 from studydeck.store import Store
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -27,12 +28,45 @@ NOTES = """# 论文阅读
 """
 
 
-def test_the_cached_deck_is_the_parsed_deck(tmp_path: Path) -> None:
+@pytest.mark.parametrize("frame_rows", [4096, 3, 1])
+def test_the_cached_deck_is_the_parsed_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frame_rows: int
+) -> None:
+    """Also when its rows are written in several frames (a big deck's are)."""
+    monkeypatch.setattr(loading, "_FRAME_ROWS", frame_rows)
     notes = tmp_path / "notes.md"
     notes.write_text(NOTES, "utf-8")
     deck = parse_files([notes])
     assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
-    assert _from_blob(_to_blob(deck)) == deck
+    head, frames = _to_frames(deck, "t")
+    assert _from_frames(head, [("t", f) for f in frames]) == deck
+
+
+def test_a_big_deck_is_cached_in_frames_and_opens_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 2)
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES.replace("| k | c | x |", "| k | a longer contribution | x |"))
+    with Store.open(tmp_path / "s.db") as store:
+        parsed, _ = open_deck(store, [notes], NOW)
+        cached, _ = open_deck(store, [notes], NOW)
+        assert len(store.deck_frames(str(notes.resolve()))) > 1  # several frames
+        assert isinstance(cached, loading._CachedDeck)  # from the cache, not parsed again
+        # A card's back that is its paper's contribution is read as the same string, not a
+        # copy (a frame holds its papers' cards: at 50k papers, ~10 MiB of copies).
+        backs = [c for c in cached.cards if c.back == c.paper.contribution]
+        assert len({c.paper.key for c in backs}) > 1
+        assert all(c.back is c.paper.contribution for c in backs)
+        assert cached == parsed == parse_files([notes])
+        # Fewer rows, fewer frames: the frames of the longer deck are gone with it.
+        notes.write_text(
+            NOTES.replace("| 2020 | Notes Only | | k | | | 问题：只考虑了LDP模式。 |\n", "")
+        )
+        open_deck(store, [notes], NOW)
+        shorter, _ = open_deck(store, [notes], NOW)
+    assert isinstance(shorter, loading._CachedDeck)
+    assert shorter == parse_files([notes]) != parsed
 
 
 def test_a_warm_start_opens_the_deck_the_notes_give(tmp_path: Path) -> None:

@@ -121,18 +121,45 @@ def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     assert [d.message for d in load([path]).errors] == ["UTF-16 file: save it as UTF-8"]
 
 
+def _cache(
+    header: tuple[object, ...], papers: list[object], cards: list[object], token: str = "t"
+) -> tuple[bytes, str, list[bytes]]:
+    """A deck cache's head, the token its frame rows carry, and its frames."""
+    head, frames = loading._framed(header, papers, cards)
+    return head, token, list(frames)
+
+
+def _header(diags: list[object] | None = None) -> tuple[object, ...]:
+    return (loading._TAG, "n", diags or [], [], "t")
+
+
 @pytest.mark.parametrize(
-    "blob",
+    "cache",
     [
-        b"garbage",
-        marshal.dumps(("wrong tag",)),
-        marshal.dumps((loading._TAG, "n", [("too", "short")], [], [], [])),
-        marshal.dumps((loading._TAG, "n", [], [(7, "id", "contribution", "b")], [], [])),
-        marshal.dumps((loading._TAG, "n", [], [], [("p", 1)], [])),
+        (b"garbage", "t", []),
+        _cache(("wrong tag", "n", [], [], "t"), [], []),
+        _cache(_header(), [("too", "short")], []),
+        _cache(_header(), [], [(7, "id", "contribution", "b")]),
+        _cache(_header([("p", 1)]), [], []),
+        _cache(_header(), [tuple(range(14))], [], token="another write"),
+        (_cache(_header(), [tuple(range(14))], [])[0], "t", []),  # a frame missing
+        # the layout before frames: one marshalled tuple
+        (marshal.dumps((loading._TAG, "n", [], [], [], [])), "t", []),
     ],
-    ids=["garbage", "wrong-tag", "short-paper", "card-without-paper", "short-diagnostic"],
+    ids=[
+        "garbage",
+        "wrong-tag",
+        "short-paper",
+        "card-without-paper",
+        "short-diagnostic",
+        "frame-of-another-write",
+        "frame-missing",
+        "unframed",
+    ],
 )
-def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> None:
+def test_a_tampered_deck_cache_is_parsed_again(
+    tmp_path: Path, cache: tuple[bytes, str, list[bytes]]
+) -> None:
     path = tmp_path / "notes.md"
     path.write_text(table("| 2020 | Cached | k | c | | |"), encoding="utf-8")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -141,7 +168,8 @@ def test_a_tampered_deck_cache_is_parsed_again(tmp_path: Path, blob: bytes) -> N
         key = str(path.resolve())
         fingerprint = store.cache_fingerprint(key)
         assert fingerprint is not None
-        store.save_deck_cache(key, fingerprint, blob)
+        head, token, frames = cache
+        store.save_deck_frames(key, fingerprint, token, head, frames)
         deck, _ = loading.open_deck(store, [path], now)
     assert [p.title for p in deck.papers] == ["Cached"]
 

@@ -1,10 +1,21 @@
-"""The parsed-deck cache: one blob per deck, keyed by a fingerprint of its files."""
+"""The parsed-deck cache: per deck, a head row keyed by a fingerprint of its files and
+frame rows; beside it, per file, the rows of its parsed stretches (see incremental.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from studydeck.store.base import StoreBase
+
+#: A deck's frame rows are named by the deck's row, this, and their number.
+_FRAME = "\x00frame "
+
+
+def _frame_range(deck: str) -> tuple[str, str]:
+    """Bounds (exclusive) of the names of ``deck``'s frame rows: no other row's name lies
+    between them (a file's block rows have a NUL and a hex digest after their file's row
+    name, the reconcile mark is a NUL and ``reconciled``)."""
+    return deck + _FRAME, deck + _FRAME[:-1] + "!"
 
 
 class DeckCache(StoreBase):
@@ -23,6 +34,34 @@ class DeckCache(StoreBase):
             c.execute(
                 "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (deck, fingerprint, data)
             )
+
+    def save_deck_frames(
+        self, deck: str, fingerprint: str, token: str, head: bytes, frames: Iterable[bytes]
+    ) -> None:
+        """The row ``deck`` holding ``head``, and a row per frame, each written as it comes
+        (at 50,000 papers a deck is ~30 MB: one blob of it, and the copy SQLite makes of a
+        bound value, are a large part of the TUI's peak memory). The frame rows carry
+        ``token``, which the head names, so frames of another write are never read with it."""
+        low, high = _frame_range(deck)
+        with self.transaction() as c:
+            c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, high))
+            for n, data in enumerate(frames):
+                c.execute("INSERT INTO deck_cache VALUES (?, ?, ?)", (f"{low}{n:08d}", token, data))
+            c.execute(
+                "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (deck, fingerprint, head)
+            )
+
+    def deck_frames(self, deck: str) -> list[tuple[str, bytes]]:
+        """The frame rows of ``deck`` (token, data), in order."""
+        low, high = _frame_range(deck)
+        return [
+            (str(t), bytes(d))
+            for t, d in self.tuples(
+                "SELECT fingerprint, data FROM deck_cache WHERE deck > ? AND deck < ? "
+                "ORDER BY deck",
+                (low, high),
+            )
+        ]
 
     def refingerprint_deck_cache(self, deck: str, fingerprint: str) -> None:
         """A new fingerprint for the same data (files touched but unchanged)."""

@@ -252,10 +252,12 @@ def _touched(
     mark = c.execute("SELECT fingerprint FROM deck_cache WHERE deck = ?", (_MARK,)).fetchone()
     if mark is None or mark[0] != known.token:
         return None
-    changed = {k for k, v in now.items() if known.papers.get(k) != v}
+    get = known.papers.get
+    changed = {k for k, v in now.items() if get(k) != v}
     changed |= known.papers.keys() - now.keys()
     bases = {_base(k) for k in changed}
-    return changed | {k for k in now if _base(k) in bases}
+    # A key is its own base unless it holds a '#' (most do not: no split for them).
+    return changed | {k for k in now if (_base(k) if "#" in k else k) in bases}
 
 
 def _follow_reordered_duplicates(

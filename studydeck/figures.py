@@ -18,11 +18,13 @@ import os
 import socket
 import threading
 import time
+import weakref
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from studydeck.errors import StudydeckError
@@ -113,8 +115,8 @@ class FigureFetcher:
         self.offline = offline
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
-        self._reading: set[socket.socket] = set()
-        """Sockets of the bodies being read now, which a cancel shuts down."""
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        """Every socket the client connected, which a cancel shuts down."""
 
     def close(self) -> None:
         self.cancel()
@@ -123,14 +125,17 @@ class FigureFetcher:
         """Stop every download in flight, and refuse new ones: the app is quitting."""
         self._cancelled.set()
         with self._lock:
-            client, reading = self._client, list(self._reading)
-        for sock in reading:
-            # Wakes a read blocked on it: closing the client from this thread does not
-            # (the reader's poll() may wait out its whole timeout).
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            client, sockets = self._client, list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
         if client is not None:
             client.close()
+
+    def _connected(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+        if self._cancelled.is_set():  # a cancel that came while it connected
+            _shut(sock)
 
     def __enter__(self) -> FigureFetcher:
         return self
@@ -203,6 +208,7 @@ class FigureFetcher:
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
+                    transport=_transport(self._connected),
                     timeout=self.timeout,
                     follow_redirects=False,
                     # Only encodings decoded here, under the cap (httpx would add br, zstd).
@@ -225,7 +231,10 @@ class FigureFetcher:
                         continue
                     if resp.status_code != 200:
                         raise FigureError(f"HTTP {resp.status_code}")
-                    return self._read_body(resp, deadline)
+                    body = self._body(resp, deadline)
+                    if self._cancelled.is_set():  # a shut socket ends a body of unknown
+                        raise FigureError("cancelled")  # length early, without an error
+                    return body
             raise FigureError("too many redirects")
         except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: client closed
             # Whatever a cancel broke (a read, a connect, the client) says so first.
@@ -236,23 +245,6 @@ class FigureFetcher:
             if isinstance(exc, httpx.TimeoutException):
                 raise FigureError(f"timed out after {self.timeout:g} s") from None
             raise FigureError(f"cannot fetch: {type(exc).__name__}") from None
-
-    def _read_body(self, resp: httpx.Response, deadline: float) -> bytes:
-        """:meth:`_body`, with the socket known to :meth:`cancel` while it is read."""
-        stream = resp.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if not isinstance(sock, socket.socket):
-            return self._body(resp, deadline)
-        with self._lock:
-            self._reading.add(sock)
-        try:
-            body = self._body(resp, deadline) if not self._cancelled.is_set() else b""
-            if self._cancelled.is_set():  # before the socket was known, or its shutdown
-                raise FigureError("cancelled")  # ended a body of unknown length early
-            return body
-        finally:
-            with self._lock:
-                self._reading.discard(sock)
 
     def _body(self, resp: httpx.Response, deadline: float) -> bytes:
         """The decoded body, stopped at the deadline, on cancel or past ``max_bytes``."""
@@ -279,6 +271,34 @@ class FigureFetcher:
         if decoder is not None:
             out += decoder.flush()
         return bytes(out)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Wake a read blocked on ``sock`` (it then ends at once): closing the client from
+    another thread does not (the reader's poll() waits out its whole timeout)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _transport(connected: Callable[[socket.socket], None]) -> httpx.HTTPTransport:
+    """httpx's transport, telling ``connected`` of each socket it connects (so that a
+    cancel can shut it down)."""
+    import httpcore
+    import httpx
+
+    class Backend(httpcore.SyncBackend):
+        def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+            stream = super().connect_tcp(*args, **kwargs)
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                connected(sock)
+            return stream
+
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)  # (httpx has no public way to set the backend)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = Backend()
+    return transport
 
 
 def _decoder(encoding: str) -> zlib._Decompress | None:

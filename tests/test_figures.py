@@ -167,8 +167,8 @@ def test_cancel_wakes_a_read_blocked_on_a_silent_server(server: str, tmp_path: P
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    while not fetcher._reading and thread.is_alive():
-        thread.join(0.01)  # until the body is being read
+    while not fetcher._sockets and thread.is_alive():
+        thread.join(0.01)  # until it has connected
     fetcher.cancel()
     thread.join(10)  # hang guard
     assert not thread.is_alive()

@@ -265,7 +265,16 @@ class _CachedDeck(Deck):
 
     @cached_property
     def papers(self) -> tuple[Paper, ...]:
-        out = tuple([self._paper_at(i) for i in range(len(self.__dict__["_raw_papers"]))])
+        raw = self.__dict__["_raw_papers"]
+        made: dict[int, Paper] = self.__dict__["_made_papers"]
+        # All at once (the quiz, browse, an export): with the collector paused (tens of
+        # thousands of new objects would set off full passes over everything loaded), and
+        # without the one-by-one bookkeeping for rows none of which was read yet.
+        with gc_paused():
+            if made:
+                out = tuple([self._paper_at(i) for i in range(len(raw))])
+            else:
+                out = tuple([_paper(row) for row in raw])
         self.__dict__["papers"] = out
         self.__dict__.pop("_raw_papers", None)
         self.__dict__.pop("_made_papers", None)
@@ -273,7 +282,25 @@ class _CachedDeck(Deck):
 
     @cached_property
     def cards(self) -> tuple[Card, ...]:
-        out = tuple([self._card_at(j) for j in range(len(self.__dict__["_raw_cards"]))])
+        raw = self.__dict__["_raw_cards"]
+        made: dict[int, Card] = self.__dict__["_made_cards"]
+        with gc_paused():
+            if made:
+                out = tuple([self._card_at(j) for j in range(len(raw))])
+            else:
+                papers = self.papers
+                out = tuple(
+                    [
+                        Card(
+                            id=cid,
+                            kind=_KINDS[kind],
+                            paper=papers[i],
+                            question=_QUESTIONS[kind],
+                            back=back,
+                        )
+                        for i, cid, kind, back in raw
+                    ]
+                )
         self.__dict__["cards"] = out
         for name in ("_raw_cards", "_made_cards", "_row_of"):
             self.__dict__.pop(name, None)

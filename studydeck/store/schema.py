@@ -286,13 +286,20 @@ def _passing() -> int:
 
 def _count_card_totals(c: sqlite3.Connection) -> None:
     """The cards' totals (v6) from ``review_cards`` (v5), written only where they differ."""
-    c.execute(
-        "UPDATE cards SET answered = t.n, passed = t.ok FROM ("
-        "  SELECT c.cid, coalesce(sum(r.n), 0) AS n, coalesce(sum(r.n * (r.quality >= ?)), 0) AS ok"
-        "  FROM cards c LEFT JOIN review_cards r USING (cid) GROUP BY c.cid"
-        ") AS t WHERE cards.cid = t.cid AND (cards.answered != t.n OR cards.passed != t.ok)",
-        (_passing(),),
-    )
+    # Read, compared and written per card (not UPDATE ... FROM: SQLite 3.33 or later).
+    passing = _passing()
+    now = dict.fromkeys((r[0] for r in c.execute("SELECT cid FROM cards")), (0, 0))
+    for cid, n, ok in c.execute(
+        "SELECT cid, sum(n), sum(n * (quality >= ?)) FROM review_cards GROUP BY cid", (passing,)
+    ):
+        if cid in now:
+            now[cid] = (n, ok)
+    stale = [
+        (*now[cid], cid)
+        for cid, answered, passed in c.execute("SELECT cid, answered, passed FROM cards")
+        if now[cid] != (answered, passed)
+    ]
+    c.executemany("UPDATE cards SET answered = ?, passed = ? WHERE cid = ?", stale)
 
 
 def count_review_totals(c: sqlite3.Connection) -> None:

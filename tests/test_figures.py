@@ -130,49 +130,46 @@ def test_a_dripping_server_meets_the_overall_deadline(server: str, tmp_path: Pat
     assert time.monotonic() - started < 5  # hang guard: the body alone takes 10 s
 
 
-def test_cancel_stops_a_download_in_flight(server: str, tmp_path: Path) -> None:
-    fetcher = FigureFetcher(tmp_path / "cache", timeout=5, deadline=60)
-    outcome: list[object] = []
-    started = threading.Event()
+def cancel_midway(
+    fetcher: FigureFetcher, url: str, tmp_path: Path, under_way, guard: float
+) -> list[str]:
+    """Fetch ``url`` in a thread, cancel once ``under_way()`` holds, and return what the
+    fetch raised (the thread must end within ``guard`` seconds)."""
+    outcome: list[str] = []
 
     def run() -> None:
-        started.set()
         try:
-            fetcher.get(Figure(src=f"{server}/drip.png"), tmp_path / "notes.md")
+            fetcher.get(Figure(src=url), tmp_path / "notes.md")
         except FigureError as exc:
-            outcome.append(exc)
+            outcome.append(str(exc))
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    started.wait(5)
-    while fetcher._client is None and thread.is_alive():
-        thread.join(0.01)  # until the request is under way
+    while not under_way() and thread.is_alive():
+        thread.join(0.01)
     fetcher.cancel()
-    thread.join(5)  # hang guard: the drip alone lasts 10 s
+    thread.join(guard)  # hang guard
     assert not thread.is_alive()
-    assert [str(e) for e in outcome] == ["cancelled"]
+    return outcome
+
+
+def test_cancel_stops_a_download_in_flight(server: str, tmp_path: Path) -> None:
+    fetcher = FigureFetcher(tmp_path / "cache", timeout=5, deadline=60)
+    # once the request is under way; the drip alone lasts 10 s
+    got = cancel_midway(
+        fetcher, f"{server}/drip.png", tmp_path, lambda: fetcher._client is not None, 5
+    )
+    assert got == ["cancelled"]
 
 
 def test_cancel_wakes_a_read_blocked_on_a_silent_server(server: str, tmp_path: Path) -> None:
     """The server sent part of the body and went quiet; the read waits on the socket. A
     cancel must end it at once, not when the (here 60 s) read timeout runs out."""
     fetcher = FigureFetcher(tmp_path / "cache", timeout=60, deadline=60)
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            fetcher.get(Figure(src=f"{server}/stall.png"), tmp_path / "notes.md")
-        except FigureError as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    while not fetcher._sockets and thread.is_alive():
-        thread.join(0.01)  # until it has connected
-    fetcher.cancel()
-    thread.join(10)  # hang guard
-    assert not thread.is_alive()
-    assert [str(e) for e in outcome] == ["cancelled"]
+    got = cancel_midway(
+        fetcher, f"{server}/stall.png", tmp_path, lambda: bool(fetcher._sockets), 10
+    )
+    assert got == ["cancelled"]
 
 
 def test_a_huge_local_figure_is_refused_by_its_size(tmp_path: Path) -> None:

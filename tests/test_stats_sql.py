@@ -218,9 +218,9 @@ V6_UNDONE = (
 )
 
 
-def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) -> None:
-    """Upgrading (schema v5 -> v6) counts each card's answers already in the log, and the
-    triggers keep them from then on (an answer and an undo after the upgrade)."""
+def answered_for_three_days(tmp_path: Path) -> tuple[Deck, date, Stats]:
+    """A store (``s.db``) where every card of a two-paper deck was answered on three days;
+    the deck, the day after, and the stats then, computed row by row."""
     path = tmp_path / "notes.md"
     path.write_text(notes_text([["vision"], ["audio", "vision"]]), encoding="utf-8")
     with Store.open(tmp_path / "s.db") as store:
@@ -231,6 +231,13 @@ def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) ->
                 store.record_answer(card.id, (i + day) % 6, now=now, today=now.date())
         today = (START + timedelta(days=3)).date()
         expected = old_compute(store, deck, today, Settings())
+    return deck, today, expected
+
+
+def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) -> None:
+    """Upgrading (schema v5 -> v6) counts each card's answers already in the log, and the
+    triggers keep them from then on (an answer and an undo after the upgrade)."""
+    deck, today, expected = answered_for_three_days(tmp_path)
     c = sqlite3.connect(tmp_path / "s.db")
     c.executescript(V6_UNDONE + "PRAGMA user_version = 5")
     c.close()
@@ -254,16 +261,7 @@ def test_a_store_from_before_the_card_totals_gets_them_filled(tmp_path: Path) ->
 
 def test_a_store_from_before_the_totals_gets_them_filled(tmp_path: Path) -> None:
     """Upgrading (schema v4 -> v5) counts the history already in the log."""
-    path = tmp_path / "notes.md"
-    path.write_text(notes_text([["vision"], ["audio", "vision"]]), encoding="utf-8")
-    with Store.open(tmp_path / "s.db") as store:
-        deck, _ = open_deck(store, [path], START)
-        for i, card in enumerate(deck.cards):
-            for day in range(3):
-                now = START + timedelta(days=day, minutes=i)
-                store.record_answer(card.id, (i + day) % 6, now=now, today=now.date())
-        today = (START + timedelta(days=3)).date()
-        expected = old_compute(store, deck, today, Settings())
+    deck, today, expected = answered_for_three_days(tmp_path)
     c = sqlite3.connect(tmp_path / "s.db")
     c.executescript(
         V6_UNDONE + "DROP TRIGGER reviews_total_in; DROP TRIGGER reviews_total_out; "

@@ -448,3 +448,19 @@ def test_push_finds_its_note_type_after_the_user_renamed_it(
         collection, lambda col: sorted(m["name"] for m in col.models.all() if "pap" in m["name"])
     )
     assert names == ["my papers"]
+
+
+def test_a_push_leaves_no_file_in_the_temporary_folder(
+    tmp_path: Path, notes, collection: Path, monkeypatch
+) -> None:
+    """Setting the note type up writes a one-note package to a temporary folder; nothing of
+    it may stay there (genanki's own writer leaves its collection file behind)."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = notes(sections(("归一化", LN.format("first"))))
+    send(User(tmp_path), path, collection, "push")
+    assert in_anki(collection, lambda col: col.models.id_for_name("studydeck paper")) is not None
+    assert sorted(p.name for p in scratch.iterdir()) == []

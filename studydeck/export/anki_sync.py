@@ -142,6 +142,7 @@ def _import_note_type(col: Collection) -> None:
     API a new id, and imports one only with a note that uses it: a package with one
     placeholder note in a deck of its own is imported, then both are removed."""
     import tempfile
+    import time
 
     import genanki
     from anki.decks import DeckId
@@ -150,9 +151,10 @@ def _import_note_type(col: Collection) -> None:
     model = note_type.note_model()
     deck = genanki.Deck(_SETUP_DECK_ID, _SETUP_DECK)
     deck.add_note(genanki.Note(model=model, fields=["-"] * len(model.fields), guid=_SETUP_GUID))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="studydeck-") as tmp:
         apkg = Path(tmp) / "note-type.apkg"
-        genanki.Package(deck).write_to_file(str(apkg))
+        # Not genanki's write_to_file: it leaves its collection file in the temp folder.
+        note_type.write_package([deck], {}, apkg, time.time())
         _import_package(col, apkg)
     for nid in col.find_notes(f'"note:{MODEL_NAME}"'):
         if col.get_note(NoteId(nid)).guid == _SETUP_GUID:

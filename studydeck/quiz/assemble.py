@@ -3,7 +3,7 @@ match the agenda, plan the questions (each built when first read)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from studydeck.quiz.selection import Selection, select_papers
 @dataclass(frozen=True)
 class QuizPlan:
     selection: Selection
-    papers: list[Paper]
+    papers: Sequence[Paper]
+    """(Each made when read: see :class:`~studydeck.quiz.selection.PapersAt`.)"""
     matches: list[AgendaMatch]
     questions: QuizQuestions
     seed: int

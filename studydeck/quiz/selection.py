@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -55,12 +55,17 @@ class PapersAt(Sequence[Paper]):
         return self.deck.paper_at(self.at[i])
 
 
+Added = Mapping[str, str] | Callable[[], Mapping[str, str]]
+"""Paper key -> when the store first saw it (ISO text), or how to ask the store for it
+(``store.papers_added``: a query over every card, run only for ``recent``)."""
+
+
 def select_papers(
-    deck: Deck, sel: Selection, added: Mapping[str, str] | None = None
+    deck: Deck, sel: Selection, added: Added | None = None
 ) -> tuple[Sequence[Paper], list[AgendaMatch]]:
     """The papers a selection names, and how each agenda line matched (empty without one).
 
-    ``added`` (paper key -> when the store first saw it, ISO text) orders ``recent``.
+    ``added`` (see :data:`Added`) orders ``recent``.
     The filters read the deck's columns: no Paper is made for a paper left out, nor (but
     for an agenda, matched on whole papers) for one selected but not read."""
     at = list(range(deck.paper_count))
@@ -88,7 +93,7 @@ def select_papers(
         # Most recently added first, as the store saw them arrive; rows that arrived together
         # (a first import) by their place in the notes: tables are kept newest-first at the
         # top, as in the seed deck.
-        seen = added or {}
+        seen = (added() if callable(added) else added) or {}
         order, sources = deck.paper_column("order"), deck.paper_column("source")
         keys = deck.paper_column("key")
         at.sort(key=lambda i: (order[i], sources[i]))

@@ -104,7 +104,7 @@ class QuizSetupScreen(Screen[None]):
                 sel,
                 n,
                 seed,
-                ctx.store.papers_added(),
+                ctx.store.papers_added,  # (asked only for the most recent)
                 can_show=lambda p, f: figure_on_hand(ctx.fetcher, p, f),
             )
         except StudydeckError as exc:

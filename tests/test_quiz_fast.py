@@ -162,9 +162,10 @@ def new_quiz(
     if not papers:
         return [], [m.report() for m in matches], []
     plan = plan_quiz(deck, Selection(**sel), n, seed, lambda: known, can_show)
-    first = plan.questions[0]  # first, alone (as the screens read it)
+    if plan.questions:  # (none when the papers have no cards)
+        first = plan.questions[0]  # first, alone (as the screens read it)
     qs = list(plan.questions)
-    assert qs[0] is first
+    assert not qs or qs[0] is first
     return list(plan.papers), plan.agenda_report(), shown(qs)
 
 

@@ -369,11 +369,8 @@ class _CachedDeck(Deck):
     def card_backs(self) -> list[str]:
         return self._card_column(3, super().card_backs)
 
-    def card_paper_keys(self) -> list[str]:
-        if self.__dict__.get("_raw_cards") is None:
-            return super().card_paper_keys()
-        keys = self._paper_column(_KEY)
-        return [keys[i] for i in self._card_column(0, list)]
+    def card_papers(self) -> list[int]:
+        return self._card_column(0, super().card_papers)
 
     def _card_column(self, k: int, built: Callable[[], list[Any]]) -> list[Any]:
         # The one read of the card rows' layout outside the methods above: (paper index,

@@ -181,6 +181,8 @@ class Deck:
         """Each card's answer text, in notes order."""
         return [c.back for c in self.cards]
 
-    def card_paper_keys(self) -> list[str]:
-        """Each card's paper key, in notes order (:meth:`card_keys` without the ids)."""
-        return [c.paper.key for c in self.cards]
+    def card_papers(self) -> list[int]:
+        """Each card's paper, as its place in ``papers`` (paper keys are unique), in notes
+        order."""
+        at = {p.key: i for i, p in enumerate(self.papers)}
+        return [at[c.paper.key] for c in self.cards]

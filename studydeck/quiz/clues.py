@@ -63,15 +63,18 @@ class _Joined:
 
 
 class ClueIndex:
-    """Over every card's text (``backs``, in deck order); ``paper_keys`` says whose each
+    """Over every card's text (``backs``, in deck order); ``paper_key_of`` says whose each
     card is, and ``card_at`` gives the card at a position: asked only for the few cards a
     clue's characters point to."""
 
     def __init__(
-        self, backs: Sequence[str], paper_keys: Sequence[str], card_at: Callable[[int], Card]
+        self,
+        backs: Sequence[str],
+        paper_key_of: Callable[[int], str],
+        card_at: Callable[[int], Card],
     ) -> None:
         self.size = len(backs)
-        self.paper_keys = paper_keys
+        self.paper_key_of = paper_key_of
         self.card_at = card_at
         self.written = _Joined(SEP.join(backs), backs)
         self.separated = self.written.text.count(SEP) == max(0, len(backs) - 1)
@@ -80,7 +83,7 @@ class ClueIndex:
 
     @classmethod
     def of_cards(cls, cards: Sequence[Card]) -> ClueIndex:
-        return cls([c.back for c in cards], [c.paper.key for c in cards], cards.__getitem__)
+        return cls([c.back for c in cards], lambda i: cards[i].paper.key, cards.__getitem__)
 
     def folded(self) -> _Joined:
         if self._folded is None:
@@ -111,7 +114,7 @@ class ClueIndex:
             self._memo[memo] = any(
                 self._masks_to(self.card_at(i), masked_key)
                 for i in self.candidates(masked_key)
-                if self.paper_keys[i] != card.paper.key
+                if self.paper_key_of(i) != card.paper.key
             )
         return self._memo[memo]
 

@@ -7,8 +7,10 @@ read, and only the cards of the papers reached are looked at.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from operator import le
 
 from studydeck.models import Card, CardKind, Deck, Paper
 from studydeck.quiz.masking import key
@@ -18,45 +20,59 @@ class CardsByPaper:
     """A paper's cards by kind, found without grouping every card of the deck, and made
     (by a deck read from the cache) only for the papers asked about.
 
-    Cards are made paper by paper, so a paper's cards are one run of the deck's cards: the
-    run is found from where the paper's last card is and how many it has (both counted in
-    C, from each card's paper key). A deck in any other order is grouped once, the slow
-    way."""
+    ``card_papers`` says whose each card is (a place in ``paper_keys``). Cards are made paper
+    by paper, so a paper's cards are one run of the deck's cards, found by bisection. A deck
+    in any other order is grouped once, the slow way."""
 
-    def __init__(self, paper_keys: Sequence[str], card_at: Callable[[int], Card]) -> None:
-        self.keys = paper_keys
+    def __init__(
+        self,
+        card_papers: Sequence[int],
+        paper_keys: Sequence[str],
+        card_at: Callable[[int], Card],
+    ) -> None:
+        self.card_papers = card_papers
+        self.paper_keys = paper_keys
         self.card_at = card_at
-        self._last = dict(zip(paper_keys, range(len(paper_keys)), strict=True))
-        self._count = Counter(paper_keys)
-        self._grouped: dict[str, list[int]] | None = None
+        self._place = dict(zip(paper_keys, range(len(paper_keys)), strict=True))
+        self._in_order = all(map(le, card_papers, islice(card_papers, 1, None)))
+        self._grouped: dict[int, list[int]] | None = None
         self._memo: dict[str, dict[CardKind, Card]] = {}
 
     @classmethod
     def of_cards(cls, cards: Sequence[Card]) -> CardsByPaper:
-        return cls([c.paper.key for c in cards], cards.__getitem__)
+        keys = list(dict.fromkeys(c.paper.key for c in cards))
+        place = {k: i for i, k in enumerate(keys)}
+        return cls([place[c.paper.key] for c in cards], keys, cards.__getitem__)
 
     @classmethod
     def of_deck(cls, deck: Deck) -> CardsByPaper:
-        """From the deck's card keys: a Card is made when its paper's cards are asked for."""
-        return cls(deck.card_paper_keys(), deck.card_at)
+        """From the deck's columns: a Card is made when its paper's cards are asked for."""
+        return cls(deck.card_papers(), deck.paper_column("key"), deck.card_at)
+
+    def paper_key_of(self, j: int) -> str:
+        """The paper key of the ``j``-th card (no Card made)."""
+        return self.paper_keys[self.card_papers[j]]
 
     def get(self, paper_key: str) -> dict[CardKind, Card]:
         """The paper's cards by kind (empty for a paper without cards)."""
         if paper_key in self._memo:
             return self._memo[paper_key]
-        n, end = self._count.get(paper_key, 0), self._last.get(paper_key, -1) + 1
-        run: Sequence[int] = range(end - n, end) if n else ()
-        if any(self.keys[j] != paper_key for j in run):
-            run = self._group().get(paper_key, ())
+        i = self._place.get(paper_key)
+        run: Sequence[int] = ()
+        if i is not None and self._in_order:
+            at = self.card_papers
+            run = range(bisect_left(at, i), bisect_right(at, i))
+        elif i is not None:
+            run = self._group().get(i, ())
         cards = [self.card_at(j) for j in run]
         self._memo[paper_key] = out = {c.kind: c for c in cards}
         return out
 
-    def _group(self) -> dict[str, list[int]]:
+    def _group(self) -> dict[int, list[int]]:
         if self._grouped is None:
-            grouped: dict[str, list[int]] = {}
-            for j, k in enumerate(self.keys):
-                grouped.setdefault(k, []).append(j)
+            grouped: dict[int, list[int]] = {}
+            for j, i in enumerate(self.card_papers):
+                grouped.setdefault(i, []).append(j)
             self._grouped = grouped
         return self._grouped
 

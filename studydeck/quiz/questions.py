@@ -119,7 +119,7 @@ class _Builder:
     def clues(self) -> ClueIndex:
         if self._clues is None:
             cards_of = self.cards_of
-            self._clues = ClueIndex(self.deck.card_backs(), cards_of.keys, cards_of.card_at)
+            self._clues = ClueIndex(self.deck.card_backs(), cards_of.paper_key_of, cards_of.card_at)
         return self._clues
 
     def may_have_figure(self, i: int) -> bool:

@@ -532,7 +532,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             sel,
             args.n,
             seed,
-            store.papers_added(),
+            store.papers_added,  # (asked only for --recent)
             can_show=lambda p, f: figure_on_hand(fetcher, p, f),
         )
         questions = plan.questions

@@ -348,6 +348,38 @@ class _CachedDeck(Deck):
     def __hash__(self) -> int:
         return hash(_plain(self))
 
+    # --- quiz accessors ---
+    # (Deck's, answered from the stored rows: a quiz makes a Paper or Card only for what
+    # it shows. Through _paper_at/_card_at/_paper_column, which fall back to the built
+    # objects once those exist.)
+    def paper_at(self, i: int) -> Paper:
+        return self._paper_at(i)
+
+    def card_at(self, j: int) -> Card:
+        return self._card_at(j)
+
+    def paper_column(self, name: str) -> list[Any]:
+        if name == "figures":
+            return super().paper_column(name)  # (refused there: stored as pairs here)
+        return self._paper_column(_PAPER_FIELDS.index(name))
+
+    def papers_with_figures(self) -> list[bool]:
+        return [bool(f) for f in self._paper_column(_FIG)]
+
+    def card_backs(self) -> list[str]:
+        return self._card_column(3, super().card_backs)
+
+    def card_papers(self) -> list[int]:
+        return self._card_column(0, super().card_papers)
+
+    def _card_column(self, k: int, built: Callable[[], list[Any]]) -> list[Any]:
+        # The one read of the card rows' layout outside the methods above: (paper index,
+        # id, kind, back). Without the rows (all cards built): ``built()``.
+        rows = self.__dict__.get("_raw_cards")
+        if rows is None:
+            return built()
+        return [row[k] for row in rows]
+
 
 def _plain(deck: Deck) -> Deck:
     """The same deck as a plain ``Deck`` (for equality with decks that were parsed)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 
 class CardKind(StrEnum):
@@ -153,3 +153,36 @@ class Deck:
         """The deck's cards of ``ids`` (ids not in the deck are left out)."""
         wanted = set(ids)
         return {c.id: c for c in self.cards if c.id in wanted}
+
+    # --- quiz accessors ---
+    # A quiz over 50,000 papers asks about twenty: it selects and indexes from columns and
+    # builds a Paper or Card only for what a question shows. These work on any deck; a deck
+    # read from the cache answers them from its stored rows (:mod:`studydeck.loading`).
+    def paper_at(self, i: int) -> Paper:
+        """The ``i``-th paper, in notes order."""
+        return self.papers[i]
+
+    def card_at(self, j: int) -> Card:
+        """The ``j``-th card, in notes order."""
+        return self.cards[j]
+
+    def paper_column(self, name: str) -> list[Any]:
+        """One field of every paper, in notes order (not ``figures``: see
+        :meth:`papers_with_figures`)."""
+        if name == "figures":
+            raise ValueError("figures is not a column: ask papers_with_figures()")
+        return [getattr(p, name) for p in self.papers]
+
+    def papers_with_figures(self) -> list[bool]:
+        """Whether each paper has a figure, in notes order."""
+        return [bool(p.figures) for p in self.papers]
+
+    def card_backs(self) -> list[str]:
+        """Each card's answer text, in notes order."""
+        return [c.back for c in self.cards]
+
+    def card_papers(self) -> list[int]:
+        """Each card's paper, as its place in ``papers`` (paper keys are unique), in notes
+        order."""
+        at = {p.key: i for i, p in enumerate(self.papers)}
+        return [at[c.paper.key] for c in self.cards]

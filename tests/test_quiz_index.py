@@ -136,7 +136,7 @@ def test_shared_clue_index_agrees_with_masking_every_card(tmp_path: Path, text: 
     path = tmp_path / "notes.md"
     path.write_text(text, encoding="utf-8")
     cards = load([path]).cards
-    index = ClueIndex(cards)
+    index = ClueIndex.of_cards(cards)
     for card in cards:
         k = key(mask(card.back, card.paper))
         every = any(key(mask(c.back, c.paper)) == k for c in cards if c.paper.key != card.paper.key)

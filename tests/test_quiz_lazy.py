@@ -175,6 +175,6 @@ def test_a_text_several_papers_share_is_planned_once(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text(table(*rows), encoding="utf-8")
     deck = load([path])
-    planned = list(card_order(CardsByPaper(deck.cards), deck.papers, random.Random(1)))
+    planned = list(card_order(CardsByPaper.of_cards(deck.cards), deck.papers, random.Random(1)))
     backs = [c.back for c in planned]
     assert backs.count(same) == 1 and len(backs) == len(set(backs)) == 11

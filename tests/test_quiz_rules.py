@@ -215,7 +215,9 @@ def test_the_order_asks_every_paper_before_any_a_second_time() -> None:
     deck = load([SEED])
     n = len(deck.papers)
     for seed in range(10):
-        order = list(card_order(CardsByPaper(deck.cards), deck.papers, random.Random(seed)))
+        order = list(
+            card_order(CardsByPaper.of_cards(deck.cards), deck.papers, random.Random(seed))
+        )
         assert len({c.paper.key for c in order[:n]}) == n, seed
 
 

@@ -3,7 +3,7 @@ match the agenda, plan the questions (each built when first read)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,13 +12,14 @@ from studydeck.figures import FigureError, FigureFetcher, local_path
 from studydeck.models import Deck, Figure, Paper
 from studydeck.quiz.agenda import AgendaMatch
 from studydeck.quiz.questions import CanShow, QuizQuestions, count_line, quiz_questions
-from studydeck.quiz.selection import Selection, select_papers
+from studydeck.quiz.selection import Added, Selection, select_papers
 
 
 @dataclass(frozen=True)
 class QuizPlan:
     selection: Selection
-    papers: list[Paper]
+    papers: Sequence[Paper]
+    """(Each made when read: see :class:`~studydeck.quiz.selection.PapersAt`.)"""
     matches: list[AgendaMatch]
     questions: QuizQuestions
     seed: int
@@ -38,7 +39,7 @@ def plan_quiz(
     sel: Selection,
     n: int,
     seed: int,
-    added: Mapping[str, str] | None = None,
+    added: Added | None = None,
     can_show: CanShow | None = None,
 ) -> QuizPlan:
     papers, matches = select_papers(deck, sel, added)

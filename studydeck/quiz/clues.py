@@ -16,8 +16,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from operator import attrgetter
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
 
 from studydeck.models import Card
 from studydeck.quiz.masking import giveaways, key, mask
@@ -33,10 +33,12 @@ _AS_WRITTEN = re.compile(r"[0-9\u3400-\u9fff]")
 class _Joined:
     """Texts joined by :data:`SEP`; where each starts is found only when asked."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, texts: Sequence[str] | None = None) -> None:
         self.text = text
+        self.texts = texts
+        """The texts joined, when at hand (else split again when asked)."""
         self.sample = Counter(text[::SAMPLE_STEP])
-        self._seps: list[int] | None = None
+        self._before: list[int] | None = None
 
     def holding(self, ch: str) -> Iterator[tuple[int, str]]:
         """(start, text) of each text holding ``ch``, in order."""
@@ -51,18 +53,37 @@ class _Joined:
 
     def number(self, start: int) -> int:
         """Which text starts at ``start``."""
-        if self._seps is None:
-            self._seps = [m.start() for m in re.finditer(SEP, self.text)]
-        return bisect.bisect_left(self._seps, start)
+        if self._before is None:
+            # Characters of the texts before each: text k starts at before[k] + k (one
+            # separator each). Counted in C, not a match object per text.
+            texts = self.text.split(SEP) if self.texts is None else self.texts
+            self._before = list(accumulate(map(len, texts), initial=0))
+        before = self._before
+        return bisect.bisect_left(range(len(before) - 1), start, key=lambda k: before[k] + k)
 
 
 class ClueIndex:
-    def __init__(self, cards: Sequence[Card]) -> None:
-        self.cards = cards
-        self.written = _Joined(SEP.join(map(attrgetter("back"), cards)))
-        self.separated = self.written.text.count(SEP) == max(0, len(cards) - 1)
+    """Over every card's text (``backs``, in deck order); ``paper_key_of`` says whose each
+    card is, and ``card_at`` gives the card at a position: asked only for the few cards a
+    clue's characters point to."""
+
+    def __init__(
+        self,
+        backs: Sequence[str],
+        paper_key_of: Callable[[int], str],
+        card_at: Callable[[int], Card],
+    ) -> None:
+        self.size = len(backs)
+        self.paper_key_of = paper_key_of
+        self.card_at = card_at
+        self.written = _Joined(SEP.join(backs), backs)
+        self.separated = self.written.text.count(SEP) == max(0, len(backs) - 1)
         self._folded: _Joined | None = None
         self._memo: dict[tuple[str, str], bool] = {}
+
+    @classmethod
+    def of_cards(cls, cards: Sequence[Card]) -> ClueIndex:
+        return cls([c.back for c in cards], lambda i: cards[i].paper.key, cards.__getitem__)
 
     def folded(self) -> _Joined:
         if self._folded is None:
@@ -74,7 +95,7 @@ class ClueIndex:
         (case-folded), as they are found."""
         need = Counter(masked_key)
         if not need or not self.separated:
-            yield from range(len(self.cards))
+            yield from range(self.size)
             return
         chars = frozenset(need)
         repeated = [(ch, n) for ch, n in need.items() if n > 1]
@@ -91,9 +112,9 @@ class ClueIndex:
         memo = (masked_key, card.paper.key)
         if memo not in self._memo:
             self._memo[memo] = any(
-                self._masks_to(self.cards[i], masked_key)
+                self._masks_to(self.card_at(i), masked_key)
                 for i in self.candidates(masked_key)
-                if self.cards[i].paper.key != card.paper.key
+                if self.paper_key_of(i) != card.paper.key
             )
         return self._memo[memo]
 

@@ -22,10 +22,16 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 
-from studydeck.models import Paper
-from studydeck.quiz.similarity import family, in_common, is_candidate, similarity
+from studydeck.models import Deck, Paper
+from studydeck.quiz.similarity import (
+    family,
+    in_common,
+    is_tool,
+    may_stand_beside,
+    similarity,
+    tool_keywords,
+)
 
 #: Papers ranked by full similarity at a time (stage 2).
 SHORTLIST = 16
@@ -59,37 +65,80 @@ def nearness_key(target: Paper, q: Paper, salt: str) -> tuple[int, int, float, s
 
 @dataclass
 class PaperIndex:
-    """Keyword, keyword family and year -> positions in ``papers``; built once per quiz."""
+    """Keyword, keyword family and year -> positions in the deck; built once per quiz from
+    the deck's columns (key, year, keywords). ``paper`` gives the Paper at a position: it is
+    asked only for the papers a question ranks, never for all of them."""
 
-    papers: Sequence[Paper]
+    paper: Callable[[int], Paper]
+    keys: Sequence[str]
+    years: Sequence[int | None]
+    keywords: Sequence[tuple[str, ...]]
     by_keyword: dict[str, list[int]] = field(default_factory=dict)
     by_family: dict[str, list[int]] = field(default_factory=dict)
     _by_year: dict[int | None, list[int]] | None = None
+    _tools: dict[tuple[str, ...], bool] = field(default_factory=dict)
 
     @classmethod
     def build(cls, papers: Sequence[Paper]) -> PaperIndex:
+        """The index of a list of papers."""
+        return cls.of_columns(
+            papers.__getitem__,
+            [p.key for p in papers],
+            [p.year for p in papers],
+            [p.keywords for p in papers],
+        )
+
+    @classmethod
+    def of_deck(cls, deck: Deck) -> PaperIndex:
+        """The index of a deck's papers, from its columns (no Paper made)."""
+        return cls.of_columns(
+            deck.paper_at,
+            deck.paper_column("key"),
+            deck.paper_column("year"),
+            deck.paper_column("keywords"),
+        )
+
+    @classmethod
+    def of_columns(
+        cls,
+        paper: Callable[[int], Paper],
+        keys: Sequence[str],
+        years: Sequence[int | None],
+        keywords: Sequence[tuple[str, ...]],
+    ) -> PaperIndex:
         # Papers share a few keyword lists: each list is read once, not once per paper.
         combos: dict[tuple[str, ...], list[int]] = {}
-        for i, ks in enumerate(map(attrgetter("keywords"), papers)):
-            combos.setdefault(ks, []).append(i)
+        for i, combo in enumerate(keywords):
+            combos.setdefault(combo, []).append(i)
         kws: defaultdict[str, list[int]] = defaultdict(list)
         fams: defaultdict[str, list[int]] = defaultdict(list)
         for combo, at in combos.items():
-            ks = {k.casefold() for k in combo}
-            for k in ks:
+            folded = {k.casefold() for k in combo}
+            for k in folded:
                 kws[k].extend(at)
-            for f in {family(k) for k in ks}:
+            for f in {family(k) for k in folded}:
                 fams[f].extend(at)
-        return cls(papers, dict(kws), dict(fams))
+        return cls(paper, keys, years, keywords, dict(kws), dict(fams))
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     def by_year(self) -> dict[int | None, list[int]]:
         """(Built on first use: only a target with few papers like it gets this far.)"""
         if self._by_year is None:
             years: defaultdict[int | None, list[int]] = defaultdict(list)
-            for i, p in enumerate(self.papers):
-                years[p.year].append(i)
+            for i, y in enumerate(self.years):
+                years[y].append(i)
             self._by_year = dict(years)
         return self._by_year
+
+    def is_tool(self, i: int) -> bool:
+        """:func:`~studydeck.quiz.similarity.is_tool` of the paper at ``i``, from its keywords."""
+        ks = self.keywords[i]
+        got = self._tools.get(ks)
+        if got is None:
+            got = self._tools[ks] = tool_keywords(ks)
+        return got
 
     def shared_counts(self, target: Paper) -> Counter[int]:
         """Position -> :func:`~studydeck.quiz.similarity.in_common` with ``target``, for
@@ -108,7 +157,12 @@ def nearness_order(index: PaperIndex, target: Paper, salt: str) -> Iterator[Pape
     """Every paper of the deck (the target too: callers filter) in :func:`nearness_key`
     order, lazily: tier by tier of what is in common, and within a tier year band by year band; the
     draw is computed only for the band being yielded."""
-    papers = index.papers
+    return map(index.paper, nearness_positions(index, target, salt))
+
+
+def nearness_positions(index: PaperIndex, target: Paper, salt: str) -> Iterator[int]:
+    """:func:`nearness_order` as positions in the deck (no Paper made)."""
+    keys, years = index.keys, index.years
     counts = index.shared_counts(target)
     tiers: defaultdict[int, list[int]] = defaultdict(list)
     for i, s in counts.items():
@@ -116,38 +170,53 @@ def nearness_order(index: PaperIndex, target: Paper, salt: str) -> Iterator[Pape
     for s in sorted(tiers, reverse=True):
         bands: defaultdict[int, list[int]] = defaultdict(list)
         for i in tiers[s]:
-            bands[years_apart(target, papers[i])].append(i)
+            y = years[i]
+            bands[NO_YEAR if y is None else _apart(target, y)].append(i)
         for d in sorted(bands):
-            yield from _by_draw(papers, bands[d], salt)
+            yield from _by_draw(keys, bands[d], salt)
     # Nothing in common: the whole deck by years apart (rarely reached).
-    years = index.by_year()
-    dated = sorted((y for y in years if y is not None), key=lambda y: (_apart(target, y), y))
+    by_year = index.by_year()
+    dated = sorted((y for y in by_year if y is not None), key=lambda y: (_apart(target, y), y))
     bands2: dict[int, list[int]] = {}
     for y in dated:
-        bands2.setdefault(_apart(target, y), []).extend(years[y])
-    bands2.setdefault(NO_YEAR, []).extend(years.get(None, ()))
+        bands2.setdefault(_apart(target, y), []).extend(by_year[y])
+    bands2.setdefault(NO_YEAR, []).extend(by_year.get(None, ()))
     for d in sorted(bands2):
-        yield from _by_draw(papers, [i for i in bands2[d] if i not in counts], salt)
+        yield from _by_draw(keys, [i for i in bands2[d] if i not in counts], salt)
 
 
 def _apart(target: Paper, year: int) -> int:
     return NO_YEAR if target.year is None else abs(target.year - year)
 
 
-def _by_draw(papers: Sequence[Paper], at: list[int], salt: str) -> Iterator[Paper]:
-    keyed = sorted((draw(salt, papers[i].key), papers[i].key, i) for i in at)
+def _by_draw(keys: Sequence[str], at: list[int], salt: str) -> Iterator[int]:
+    keyed = sorted((draw(salt, keys[i]), keys[i], i) for i in at)
     for _, _, i in keyed:
-        yield papers[i]
+        yield i
 
 
 def similarity_order(
-    index: PaperIndex, target: Paper, salt: str, ok: Callable[[Paper], bool]
+    index: PaperIndex,
+    target: Paper,
+    salt: str,
+    ok: Callable[[Paper], bool],
+    ok_at: Callable[[int], bool] | None = None,
 ) -> Iterator[Paper]:
     """Candidates for ``target`` (see :func:`is_candidate`, and ``ok``), best first: the
-    nearness order cut into shortlists, each sorted by similarity with jitter."""
+    nearness order cut into shortlists, each sorted by similarity with jitter.
+
+    ``ok_at`` (a position in the deck -> bool) may turn papers away before ``ok`` is asked,
+    from a column: it must be false only where ``ok`` would be. A Paper is made only for a
+    position that is neither the target nor a tool beside a paper, and passes ``ok_at``."""
     shortlist: list[Paper] = []
-    for q in nearness_order(index, target, salt):
-        if not (is_candidate(target, q) and ok(q)):
+    tool = is_tool(target)
+    for i in nearness_positions(index, target, salt):
+        if not may_stand_beside(target.key, tool, index.keys[i], index.is_tool(i)):
+            continue
+        if ok_at is not None and not ok_at(i):
+            continue
+        q = index.paper(i)
+        if not ok(q):
             continue
         shortlist.append(q)
         if len(shortlist) == SHORTLIST:

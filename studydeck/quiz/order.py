@@ -7,45 +7,72 @@ read, and only the cards of the papers reached are looked at.
 from __future__ import annotations
 
 import random
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from operator import attrgetter
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from operator import le
 
-from studydeck.models import Card, CardKind, Paper
+from studydeck.models import Card, CardKind, Deck, Paper
 from studydeck.quiz.masking import key
 
 
 class CardsByPaper:
-    """A paper's cards by kind, found without grouping every card of the deck.
+    """A paper's cards by kind, found without grouping every card of the deck, and made
+    (by a deck read from the cache) only for the papers asked about.
 
-    Cards are made paper by paper, so a paper's cards are one run of ``cards``: the run is
-    found from where the paper's last card is and how many it has (both counted in C). A
-    deck in any other order is grouped once, the slow way."""
+    ``card_papers`` says whose each card is (a place in ``paper_keys``). Cards are made paper
+    by paper, so a paper's cards are one run of the deck's cards, found by bisection. A deck
+    in any other order is grouped once, the slow way."""
 
-    def __init__(self, cards: Sequence[Card]) -> None:
-        self.cards = cards
-        keys = list(map(attrgetter("paper.key"), cards))
-        self._last = dict(zip(keys, range(len(keys)), strict=True))
-        self._count = Counter(keys)
-        self._grouped: dict[str, dict[CardKind, Card]] | None = None
+    def __init__(
+        self,
+        card_papers: Sequence[int],
+        paper_keys: Sequence[str],
+        card_at: Callable[[int], Card],
+    ) -> None:
+        self.card_papers = card_papers
+        self.paper_keys = paper_keys
+        self.card_at = card_at
+        self._place = dict(zip(paper_keys, range(len(paper_keys)), strict=True))
+        self._in_order = all(map(le, card_papers, islice(card_papers, 1, None)))
+        self._grouped: dict[int, list[int]] | None = None
         self._memo: dict[str, dict[CardKind, Card]] = {}
+
+    @classmethod
+    def of_cards(cls, cards: Sequence[Card]) -> CardsByPaper:
+        keys = list(dict.fromkeys(c.paper.key for c in cards))
+        place = {k: i for i, k in enumerate(keys)}
+        return cls([place[c.paper.key] for c in cards], keys, cards.__getitem__)
+
+    @classmethod
+    def of_deck(cls, deck: Deck) -> CardsByPaper:
+        """From the deck's columns: a Card is made when its paper's cards are asked for."""
+        return cls(deck.card_papers(), deck.paper_column("key"), deck.card_at)
+
+    def paper_key_of(self, j: int) -> str:
+        """The paper key of the ``j``-th card (no Card made)."""
+        return self.paper_keys[self.card_papers[j]]
 
     def get(self, paper_key: str) -> dict[CardKind, Card]:
         """The paper's cards by kind (empty for a paper without cards)."""
         if paper_key in self._memo:
             return self._memo[paper_key]
-        n, end = self._count.get(paper_key, 0), self._last.get(paper_key, -1) + 1
-        run = self.cards[end - n : end] if n else ()
-        if any(c.paper.key != paper_key for c in run):
-            run = tuple(self._group().get(paper_key, {}).values())
-        self._memo[paper_key] = out = {c.kind: c for c in run}
+        i = self._place.get(paper_key)
+        run: Sequence[int] = ()
+        if i is not None and self._in_order:
+            at = self.card_papers
+            run = range(bisect_left(at, i), bisect_right(at, i))
+        elif i is not None:
+            run = self._group().get(i, ())
+        cards = [self.card_at(j) for j in run]
+        self._memo[paper_key] = out = {c.kind: c for c in cards}
         return out
 
-    def _group(self) -> dict[str, dict[CardKind, Card]]:
+    def _group(self) -> dict[int, list[int]]:
         if self._grouped is None:
-            grouped: dict[str, dict[CardKind, Card]] = {}
-            for c in self.cards:
-                grouped.setdefault(c.paper.key, {})[c.kind] = c
+            grouped: dict[int, list[int]] = {}
+            for j, i in enumerate(self.card_papers):
+                grouped.setdefault(i, []).append(j)
             self._grouped = grouped
         return self._grouped
 
@@ -84,11 +111,13 @@ def card_order(
 
 
 def _shuffled(items: Sequence[Paper], rng: random.Random, into: list[Paper]) -> Iterator[Paper]:
-    """A seeded shuffle drawn as far as it is read (Fisher-Yates from the front); each item
-    is also appended to ``into`` (the later turns go round in the same order)."""
-    a = list(items)
+    """A seeded shuffle drawn as far as it is read (Fisher-Yates from the front, of the
+    positions: an item is read only when drawn); each item is also appended to ``into``
+    (the later turns go round in the same order)."""
+    a = list(range(len(items)))
     for j in range(len(a)):
         r = rng.randrange(j, len(a))
         a[j], a[r] = a[r], a[j]
-        into.append(a[j])
-        yield a[j]
+        p = items[a[j]]
+        into.append(p)
+        yield p

@@ -103,21 +103,31 @@ class _Builder:
     def __init__(self, deck: Deck, can_show: CanShow | None) -> None:
         self.deck = deck
         self.can_show = can_show
-        self.cards_of = CardsByPaper(deck.cards)
+        # From the deck's columns: a Paper or Card is made only for what a question reads.
+        self.cards_of = CardsByPaper.of_deck(deck)
         self._papers: PaperIndex | None = None
         self._clues: ClueIndex | None = None
+        self._with_figures: list[bool] | None = None
 
     @property
     def papers(self) -> PaperIndex:
         if self._papers is None:
-            self._papers = PaperIndex.build(self.deck.papers)
+            self._papers = PaperIndex.of_deck(self.deck)
         return self._papers
 
     @property
     def clues(self) -> ClueIndex:
         if self._clues is None:
-            self._clues = ClueIndex(self.deck.cards)
+            cards_of = self.cards_of
+            self._clues = ClueIndex(self.deck.card_backs(), cards_of.paper_key_of, cards_of.card_at)
         return self._clues
+
+    def may_have_figure(self, i: int) -> bool:
+        """False where :meth:`figure_of` is None for the deck's ``i``-th paper, from a
+        column (the paper is not made)."""
+        if self._with_figures is None:
+            self._with_figures = self.deck.papers_with_figures()
+        return self._with_figures[i]
 
     def figure_of(self, p: Paper) -> Figure | None:
         if not p.figures or CardKind.CONTRIBUTION not in self.cards_of.get(p.key):
@@ -156,13 +166,14 @@ class _Builder:
         asked: Asked,
         text_of: Callable[[Paper], str],
         wanted: Callable[[Paper], bool] | None = None,
+        ok_at: Callable[[int], bool] | None = None,
     ) -> tuple[tuple[Option, ...], int, str]:
         """The answer among the most similar papers' texts (no text twice, none with the
         answer's title)."""
         seen = {key(answer)}
         picked: list[Option] = []
         ok = wanted or (lambda q: True)
-        for q in similarity_order(self.papers, target, asked.salt, ok):
+        for q in similarity_order(self.papers, target, asked.salt, ok, ok_at):
             t = text_of(q)
             k = key(t)
             if not k or k in seen or key(q.title) == key(target.title):
@@ -198,9 +209,11 @@ class _Builder:
             return self.recall(number, card)
         figure = self.figure_of(p) if kind is QuestionKind.FIGURE_TO_PAPER else None
         wanted: Callable[[Paper], bool] | None = None
+        ok_at: Callable[[int], bool] | None = None
         clue = ""
         if kind is QuestionKind.FIGURE_TO_PAPER:
             wanted = lambda q: self.figure_of(q) is not None  # noqa: E731
+            ok_at = self.may_have_figure
             prompt = "Which paper is this figure from?"
         else:
             clue = mask(card.back, p)
@@ -210,7 +223,7 @@ class _Builder:
                 else "Which paper contributes this?"
             )
             prompt = f"{head}\n\n> {clue}"
-        opts, idx, note = self.choice(p, titled(p), asked, titled, wanted)
+        opts, idx, note = self.choice(p, titled(p), asked, titled, wanted, ok_at)
         if len(opts) == 1:
             return self.recall(number, card)
         return Question(

@@ -74,8 +74,8 @@ def readiness(
         last[r.card_id] = r
     when = meeting or max((r.day for r in history), default=date.min)
     cards: dict[str, list[str]] = defaultdict(list)
-    for c in deck.cards:
-        cards[c.paper.key].append(c.id)
+    for card_id, paper_key in deck.card_keys():  # (no Card made)
+        cards[paper_key].append(card_id)
     out = []
     for p in papers:
         ids = cards.get(p.key, [])

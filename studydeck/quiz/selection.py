@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from studydeck.models import Deck, Paper
 from studydeck.quiz.agenda import AgendaMatch, match_agenda
@@ -33,31 +34,72 @@ class Selection:
         return ", ".join(parts) or "all papers"
 
 
+class PapersAt(Sequence[Paper]):
+    """Some of a deck's papers, by their place in the deck; each Paper is made (by a deck
+    read from the cache) only when read: a quiz over every paper of 50,000 reads twenty."""
+
+    def __init__(self, deck: Deck, at: Sequence[int]) -> None:
+        self.deck = deck
+        self.at = at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    @overload
+    def __getitem__(self, i: int) -> Paper: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Paper]: ...
+    def __getitem__(self, i: int | slice) -> Paper | list[Paper]:
+        if isinstance(i, slice):
+            return [self.deck.paper_at(k) for k in self.at[i]]
+        return self.deck.paper_at(self.at[i])
+
+
+Added = Mapping[str, str] | Callable[[], Mapping[str, str]]
+"""Paper key -> when the store first saw it (ISO text), or how to ask the store for it
+(``store.papers_added``: a query over every card, run only for ``recent``)."""
+
+
 def select_papers(
-    deck: Deck, sel: Selection, added: Mapping[str, str] | None = None
-) -> tuple[list[Paper], list[AgendaMatch]]:
+    deck: Deck, sel: Selection, added: Added | None = None
+) -> tuple[Sequence[Paper], list[AgendaMatch]]:
     """The papers a selection names, and how each agenda line matched (empty without one).
 
-    ``added`` (paper key -> when the store first saw it, ISO text) orders ``recent``."""
-    papers = list(deck.papers)
+    ``added`` (see :data:`Added`) orders ``recent``.
+    The filters read the deck's columns: no Paper is made for a paper left out, nor (but
+    for an agenda, matched on whole papers) for one selected but not read."""
+    at = list(range(deck.paper_count))
     if sel.keywords:
         wanted = [k.casefold() for k in sel.keywords]
-        papers = [p for p in papers if any(w in k.casefold() for w in wanted for k in p.keywords)]
-    if sel.year is not None:
-        papers = [p for p in papers if p.year == sel.year]
-    if sel.since is not None:
-        papers = [p for p in papers if p.year is not None and p.year >= sel.since]
+        kws = deck.paper_column("keywords")
+        # Papers share a few keyword lists: each list is tested once.
+        hit: dict[tuple[str, ...], bool] = {}
+        for ks in kws:
+            if ks not in hit:
+                hit[ks] = any(w in k.casefold() for w in wanted for k in ks)
+        at = [i for i in at if hit[kws[i]]]
+    if sel.year is not None or sel.since is not None:
+        years = deck.paper_column("year")
+        if sel.year is not None:
+            at = [i for i in at if years[i] == sel.year]
+        if sel.since is not None:
+            since = sel.since
+            at = [i for i in at if years[i] is not None and years[i] >= since]
     if sel.section:
         s = sel.section.casefold()
-        papers = [p for p in papers if s in p.section.casefold()]
+        sections = deck.paper_column("section")
+        at = [i for i in at if s in sections[i].casefold()]
     if sel.recent:
         # Most recently added first, as the store saw them arrive; rows that arrived together
         # (a first import) by their place in the notes: tables are kept newest-first at the
         # top, as in the seed deck.
-        seen = added or {}
-        papers.sort(key=lambda p: (p.order, p.source))
-        papers.sort(key=lambda p: seen.get(p.key, ""), reverse=True)
-        papers = papers[: sel.recent]
+        seen = (added() if callable(added) else added) or {}
+        order, sources = deck.paper_column("order"), deck.paper_column("source")
+        keys = deck.paper_column("key")
+        at.sort(key=lambda i: (order[i], sources[i]))
+        at.sort(key=lambda i: seen.get(keys[i], ""), reverse=True)
+        at = at[: sel.recent]
+    papers: Sequence[Paper] = PapersAt(deck, at)
     matches: list[AgendaMatch] = []
     if sel.agenda is not None:
         matches = match_agenda(sel.agenda, papers)

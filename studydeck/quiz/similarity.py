@@ -21,7 +21,12 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 def is_tool(p: Paper) -> bool:
     """A code, tool or library row (``einops``, ``Runner & Hook``), not a paper."""
-    return any(k.casefold() in TOOL_KEYWORDS for k in p.keywords)
+    return tool_keywords(p.keywords)
+
+
+def tool_keywords(keywords: Iterable[str]) -> bool:
+    """Whether these keywords make a row a tool's (:func:`is_tool`)."""
+    return any(k.casefold() in TOOL_KEYWORDS for k in keywords)
 
 
 @functools.lru_cache(maxsize=4096)  # a deck has few keywords, each asked for often
@@ -68,7 +73,12 @@ def similarity(a: Paper, b: Paper) -> float:
 def is_candidate(target: Paper, q: Paper) -> bool:
     """Whether ``q`` may stand beside ``target``: never the paper itself; a tool or
     library row only for a tool."""
-    return q.key != target.key and (is_tool(target) or not is_tool(q))
+    return may_stand_beside(target.key, is_tool(target), q.key, is_tool(q))
+
+
+def may_stand_beside(target_key: str, target_is_tool: bool, key: str, key_is_tool: bool) -> bool:
+    """:func:`is_candidate` from the two papers' keys and whether each is a tool."""
+    return key != target_key and (target_is_tool or not key_is_tool)
 
 
 def most_similar(target: Paper, pool: Iterable[Paper]) -> list[Paper]:

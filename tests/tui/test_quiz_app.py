@@ -60,6 +60,19 @@ async def test_quiz_setup_from_home(make_app) -> None:
         assert len(app.screen.questions) == 3
 
 
+async def test_quiz_setup_lists_each_keyword_with_its_number_of_papers(make_app) -> None:
+    app = make_app([SEED])
+    papers = load([SEED]).papers
+    keywords = sorted({k for p in papers for k in p.keywords})
+    want = [f"{k} ({sum(k in p.keywords for p in papers)})" for k in keywords]
+    assert any(not w.endswith("(1)") for w in want)  # (some keyword has several papers)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("q")
+        listed = app.screen.query_one("#quiz-keywords")
+        got = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+    assert got == want
+
+
 async def test_time_limit_counts_as_wrong(make_app) -> None:
     app = make_app([SEED])
     deck = load([SEED])

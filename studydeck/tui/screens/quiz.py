@@ -7,6 +7,7 @@ asks to send the misses to tomorrow's review.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,9 +49,10 @@ class QuizSetupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         deck = ctx_of(self).deck
         counts: dict[str, int] = {}
-        for p in deck.papers:
-            for k in p.keywords:
-                counts[k] = counts.get(k, 0) + 1
+        # From the keywords column (no Paper made), each list of keywords counted once.
+        for keywords, n in Counter(deck.paper_column("keywords")).items():
+            for k in keywords:
+                counts[k] = counts.get(k, 0) + n
         yield Header()
         with Vertical(id="quiz-setup"):
             yield Label("Keywords (none = all papers)")
@@ -104,7 +106,7 @@ class QuizSetupScreen(Screen[None]):
                 sel,
                 n,
                 seed,
-                ctx.store.papers_added(),
+                ctx.store.papers_added,  # (asked only for the most recent)
                 can_show=lambda p, f: figure_on_hand(ctx.fetcher, p, f),
             )
         except StudydeckError as exc:

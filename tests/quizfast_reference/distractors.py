@@ -1,0 +1,166 @@
+"""Distractor candidates from an index, in the order a full sort of the deck would give.
+
+The deck is ordered for a target paper in two stages:
+
+1. **Nearness** — by ``(-in common, years apart, draw)``: in common is 2 per keyword and 1
+   per keyword family the paper shares with the target (so a shared keyword always comes before
+   a shared family only, and both before nothing in common), then the nearest years, then a
+   seeded draw per (question, paper) that breaks ties.
+2. **Similarity** — that order is cut into shortlists of :data:`SHORTLIST` papers, and each
+   shortlist is sorted by :func:`~studydeck.quiz.similarity.similarity` plus a little of
+   the same draw as jitter (character n-grams are computed for the shortlist only).
+
+:func:`nearness_order` walks an inverted index (keyword and family -> papers, year -> papers)
+and yields stage 1 lazily, so a quiz over 50,000 papers looks at the few hundred papers of
+the target's keywords and nearest years, not at all of them. The test suite checks it
+against a plain sort of every paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from studydeck.models import Paper
+
+from .similarity import family, in_common, is_candidate, similarity
+
+#: Papers ranked by full similarity at a time (stage 2).
+SHORTLIST = 16
+#: Years apart for a paper or target without a year: after every dated paper.
+NO_YEAR = 10**6
+#: How much of the draw is added to the similarity (near ties are shuffled, no more).
+JITTER = 0.25
+
+
+def draw(salt: str, paper_key: str) -> float:
+    """A seeded number in [0, 1) for one paper in one question (the same in every process:
+    a keyed hash, not Python's salted ``hash``)."""
+    digest = hashlib.blake2b(f"{salt}\x00{paper_key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def keyword_set(p: Paper) -> frozenset[str]:
+    return frozenset(k.casefold() for k in p.keywords)
+
+
+def years_apart(target: Paper, q: Paper) -> int:
+    if target.year is None or q.year is None:
+        return NO_YEAR
+    return abs(target.year - q.year)
+
+
+def nearness_key(target: Paper, q: Paper, salt: str) -> tuple[int, int, float, str]:
+    """Stage 1 as a sort key (what :func:`nearness_order` yields in order)."""
+    return (-in_common(target, q), years_apart(target, q), draw(salt, q.key), q.key)
+
+
+@dataclass
+class PaperIndex:
+    """Keyword, keyword family and year -> positions in ``papers``; built once per quiz."""
+
+    papers: Sequence[Paper]
+    by_keyword: dict[str, list[int]] = field(default_factory=dict)
+    by_family: dict[str, list[int]] = field(default_factory=dict)
+    _by_year: dict[int | None, list[int]] | None = None
+
+    @classmethod
+    def build(cls, papers: Sequence[Paper]) -> PaperIndex:
+        # Papers share a few keyword lists: each list is read once, not once per paper.
+        combos: dict[tuple[str, ...], list[int]] = {}
+        for i, ks in enumerate(map(attrgetter("keywords"), papers)):
+            combos.setdefault(ks, []).append(i)
+        kws: defaultdict[str, list[int]] = defaultdict(list)
+        fams: defaultdict[str, list[int]] = defaultdict(list)
+        for combo, at in combos.items():
+            ks = {k.casefold() for k in combo}
+            for k in ks:
+                kws[k].extend(at)
+            for f in {family(k) for k in ks}:
+                fams[f].extend(at)
+        return cls(papers, dict(kws), dict(fams))
+
+    def by_year(self) -> dict[int | None, list[int]]:
+        """(Built on first use: only a target with few papers like it gets this far.)"""
+        if self._by_year is None:
+            years: defaultdict[int | None, list[int]] = defaultdict(list)
+            for i, p in enumerate(self.papers):
+                years[p.year].append(i)
+            self._by_year = dict(years)
+        return self._by_year
+
+    def shared_counts(self, target: Paper) -> Counter[int]:
+        """Position -> :func:`~studydeck.quiz.similarity.in_common` with ``target``, for
+        every paper sharing anything."""
+        counts: Counter[int] = Counter()
+        for k in keyword_set(target):
+            at = self.by_keyword.get(k, ())
+            counts.update(at)
+            counts.update(at)
+        for f in {family(k) for k in keyword_set(target)}:
+            counts.update(self.by_family.get(f, ()))
+        return counts
+
+
+def nearness_order(index: PaperIndex, target: Paper, salt: str) -> Iterator[Paper]:
+    """Every paper of the deck (the target too: callers filter) in :func:`nearness_key`
+    order, lazily: tier by tier of what is in common, and within a tier year band by year band; the
+    draw is computed only for the band being yielded."""
+    papers = index.papers
+    counts = index.shared_counts(target)
+    tiers: defaultdict[int, list[int]] = defaultdict(list)
+    for i, s in counts.items():
+        tiers[s].append(i)
+    for s in sorted(tiers, reverse=True):
+        bands: defaultdict[int, list[int]] = defaultdict(list)
+        for i in tiers[s]:
+            bands[years_apart(target, papers[i])].append(i)
+        for d in sorted(bands):
+            yield from _by_draw(papers, bands[d], salt)
+    # Nothing in common: the whole deck by years apart (rarely reached).
+    years = index.by_year()
+    dated = sorted((y for y in years if y is not None), key=lambda y: (_apart(target, y), y))
+    bands2: dict[int, list[int]] = {}
+    for y in dated:
+        bands2.setdefault(_apart(target, y), []).extend(years[y])
+    bands2.setdefault(NO_YEAR, []).extend(years.get(None, ()))
+    for d in sorted(bands2):
+        yield from _by_draw(papers, [i for i in bands2[d] if i not in counts], salt)
+
+
+def _apart(target: Paper, year: int) -> int:
+    return NO_YEAR if target.year is None else abs(target.year - year)
+
+
+def _by_draw(papers: Sequence[Paper], at: list[int], salt: str) -> Iterator[Paper]:
+    keyed = sorted((draw(salt, papers[i].key), papers[i].key, i) for i in at)
+    for _, _, i in keyed:
+        yield papers[i]
+
+
+def similarity_order(
+    index: PaperIndex, target: Paper, salt: str, ok: Callable[[Paper], bool]
+) -> Iterator[Paper]:
+    """Candidates for ``target`` (see :func:`is_candidate`, and ``ok``), best first: the
+    nearness order cut into shortlists, each sorted by similarity with jitter."""
+    shortlist: list[Paper] = []
+    for q in nearness_order(index, target, salt):
+        if not (is_candidate(target, q) and ok(q)):
+            continue
+        shortlist.append(q)
+        if len(shortlist) == SHORTLIST:
+            yield from by_similarity(target, shortlist, salt)
+            shortlist = []
+    yield from by_similarity(target, shortlist, salt)
+
+
+def by_similarity(target: Paper, papers: Sequence[Paper], salt: str) -> list[Paper]:
+    """Stage 2 for one shortlist."""
+    scored = [
+        (-(similarity(target, q) + JITTER * draw(salt, q.key)), q.title, q.key, q) for q in papers
+    ]
+    scored.sort(key=lambda t: t[:3])
+    return [t[3] for t in scored]

@@ -362,7 +362,7 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     known = store.event_ids() if files.events else set()
     new = [e for e in files.events if e.id not in known]
     report.added.update(e.device or "?" for e in new)
-    touched = store.add_events(new)
+    touched = store.add_events(new, known)
     if not {"correct", "undo"}.isdisjoint(map(attrgetter("kind"), new)):  # (in C: 100,000 events)
         store.replay_corrections()
     late = store.unapplied_keys() - touched

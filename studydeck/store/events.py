@@ -15,13 +15,13 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from studydeck.perf import gc_paused
 from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
-from studydeck.store.rows import NEW_VALUES, Row, replayed_rows, sm2_rows
-from studydeck.store.schema import count_review_totals, utc_text
+from studydeck.store.rows import NEW_VALUES, Row, Values, replayed_rows, sm2_rows
+from studydeck.store.schema import card_totals, count_review_totals, utc_text
 from studydeck.store.states import WRITE_COLS_BURIED
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
@@ -152,8 +152,17 @@ class EventLog(StoreBase):
     def follow_renames(self) -> int:
         """Re-key the events of cards whose key changed since (a paper renamed in the notes),
         and log the move as a ``rename`` event, so other devices (and lines still written
-        under the old key) find the card too. Returns how many keys moved."""
+        under the old key) find the card too. Returns how many keys moved.
+
+        A review row's event names another key than its card only once a card's key or an
+        event's key moved (the cards' keys change when the notes are read, the events' keys
+        with a line in ``key_aliases``): when neither changed since this last ran, there is
+        nothing to look for, and the join over every review row (a fifth of a second at
+        100,000) is not made."""
         with self.transaction() as c:
+            mark = _keys_mark(c)
+            if mark == _meta(c, "renames_followed"):
+                return 0
             moved = c.execute(
                 "SELECT DISTINCT e.card_key AS old, c.card_id AS new FROM reviews r "
                 "JOIN events e ON e.id = r.event_id JOIN cards c USING (cid) "
@@ -163,15 +172,23 @@ class EventLog(StoreBase):
             for r in moved:
                 _move_key(c, r["old"], r["new"])
                 insert_event(c, rename_event(r["old"], r["new"], now))
+            c.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('renames_followed', ?)",
+                (_keys_mark(c) if moved else mark,),
+            )
         return len(moved)
 
-    def add_events(self, events: Iterable[Event]) -> set[str]:
+    def add_events(self, events: Iterable[Event], known: Collection[str] | None = None) -> set[str]:
         """Add events made elsewhere (ids already here are skipped) and rebuild the cards
-        they touch. Returns those cards' keys."""
-        known = self.event_ids()
+        they touch. Returns those cards' keys. ``known``: the ids of the store's events, when
+        the caller has just read them (:meth:`event_ids`: 100,000 ids, a tenth of a second)."""
+        events = list(events)
+        if not events:
+            return set()
+        if known is None:
+            known = self.event_ids()
         fresh: dict[str, Event] = {}
-        with self.transaction() as c:
-            events = list(events)
+        with self.transaction() as c, _roomy(c, len(events)):
             for e in events:  # renames first: the other lines may use either key
                 if e.kind == "rename" and e.id not in known:
                     _move_key(c, e.value, e.key)
@@ -205,7 +222,7 @@ class EventLog(StoreBase):
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
         touched = {alias.get(k, k) for k in touched}
         if touched:
-            with self.transaction() as c, gc_paused():
+            with self.transaction() as c, _roomy(c, len(touched)), gc_paused():
                 # A store whose events are only these (it had none, and got none from
                 # elsewhere meanwhile): replayed from here, not read back (100,000 rows: a
                 # quarter of a second).
@@ -217,7 +234,7 @@ class EventLog(StoreBase):
         """Rebuild the states and review rows of the cards with ``keys`` (all: None) by
         replaying their events; only what differs from the replay is written. Returns how
         many cards were replayed."""
-        with self.transaction() as c, gc_paused():
+        with self.transaction() as c, _roomy(c, BULK if keys is None else len(keys)), gc_paused():
             # In a function of its own: its 100,000s of objects are gone before the cyclic GC
             # comes back (else its first pass walks them all, a third of a second).
             return self._rebuild(c, keys)
@@ -236,14 +253,15 @@ class EventLog(StoreBase):
         # review row) the replay leaves as it was is not written again (a rebuild of a store
         # that is up to date writes nothing).
         cards = {
-            r[1]: (r[0], bool(r[2]), r[3:])
+            r[1]: (r[0], bool(r[2]), r[3:-2], r[-2:])
             for r in tuples.execute(
-                f"SELECT cid, card_id, retired, {WRITE_COLS_BURIED.replace('=?', '')} FROM cards"
+                f"SELECT cid, card_id, retired, {WRITE_COLS_BURIED.replace('=?', '')}, "
+                "answered, passed FROM cards"
             )
         }
         wanted = set(cards) if keys is None else set(keys) & set(cards)
         cid_of = {k: v[0] for k, v in cards.items()}
-        scan = keys is None or len(wanted) > 500  # one scan beats thousands of look-ups
+        scan = keys is None or len(wanted) > SCAN
         rows: list[Any] = [] if given is None else given
         if scan:
             if given is None:
@@ -267,19 +285,35 @@ class EventLog(StoreBase):
         else:
             result = replay(map(Event._make, events), self.policy, {k: cards[k][1] for k in wanted})
             values, reviews = replayed_rows(result, cid_of)
-        c.executemany(
-            f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
-            [
-                (*v, cards[k][0])
-                for k in wanted
-                if (v := values.get(k, NEW_VALUES)) != cards[k][2]  # (a tuple each)
-            ],
-        )
         cids = {cid_of[k] for k in wanted}
+        # Whether the table holds exactly ``reviews`` once written: every row it has now is
+        # of a card replayed here.
+        whole = scan
         if keys is not None:
+            kept = len(old)
             old = [r for r in old if r[0] in cids]
-        if old != reviews:
-            _write_reviews(c, old, reviews, cids, full=keys is None)
+            whole = scan and len(old) == kept
+        change = None if old == reviews else _review_change(old, reviews, cids, keys is None)
+        # A bulk write of the whole table (a fresh sync, a store whose rows were lost): the
+        # cards' totals are counted from the rows in hand and written with their states, in
+        # the one UPDATE per card made anyway, not recounted from the table after.
+        counted = whole and change is not None and change.bulk
+        if counted:
+            c.executemany(
+                f"UPDATE cards SET {WRITE_COLS_BURIED}, answered=?, passed=? WHERE cid=?",
+                _with_totals(wanted, values, card_totals(reviews), cards),
+            )
+        else:
+            c.executemany(
+                f"UPDATE cards SET {WRITE_COLS_BURIED} WHERE cid=?",
+                [
+                    (*v, cards[k][0])
+                    for k in wanted
+                    if (v := values.get(k, NEW_VALUES)) != cards[k][2]  # (a tuple each)
+                ],
+            )
+        if change is not None:
+            _write_reviews(c, change, cards_counted=counted)
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -325,27 +359,62 @@ _REVIEW_COLS = "cid, at, day, quality, duration_ms, repeat, was_new, before, aft
 """A review row's columns, in :data:`studydeck.store.rows.Row`'s order."""
 
 
-def _write_reviews(
-    c: sqlite3.Connection, old: list[Row], new: list[Row], cids: set[int], full: bool
-) -> None:
+def _with_totals(
+    wanted: Collection[str],
+    values: Mapping[str, Values],
+    totals: Mapping[int, tuple[int, int]],
+    cards: Mapping[str, tuple[int, bool, Values, Values]],
+) -> list[tuple[object, ...]]:
+    """The new columns (of the cards ``wanted``) and totals (of every card: one that was not
+    replayed has no rows) of the cards where either differs, as the UPDATE's parameters
+    (the cid last)."""
+    out = []
+    for k, (cid, _, was, was_totals) in cards.items():
+        v = values.get(k, NEW_VALUES) if k in wanted else was
+        t = totals.get(cid, (0, 0))
+        if v != was or t != was_totals:
+            out.append((*v, *t, cid))
+    return out
+
+
+class _Change(NamedTuple):
+    """What a rebuild changes in the review table (:func:`_review_change`)."""
+
+    changed: set[int]
+    """The cards whose rows are deleted and written again."""
+    rows: list[Row]
+    """Their new rows, in time order."""
+    every: bool
+    """No card keeps its rows: the table is emptied first."""
+
+    @property
+    def bulk(self) -> bool:
+        """Written with the table's triggers off and its totals counted once after."""
+        return self.every or len(self.rows) >= BULK
+
+
+def _review_change(old: list[Row], new: list[Row], cids: set[int], full: bool) -> _Change:
     """Make the review rows of cards ``cids`` (all of them: ``full``) ``new`` instead of
     ``old`` (both in time order). A card whose rows are the same keeps them; the others lose
     all theirs and get the new ones in time order, as one card's rows must stay (undo takes
     back only a card's last row)."""
     if not old:  # these cards have none (a fresh store, or its rows lost): only to add
-        changed: set[int] = set()
-        rows, every = new, False
-    else:
-        was: dict[object, list[Row]] = {}  # by cid
-        for r in old:
-            was.setdefault(r[0], []).append(r)
-        now: dict[object, list[Row]] = {}
-        for r in new:
-            now.setdefault(r[0], []).append(r)
-        changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
-        rows = [r for r in new if r[0] in changed]
-        every = full and changed.issuperset(was)  # no card keeps its rows
-    with _review_triggers_off(c, every or len(rows) >= BULK):
+        return _Change(set(), new, False)
+    was: dict[object, list[Row]] = {}  # by cid
+    for r in old:
+        was.setdefault(r[0], []).append(r)
+    now: dict[object, list[Row]] = {}
+    for r in new:
+        now.setdefault(r[0], []).append(r)
+    changed = {cid for cid in cids if was.get(cid) != now.get(cid)}
+    rows = [r for r in new if r[0] in changed]
+    return _Change(changed, rows, full and changed.issuperset(was))  # (no card keeps its rows)
+
+
+def _write_reviews(c: sqlite3.Connection, change: _Change, cards_counted: bool) -> None:
+    """Write ``change``; ``cards_counted``: the cards' own totals are written already."""
+    changed, rows, every = change
+    with _review_triggers_off(c, change.bulk, cards_counted):
         if every:
             c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
         elif changed:  # (through the cid index, before it is dropped)
@@ -355,6 +424,10 @@ def _write_reviews(
                 f"INSERT INTO reviews ({_REVIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
             )
 
+
+SCAN = 500
+"""From more cards than this on, a rebuild reads every event and review row in one scan and
+keeps those of its cards: one scan beats thousands of look-ups."""
 
 BULK = 5000
 """From this many rows on, a table's indexes are dropped for the insert and made again after:
@@ -381,6 +454,28 @@ def _dropped(c: sqlite3.Connection, kind: str, table: str, when: bool) -> Iterat
         c.execute(sql)
 
 
+@contextmanager
+def _roomy(c: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """From :data:`BULK` rows (or cards) on, a page cache of up to :data:`ROOM` KiB meanwhile
+    (SQLite's default: 2 MiB), in the caller's transaction: 100,000 rows and their indexes
+    outgrow the default, and every dirty page that no longer fits is written to the WAL
+    before the commit, then again if it changes once more (a quarter less time to insert
+    100,000 review rows). Only the cache changes: the commit is as durable as any."""
+    if rows < BULK:
+        yield
+        return
+    size = c.execute("PRAGMA cache_size").fetchone()[0]
+    c.execute(f"PRAGMA cache_size = -{ROOM}")
+    try:
+        yield
+    finally:
+        c.execute(f"PRAGMA cache_size = {int(size)}")
+
+
+ROOM = 64 * 1024
+"""The page cache of a bulk write, in KiB (:func:`_roomy`): freed when it ends."""
+
+
 def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> AbstractContextManager[bool]:
     """Insert ``rows`` rows into ``table`` meanwhile: from :data:`BULK` rows on, without its
     indexes."""
@@ -388,15 +483,36 @@ def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> AbstractCo
 
 
 @contextmanager
-def _review_triggers_off(c: sqlite3.Connection, off: bool) -> Iterator[None]:
+def _review_triggers_off(
+    c: sqlite3.Connection, off: bool, cards_counted: bool = False
+) -> Iterator[None]:
     """Write the review log in bulk meanwhile, without its triggers (``off``): they keep
     running totals, two upserts per row (a second over 100,000 rows), so they are
     counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
-    place that counts them)."""
+    place that counts them); the cards' own totals too unless ``cards_counted``."""
     with _dropped(c, "trigger", "reviews", off) as made:
         yield
     if made:
-        count_review_totals(c)
+        count_review_totals(c, cards=not cards_counted)
+
+
+def _meta(c: sqlite3.Connection, key: str) -> str | None:
+    row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _keys_mark(c: sqlite3.Connection) -> str:
+    """A digest of every card's key (by cid) and every key move: what decides whether a
+    review row's event can name another key than its card (:meth:`EventLog.follow_renames`)."""
+    h = hashlib.blake2b(digest_size=16)
+    tuples = c.cursor()
+    tuples.row_factory = None  # plain tuples, whose repr is their values
+    for table, sql in (
+        ("cards", "SELECT cid, card_id FROM cards ORDER BY cid"),
+        ("key_aliases", "SELECT old, new FROM key_aliases ORDER BY old"),
+    ):
+        h.update(f"{table}: {tuples.execute(sql).fetchall()!r}".encode())
+    return h.hexdigest()
 
 
 def rename_event(old: str, new: str, now: datetime) -> Event:

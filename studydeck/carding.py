@@ -226,6 +226,17 @@ def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card
     ]
 
 
+def card_rows(
+    i: int, key: str, contribution: str, notes: str, texts: Iterable[tuple[str, str]]
+) -> list[tuple[int, str, str, str]]:
+    """What :func:`make_cards` makes for the paper at index ``i`` (its key and cells given),
+    as the deck cache's card rows: (paper index, id, kind value, back), the backs shared
+    the same way. ``texts`` are (kind value, back) pairs."""
+    shared = {contribution: contribution, notes: notes}
+    prefix = card_id_prefix(key)
+    return [(i, prefix + k, k, shared.get(b, b)) for k, b in texts]
+
+
 def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
     """A paper's cards; ``corrections`` (from the review store) override the classifier."""
     found = statements(paper, corrections) if paper.notes else []

@@ -32,9 +32,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from studydeck.carding import cards_for, make_cards, row_card_texts
+from studydeck.carding import card_rows, cards_for, make_cards, row_card_texts
 from studydeck.models import Card, CardKind, Paper
 from studydeck.parsing import (
+    PAPER_FIELDS,
     Event,
     FileResult,
     _block_md,
@@ -59,6 +60,9 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _KINDS = {k.value: k for k in CardKind}
+_KEY = PAPER_FIELDS.index("key")
+_CONTRIBUTION = PAPER_FIELDS.index("contribution")
+_NOTES = PAPER_FIELDS.index("notes")
 _TAG = f"studydeck-blocks/5/{sys.version_info[:2]}"
 
 
@@ -318,6 +322,19 @@ class FileCaches:
                 out.extend(cards_for(p))
                 continue
             out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
+        return out
+
+    def card_rows(self, rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str, str, str]]:
+        """What :meth:`make_cards` makes, as the deck cache's card rows (see
+        :func:`carding.card_rows`), from paper rows (``parsing.key_rows``): no Paper or Card
+        is built."""
+        texts = self.texts if len(self.texts) == len(rows) else [None] * len(rows)
+        out: list[tuple[int, str, str, str]] = []
+        for i, (row, t) in enumerate(zip(rows, texts, strict=True)):
+            contribution, notes = row[_CONTRIBUTION], row[_NOTES]
+            if t is None:
+                t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
+            out += card_rows(i, row[_KEY], contribution, notes, t)
         return out
 
     def save(self) -> None:

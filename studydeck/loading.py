@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
-from studydeck.store.reconcile import Known
+from studydeck.store.reconcile import Known, Signature, row_signature
 
 CACHE_FORMAT = 7  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 # 7: written in frames
@@ -118,30 +118,6 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
         papers += more_papers
         cards += more_cards
     return tag, name, papers, cards, diags, sources
-
-
-def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
-    index = {p.key: i for i, p in enumerate(deck.papers)}
-    values = attrgetter(*_PAPER_FIELDS)
-
-    def paper_rows(papers: Sequence[Paper]) -> list[Any]:
-        out = []
-        for p in papers:
-            row = values(p)
-            if p.figures:
-                row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
-            out.append(row)
-        return out
-
-    def card_rows(cards: Sequence[Card]) -> list[Any]:
-        # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
-        return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
-
-    diags = [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics]
-    header = (_TAG, deck.name, diags, list(deck.sources), token)
-    return _framed(
-        header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
-    )
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
@@ -255,6 +231,31 @@ class _CachedDeck(Deck):
                 back=back,
             )
         return got
+
+    def _has_rows(self) -> bool:
+        return "_raw_papers" in self.__dict__ and "_raw_cards" in self.__dict__
+
+    def _signature(self) -> Signature:
+        """``store.reconcile.signature`` of this deck, from its rows (see :meth:`_has_rows`)."""
+        d = self.__dict__
+        return row_signature(d["_raw_papers"], d["_raw_cards"], _PAPER_FIELDS)
+
+    def _select(self, keys: set[str] | None) -> tuple[Sequence[Paper], Sequence[Card]]:
+        """The papers and cards of ``keys`` (all for None), in deck order."""
+        raw_cards = self.__dict__.get("_raw_cards")
+        if keys is None or raw_cards is None:
+            if keys is None:
+                return self.papers, self.cards
+            return (
+                [p for p in self.papers if p.key in keys],
+                [c for c in self.cards if c.paper.key in keys],
+            )
+        wanted = [k in keys for k in self._paper_column(_KEY)]
+        papers: Sequence[Paper] = [self._paper_at(i) for i, w in enumerate(wanted) if w]
+        cards: Sequence[Card] = [
+            self._card_at(j) for j, row in enumerate(raw_cards) if wanted[row[0]]
+        ]
+        return papers, cards
 
     def _paper_column(self, field: int) -> list[Any]:
         raw = self.__dict__.get("_raw_papers")
@@ -385,7 +386,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         nonlocal known, first
         if first:  # read only when there is something to reconcile
             known, first = _known(store, key), False
-        report = store.reconcile(d.papers, d.cards, d.sources, now, known)
+        report = _reconcile(store, d, now, known)
         known = Known(report.token, d.sources, report.signature)
         return report
 
@@ -408,18 +409,29 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
     # Re-read (and card) only the stretches of the files that changed since the last parse.
-    from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
+    from studydeck.deck import deck_name, read_files  # (the parser's imports: only on a miss)
     from studydeck.incremental import FileCaches
+    from studydeck.parsing import key_rows
 
-    # The cyclic GC paused throughout, not only while parsing: the papers, cards, signature
-    # and cache rows made here hold no cycles, but their numbers set off full collections
-    # over everything alive (at 50,000 papers a few tenths of a second each).
+    # The cyclic GC paused throughout, not only while parsing: the rows, signature and cache
+    # frames made here hold no cycles, but their numbers set off full collections over
+    # everything alive (at 50,000 papers a few tenths of a second each).
     with gc_paused():
         blocks = FileCaches(store)
-        deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
+        results, diags = read_files(files, found.skipped, blocks.parse)
+        # The deck as the cache's rows, which a hit reads too: no Paper or Card is built
+        # for the tens of thousands of rows an edit did not change (the reconcile builds
+        # those of the papers it reads, the first screen those it shows).
+        rows, more = key_rows(results)
+        name = deck_name(results, files)
+        del results
+        cards = blocks.card_rows(rows)
         # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
         blocks.save()
         del blocks
+        diags.extend(more)
+        diags.sort(key=lambda d: (d.path, d.line))
+        deck = _CachedDeck.of(name, rows, cards, tuple(diags), tuple(str(f) for f in files))
         fixed = with_corrections(deck, corrections)
         report = reconcile(fixed)
         if report.renamed and corrections:  # the renamed papers' corrections now have new keys
@@ -429,9 +441,24 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             reconcile(fixed)
         fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
         token = secrets.token_hex(8)
-        store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
+        header = (
+            _TAG,
+            name,
+            [(d.path, d.line, d.severity, d.message) for d in diags],
+            [str(f) for f in files],
+            token,
+        )
+        store.save_deck_frames(key, json.dumps(fp), token, *_framed(header, rows, cards))
         _remember(store, key, known)
     return fixed, report
+
+
+def _reconcile(store: Store, deck: Deck, now: datetime, known: Known | None) -> ReconcileReport:
+    """The store reconciled with ``deck``; a deck still holding its rows is signed from
+    them, and builds only the Papers and Cards of the papers the reconcile reads."""
+    if isinstance(deck, _CachedDeck) and deck._has_rows():
+        return store.reconcile_signed(deck._signature(), deck._select, deck.sources, now, known)
+    return store.reconcile(deck.papers, deck.cards, deck.sources, now, known)
 
 
 def _known(store: Store, key: str) -> Known | None:

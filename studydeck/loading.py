@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,38 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
         papers += more_papers
         cards += more_cards
     return tag, name, papers, cards, diags, sources
+
+
+def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
+    """The cache of a deck of Papers and Cards (an edited deck is written from its rows)."""
+    index = {p.key: i for i, p in enumerate(deck.papers)}
+    values = attrgetter(*_PAPER_FIELDS)
+
+    def paper_rows(papers: Sequence[Paper]) -> list[Any]:
+        out = []
+        for p in papers:
+            row = values(p)
+            if p.figures:
+                row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
+            out.append(row)
+        return out
+
+    def card_rows(cards: Sequence[Card]) -> list[Any]:
+        # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
+        return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
+
+    header = _header(deck.name, deck.diagnostics, deck.sources, token)
+    return _framed(
+        header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
+    )
+
+
+def _header(
+    name: str, diags: Iterable[Diagnostic], sources: Iterable[str], token: str
+) -> tuple[Any, ...]:
+    """The head's header: tag, name, diagnostics, sources, the token of its frame rows."""
+    diag_rows = [(d.path, d.line, d.severity, d.message) for d in diags]
+    return (_TAG, name, diag_rows, list(sources), token)
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
@@ -441,13 +473,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             reconcile(fixed)
         fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
         token = secrets.token_hex(8)
-        header = (
-            _TAG,
-            name,
-            [(d.path, d.line, d.severity, d.message) for d in diags],
-            [str(f) for f in files],
-            token,
-        )
+        header = _header(name, diags, [str(f) for f in files], token)
         store.save_deck_frames(key, json.dumps(fp), token, *_framed(header, rows, cards))
         _remember(store, key, known)
     return fixed, report

@@ -38,7 +38,7 @@ row = st.tuples(
     st.sampled_from(TITLES),
     st.sampled_from([2020, 2021]),
     st.sampled_from(["", "c", "很强。"]),  # contribution (a back may equal it)
-    st.sampled_from(["", "很强。", "但很慢。", "很强。但很慢。", "c"]),  # notes
+    st.sampled_from(["", "很强。", "但很慢。", "很强。但很慢。很快。", "c"]),  # notes
     st.sampled_from(["", "![f](a.png)", "![g](b.png) ![f](a.png)"]),  # figures
 )
 NAMES = ["a.md", "b.md", "c.md", "d.md"]
@@ -119,7 +119,8 @@ def same_deck(got: object, folder: Path) -> None:
     st.lists(op, min_size=1, max_size=6),
 )
 def test_an_edited_deck_opens_as_a_fresh_parse_and_reconciles_as_in_full(
-    start: dict[str, list[Row]], ops: list[tuple]  # type: ignore[type-arg]
+    start: dict[str, list[Row]],
+    ops: list[tuple],  # type: ignore[type-arg]
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -172,7 +173,9 @@ def test_rows_sign_as_the_papers_and_cards_they_make(tmp_path: Path) -> None:
 
 def test_an_edit_builds_papers_and_cards_only_for_the_row_it_changed(tmp_path: Path) -> None:
     notes = tmp_path / "n.md"
-    rows: list[Row] = [("A", t, 2020, "c", "很强。", "") for t in ("Deep Net", "Wide Net", "Tall Net")]
+    rows: list[Row] = [
+        ("A", t, 2020, "c", "很强。", "") for t in ("Deep Net", "Wide Net", "Tall Net")
+    ]
     notes.write_text(text(rows), "utf-8")
     with Store.open(tmp_path / "s.db") as store:
         open_deck(store, [notes], NOW)

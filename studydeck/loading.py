@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 from studydeck.store.reconcile import Known, Signature, row_signature
 
-CACHE_FORMAT = 7  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
-# 7: written in frames
+CACHE_FORMAT = 8  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+# 7: written in frames; 8: frames named by the digest of their bytes
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -66,6 +65,10 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
 _FRAME_ROWS = 4096
 
 
+#: A frame to write: the fingerprint of its rows, and its bytes when they must be written.
+Frame = tuple[str, Callable[[], bytes]]
+
+
 def _framed(
     header: tuple[Any, ...],
     papers: Sequence[Any],
@@ -73,9 +76,10 @@ def _framed(
     paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
     card_rows: Callable[[Sequence[Any]], list[Any]] = list,
     paper_of: Callable[[Any], int] = itemgetter(0),
-) -> tuple[bytes, Iterator[bytes]]:
-    """The deck cache's head and frames: the head is the header (tag, name, diagnostics,
-    sources, the token its frame rows carry) and how many frames follow; a frame is up to
+) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
+    """The deck cache's head (made from the frames' fingerprints, once they are written)
+    and frames: the head is the header (tag, name, diagnostics, sources) and the
+    fingerprints of the frame rows that follow, in order; a frame is up to
     ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
     as cards come in paper order: a card's back is often its paper's contribution, one
     string that marshal writes once in a frame, a copy in another). ``paper_rows``
@@ -83,9 +87,11 @@ def _framed(
     written: its rows and bytes are freed after; ``paper_of`` gives a card's paper index."""
     size = _FRAME_ROWS
     n = -(-len(papers) // size) or (1 if cards else 0)
-    head = marshal.dumps((*header, n))
 
-    def frames() -> Iterator[bytes]:
+    def head(sums: list[str]) -> bytes:
+        return marshal.dumps((*header, sums))
+
+    def frames() -> Iterator[Frame]:
         at = 0
         for k in range(n):
             end = stop = (k + 1) * size
@@ -95,20 +101,30 @@ def _framed(
                 stop = at
                 while stop < len(cards) and paper_of(cards[stop]) < end:
                     stop += 1
-            yield marshal.dumps((paper_rows(papers[k * size : end]), card_rows(cards[at:stop])))
+            rows = (paper_rows(papers[k * size : end]), card_rows(cards[at:stop]))
+            yield _fingerprint(rows), partial(marshal.dumps, rows)
             at = stop
 
     return head, frames()
 
 
+def _fingerprint(rows: Any) -> str:
+    """A digest of the rows' values. Not of the bytes written: marshal's format 3 and up
+    marks an object it may meet again (a shared string) by its reference count and
+    interning, which differ between two makings of the same rows; format 2 writes values
+    only (and without the table of objects seen, it is quicker)."""
+    return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
+
+
 def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
-    rows (token, bytes), in order; ValueError (or EOFError, TypeError) when they are not
-    that, or not all of one write. ``frames`` is emptied as it is read."""
-    tag, name, diags, sources, token, n = marshal.loads(head)
+    rows (fingerprint, bytes), in order; ValueError (or EOFError, TypeError) when they are
+    not that, or not the frames the head names. ``frames`` is emptied as it is read."""
+    tag, name, diags, sources, sums = marshal.loads(head)
     if tag != _TAG:
         raise ValueError("another version's deck cache")
-    if len(frames) != n or any(t != token for t, _ in frames):
+    n = len(sums)
+    if [t for t, _ in frames] != sums:
         raise ValueError("frames of another write")
     frames.reverse()  # popped in order, each freed once read
     papers: list[Any] = []
@@ -120,7 +136,7 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     return tag, name, papers, cards, diags, sources
 
 
-def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
+def _to_frames(deck: Deck) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
     """The cache of a deck of Papers and Cards (an edited deck is written from its rows)."""
     index = {p.key: i for i, p in enumerate(deck.papers)}
     values = attrgetter(*_PAPER_FIELDS)
@@ -138,18 +154,16 @@ def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
         # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
         return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
 
-    header = _header(deck.name, deck.diagnostics, deck.sources, token)
+    header = _header(deck.name, deck.diagnostics, deck.sources)
     return _framed(
         header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
     )
 
 
-def _header(
-    name: str, diags: Iterable[Diagnostic], sources: Iterable[str], token: str
-) -> tuple[Any, ...]:
-    """The head's header: tag, name, diagnostics, sources, the token of its frame rows."""
+def _header(name: str, diags: Iterable[Diagnostic], sources: Iterable[str]) -> tuple[Any, ...]:
+    """The head's header: tag, name, diagnostics, sources."""
     diag_rows = [(d.path, d.line, d.severity, d.message) for d in diags]
-    return (_TAG, name, diag_rows, list(sources), token)
+    return (_TAG, name, diag_rows, list(sources))
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
@@ -423,6 +437,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         return report
 
     shas: list[str | None] | None = None
+    damaged = False
     if old is not None:
         fp = json.loads(old)
         if fp.get("stat") != stats:
@@ -440,6 +455,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     fp["stat"], fp["corrections"] = stats, digest
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
+            damaged = True
     # Re-read (and card) only the stretches of the files that changed since the last parse.
     from studydeck.deck import deck_name, read_files  # (the parser's imports: only on a miss)
     from studydeck.incremental import FileCaches
@@ -472,9 +488,12 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             fixed = with_corrections(deck, corrections)
             reconcile(fixed)
         fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-        token = secrets.token_hex(8)
-        header = _header(name, diags, [str(f) for f in files], token)
-        store.save_deck_frames(key, json.dumps(fp), token, *_framed(header, rows, cards))
+        header = _header(name, diags, [str(f) for f in files])
+        # Frames already stored as they are now are not written again (a one-row edit
+        # changes one of a 50,000-paper deck's 13), unless the cache read was damaged.
+        store.save_deck_frames(
+            key, json.dumps(fp), *_framed(header, rows, cards), reuse=not damaged
+        )
         _remember(store, key, known)
     return fixed, report
 

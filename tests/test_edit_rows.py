@@ -10,6 +10,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,3 +188,43 @@ def test_an_edit_builds_papers_and_cards_only_for_the_row_it_changed(tmp_path: P
         assert [c.paper.title for c in made["_made_cards"].values()] == ["Wide Net", "Wide Net"]
         assert (report.new, report.retired) == (1, 1)  # its insight card became a critique
         assert deck == parse_files([notes])
+
+
+def test_an_edit_writes_again_only_the_cache_frames_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studydeck import loading
+
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 2)
+    notes = tmp_path / "n.md"
+    rows: list[Row] = [("A", f"Net {n}", 2020, "c", "很强。", "") for n in range(6)]
+    notes.write_text(text(rows), "utf-8")
+    key = str(notes.resolve())
+
+    def frame_rows(store: Store) -> list[tuple[object, ...]]:
+        low = key + "\x00frame "
+        return [
+            tuple(r)
+            for r in store.query(
+                "SELECT rowid, deck FROM deck_cache WHERE deck > ? AND deck < ? ORDER BY deck",
+                (low, low[:-1] + "!"),
+            )
+        ]
+
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], NOW)
+        before = frame_rows(store)
+        rows[3] = ("A", "Net 3", 2020, "c", "但很慢。", "")  # the second frame's second paper
+        notes.write_text(text(rows), "utf-8")
+        edited, _ = open_deck(store, [notes], NOW)
+        after = frame_rows(store)
+        assert len(before) == len(after) == 3
+        assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, True]
+        cached, _ = open_deck(store, [notes], NOW)
+        assert edited == cached == parse_files([notes])
+        del rows[4:]  # fewer papers, fewer frames: the third frame's row is gone
+        notes.write_text(text(rows), "utf-8")
+        open_deck(store, [notes], NOW)
+        assert frame_rows(store) == after[:2]
+        shorter, _ = open_deck(store, [notes], NOW)
+        assert shorter == parse_files([notes])

@@ -329,13 +329,15 @@ class FileCaches:
         :func:`carding.card_rows`), from paper rows (``parsing.key_rows``): no Paper or Card
         is built."""
         texts = self.texts if len(self.texts) == len(rows) else [None] * len(rows)
-        out: list[tuple[int, str, str, str]] = []
-        for i, (row, t) in enumerate(zip(rows, texts, strict=True)):
-            contribution, notes = row[_CONTRIBUTION], row[_NOTES]
-            if t is None:
-                t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
-            out += card_rows(i, row[_KEY], contribution, notes, t)
-        return out
+
+        def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+            for row, t in zip(rows, texts, strict=True):
+                contribution, notes = row[_CONTRIBUTION], row[_NOTES]
+                if t is None:
+                    t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
+                yield row[_KEY], contribution, notes, t
+
+        return card_rows(papers())
 
     def save(self) -> None:
         """Write the stretches each file's parse made (and its order); drop those it ended,

@@ -467,6 +467,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     with gc_paused():
         blocks = FileCaches(store)
         results, diags = read_files(files, found.skipped, blocks.parse)
+        # Parse results, whatever the store makes of them: saved (each file's as it is
+        # parsed) before the deck's rows are made.
+        blocks.save()
         # The deck as the cache's rows, which a hit reads too: no Paper or Card is built
         # for the tens of thousands of rows an edit did not change (the reconcile builds
         # those of the papers it reads, the first screen those it shows).
@@ -474,8 +477,6 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         name = deck_name(results, files)
         del results
         cards = blocks.card_rows(rows)
-        # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
-        blocks.save()
         del blocks
         diags.extend(more)
         diags.sort(key=lambda d: (d.path, d.line))

@@ -226,3 +226,28 @@ def test_check_on_150000_unclosed_brackets_in_a_title(tmp_path: Path) -> None:
     path.write_text(table("| 2020 | " + "[" * 150_000 + " | k | c | | |"), encoding="utf-8")
     run = run_cli(tmp_path, "check", str(path))  # timeout: a hang guard (was minutes)
     assert run.stdout.splitlines()[-1] == "1 paper, 1 card, 0 errors, 0 warnings"
+
+
+def test_a_damaged_frame_under_its_own_fingerprint_is_written_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit keeps the frames whose fingerprint is unchanged: not those found damaged."""
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 1)
+    path = tmp_path / "notes.md"
+    path.write_text(table("| 2020 | Cached | k | c | | |\n| 2021 | Other | k | c | | |"), "utf-8")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [path], now)
+        key = str(path.resolve())
+        name = key + "\x00frame " + f"{0:08d}"
+        with store.transaction() as c:  # the bytes damaged, the fingerprint left
+            c.execute("UPDATE deck_cache SET data = x'00' WHERE deck = ?", (name,))
+        parsed: list[str] = []
+        parse = FileCaches.parse
+        monkeypatch.setattr(
+            FileCaches, "parse", lambda self, text, p: parsed.append(p) or parse(self, text, p)
+        )
+        deck, _ = loading.open_deck(store, [path], now)
+        again, _ = loading.open_deck(store, [path], now)
+    assert parsed == [str(path)]  # the second open read the cache, written over
+    assert [p.title for p in deck.papers] == ["Cached", "Other"] == [p.title for p in again.papers]

@@ -448,7 +448,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             if deck is not None:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
-                if fp.get("corrections", "") != digest:  # the store has not seen these cards
+                # The store has not seen these cards: new corrections, or another deck was
+                # reconciled since this one (it may have moved papers to its own files).
+                if fp.get("corrections", "") != digest or not _reconciled_last(store, key):
                     report = reconcile(fixed)
                     _remember(store, key, known)
                 if fp["stat"] != stats or fp.get("corrections", "") != digest:
@@ -505,6 +507,12 @@ def _reconcile(store: Store, deck: Deck, now: datetime, known: Known | None) -> 
     if isinstance(deck, _CachedDeck) and deck._has_rows():
         return store.reconcile_signed(deck._signature(), deck._select, deck.sources, now, known)
     return store.reconcile(deck.papers, deck.cards, deck.sources, now, known)
+
+
+def _reconciled_last(store: Store, key: str) -> bool:
+    """Whether this deck is the last one the store was reconciled with."""
+    mine = store.cache_fingerprint("reconciled\n" + key)
+    return mine is not None and mine == store.last_reconcile()
 
 
 def _known(store: Store, key: str) -> Known | None:

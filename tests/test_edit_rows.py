@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studydeck.deck import find_files, parse_files, read_files
@@ -118,6 +118,10 @@ def same_deck(got: object, folder: Path) -> None:
 @given(
     st.dictionaries(st.sampled_from(NAMES[:3]), st.lists(row, max_size=5), min_size=1),
     st.lists(op, min_size=1, max_size=6),
+)
+@example(  # renamed and back: the first name's cache is still there, and still the notes
+    start={"a.md": [("A", "Deep Net", 2020, "", "", "")]},
+    ops=[("rename", "a.md", "b.md"), ("rename", "b.md", "a.md")],
 )
 def test_an_edited_deck_opens_as_a_fresh_parse_and_reconciles_as_in_full(
     start: dict[str, list[Row]],

@@ -261,6 +261,11 @@ class Reconciler(StoreBase):
             c.execute("INSERT OR REPLACE INTO deck_cache VALUES (?, ?, x'')", (_MARK, report.token))
         return report
 
+    def last_reconcile(self) -> str | None:
+        """The token of the last reconcile of this store (by any deck, any process)."""
+        row = self.query("SELECT fingerprint FROM deck_cache WHERE deck = ?", (_MARK,))
+        return str(row[0][0]) if row else None
+
     def paper_ids(self) -> dict[str, str]:
         """Paper key -> permanent paper id (assigned once, kept through renames)."""
         return {

@@ -226,6 +226,29 @@ def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card
     ]
 
 
+def card_rows(
+    papers: Iterable[tuple[str, str, str, Iterable[tuple[str, str]]]],
+) -> list[tuple[int, str, str, str]]:
+    """What :func:`make_cards` makes for each paper (its key, contribution, notes and card
+    texts, as (kind value, back) pairs), as the deck cache's card rows: (paper index, id,
+    kind value, back), a back equal to the contribution or the notes that string itself."""
+    out: list[tuple[int, str, str, str]] = []
+    add = out.append
+    for i, (key, contribution, notes, texts) in enumerate(papers):
+        prefix = card_id_prefix(key)
+        for k, b in texts:
+            # as make_cards' {contribution: contribution, notes: notes}: notes win a tie
+            add(
+                (
+                    i,
+                    prefix + k,
+                    k,
+                    notes if b == notes else contribution if b == contribution else b,
+                )
+            )
+    return out
+
+
 def cards_for(paper: Paper, corrections: Corrections = NO_CORRECTIONS) -> list[Card]:
     """A paper's cards; ``corrections`` (from the review store) override the classifier."""
     found = statements(paper, corrections) if paper.notes else []

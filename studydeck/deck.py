@@ -144,7 +144,27 @@ def _parse_files(
     parse: Callable[[str, str], FileResult],
     make_cards: Callable[[Sequence[Paper]], list[Card]],
 ) -> Deck:
-    from studydeck.parsing import assign_keys, read_text
+    from studydeck.parsing import assign_keys
+
+    results, diags = read_files(files, skipped, parse)
+    papers, more = assign_keys(results)
+    diags.extend(more)
+    diags.sort(key=lambda d: (d.path, d.line))
+    return Deck(
+        name=deck_name(results, files),
+        papers=tuple(papers),
+        cards=tuple(make_cards(papers)),
+        diagnostics=tuple(diags),
+        sources=tuple(str(f) for f in files),
+    )
+
+
+def read_files(
+    files: Sequence[Path], skipped: Sequence[Diagnostic], parse: Callable[[str, str], FileResult]
+) -> tuple[list[FileResult], list[Diagnostic]]:
+    """Each readable file's result (rows before keys), and the diagnostics so far: the
+    ``skipped`` entries', the unreadable files', the results' own."""
+    from studydeck.parsing import read_text
 
     results: list[FileResult] = []
     diags: list[Diagnostic] = list(skipped)
@@ -159,17 +179,12 @@ def _parse_files(
         res = parse(terminal(text), str(f))
         results.append(res)
         diags.extend(res.diagnostics)
-    papers, more = assign_keys(results)
-    diags.extend(more)
-    diags.sort(key=lambda d: (d.path, d.line))
-    name = next((r.title for r in results if r.title), files[0].stem if files else "studydeck")
-    return Deck(
-        name=name,
-        papers=tuple(papers),
-        cards=tuple(make_cards(papers)),
-        diagnostics=tuple(diags),
-        sources=tuple(str(f) for f in files),
-    )
+    return results, diags
+
+
+def deck_name(results: Sequence[FileResult], files: Sequence[Path]) -> str:
+    """The first file's title (its first ``#`` heading), else the first file's name."""
+    return next((r.title for r in results if r.title), files[0].stem if files else "studydeck")
 
 
 def load(paths: Sequence[Path]) -> Deck:

@@ -32,9 +32,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from studydeck.carding import cards_for, make_cards, row_card_texts
+from studydeck.carding import card_rows, cards_for, make_cards, row_card_texts
 from studydeck.models import Card, CardKind, Paper
 from studydeck.parsing import (
+    PAPER_FIELDS,
     Event,
     FileResult,
     _block_md,
@@ -59,6 +60,9 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
 _ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _KINDS = {k.value: k for k in CardKind}
+_KEY = PAPER_FIELDS.index("key")
+_CONTRIBUTION = PAPER_FIELDS.index("contribution")
+_NOTES = PAPER_FIELDS.index("notes")
 _TAG = f"studydeck-blocks/5/{sys.version_info[:2]}"
 
 
@@ -265,26 +269,28 @@ _SEP = "\x00"
 
 
 class FileCaches:
-    """One :class:`BlockCache` per notes file, beside the deck cache: a row naming the
+    """A :class:`BlockCache` per notes file, beside the deck cache: a row naming the
     file's stretches in order, and one row per stretch, so an edit writes the stretches
     it made and drops those it ended, never the whole file's cache again."""
 
     def __init__(self, store: BlockStore) -> None:
         self.store = store
-        self.files: dict[str, BlockCache] = {}
         self.stored: dict[str, set[bytes]] = {}
-        """Per file, the stretches its rows hold (as read)."""
+        """Per file read and not yet saved, the stretches its rows hold (as read)."""
         self.stale: dict[str, set[bytes]] = {}
         """Per file, stretch rows of another version (rewritten or dropped on save)."""
         self.texts: list[Any] = []
         """Every row's card texts (or None) in the order parsed: the papers' order."""
 
     def parse(self, text: str, path: str) -> FileResult:
-        cache = self.files.get(path)
-        if cache is None:
-            cache = self._read(path)
-            self.files[path] = cache
-        return parse_incremental(text, path, cache, texts=self.texts)
+        """The file's result, read through its block cache, which is written at once (the
+        stretches it made, its order; those it ended dropped) and then freed: at 50,000
+        papers in five files, holding every file's stretches until the end was ~100 MiB
+        of a peak that the TUI's memory bound counts."""
+        cache = self._read(path)
+        result = parse_incremental(text, path, cache, texts=self.texts)
+        self._save(path, cache)
+        return result
 
     def _read(self, path: str) -> BlockCache:
         name = _row(path)
@@ -320,22 +326,38 @@ class FileCaches:
             out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
         return out
 
+    def card_rows(self, rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str, str, str]]:
+        """What :meth:`make_cards` makes, as the deck cache's card rows (see
+        :func:`carding.card_rows`), from paper rows (``parsing.key_rows``): no Paper or Card
+        is built."""
+        texts = self.texts if len(self.texts) == len(rows) else [None] * len(rows)
+
+        def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+            for row, t in zip(rows, texts, strict=True):
+                contribution, notes = row[_CONTRIBUTION], row[_NOTES]
+                if t is None:
+                    t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
+                yield row[_KEY], contribution, notes, t
+
+        return card_rows(papers())
+
+    def _save(self, path: str, cache: BlockCache) -> None:
+        if not cache.changed:
+            return
+        name, stored = _row(path), self.stored.pop(path, set())
+        rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order)))]
+        rows += [
+            (name + _SEP + h.hex(), marshal.dumps(ev))
+            for h, ev in cache.blocks.items()
+            if h not in stored
+        ]
+        ended = stored | self.stale.pop(path, set())
+        drop = [name + _SEP + h.hex() for h in ended if h not in cache.blocks]
+        self.store.save_deck_caches(_TAG, rows, drop)
+
     def save(self) -> None:
-        """Write the stretches each file's parse made (and its order); drop those it ended,
-        and the rows of files that are gone."""
-        for path, cache in self.files.items():
-            if not cache.changed:
-                continue
-            name, stored = _row(path), self.stored.get(path, set())
-            rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order)))]
-            rows += [
-                (name + _SEP + h.hex(), marshal.dumps(ev))
-                for h, ev in cache.blocks.items()
-                if h not in stored
-            ]
-            ended = stored | self.stale.get(path, set())
-            drop = [name + _SEP + h.hex() for h in ended if h not in cache.blocks]
-            self.store.save_deck_caches(_TAG, rows, drop)
+        """Drop the block rows of files that are gone (each file's own are written as it is
+        parsed)."""
         names = self.store.deck_cache_names(_PREFIX)
         gone = [n for n in names if not os.path.exists(n[len(_PREFIX) :].split(_SEP, 1)[0])]
         self.store.drop_deck_caches(gone)

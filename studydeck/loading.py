@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,10 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
-from studydeck.store.reconcile import Known
+from studydeck.store.reconcile import Known, Signature, row_signature
 
-CACHE_FORMAT = 7  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
-# 7: written in frames
+CACHE_FORMAT = 8  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+# 7: written in frames; 8: frames named by the digest of their bytes
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -66,6 +65,10 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
 _FRAME_ROWS = 4096
 
 
+#: A frame to write: the fingerprint of its rows, and its bytes when they must be written.
+Frame = tuple[str, Callable[[], bytes]]
+
+
 def _framed(
     header: tuple[Any, ...],
     papers: Sequence[Any],
@@ -73,9 +76,10 @@ def _framed(
     paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
     card_rows: Callable[[Sequence[Any]], list[Any]] = list,
     paper_of: Callable[[Any], int] = itemgetter(0),
-) -> tuple[bytes, Iterator[bytes]]:
-    """The deck cache's head and frames: the head is the header (tag, name, diagnostics,
-    sources, the token its frame rows carry) and how many frames follow; a frame is up to
+) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
+    """The deck cache's head (made from the frames' fingerprints, once they are written)
+    and frames: the head is the header (tag, name, diagnostics, sources) and the
+    fingerprints of the frame rows that follow, in order; a frame is up to
     ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
     as cards come in paper order: a card's back is often its paper's contribution, one
     string that marshal writes once in a frame, a copy in another). ``paper_rows``
@@ -83,9 +87,11 @@ def _framed(
     written: its rows and bytes are freed after; ``paper_of`` gives a card's paper index."""
     size = _FRAME_ROWS
     n = -(-len(papers) // size) or (1 if cards else 0)
-    head = marshal.dumps((*header, n))
 
-    def frames() -> Iterator[bytes]:
+    def head(sums: list[str]) -> bytes:
+        return marshal.dumps((*header, sums))
+
+    def frames() -> Iterator[Frame]:
         at = 0
         for k in range(n):
             end = stop = (k + 1) * size
@@ -95,20 +101,30 @@ def _framed(
                 stop = at
                 while stop < len(cards) and paper_of(cards[stop]) < end:
                     stop += 1
-            yield marshal.dumps((paper_rows(papers[k * size : end]), card_rows(cards[at:stop])))
+            rows = (paper_rows(papers[k * size : end]), card_rows(cards[at:stop]))
+            yield _fingerprint(rows), partial(marshal.dumps, rows)
             at = stop
 
     return head, frames()
 
 
+def _fingerprint(rows: Any) -> str:
+    """A digest of the rows' values. Not of the bytes written: marshal's format 3 and up
+    marks an object it may meet again (a shared string) by its reference count and
+    interning, which differ between two makings of the same rows; format 2 writes values
+    only (and without the table of objects seen, it is quicker)."""
+    return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
+
+
 def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
-    rows (token, bytes), in order; ValueError (or EOFError, TypeError) when they are not
-    that, or not all of one write. ``frames`` is emptied as it is read."""
-    tag, name, diags, sources, token, n = marshal.loads(head)
+    rows (fingerprint, bytes), in order; ValueError (or EOFError, TypeError) when they are
+    not that, or not the frames the head names. ``frames`` is emptied as it is read."""
+    tag, name, diags, sources, sums = marshal.loads(head)
     if tag != _TAG:
         raise ValueError("another version's deck cache")
-    if len(frames) != n or any(t != token for t, _ in frames):
+    n = len(sums)
+    if [t for t, _ in frames] != sums:
         raise ValueError("frames of another write")
     frames.reverse()  # popped in order, each freed once read
     papers: list[Any] = []
@@ -120,7 +136,8 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     return tag, name, papers, cards, diags, sources
 
 
-def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
+def _to_frames(deck: Deck) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
+    """The cache of a deck of Papers and Cards (an edited deck is written from its rows)."""
     index = {p.key: i for i, p in enumerate(deck.papers)}
     values = attrgetter(*_PAPER_FIELDS)
 
@@ -137,11 +154,16 @@ def _to_frames(deck: Deck, token: str) -> tuple[bytes, Iterator[bytes]]:
         # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
         return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
 
-    diags = [(d.path, d.line, d.severity, d.message) for d in deck.diagnostics]
-    header = (_TAG, deck.name, diags, list(deck.sources), token)
+    header = _header(deck.name, deck.diagnostics, deck.sources)
     return _framed(
         header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
     )
+
+
+def _header(name: str, diags: Iterable[Diagnostic], sources: Iterable[str]) -> tuple[Any, ...]:
+    """The head's header: tag, name, diagnostics, sources."""
+    diag_rows = [(d.path, d.line, d.severity, d.message) for d in diags]
+    return (_TAG, name, diag_rows, list(sources))
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
@@ -255,6 +277,31 @@ class _CachedDeck(Deck):
                 back=back,
             )
         return got
+
+    def _has_rows(self) -> bool:
+        return "_raw_papers" in self.__dict__ and "_raw_cards" in self.__dict__
+
+    def _signature(self) -> Signature:
+        """``store.reconcile.signature`` of this deck, from its rows (see :meth:`_has_rows`)."""
+        d = self.__dict__
+        return row_signature(d["_raw_papers"], d["_raw_cards"], _PAPER_FIELDS)
+
+    def _select(self, keys: set[str] | None) -> tuple[Sequence[Paper], Sequence[Card]]:
+        """The papers and cards of ``keys`` (all for None), in deck order."""
+        raw_cards = self.__dict__.get("_raw_cards")
+        if keys is None or raw_cards is None:
+            if keys is None:
+                return self.papers, self.cards
+            return (
+                [p for p in self.papers if p.key in keys],
+                [c for c in self.cards if c.paper.key in keys],
+            )
+        wanted = [k in keys for k in self._paper_column(_KEY)]
+        papers: Sequence[Paper] = [self._paper_at(i) for i, w in enumerate(wanted) if w]
+        cards: Sequence[Card] = [
+            self._card_at(j) for j, row in enumerate(raw_cards) if wanted[row[0]]
+        ]
+        return papers, cards
 
     def _paper_column(self, field: int) -> list[Any]:
         raw = self.__dict__.get("_raw_papers")
@@ -417,11 +464,12 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         nonlocal known, first
         if first:  # read only when there is something to reconcile
             known, first = _known(store, key), False
-        report = store.reconcile(d.papers, d.cards, d.sources, now, known)
+        report = _reconcile(store, d, now, known)
         known = Known(report.token, d.sources, report.signature)
         return report
 
     shas: list[str | None] | None = None
+    damaged = False
     if old is not None:
         fp = json.loads(old)
         if fp.get("stat") != stats:
@@ -432,26 +480,41 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             if deck is not None:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
-                if fp.get("corrections", "") != digest:  # the store has not seen these cards
+                # The store has not seen these cards: new corrections, or another deck was
+                # reconciled since this one (it may have moved papers to its own files).
+                if fp.get("corrections", "") != digest or not _reconciled_last(store, key):
                     report = reconcile(fixed)
                     _remember(store, key, known)
                 if fp["stat"] != stats or fp.get("corrections", "") != digest:
                     fp["stat"], fp["corrections"] = stats, digest
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
+            damaged = True
     # Re-read (and card) only the stretches of the files that changed since the last parse.
-    from studydeck.deck import parse_files  # (the parser's imports: only on a cache miss)
+    from studydeck.deck import deck_name, read_files  # (the parser's imports: only on a miss)
     from studydeck.incremental import FileCaches
+    from studydeck.parsing import key_rows
 
-    # The cyclic GC paused throughout, not only while parsing: the papers, cards, signature
-    # and cache rows made here hold no cycles, but their numbers set off full collections
-    # over everything alive (at 50,000 papers a few tenths of a second each).
+    # The cyclic GC paused throughout, not only while parsing: the rows, signature and cache
+    # frames made here hold no cycles, but their numbers set off full collections over
+    # everything alive (at 50,000 papers a few tenths of a second each).
     with gc_paused():
         blocks = FileCaches(store)
-        deck = parse_files(files, found.skipped, blocks.parse, blocks.make_cards)
-        # Parse results, whatever the store makes of them: saved (and freed) before reconciling.
+        results, diags = read_files(files, found.skipped, blocks.parse)
+        # Parse results, whatever the store makes of them: saved (each file's as it is
+        # parsed) before the deck's rows are made.
         blocks.save()
+        # The deck as the cache's rows, which a hit reads too: no Paper or Card is built
+        # for the tens of thousands of rows an edit did not change (the reconcile builds
+        # those of the papers it reads, the first screen those it shows).
+        rows, more = key_rows(results)
+        name = deck_name(results, files)
+        del results
+        cards = blocks.card_rows(rows)
         del blocks
+        diags.extend(more)
+        diags.sort(key=lambda d: (d.path, d.line))
+        deck = _CachedDeck.of(name, rows, cards, tuple(diags), tuple(str(f) for f in files))
         fixed = with_corrections(deck, corrections)
         report = reconcile(fixed)
         if report.renamed and corrections:  # the renamed papers' corrections now have new keys
@@ -460,10 +523,28 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             fixed = with_corrections(deck, corrections)
             reconcile(fixed)
         fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-        token = secrets.token_hex(8)
-        store.save_deck_frames(key, json.dumps(fp), token, *_to_frames(deck, token))
+        header = _header(name, diags, [str(f) for f in files])
+        # Frames already stored as they are now are not written again (a one-row edit
+        # changes one of a 50,000-paper deck's 13), unless the cache read was damaged.
+        store.save_deck_frames(
+            key, json.dumps(fp), *_framed(header, rows, cards), reuse=not damaged
+        )
         _remember(store, key, known)
     return fixed, report
+
+
+def _reconcile(store: Store, deck: Deck, now: datetime, known: Known | None) -> ReconcileReport:
+    """The store reconciled with ``deck``; a deck still holding its rows is signed from
+    them, and builds only the Papers and Cards of the papers the reconcile reads."""
+    if isinstance(deck, _CachedDeck) and deck._has_rows():
+        return store.reconcile_signed(deck._signature(), deck._select, deck.sources, now, known)
+    return store.reconcile(deck.papers, deck.cards, deck.sources, now, known)
+
+
+def _reconciled_last(store: Store, key: str) -> bool:
+    """Whether this deck is the last one the store was reconciled with."""
+    mine = store.cache_fingerprint("reconciled\n" + key)
+    return mine is not None and mine == store.last_reconcile()
 
 
 def _known(store: Store, key: str) -> Known | None:

@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -559,14 +560,14 @@ def _read_rows(
     return 1
 
 
-def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagnostic]]:
-    """Give every row its stable key; a title repeated in several sections is told apart by section."""
-    rows = [r for res in results for r in res.rows]
+def _keys(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[Diagnostic]]:
+    """Every row's stable key; a title repeated in several sections is told apart by
+    section, a paper repeated in one section by ``#n`` (with a warning)."""
     base = [r["base_key"] for r in rows]  # made with the row, so a cached row has it
     repeated = duplicates(base)
-    papers: list[Paper] = []
+    keys: list[str] = []
     diags: list[Diagnostic] = []
-    first_at: dict[str, Paper] = {}
+    first_at: dict[str, dict[str, Any]] = {}
     for r, k in zip(rows, base, strict=True):
         if k in repeated:
             k = paper_key(r["title"], r["url"], r["section"], by_section=True)
@@ -577,7 +578,8 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
                     path=r["source"],
                     line=r["line"],
                     severity="warning",
-                    message=f"duplicate paper '{r['title']}' (first at {first.where}); "
+                    message=f"duplicate paper '{r['title']}' (first at "
+                    f"{first['source']}:{first['line']}); "
                     "its cards are kept apart but share nothing",
                 )
             )
@@ -585,7 +587,17 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
             while f"{k}#{n}" in first_at:
                 n += 1
             k = f"{k}#{n}"
-        paper = Paper(
+        first_at[k] = r
+        keys.append(k)
+    return keys, diags
+
+
+def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagnostic]]:
+    """Give every row its stable key (see :func:`_keys`)."""
+    rows = [r for res in results for r in res.rows]
+    keys, diags = _keys(rows)
+    papers = [
+        Paper(
             key=k,
             title=r["title"],
             url=r["url"],
@@ -601,6 +613,44 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
             line=r["line"],
             order=r["order"],
         )
-        first_at[k] = paper
-        papers.append(paper)
+        for r, k in zip(rows, keys, strict=True)
+    ]
     return papers, diags
+
+
+#: A paper as a row of the deck cache (:mod:`studydeck.loading`): its fields in this order,
+#: the figures as (src, alt) pairs.
+PAPER_FIELDS = tuple(f.name for f in dataclass_fields(Paper))
+_ROW_ORDER = (
+    "key", "title", "url", "year", "venue", "short_name", "keywords", "contribution",
+    "notes", "figures", "section", "source", "line", "order",
+)  # fmt: skip
+if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to key_rows too)
+    raise ImportError("parsing.key_rows does not make Paper's fields")
+
+
+def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list[Diagnostic]]:
+    """What :func:`assign_keys` gives, as rows (``PAPER_FIELDS``), not Papers: opening an
+    edited deck makes the cache's rows from them, and Papers only for what is read."""
+    rows = [r for res in results for r in res.rows]
+    keys, diags = _keys(rows)
+    out = [
+        (
+            k,
+            r["title"],
+            r["url"],
+            r["year"],
+            r["venue"],
+            r["short_name"],
+            r["keywords"],
+            r["contribution"],
+            r["notes"],
+            tuple([(f.src, f.alt) for f in r["figures"]]) if r["figures"] else (),
+            r["section"],
+            r["source"],
+            r["line"],
+            r["order"],
+        )
+        for r, k in zip(rows, keys, strict=True)
+    ]
+    return out, diags

@@ -38,8 +38,9 @@ def test_the_cached_deck_is_the_parsed_deck(
     notes.write_text(NOTES, "utf-8")
     deck = parse_files([notes])
     assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
-    head, frames = _to_frames(deck, "t")
-    assert _from_frames(head, [("t", f) for f in frames]) == deck
+    head, frames = _to_frames(deck)
+    rows = [(t, data()) for t, data in frames]
+    assert _from_frames(head([t for t, _ in rows]), rows) == deck
 
 
 def test_a_big_deck_is_cached_in_frames_and_opens_the_same(

@@ -15,6 +15,7 @@ import pytest
 from studydeck import loading
 from studydeck.deck import find_files, load
 from studydeck.errors import StudydeckError
+from studydeck.incremental import FileCaches
 from studydeck.parsing import MAX_NOTES_BYTES
 from studydeck.store import Store
 
@@ -122,29 +123,48 @@ def test_utf16_file_is_named_as_such(tmp_path: Path) -> None:
 
 
 def _cache(
-    header: tuple[object, ...], papers: list[object], cards: list[object], token: str = "t"
-) -> tuple[bytes, str, list[bytes]]:
-    """A deck cache's head, the token its frame rows carry, and its frames."""
+    header: tuple[object, ...],
+    papers: list[object],
+    cards: list[object],
+    sums: list[str] | None = None,
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """A deck cache's head and its frame rows (fingerprint, bytes); ``sums``: other
+    fingerprints than the frames' own for the head to name."""
     head, frames = loading._framed(header, papers, cards)
-    return head, token, list(frames)
+    rows = [(t, data()) for t, data in frames]
+    return head(sums if sums is not None else [t for t, _ in rows]), rows
 
 
 def _header(diags: list[object] | None = None) -> tuple[object, ...]:
-    return (loading._TAG, "n", diags or [], [], "t")
+    return (loading._TAG, "n", diags or [], [])
+
+
+_PAPER = tuple(range(14))
+
+
+def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
+    frames = [([row], []) for row in (_PAPER, (*_PAPER[:-1], 99))]
+    rows = [(loading._fingerprint(f), marshal.dumps(f)) for f in frames]
+    return marshal.dumps((*_header(), [t for t, _ in rows])), rows[::-1]
 
 
 @pytest.mark.parametrize(
     "cache",
     [
-        (b"garbage", "t", []),
-        _cache(("wrong tag", "n", [], [], "t"), [], []),
+        (b"garbage", []),
+        _cache(("wrong tag", "n", [], []), [], []),
         _cache(_header(), [("too", "short")], []),
         _cache(_header(), [], [(7, "id", "contribution", "b")]),
         _cache(_header([("p", 1)]), [], []),
-        _cache(_header(), [tuple(range(14))], [], token="another write"),
-        (_cache(_header(), [tuple(range(14))], [])[0], "t", []),  # a frame missing
+        _cache(_header(), [_PAPER], [], sums=["another write"]),
+        (_cache(_header(), [_PAPER], [])[0], []),  # a frame missing
         # the layout before frames: one marshalled tuple
-        (marshal.dumps((loading._TAG, "n", [], [], [], [])), "t", []),
+        (marshal.dumps((loading._TAG, "n", [], [], [], [])), []),
+        # format 7: the head names its write's token and a frame count, not frames
+        (marshal.dumps((loading._TAG, "n", [], [], "t", 1)), [("t", marshal.dumps(([], [])))]),
+        # a frame's bytes changed under the fingerprint the head names
+        (lambda h, r: (h, [(r[0][0], b"garbage")]))(*_cache(_header(), [_PAPER], [])),
+        _swapped(),  # frames in another order
     ],
     ids=[
         "garbage",
@@ -155,23 +175,40 @@ def _header(diags: list[object] | None = None) -> tuple[object, ...]:
         "frame-of-another-write",
         "frame-missing",
         "unframed",
+        "format-7",
+        "frame-bytes-changed",
+        "frames-swapped",
     ],
 )
-def test_a_tampered_deck_cache_is_parsed_again(
-    tmp_path: Path, cache: tuple[bytes, str, list[bytes]]
+def test_a_tampered_deck_cache_is_parsed_again_and_then_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: tuple[bytes, list[tuple[str, bytes]]]
 ) -> None:
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 1)
     path = tmp_path / "notes.md"
-    path.write_text(table("| 2020 | Cached | k | c | | |"), encoding="utf-8")
+    path.write_text(table("| 2020 | Cached | k | c | | |\n| 2021 | Other | k | c | | |"), "utf-8")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with Store.open(tmp_path / "s.db") as store:
         loading.open_deck(store, [path], now)
         key = str(path.resolve())
         fingerprint = store.cache_fingerprint(key)
         assert fingerprint is not None
-        head, token, frames = cache
-        store.save_deck_frames(key, fingerprint, token, head, frames)
+        head, frames = cache
+        low = key + "\x00frame "
+        with store.transaction() as c:  # planted as they are, whatever they hold
+            c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, low[:-1] + "!"))
+            for n, (t, data) in enumerate(frames):
+                c.execute("INSERT INTO deck_cache VALUES (?, ?, ?)", (f"{low}{n:08d}", t, data))
+            c.execute("UPDATE deck_cache SET data = ? WHERE deck = ?", (head, key))
+        parsed: list[str] = []
+        parse = FileCaches.parse
+        monkeypatch.setattr(
+            FileCaches, "parse", lambda self, text, p: parsed.append(p) or parse(self, text, p)
+        )
         deck, _ = loading.open_deck(store, [path], now)
-    assert [p.title for p in deck.papers] == ["Cached"]
+        assert parsed == [str(path)]
+        again, _ = loading.open_deck(store, [path], now)
+        assert parsed == [str(path)]  # read from the cache: the damage was written over
+    assert [p.title for p in deck.papers] == ["Cached", "Other"] == [p.title for p in again.papers]
 
 
 def test_a_notes_file_above_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
@@ -189,3 +226,28 @@ def test_check_on_150000_unclosed_brackets_in_a_title(tmp_path: Path) -> None:
     path.write_text(table("| 2020 | " + "[" * 150_000 + " | k | c | | |"), encoding="utf-8")
     run = run_cli(tmp_path, "check", str(path))  # timeout: a hang guard (was minutes)
     assert run.stdout.splitlines()[-1] == "1 paper, 1 card, 0 errors, 0 warnings"
+
+
+def test_a_damaged_frame_under_its_own_fingerprint_is_written_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit keeps the frames whose fingerprint is unchanged: not those found damaged."""
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 1)
+    path = tmp_path / "notes.md"
+    path.write_text(table("| 2020 | Cached | k | c | | |\n| 2021 | Other | k | c | | |"), "utf-8")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [path], now)
+        key = str(path.resolve())
+        name = key + "\x00frame " + f"{0:08d}"
+        with store.transaction() as c:  # the bytes damaged, the fingerprint left
+            c.execute("UPDATE deck_cache SET data = x'00' WHERE deck = ?", (name,))
+        parsed: list[str] = []
+        parse = FileCaches.parse
+        monkeypatch.setattr(
+            FileCaches, "parse", lambda self, text, p: parsed.append(p) or parse(self, text, p)
+        )
+        deck, _ = loading.open_deck(store, [path], now)
+        again, _ = loading.open_deck(store, [path], now)
+    assert parsed == [str(path)]  # the second open read the cache, written over
+    assert [p.title for p in deck.papers] == ["Cached", "Other"] == [p.title for p in again.papers]

@@ -3,7 +3,7 @@ frame rows; beside it, per file, the rows of its parsed stretches (see increment
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from studydeck.store.base import StoreBase
 
@@ -36,23 +36,48 @@ class DeckCache(StoreBase):
             )
 
     def save_deck_frames(
-        self, deck: str, fingerprint: str, token: str, head: bytes, frames: Iterable[bytes]
+        self,
+        deck: str,
+        fingerprint: str,
+        head: Callable[[list[str]], bytes],
+        frames: Iterable[tuple[str, Callable[[], bytes]]],
+        *,
+        reuse: bool = True,
     ) -> None:
-        """The row ``deck`` holding ``head``, and a row per frame, each written as it comes
-        (at 50,000 papers a deck is ~30 MB: one blob of it, and the copy SQLite makes of a
-        bound value, are a large part of the TUI's peak memory). The frame rows carry
-        ``token``, which the head names, so frames of another write are never read with it."""
+        """A row per frame, each written as it comes (at 50,000 papers a deck is ~30 MB: one
+        blob of it, and the copy SQLite makes of a bound value, are a large part of the TUI's
+        peak memory), then the row ``deck`` holding ``head(fingerprints of the frames)``. A
+        frame is its fingerprint (a digest of its rows) and what makes its bytes: one whose
+        fingerprint is already stored in its place is not made or written again (after a
+        one-row edit, most of a deck's frames), unless ``reuse`` is false (the stored ones
+        were found damaged)."""
         low, high = _frame_range(deck)
         with self.transaction() as c:
-            c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, high))
-            for n, data in enumerate(frames):
-                c.execute("INSERT INTO deck_cache VALUES (?, ?, ?)", (f"{low}{n:08d}", token, data))
+            if not reuse:
+                c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, high))
+            have = {
+                str(n): str(f)
+                for n, f in c.execute(
+                    "SELECT deck, fingerprint FROM deck_cache WHERE deck > ? AND deck < ?",
+                    (low, high),
+                )
+            }
+            sums: list[str] = []
+            for n, (digest, data) in enumerate(frames):
+                name = f"{low}{n:08d}"
+                sums.append(digest)
+                if have.pop(name, None) != digest:
+                    c.execute(
+                        "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (name, digest, data())
+                    )
+            c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in have])
             c.execute(
-                "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (deck, fingerprint, head)
+                "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)",
+                (deck, fingerprint, head(sums)),
             )
 
     def deck_frames(self, deck: str) -> list[tuple[str, bytes]]:
-        """The frame rows of ``deck`` (token, data), in order."""
+        """The frame rows of ``deck`` (fingerprint, data), in order."""
         low, high = _frame_range(deck)
         return [
             (str(t), bytes(d))

@@ -7,7 +7,7 @@ import json
 import marshal
 import secrets
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,11 +70,46 @@ def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
             ids[key].append(card.id)
         else:
             ids[key] = [card.id]
+    return _signed(map(_paper_values, papers), ids)
+
+
+def row_signature(
+    rows: Sequence[Sequence[Any]], card_rows: Sequence[Sequence[Any]], fields: Sequence[str]
+) -> Signature:
+    """:func:`signature` of the deck whose papers are ``rows`` (values in the order of
+    ``fields``, figures as (src, alt) pairs) and whose cards are ``card_rows`` (paper index,
+    card id, ...): the deck cache's rows, signed without a Paper or Card built."""
+    key, title, url, year, figs, source, section = (
+        fields.index(n) for n in ("key", "title", "url", "year", "figures", "source", "section")
+    )
+    by_row: dict[int, list[str]] = {}
+    for card in card_rows:
+        i = card[0]
+        if i in by_row:
+            by_row[i].append(card[1])
+        else:
+            by_row[i] = [card[1]]
+    ids = {rows[i][key]: v for i, v in by_row.items()}
+    values = (
+        (
+            r[key],
+            r[title],
+            r[url],
+            r[year],
+            "\n".join([f[0] for f in r[figs]]) if r[figs] else "",
+            r[source],
+            r[section],
+        )
+        for r in rows
+    )
+    return _signed(values, ids)
+
+
+def _signed(values: Iterable[tuple[Any, ...]], ids: Mapping[str, list[str]]) -> Signature:
+    """Per paper (its values as :func:`_paper_values` gives them, key first), the digest of
+    its values and its card ids."""
     dumps, blake2b, get = marshal.dumps, hashlib.blake2b, ids.get
-    return {
-        p.key: blake2b(dumps((_paper_values(p), get(p.key))), digest_size=8).digest()
-        for p in papers
-    }
+    return {v[0]: blake2b(dumps((v, get(v[0]))), digest_size=8).digest() for v in values}
 
 
 @dataclass(frozen=True)
@@ -108,21 +143,39 @@ class Reconciler(StoreBase):
         Retiring is scoped to ``sources``: papers of other notes files are left alone.
         ``known``: the deck of the last reconcile, when the caller kept it (see there).
         """
+
+        def select(keys: set[str] | None) -> tuple[Sequence[Paper], Sequence[Card]]:
+            if keys is None:
+                return papers, cards
+            return [p for p in papers if p.key in keys], [c for c in cards if c.paper.key in keys]
+
+        return self.reconcile_signed(signature(papers, cards), select, sources, now, known)
+
+    def reconcile_signed(
+        self,
+        signed: Signature,
+        select: Callable[[set[str] | None], tuple[Sequence[Paper], Sequence[Card]]],
+        sources: Sequence[str],
+        now: datetime,
+        known: Known | None = None,
+    ) -> ReconcileReport:
+        """:meth:`reconcile` of the deck whose :func:`signature` is ``signed``: ``select(keys)``
+        gives its papers and cards of those keys (all for None), in deck order, so that a
+        deck read from rows builds Papers and Cards only for the papers the reconcile reads."""
         report = ReconcileReport()
         stamp = now.isoformat(timespec="seconds")
         with self.transaction() as c:
-            present = {p.key for p in papers}
+            present = signed.keys()
             source_set = set(sources)
-            report.signature = signature(papers, cards)
-            touched = _touched(c, report.signature, sources, known)
+            report.signature = signed
+            touched = _touched(c, signed, sources, known)
             card_args: tuple[str, ...] = ()
+            papers, cards = select(touched)
             if touched is None:  # everything
                 rows = c.execute(f"SELECT {_COLS}, retired FROM papers ORDER BY rowid")
                 card_rows = "SELECT card_id, retired, paper_key FROM cards"
             else:
                 keys = json.dumps(sorted(touched))
-                papers = [p for p in papers if p.key in touched]
-                cards = [card for card in cards if card.paper.key in touched]
                 rows = c.execute(
                     f"SELECT {_COLS}, retired FROM papers WHERE retired = 1 OR paper_key IN "
                     "(SELECT value FROM json_each(?)) ORDER BY rowid",
@@ -207,6 +260,11 @@ class Reconciler(StoreBase):
             report.token = secrets.token_hex(8)
             c.execute("INSERT OR REPLACE INTO deck_cache VALUES (?, ?, x'')", (_MARK, report.token))
         return report
+
+    def last_reconcile(self) -> str | None:
+        """The token of the last reconcile of this store (by any deck, any process)."""
+        row = self.query("SELECT fingerprint FROM deck_cache WHERE deck = ?", (_MARK,))
+        return str(row[0][0]) if row else None
 
     def paper_ids(self) -> dict[str, str]:
         """Paper key -> permanent paper id (assigned once, kept through renames)."""

@@ -1,0 +1,234 @@
+"""Opening a deck after an edit builds it as the deck cache's rows (no Paper or Card for the
+rows nobody reads) and reconciles the store from them. Whatever the edits -- rows changed,
+inserted, deleted or moved, across files, a file renamed, added or removed -- the deck it
+gives is the deck a fresh parse gives (papers, cards, keys, diagnostics), and the store is
+left as a full reconcile of that parse leaves it."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from studydeck.deck import find_files, parse_files, read_files
+from studydeck.incremental import FileCaches
+from studydeck.loading import open_deck
+from studydeck.parsing import PAPER_FIELDS, key_rows
+from studydeck.store import Store
+from studydeck.store.reconcile import row_signature, signature
+from tests.test_reconcile_known import contents
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+HEADER = "| 年份 | 论文 | 关键词 | 核心贡献 | 笔记 | 图 |\n| :- | :- | :- | :- | :- | :- |"
+TITLES = [
+    "Deep Net",
+    "Deep Nett",  # a typo of the first: a rename when the year or section agrees
+    "[Deep Net](https://x.org/1)",
+    "[Deep Network](https://x.org/1)",  # same link, new title
+    "Wide Net",
+    "Wide Net",  # repeated: K, K#2 (or by section)
+    "Tall Net",
+]
+Row = tuple[str, str, int, str, str, str]
+row = st.tuples(
+    st.sampled_from(["A", "B"]),  # section
+    st.sampled_from(TITLES),
+    st.sampled_from([2020, 2021]),
+    st.sampled_from(["", "c", "很强。"]),  # contribution (a back may equal it)
+    st.sampled_from(["", "很强。", "但很慢。", "很强。但很慢。很快。", "c"]),  # notes
+    st.sampled_from(["", "![f](a.png)", "![g](b.png) ![f](a.png)"]),  # figures
+)
+NAMES = ["a.md", "b.md", "c.md", "d.md"]
+op = st.one_of(
+    st.tuples(st.just("change"), st.sampled_from(NAMES), st.integers(0, 9), row),
+    st.tuples(st.just("insert"), st.sampled_from(NAMES), st.integers(0, 9), row),
+    st.tuples(st.just("delete"), st.sampled_from(NAMES), st.integers(0, 9)),
+    st.tuples(st.just("move"), st.sampled_from(NAMES), st.integers(0, 9), st.sampled_from(NAMES)),
+    st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+    st.tuples(st.just("add"), st.sampled_from(NAMES), st.lists(row, max_size=4)),
+    st.tuples(st.just("remove"), st.sampled_from(NAMES)),
+    st.tuples(st.just("broken"), st.sampled_from(NAMES)),  # a row that is only a diagnostic
+)
+
+
+def text(rows: list[Row], broken: bool = False) -> str:
+    out = ["# T"]
+    for section in ("A", "B"):
+        out += ["", f"## {section}", "", HEADER]
+        out += [f"| {y} | {t} | k | {c} | {n} | {f} |" for s, t, y, c, n, f in rows if s == section]
+        if broken and section == "A":
+            out.append("|  | | k | c | n | |")  # no title: a warning, no paper
+    return "\n".join(out) + "\n"
+
+
+def apply(files: dict[str, list[Row]], broken: set[str], o: tuple) -> None:  # type: ignore[type-arg]
+    kind, name = o[0], o[1]
+    rows = files.get(name)
+    if kind == "add":
+        files.setdefault(name, list(o[2]))
+    elif rows is None:
+        return
+    elif kind == "change" and rows:
+        rows[o[2] % len(rows)] = o[3]
+    elif kind == "insert":
+        rows.insert(o[2] % (len(rows) + 1), o[3])
+    elif kind == "delete" and rows:
+        del rows[o[2] % len(rows)]
+    elif kind == "move" and rows and o[3] in files:
+        files[o[3]].append(rows.pop(o[2] % len(rows)))
+    elif kind == "rename" and o[2] not in files:
+        files[o[2]] = files.pop(name)
+        if name in broken:
+            broken.discard(name)
+            broken.add(o[2])
+    elif kind == "remove" and len(files) > 1:
+        del files[name]
+    elif kind == "broken":
+        broken ^= {name}
+
+
+def write(folder: Path, files: dict[str, list[Row]], broken: set[str]) -> None:
+    for p in folder.glob("*.md"):
+        if p.name not in files:
+            p.unlink()
+    for name, rows in files.items():
+        t = text(rows, name in broken)
+        p = folder / name
+        if not p.exists() or p.read_text("utf-8") != t:
+            p.write_text(t, "utf-8")
+
+
+def same_deck(got: object, folder: Path) -> None:
+    want = parse_files(find_files([folder]).files)
+    assert got == want
+    assert isinstance(got, type(want))
+    assert got.papers == want.papers
+    assert [(c.id, c.kind, c.paper, c.question, c.back) for c in got.cards] == [
+        (c.id, c.kind, c.paper, c.question, c.back) for c in want.cards
+    ]
+    assert got.diagnostics == want.diagnostics
+    assert (got.name, got.sources) == (want.name, want.sources)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.sampled_from(NAMES[:3]), st.lists(row, max_size=5), min_size=1),
+    st.lists(op, min_size=1, max_size=6),
+)
+@example(  # renamed and back: the first name's cache is still there, and still the notes
+    start={"a.md": [("A", "Deep Net", 2020, "", "", "")]},
+    ops=[("rename", "a.md", "b.md"), ("rename", "b.md", "a.md")],
+)
+def test_an_edited_deck_opens_as_a_fresh_parse_and_reconciles_as_in_full(
+    start: dict[str, list[Row]],
+    ops: list[tuple],  # type: ignore[type-arg]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = root / "notes"
+        folder.mkdir()
+        files = {k: list(v) for k, v in start.items()}
+        broken: set[str] = set()
+        write(folder, files, broken)
+        fast, full = Store.open(root / "a.db"), Store.open(root / "b.db")
+        try:
+            for o in [("none", "a.md"), *ops]:
+                apply(files, broken, o)
+                write(folder, files, broken)
+                deck, got = open_deck(fast, [folder], NOW)
+                want = parse_files(find_files([folder]).files)
+                report = full.reconcile(want.papers, want.cards, want.sources, NOW)
+                same_deck(deck, folder)
+                assert (got.new, got.renamed, got.retired, got.restored) == (
+                    report.new,
+                    report.renamed,
+                    report.retired,
+                    report.restored,
+                )
+                assert contents(fast) == contents(full)
+                again, _ = open_deck(fast, [folder], NOW)  # a hit: the rows just written
+                same_deck(again, folder)
+        finally:
+            fast.close()
+            full.close()
+
+
+def test_rows_sign_as_the_papers_and_cards_they_make(tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    rows: list[Row] = [
+        ("A", "Deep Net", 2020, "c", "很强。但很慢。", "![g](b.png) ![f](a.png)"),
+        ("A", "Wide Net", 2021, "", "c", ""),
+        ("B", "Wide Net", 2021, "很强。", "很强。", "![f](a.png)"),
+    ]
+    notes.write_text(text(rows), "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        blocks = FileCaches(store)
+        results, _ = read_files([notes], [], blocks.parse)
+        papers, _ = key_rows(results)
+        cards = blocks.card_rows(papers)
+    got = row_signature(papers, cards, PAPER_FIELDS)
+    parsed = parse_files([notes])
+    assert list(got.items()) == list(signature(parsed.papers, parsed.cards).items())
+    assert len(got) == 3 and len({len(v) for v in got.values()}) == 1
+
+
+def test_an_edit_builds_papers_and_cards_only_for_the_row_it_changed(tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    rows: list[Row] = [
+        ("A", t, 2020, "c", "很强。", "") for t in ("Deep Net", "Wide Net", "Tall Net")
+    ]
+    notes.write_text(text(rows), "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], NOW)
+        rows[1] = ("A", "Wide Net", 2020, "c", "但很慢。", "")
+        notes.write_text(text(rows), "utf-8")
+        deck, report = open_deck(store, [notes], NOW)
+        made = deck.__dict__
+        assert sorted(made["_made_papers"]) == [1]  # the reconcile read the changed paper only
+        assert [c.paper.title for c in made["_made_cards"].values()] == ["Wide Net", "Wide Net"]
+        assert (report.new, report.retired) == (1, 1)  # its insight card became a critique
+        assert deck == parse_files([notes])
+
+
+def test_an_edit_writes_again_only_the_cache_frames_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studydeck import loading
+
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 2)
+    notes = tmp_path / "n.md"
+    rows: list[Row] = [("A", f"Net {n}", 2020, "c", "很强。", "") for n in range(6)]
+    notes.write_text(text(rows), "utf-8")
+    key = str(notes.resolve())
+
+    def frame_rows(store: Store) -> list[tuple[object, ...]]:
+        low = key + "\x00frame "
+        return [
+            tuple(r)
+            for r in store.query(
+                "SELECT rowid, deck FROM deck_cache WHERE deck > ? AND deck < ? ORDER BY deck",
+                (low, low[:-1] + "!"),
+            )
+        ]
+
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], NOW)
+        before = frame_rows(store)
+        rows[3] = ("A", "Net 3", 2020, "c", "但很慢。", "")  # the second frame's second paper
+        notes.write_text(text(rows), "utf-8")
+        edited, _ = open_deck(store, [notes], NOW)
+        after = frame_rows(store)
+        assert len(before) == len(after) == 3
+        assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, True]
+        cached, _ = open_deck(store, [notes], NOW)
+        assert edited == cached == parse_files([notes])
+        del rows[4:]  # fewer papers, fewer frames: the third frame's row is gone
+        notes.write_text(text(rows), "utf-8")
+        open_deck(store, [notes], NOW)
+        assert frame_rows(store) == after[:2]
+        shorter, _ = open_deck(store, [notes], NOW)
+        assert shorter == parse_files([notes])

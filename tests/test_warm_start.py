@@ -137,7 +137,15 @@ _GUARD = textwrap.dedent(
 
 #: Modules a warm start and ``stats --json`` never need: the notes parser (markdown-it and
 #: studydeck's own), the network client, and the array and image libraries.
-HEAVY = ("markdown_it", "studydeck.parsing", "studydeck.incremental", "httpx", "numpy", "PIL")
+HEAVY = (
+    "markdown_it",
+    "studydeck.parsing",
+    "studydeck.incremental",
+    "httpx",
+    "numpy",
+    "PIL",
+    "fsrs",  # (under SM-2: py-fsrs is imported when FSRS schedules or predicts)
+)
 
 
 def test_stats_and_a_warm_start_import_no_parser_and_build_no_card_list(tmp_path: Path) -> None:

@@ -4,13 +4,16 @@ per-distinct-row classification."""
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydeck import fsrs_scheduler
+from studydeck import cli, fsrs_scheduler
 from studydeck.config import Settings
 from studydeck.planner import (
     FORECAST_DAYS,
@@ -24,6 +27,8 @@ from studydeck.planner import (
     spread,
     status,
 )
+
+from .conftest import table
 
 
 def test_the_held_fsrs_defaults_are_the_installed_py_fsrs_defaults() -> None:
@@ -167,3 +172,19 @@ def test_the_plan_made_once_per_distinct_row_is_the_plan_made_card_by_card(
     got = plan(cards, rows, TODAY, chosen, log)
     assert got == reference_plan(cards, rows, TODAY, chosen, log)
     assert list(got.status) == [c.card_id for c in cards]  # notes order
+
+
+def test_stats_turns_the_collector_back_on_whatever_happens(tmp_path: Path, capsys) -> None:
+    """``stats`` pauses the cyclic GC while it works (nothing it makes is in a cycle); run
+    from a longer-lived process (a test, a script), it must leave it on: after the figures,
+    and after a refusal (here: no such notes file)."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table("| 2020 | GAN | vision | contribution | | |"), encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    assert gc.isenabled()
+    assert cli.main(["stats", "--json", str(notes), "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["total_cards"] == 1
+    assert gc.isenabled()
+    assert cli.main(["stats", str(tmp_path / "missing.md"), "--db", db]) != 0
+    assert "missing.md" in capsys.readouterr().err
+    assert gc.isenabled()

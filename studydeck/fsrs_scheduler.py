@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-
-from fsrs import Card, Rating, Scheduler, State
+from typing import TYPE_CHECKING
 
 from studydeck.scheduling import (
     PASSING,
@@ -28,7 +27,36 @@ from studydeck.scheduling import (
     check_quality,
 )
 
-DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
+if TYPE_CHECKING:
+    from fsrs import Card, Rating, Scheduler
+
+# py-fsrs is imported only when a card is scheduled or its recall predicted under FSRS:
+# with typing_extensions it is a good part of the start-up of commands that never do
+# (``stats`` under SM-2, a warm start). So its default parameters are held here; a test
+# checks them against the installed py-fsrs's ``Scheduler().parameters``.
+DEFAULT_PARAMETERS: tuple[float, ...] = (
+    0.212,
+    1.2931,
+    2.3065,
+    8.2956,
+    6.4133,
+    0.8334,
+    3.0194,
+    0.001,
+    1.8722,
+    0.1666,
+    0.796,
+    1.4835,
+    0.0614,
+    0.2629,
+    1.6483,
+    0.6014,
+    1.8729,
+    0.5425,
+    0.0912,
+    0.0658,
+    0.1542,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +68,24 @@ class FsrsSettings:
 def rating(grade: int) -> Rating:
     """An SM-2 grade (0–5) as FSRS's rating."""
     check_quality(grade)
-    if grade < PASSING:
-        return Rating.Again
-    return (Rating.Hard, Rating.Good, Rating.Easy)[grade - PASSING]
+    return _ratings()[grade]
+
+
+@lru_cache(maxsize=1)
+def _ratings() -> tuple[Rating, ...]:
+    """FSRS's rating of each grade 0-5 (looked up per answer: a log export calls it per row)."""
+    from fsrs import Rating
+
+    return tuple(
+        Rating.Again if g < PASSING else (Rating.Hard, Rating.Good, Rating.Easy)[g - PASSING]
+        for g in range(6)
+    )
 
 
 @lru_cache(maxsize=8)
 def scheduler(settings: FsrsSettings) -> Scheduler:
+    from fsrs import Scheduler
+
     return Scheduler(
         parameters=settings.parameters,
         desired_retention=settings.desired_retention,
@@ -57,6 +96,8 @@ def scheduler(settings: FsrsSettings) -> Scheduler:
 
 
 def _card(memory: FsrsMemory | None) -> Card:
+    from fsrs import Card, State
+
     # card_id given: py-fsrs otherwise sleeps a millisecond to make a unique one.
     if memory is None:
         return Card(card_id=0)

@@ -13,18 +13,20 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studydeck.carding import QUESTIONS, Corrections, with_corrections
 from studydeck.deck import find_files
 from studydeck.fileio import ReadRefused, read_regular
 from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 from studydeck.store.reconcile import Known, Signature, row_signature
+
+if TYPE_CHECKING:
+    from studydeck.carding import Corrections
 
 CACHE_FORMAT = 8  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 # 7: written in frames; 8: frames named by the digest of their bytes
@@ -211,7 +213,24 @@ def _decode(parts: tuple[Any, ...]) -> Deck | None:
 _KEY = _PAPER_FIELDS.index("key")
 _KEYWORDS = _PAPER_FIELDS.index("keywords")
 _KINDS = {k.value: k for k in CardKind}
-_QUESTIONS = {v: QUESTIONS[k] for v, k in _KINDS.items()}
+
+
+@lru_cache(maxsize=1)
+def _questions() -> dict[str, str]:
+    # (carding and its classifier are imported when a card is first made: ``stats`` and
+    # home never make one, and never correct one)
+    from studydeck.carding import QUESTIONS
+
+    return {v: QUESTIONS[k] for v, k in _KINDS.items()}
+
+
+def with_corrections(deck: Deck, corrections: Corrections) -> Deck:
+    """:func:`studydeck.carding.with_corrections`, imported only when there are any."""
+    if not corrections:
+        return deck
+    from studydeck.carding import with_corrections as corrected
+
+    return corrected(deck, corrections)
 
 
 def _paper(values: Sequence[Any]) -> Paper:
@@ -273,7 +292,7 @@ class _CachedDeck(Deck):
                 id=cid,
                 kind=_KINDS[kind],
                 paper=self._paper_at(i),
-                question=_QUESTIONS[kind],
+                question=_questions()[kind],
                 back=back,
             )
         return got
@@ -336,13 +355,14 @@ class _CachedDeck(Deck):
                 out = tuple([self._card_at(j) for j in range(len(raw))])
             else:
                 papers = self.papers
+                questions = _questions()
                 out = tuple(
                     [
                         Card(
                             id=cid,
                             kind=_KINDS[kind],
                             paper=papers[i],
-                            question=_QUESTIONS[kind],
+                            question=questions[kind],
                             back=back,
                         )
                         for i, cid, kind, back in raw

@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import NamedTuple, cast
 
@@ -218,31 +219,44 @@ def plan(
     owed_set = set(owed)
     iso = today.isoformat()
     statuses: dict[str, str] = {}
-    due: list[tuple[str | None, str, str]] = []  # (the due date is never None here)
     new: list[tuple[str, str]] = []
-    forecast: dict[str, int] = {}
-    leeches = 0
+    # Cards whose rows are equal (most are: a few due dates, repetition counts and flags)
+    # are classified once, by _classify: each distinct row (None: no stored state) has one
+    # _Entry for the cards that owe a repeat today and one for the others. The counts, the
+    # forecast and the order of the due cards are then made from the entries.
+    seen: dict[CardRow | None, _Entry] = {}
+    seen_owing: dict[CardRow | None, _Entry] = {}
     get = rows.get
     with gc_paused():  # tens of thousands of small objects, no cycles
-        for cid, key in cards:
+        for i, card in enumerate(cards):
+            cid = card[0]
             st = get(cid)
-            s, day = _classify(st, iso, cid in owed_set)
-            statuses[cid] = s
-            if st is None or s == "new":
-                new.append((cid, key))
-                continue
-            leeches += st[3]
-            if day is None:  # retired, suspended, or buried and never graded
-                continue
-            forecast[day] = forecast.get(day, 0) + 1
-            if day == iso and (s == "due" or s == "learning"):  # due today or earlier
-                due.append((st[0], cid, key))
-    due.sort(key=_FIRST)  # by due date; a stable sort keeps ties in notes order
+            memo = seen_owing if cid in owed_set else seen
+            e = memo.get(st)
+            if e is None:
+                e = memo[st] = _Entry(st, iso, memo is seen_owing)
+            e.cards += 1
+            statuses[cid] = s = e.state
+            if s == "new":
+                new.append(card)
+            elif e.due_now is not None:
+                e.due_now.append(i)
+    entries = [*seen.items(), *seen_owing.items()]
+    counts = Counter(statuses.values())  # (per card id: an id listed twice counts once)
+    forecast: dict[str, int] = {}
+    leeches = 0
+    for st, e in entries:
+        if st is None or e.state == "new":
+            continue
+        leeches += st[3] * e.cards
+        if e.day is not None:  # (None: retired, suspended, or buried and never graded)
+            forecast[e.day] = forecast.get(e.day, 0) + e.cards
+    due_total = sum(len(e.due_now) for _, e in entries if e.due_now is not None)
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
     review_room = max(0, settings.reviews_per_day - reviews_done)
     new_room = max(0, settings.new_per_day - new_done)
-    queue = [Planned(cid, key) for _, cid, key in due[:review_room]]
+    queue = [Planned(cards[i][0], cards[i][1]) for i in _most_overdue(entries, review_room)]
     queue += [Planned(cid, key) for cid, key in new[:new_room]]
     queued = {p.card_id for p in queue}
     key_of = dict(cards) if owed else {}
@@ -251,14 +265,13 @@ def plan(
         for cid in owed
         if cid in key_of and cid not in queued and statuses[cid] not in _RESTING
     ]
-    counts = Counter(statuses.values())
     days = [today + timedelta(days=d) for d in range(FORECAST_DAYS)]
     return Plan(
         today=today,
         queue=spread(queue + repeats),
         status=statuses,
-        due=min(len(due), review_room),
-        due_total=len(due),
+        due=min(due_total, review_room),
+        due_total=due_total,
         new_available=min(len(new), new_room),
         new_total=len(new),
         repeats=len(repeats),
@@ -273,6 +286,40 @@ def plan(
         due_tomorrow=forecast.get(iso, 0) + forecast.get(days[1].isoformat(), 0),
         forecast={d: forecast.get(d.isoformat(), 0) for d in days},
     )
+
+
+class _Entry:
+    """What :func:`plan` knows of the cards sharing one row (and owing a repeat, or not)."""
+
+    __slots__ = ("cards", "day", "due", "due_now", "state")
+
+    def __init__(self, row: CardRow | None, today: str, owes_repeat: bool) -> None:
+        self.state, self.day = _classify(row, today, owes_repeat)
+        self.due = row[0] if row is not None else None
+        self.due_now: list[int] | None = (
+            [] if self.day == today and self.state in ("due", "learning") else None
+        )
+        """Positions in the deck (notes order) of the cards due today or earlier; None when
+        the row's cards are not."""
+        self.cards = 0
+        """How many of the deck's cards have this row."""
+
+
+def _most_overdue(entries: Sequence[tuple[object, _Entry]], room: int) -> list[int]:
+    """Positions of the first ``room`` cards due today or earlier, most overdue first, ties
+    in notes order (a card's position is its place in the deck)."""
+    due = sorted(
+        ((e.due or "", e.due_now) for _, e in entries if e.due_now),
+        key=_FIRST,
+    )
+    out: list[int] = []
+    for _, same in groupby(due, key=_FIRST):
+        if len(out) >= room:
+            break
+        lists = [positions for _, positions in same]
+        at = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+        out += at[: room - len(out)]
+    return out
 
 
 def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[str, CardRow]:

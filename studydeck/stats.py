@@ -103,17 +103,18 @@ def _retention_by_keyword(figures: CardFigures, deck: Deck) -> dict[str, float |
     deck: the totals the store keeps in each card's row, folded over the deck's cards (a card's
     answers count once for each of its paper's keywords; cards no longer in the deck count for
     none)."""
-    per_card = {cid: (ok, n) for cid, ok, n in figures.answered()}
+    per_card = {done[0]: done for done in figures.answered()}  # (id, passed, answered)
     # Summed per keyword list first (a paper's cards share one), then spread over its keywords.
     per_list: dict[tuple[str, ...], list[int]] = {}
+    get = per_card.get
     for cid, kws in deck.card_keywords():
         sums = per_list.get(kws)
         if sums is None:
             sums = per_list[kws] = [0, 0]
-        done = per_card.get(cid)
+        done = get(cid)
         if done is not None:
-            sums[0] += done[0]
-            sums[1] += done[1]
+            sums[0] += done[1]
+            sums[1] += done[2]
     per_kw: dict[str, list[int]] = {}
     for kws, (ok, n) in per_list.items():
         for kw in kws:

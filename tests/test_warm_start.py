@@ -137,7 +137,18 @@ _GUARD = textwrap.dedent(
 
 #: Modules a warm start and ``stats --json`` never need: the notes parser (markdown-it and
 #: studydeck's own), the network client, and the array and image libraries.
-HEAVY = ("markdown_it", "studydeck.parsing", "studydeck.incremental", "httpx", "numpy", "PIL")
+HEAVY = (
+    "markdown_it",
+    "studydeck.parsing",
+    "studydeck.incremental",
+    "httpx",
+    "numpy",
+    "PIL",
+    "fsrs",  # (under SM-2: py-fsrs is imported when FSRS schedules or predicts)
+)
+#: ... and modules ``stats --json`` never needs: it makes no card (the classifier and the
+#: cards' questions), and corrects none.
+STATS_NEVER = ("studydeck.carding", "studydeck.critique")
 
 
 def test_stats_and_a_warm_start_import_no_parser_and_build_no_card_list(tmp_path: Path) -> None:
@@ -169,6 +180,8 @@ def test_stats_and_a_warm_start_import_no_parser_and_build_no_card_list(tmp_path
     for name in HEAVY:
         assert name not in seen["stats"], name
         assert name not in seen["review"], name
+    for name in STATS_NEVER:
+        assert name not in seen["stats"], name
     assert "studydeck.stats" in seen["stats"]  # the guard did run the command
     assert "studydeck.tui.screens.review" in seen["review"]
     assert not seen["cards_built"]

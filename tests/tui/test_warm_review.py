@@ -8,17 +8,24 @@ the user sees and does not lose because of that.
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 
 from studydeck.config import Settings
+from studydeck.loading import open_deck
+from studydeck.store import Store
 from studydeck.tui.collector import NEVER, IdleCollector
 from studydeck.tui.screens.review import KIND_LABEL, ReviewScreen
 from studydeck.tui.widgets.footer import FooterKeys, StudydeckFooter
 
-from ..conftest import table
+from ..conftest import ROOT, env_without_user_dirs, table
 
 TWO = table(
     "| 2020 | First Paper | GAN | a **bold** idea | | 很强。 |",
@@ -57,6 +64,69 @@ async def test_the_first_frame_painted_shows_the_whole_first_card_and_its_keys(
     assert " a Again " not in first  # no grades before the answer is shown
     # The frame the user sees first is the frame the screen settles on (no flicker).
     assert first.splitlines()[1:] == settled.splitlines()[1:]
+
+
+_FIRST_CARD_CHILD = textwrap.dedent(
+    """
+    import sys
+    from studydeck.cli import main
+    from studydeck.tui import app as tui_app
+
+    mount = tui_app.StudydeckApp.on_mount
+
+    def on_mount(self):
+        mount(self)
+
+        def check():
+            if getattr(self.screen, "session", None) is not None:
+                timer.stop()
+                self.call_after_refresh(done)
+
+        def done():
+            print(sorted(m for m in ("markdown_it", "studydeck.tui.screens.home") if m in sys.modules))
+            self.exit(0)
+
+        timer = self.set_interval(0.005, check)
+
+    tui_app.StudydeckApp.on_mount = on_mount
+    run = tui_app.StudydeckApp.run
+    tui_app.StudydeckApp.run = lambda self, **kw: run(self, headless=True)
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def test_the_first_card_is_painted_without_importing_what_it_does_not_show(
+    notes, tmp_path: Path
+) -> None:
+    path = notes(TWO)  # the first card's answer has Markdown in it: "a **bold** idea"
+    db = tmp_path / "s.db"
+    with Store.open(db) as store:
+        open_deck(store, [path], datetime.now(UTC))  # the deck cached: a warm start
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_CARD_CHILD, "review", str(path), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env_without_user_dirs(tmp_path / "home"),
+        timeout=120,
+    )
+    # The answer is hidden until revealed: markdown-it is imported then, and home when opened.
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+async def test_the_answer_is_made_when_it_is_shown(make_app, notes) -> None:
+    app = make_app([notes(TWO)], start="review", settings=Settings(new_per_day=1))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        card = app.screen.session.current.card
+        assert card.back == "a **bold** idea"
+        assert "bold idea" not in painted(app.screen)
+        await pilot.press("space")
+        await pilot.pause()
+        shown = painted(app.screen)
+        assert "a bold idea" in shown and "**" not in shown  # rendered, not typed
 
 
 async def test_after_an_answer_the_screen_shows_the_next_card_front_side(make_app, notes) -> None:

@@ -45,14 +45,18 @@ class QueueItem:
 def today_log(store: Store, today: date, deck: Deck) -> list[TodayAnswer]:
     """Today's answers to ``deck``'s cards (by any process), in the order given, as the
     planner takes them: the daily limits and today's counts are a deck's own, as in Anki."""
-    return _today_log(store, today, {cid for cid, _ in deck.card_keys()})
+    return _today_log(store, today, lambda: {cid for cid, _ in deck.card_keys()})
 
 
-def _today_log(store: Store, today: date, ids: Container[str]) -> list[TodayAnswer]:
+def _today_log(store: Store, today: date, ids: Callable[[], Container[str]]) -> list[TodayAnswer]:
+    """``ids``: the deck's card ids, asked for only when something was answered today (a
+    set of tens of thousands of ids is not made for a first sitting of the day)."""
+    rows = [r for r in store.reviews(since=today) if r.day == today]
+    if not rows:
+        return []
+    known = ids()
     return [
-        TodayAnswer(r.card_id, r.quality, r.repeat, r.was_new)
-        for r in store.reviews(since=today)
-        if r.day == today and r.card_id in ids
+        TodayAnswer(r.card_id, r.quality, r.repeat, r.was_new) for r in rows if r.card_id in known
     ]
 
 
@@ -72,7 +76,7 @@ def today_plan(
         store.plan_rows() if states is None else states,
         today,
         settings,
-        _today_log(store, today, {cid for cid, _ in cards}),
+        _today_log(store, today, lambda: {cid for cid, _ in cards}),
     )
 
 
@@ -132,7 +136,7 @@ class Session:
         done = self.store.scheduled_today(self.today)
         queue = [it for it in self.queue if it.repeat or it.card.id not in done]
         if any(it.card.id in self._new_ids and not it.repeat for it in queue) and (
-            sum(a.was_new for a in _today_log(self.store, self.today, self._ids()))
+            sum(a.was_new for a in _today_log(self.store, self.today, self._ids))
             >= self.settings.new_per_day
         ):
             queue = [it for it in queue if it.repeat or it.card.id not in self._new_ids]

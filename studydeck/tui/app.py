@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -24,6 +26,7 @@ from studydeck.models import Deck
 from studydeck.safe import terminal
 from studydeck.session import Clock, study_day, system_clock
 from studydeck.store import ReconcileReport, Store
+from studydeck.tui.collector import IdleCollector
 
 if TYPE_CHECKING:  # the quiz package is imported when a quiz starts, not at start-up
     from studydeck.quiz import Question
@@ -90,6 +93,7 @@ class StudydeckApp(App[int]):
         self.start = start
         self.refusal: str | None = None
         """The one line the app ended with, when a :class:`StudydeckError` ended it."""
+        self.collector = IdleCollector()
 
     def notify(
         self,
@@ -129,8 +133,6 @@ class StudydeckApp(App[int]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        from studydeck.tui.screens.home import HomeScreen
-
         # The deck, the store and Textual's own start-up objects live as long as the app;
         # moved out of the collector's sight once, its passes stop re-scanning them (the
         # cards alone are tens of thousands of objects). Frozen objects are still freed by
@@ -138,6 +140,8 @@ class StudydeckApp(App[int]):
         if not gc.get_freeze_count():
             gc.freeze()
         gc.enable()  # the command paused it while the deck was read (cli.cmd_review)
+        self.collector.start()
+        self.set_interval(self.collector.quiet / 2, self._collect_when_idle)
         self.sub_title = self.ctx.deck.name
         if self.start != "home" and (skipped := skipped_rows_notice(self.ctx.deck)):
             # Home shows this line itself; opening straight on review or a quiz, the
@@ -149,7 +153,20 @@ class StudydeckApp(App[int]):
         elif self.start == "quiz":
             self.action_quiz()
         else:
+            from studydeck.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    def _collect_when_idle(self) -> None:
+        self.collector.tick(time.monotonic())
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.collector.input_seen(time.monotonic())
+        await super().on_event(event)
 
     def leave(self, screen: Screen[Any]) -> None:
         """Close ``screen``: back to the screen below it, or to home if there is none."""

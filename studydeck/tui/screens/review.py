@@ -205,7 +205,10 @@ class ReviewScreen(Screen[None]):
         fig = card.figures[0] if card.figures else None
         self.query_one(FigureView).show(fig, p.source)
         self.query_one("#card-question", Static).update(Text(card.question, style="bold green"))
-        self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
+        # The answer is made when it is shown (action_reveal): hidden until then, and the first
+        # one with any Markdown in it costs the markdown-it import (~50 ms) -- not before the
+        # first card is painted.
+        self.query_one("#card-answer", Static).update("")
         self.query_one("#answer-box").display = False
         self.query_one("#grade-bar").display = False
         self.shown_at = ctx_of(self).clock()
@@ -295,12 +298,14 @@ class ReviewScreen(Screen[None]):
         return s.current.card if s is not None and s.current is not None else None
 
     def action_reveal(self) -> None:
-        if self._card() is None:
+        card = self._card()
+        if card is None:
             return
         if self.revealed:
             self.action_grade(4)
             return
         self.revealed = True
+        self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
         self.query_one("#answer-box").display = True
         self.query_one("#grade-bar").display = True
         self._refresh_bindings_if_changed()

@@ -22,7 +22,7 @@ from studydeck.models import Deck, Figure, Paper
 from studydeck.quiz import Selection, plan_quiz
 from studydeck.store import Store
 
-DATA = Path(__file__).parent / "quizfast_data"
+DATA = Path(__file__).parent / "quiz_golden"
 GOLDEN = DATA / "golden.json"
 DECKS = ("generated.md", "local_figures.md", "bundled.md", "tiny.md")
 SEEDS = (1, 7, 42)

@@ -517,6 +517,16 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    # As cmd_review: the collector waits while the deck is read and the quiz planned (the
+    # app turns it back on once mounted; a sheet or the plain quiz, before they start).
+    gc.disable()
+    try:
+        return _quiz(args)
+    finally:
+        gc.enable()
+
+
+def _quiz(args: argparse.Namespace) -> int:
     import random
     from datetime import timedelta
 
@@ -597,6 +607,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         if args.plain:
             from studydeck.plain import ask, run_plain
 
+            gc.enable()  # (a session of questions and answers: the collector runs as usual)
             quiz_id = f"{system_clock().isoformat(timespec='seconds')} seed {seed}"
 
             def log(ans: QuizAnswer) -> None:

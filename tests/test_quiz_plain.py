@@ -129,3 +129,35 @@ def test_a_recall_reply_other_than_y_or_n_is_asked_again() -> None:
     assert _knew_it(io.StringIO("maybe\n\nyes\n"), out) is True
     assert out.getvalue().count("please type y or n") == 2
     assert _knew_it(io.StringIO("N\n"), io.StringIO()) is False
+
+
+def test_the_quiz_command_turns_the_collector_back_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """``quiz`` pauses the cyclic GC while it reads the deck and plans; a sheet, a refusal
+    and the plain quiz (a session of answers, with the collector on while it runs) must all
+    leave it on."""
+    import gc
+
+    from studydeck import cli, plain
+
+    db = str(tmp_path / "s.db")
+    assert gc.isenabled()
+    assert (
+        cli.main(["quiz", "-n", "2", "--seed", "1", str(SEED), "--db", db, "--handout", "md"]) == 0
+    )
+    assert "# " in capsys.readouterr().out
+    assert gc.isenabled()
+    assert cli.main(["quiz", str(tmp_path / "missing.md"), "--db", db]) != 0
+    assert "missing.md" in capsys.readouterr().err
+    assert gc.isenabled()
+    during: list[bool] = []
+
+    def answered(questions, stdin, stdout, time_limit, on_answer=None):  # type: ignore[no-untyped-def]
+        during.append(gc.isenabled())
+        return run_plain(questions, io.StringIO(""), stdout, time_limit, on_answer=on_answer)
+
+    monkeypatch.setattr(plain, "run_plain", answered)
+    cli.main(["quiz", "-n", "1", "--seed", "1", str(SEED), "--db", db, "--plain"])
+    assert during == [True]
+    assert gc.isenabled()

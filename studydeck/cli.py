@@ -20,6 +20,7 @@ from studydeck.errors import StudydeckError
 from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
 from studydeck.models import CardKind, Deck
+from studydeck.perf import gc_paused
 from studydeck.safe import terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
@@ -104,11 +105,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     # The cached deck, the store's rows and the plan are a few hundred thousand small
     # objects, none in a cycle, and the command ends once they are printed: the collector
     # would only scan them, over and over (~0.02 s at 1M reviews).
-    gc.disable()
-    try:
+    with gc_paused():
         return _stats(args)
-    finally:
-        gc.enable()
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -297,11 +295,8 @@ def cmd_review(args: argparse.Namespace, start: str = "review") -> int:
     # makes tens of thousands more while starting: the collector would scan them over and
     # over before the first card (~0.1 s of a warm start). The app moves them all out of its
     # sight once it is mounted, and turns it back on there (StudydeckApp.on_mount).
-    gc.disable()
-    try:
+    with gc_paused():
         return _run_app(args, start)
-    finally:
-        gc.enable()
 
 
 def _run_app(args: argparse.Namespace, start: str) -> int:
@@ -518,12 +513,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     # As cmd_review: the collector waits while the deck is read and the quiz planned (the
-    # app turns it back on once mounted; a sheet or the plain quiz, before they start).
-    gc.disable()
-    try:
+    # app turns it back on once mounted, the plain quiz before its questions).
+    with gc_paused():
         return _quiz(args)
-    finally:
-        gc.enable()
 
 
 def _quiz(args: argparse.Namespace) -> int:

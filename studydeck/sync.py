@@ -114,12 +114,13 @@ def to_line(e: Event, device: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-_UTC = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z")
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z", re.ASCII)
 """The one form a log time takes (:func:`~studydeck.store.schema.utc_text`): replay orders
 events by comparing these texts, so any other form (a space for the ``T``) would sort wrong.
 Its clock is checked here (hours 0-23, minutes and seconds 0-59) and its day by
 :func:`_a_day`, so no datetime is made per line."""
-_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+"""(ASCII: ``\\d`` alone takes any script's digits, and a time would then sort wrong.)"""
 
 
 @lru_cache(maxsize=4096)
@@ -227,7 +228,18 @@ def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
 
 
 def _read_file(path: Path, out: LogFiles, data: bytes | None = None) -> None:
-    lines = (path.read_bytes() if data is None else data).split(b"\n")
+    data = path.read_bytes() if data is None else data
+    answers = _our_answers(data)
+    if answers is None:
+        _read_lines(path, out, data)
+    else:
+        out.events += answers
+        out.per_file[path.stem] = len(answers)
+
+
+def _read_lines(path: Path, out: LogFiles, data: bytes) -> None:
+    """Each line of ``data`` through :func:`from_line`, the bad ones reported."""
+    lines = data.split(b"\n")
     n = 0
     for i, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -245,6 +257,49 @@ def _read_file(path: Path, out: LogFiles, data: bytes | None = None) -> None:
         out.events.append(e)
         n += 1
     out.per_file[path.stem] = n
+
+
+_TEXT = r'[^"\\\x00-\x1f]'
+"""A character a JSON string holds as itself (no escape, no control character)."""
+_BLANK = "[ \t\r\x0b\x0c]"
+"""What ``bytes.strip`` takes off a line (and the newline)."""
+_ANSWER_LINE = re.compile(
+    rf'^(?:\{{"id":"({_TEXT}+)","at":"(\d{{4}}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{{3}}Z)",'
+    rf'"day":"(\d{{4}}-\d\d-\d\d)","device":"({_TEXT}*)","event":"answer","paper":"({_TEXT}*)",'
+    rf'"kind":"({_TEXT}*)","grade":([0-5]),"ms":(0|[1-9]\d{{0,14}}),"repeat":(true|false)\}}'
+    rf"|({_BLANK}*[^ \t\r\x0b\x0c\n].*))$",
+    re.MULTILINE | re.ASCII,
+)
+"""A line as :func:`to_line` writes an answer (nearly every line of a log), its fields caught;
+or any other line that is not blank, caught whole (the last group)."""
+
+
+def _our_answers(data: bytes) -> list[Event] | None:
+    """The events of a file whose every line is an answer as :func:`to_line` writes it, read
+    in one regular-expression pass over the file (twice as fast as a JSON reader and the
+    checks of :func:`from_line` line by line); None for any other file (a line of another
+    kind or form, bytes that are not UTF-8, a day that is none), which is read line by line.
+    What this accepts, :func:`from_line` accepts as the same event: its strings hold no
+    escape and no control character, so they are the line's text itself; its time and
+    day have the log's form, and the days they name are checked here as there (once per
+    day); its grade is 0-5 and its duration a plain integer of at most 15 digits.
+    tests/test_sync_fast_lines.py checks both readings agree on any line."""
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        return None
+    found = _ANSWER_LINE.findall(text)
+    if any(f[9] for f in found):
+        return None
+    days = {f[1][:10] for f in found} | {f[2] for f in found}
+    if not all(_FIRST <= d < _LAST and _a_day(d) for d in days):
+        return None
+    return [
+        Event(
+            eid, at, day, "answer", f"{paper}/{kind}", int(grade), int(ms), rep == "true", "", dev
+        )
+        for eid, at, day, dev, paper, kind, grade, ms, rep, _ in found
+    ]
 
 
 def card_keys(papers: Iterable[str]) -> frozenset[str]:
@@ -365,7 +420,12 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     touched = store.add_events(new, known)
     if not {"correct", "undo"}.isdisjoint(map(attrgetter("kind"), new)):  # (in C: 100,000 events)
         store.replay_corrections()
-    late = store.unapplied_keys() - touched
+    # Answers the store held before whose cards came since (the notes were pulled later).
+    # A store that held no event (a fresh one: ``known`` read and empty) has none such: its
+    # events are all new, and their cards were rebuilt just now (100,000 events: a tenth of
+    # a second not spent).
+    held = bool(known) or not files.events
+    late = store.unapplied_keys() - touched if held else set()
     if late:
         store.rebuild(late)
     report.cards = len(touched | late)

@@ -37,6 +37,10 @@ BAD = {
         **FIELDS,
         "at": "2026-03-02 09:00:00.000Z",
     },
+    "a time with digits of another script (it would sort wrong)": {
+        **FIELDS,
+        "at": "2026-03-02T0\u0663:00:00.000Z",
+    },
     "a day that is no day": {**FIELDS, "day": "2026-02-30"},
     "a day in another form": {**FIELDS, "day": "20260302"},
     "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},

@@ -393,8 +393,11 @@ def _unwritten(
     store: Store, device: str, files: LogFiles, keys: Collection[str] | None
 ) -> list[Event]:
     """This device's events of these cards (``keys``; None: all) that its file lacks."""
-    seen = {e.id for e in files.events}
-    return [e for e in store.events(device) if e.id not in seen and (keys is None or e.key in keys)]
+    mine = store.events(device)
+    if not mine:  # (a fresh store: the files' 100,000 ids need no set)
+        return []
+    seen = set(map(attrgetter("id"), files.events))
+    return [e for e in mine if e.id not in seen and (keys is None or e.key in keys)]
 
 
 def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None) -> SyncReport:
@@ -416,7 +419,9 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
         report.written = len(missing)
     known = store.event_ids() if files.events else set()
     new = [e for e in files.events if e.id not in known]
-    report.added.update(e.device or "?" for e in new)
+    report.added.update(map(attrgetter("device"), new))  # (in C)
+    if "" in report.added:
+        report.added["?"] += report.added.pop("")
     touched = store.add_events(new, known)
     if not {"correct", "undo"}.isdisjoint(map(attrgetter("kind"), new)):  # (in C: 100,000 events)
         store.replay_corrections()

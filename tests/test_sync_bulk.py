@@ -6,6 +6,7 @@ that fails halfway must leave the store as it was."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -17,9 +18,13 @@ import studydeck.store.events as store_events
 from studydeck.errors import StudydeckError
 from studydeck.replay import Event
 from studydeck.store import Store
+from studydeck.store.schema import utc_text
+from studydeck.sync import LOG_DIR, sync, to_line
 
-from .test_sync_rows import logs
+from .test_sync_rows import T0, logs
 from .test_sync_totals import bulk_from, with_cards
+
+T0_TEXT = utc_text(T0)
 
 
 def everything(store: Store) -> dict[str, object]:
@@ -45,14 +50,17 @@ def everything(store: Store) -> dict[str, object]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(events=logs(), cut=st.integers(0, 30), here=st.booleans())
+@given(events=logs(), cut=st.integers(0, 30), here=st.booleans(), twice=st.booleans())
 def test_events_added_in_bulk_make_the_store_that_adding_them_row_by_row_makes(
-    events: list[Event], cut: int, here: bool
+    events: list[Event], cut: int, here: bool, twice: bool
 ) -> None:
     """Two syncs (the first ``cut`` lines, then all): the second adds to a used store.
-    ``here``: some events are this device's, made before it had a name (no device)."""
+    ``here``: some events are this device's, made before it had a name (no device).
+    ``twice``: an id comes twice, on another line too (the first one is kept)."""
     if here:
         events = [e._replace(device="") if i % 2 else e for i, e in enumerate(events)]
+    if twice and events:
+        events = [*events, events[0]._replace(quality=5 - events[0].quality, at=T0_TEXT)]
     with tempfile.TemporaryDirectory() as d:
         row_by_row, in_bulk = with_cards(Path(d) / "rows.db"), with_cards(Path(d) / "bulk.db")
         with bulk_from(10**9):  # every row through the indexes and triggers, and checked
@@ -114,3 +122,21 @@ def test_a_sync_killed_while_writing_leaves_the_store_as_it_was(
         )  # (the store still refuses a review row of no card)
     store.close()
     whole.close()
+
+
+def test_a_sync_counts_what_came_from_each_device_and_lines_naming_none(tmp_path: Path) -> None:
+    folder = tmp_path / "notes" / LOG_DIR
+    folder.mkdir(parents=True)
+    answer = Event("a1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "p1/insight", 4, 9)
+    lines = [to_line(answer._replace(id=f"a{i}"), "desk") for i in range(3)]
+    unnamed = json.loads(to_line(answer._replace(id="b1"), "x"))
+    del unnamed["device"]  # (a line written before devices had names)
+    (folder / "desk.jsonl").write_text("".join(lines) + json.dumps(unnamed) + "\n")
+    (folder / "tablet.jsonl").write_text(to_line(answer._replace(id="t1"), "tablet"))
+    store = with_cards(tmp_path / "store.db")
+    report = sync(store, tmp_path / "notes", "laptop")
+    assert report.added == {"desk": 3, "tablet": 1, "?": 1}
+    assert str(report) == (
+        "sync: wrote 0 events, read 5 new (1 from ?, 3 from desk, 1 from tablet); 1 card rebuilt"
+    )
+    store.close()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from studydeck.perf import gc_paused
@@ -237,14 +237,21 @@ class EventLog(StoreBase):
         # One transaction: the events and the states and review rows they make are written
         # together, so a kill meanwhile leaves the store as it was (and a sync that is run
         # again finds the same events new).
+        kinds = set(map(attrgetter("kind"), events))  # (in C: 100,000 events)
         with self._writing(len(events)) as c:
-            for e in events:  # renames first: the other lines may use either key
-                if e.kind == "rename" and e.id not in known:
-                    _move_key(c, e.value, e.key)
+            if "rename" in kinds:  # renames first: the other lines may use either key
+                for e in events:
+                    if e.kind == "rename" and e.id not in known:
+                        _move_key(c, e.value, e.key)
             alias = {r["old"]: r["new"] for r in c.execute("SELECT old, new FROM key_aliases")}
-            for e in events:
-                if e.id not in known and e.id not in fresh:
-                    fresh[e.id] = e._replace(key=alias[e.key]) if e.key in alias else e
+            if not known and not alias and len(events) >= BULK:  # (in C, if no id is twice)
+                fresh = dict(zip(map(attrgetter("id"), events), events, strict=True))
+                if len(fresh) < len(events):
+                    fresh = {}
+            if not fresh:  # the first of each id
+                for e in events:
+                    if e.id not in known and e.id not in fresh:
+                        fresh[e.id] = e._replace(key=alias[e.key]) if e.key in alias else e
             with _indexes_dropped(c, "events", len(fresh)):
                 _insert_events(c, [fresh[i] for i in sorted(fresh)])
             quiz = [e for e in fresh.values() if e.kind == "quiz"]
@@ -258,7 +265,10 @@ class EventLog(StoreBase):
                     "seconds) VALUES (?,?,?,?,?,?,?)",
                     [_quiz_row(e, papers.get(e.key, "")) for e in quiz],
                 )
-            touched = {e.key for e in fresh.values() if e.kind not in ("quiz", "correct")}
+            if kinds.isdisjoint(("quiz", "correct")):
+                touched = set(map(attrgetter("key"), fresh.values()))
+            else:
+                touched = {e.key for e in fresh.values() if e.kind not in ("quiz", "correct")}
             if touched:
                 with gc_paused():
                     # A store whose events are only these (it had none, and got none from

@@ -253,6 +253,8 @@ class EventLog(StoreBase):
                     if e.id not in known and e.id not in fresh:
                         fresh[e.id] = e._replace(key=alias[e.key]) if e.key in alias else e
             with _indexes_dropped(c, "events", len(fresh)):
+                # In id order: the primary key's B-tree is then appended to, not split at
+                # random places (ids are random across devices).
                 _insert_events(c, [fresh[i] for i in sorted(fresh)])
             quiz = [e for e in fresh.values() if e.kind == "quiz"]
             if quiz:

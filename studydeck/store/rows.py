@@ -88,12 +88,13 @@ def sm2_rows(
     today, due_in = "", dues.setdefault("", {})
     rows: list[Row] = []
     add = rows.append
+    repeats = same_day_repeat  # (a local name: looked up 100,000 times)
     for eid, at, day, kind, key, quality, ms, repeat, value, _ in ordered:
         if kind == "undo" or (undone and eid in undone):
             continue
         state = states.get(key, new_state)
         if kind == "answer":
-            if same_day_repeat(repeat, state[3], day):
+            if repeats(repeat, state[3], day):
                 text = state[2]
                 add((cid_of[key], at, day, quality, ms, 1, 0, text, text, eid))
                 states[key] = state
@@ -113,7 +114,7 @@ def sm2_rows(
                 due = due_in[interval] = _due(day, interval)
             text = head + due + tail
             states[key] = (n, due, text, day)
-            add((cid_of[key], at, day, quality, ms, 0, int(not state[1]), state[2], text, eid))
+            add((cid_of[key], at, day, quality, ms, 0, 0 if state[1] else 1, state[2], text, eid))
             continue
         n, due, text, last = state
         reps, ef, interval, lapses, susp, leech, bury = seen[n]

@@ -14,7 +14,7 @@ from studydeck.models import Deck
 from studydeck.perf import gc_paused
 from studydeck.session import today_plan
 from studydeck.store import Store
-from studydeck.store.answers import CardFigures
+from studydeck.store.states import CardFigures
 
 
 @dataclass

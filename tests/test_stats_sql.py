@@ -211,7 +211,8 @@ def recount_per_card(store: Store) -> list[tuple[str, int, int]]:
     )
 
 
-V6_UNDONE = (
+V7_UNDONE = "DROP INDEX cards_plan; "
+V6_UNDONE = V7_UNDONE + (
     "DROP TRIGGER reviews_card_in; DROP TRIGGER reviews_card_out; "
     "DROP TRIGGER reviews_card_moved; ALTER TABLE cards DROP COLUMN answered; "
     "ALTER TABLE cards DROP COLUMN passed; "

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 from studydeck.perf import gc_paused
 from studydeck.planner import CardRow
@@ -17,9 +15,12 @@ from studydeck.scheduling import CardState, check_quality
 from studydeck.store.events import EventLog, insert_event
 from studydeck.store.schema import new_event_id, utc_text
 from studydeck.store.states import (
+    PLAN_COLS,
     STATE_COLS,
+    CardFigures,
+    grouped_cards,
     parse_state_text,
-    recall_state,
+    plan_rows_of,
     row_state,
     state_of,
     state_text,
@@ -41,44 +42,6 @@ class Answer:
         return self.after.leech and not self.before.leech
 
 
-_FIGURE_COLS = (
-    "card_id, due, repetitions, suspended, leech, buried_until, retired, "  # a CardRow
-    "interval, fsrs_stability, fsrs_difficulty, fsrs_last_review, "  # what recall reads
-    "passed, answered"  # the card's running totals (schema v6)
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CardFigures:
-    """Every card's row as :meth:`Answers.card_figures` read it, and the three views of it
-    that stats needs, so the ``cards`` table is scanned once, not once per figure."""
-
-    rows: list[tuple[Any, ...]]
-
-    def plan_rows(self) -> dict[str, CardRow]:
-        """As :meth:`Answers.plan_rows` gives them."""
-        new = tuple.__new__  # a CardRow straight from the row's fields
-        with gc_paused():
-            return {r[0]: new(CardRow, r[1:7]) for r in self.rows}
-
-    def recall_groups(self, card_ids: Container[str]) -> list[tuple[CardState, int]]:
-        """The schedules of the graded, unsuspended cards among ``card_ids``, each with how
-        many of them share it: only what a predicted recall reads of a card (the schedule's
-        due date and interval, FSRS's memory), so few distinct ones under SM-2, and never a
-        :class:`CardState` per card."""
-        groups = Counter(
-            (r[7], r[1], r[8], r[9], r[10])
-            for r in self.rows
-            if r[1] is not None and not r[3] and r[0] in card_ids
-        )
-        return [(recall_state(*key), n) for key, n in groups.items()]
-
-    def answered(self) -> list[tuple[str, int, int]]:
-        """(card id, scheduled answers graded :data:`~studydeck.scheduling.PASSING` or more,
-        scheduled answers) of every card answered, from the cards' running totals."""
-        return [(r[0], r[11], r[12]) for r in self.rows if r[12]]
-
-
 class Answers(EventLog):
     def states(self) -> dict[str, CardState]:
         rows = self.tuples(f"SELECT card_id, {STATE_COLS} FROM cards")
@@ -87,18 +50,14 @@ class Answers(EventLog):
             return {r[0]: state_of(*r[1:], days=days) for r in rows}
 
     def plan_rows(self) -> dict[str, CardRow]:
-        """Every card's :class:`~studydeck.planner.CardRow`, straight from SQL: what the
-        planner reads, without building a :class:`CardState` per card."""
-        rows = self.tuples(
-            "SELECT card_id, due, repetitions, suspended, leech, buried_until, retired FROM cards"
-        )
-        new = tuple.__new__  # a CardRow straight from the row's fields: half the cost of CardRow(*)
-        with gc_paused():
-            return {r[0]: new(CardRow, r[1:]) for r in rows}
+        """Every card's :class:`~studydeck.planner.CardRow`, straight from SQL (grouped, see
+        :func:`~studydeck.store.states.grouped_cards`): what the planner reads, without
+        building a :class:`CardState` per card."""
+        return plan_rows_of(grouped_cards(self.tuples, PLAN_COLS))
 
     def card_figures(self) -> CardFigures:
-        """What stats reads of every card, in one scan of ``cards``."""
-        return CardFigures(self.tuples(f"SELECT {_FIGURE_COLS} FROM cards"))
+        """What stats reads of every card (:class:`~studydeck.store.states.CardFigures`)."""
+        return CardFigures.read(self.tuples)
 
     def states_of(self, cids: Sequence[str]) -> dict[str, CardState]:
         out: dict[str, CardState] = {}

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from studydeck.perf import gc_paused
+from studydeck.planner import CardRow
 from studydeck.scheduling import CardState, FsrsMemory, Sm2State
 
 STATE_COLS = (
@@ -156,3 +162,88 @@ def memory_values(s: CardState) -> tuple[float | None, float | None, str | None]
     if m is None:
         return (None, None, None)
     return (m.stability, m.difficulty, m.last_review.isoformat())
+
+
+# --- reading every card at once (the plan, stats) ---------------------------------------
+
+PLAN_COLS = "due, repetitions, suspended, leech, buried_until, retired"
+"""A :class:`~studydeck.planner.CardRow`'s columns, in its order."""
+RECALL_COLS = "interval, fsrs_stability, fsrs_difficulty, fsrs_last_review"
+"""What a predicted recall reads of a card besides its due date (:func:`recall_state`)."""
+
+Tuples = Callable[[str], list[tuple[Any, ...]]]
+"""A store's :meth:`~studydeck.store.base.StoreBase.tuples` (the SQL, no parameters)."""
+
+_SEP = "\x1f"  # (a control character: never in a card id, which is a key and a kind)
+
+
+def grouped_cards(tuples: Tuples, cols: str) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """Every card's ``cols``, as (their values, the ids of the cards that share them): cards
+    share a few dozen due dates and flags, and the ``cards_plan`` index (schema v7) holds
+    these columns in its order, so SQLite reads them from it in order, without a sort, and
+    hands back one row per group instead of a tuple of objects per card. ``cols``: a prefix
+    of the index's columns (:data:`PLAN_COLS`, then :data:`RECALL_COLS`)."""
+    rows = tuples(
+        f"SELECT {cols}, count(*), group_concat(card_id, char(31)) FROM cards GROUP BY {cols}"
+    )
+    out: list[tuple[tuple[Any, ...], list[str]]] = []
+    for row in rows:
+        ids = row[-1].split(_SEP)
+        if len(ids) != row[-2]:  # a card id with the separator in it: read them one by one
+            return _one_by_one(tuples, cols)
+        out.append((row[:-2], ids))
+    return out
+
+
+def _one_by_one(tuples: Tuples, cols: str) -> list[tuple[tuple[Any, ...], list[str]]]:
+    return [(r[1:], [r[0]]) for r in tuples(f"SELECT card_id, {cols} FROM cards")]
+
+
+def plan_rows_of(groups: Sequence[tuple[tuple[Any, ...], list[str]]]) -> dict[str, CardRow]:
+    """Each card's :class:`~studydeck.planner.CardRow`, one object shared by the cards of a
+    group (the groups' first six values are a CardRow's fields)."""
+    new = tuple.__new__  # a CardRow straight from the fields: half the cost of CardRow(*)
+    rows: dict[str, CardRow] = {}
+    with gc_paused():
+        for key, ids in groups:
+            rows.update(dict.fromkeys(ids, new(CardRow, key[:6])))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class CardFigures:
+    """What stats reads of every card: its plan and recall fields, grouped
+    (:func:`grouped_cards`), and the running totals of the cards answered."""
+
+    groups: list[tuple[tuple[Any, ...], list[str]]]
+    """(a :class:`~studydeck.planner.CardRow`'s fields and then :data:`RECALL_COLS`, the
+    ids of the cards that have them)."""
+    totals: list[tuple[str, int, int]]
+
+    @classmethod
+    def read(cls, tuples: Tuples) -> CardFigures:
+        return cls(
+            grouped_cards(tuples, f"{PLAN_COLS}, {RECALL_COLS}"),
+            tuples("SELECT card_id, passed, answered FROM cards WHERE answered"),
+        )
+
+    def plan_rows(self) -> dict[str, CardRow]:
+        """As :meth:`~studydeck.store.Store.plan_rows` gives them."""
+        return plan_rows_of(self.groups)
+
+    def recall_groups(self, card_ids: Container[str]) -> list[tuple[CardState, int]]:
+        """The schedules of the graded, unsuspended cards among ``card_ids``, each with how
+        many of them share it: only what a predicted recall reads of a card (the schedule's
+        due date and interval, FSRS's memory), so few distinct ones under SM-2, and never a
+        :class:`CardState` per card."""
+        groups: Counter[tuple[Any, ...]] = Counter()
+        member = card_ids.__contains__
+        for (due, _, suspended, _, _, _, interval, *memory), ids in self.groups:
+            if due is not None and not suspended and (n := sum(map(member, ids))):
+                groups[(interval, due, *memory)] += n
+        return [(recall_state(*key), n) for key, n in groups.items()]
+
+    def answered(self) -> list[tuple[str, int, int]]:
+        """(card id, scheduled answers graded :data:`~studydeck.scheduling.PASSING` or more,
+        scheduled answers) of every card answered, from the cards' running totals."""
+        return self.totals

@@ -19,10 +19,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 
 from studydeck.config import Settings
+from studydeck.figures import FigureError, FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.store import Store
 from studydeck.tui.collector import NEVER, IdleCollector
 from studydeck.tui.screens.review import KIND_LABEL, ReviewScreen
+from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import FooterKeys, StudydeckFooter
 
 from ..conftest import ROOT, env_without_user_dirs, table
@@ -264,3 +266,54 @@ async def test_the_app_defers_full_collections_while_it_runs_and_restores_python
     restored = gc.get_threshold()
     gc.set_threshold(*python_own)
     assert restored == before
+
+
+class _RecordingFetcher(FigureFetcher):
+    """A fetcher that never reaches the network: every figure is unavailable."""
+
+    def __init__(self) -> None:
+        super().__init__(None, offline=True)
+        self.asked: list[str] = []
+
+    def get(self, figure, notes_file):  # type: ignore[no-untyped-def]
+        self.asked.append(figure.src)
+        raise FigureError("not fetched in this test")
+
+
+async def test_the_card_text_is_painted_before_its_figure_is_fetched(
+    make_app, notes, monkeypatch
+) -> None:
+    """A fetch's thread imports httpx (tens of ms holding the GIL): it starts only once the
+    card is painted and the screen has nothing left to lay out, so the text comes first."""
+    path = notes(
+        table("| 2020 | Figure Paper | k | a contribution | ![arch](https://x.org/a.png) | |")
+    )
+    fetcher = _RecordingFetcher()
+    app = make_app([path], start="review", fetcher=fetcher)
+    events: list[tuple[str, bool]] = []
+    display = app._display
+
+    def record_paint(screen, renderable) -> None:
+        display(screen, renderable)
+        if isinstance(screen, ReviewScreen) and screen.session and screen.session.current:
+            events.append(("paint", screen.session.current.card.question in painted(screen)))
+
+    run_worker = FigureView.run_worker
+
+    def record_fetch(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        screen = self.screen
+        idle = not (screen._layout_required or screen._repaint_required or screen._dirty_widgets)
+        events.append(("fetch", idle))
+        return run_worker(self, *args, **kwargs)
+
+    app._display = record_paint
+    monkeypatch.setattr(FigureView, "run_worker", record_fetch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#figure-status").render())
+    assert fetcher.asked == ["https://x.org/a.png"]  # fetched once, after all
+    assert "figure unavailable" in status
+    fetch = events.index(("fetch", True))  # started with nothing left to lay out or paint
+    assert ("paint", True) in events[:fetch]  # after a frame that shows the card's question

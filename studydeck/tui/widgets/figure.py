@@ -39,7 +39,14 @@ class FigureView(Container):
         self.query_one("#figure-status", Static).update(
             Text(f"loading figure… {figure.alt or figure.src}", style="dim")
         )
-        # Start fetching once the card is on screen: the card comes first, the figure follows.
+        # The card comes first, the figure follows: a fetch's thread imports httpx (~50 ms
+        # holding the GIL), which would slow the first paint and the layouts that paint sets
+        # off (the header's title, the footer). The first callback runs right after the paint
+        # that shows the card; the one it schedules, once the screen has nothing left to lay
+        # out or paint (Textual holds after-refresh callbacks while the screen is dirty).
+        self.call_after_refresh(self._when_settled, figure, notes_file, key)
+
+    def _when_settled(self, figure: Figure, notes_file: str, key: tuple[str, str] | None) -> None:
         self.call_after_refresh(self._start, figure, notes_file, key)
 
     def _start(self, figure: Figure, notes_file: str, key: tuple[str, str] | None) -> None:

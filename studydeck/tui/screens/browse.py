@@ -33,6 +33,7 @@ from studydeck.tui.moving import move_statement
 from studydeck.tui.screens.browse_rows import (
     STORED,
     Columns,
+    Filtered,
     Row,
     SearchIndex,
     card_columns,
@@ -41,10 +42,10 @@ from studydeck.tui.screens.browse_rows import (
     narrows,
     needs,
     owed_today,
+    refilter,
     retired_cards,
     search_index,
     search_text,
-    select,
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
@@ -128,6 +129,9 @@ class BrowseScreen(Screen[None]):
         """All rows in the order of the sort column (None: to be sorted again)."""
         self.applied_query: str | None = None
         """The filter the table shows the result of."""
+        self._last: Filtered | None = None
+        """The result the table shows, while a narrower filter may look only through its
+        rows (None: not since a card's state changed, ``state:`` may no longer hold)."""
         self.index: SearchIndex | None = None
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
@@ -181,6 +185,7 @@ class BrowseScreen(Screen[None]):
         self._detail_of = -1
         self.shown = []  # rows of the old list mean nothing now
         self.applied_query = None
+        self._last = None
         if self.is_mounted:
             self.query_one(CardList).set_row_count(0)
         self.index = None
@@ -321,6 +326,7 @@ class BrowseScreen(Screen[None]):
                 self.sort_reverse,
             )
             self.applied_query = None
+            self._last = None  # its rows are in the old order
         return self._sorted
 
     def refill(self, keep_cursor: bool = False) -> None:
@@ -351,24 +357,22 @@ class BrowseScreen(Screen[None]):
             return
         self.waiting = None
         rows = self._rows_sorted()
-        if not query.split():
-            shown = rows
-        else:
-            # Narrowing the last filter: only the rows it showed can match.
-            pool = (
-                self.shown
-                if self.applied_query is not None and narrows(self.applied_query, query)
-                else rows
-            )
-            shown = select(pool, query, self.cards, self.index, self.columns)
-        self.shown = shown
+        result = refilter(self._last, query, rows, self.cards, self.index, self.columns)
+        shown = result.shown
+        same = shown is self.shown
+        self.shown, self._last = shown, result
         self.applied_query = query
-        table.set_row_count(len(shown))
-        if was is not None and was in shown:
-            table.action_move(shown.index(was))
-        table.border_title = (
-            f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
-        )
+        if not same:
+            table.set_row_count(len(shown))
+            if was is not None and was in shown:
+                table.action_move(shown.index(was))
+        elif keep_cursor:
+            table.refresh()  # what arrived changes the rows' cells
+        elif table.cursor_row or table.scroll_offset.y:
+            table.set_row_count(len(shown))  # a new filter starts at the top, as any does
+        title = f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
+        if str(table.border_title) != title:
+            table.border_title = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
 
@@ -481,6 +485,7 @@ class BrowseScreen(Screen[None]):
         if COLUMNS[self.sort_col] in STORED:
             # The row stays under the cursor now; the next filter or sort sorts it anew.
             self._sorted = None
+        self._last = None  # the rows the filter matched may have changed (state:)
         self.notify(
             ("Suspended: " if new.suspended else "Unsuspended: ") + card.paper.title,
             markup=False,

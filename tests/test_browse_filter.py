@@ -12,6 +12,7 @@ from studydeck.tui.screens.browse_rows import (
     Columns,
     Filtered,
     narrows,
+    ranks,
     refilter,
     refine,
     search_index,
@@ -89,11 +90,12 @@ def test_each_key_shows_what_a_search_of_every_card_shows(
     order: list[int], steps: list[tuple[str, str]]
 ) -> None:
     rows = list(order)  # the cards in the order of some sort
+    rank = ranks(rows)
     last: Filtered | None = None
     query = ""
     for what, piece in steps:
         query = {"type": query + piece, "delete": query[:-1], "paste": piece}[what]
-        result = refilter(last, query, rows, CARDS, INDEX, COLS)
+        result = refilter(last, query, rows, lambda: rank, CARDS, INDEX, COLS)
         expected = [r for r in rows if plain(r, query)]
         assert result.shown == expected, (last and last.query, query)
         assert list(result.matched) == sorted(expected)

@@ -3,7 +3,8 @@
 The table is virtual (:class:`~studydeck.tui.widgets.cardlist.CardList` draws only the rows
 on screen), the rows are kept sorted by the chosen column (a filter keeps that order: the
 sort is stable), and a filter that only narrows the last one (a word typed longer, a word
-added) looks only through the rows the last one showed.
+added) looks only through the rows the last one matched, for the terms it adds; a filter
+that drops no row leaves the list as it is (:func:`~.browse_rows.refilter`).
 
 Opening paints at once from the deck in memory (sorted by title), the stored columns (state,
 recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.

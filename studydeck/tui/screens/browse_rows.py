@@ -5,7 +5,8 @@ A row is an index into the screen's list of cards (the deck's, then the retired 
 opening browse builds no object per card: the list of indices, sorted by title, is all.
 The search texts and the stored columns are lists in the same order, built once in a worker
 thread (:func:`search_index`, :func:`load_columns`); a filter is a few list comprehensions
-over them (:func:`select`)."""
+over them (:func:`select`), run in notes order (where they lie in memory) and put back in
+the sort's order (:func:`in_order`)."""
 
 from __future__ import annotations
 

@@ -395,3 +395,24 @@ async def test_a_deck_of_one_card_says_one_card(make_app, notes) -> None:
         await pilot.press("b")
         await loaded(app, pilot)
         assert str(app.screen.query_one(CardList).border_title) == "1 of 1 card · sorted by paper"
+
+
+async def test_a_card_suspended_drops_out_of_a_state_filter_narrowed_after(make_app) -> None:
+    """``state:review`` shown, its top card suspended, then a word added to the filter: a
+    narrower filter looks only through the last result's rows for the word it adds, but not
+    once a state changed: the suspended card is no longer ``review``."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await loaded(app, pilot)
+        await pilot.press("slash", *"state:review", "down")
+        table_ = app.screen.query_one(CardList)
+        assert table_rows(table_) == Plain(app).rows("state:review") and table_.row_count
+        card = app.screen.selected().card
+        await pilot.press("s", "slash", "end")  # the focus selects the filter: on to its end
+        word = card.paper.title.split()[0].casefold()
+        await pilot.press(*f" {word}")
+        query = f"state:review {word}"
+        assert app.screen.applied_query == query
+        assert table_rows(table_) == Plain(app).rows(query)
+        assert card.id not in {app.screen.cards[r].id for r in app.screen.shown}

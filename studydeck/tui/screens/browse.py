@@ -3,7 +3,8 @@
 The table is virtual (:class:`~studydeck.tui.widgets.cardlist.CardList` draws only the rows
 on screen), the rows are kept sorted by the chosen column (a filter keeps that order: the
 sort is stable), and a filter that only narrows the last one (a word typed longer, a word
-added) looks only through the rows the last one showed.
+added) looks only through the rows the last one matched, for the terms it adds; a filter
+that drops no row leaves the list as it is (:func:`~.browse_rows.refilter`).
 
 Opening paints at once from the deck in memory (sorted by title), the stored columns (state,
 recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.
@@ -15,6 +16,7 @@ has not arrived waits for it (the screen stays live) and runs when it does."""
 from __future__ import annotations
 
 import asyncio
+from array import array
 from pathlib import Path
 
 from rich.text import Text
@@ -33,6 +35,7 @@ from studydeck.tui.moving import move_statement
 from studydeck.tui.screens.browse_rows import (
     STORED,
     Columns,
+    Filtered,
     Row,
     SearchIndex,
     card_columns,
@@ -41,10 +44,11 @@ from studydeck.tui.screens.browse_rows import (
     narrows,
     needs,
     owed_today,
+    ranks,
+    refilter,
     retired_cards,
     search_index,
     search_text,
-    select,
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
@@ -126,8 +130,13 @@ class BrowseScreen(Screen[None]):
         """The rows in the table, in its order (the cursor's row is ``shown[cursor_row]``)."""
         self._sorted: list[int] | None = None
         """All rows in the order of the sort column (None: to be sorted again)."""
+        self._rank: array[int] | None = None
+        """Each row's place in :attr:`_sorted` (made when a filter first needs it)."""
         self.applied_query: str | None = None
         """The filter the table shows the result of."""
+        self._last: Filtered | None = None
+        """The result the table shows, while a narrower filter may look only through its
+        rows (None: not since a card's state changed, ``state:`` may no longer hold)."""
         self.index: SearchIndex | None = None
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
@@ -181,6 +190,7 @@ class BrowseScreen(Screen[None]):
         self._detail_of = -1
         self.shown = []  # rows of the old list mean nothing now
         self.applied_query = None
+        self._last = None
         if self.is_mounted:
             self.query_one(CardList).set_row_count(0)
         self.index = None
@@ -321,7 +331,20 @@ class BrowseScreen(Screen[None]):
                 self.sort_reverse,
             )
             self.applied_query = None
+            self._last = None  # its rows are in the old order
+            self._rank = None
         return self._sorted
+
+    def _ranks(self) -> array[int]:
+        if self._rank is None:
+            self._rank = ranks(self._rows_sorted())
+        return self._rank
+
+    def _rank_ahead(self) -> None:
+        """Each row's place in the sort, made once the sorted list is painted (before a key
+        is typed, not while it waits)."""
+        if self._sorted is not None and self._rank is None:
+            self._rank = ranks(self._sorted)
 
     def refill(self, keep_cursor: bool = False) -> None:
         """Show the rows the filter and sort ask for (the cursor on the first, or with
@@ -351,26 +374,28 @@ class BrowseScreen(Screen[None]):
             return
         self.waiting = None
         rows = self._rows_sorted()
-        if not query.split():
-            shown = rows
-        else:
-            # Narrowing the last filter: only the rows it showed can match.
-            pool = (
-                self.shown
-                if self.applied_query is not None and narrows(self.applied_query, query)
-                else rows
-            )
-            shown = select(pool, query, self.cards, self.index, self.columns)
-        self.shown = shown
-        self.applied_query = query
-        table.set_row_count(len(shown))
-        if was is not None and was in shown:
-            table.action_move(shown.index(was))
-        table.border_title = (
-            f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
+        result = refilter(
+            self._last, query, rows, self._ranks, self.cards, self.index, self.columns
         )
+        shown = result.shown
+        same = shown is self.shown
+        self.shown, self._last = shown, result
+        self.applied_query = query
+        if not same:
+            table.set_row_count(len(shown))
+            if was is not None and was in shown:
+                table.action_move(shown.index(was))
+        elif keep_cursor:
+            table.refresh()  # what arrived changes the rows' cells
+        elif table.cursor_row or table.scroll_offset.y:
+            table.set_row_count(len(shown))  # a new filter starts at the top, as any does
+        title = f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
+        if str(table.border_title) != title:
+            table.border_title = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
+        if self._rank is None:
+            self.call_after_refresh(self._rank_ahead)
 
     def resort(self) -> None:
         self._sorted = None
@@ -481,6 +506,7 @@ class BrowseScreen(Screen[None]):
         if COLUMNS[self.sort_col] in STORED:
             # The row stays under the cursor now; the next filter or sort sorts it anew.
             self._sorted = None
+        self._last = None  # the rows the filter matched may have changed (state:)
         self.notify(
             ("Suspended: " if new.suspended else "Unsuspended: ") + card.paper.title,
             markup=False,

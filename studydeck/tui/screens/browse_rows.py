@@ -5,13 +5,16 @@ A row is an index into the screen's list of cards (the deck's, then the retired 
 opening browse builds no object per card: the list of indices, sorted by title, is all.
 The search texts and the stored columns are lists in the same order, built once in a worker
 thread (:func:`search_index`, :func:`load_columns`); a filter is a few list comprehensions
-over them (:func:`select`)."""
+over them (:func:`select`), run in notes order (where they lie in memory) and put back in
+the sort's order (:func:`in_order`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 
 from studydeck import planner
 from studydeck.carding import QUESTIONS
@@ -182,22 +185,51 @@ def term_kind(term: str) -> str:
     return key if sep and key in ("kw", "keyword", "year", "state", "kind") else ""
 
 
-def narrows(old: str, new: str) -> bool:
-    """Whether every card ``new`` matches is one ``old`` matched: ``new`` keeps every term of
-    ``old`` and may add terms, and only its last shared term may have grown (same filter
-    kind, one that narrows as it grows)."""
+def refine(old: str, new: str) -> str | None:
+    """The terms of ``new`` still to look for among the rows ``old`` matched, when every card
+    ``new`` matches is one ``old`` matched (else None: search every card anew). ``new`` must
+    keep every term of ``old`` and may add terms, and only its last shared term may have
+    grown (same filter kind, one that narrows as it grows); the rows ``old`` matched hold
+    every term it kept, so only the grown term and the added ones are looked for."""
     a, b = old.casefold().split(), new.casefold().split()
     if not a:
-        return True
+        return " ".join(b)
     if len(b) < len(a):
-        return False
+        return None
     if a[:-1] != b[: len(a) - 1]:
-        return False
+        return None
     last_old, last_new = a[-1], b[len(a) - 1]
     if last_old == last_new:
-        return True
+        return " ".join(b[len(a) :])
     kind = term_kind(last_old)
-    return kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old)
+    if kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old):
+        return " ".join(b[len(a) - 1 :])
+    return None
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether every card ``new`` matches is one ``old`` matched (see :func:`refine`)."""
+    return refine(old, new) is not None
+
+
+def ranks(rows: Sequence[int]) -> array[int]:
+    """Each row's place in ``rows`` (every row, in the order of a sort)."""
+    rank = array("i", bytes(4 * len(rows)))
+    for place, r in enumerate(rows):
+        rank[r] = place
+    return rank
+
+
+def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int]) -> list[int]:
+    """The rows of ``hits`` in the order of ``rows`` (every row, sorted; ``rank``: each
+    row's place in it, :func:`ranks`). A filter looks through the rows in notes order, where
+    each card's texts lie next to the last one's in memory, three times faster than in the
+    order of a sort column; this puts its result back in that order, marking each hit's
+    place and reading the marks in one pass, without touching the rows that are not hits."""
+    marks = bytearray(len(rows))
+    for i in hits:
+        marks[rank[i]] = 1
+    return list(compress(rows, marks))
 
 
 def needs(query: str) -> tuple[bool, bool]:
@@ -243,3 +275,42 @@ def matches(row: Row, query: str, today: date) -> bool:
     index = search_index([row.card])
     cols = Columns([row.state], [row.status(today)], [None])
     return bool(select([0], query, [row.card], index, cols))
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A filter's result: the rows ``query`` matched, in notes order (where a filter looks
+    through them fastest) and in the order of the sort (``shown``)."""
+
+    query: str
+    matched: Sequence[int]
+    shown: list[int]
+
+
+def refilter(
+    last: Filtered | None,
+    query: str,
+    rows: list[int],
+    rank: Callable[[], array[int]],
+    cards: Sequence[Card],
+    index: SearchIndex | None,
+    cols: Columns | None,
+) -> Filtered:
+    """The rows ``query`` matches, in the order of ``rows`` (every row, sorted; ``rank()``: its
+    :func:`ranks`, asked for only when needed). ``last``: the
+    result shown now, if it still holds (same sort, no state changed since); a query that
+    narrows it looks only through its rows for the terms it adds (:func:`refine`), and the
+    same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
+    every = range(len(cards))
+    rest = None if last is None else refine(last.query, query)
+    if last is None or rest is None:
+        matched: Sequence[int] = (
+            select(every, query, cards, index, cols) if query.split() else every
+        )
+        shown = rows if matched is every else in_order(matched, rows, rank())
+    elif not rest.split():  # the same terms (a space typed): the same rows
+        matched, shown = last.matched, last.shown
+    else:
+        matched = select(last.matched, rest, cards, index, cols)
+        shown = last.shown if len(matched) == len(last.matched) else in_order(matched, rows, rank())
+    return Filtered(query, matched, shown)

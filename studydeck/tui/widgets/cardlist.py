@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -71,6 +72,7 @@ class CardList(ScrollView, can_focus=True):
         self.cells = cells
         self.row_count = 0
         self._line_width = sum(w + 2 for w in self.widths)
+        self._styles: dict[Style, list[Style]] = {}
 
     # -- the rows ---------------------------------------------------------------------------
 
@@ -93,22 +95,36 @@ class CardList(ScrollView, can_focus=True):
 
     # -- drawing ----------------------------------------------------------------------------
 
+    def _cell_styles(self, style: Style) -> list[Style]:
+        """``style`` with each column's number (made once per style: a style with meta is
+        costly to make)."""
+        styles = self._styles.get(style)
+        if styles is None:
+            styles = [style + Style(meta={"column": c}) for c in range(len(self.widths))]
+            self._styles[style] = styles
+        return styles
+
     def _line(self, texts: Sequence[Text], style: Style) -> Strip:
         # One segment run per cell: a terminal (or a picture of one) places each cell at its
         # own column, whatever the glyph widths before it.
         # (The column in each cell's style keeps neighbouring cells from merging into one run.)
-        console = self.app.console
         segments: list[Segment] = []
-        for column, (text, width) in enumerate(zip(texts, self.widths, strict=True)):
-            base = style + Style(meta={"column": column})
-            cell = text.copy()
-            cell.truncate(width, overflow="ellipsis", pad=True)
-            cell.end = ""
+        for text, width, base in zip(texts, self.widths, self._cell_styles(style), strict=True):
+            plain = text.plain
+            room = width - cell_len(plain)
             segments.append(Segment(" ", base))
-            segments.extend(
-                Segment(s.text, base + s.style if s.style else base, s.control)
-                for s in cell.render(console)
-            )
+            if room >= 0 and not text.spans and not text.style:
+                # A plain cell that fits (most of them): what Rich would render, without
+                # copying and rendering a Text.
+                segments.append(Segment(plain + " " * room, base))
+            else:
+                cell = text.copy()
+                cell.truncate(width, overflow="ellipsis", pad=True)
+                cell.end = ""
+                segments.extend(
+                    Segment(s.text, base + s.style if s.style else base, s.control)
+                    for s in cell.render(self.app.console)
+                )
             segments.append(Segment(" ", base))
         return Strip(segments, self._line_width)
 

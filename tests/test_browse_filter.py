@@ -1,0 +1,125 @@
+"""Browse's filter typed a key at a time: each result is the one a search of every card
+gives (the list looks only through the last result's rows when the new filter narrows it,
+and puts them back in the order of the sort), whatever was typed, deleted or pasted."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from studydeck.models import Card, CardKind, Paper
+from studydeck.tui.screens.browse_rows import (
+    Columns,
+    Filtered,
+    narrows,
+    ranks,
+    refilter,
+    refine,
+    search_index,
+)
+
+WORDS = ("video", "vid", "Image", "restor", "图像", "复原", "1", "2020", "net")
+STATES = ("new", "due", "learning", "review", "suspended")
+
+
+def deck() -> tuple[list[Card], Columns]:
+    """Twelve papers of one to three cards, their words drawn from a few that share
+    prefixes (``vid`` / ``video``), in titles, keywords, notes and card texts."""
+    cards: list[Card] = []
+    for n in range(12):
+        w = [WORDS[(n * k + 3) % len(WORDS)] for k in range(1, 5)]
+        paper = Paper(
+            key=f"p{n}",
+            title=f"{w[0]} {n}",
+            year=2019 + n % 3,
+            short_name="VN" if n % 4 == 0 else "",
+            keywords=(w[1],) if n % 3 else (),
+            notes=w[2] if n % 2 else "",
+            source="notes.md",
+            line=n + 3,
+        )
+        for k, kind in enumerate(list(CardKind)[: 1 + n % 3]):
+            back = f"{WORDS[(n + 2 * k) % len(WORDS)]} statement {n}-{k}"
+            cards.append(
+                Card(id=f"p{n}/{kind.value}", kind=kind, paper=paper, question="?", back=back)
+            )
+    status = [STATES[i % len(STATES)] for i in range(len(cards))]
+    return cards, Columns([None] * len(cards), status, [None] * len(cards))
+
+
+CARDS, COLS = deck()
+INDEX = search_index(CARDS)
+
+
+def plain(card: int, query: str) -> bool:
+    """Every term of ``query`` holds for the card, read field by field."""
+    c, p = CARDS[card], CARDS[card].paper
+    for term in query.casefold().split():
+        key, sep, value = term.partition(":")
+        if sep and key in ("kw", "keyword"):
+            ok = any(value in k.casefold() for k in p.keywords)
+        elif sep and key == "year":
+            ok = str(p.year or "") == value
+        elif sep and key == "state":
+            ok = COLS.status[card] == value
+        elif sep and key == "kind":
+            ok = c.kind.value.startswith(value)
+        else:
+            names = ("VN",) if p.short_name else ()
+            text = " ".join((p.title, *names, *p.keywords, p.notes, c.back)).casefold()
+            ok = term in text
+        if not ok:
+            return False
+    return True
+
+
+#: One step of typing: a character added, the last one deleted, or the whole filter pasted.
+PIECES = ("v", "i", "d", "e", "o", "1", " ", "kw:", "year:", "state:", "kind:", "图", "像", "n")
+step = st.one_of(
+    st.sampled_from(PIECES).map(lambda piece: ("type", piece)),
+    st.just(("delete", "")),
+    st.lists(st.sampled_from((*WORDS, "kw:vid", "year:2020", "state:due", "kind:c")))
+    .map(" ".join)
+    .map(lambda query: ("paste", query)),
+)
+
+
+@settings(max_examples=150)
+@given(order=st.permutations(range(len(CARDS))), steps=st.lists(step, max_size=14))
+def test_each_key_shows_what_a_search_of_every_card_shows(
+    order: list[int], steps: list[tuple[str, str]]
+) -> None:
+    rows = list(order)  # the cards in the order of some sort
+    rank = ranks(rows)
+    last: Filtered | None = None
+    query = ""
+    for what, piece in steps:
+        query = {"type": query + piece, "delete": query[:-1], "paste": piece}[what]
+        result = refilter(last, query, rows, lambda: rank, CARDS, INDEX, COLS)
+        expected = [r for r in rows if plain(r, query)]
+        assert result.shown == expected, (last and last.query, query)
+        assert list(result.matched) == sorted(expected)
+        assert result.query == query
+        if last is not None and refine(last.query, query) is not None and expected == last.shown:
+            # A narrower filter that drops no row: the list's rows are the very same list
+            # (the screen redraws nothing).
+            assert result.shown is last.shown
+        last = result
+
+
+def test_a_filter_narrows_only_when_each_of_its_terms_can_only_drop_rows() -> None:
+    assert refine("vid", "video") == "video"
+    assert refine("video", "video 1") == "1"
+    assert refine("video", "video ") == ""
+    assert refine("kw:vi", "kw:vid restor") == "kw:vid restor"
+    assert refine("", "video") == "video"
+    for old, new in (
+        ("video", "vid"),  # shorter: more rows
+        ("video 1", "video"),
+        ("year:2", "year:20"),  # an equality, not a substring
+        ("state:d", "state:du"),
+        ("vid restor", "image restor"),  # an earlier word changed
+        ("vid", "kw:vid"),
+    ):
+        assert refine(old, new) is None, (old, new)
+        assert not narrows(old, new)

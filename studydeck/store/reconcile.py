@@ -74,11 +74,15 @@ def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
 
 
 def row_signature(
-    rows: Sequence[Sequence[Any]], card_rows: Sequence[Sequence[Any]], fields: Sequence[str]
+    rows: Sequence[Sequence[Any]],
+    card_rows: Sequence[Sequence[Any]],
+    fields: Sequence[str],
+    start: int = 0,
 ) -> Signature:
     """:func:`signature` of the deck whose papers are ``rows`` (values in the order of
     ``fields``, figures as (src, alt) pairs) and whose cards are ``card_rows`` (paper index,
-    card id, ...): the deck cache's rows, signed without a Paper or Card built."""
+    card id, ...): the deck cache's rows, signed without a Paper or Card built. The cards'
+    paper indices count from ``start`` (the rows are one file's, ``start`` its first)."""
     key, title, url, year, figs, source, section = (
         fields.index(n) for n in ("key", "title", "url", "year", "figures", "source", "section")
     )
@@ -89,7 +93,7 @@ def row_signature(
             by_row[i].append(card[1])
         else:
             by_row[i] = [card[1]]
-    ids = {rows[i][key]: v for i, v in by_row.items()}
+    ids = {rows[i - start][key]: v for i, v in by_row.items()}
     values = (
         (
             r[key],

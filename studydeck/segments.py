@@ -155,15 +155,14 @@ def kept(
         return {}
     if not places:
         return {}
-    names = []
-    for n, frame, _ in places:
-        names.append(facts_name(deck, n))
-        names += [frame_name(deck, frame + k) for k in range(table[n][3])]
-    rows = store.deck_rows(names)
     out: dict[tuple[str, str], Segment] = {}
     for n, frame, paper in places:
+        # (one segment's rows at a time: at 50,000 papers all their bytes at once are
+        # ~25 MB more of the peak that the TUI's memory bound counts)
         try:
-            seg = _segment(deck, rows, table[n], n, sums, frame, paper)
+            count = table[n][3]
+            names = [facts_name(deck, n), *(frame_name(deck, frame + k) for k in range(count))]
+            seg = _segment(deck, store.deck_rows(names), table[n], n, sums, frame, paper)
         except (ValueError, EOFError, TypeError, KeyError, IndexError):
             continue
         if seg is not None:

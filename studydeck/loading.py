@@ -559,6 +559,8 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             digest = _digest(corrections)
             fixed = with_corrections(deck, corrections)
             reconcile(fixed)
+        # (not kept with the deck for the session: ~5 MiB at 50,000 papers)
+        deck.__dict__.pop("_signed", None)
         fp = {"stat": stats, "sha": shas, "corrections": digest}
         frames: list[Frame] = []
         facts: list[Frame] = []
@@ -567,7 +569,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             frames += seg.frames(_FRAME_ROWS, _fingerprint)
             assert seg.sums is not None
             sum_ = _fingerprint((seg.path, seg.sha, seg.sums))
-            facts.append((sum_, seg.facts))
+            facts.append((sum_, partial(seg.facts, signed)))
             table.append(seg.entry(sum_))
         header = _header(name, diags, [str(f) for f in files], table)
         # Frames (facts) already stored as they are now are not written again (a one-row

@@ -116,8 +116,15 @@ class Segment:
         assert self.sums is not None
         return (self.path, self.sha, self.size, len(self.sums), self.title, self.diags, facts)
 
-    def facts(self) -> bytes:
-        return marshal.dumps((self.base, self.signed))
+    def facts(self, signed: Signature) -> bytes:
+        """Its facts row's bytes: its base keys and its papers' signatures (taken from the
+        deck's, ``signed``: once merged, its own are dropped)."""
+        # Aligned with its rows, without their keys: read back, the rows' key strings serve
+        # (a second copy of 50,000 keys is ~7 MiB of the peak the TUI's memory bound counts).
+        assert self.papers is not None
+        keys = [r[0] for r in self.papers]
+        base = [None if b == k else b for b, k in zip(self.base, keys, strict=True)]
+        return marshal.dumps((base, [signed[k] for k in keys]))
 
 
 def _split(
@@ -184,7 +191,7 @@ def _segment(
     got, data = rows.pop(facts_name(deck, n))
     if got != facts:
         return None
-    base, signed = marshal.loads(data)
+    sparse, sigs = marshal.loads(data)
     mine = sums[frame : frame + count]
     papers: list[Any] = []
     cards: list[Any] = []
@@ -199,11 +206,10 @@ def _segment(
         isinstance(path, str)
         and isinstance(title, str)
         and len(mine) == count
-        and len(papers) == len(base) == size
-        and all(isinstance(b, str) for b in base)
+        and len(papers) == len(sparse) == len(sigs) == size
         and {len(r) for r in papers} <= {len(PAPER_FIELDS)}
-        and isinstance(signed, dict)
-        and signed.keys() == {r[0] for r in papers}
+        and set(map(type, sparse)) <= {str, type(None)}
+        and set(map(type, sigs)) <= {bytes}
         and all(isinstance(d, tuple) and len(d) == 4 and isinstance(d[1], int) for d in diags)
     ):
         return None
@@ -217,6 +223,11 @@ def _segment(
             and set(map(type, ids)) == {str}
         ):
             return None
+    keys = [r[0] for r in papers]
+    base = [k if b is None else b for b, k in zip(sparse, keys, strict=True)]
+    signed = dict(zip(keys, sigs, strict=True))
+    if len(signed) != size:
+        return None
     return Segment(path, sha, title, list(diags), base, paper, papers, cards, signed, mine)
 
 
@@ -292,4 +303,5 @@ def settle(
         papers += s.papers
         cards += s.cards
         signed.update(s.signed)
+        s.signed = None  # (at 50,000 papers, a copy of the deck's of ~5 MiB)
     return papers, cards, signed, diags

@@ -112,8 +112,11 @@ def row_signature(
 def _signed(values: Iterable[tuple[Any, ...]], ids: Mapping[str, list[str]]) -> Signature:
     """Per paper (its values as :func:`_paper_values` gives them, key first), the digest of
     its values and its card ids."""
+    # marshal's format 2: values only. Formats 3 and up mark an object they may meet again
+    # (a string another paper shares) by its reference count, so an unchanged paper could
+    # sign otherwise from one open to the next, and be read and written again for nothing.
     dumps, blake2b, get = marshal.dumps, hashlib.blake2b, ids.get
-    return {v[0]: blake2b(dumps((v, get(v[0]))), digest_size=8).digest() for v in values}
+    return {v[0]: blake2b(dumps((v, get(v[0])), 2), digest_size=8).digest() for v in values}
 
 
 @dataclass(frozen=True)

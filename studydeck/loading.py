@@ -1,7 +1,9 @@
 """Open a deck through the store: parsed-deck cache, then reconcile with the review history.
 
 An unchanged set of notes files (same size and mtime, or same content hash) is
-never parsed again: its papers and card texts come back from the store.
+never parsed again: its papers and card texts come back from the store. After an edit,
+only the files whose bytes changed are parsed (segments.py), and in them only the stretches
+that changed (incremental.py).
 """
 
 from __future__ import annotations

@@ -194,3 +194,18 @@ def test_a_segment_in_several_frames_is_kept_whole(
         assert f.open() == ["a.md"]
     finally:
         f.close()
+
+
+def test_a_duplicate_in_an_edited_file_names_its_first_in_a_kept_file(folder: Folder) -> None:
+    folder.write("c.md", [("A", "Wide Net", 2021, "", "c", ""), *C])
+    assert folder.open() == ["c.md"]
+    deck, _ = open_deck(folder.fast, [folder.dir], NOW)
+    warnings = [d for d in deck.diagnostics if "duplicate" in d.message]
+    assert [(d.path, d.line, d.message) for d in warnings] == [
+        (
+            str(folder.dir / "c.md"),
+            7,  # "# T", "", "## A", "", the header's two lines, then the row
+            f"duplicate paper 'Wide Net' (first at {folder.dir / 'a.md'}:8); "
+            "its cards are kept apart but share nothing",
+        )
+    ]

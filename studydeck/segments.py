@@ -18,7 +18,7 @@ its file is parsed again.
 from __future__ import annotations
 
 import marshal
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -132,10 +132,8 @@ def _split(
 ) -> Iterator[tuple[list[Any], list[Any]]]:
     at = 0
     for k in range(0, len(papers), size):
-        end = offset + k + size
-        stop = at
-        while stop < len(cards) and cards[stop][0] < end:
-            stop += 1
+        # the first card of a later paper: cards are in paper order, (i,) sorts before (i, ...)
+        stop = bisect_left(cards, (offset + k + size,), lo=at)
         yield papers[k : k + size], cards[at:stop]
         at = stop
 

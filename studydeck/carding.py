@@ -228,13 +228,15 @@ def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card
 
 def card_rows(
     papers: Iterable[tuple[str, str, str, Iterable[tuple[str, str]]]],
+    start: int = 0,
 ) -> list[tuple[int, str, str, str]]:
     """What :func:`make_cards` makes for each paper (its key, contribution, notes and card
     texts, as (kind value, back) pairs), as the deck cache's card rows: (paper index, id,
-    kind value, back), a back equal to the contribution or the notes that string itself."""
+    kind value, back), a back equal to the contribution or the notes that string itself.
+    The papers' indices count from ``start`` (a file's first paper in the deck)."""
     out: list[tuple[int, str, str, str]] = []
     add = out.append
-    for i, (key, contribution, notes, texts) in enumerate(papers):
+    for i, (key, contribution, notes, texts) in enumerate(papers, start):
         prefix = card_id_prefix(key)
         for k, b in texts:
             # as make_cards' {contribution: contribution, notes: notes}: notes win a tie

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,7 +151,7 @@ def _parse_files(
     diags.extend(more)
     diags.sort(key=lambda d: (d.path, d.line))
     return Deck(
-        name=deck_name(results, files),
+        name=deck_name([r.title for r in results], files),
         papers=tuple(papers),
         cards=tuple(make_cards(papers)),
         diagnostics=tuple(diags),
@@ -182,9 +182,10 @@ def read_files(
     return results, diags
 
 
-def deck_name(results: Sequence[FileResult], files: Sequence[Path]) -> str:
-    """The first file's title (its first ``#`` heading), else the first file's name."""
-    return next((r.title for r in results if r.title), files[0].stem if files else "studydeck")
+def deck_name(titles: Iterable[str], files: Sequence[Path]) -> str:
+    """The first file's title (its first ``#`` heading; ``titles``: the readable files'),
+    else the first file's name."""
+    return next((t for t in titles if t), files[0].stem if files else "studydeck")
 
 
 def load(paths: Sequence[Path]) -> Deck:

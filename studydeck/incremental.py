@@ -292,6 +292,14 @@ class FileCaches:
         self._save(path, cache)
         return result
 
+    def parse_with_texts(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
+        """:meth:`parse`, and its rows' card texts (taken, not kept in :attr:`texts`)."""
+        before = len(self.texts)
+        result = self.parse(text, path)
+        texts = self.texts[before:]
+        del self.texts[before:]
+        return result, texts
+
     def _read(self, path: str) -> BlockCache:
         name = _row(path)
         rows = self.store.cached_decks_under(name)
@@ -326,11 +334,20 @@ class FileCaches:
             out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
         return out
 
-    def card_rows(self, rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str, str, str]]:
+    def card_rows(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        texts: Sequence[Any] | None = None,
+        start: int = 0,
+    ) -> list[tuple[int, str, str, str]]:
         """What :meth:`make_cards` makes, as the deck cache's card rows (see
         :func:`carding.card_rows`), from paper rows (``parsing.key_rows``): no Paper or Card
-        is built."""
-        texts = self.texts if len(self.texts) == len(rows) else [None] * len(rows)
+        is built. ``texts``: the rows' card texts (by default those :meth:`parse` kept, when
+        ``rows`` are all the rows it read); ``start``: the index of the first row's paper."""
+        if texts is None:
+            texts = self.texts
+        if len(texts) != len(rows):
+            texts = [None] * len(rows)
 
         def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
             for row, t in zip(rows, texts, strict=True):
@@ -339,7 +356,7 @@ class FileCaches:
                     t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
                 yield row[_KEY], contribution, notes, t
 
-        return card_rows(papers())
+        return card_rows(papers(), start)
 
     def _save(self, path: str, cache: BlockCache) -> None:
         if not cache.changed:

@@ -1,7 +1,9 @@
 """Open a deck through the store: parsed-deck cache, then reconcile with the review history.
 
 An unchanged set of notes files (same size and mtime, or same content hash) is
-never parsed again: its papers and card texts come back from the store.
+never parsed again: its papers and card texts come back from the store. After an edit,
+only the files whose bytes changed are parsed (segments.py), and in them only the stretches
+that changed (incremental.py).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from studydeck.store.reconcile import Known, Signature, row_signature
 if TYPE_CHECKING:
     from studydeck.carding import Corrections
 
-CACHE_FORMAT = 8  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
-# 7: written in frames; 8: frames named by the digest of their bytes
+CACHE_FORMAT = 9  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+# 7: written in frames; 8: frames named by the digest of their bytes; 9: frames and facts
+# per file (segments.py), the head's table of them after its frames' fingerprints
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -80,7 +83,7 @@ def _framed(
     paper_of: Callable[[Any], int] = itemgetter(0),
 ) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
     """The deck cache's head (made from the frames' fingerprints, once they are written)
-    and frames: the head is the header (tag, name, diagnostics, sources) and the
+    and frames: the head is the header (see :func:`_header`) and the
     fingerprints of the frame rows that follow, in order; a frame is up to
     ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
     as cards come in paper order: a card's back is often its paper's contribution, one
@@ -122,8 +125,9 @@ def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
     """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
     rows (fingerprint, bytes), in order; ValueError (or EOFError, TypeError) when they are
     not that, or not the frames the head names. ``frames`` is emptied as it is read."""
-    tag, name, diags, sources, sums = marshal.loads(head)
-    if tag != _TAG:
+    tag, table, name, diags, sources, sums = marshal.loads(head)
+    # (the table of the files' segments: only an edit reads it, see segments.py)
+    if tag != _TAG or not isinstance(table, list):
         raise ValueError("another version's deck cache")
     n = len(sums)
     if [t for t, _ in frames] != sums:
@@ -162,10 +166,16 @@ def _to_frames(deck: Deck) -> tuple[Callable[[list[str]], bytes], Iterator[Frame
     )
 
 
-def _header(name: str, diags: Iterable[Diagnostic], sources: Iterable[str]) -> tuple[Any, ...]:
-    """The head's header: tag, name, diagnostics, sources."""
+def _header(
+    name: str,
+    diags: Iterable[Diagnostic],
+    sources: Iterable[str],
+    table: Iterable[tuple[Any, ...]] = (),
+) -> tuple[Any, ...]:
+    """The head's header: tag, the table of the files' segments (see segments.py), name,
+    diagnostics, sources."""
     diag_rows = [(d.path, d.line, d.severity, d.message) for d in diags]
-    return (_TAG, name, diag_rows, list(sources))
+    return (_TAG, list(table), name, diag_rows, list(sources))
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
@@ -303,6 +313,9 @@ class _CachedDeck(Deck):
     def _signature(self) -> Signature:
         """``store.reconcile.signature`` of this deck, from its rows (see :meth:`_has_rows`)."""
         d = self.__dict__
+        signed: Signature | None = d.get("_signed")  # an edited deck's, kept per file
+        if signed is not None:
+            return signed
         return row_signature(d["_raw_papers"], d["_raw_cards"], _PAPER_FIELDS)
 
     def _select(self, keys: set[str] | None) -> tuple[Sequence[Paper], Sequence[Card]]:
@@ -510,31 +523,37 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
             damaged = True
-    # Re-read (and card) only the stretches of the files that changed since the last parse.
-    from studydeck.deck import deck_name, read_files  # (the parser's imports: only on a miss)
+    # Re-read (and card) only the files, and in them the stretches, that changed since the
+    # last parse.
+    from studydeck import segments  # (the parser's imports: only on a miss)
+    from studydeck.deck import deck_name
     from studydeck.incremental import FileCaches
-    from studydeck.parsing import key_rows
 
     # The cyclic GC paused throughout, not only while parsing: the rows, signature and cache
     # frames made here hold no cycles, but their numbers set off full collections over
     # everything alive (at 50,000 papers a few tenths of a second each).
     with gc_paused():
+        if shas is None:
+            shas = _hashes(files)
+        kept: dict[tuple[str, str], segments.Segment] = {}
+        if old is not None and not damaged:
+            wanted = {str(f): h for f, h in zip(files, shas, strict=True) if h}
+            kept = segments.kept(store, key, store.cached_deck(key, old), _TAG, wanted)
         blocks = FileCaches(store)
-        results, diags = read_files(files, found.skipped, blocks.parse)
+        segs, diags = segments.read(files, found.skipped, shas, kept, blocks.parse_with_texts)
+        del kept
         # Parse results, whatever the store makes of them: saved (each file's as it is
         # parsed) before the deck's rows are made.
         blocks.save()
         # The deck as the cache's rows, which a hit reads too: no Paper or Card is built
         # for the tens of thousands of rows an edit did not change (the reconcile builds
         # those of the papers it reads, the first screen those it shows).
-        rows, more = key_rows(results)
-        name = deck_name(results, files)
-        del results
-        cards = blocks.card_rows(rows)
-        del blocks
+        rows, cards, signed, more = segments.settle(segs, blocks.card_rows)
+        name = deck_name([s.title for s in segs], files)
         diags.extend(more)
         diags.sort(key=lambda d: (d.path, d.line))
         deck = _CachedDeck.of(name, rows, cards, tuple(diags), tuple(str(f) for f in files))
+        deck.__dict__["_signed"] = signed
         fixed = with_corrections(deck, corrections)
         report = reconcile(fixed)
         if report.renamed and corrections:  # the renamed papers' corrections now have new keys
@@ -542,12 +561,29 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             digest = _digest(corrections)
             fixed = with_corrections(deck, corrections)
             reconcile(fixed)
-        fp = {"stat": stats, "sha": _hashes(files) if shas is None else shas, "corrections": digest}
-        header = _header(name, diags, [str(f) for f in files])
-        # Frames already stored as they are now are not written again (a one-row edit
-        # changes one of a 50,000-paper deck's 13), unless the cache read was damaged.
+        # (not kept with the deck for the session: ~5 MiB at 50,000 papers)
+        deck.__dict__.pop("_signed", None)
+        fp = {"stat": stats, "sha": shas, "corrections": digest}
+        frames: list[Frame] = []
+        facts: list[Frame] = []
+        table = []
+        for seg in segs:
+            frames += seg.frames(_FRAME_ROWS, _fingerprint)
+            assert seg.sums is not None
+            sum_ = _fingerprint((seg.path, seg.sha, seg.sums))
+            facts.append((sum_, partial(seg.facts, signed)))
+            table.append(seg.entry(sum_))
+        header = _header(name, diags, [str(f) for f in files], table)
+        # Frames (facts) already stored as they are now are not written again (a one-row
+        # edit changes those of one file of a 50,000-paper deck's five), unless the cache
+        # read was damaged.
         store.save_deck_frames(
-            key, json.dumps(fp), *_framed(header, rows, cards), reuse=not damaged
+            key,
+            json.dumps(fp),
+            lambda sums: marshal.dumps((*header, sums)),
+            frames,
+            reuse=not damaged,
+            facts=facts,
         )
         _remember(store, key, known)
     return fixed, report

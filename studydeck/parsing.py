@@ -12,7 +12,7 @@ import codecs
 import itertools
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from html.parser import HTMLParser
@@ -561,25 +561,43 @@ def _read_rows(
 
 
 def _keys(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[Diagnostic]]:
-    """Every row's stable key; a title repeated in several sections is told apart by
-    section, a paper repeated in one section by ``#n`` (with a warning)."""
-    base = [r["base_key"] for r in rows]  # made with the row, so a cached row has it
+    """Every row's stable key (see :func:`keys_of`)."""
+
+    def detail(i: int) -> tuple[str, str, str, str, int]:
+        r = rows[i]
+        return r["title"], r["url"], r["section"], r["source"], r["line"]
+
+    # base_key: made with the row, so a cached row has it
+    return keys_of([r["base_key"] for r in rows], detail)
+
+
+def keys_of(
+    base: Sequence[str], detail: Callable[[int], tuple[str, str, str, str, int]]
+) -> tuple[list[str], list[Diagnostic]]:
+    """Every row's stable key, from the rows' base keys in deck order; a title repeated in
+    several sections is told apart by section, a paper repeated in one section by ``#n``
+    (with a warning). ``detail(i)`` gives row ``i``'s (title, url, section, source, line),
+    asked only for rows whose base key is repeated: an edited deck keeps the base keys of
+    the files it did not read again, not their rows' cells."""
     repeated = duplicates(base)
+    if not repeated:  # (most decks: every key its base key, no warning)
+        return list(base), []
     keys: list[str] = []
     diags: list[Diagnostic] = []
-    first_at: dict[str, dict[str, Any]] = {}
-    for r, k in zip(rows, base, strict=True):
+    first_at: dict[str, int] = {}
+    for i, k in enumerate(base):
         if k in repeated:
-            k = paper_key(r["title"], r["url"], r["section"], by_section=True)
+            title, url, section, _, _ = detail(i)
+            k = paper_key(title, url, section, by_section=True)
         if k in first_at:
-            first = first_at[k]
+            title, _, _, source, line = detail(i)
+            _, _, _, first_source, first_line = detail(first_at[k])
             diags.append(
                 Diagnostic(
-                    path=r["source"],
-                    line=r["line"],
+                    path=source,
+                    line=line,
                     severity="warning",
-                    message=f"duplicate paper '{r['title']}' (first at "
-                    f"{first['source']}:{first['line']}); "
+                    message=f"duplicate paper '{title}' (first at {first_source}:{first_line}); "
                     "its cards are kept apart but share nothing",
                 )
             )
@@ -587,7 +605,7 @@ def _keys(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[Diagnostic]]:
             while f"{k}#{n}" in first_at:
                 n += 1
             k = f"{k}#{n}"
-        first_at[k] = r
+        first_at[k] = i
         keys.append(k)
     return keys, diags
 
@@ -634,7 +652,12 @@ def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list
     edited deck makes the cache's rows from them, and Papers only for what is read."""
     rows = [r for res in results for r in res.rows]
     keys, diags = _keys(rows)
-    out = [
+    return paper_rows(rows, keys), diags
+
+
+def paper_rows(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Parsed rows with their keys as the deck cache's paper rows (``PAPER_FIELDS``)."""
+    return [
         (
             k,
             r["title"],
@@ -653,4 +676,3 @@ def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list
         )
         for r, k in zip(rows, keys, strict=True)
     ]
-    return out, diags

@@ -1,8 +1,8 @@
 """Opening a deck after an edit builds it as the deck cache's rows (no Paper or Card for the
 rows nobody reads) and reconciles the store from them. Whatever the edits -- rows changed,
-inserted, deleted or moved, across files, a file renamed, added or removed -- the deck it
-gives is the deck a fresh parse gives (papers, cards, keys, diagnostics), and the store is
-left as a full reconcile of that parse leaves it."""
+inserted, deleted or moved, across files, a file renamed, added or removed, two files'
+contents swapped -- the deck it gives is the deck a fresh parse gives (papers, cards, keys,
+diagnostics), and the store is left as a full reconcile of that parse leaves it."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ op = st.one_of(
     st.tuples(st.just("add"), st.sampled_from(NAMES), st.lists(row, max_size=4)),
     st.tuples(st.just("remove"), st.sampled_from(NAMES)),
     st.tuples(st.just("broken"), st.sampled_from(NAMES)),  # a row that is only a diagnostic
+    st.tuples(st.just("swap"), st.sampled_from(NAMES), st.sampled_from(NAMES)),  # contents
 )
 
 
@@ -89,6 +90,10 @@ def apply(files: dict[str, list[Row]], broken: set[str], o: tuple) -> None:  # t
         del files[name]
     elif kind == "broken":
         broken ^= {name}
+    elif kind == "swap" and o[2] in files:
+        files[name], files[o[2]] = files[o[2]], rows
+        if (name in broken) != (o[2] in broken):
+            broken ^= {name, o[2]}
 
 
 def write(folder: Path, files: dict[str, list[Row]], broken: set[str]) -> None:
@@ -122,6 +127,14 @@ def same_deck(got: object, folder: Path) -> None:
 @example(  # renamed and back: the first name's cache is still there, and still the notes
     start={"a.md": [("A", "Deep Net", 2020, "", "", "")]},
     ops=[("rename", "a.md", "b.md"), ("rename", "b.md", "a.md")],
+)
+@example(  # a kept file's title repeated in the file edited, then not: its keys change twice
+    start={"a.md": [("A", "Wide Net", 2020, "", "", "")], "b.md": []},
+    ops=[
+        ("insert", "b.md", 0, ("A", "Wide Net", 2021, "c", "", "")),
+        ("delete", "b.md", 0),
+        ("swap", "a.md", "b.md"),
+    ],
 )
 def test_an_edited_deck_opens_as_a_fresh_parse_and_reconciles_as_in_full(
     start: dict[str, list[Row]],

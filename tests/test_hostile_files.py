@@ -136,7 +136,7 @@ def _cache(
 
 
 def _header(diags: list[object] | None = None) -> tuple[object, ...]:
-    return (loading._TAG, "n", diags or [], [])
+    return (loading._TAG, [], "n", diags or [], [])
 
 
 _PAPER = tuple(range(14))
@@ -152,7 +152,7 @@ def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
     "cache",
     [
         (b"garbage", []),
-        _cache(("wrong tag", "n", [], []), [], []),
+        _cache(("wrong tag", [], "n", [], []), [], []),
         _cache(_header(), [("too", "short")], []),
         _cache(_header(), [], [(7, "id", "contribution", "b")]),
         _cache(_header([("p", 1)]), [], []),

@@ -129,3 +129,66 @@ def test_a_damaged_record_of_the_last_reconcile_reads_everything(tmp_path: Path)
         deck, _ = open_deck(store, [notes], NOW)
         year = store.query("SELECT year FROM papers")[0][0]
     assert year == 2021 and deck.papers[0].year == 2021
+
+
+def test_a_twin_whose_figure_its_changed_twin_takes_up_is_reconciled_too(tmp_path: Path) -> None:
+    """Two rows of one title in one section (keys K, K#2), K#2 with a figure. The user adds
+    that figure to K: the rename rules now pair K with K#2's stored row (the same figure, a
+    strong signal) and K#2 with K's (same title, year and section), so a reconcile of every
+    paper swaps their histories. Only K changed: a reconcile of what changed must read its
+    twin too (``_touched`` widens a changed key to every key of its title), else it leaves
+    the histories where they were."""
+    from tests.test_edit_rows import text
+
+    notes = tmp_path / "notes.md"
+    twin = ("A", "Wide Net", 2020, "c", "", "![f](a.png)")
+    steps = [
+        [("A", "Wide Net", 2020, "c", "", ""), twin],
+        [("A", "Wide Net", 2020, "c", "", "![f](a.png)"), twin],
+    ]
+    partial, full = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+
+    def ids(store: Store) -> dict[str, str]:
+        return {r["paper_id"]: r["paper_key"] for r in store.query("SELECT * FROM papers")}
+
+    known: Known | None = None
+    try:
+        before: list[dict[str, str]] = []
+        for rows in steps:
+            before = [ids(partial), ids(full)]
+            notes.write_text(text(rows), "utf-8")
+            d = parse_files([notes])
+            got = partial.reconcile(d.papers, d.cards, d.sources, NOW, known)
+            want = full.reconcile(d.papers, d.cards, d.sources, NOW)
+            known = Known(got.token, d.sources, got.signature)
+            assert (got.renamed, got.new, got.retired) == (want.renamed, want.new, want.retired)
+            assert contents(partial) == contents(full)
+        assert want.renamed == 2  # the histories (permanent ids) swapped keys
+        moves = [
+            sorted((was[pid], key) for pid, key in ids(store).items())
+            for was, store in zip(before, (partial, full), strict=True)
+        ]
+        k = d.papers[0].key
+        assert moves[0] == moves[1] == [(k, f"{k}#2"), (f"{k}#2", k)]
+    finally:
+        partial.close()
+        full.close()
+
+
+def test_an_unchanged_paper_signs_the_same_whatever_its_neighbours_share(tmp_path: Path) -> None:
+    """Its signature depends on its values only: not on another paper now holding the same
+    figure string (marshal's newer formats write a shared object otherwise), which would
+    make a reconcile read and write it again for nothing."""
+    from studydeck.store.reconcile import signature
+    from tests.test_edit_rows import text
+
+    notes = tmp_path / "notes.md"
+    twin = ("A", "Wide Net", 2021, "c", "", "![f](a.png)")
+    signed = []
+    for first in ("", "![f](a.png)"):
+        notes.write_text(text([("A", "Deep Net", 2020, "c", "", first), twin]), "utf-8")
+        d = parse_files([notes])
+        signed.append(signature(d.papers, d.cards))
+    k = d.papers[1].key
+    assert signed[0][k] == signed[1][k]
+    assert signed[0][d.papers[0].key] != signed[1][d.papers[0].key]

@@ -4,18 +4,36 @@ frame rows; beside it, per file, the rows of its parsed stretches (see increment
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from studydeck.store.base import StoreBase
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: A deck's frame rows are named by the deck's row, this, and their number.
 _FRAME = "\x00frame "
 
 
-def _frame_range(deck: str) -> tuple[str, str]:
-    """Bounds (exclusive) of the names of ``deck``'s frame rows: no other row's name lies
-    between them (a file's block rows have a NUL and a hex digest after their file's row
-    name, the reconcile mark is a NUL and ``reconciled``)."""
-    return deck + _FRAME, deck + _FRAME[:-1] + "!"
+#: ... and its files' facts rows (see ``studydeck.segments``) by this and their number.
+_FACTS = "\x00facts "
+
+
+def _frame_range(deck: str, kind: str = _FRAME) -> tuple[str, str]:
+    """Bounds (exclusive) of the names of ``deck``'s frame rows (facts rows): no other row's
+    name lies between them (a file's block rows have a NUL and a hex digest after their
+    file's row name, the reconcile mark is a NUL and ``reconciled``)."""
+    return deck + kind, deck + kind[:-1] + "!"
+
+
+def frame_name(deck: str, n: int) -> str:
+    """The name of ``deck``'s ``n``-th frame row."""
+    return f"{deck}{_FRAME}{n:08d}"
+
+
+def facts_name(deck: str, n: int) -> str:
+    """The name of ``deck``'s ``n``-th facts row."""
+    return f"{deck}{_FACTS}{n:08d}"
 
 
 class DeckCache(StoreBase):
@@ -43,6 +61,7 @@ class DeckCache(StoreBase):
         frames: Iterable[tuple[str, Callable[[], bytes]]],
         *,
         reuse: bool = True,
+        facts: Sequence[tuple[str, Callable[[], bytes]]] = (),
     ) -> None:
         """A row per frame, each written as it comes (at 50,000 papers a deck is ~30 MB: one
         blob of it, and the copy SQLite makes of a bound value, are a large part of the TUI's
@@ -50,31 +69,27 @@ class DeckCache(StoreBase):
         frame is its fingerprint (a digest of its rows) and what makes its bytes: one whose
         fingerprint is already stored in its place is not made or written again (after a
         one-row edit, most of a deck's frames), unless ``reuse`` is false (the stored ones
-        were found damaged)."""
-        low, high = _frame_range(deck)
+        were found damaged). ``facts``: the rows beside the frames that only an edit reads
+        (fingerprint, what makes its bytes), written the same way."""
         with self.transaction() as c:
-            if not reuse:
-                c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, high))
-            have = {
-                str(n): str(f)
-                for n, f in c.execute(
-                    "SELECT deck, fingerprint FROM deck_cache WHERE deck > ? AND deck < ?",
-                    (low, high),
-                )
-            }
-            sums: list[str] = []
-            for n, (digest, data) in enumerate(frames):
-                name = f"{low}{n:08d}"
-                sums.append(digest)
-                if have.pop(name, None) != digest:
-                    c.execute(
-                        "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (name, digest, data())
-                    )
-            c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in have])
+            sums = _write_rows(c, deck, _FRAME, frames, reuse)
+            _write_rows(c, deck, _FACTS, facts, reuse)
             c.execute(
                 "INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)",
                 (deck, fingerprint, head(sums)),
             )
+
+    def deck_rows(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The rows named (fingerprint, data) that exist, by name."""
+        out: dict[str, tuple[str, bytes]] = {}
+        for at in range(0, len(names), 500):  # (SQLite's bound on a statement's variables)
+            part = names[at : at + 500]
+            marks = ",".join("?" * len(part))
+            for n, t, d in self.tuples(
+                f"SELECT deck, fingerprint, data FROM deck_cache WHERE deck IN ({marks})", part
+            ):
+                out[str(n)] = (str(t), bytes(d))
+        return out
 
     def deck_frames(self, deck: str) -> list[tuple[str, bytes]]:
         """The frame rows of ``deck`` (fingerprint, data), in order."""
@@ -123,3 +138,32 @@ class DeckCache(StoreBase):
         if names:
             with self.transaction() as c:
                 c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in names])
+
+
+def _write_rows(
+    c: sqlite3.Connection,
+    deck: str,
+    kind: str,
+    rows: Iterable[tuple[str, Callable[[], bytes]]],
+    reuse: bool,
+) -> list[str]:
+    """Write ``deck``'s rows of this kind in order (a row already stored under its
+    fingerprint in its place is left as it is, unless not ``reuse``), drop those past the
+    last; the fingerprints, in order."""
+    low, high = _frame_range(deck, kind)
+    if not reuse:
+        c.execute("DELETE FROM deck_cache WHERE deck > ? AND deck < ?", (low, high))
+    have = {
+        str(n): str(f)
+        for n, f in c.execute(
+            "SELECT deck, fingerprint FROM deck_cache WHERE deck > ? AND deck < ?", (low, high)
+        )
+    }
+    sums: list[str] = []
+    for n, (digest, data) in enumerate(rows):
+        name = f"{low}{n:08d}"
+        sums.append(digest)
+        if have.pop(name, None) != digest:
+            c.execute("INSERT OR REPLACE INTO deck_cache VALUES (?, ?, ?)", (name, digest, data()))
+    c.executemany("DELETE FROM deck_cache WHERE deck = ?", [(n,) for n in have])
+    return sums

@@ -74,11 +74,15 @@ def signature(papers: Sequence[Paper], cards: Sequence[Card]) -> Signature:
 
 
 def row_signature(
-    rows: Sequence[Sequence[Any]], card_rows: Sequence[Sequence[Any]], fields: Sequence[str]
+    rows: Sequence[Sequence[Any]],
+    card_rows: Sequence[Sequence[Any]],
+    fields: Sequence[str],
+    start: int = 0,
 ) -> Signature:
     """:func:`signature` of the deck whose papers are ``rows`` (values in the order of
     ``fields``, figures as (src, alt) pairs) and whose cards are ``card_rows`` (paper index,
-    card id, ...): the deck cache's rows, signed without a Paper or Card built."""
+    card id, ...): the deck cache's rows, signed without a Paper or Card built. The cards'
+    paper indices count from ``start`` (the rows are one file's, ``start`` its first)."""
     key, title, url, year, figs, source, section = (
         fields.index(n) for n in ("key", "title", "url", "year", "figures", "source", "section")
     )
@@ -89,7 +93,7 @@ def row_signature(
             by_row[i].append(card[1])
         else:
             by_row[i] = [card[1]]
-    ids = {rows[i][key]: v for i, v in by_row.items()}
+    ids = {rows[i - start][key]: v for i, v in by_row.items()}
     values = (
         (
             r[key],
@@ -108,8 +112,11 @@ def row_signature(
 def _signed(values: Iterable[tuple[Any, ...]], ids: Mapping[str, list[str]]) -> Signature:
     """Per paper (its values as :func:`_paper_values` gives them, key first), the digest of
     its values and its card ids."""
+    # marshal's format 2: values only. Formats 3 and up mark an object they may meet again
+    # (a string another paper shares) by its reference count, so an unchanged paper could
+    # sign otherwise from one open to the next, and be read and written again for nothing.
     dumps, blake2b, get = marshal.dumps, hashlib.blake2b, ids.get
-    return {v[0]: blake2b(dumps((v, get(v[0]))), digest_size=8).digest() for v in values}
+    return {v[0]: blake2b(dumps((v, get(v[0])), 2), digest_size=8).digest() for v in values}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from studydeck.errors import StudydeckError
 from studydeck.models import Card, Deck, Diagnostic, Paper
 from studydeck.perf import gc_paused
-from studydeck.safe import terminal
 
 if TYPE_CHECKING:  # imported when parsing: a warm start reads the cache and never parses
     from studydeck.parsing import FileResult
@@ -174,9 +173,7 @@ def read_files(
             diags.append(problem)
             continue
         assert text is not None
-        # Escape sequences and control characters never enter the deck: every screen,
-        # listing and export shows cells as plain text (the output paths strip them too).
-        res = parse(terminal(text), str(f))
+        res = parse(text, str(f))
         results.append(res)
         diags.extend(res.diagnostics)
     return results, diags

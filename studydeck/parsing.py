@@ -27,6 +27,7 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
 from studydeck.rendering import INLINE_MD
+from studydeck.safe import terminal
 
 #: Header text (case-folded) -> field. The title column is what makes a table a paper table.
 HEADER_SYNONYMS: dict[str, str] = {
@@ -242,7 +243,10 @@ MAX_NOTES_BYTES = 8 * 2**20
 
 
 def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
-    """The file's text, or the one diagnostic that says why it cannot be read."""
+    """The file's text, or the one diagnostic that says why it cannot be read. Escape
+    sequences and control characters never enter the deck (every screen, listing and export
+    shows cells as plain text; the output paths strip them too): the text comes back
+    without them."""
     p = str(path)
     try:
         data = read_regular(path, MAX_NOTES_BYTES)
@@ -278,7 +282,7 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
             severity="error",
             message=f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         )
-    return text, None
+    return terminal(text), None
 
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first

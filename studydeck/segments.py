@@ -28,7 +28,6 @@ from typing import Any
 from studydeck.identity import card_id_prefix
 from studydeck.models import CardKind, Diagnostic, Severity
 from studydeck.parsing import PAPER_FIELDS, FileResult, keys_of, paper_rows, read_text
-from studydeck.safe import terminal
 from studydeck.store.cache import facts_name, frame_name
 from studydeck.store.reconcile import Signature, row_signature
 
@@ -249,8 +248,7 @@ def read(
                 diags.append(problem)
                 continue
             assert text is not None
-            # (as deck.read_files: no escape sequence or control character enters the deck)
-            res, texts = parse(terminal(text), path)
+            res, texts = parse(text, path)
             rows = res.rows
             seg = Segment(
                 path,

@@ -24,13 +24,7 @@ from dataclasses import dataclass, replace
 
 from studydeck.critique import classify, explicit, without_prefix
 from studydeck.identity import card_id_prefix
-from studydeck.models import Card, CardKind, Deck, Paper
-
-QUESTIONS: dict[CardKind, str] = {
-    CardKind.CONTRIBUTION: "What is its core contribution?",
-    CardKind.INSIGHT: "What is the key insight from your notes?",
-    CardKind.CRITIQUE: "What is the critique: where does it fall short?",
-}
+from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
 
 #: Openings that continue the previous sentence rather than start a statement.
 CONNECTIVES: tuple[str, ...] = (

@@ -325,13 +325,15 @@ def _run_app(args: argparse.Namespace, start: str) -> int:
 def _auto_sync(store: Store, args: argparse.Namespace, deck: Deck) -> Iterator[None]:
     """When the notes folder opted in: sync before the review, append each answer to this
     device's log as it is made, and sync again after (the events of ``deck``'s cards only)."""
-    from studydeck.config import device_id_path
-    from studydeck.sync import LOG_DIR, DeviceLog, card_keys, device_id, find_root, sync
+    from studydeck.sync_root import find_root
 
     root = find_root(_paths(args))
     if root is None:
         yield
         return
+    from studydeck.config import device_id_path
+    from studydeck.sync import LOG_DIR, DeviceLog, card_keys, device_id, sync
+
     device = device_id(device_id_path())
     papers = [p.key for p in deck.papers]
     _report_sync(sync(store, root, device, papers))

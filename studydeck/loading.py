@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from studydeck.deck import find_files
 from studydeck.fileio import ReadRefused, read_regular
-from studydeck.models import Card, CardKind, Deck, Diagnostic, Figure, Paper
+from studydeck.models import QUESTIONS, Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
 from studydeck.store.reconcile import Known, Signature, row_signature
@@ -227,10 +227,6 @@ _KINDS = {k.value: k for k in CardKind}
 
 @lru_cache(maxsize=1)
 def _questions() -> dict[str, str]:
-    # (carding and its classifier are imported when a card is first made: ``stats`` and
-    # home never make one, and never correct one)
-    from studydeck.carding import QUESTIONS
-
     return {v: QUESTIONS[k] for v, k in _KINDS.items()}
 
 

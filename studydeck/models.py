@@ -27,6 +27,15 @@ class CardKind(StrEnum):
     CRITIQUE = "critique"
 
 
+#: The question a card of each kind asks (here, beside the kinds: a warm start shows its
+#: first card without importing the carding rules and their classifier).
+QUESTIONS: dict[CardKind, str] = {
+    CardKind.CONTRIBUTION: "What is its core contribution?",
+    CardKind.INSIGHT: "What is the key insight from your notes?",
+    CardKind.CRITIQUE: "What is the critique: where does it fall short?",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Figure:
     """An image in the figure cell: a URL or a path relative to the notes file."""

@@ -22,7 +22,7 @@ import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -36,6 +36,8 @@ from studydeck.models import CardKind
 from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
+from studydeck.sync_root import LOG_DIR as LOG_DIR
+from studydeck.sync_root import find_root as find_root
 from studydeck.wording import plural
 
 _loads: Callable[[str | bytes], Any] = json.loads
@@ -44,18 +46,7 @@ with contextlib.suppress(ImportError):
     from orjson import loads as _loads
 
 
-LOG_DIR = Path(".studydeck") / "reviews"
 ATTRIBUTES = ".studydeck/reviews/*.jsonl merge=union"
-
-
-def find_root(paths: Sequence[Path]) -> Path | None:
-    """The notes folder that opted in (has ``.studydeck/reviews``), looking up from ``paths``."""
-    for p in paths:
-        start = p.resolve()
-        for folder in [start, *start.parents]:
-            if (folder / LOG_DIR).is_dir():
-                return folder
-    return None
 
 
 def init(root: Path) -> list[Path]:

@@ -34,11 +34,10 @@ from typing import TYPE_CHECKING
 
 import genanki
 
-from studydeck.carding import QUESTIONS
 from studydeck.figures import FigureData, FigureError, FigureFetcher
 from studydeck.fileio import atomic_file
 from studydeck.identity import key_guid
-from studydeck.models import CardKind, Deck, Figure, Paper
+from studydeck.models import QUESTIONS, CardKind, Deck, Figure, Paper
 from studydeck.rendering import escape, to_html
 from studydeck.safe import safe_href
 from studydeck.wording import plural
@@ -68,7 +67,7 @@ TAG_PREFIX = "studydeck::"
 EMPTY_TAG = "studydeck::empty"
 RETIRED_TAG = "studydeck::retired"
 
-#: The prompts on Chinese notes (the English ones are :data:`studydeck.carding.QUESTIONS`).
+#: The prompts on Chinese notes (the English ones are :data:`studydeck.models.QUESTIONS`).
 QUESTIONS_ZH = {
     CardKind.CONTRIBUTION: "它的核心贡献是什么？",
     CardKind.INSIGHT: "笔记里的关键洞见是什么？",

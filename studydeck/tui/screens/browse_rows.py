@@ -17,8 +17,7 @@ from datetime import date
 from itertools import compress
 
 from studydeck import planner
-from studydeck.carding import QUESTIONS
-from studydeck.models import Card, CardKind, Deck, Paper
+from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
 from studydeck.naming import short_names
 from studydeck.scheduling import CardState
 from studydeck.session import today_log

@@ -26,7 +26,6 @@ from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
 from studydeck.store.base import StoreLocked
 from studydeck.tui.context import app_of, ctx_of, reports_errors
-from studydeck.tui.moving import move_statement
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
@@ -490,6 +489,8 @@ class ReviewScreen(Screen[None]):
         card = self._card()
         if card is None or not self.revealed:
             return
+        from studydeck.tui.moving import move_statement  # (the classifier: only when asked)
+
         move_statement(self, card, self._after_move)
 
     def _after_move(self) -> None:

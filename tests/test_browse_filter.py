@@ -11,7 +11,6 @@ from studydeck.models import Card, CardKind, Paper
 from studydeck.tui.screens.browse_rows import (
     Columns,
     Filtered,
-    narrows,
     ranks,
     refilter,
     refine,
@@ -122,4 +121,3 @@ def test_a_filter_narrows_only_when_each_of_its_terms_can_only_drop_rows() -> No
         ("vid", "kw:vid"),
     ):
         assert refine(old, new) is None, (old, new)
-        assert not narrows(old, new)

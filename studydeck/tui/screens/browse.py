@@ -41,7 +41,6 @@ from studydeck.tui.screens.browse_rows import (
     card_columns,
     load_columns,
     matches,
-    narrows,
     needs,
     owed_today,
     ranks,
@@ -55,7 +54,7 @@ from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.wording import plural
 
-__all__ = ["BrowseScreen", "Row", "fit", "matches", "narrows", "search_text"]
+__all__ = ["BrowseScreen", "Row", "fit", "matches", "search_text"]
 
 COLUMNS = ("paper", "kind", "year", "keywords", "state", "recall", "due", "EF", "interval")
 #: Column widths in terminal cells (CJK counts double); the paper column takes the rest.

@@ -206,11 +206,6 @@ def refine(old: str, new: str) -> str | None:
     return None
 
 
-def narrows(old: str, new: str) -> bool:
-    """Whether every card ``new`` matches is one ``old`` matched (see :func:`refine`)."""
-    return refine(old, new) is not None
-
-
 def ranks(rows: Sequence[int]) -> array[int]:
     """Each row's place in ``rows`` (every row, in the order of a sort)."""
     rank = array("i", bytes(4 * len(rows)))

@@ -341,7 +341,7 @@ class FileCaches:
         start: int = 0,
     ) -> list[tuple[int, str, str, str]]:
         """What :meth:`make_cards` makes, as the deck cache's card rows (see
-        :func:`carding.card_rows`), from paper rows (``parsing.key_rows``): no Paper or Card
+        :func:`carding.card_rows`), from paper rows (``parsing.paper_rows``): no Paper or Card
         is built. ``texts``: the rows' card texts (by default those :meth:`parse` kept, when
         ``rows`` are all the rows it read); ``start``: the index of the first row's paper."""
         if texts is None:

@@ -647,13 +647,14 @@ _ROW_ORDER = (
     "key", "title", "url", "year", "venue", "short_name", "keywords", "contribution",
     "notes", "figures", "section", "source", "line", "order",
 )  # fmt: skip
-if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to key_rows too)
-    raise ImportError("parsing.key_rows does not make Paper's fields")
+if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to paper_rows too)
+    raise ImportError("parsing.paper_rows does not make Paper's fields")
 
 
 def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list[Diagnostic]]:
-    """What :func:`assign_keys` gives, as rows (``PAPER_FIELDS``), not Papers: opening an
-    edited deck makes the cache's rows from them, and Papers only for what is read."""
+    """What :func:`assign_keys` gives, as rows (``PAPER_FIELDS``), not Papers: the cache's
+    rows of a whole parse (an edited deck makes its rows file by file, from :func:`keys_of`
+    and :func:`paper_rows`: see segments.py)."""
     rows = [r for res in results for r in res.rows]
     keys, diags = _keys(rows)
     return paper_rows(rows, keys), diags

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.text import Text
@@ -36,18 +37,21 @@ from studydeck.tui.screens.browse_rows import (
     STORED,
     Columns,
     Filtered,
+    IndexMaker,
     Row,
     SearchIndex,
     card_columns,
+    in_order,
     load_columns,
     matches,
     needs,
     owed_today,
     ranks,
     refilter,
+    refine,
     retired_cards,
-    search_index,
     search_text,
+    select,
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
@@ -86,6 +90,8 @@ _PENDING = (Text("…", style="dim"), Text(""), Text(""), Text(""), Text(""))
 
 class BrowseScreen(Screen[None]):
     TITLE = "Browse"
+    SLICE = 2000
+    """Rows whose search texts are made between two frames (a few milliseconds' work)."""
     READ_AHEAD_AFTER = 1.0
     """Seconds without a key in the filter before every card's stored columns are read."""
     BINDINGS = [
@@ -137,6 +143,14 @@ class BrowseScreen(Screen[None]):
         """The result the table shows, while a narrower filter may look only through its
         rows (None: not since a card's state changed, ``state:`` may no longer hold)."""
         self.index: SearchIndex | None = None
+        """Every row's search texts, once all are made."""
+        self._maker: IndexMaker | None = None
+        """The search texts being made (on the UI thread, a slice between two frames)."""
+        self._partial: Filtered | None = None
+        """A filter asked before every search text was made: what it matched among the
+        rows made so far (and the rows those are, in the order of the sort)."""
+        self._partial_made = 0
+        """How many rows of the maker's order :attr:`_partial` looked through."""
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
         self._owed: frozenset[str] = frozenset()
@@ -193,6 +207,8 @@ class BrowseScreen(Screen[None]):
         if self.is_mounted:
             self.query_one(CardList).set_row_count(0)
         self.index = None
+        self._maker = None
+        self._partial = None
         self.columns = None
         self._early = {}
         self._sorted = None
@@ -227,23 +243,41 @@ class BrowseScreen(Screen[None]):
         self.run_worker(work, group="browse-columns", exclusive=True)
 
     async def _load_index(self, generation: object) -> None:
+        """The retired cards (read in a thread), then every row's search texts, made on the
+        UI thread a slice between frames (a thread would hold the GIL against each key), in
+        the order of the sort: a filter typed meanwhile shows at once what it matches among
+        the rows made so far, the first rows of its result, and grows with each slice."""
         ctx = ctx_of(self)
-        deck_cards = list(self.cards)
-
-        def made() -> tuple[list[Card], SearchIndex]:
-            retired = ctx.store.reading(retired_cards)
-            return retired, search_index(deck_cards + retired)
-
-        retired, index = await asyncio.to_thread(made)
+        retired = await asyncio.to_thread(ctx.store.reading, retired_cards)
         if generation is not self._generation:
             return
         if retired:
             self.cards.extend(retired)
             self._sorted = None
-        self.index = index
+        self._maker = maker = IndexMaker(self.cards, self._rows_sorted())
+        maker.step(self.SLICE)
+        if self.waiting is not None or retired:
+            self.refill(keep_cursor=True)
+        while not maker.done:
+            await self._between_slices()
+            if generation is not self._generation:
+                return
+            made = maker.step(self.SLICE)
+            if self._partial is not None:
+                self._grow(made)
+        self._maker = None
+        self.index = maker.index
+        partial, self._partial = self._partial, None
+        if partial is not None and self.waiting is not None:
+            # Every row looked through: the result is the whole filter's.
+            self._last = Filtered(partial.query, partial.matched, self.shown)
+            self.query_one(CardList).grow(len(self.shown), now=True)
         if self._columns_asked:
             self._start_columns()
-        self._arrived(rows_changed=bool(retired))
+        self._arrived()
+
+    async def _between_slices(self) -> None:
+        await asyncio.sleep(0)  # the event loop's turn: a frame, a key
 
     async def _load_columns(self, generation: object, cards: list[Card]) -> None:
         ctx = ctx_of(self)
@@ -259,11 +293,62 @@ class BrowseScreen(Screen[None]):
         self._early = {}
         self._arrived()
 
-    def _arrived(self, rows_changed: bool = False) -> None:
-        if self.waiting is not None or rows_changed:
+    def _arrived(self) -> None:
+        if self.waiting is not None:
             self.refill(keep_cursor=True)
         else:
             self.query_one(CardList).refresh()
+
+    def _refill_partial(self, query: str) -> None:
+        """What ``query`` matches among the rows whose search texts are made (a narrower
+        filter than the last partial one looks only through its rows, and the rows made
+        since)."""
+        maker = self._maker
+        assert maker is not None
+        order, index = maker.index.order, maker.index
+        last = self._partial
+        rest = None if last is None else refine(last.query, query)
+        if last is not None and rest is not None:
+            matched = select(last.matched, rest, self.cards, index, self.columns)
+            more = order[self._partial_made : maker.made]
+            matched += select(more, query, self.cards, index, self.columns)
+        else:
+            matched = select(order[: maker.made], query, self.cards, index, self.columns)
+        self._partial, self._partial_made = Filtered(query, matched, []), maker.made
+        self._show_partial(new=True)
+
+    def _grow(self, made: Sequence[int]) -> None:
+        """Rows whose search texts were just made: the partial filter's matches among them."""
+        partial = self._partial
+        assert partial is not None and isinstance(partial.matched, list)
+        assert self._maker is not None
+        index = self._maker.index
+        partial.matched.extend(select(made, partial.query, self.cards, index, self.columns))
+        self._partial_made += len(made)
+        self._show_partial(new=False)
+
+    def _show_partial(self, new: bool) -> None:
+        partial, maker = self._partial, self._maker
+        assert partial is not None and maker is not None
+        rows = self._rows_sorted()
+        table = self.query_one(CardList)
+        if maker.index.order is rows:  # the texts are made in the sort's order
+            shown = list(partial.matched) if new else self.shown
+            if not new:
+                shown.extend(partial.matched[len(shown) :])
+        else:
+            shown = in_order(partial.matched, rows, self._ranks())
+        self.shown = shown
+        if new or maker.index.order is not rows:
+            table.set_row_count(len(shown))
+            # Not the count, which grows with each slice: a new title is a new frame.
+            table.border_title = (
+                f"first matches of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
+            )
+        else:
+            table.grow(len(shown))
+        self._read_early(shown[: self.app.size.height])
+        self.show_detail()
 
     def _read_early(self, rows: list[int]) -> None:
         """The stored columns of ``rows`` (those on screen) before all have arrived."""
@@ -364,6 +449,12 @@ class BrowseScreen(Screen[None]):
         ]
         if need_columns and self.columns is None:
             self.read_columns()
+        if missing == ["the search texts"] and self._maker is not None:
+            # Not waiting: the rows made so far are looked through now, the rest as made.
+            self.waiting = missing[0]
+            self._refill_partial(query)
+            return
+        self._partial = None
         if missing:
             # Not blocking: the table keeps what it shows; the worker's arrival refills.
             self.waiting = " and ".join(missing)

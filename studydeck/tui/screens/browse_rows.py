@@ -63,6 +63,9 @@ class SearchIndex:
     (a typed term holds no line break). A paper's text is not copied into each of its
     cards': a search scans half the text."""
 
+    order: Sequence[int]
+    """The rows in the order their texts were made (where they lie in memory, so a search
+    looks through them in this order)."""
     paper_of: list[int]
     """Per card (in the screen's order): its paper's number."""
     paper_text: list[str]
@@ -83,24 +86,61 @@ def search_text(card: Card) -> str:
     return _paper_text(card.paper) + " " + card.back.casefold()
 
 
+class IndexMaker:
+    """Makes the search texts of ``cards`` (see :func:`search_text`) a slice at a time, in
+    the order of ``order`` (every row once), each paper's once. Until :attr:`done`,
+    :attr:`index` holds the texts of the first :attr:`made` rows of ``order``: a filter
+    may look through those (:func:`select`), and the rows made later add to its result."""
+
+    def __init__(self, cards: Sequence[Card], order: Sequence[int]) -> None:
+        self.cards = cards
+        self.made = 0
+        self._number: dict[int, int] = {}
+        n = len(cards)
+        self.index = SearchIndex(order, [0] * n, [], [""] * n, [])
+
+    @property
+    def done(self) -> bool:
+        return self.made >= len(self.index.order)
+
+    def step(self, count: int) -> Sequence[int]:
+        """Make the texts of the next ``count`` rows of the order; return those rows."""
+        rows = self.index.order[self.made : self.made + count]
+        cards, number = self.cards, self._number
+        of, texts, own, kws = (
+            self.index.paper_of,
+            self.index.paper_text,
+            self.index.card_text,
+            self.index.keywords,
+        )
+        for r in rows:
+            card = cards[r]
+            p = card.paper
+            n = number.get(id(p))
+            if n is None:
+                n = number[id(p)] = len(texts)
+                texts.append(_paper_text(p))
+                kws.append("\n".join(p.keywords).casefold() if p.keywords else None)
+            of[r] = n
+            own[r] = card.back.casefold()
+        self.made += len(rows)
+        return rows
+
+
 def search_index(cards: Sequence[Card]) -> SearchIndex:
-    """The search texts of ``cards`` (see :func:`search_text`), each paper's made once."""
-    ids = [id(c.paper) for c in cards]
-    papers = {id(c.paper): c.paper for c in cards}
-    number = {k: n for n, k in enumerate(papers)}
-    return SearchIndex(
-        [number[k] for k in ids],
-        [_paper_text(p) for p in papers.values()],
-        [c.back.casefold() for c in cards],
-        ["\n".join(p.keywords).casefold() if p.keywords else None for p in papers.values()],
-    )
+    """The search texts of ``cards`` (see :func:`search_text`), made at once, in their order."""
+    maker = IndexMaker(cards, range(len(cards)))
+    maker.step(len(cards))
+    return maker.index
 
 
 def _free(rows: list[int], term: str, index: SearchIndex) -> list[int]:
     """The rows whose paper's text or own text holds ``term``."""
     of, texts, own = index.paper_of, index.paper_text, index.card_text
     has: list[bool] | dict[int, bool]
-    if len(rows) * 2 >= len(texts):
+    # Many rows: every paper's text at once; a few (or the texts made so far are more than
+    # the rows' papers): only their papers'. (A card is a paper's of two or three.)
+    if len(rows) * 5 >= len(of):
         has = [term in t for t in texts]
     else:  # a few rows left: look only at their papers
         has = {p: term in texts[p] for p in {of[i] for i in rows}}
@@ -295,7 +335,7 @@ def refilter(
     result shown now, if it still holds (same sort, no state changed since); a query that
     narrows it looks only through its rows for the terms it adds (:func:`refine`), and the
     same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
-    every = range(len(cards))
+    every = range(len(cards)) if index is None else index.order
     rest = None if last is None else refine(last.query, query)
     if last is None or rest is None:
         matched: Sequence[int] = (

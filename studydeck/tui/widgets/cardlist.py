@@ -84,6 +84,16 @@ class CardList(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.refresh()
 
+    def grow(self, count: int, *, now: bool = False) -> None:
+        """Rows were added after the last (a filter's result growing as it reads on):
+        ``count`` of them; the cursor and the scroll stay where they are. Drawn when some
+        are on screen, or ``now`` (a new height is a new frame: the scrollbar)."""
+        shown_before = self.row_count
+        if now or shown_before < round(self.scroll_offset.y) + self.size.height:
+            self.row_count = count
+            self.virtual_size = Size(self._line_width, count + 1)
+            self.refresh()
+
     def row_text(self, i: int) -> tuple[str, ...]:
         """Row ``i`` as plain text, cell by cell (what the user reads)."""
         return tuple(t.plain for t in self.cells(i))

@@ -1,0 +1,136 @@
+"""A filter typed right after browse opens, while the search texts are still being made (a
+slice at a time, in the order of the list): the list shows at once the first rows of its
+result, the title says it is still reading, and once every text is made the list is the one
+the same filter typed after loading gives -- and a plain reading of the deck."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Input
+
+from studydeck.tui.screens.browse import BrowseScreen
+from studydeck.tui.widgets.cardlist import CardList
+
+from ..conftest import SEED, table
+from .test_browse import Plain, loaded, table_rows
+
+SLICE = 4
+
+
+class Slices:
+    """The screen's slices of search texts, made one at a time when the test says."""
+
+    def __init__(self) -> None:
+        self.paused = asyncio.Event()
+        self.go: asyncio.Queue[None] = asyncio.Queue()
+        self.open = False
+
+    async def between(self) -> None:
+        if self.open:
+            return
+        self.paused.set()
+        await self.go.get()
+        self.paused.clear()
+
+    async def first(self) -> None:
+        """Until the first slice is made and the next waits."""
+        await self.paused.wait()
+
+    async def next(self) -> None:
+        """One more slice made (the next waits)."""
+        self.paused.clear()
+        self.go.put_nowait(None)
+        await self.paused.wait()
+
+    def release(self) -> None:
+        self.open = True
+        self.go.put_nowait(None)
+
+
+@pytest.fixture
+def slices(monkeypatch):
+    gate = Slices()
+
+    async def between(screen: BrowseScreen) -> None:
+        await gate.between()
+
+    monkeypatch.setattr(BrowseScreen, "SLICE", SLICE)
+    monkeypatch.setattr(BrowseScreen, "_between_slices", between)
+    return gate
+
+
+async def typed_after_loading(make_app, paths, keys: str, db=None) -> list[tuple[str, ...]]:
+    app = make_app(paths, db=db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        await pilot.press("slash", *keys)
+        assert app.screen.applied_query == keys
+        return table_rows(app.screen.query_one(CardList))
+
+
+async def test_a_filter_typed_at_once_shows_its_first_rows_then_all(make_app, slices) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await slices.first()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and screen.index is None
+        plain = Plain(app)
+        every = plain.rows()
+        table_ = screen.query_one(CardList)
+        await pilot.press("slash", *"vi")
+        # The first SLICE rows of the list are made: their matches, the result's first rows.
+        made = every[:SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("vi") if r in made]
+        assert "reading the search texts" in str(table_.border_title)
+        assert screen.applied_query != "vi"
+        await slices.next()
+        await slices.next()
+        made = every[: 3 * SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("vi") if r in made]
+        await pilot.press("d")  # narrows: the rows made so far, and the ones made later
+        made = every[: 3 * SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("vid") if r in made]
+        await slices.next()
+        await pilot.press("backspace", "backspace", *"restor")  # not a narrowing: anew
+        made = every[: 4 * SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("vrestor") if r in made]
+        screen.query_one(Input).value = "restor"
+        await pilot.pause()
+        slices.release()
+        await loaded(app, pilot)
+        early = table_rows(table_)
+        assert screen.applied_query == "restor"
+        assert early == plain.rows("restor") and 0 < len(early) < len(every)
+        assert str(table_.border_title) == (f"{len(early)} of {len(every)} cards · sorted by paper")
+        # Typed on, once loaded: it narrows the result made early.
+        await pilot.press(*" image")
+        assert table_rows(table_) == plain.rows("restor image")
+    assert early == await typed_after_loading(make_app, [SEED], "restor")
+
+
+async def test_retired_cards_are_searched_too(
+    make_app, notes, tmp_path, slices, monkeypatch
+) -> None:
+    """A removed row's card (read from the store first) is among the rows made early."""
+    monkeypatch.setattr(BrowseScreen, "SLICE", 1)  # two cards: two slices
+    rows = ["| 2020 | Beta | k | contribution B | | |", "| 2021 | Alpha | k | contribution A | | |"]
+    path = notes(table(*rows))
+    db = tmp_path / "again.sqlite3"
+    make_app([path], db=db)
+    path.write_text(table(rows[0]), encoding="utf-8")
+    app = make_app([path], db=db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await slices.first()
+        app.screen.query_one(Input).value = "a"
+        await pilot.pause()
+        slices.release()
+        await loaded(app, pilot)
+        early = [(r[0], r[4]) for r in table_rows(app.screen.query_one(CardList))]
+        assert early == [("Alpha", "retired"), ("Beta", "new")]
+    late = await typed_after_loading(make_app, [path], "a", db=db)
+    assert early == [(r[0], r[4]) for r in late]

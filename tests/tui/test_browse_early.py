@@ -98,14 +98,26 @@ async def test_a_filter_typed_at_once_shows_its_first_rows_then_all(make_app, sl
         await pilot.press("backspace", "backspace", *"restor")  # not a narrowing: anew
         made = every[: 4 * SLICE]
         assert table_rows(table_) == [r for r in plain.rows("vrestor") if r in made]
-        screen.query_one(Input).value = "restor"
+        screen.query_one(Input).value = "resto"  # anew
         await pilot.pause()
+        await slices.next()
+        await pilot.press("r")  # narrows the rows made so far, grown by the last slice
+        made = every[: 5 * SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("restor") if r in made]
+        await pilot.press("tab", "o")  # sorted by kind: the same rows, in that order
+        assert table_rows(table_) == [r for r in plain.rows("restor", "kind") if r in made]
+        await slices.next()
+        made = every[: 6 * SLICE]
+        assert table_rows(table_) == [r for r in plain.rows("restor", "kind") if r in made]
         slices.release()
         await loaded(app, pilot)
-        early = table_rows(table_)
         assert screen.applied_query == "restor"
+        assert table_rows(table_) == plain.rows("restor", "kind")
+        await pilot.press(*"o" * 8)  # round to the paper column again
+        early = table_rows(table_)
         assert early == plain.rows("restor") and 0 < len(early) < len(every)
         assert str(table_.border_title) == (f"{len(early)} of {len(every)} cards · sorted by paper")
+        await pilot.press("slash", "end")
         # Typed on, once loaded: it narrows the result made early.
         await pilot.press(*" image")
         assert table_rows(table_) == plain.rows("restor image")
@@ -115,7 +127,8 @@ async def test_a_filter_typed_at_once_shows_its_first_rows_then_all(make_app, sl
 async def test_retired_cards_are_searched_too(
     make_app, notes, tmp_path, slices, monkeypatch
 ) -> None:
-    """A removed row's card (read from the store first) is among the rows made early."""
+    """A removed row's card (read from the store first) is among the rows searched for a
+    filter typed at once."""
     monkeypatch.setattr(BrowseScreen, "SLICE", 1)  # two cards: two slices
     rows = ["| 2020 | Beta | k | contribution B | | |", "| 2021 | Alpha | k | contribution A | | |"]
     path = notes(table(*rows))
@@ -125,7 +138,6 @@ async def test_retired_cards_are_searched_too(
     app = make_app([path], db=db)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")
-        await slices.first()
         app.screen.query_one(Input).value = "a"
         await pilot.pause()
         slices.release()

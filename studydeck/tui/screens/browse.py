@@ -149,8 +149,6 @@ class BrowseScreen(Screen[None]):
         self._partial: Filtered | None = None
         """A filter asked before every search text was made: what it matched among the
         rows made so far (and the rows those are, in the order of the sort)."""
-        self._partial_made = 0
-        """How many rows of the maker's order :attr:`_partial` looked through."""
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
         self._owed: frozenset[str] = frozenset()
@@ -301,20 +299,17 @@ class BrowseScreen(Screen[None]):
 
     def _refill_partial(self, query: str) -> None:
         """What ``query`` matches among the rows whose search texts are made (a narrower
-        filter than the last partial one looks only through its rows, and the rows made
-        since)."""
+        filter than the last partial one looks only through its rows: it has grown with
+        each slice made since)."""
         maker = self._maker
         assert maker is not None
-        order, index = maker.index.order, maker.index
-        last = self._partial
+        index, last = maker.index, self._partial
         rest = None if last is None else refine(last.query, query)
         if last is not None and rest is not None:
             matched = select(last.matched, rest, self.cards, index, self.columns)
-            more = order[self._partial_made : maker.made]
-            matched += select(more, query, self.cards, index, self.columns)
         else:
-            matched = select(order[: maker.made], query, self.cards, index, self.columns)
-        self._partial, self._partial_made = Filtered(query, matched, []), maker.made
+            matched = select(index.order[: maker.made], query, self.cards, index, self.columns)
+        self._partial = Filtered(query, matched, [])
         self._show_partial(new=True)
 
     def _grow(self, made: Sequence[int]) -> None:
@@ -324,7 +319,6 @@ class BrowseScreen(Screen[None]):
         assert self._maker is not None
         index = self._maker.index
         partial.matched.extend(select(made, partial.query, self.cards, index, self.columns))
-        self._partial_made += len(made)
         self._show_partial(new=False)
 
     def _show_partial(self, new: bool) -> None:

@@ -8,10 +8,12 @@ that drops no row leaves the list as it is (:func:`~.browse_rows.refilter`).
 
 Opening paints at once from the deck in memory (sorted by title), the stored columns (state,
 recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.
-Worker threads (:mod:`~studydeck.tui.screens.browse_rows`) make the search texts at once, and
-read every card's stored columns when a filter or sort needs them, or after a quiet spell
-(not beside typing: the thread would slow each key down). A filter or sort that needs what
-has not arrived waits for it (the screen stays live) and runs when it does."""
+The search texts are made at once, on the UI thread a slice between frames, in the order of
+the list: a filter typed meanwhile shows its first rows at once (its matches among the rows
+made so far) and grows with each slice. A worker thread reads every card's stored columns
+when a filter or sort needs them, or after a quiet spell (not beside typing: the thread
+would slow each key down). A filter or sort that needs them waits for them (the screen stays
+live) and runs when they arrive."""
 
 from __future__ import annotations
 

@@ -3,10 +3,10 @@ per-card columns that need the store (state, recall, SM-2), loaded off the UI th
 
 A row is an index into the screen's list of cards (the deck's, then the retired ones), so
 opening browse builds no object per card: the list of indices, sorted by title, is all.
-The search texts and the stored columns are lists in the same order, built once in a worker
-thread (:func:`search_index`, :func:`load_columns`); a filter is a few list comprehensions
-over them (:func:`select`), run in notes order (where they lie in memory) and put back in
-the sort's order (:func:`in_order`)."""
+The search texts and the stored columns are lists in the same order, made once (the texts a
+slice at a time, :class:`IndexMaker`; the columns in a worker thread, :func:`load_columns`);
+a filter is a few list comprehensions over them (:func:`select`), run in the order the texts
+were made (where they lie in memory) and put back in the sort's order (:func:`in_order`)."""
 
 from __future__ import annotations
 
@@ -313,8 +313,8 @@ def matches(row: Row, query: str, today: date) -> bool:
 
 @dataclass(frozen=True)
 class Filtered:
-    """A filter's result: the rows ``query`` matched, in notes order (where a filter looks
-    through them fastest) and in the order of the sort (``shown``)."""
+    """A filter's result: the rows ``query`` matched, in the order of the search texts
+    (where a filter looks through them fastest) and in the order of the sort (``shown``)."""
 
     query: str
     matched: Sequence[int]

@@ -220,17 +220,10 @@ def rows_of(
     groups: Sequence[tuple[tuple[Any, ...], list[str]]],
 ) -> list[tuple[CardRow, list[str]]]:
     """The groups' first six values (a :class:`~studydeck.planner.CardRow`'s fields) as one
-    CardRow each, with the group's card ids (groups that differ only past the six merge)."""
+    CardRow each, with the group's card ids (groups that differ only past those six stay
+    apart: the planner takes a row in several groups)."""
     new = tuple.__new__  # a CardRow straight from the fields: half the cost of CardRow(*)
-    out: dict[CardRow, list[str]] = {}
-    for key, ids in groups:
-        row = new(CardRow, key[:6])
-        have = out.get(row)
-        if have is None:
-            out[row] = ids
-        else:
-            out[row] = have + ids
-    return list(out.items())
+    return [(new(CardRow, key[:6]), ids) for key, ids in groups]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from studydeck.perf import gc_paused
 from studydeck.planner import CardRow
 from studydeck.scheduling import CardState, FsrsMemory, Sm2State
 
@@ -197,17 +196,6 @@ def grouped_cards(tuples: Tuples, cols: str) -> list[tuple[tuple[Any, ...], list
 
 def _one_by_one(tuples: Tuples, cols: str) -> list[tuple[tuple[Any, ...], list[str]]]:
     return [(r[1:], [r[0]]) for r in tuples(f"SELECT card_id, {cols} FROM cards")]
-
-
-def plan_rows_of(groups: Sequence[tuple[tuple[Any, ...], list[str]]]) -> dict[str, CardRow]:
-    """Each card's :class:`~studydeck.planner.CardRow`, one object shared by the cards of a
-    group (the groups' first six values are a CardRow's fields)."""
-    new = tuple.__new__  # a CardRow straight from the fields: half the cost of CardRow(*)
-    rows: dict[str, CardRow] = {}
-    with gc_paused():
-        for key, ids in groups:
-            rows.update(dict.fromkeys(ids, new(CardRow, key[:6])))
-    return rows
 
 
 def plan_groups(tuples: Tuples) -> list[tuple[CardRow, list[str]]]:

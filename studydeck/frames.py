@@ -55,17 +55,22 @@ def encode(papers: Sequence[Sequence[Any]], cards: Sequence[Sequence[Any]], base
     """A frame's bytes: paper rows (values in :data:`FIELDS` order) and card rows (paper
     index, id, kind, back: these papers' cards, in order); ``base``: the deck index of the
     first paper (the cards' paper indices count in the deck)."""
-    paper_cols = [[r[k] for r in papers] for k in _LIGHT_AT]
-    card_cols = [[c[k] for c in cards] for k in range(3)]
+    # (transposed in C: a frame is thousands of rows)
+    by_field = list(zip(*papers, strict=True)) or [() for _ in FIELDS]
+    by_part = list(zip(*cards, strict=True)) or [() for _ in range(4)]
+    paper_cols = [by_field[k] for k in _LIGHT_AT]
+    card_cols = by_part[:3]
+    index, backs = by_part[0], by_part[3]
+    heavy_cols = [by_field[k] for k in _HEAVY_AT]
     chunks: list[bytes] = []
     sizes: list[tuple[int, int]] = []  # each chunk's bytes and cards
     at = 0
     for k in range(0, len(papers), CHUNK_ROWS):
-        stop = bisect_left(card_cols[0], base + k + CHUNK_ROWS, lo=at)
-        rows = [tuple([r[f] for f in _HEAVY_AT]) for r in papers[k : k + CHUNK_ROWS]]
+        stop = bisect_left(index, base + k + CHUNK_ROWS, lo=at)
+        rows = list(zip(*[c[k : k + CHUNK_ROWS] for c in heavy_cols], strict=True))
         # One marshal for the papers and their backs: a back that is its paper's
         # contribution is written once, and read back as the same string.
-        chunks.append(marshal.dumps((rows, [c[3] for c in cards[at:stop]])))
+        chunks.append(marshal.dumps((rows, backs[at:stop])))
         sizes.append((len(chunks[-1]), stop - at))
         at = stop
     return pack((paper_cols, card_cols, sizes), chunks)
@@ -98,7 +103,7 @@ def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
         and len(paper_cols) == len(LIGHT)
         and isinstance(card_cols, list)
         and len(card_cols) == 3
-        and all(isinstance(c, list) for c in (*paper_cols, *card_cols))
+        and all(isinstance(c, tuple) for c in (*paper_cols, *card_cols))
         and len({len(c) for c in paper_cols}) == 1
         and len({len(c) for c in card_cols}) == 1
         and isinstance(sizes, list)
@@ -125,7 +130,7 @@ def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
     return paper_cols, card_cols, chunks
 
 
-def heavy(chunk: Chunk) -> tuple[list[tuple[Any, ...]], list[str]]:
+def heavy(chunk: Chunk) -> tuple[list[tuple[Any, ...]], Sequence[str]]:
     """A chunk's paper values (as :data:`HEAVY`) and card backs; :class:`Damaged` when they
     are not that."""
     data, _, papers, _, cards = chunk
@@ -135,7 +140,7 @@ def heavy(chunk: Chunk) -> tuple[list[tuple[Any, ...]], list[str]]:
         raise Damaged(str(e)) from None
     if not (
         isinstance(rows, list)
-        and isinstance(backs, list)
+        and isinstance(backs, tuple)
         and len(rows) == papers
         and len(backs) == cards
         and all(type(r) is tuple and len(r) == len(HEAVY) for r in rows)
@@ -207,9 +212,9 @@ class Columns:
         self._chunks: list[Chunk | None] = list(chunks)
         self._paper_starts = [c[1] for c in chunks]
         self._card_starts = [c[3] for c in chunks]
-        self._read: list[tuple[list[tuple[Any, ...]], list[str]] | None] = [None] * len(chunks)
+        self._read: list[tuple[list[tuple[Any, ...]], Sequence[str]] | None] = [None] * len(chunks)
 
-    def _chunk(self, k: int) -> tuple[list[tuple[Any, ...]], list[str]]:
+    def _chunk(self, k: int) -> tuple[list[tuple[Any, ...]], Sequence[str]]:
         # Its bytes are let go once read (a frame's, once all its chunks are): taken before
         # the values are looked at, so another thread's read in between leaves them here.
         chunk, got = self._chunks[k], self._read[k]

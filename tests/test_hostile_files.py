@@ -145,7 +145,7 @@ def _header(diags: list[object] | None = None) -> tuple[object, ...]:
 
 
 _PAPER = tuple(range(14))
-_COLS = [[0], [()], [2020], [""], ["s"], [1], [0], [()]]  # one paper's light columns
+_COLS = [("k",), ((),), (2020,), ("",), ("s",), (1,), (0,), ((),)]  # one paper's light columns
 
 
 def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
@@ -168,8 +168,8 @@ def _flipped() -> tuple[bytes, list[tuple[str, bytes]]]:
     [
         (b"garbage", []),
         _cache(("wrong tag", [], "n", [], []), [], []),
-        _crafted((_COLS[:-1], [[], [], []], [(0, 0)]), []),  # a paper column missing
-        _crafted(([*_COLS[:-1], []], [[], [], []], [(0, 0)]), []),  # a column short
+        _crafted((_COLS[:-1], [(), (), ()], [(0, 0)]), []),  # a paper column missing
+        _crafted(([*_COLS[:-1], ()], [(), (), ()], [(0, 0)]), []),  # a column short
         _cache(_header(), [], [(7, "id", "contribution", "b")]),
         _cache(_header(), [_PAPER], [(7, "id", "contribution", "b")]),
         _cache(_header([("p", 1)]), [], []),

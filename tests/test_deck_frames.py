@@ -138,7 +138,7 @@ def test_a_text_chunk_of_another_shape_under_a_valid_crc_is_one_clear_error(
     assert columns.n_papers == 1
     deck = loading._CachedDeck.of("n", columns, (), ())
     assert deck.card_keys() == [("k/contribution", "k")]
-    with pytest.raises(StudydeckError, match="deck cache .* is damaged"):
+    with pytest.raises(StudydeckError, match=r"deck cache .* is damaged"):
         deck.paper_at(0)
 
 

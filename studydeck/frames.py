@@ -67,10 +67,10 @@ def encode(papers: Sequence[Sequence[Any]], cards: Sequence[Sequence[Any]], base
     at = 0
     for k in range(0, len(papers), CHUNK_ROWS):
         stop = bisect_left(index, base + k + CHUNK_ROWS, lo=at)
-        rows = list(zip(*[c[k : k + CHUNK_ROWS] for c in heavy_cols], strict=True))
+        cols = [c[k : k + CHUNK_ROWS] for c in heavy_cols]
         # One marshal for the papers and their backs: a back that is its paper's
         # contribution is written once, and read back as the same string.
-        chunks.append(marshal.dumps((rows, backs[at:stop])))
+        chunks.append(marshal.dumps((cols, backs[at:stop])))
         sizes.append((len(chunks[-1]), stop - at))
         at = stop
     return pack((paper_cols, card_cols, sizes), chunks)
@@ -130,24 +130,24 @@ def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
     return paper_cols, card_cols, chunks
 
 
-def heavy(chunk: Chunk) -> tuple[list[tuple[Any, ...]], Sequence[str]]:
-    """A chunk's paper values (as :data:`HEAVY`) and card backs; :class:`Damaged` when they
-    are not that."""
+def heavy(chunk: Chunk) -> tuple[list[Sequence[Any]], Sequence[str]]:
+    """A chunk's paper columns (as :data:`HEAVY`) and card backs; :class:`Damaged` when
+    they are not that."""
     data, _, papers, _, cards = chunk
     try:
-        rows, backs = marshal.loads(data)
+        cols, backs = marshal.loads(data)
     except (ValueError, EOFError, TypeError) as e:
         raise Damaged(str(e)) from None
     if not (
-        isinstance(rows, list)
+        isinstance(cols, list)
         and isinstance(backs, tuple)
-        and len(rows) == papers
+        and len(cols) == len(HEAVY)
+        and all(type(c) is tuple and len(c) == papers for c in cols)
         and len(backs) == cards
-        and all(type(r) is tuple and len(r) == len(HEAVY) for r in rows)
         and set(map(type, backs)) <= {str}
     ):
         raise Damaged("not a chunk")
-    return rows, backs
+    return cols, backs
 
 
 class RowLists:
@@ -174,6 +174,9 @@ class RowLists:
 
     def all_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         return self.papers, self.cards
+
+    def card_rows(self) -> list[tuple[Any, ...]]:
+        return self.cards
 
 
 class Columns:
@@ -212,9 +215,9 @@ class Columns:
         self._chunks: list[Chunk | None] = list(chunks)
         self._paper_starts = [c[1] for c in chunks]
         self._card_starts = [c[3] for c in chunks]
-        self._read: list[tuple[list[tuple[Any, ...]], Sequence[str]] | None] = [None] * len(chunks)
+        self._read: list[tuple[list[Sequence[Any]], Sequence[str]] | None] = [None] * len(chunks)
 
-    def _chunk(self, k: int) -> tuple[list[tuple[Any, ...]], Sequence[str]]:
+    def _chunk(self, k: int) -> tuple[list[Sequence[Any]], Sequence[str]]:
         # Its bytes are let go once read (a frame's, once all its chunks are): taken before
         # the values are looked at, so another thread's read in between leaves them here.
         chunk, got = self._chunks[k], self._read[k]
@@ -232,30 +235,30 @@ class Columns:
             self._chunks[k] = None
         return got
 
-    def _all(self) -> tuple[list[tuple[Any, ...]], list[str]]:
-        values: list[tuple[Any, ...]] = []
+    def _all(self) -> tuple[list[list[Any]], list[str]]:
+        """The heavy columns and the backs, whole."""
+        cols: list[list[Any]] = [[] for _ in HEAVY]
         backs: list[str] = []
         for k in range(len(self._chunks)):
             more, more_backs = self._chunk(k)
-            values += more
+            for col, more_col in zip(cols, more, strict=True):
+                col += more_col
             backs += more_backs
-        return values, backs
+        return cols, backs
 
     def column(self, name: str) -> list[Any]:
         got = self._light.get(name)
         if got is not None:
             return list(got)
-        k = HEAVY.index(name)
-        return [r[k] for r in self._all()[0]]
+        return self._all()[0][HEAVY.index(name)]
 
     def card_column(self, k: int) -> list[Any]:
         return list(self.cards[k]) if k < 3 else self._all()[1]
 
     def paper_row(self, i: int) -> tuple[Any, ...]:
         k = bisect_right(self._paper_starts, i) - 1
-        values = self._chunk(k)[0][i - self._paper_starts[k]]
-        light = self._light
-        return tuple([light[f][i] if f in light else values[_HEAVY_PLACE[f]] for f in FIELDS])
+        at, cols, light = i - self._paper_starts[k], self._chunk(k)[0], self._light
+        return tuple([light[f][i] if f in light else cols[_HEAVY_PLACE[f]][at] for f in FIELDS])
 
     def card_row(self, j: int) -> tuple[Any, ...]:
         k = bisect_right(self._card_starts, j) - 1
@@ -263,11 +266,15 @@ class Columns:
         return index[j], ids[j], kinds[j], self._chunk(k)[1][j - self._card_starts[k]]
 
     def all_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        values, backs = self._all()
-        order = [_PLACE[f] for f in FIELDS]
-        columns = [*self._light.values(), *zip(*values, strict=True)] if values else []
-        papers = [tuple([r[k] for k in order]) for r in zip(*columns, strict=True)]
+        heavy_cols, backs = self._all()
+        columns = [*self._light.values(), *heavy_cols]
+        # (zipped in C, in the fields' order: a whole deck's rows for browse or an export)
+        papers = list(zip(*[columns[_PLACE[f]] for f in FIELDS], strict=True))
         return papers, list(zip(*self.cards, backs, strict=True))
+
+    def card_rows(self) -> list[tuple[Any, ...]]:
+        """:meth:`all_rows`' card rows alone."""
+        return list(zip(*self.cards, self._all()[1], strict=True))
 
 
 _HEAVY_PLACE = {f: k for k, f in enumerate(HEAVY)}

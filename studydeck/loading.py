@@ -270,7 +270,7 @@ class _CachedDeck(Deck):
                             question=questions[kind],
                             back=back,
                         )
-                        for i, cid, kind, back in raw.all_rows()[1]
+                        for i, cid, kind, back in raw.card_rows()
                     ]
                 )
         self.__dict__["cards"] = out
@@ -335,7 +335,7 @@ class _CachedDeck(Deck):
         return self._card_at(j)
 
     def paper_column(self, name: str) -> list[Any]:
-        if name == "figures" or name not in _PAPER_FIELDS:
+        if name == "figures":
             return super().paper_column(name)  # (refused there: stored as pairs here)
         return self._paper_column(name)
 

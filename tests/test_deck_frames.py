@@ -133,7 +133,7 @@ def test_a_text_chunk_of_another_shape_under_a_valid_crc_is_one_clear_error(
         [(0,), ("k/contribution",), ("contribution",)],
         [(len(frames.marshal.dumps(([("t",)], ("b",)))), 1)],
     )
-    data = frames.pack(light, [frames.marshal.dumps(([("t",)], ("b",)))])  # a title alone
+    data = frames.pack(light, [frames.marshal.dumps(([("t",)], ("b",)))])  # titles alone
     columns = frames.Columns([data])  # its light part is sound
     assert columns.n_papers == 1
     deck = loading._CachedDeck.of("n", columns, (), ())

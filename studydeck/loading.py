@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studydeck.deck import find_files
+from studydeck.errors import StudydeckError
 from studydeck.fileio import ReadRefused, read_regular
-from studydeck.frames import Columns, RowLists
+from studydeck.frames import Columns, Damaged, RowLists
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -109,7 +110,7 @@ def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | 
             return None
         if [t for t, _ in frames] != sums:  # frames of another write, or missing
             return None
-        rows = Columns([data for _, data in frames])
+        rows = _Columns([data for _, data in frames])
         diags = tuple(
             Diagnostic(path=p, line=ln, severity=sev, message=m) for p, ln, sev, m in raw_diags
         )
@@ -119,6 +120,22 @@ def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | 
 
 
 _KINDS = {k.value: k for k in CardKind}
+
+
+class _Columns(Columns):
+    """A cached deck's rows. The open checked all their bytes (a CRC); a heavy chunk found
+    of another shape when read can only be another program's writing, and by then the deck
+    is in use: one clear error, and the way out."""
+
+    def _chunk(self, k: int) -> tuple[list[Sequence[Any]], Sequence[str]]:
+        try:
+            return super()._chunk(k)
+        except Damaged:
+            raise StudydeckError(
+                "the deck cache in the review store is damaged",
+                hint="change any notes file (a blank line will do) and open the notes "
+                "again: what is damaged is then read from the notes",
+            ) from None
 
 
 @lru_cache(maxsize=1)

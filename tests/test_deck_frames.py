@@ -134,7 +134,7 @@ def test_a_text_chunk_of_another_shape_under_a_valid_crc_is_one_clear_error(
         [(len(frames.marshal.dumps(([("t",)], ("b",)))), 1)],
     )
     data = frames.pack(light, [frames.marshal.dumps(([("t",)], ("b",)))])  # titles alone
-    columns = frames.Columns([data])  # its light part is sound
+    columns = loading._Columns([data])  # its light part is sound
     assert columns.n_papers == 1
     deck = loading._CachedDeck.of("n", columns, (), ())
     assert deck.card_keys() == [("k/contribution", "k")]
@@ -150,3 +150,31 @@ def test_frame_bytes_give_back_their_rows() -> None:
     for base in (9, 11):  # counted from another first paper: a card of none of them
         with pytest.raises(frames.Damaged):
             frames.Columns([data], base)
+
+
+def test_after_that_error_any_change_to_the_notes_reads_the_damaged_file_again(
+    tmp_path: Path,
+) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(table(*ROWS[:3]), "utf-8")
+    b.write_text(table(*ROWS[3:6]), "utf-8")
+    key = "\n".join(str(p.resolve()) for p in (a, b))
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [tmp_path], NOW)
+        name = key + "\x00frame " + f"{1:08d}"  # b.md's one frame
+        data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
+        paper_cols, card_cols, chunks = frames.light(data)
+        bad = frames.marshal.dumps(([("t",) * 3], ("b",) * chunks[0][4]))  # titles alone
+        with store.transaction() as c:  # re-packed under a valid CRC, its fingerprint kept
+            c.execute(
+                "UPDATE deck_cache SET data = ? WHERE deck = ?",
+                (frames.pack((paper_cols, card_cols, [(len(bad), chunks[0][4])]), [bad]), name),
+            )
+        deck, _ = loading.open_deck(store, [tmp_path], NOW)
+        assert deck.paper_at(0) == parse_files([a, b]).papers[0]  # a.md's: sound
+        with pytest.raises(StudydeckError, match="change any notes file"):
+            deck.paper_at(3)
+        a.write_text(a.read_text("utf-8") + "\n", "utf-8")  # as the error says
+        again, _ = loading.open_deck(store, [tmp_path], NOW)
+        assert again == parse_files([a, b])
+        assert again.paper_at(3).title == "Paper 3"

@@ -27,6 +27,7 @@ from dataclasses import fields
 from typing import Any
 
 from studydeck.models import CardKind, Paper
+from studydeck.perf import gc_paused
 
 FIELDS = tuple(f.name for f in fields(Paper))
 #: The paper fields read at open, in this order.
@@ -231,11 +232,14 @@ class Columns:
         """The heavy columns and the backs, whole."""
         cols: list[list[Any]] = [[] for _ in HEAVY]
         backs: list[str] = []
-        for k in range(len(self._chunks)):
-            more, more_backs = self._chunk(k)
-            for col, more_col in zip(cols, more, strict=True):
-                col += more_col
-            backs += more_backs
+        # (tens of thousands of new strings and tuples, no cycle among them: a collector
+        # running meanwhile would pass over everything loaded, again and again)
+        with gc_paused():
+            for k in range(len(self._chunks)):
+                more, more_backs = self._chunk(k)
+                for col, more_col in zip(cols, more, strict=True):
+                    col += more_col
+                backs += more_backs
         return cols, backs
 
     def column(self, name: str) -> list[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import gc
 import json
 import sys
@@ -928,6 +927,8 @@ def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
     """The command ``word`` is a typo of, when it cannot be a notes path (``revew``)."""
     if word.startswith("-") or Path(word).exists() or "/" in word or "\\" in word or "." in word:
         return None
+    import difflib  # (only for a word that is not a path: not on every start)
+
     close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
     return close[0] if close else None
 

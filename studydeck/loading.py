@@ -12,16 +12,17 @@ import hashlib
 import json
 import marshal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cached_property, lru_cache, partial
-from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studydeck.deck import find_files
+from studydeck.errors import StudydeckError
 from studydeck.fileio import ReadRefused, read_regular
+from studydeck.frames import Columns, Damaged, RowLists
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.store import ReconcileReport, Store
@@ -30,9 +31,10 @@ from studydeck.store.reconcile import Known, Signature, row_signature
 if TYPE_CHECKING:
     from studydeck.carding import Corrections
 
-CACHE_FORMAT = 9  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+CACHE_FORMAT = 10  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 # 7: written in frames; 8: frames named by the digest of their bytes; 9: frames and facts
-# per file (segments.py), the head's table of them after its frames' fingerprints
+# per file (segments.py), the head's table of them after its frames' fingerprints; 10: a
+# frame's rows as columns, light and heavy, under a CRC (frames.py)
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
@@ -66,51 +68,12 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
 #: beside its output, a table of every object it wrote (marshal's shared references) and a
 #: growing buffer: ~80 MiB more than the 29 MiB it makes, at the peak the TUI's memory bound
 #: counts. Frames of a few thousand rows, each a row of its own written as it is made, keep
-#: only one frame's bytes and table at a time.
+#: only one frame's bytes and table at a time. (A frame's layout: studydeck/frames.py.)
 _FRAME_ROWS = 4096
 
 
 #: A frame to write: the fingerprint of its rows, and its bytes when they must be written.
 Frame = tuple[str, Callable[[], bytes]]
-
-
-def _framed(
-    header: tuple[Any, ...],
-    papers: Sequence[Any],
-    cards: Sequence[Any],
-    paper_rows: Callable[[Sequence[Any]], list[Any]] = list,
-    card_rows: Callable[[Sequence[Any]], list[Any]] = list,
-    paper_of: Callable[[Any], int] = itemgetter(0),
-) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
-    """The deck cache's head (made from the frames' fingerprints, once they are written)
-    and frames: the head is the header (see :func:`_header`) and the
-    fingerprints of the frame rows that follow, in order; a frame is up to
-    ``_FRAME_ROWS`` paper rows and the card rows that follow them (those of these papers,
-    as cards come in paper order: a card's back is often its paper's contribution, one
-    string that marshal writes once in a frame, a copy in another). ``paper_rows``
-    (``card_rows``) makes a frame's rows from a slice of ``papers`` (``cards``), when it is
-    written: its rows and bytes are freed after; ``paper_of`` gives a card's paper index."""
-    size = _FRAME_ROWS
-    n = -(-len(papers) // size) or (1 if cards else 0)
-
-    def head(sums: list[str]) -> bytes:
-        return marshal.dumps((*header, sums))
-
-    def frames() -> Iterator[Frame]:
-        at = 0
-        for k in range(n):
-            end = stop = (k + 1) * size
-            if k == n - 1:
-                stop = len(cards)
-            else:
-                stop = at
-                while stop < len(cards) and paper_of(cards[stop]) < end:
-                    stop += 1
-            rows = (paper_rows(papers[k * size : end]), card_rows(cards[at:stop]))
-            yield _fingerprint(rows), partial(marshal.dumps, rows)
-            at = stop
-
-    return head, frames()
 
 
 def _fingerprint(rows: Any) -> str:
@@ -119,51 +82,6 @@ def _fingerprint(rows: Any) -> str:
     interning, which differ between two makings of the same rows; format 2 writes values
     only (and without the table of objects seen, it is quicker)."""
     return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
-
-
-def _unframed(head: bytes, frames: list[tuple[str, bytes]]) -> tuple[Any, ...]:
-    """(tag, name, paper rows, card rows, diagnostics, sources) from a head and its frame
-    rows (fingerprint, bytes), in order; ValueError (or EOFError, TypeError) when they are
-    not that, or not the frames the head names. ``frames`` is emptied as it is read."""
-    tag, table, name, diags, sources, sums = marshal.loads(head)
-    # (the table of the files' segments: only an edit reads it, see segments.py)
-    if tag != _TAG or not isinstance(table, list):
-        raise ValueError("another version's deck cache")
-    n = len(sums)
-    if [t for t, _ in frames] != sums:
-        raise ValueError("frames of another write")
-    frames.reverse()  # popped in order, each freed once read
-    papers: list[Any] = []
-    cards: list[Any] = []
-    for _ in range(n):
-        more_papers, more_cards = marshal.loads(frames.pop()[1])
-        papers += more_papers
-        cards += more_cards
-    return tag, name, papers, cards, diags, sources
-
-
-def _to_frames(deck: Deck) -> tuple[Callable[[list[str]], bytes], Iterator[Frame]]:
-    """The cache of a deck of Papers and Cards (an edited deck is written from its rows)."""
-    index = {p.key: i for i, p in enumerate(deck.papers)}
-    values = attrgetter(*_PAPER_FIELDS)
-
-    def paper_rows(papers: Sequence[Paper]) -> list[Any]:
-        out = []
-        for p in papers:
-            row = values(p)
-            if p.figures:
-                row = (*row[:_FIG], tuple([(f.src, f.alt) for f in p.figures]), *row[_FIG + 1 :])
-            out.append(row)
-        return out
-
-    def card_rows(cards: Sequence[Card]) -> list[Any]:
-        # _value_: a plain attribute (an enum's hash and .value are Python-level calls)
-        return [(index[c.paper.key], c.id, c.kind._value_, c.back) for c in cards]
-
-    header = _header(deck.name, deck.diagnostics, deck.sources)
-    return _framed(
-        header, deck.papers, deck.cards, paper_rows, card_rows, lambda c: index[c.paper.key]
-    )
 
 
 def _header(
@@ -179,50 +97,45 @@ def _header(
 
 
 def _from_frames(head: bytes | None, frames: list[tuple[str, bytes]]) -> Deck | None:
-    """The cached deck, or None when it is stale or damaged (then the notes are parsed).
-    ``frames`` is emptied as it is read: at 50,000 papers they are ~30 MB of a peak that
-    the TUI's memory bound counts."""
+    """The cached deck, or None when it is stale or damaged (then the notes are parsed):
+    from a head (:func:`_header` and the fingerprints of its frames) and its frame rows
+    (fingerprint, bytes), in order. Only the frames' light parts are read now (see
+    frames.py), their bytes all checked; each frame's bytes are kept for its heavy part."""
     if head is None:
         return None
     try:
-        parts = _unframed(head, frames)
-    except (ValueError, EOFError, TypeError):
-        return None
-    try:
-        return _decode(parts)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None
-
-
-def _decode(parts: tuple[Any, ...]) -> Deck | None:
-    tag, name, raw_papers, raw_cards, raw_diags, sources = parts
-    del parts
-    if tag != _TAG:
-        return None
-    # The rows are checked now (a damaged blob means a parse, never a failure later) but
-    # turned into Papers and Cards only when read: see _CachedDeck.
-    # (Whole columns at a time: a loop over the rows in Python costs more than the rest.)
-    if {len(row) for row in raw_papers} - {len(_PAPER_FIELDS)}:
-        return None
-    if raw_cards:
-        index, ids, kinds, _backs = zip(*raw_cards, strict=True)
-        if not (
-            set(map(type, index)) == {int}
-            and min(index) >= 0
-            and max(index) < len(raw_papers)
-            and set(kinds) <= _KINDS.keys()
-            and set(map(type, ids)) == {str}
-        ):
+        tag, table, name, raw_diags, sources, sums = marshal.loads(head)
+        # (the table of the files' segments: only an edit reads it, see segments.py)
+        if tag != _TAG or not isinstance(table, list):
             return None
-    diags = tuple(
-        Diagnostic(path=p, line=ln, severity=sev, message=m) for p, ln, sev, m in raw_diags
-    )
-    return _CachedDeck.of(name, raw_papers, raw_cards, diags, tuple(sources))
+        if [t for t, _ in frames] != sums:  # frames of another write, or missing
+            return None
+        rows = _Columns([data for _, data in frames])
+        diags = tuple(
+            Diagnostic(path=p, line=ln, severity=sev, message=m) for p, ln, sev, m in raw_diags
+        )
+    except (ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    return _CachedDeck.of(name, rows, diags, tuple(sources))
 
 
-_KEY = _PAPER_FIELDS.index("key")
-_KEYWORDS = _PAPER_FIELDS.index("keywords")
 _KINDS = {k.value: k for k in CardKind}
+
+
+class _Columns(Columns):
+    """A cached deck's rows. The open checked all their bytes (a CRC); a heavy chunk found
+    of another shape when read can only be another program's writing, and by then the deck
+    is in use: one clear error, and the way out."""
+
+    def _chunk(self, k: int) -> tuple[list[Sequence[Any]], Sequence[str]]:
+        try:
+            return super()._chunk(k)
+        except Damaged:
+            raise StudydeckError(
+                "the deck cache in the review store is damaged",
+                hint="change any notes file (a blank line will do) and open the notes "
+                "again: what is damaged is then read from the notes",
+            ) from None
 
 
 @lru_cache(maxsize=1)
@@ -247,19 +160,20 @@ def _paper(values: Sequence[Any]) -> Paper:
 
 
 class _CachedDeck(Deck):
-    """A deck read from the cache. Its papers and cards are made from the stored rows when
-    first read, one by one, so a warm start (today's plan needs only ids and keys, then the
-    first card) and ``stats`` never build the tens of thousands of ``Card`` objects. Each
-    is made once: a card read early is the same object in ``cards`` later. Once ``papers``
-    (``cards``) has been read in full, its rows are dropped."""
+    """A deck read from the cache (or made from an edited deck's rows). Its papers and
+    cards are made from the stored rows when first read, one by one, so a warm start
+    (today's plan needs only ids and keys, then the first card) and ``stats`` never build
+    the tens of thousands of ``Card`` objects. Each is made once: a card read early is the
+    same object in ``cards`` later. Once ``papers`` (``cards``) has been read in full, its
+    rows are dropped. The rows: ``frames.Columns`` (read from the cache: what is not asked
+    for is not even unmarshalled) or ``frames.RowLists``."""
 
     # Not a dataclass of its own: ``papers`` and ``cards`` here shadow Deck's fields.
     @classmethod
     def of(
         cls,
         name: str,
-        raw_papers: list[Any],
-        raw_cards: list[Any],
+        rows: Columns | RowLists,
         diagnostics: tuple[Diagnostic, ...],
         sources: tuple[str, ...],
     ) -> _CachedDeck:
@@ -267,33 +181,32 @@ class _CachedDeck(Deck):
         object.__setattr__(deck, "name", name)
         object.__setattr__(deck, "diagnostics", diagnostics)
         object.__setattr__(deck, "sources", sources)
-        deck.__dict__.update(
-            _raw_papers=raw_papers, _raw_cards=raw_cards, _made_papers={}, _made_cards={}
-        )
+        deck.__dict__.update(_raw_papers=rows, _raw_cards=rows, _made_papers={}, _made_cards={})
         return deck
 
-    # A home or stats worker thread may read these while the UI thread reads ``cards`` in
-    # full: each method takes the rows list (never changed, only dropped) in one read.
+    # ``_raw_papers`` and ``_raw_cards``: the same rows, each name dropped once its objects
+    # are all built. A home or stats worker thread may read these while the UI thread reads
+    # ``cards`` in full: each method takes the rows (never changed, only dropped) in one read.
     def _paper_at(self, i: int) -> Paper:
         d = self.__dict__
         made: dict[int, Paper] | None = d.get("_made_papers")
-        raw = d.get("_raw_papers")
+        raw: Columns | RowLists | None = d.get("_raw_papers")
         if made is None or raw is None:
             return self.papers[i]
         got = made.get(i)
         if got is None:
-            got = made[i] = _paper(raw[i])
+            got = made[i] = _paper(raw.paper_row(i))
         return got
 
     def _card_at(self, j: int) -> Card:
         d = self.__dict__
         made: dict[int, Card] | None = d.get("_made_cards")
-        raw = d.get("_raw_cards")
+        raw: Columns | RowLists | None = d.get("_raw_cards")
         if made is None or raw is None:
             return self.cards[j]
         got = made.get(j)
         if got is None:
-            i, cid, kind, back = raw[j]
+            i, cid, kind, back = raw.card_row(j)
             got = made[j] = Card(
                 id=cid,
                 kind=_KINDS[kind],
@@ -312,44 +225,44 @@ class _CachedDeck(Deck):
         signed: Signature | None = d.get("_signed")  # an edited deck's, kept per file
         if signed is not None:
             return signed
-        return row_signature(d["_raw_papers"], d["_raw_cards"], _PAPER_FIELDS)
+        papers, cards = d["_raw_papers"].all_rows()
+        return row_signature(papers, cards, _PAPER_FIELDS)
 
     def _select(self, keys: set[str] | None) -> tuple[Sequence[Paper], Sequence[Card]]:
         """The papers and cards of ``keys`` (all for None), in deck order."""
-        raw_cards = self.__dict__.get("_raw_cards")
-        if keys is None or raw_cards is None:
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_cards")
+        if keys is None or raw is None:
             if keys is None:
                 return self.papers, self.cards
             return (
                 [p for p in self.papers if p.key in keys],
                 [c for c in self.cards if c.paper.key in keys],
             )
-        wanted = [k in keys for k in self._paper_column(_KEY)]
+        wanted = [k in keys for k in self._paper_column("key")]
         papers: Sequence[Paper] = [self._paper_at(i) for i, w in enumerate(wanted) if w]
         cards: Sequence[Card] = [
-            self._card_at(j) for j, row in enumerate(raw_cards) if wanted[row[0]]
+            self._card_at(j) for j, i in enumerate(raw.card_column(0)) if wanted[i]
         ]
         return papers, cards
 
-    def _paper_column(self, field: int) -> list[Any]:
-        raw = self.__dict__.get("_raw_papers")
+    def _paper_column(self, name: str) -> list[Any]:
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_papers")
         if raw is None:
-            name = _PAPER_FIELDS[field]
             return [getattr(p, name) for p in self.papers]
-        return [row[field] for row in raw]
+        return raw.column(name)
 
     @cached_property
     def papers(self) -> tuple[Paper, ...]:
-        raw = self.__dict__["_raw_papers"]
+        raw: Columns | RowLists = self.__dict__["_raw_papers"]
         made: dict[int, Paper] = self.__dict__["_made_papers"]
         # All at once (the quiz, browse, an export): with the collector paused (tens of
         # thousands of new objects would set off full passes over everything loaded), and
         # without the one-by-one bookkeeping for rows none of which was read yet.
         with gc_paused():
             if made:
-                out = tuple([self._paper_at(i) for i in range(len(raw))])
+                out = tuple([self._paper_at(i) for i in range(raw.n_papers)])
             else:
-                out = tuple([_paper(row) for row in raw])
+                out = tuple([_paper(row) for row in raw.all_rows()[0]])
         self.__dict__["papers"] = out
         self.__dict__.pop("_raw_papers", None)
         self.__dict__.pop("_made_papers", None)
@@ -357,11 +270,11 @@ class _CachedDeck(Deck):
 
     @cached_property
     def cards(self) -> tuple[Card, ...]:
-        raw = self.__dict__["_raw_cards"]
+        raw: Columns | RowLists = self.__dict__["_raw_cards"]
         made: dict[int, Card] = self.__dict__["_made_cards"]
         with gc_paused():
             if made:
-                out = tuple([self._card_at(j) for j in range(len(raw))])
+                out = tuple([self._card_at(j) for j in range(raw.n_cards)])
             else:
                 papers = self.papers
                 questions = _questions()
@@ -374,7 +287,7 @@ class _CachedDeck(Deck):
                             question=questions[kind],
                             back=back,
                         )
-                        for i, cid, kind, back in raw
+                        for i, cid, kind, back in raw.card_rows()
                     ]
                 )
         self.__dict__["cards"] = out
@@ -384,36 +297,40 @@ class _CachedDeck(Deck):
 
     @property
     def paper_count(self) -> int:
-        raw = self.__dict__.get("_raw_papers")
-        return len(self.papers if raw is None else raw)
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_papers")
+        return len(self.papers) if raw is None else raw.n_papers
 
     @property
     def card_count(self) -> int:
-        raw = self.__dict__.get("_raw_cards")
-        return len(self.cards if raw is None else raw)
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_cards")
+        return len(self.cards) if raw is None else raw.n_cards
 
     def card_keys(self) -> list[tuple[str, str]]:
-        raw = self.__dict__.get("_raw_cards")
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_cards")
         if raw is None:
             return super().card_keys()
-        keys = self._paper_column(_KEY)
-        return [(cid, keys[i]) for i, cid, _, _ in raw]
+        keys = self._paper_column("key")
+        return [
+            (cid, keys[i]) for i, cid in zip(raw.card_column(0), raw.card_column(1), strict=True)
+        ]
 
     def card_keywords(self) -> list[tuple[str, tuple[str, ...]]]:
-        raw = self.__dict__.get("_raw_cards")
+        raw: Columns | RowLists | None = self.__dict__.get("_raw_cards")
         if raw is None:
             return super().card_keywords()
-        kws = self._paper_column(_KEYWORDS)
-        return [(cid, kws[i]) for i, cid, _, _ in raw]
+        kws = self._paper_column("keywords")
+        return [
+            (cid, kws[i]) for i, cid in zip(raw.card_column(0), raw.card_column(1), strict=True)
+        ]
 
     def cards_by_id(self, ids: Iterable[str]) -> dict[str, Card]:
         d = self.__dict__
-        raw = d.get("_raw_cards")
+        raw: Columns | RowLists | None = d.get("_raw_cards")
         if raw is None:
             return super().cards_by_id(ids)
         row_of: dict[str, int] | None = d.get("_row_of")
         if row_of is None:
-            row_of = d["_row_of"] = {row[1]: j for j, row in enumerate(raw)}
+            row_of = d["_row_of"] = {cid: j for j, cid in enumerate(raw.card_column(1))}
         return {cid: self._card_at(row_of[cid]) for cid in ids if cid in row_of}
 
     def __eq__(self, other: object) -> bool:
@@ -437,10 +354,10 @@ class _CachedDeck(Deck):
     def paper_column(self, name: str) -> list[Any]:
         if name == "figures":
             return super().paper_column(name)  # (refused there: stored as pairs here)
-        return self._paper_column(_PAPER_FIELDS.index(name))
+        return self._paper_column(name)
 
     def papers_with_figures(self) -> list[bool]:
-        return [bool(f) for f in self._paper_column(_FIG)]
+        return [bool(f) for f in self._paper_column("figures")]
 
     def card_backs(self) -> list[str]:
         return self._card_column(3, super().card_backs)
@@ -449,12 +366,11 @@ class _CachedDeck(Deck):
         return self._card_column(0, super().card_papers)
 
     def _card_column(self, k: int, built: Callable[[], list[Any]]) -> list[Any]:
-        # The one read of the card rows' layout outside the methods above: (paper index,
-        # id, kind, back). Without the rows (all cards built): ``built()``.
-        rows = self.__dict__.get("_raw_cards")
+        # (paper index, id, kind, back). Without the rows (all cards built): ``built()``.
+        rows: Columns | RowLists | None = self.__dict__.get("_raw_cards")
         if rows is None:
             return built()
-        return [row[k] for row in rows]
+        return rows.card_column(k)
 
 
 def _plain(deck: Deck) -> Deck:
@@ -548,7 +464,9 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         name = deck_name([s.title for s in segs], files)
         diags.extend(more)
         diags.sort(key=lambda d: (d.path, d.line))
-        deck = _CachedDeck.of(name, rows, cards, tuple(diags), tuple(str(f) for f in files))
+        deck = _CachedDeck.of(
+            name, RowLists(rows, cards), tuple(diags), tuple(str(f) for f in files)
+        )
         deck.__dict__["_signed"] = signed
         fixed = with_corrections(deck, corrections)
         report = reconcile(fixed)

@@ -32,12 +32,11 @@ repeat. Cards of one paper are kept apart where possible.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import chain, groupby
-from operator import itemgetter
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from studydeck.config import Settings
 from studydeck.perf import gc_paused
@@ -49,7 +48,7 @@ STATES = ("retired", "suspended", "buried", "new", "learning", "due", "review")
 
 class CardRow(NamedTuple):
     """The few fields of a card's stored state that the planner reads, as the ``cards`` table
-    holds them (:meth:`studydeck.store.Store.plan_rows` reads them straight from SQL): dates
+    holds them (:func:`studydeck.store.states.plan_groups` reads them straight from SQL): dates
     are ISO text, which orders as the dates do, and flags are 0/1. Building a full
     :class:`~studydeck.scheduling.CardState` per card costs more than the whole plan."""
 
@@ -183,12 +182,19 @@ def spread(items: list[Planned]) -> list[Planned]:
     out: list[Planned] = []
     pending = list(items)
     left = Counter(it.paper_key for it in pending)
+    # A paper's count only falls: while twice the largest count at the start is no more
+    # than what is left, no paper can hold half of it, and the counts are not searched
+    # (that search, once per card, cost more than the rest of a day's plan).
+    bound = max(left.values(), default=0)
     while pending:
         last = out[-1].paper_key if out else None
         # Queue order, except that a paper holding half of what is left must go now, or
         # its cards would end up back to back at the tail.
-        most, n = left.most_common(1)[0]
-        must = most if most != last and 2 * n > len(pending) else None
+        must = None
+        if 2 * bound > len(pending):
+            most, n = left.most_common(1)[0]
+            bound = n
+            must = most if most != last and 2 * n > len(pending) else None
         idx = next(
             (
                 i
@@ -203,61 +209,69 @@ def spread(items: list[Planned]) -> list[Planned]:
     return out
 
 
+RowGroups = Sequence[tuple[CardRow, Collection[str]]]
+"""Card rows grouped: each distinct :class:`CardRow` once, with the ids of the cards that
+have it (what :func:`studydeck.store.states.plan_groups` reads from SQL: a store's cards
+share a few dozen rows)."""
+
+
 def plan(
     cards: Sequence[tuple[str, str]],
-    states: Mapping[str, CardRow] | Mapping[str, CardState],
+    states: Mapping[str, CardRow] | Mapping[str, CardState] | RowGroups,
     today: date,
     settings: Settings,
     today_log: Sequence[TodayAnswer] = (),
 ) -> Plan:
     """Today's queue and counts (see the module docstring for every rule). ``cards``: each
-    deck card's id and paper key (a :class:`DeckCard`, or a plain pair), in notes order.
-    ``states``: each card's :class:`CardRow` (fast, from
-    :meth:`~studydeck.store.Store.plan_rows`), or its full :class:`CardState` (converted here)."""
-    rows = _rows(states)
+    deck card's id and paper key (a :class:`DeckCard`, or a plain pair), in notes order; a
+    card id is listed once. ``states``: the stored cards' rows grouped (:data:`RowGroups`,
+    fast: :func:`~studydeck.store.states.plan_groups`), or each card's :class:`CardRow` or
+    full :class:`CardState` by id (grouped here)."""
+    groups = _groups(states)
     owed = owed_repeats(today_log)
-    owed_set = set(owed)
     iso = today.isoformat()
-    statuses: dict[str, str] = {}
-    new: list[tuple[str, str]] = []
-    # Cards whose rows are equal (most are: a few due dates, repetition counts and flags)
-    # are classified once, by _classify: each distinct row (None: no stored state) has one
-    # _Entry for the cards that owe a repeat today and one for the others. The counts, the
-    # forecast and the order of the due cards are then made from the entries.
-    seen: dict[CardRow | None, _Entry] = {}
-    seen_owing: dict[CardRow | None, _Entry] = {}
-    get = rows.get
-    with gc_paused():  # tens of thousands of small objects, no cycles
-        for i, card in enumerate(cards):
-            cid = card[0]
-            st = get(cid)
-            memo = seen_owing if cid in owed_set else seen
-            e = memo.get(st)
-            if e is None:
-                e = memo[st] = _Entry(st, iso, memo is seen_owing)
-            e.cards += 1
-            statuses[cid] = s = e.state
-            if s == "new":
-                new.append(card)
-            elif e.due_now is not None:
-                e.due_now.append(i)
-    entries = [*seen.items(), *seen_owing.items()]
-    counts = Counter(statuses.values())  # (per card id: an id listed twice counts once)
+    ids = [card[0] for card in cards]
+    # Each rule is applied once per distinct row (a few dozen), never once per card: the
+    # cards of a row are a set, found in the deck by a set operation, and their states are
+    # written all at once. Cards with no stored row stay new.
+    statuses = dict.fromkeys(ids, "new")
+    deck_ids = statuses.keys()
+    owing = deck_ids & set(owed)
+    entries: list[_Entry] = []
+    stored_retired = 0
+    with gc_paused():  # (one set per row, a dict of every card: no cycles)
+        for row, gids in groups:
+            if row[5]:
+                stored_retired += len(gids)
+            members = deck_ids & gids
+            if not members:
+                continue
+            if owing and (late := members & owing):
+                members -= late
+                entries.append(_Entry(row, iso, True, late))
+            if members:
+                entries.append(_Entry(row, iso, False, members))
+        for e in entries:
+            if e.state != "new":
+                statuses.update(dict.fromkeys(e.members, e.state))
+    counts = Counter(statuses.values())
     forecast: dict[str, int] = {}
     leeches = 0
-    for st, e in entries:
-        if st is None or e.state == "new":
+    for e in entries:
+        if e.state == "new":
             continue
-        leeches += st[3] * e.cards
+        leeches += e.row[3] * len(e.members)
         if e.day is not None:  # (None: retired, suspended, or buried and never graded)
-            forecast[e.day] = forecast.get(e.day, 0) + e.cards
-    due_total = sum(len(e.due_now) for _, e in entries if e.due_now is not None)
+            forecast[e.day] = forecast.get(e.day, 0) + len(e.members)
+    due_now = [e for e in entries if e.due_now]
+    due_total = sum(len(e.members) for e in due_now)
     reviews_done = sum(1 for a in today_log if not a.repeat and not a.was_new)
     new_done = sum(1 for a in today_log if a.was_new)
     review_room = max(0, settings.reviews_per_day - reviews_done)
     new_room = max(0, settings.new_per_day - new_done)
-    queue = [Planned(cards[i][0], cards[i][1]) for i in _most_overdue(entries, review_room)]
-    queue += [Planned(cid, key) for cid, key in new[:new_room]]
+    new_total = counts["new"]
+    queue = [Planned(*cards[i]) for i in _most_overdue(due_now, ids, review_room)]
+    queue += [Planned(*card) for card in _first_new(cards, statuses, min(new_room, new_total))]
     queued = {p.card_id for p in queue}
     key_of = dict(cards) if owed else {}
     repeats = [
@@ -272,14 +286,14 @@ def plan(
         status=statuses,
         due=min(due_total, review_room),
         due_total=due_total,
-        new_available=min(len(new), new_room),
-        new_total=len(new),
+        new_available=min(new_total, new_room),
+        new_total=new_total,
         repeats=len(repeats),
         learning=counts["learning"],
         suspended=counts["suspended"],
         buried=counts["buried"],
         leeches=leeches,
-        retired=sum(map(_RETIRED_FIELD, rows.values())) - counts["retired"],
+        retired=stored_retired - counts["retired"],
         reviews_done=reviews_done,
         new_done=new_done,
         answered_today=len(today_log),
@@ -289,50 +303,64 @@ def plan(
 
 
 class _Entry:
-    """What :func:`plan` knows of the cards sharing one row (and owing a repeat, or not)."""
+    """The deck's cards sharing one row (and owing a repeat today, or not), classified once."""
 
-    __slots__ = ("cards", "day", "due", "due_now", "state")
+    __slots__ = ("day", "due_now", "members", "row", "state")
 
-    def __init__(self, row: CardRow | None, today: str, owes_repeat: bool) -> None:
+    def __init__(self, row: CardRow, today: str, owes_repeat: bool, members: set[str]) -> None:
         self.state, self.day = _classify(row, today, owes_repeat)
-        self.due = row[0] if row is not None else None
-        self.due_now: list[int] | None = (
-            [] if self.day == today and self.state in ("due", "learning") else None
-        )
-        """Positions in the deck (notes order) of the cards due today or earlier; None when
-        the row's cards are not."""
-        self.cards = 0
-        """How many of the deck's cards have this row."""
+        self.row = row
+        self.members = members
+        self.due_now = self.day == today and self.state in ("due", "learning")
+        """Due today or earlier (and studied today: not resting)."""
 
 
-def _most_overdue(entries: Sequence[tuple[object, _Entry]], room: int) -> list[int]:
-    """Positions of the first ``room`` cards due today or earlier, most overdue first, ties
-    in notes order (a card's position is its place in the deck)."""
-    due = sorted(
-        ((e.due or "", e.due_now) for _, e in entries if e.due_now),
-        key=_FIRST,
-    )
+def _most_overdue(due_now: Sequence[_Entry], ids: Sequence[str], room: int) -> list[int]:
+    """Positions in the deck (notes order) of the first ``room`` cards due today or earlier,
+    most overdue first, ties in notes order. Only the rows that fill the room are ordered."""
     out: list[int] = []
-    for _, same in groupby(due, key=_FIRST):
+    if room <= 0 or not due_now:
+        return out
+    where: dict[str, int] | None = None
+    ordered = sorted(due_now, key=_due)
+    for _, same in groupby(ordered, key=_due):
         if len(out) >= room:
             break
-        lists = [positions for _, positions in same]
-        at = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+        if where is None:  # (made only when something is due)
+            where = dict(zip(ids, range(len(ids)), strict=True))
+        at = sorted(map(where.__getitem__, chain.from_iterable(e.members for e in same)))
         out += at[: room - len(out)]
     return out
 
 
-def _rows(states: Mapping[str, CardRow] | Mapping[str, CardState]) -> Mapping[str, CardRow]:
-    first = next(iter(states.values()), None)
-    if first is None or isinstance(first, CardRow):
-        return cast(Mapping[str, CardRow], states)
-    return {cid: row_of(cast(CardState, st)) for cid, st in states.items()}
+def _first_new(
+    cards: Sequence[tuple[str, str]], statuses: Mapping[str, str], n: int
+) -> list[tuple[str, str]]:
+    """The first ``n`` new cards in notes order (the scan stops once they are found)."""
+    out: list[tuple[str, str]] = []
+    if n <= 0:
+        return out
+    for card in cards:
+        if statuses[card[0]] == "new":
+            out.append(card)
+            if len(out) == n:
+                break
+    return out
 
 
-_FIRST = itemgetter(0)
-_RETIRED_FIELD = itemgetter(5)
-"""A :class:`CardRow`'s ``retired`` flag (0/1); the deck's retired cards are taken off the
-store's total, leaving the retired cards no longer in the deck."""
+def _groups(states: Mapping[str, CardRow] | Mapping[str, CardState] | RowGroups) -> RowGroups:
+    if not isinstance(states, Mapping):
+        return states
+    by_row: dict[CardRow, list[str]] = {}
+    for cid, st in states.items():
+        row = st if isinstance(st, CardRow) else row_of(st)
+        by_row.setdefault(row, []).append(cid)
+    return list(by_row.items())
+
+
+def _due(e: _Entry) -> str:
+    return e.row[0] or ""
+
 
 _RESTING = frozenset({"retired", "suspended", "buried"})
 """States in which a card is not studied today, not even as a same-day repeat."""

@@ -99,7 +99,7 @@ def replay(
 def _replay(
     events: Iterable[Event], policy: Policy, retired: Mapping[str, bool] | None
 ) -> Replayed:
-    ordered = sorted(events, key=ORDER)
+    ordered = in_order(events)
     undone = {e.value for e in ordered if e.kind == "undo"}
     days: dict[str, date] = {}
     retired = retired or {}
@@ -139,6 +139,19 @@ def _replay(
 
 ORDER = itemgetter(1, 0)
 """An event's place in time: (at, id), without a call per event."""
+
+_ID, _AT = itemgetter(0), itemgetter(1)
+_E = TypeVar("_E", bound=tuple[object, ...])
+
+
+def in_order(events: Iterable[_E]) -> list[_E]:
+    """``events`` (Events, or tuples in Event's field order) sorted by :data:`ORDER`: by id,
+    then by time in a stable sort, which keeps events of the same time in id order -- two
+    sorts on one text each, half the time of one on (time, id) pairs, and the first is one
+    pass when they come in id order already (as the store holds a synced log)."""
+    out = sorted(events, key=_ID)
+    out.sort(key=_AT)
+    return out
 
 
 def _apply(state: CardState, e: Event) -> CardState:

@@ -25,8 +25,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from studydeck.frames import Columns, encode
 from studydeck.identity import card_id_prefix
-from studydeck.models import CardKind, Diagnostic, Severity
+from studydeck.models import Diagnostic, Severity
 from studydeck.parsing import PAPER_FIELDS, FileResult, keys_of, paper_rows, read_text
 from studydeck.store.cache import facts_name, frame_name
 from studydeck.store.reconcile import Signature, row_signature
@@ -34,7 +35,6 @@ from studydeck.store.reconcile import Signature, row_signature
 _TITLE, _URL, _SECTION, _SOURCE, _LINE = (
     PAPER_FIELDS.index(n) for n in ("title", "url", "section", "source", "line")
 )
-_KINDS = frozenset(k.value for k in CardKind)
 
 #: A frame's rows (paper rows, card rows), its fingerprint and what makes its bytes.
 Frame = tuple[str, Callable[[], bytes]]
@@ -108,7 +108,10 @@ class Segment:
         made = list(_split(self.papers, self.cards, self.offset, size))
         if self.sums is None or len(self.sums) != len(made):
             self.sums = [fingerprint(rows) for rows in made]
-        return [(t, partial(marshal.dumps, rows)) for t, rows in zip(self.sums, made, strict=True)]
+        return [
+            (t, partial(encode, *rows, self.offset + k * size))
+            for k, (t, rows) in enumerate(zip(self.sums, made, strict=True))
+        ]
 
     def entry(self, facts: str) -> tuple[Any, ...]:
         """Its line in the head's table of segments."""
@@ -167,7 +170,7 @@ def kept(
             count = table[n][3]
             names = [facts_name(deck, n), *(frame_name(deck, frame + k) for k in range(count))]
             seg = _segment(deck, store.deck_rows(names), table[n], n, sums, frame, paper)
-        except (ValueError, EOFError, TypeError, KeyError, IndexError):
+        except (ValueError, EOFError, TypeError, KeyError, IndexError):  # (frames.Damaged)
             continue
         if seg is not None:
             out[seg.path, seg.sha] = seg
@@ -183,22 +186,22 @@ def _segment(
     frame: int,
     paper: int,
 ) -> Segment | None:
-    """A stored segment, checked as the cached deck's rows are (``loading._decode``)."""
+    """A stored segment, checked as the cached deck's rows are (``frames.Columns``)."""
     path, sha, size, count, title, diags, facts = entry
     got, data = rows.pop(facts_name(deck, n))
     if got != facts:
         return None
     sparse, sigs = marshal.loads(data)
     mine = sums[frame : frame + count]
-    papers: list[Any] = []
-    cards: list[Any] = []
+    datas: list[bytes] = []
     for k in range(count):
         got, data = rows.pop(frame_name(deck, frame + k))
         if got != mine[k]:
             return None
-        more_papers, more_cards = marshal.loads(data)
-        papers += more_papers
-        cards += more_cards
+        datas.append(data)
+    # (its cards' paper indices are checked there: from ``paper``, of its papers)
+    papers, cards = Columns(datas, paper).all_rows()
+    del datas
     if not (
         isinstance(path, str)
         and isinstance(title, str)
@@ -210,16 +213,6 @@ def _segment(
         and all(isinstance(d, tuple) and len(d) == 4 and isinstance(d[1], int) for d in diags)
     ):
         return None
-    if cards:
-        index, ids, kinds, _ = zip(*cards, strict=True)
-        if not (
-            set(map(type, index)) == {int}
-            and min(index) >= paper
-            and max(index) < paper + size
-            and set(kinds) <= _KINDS
-            and set(map(type, ids)) == {str}
-        ):
-            return None
     keys = [r[0] for r in papers]
     base = [k if b is None else b for b, k in zip(sparse, keys, strict=True)]
     signed = dict(zip(keys, sigs, strict=True))

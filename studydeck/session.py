@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 
 from studydeck.config import Settings
 from studydeck.models import Card, Deck
-from studydeck.planner import CardRow, Plan, TodayAnswer, plan
+from studydeck.planner import CardRow, Plan, RowGroups, TodayAnswer, plan
 from studydeck.scheduling import GOOD_ENOUGH, CardState
 from studydeck.store import Answer, Store
+from studydeck.store.states import plan_groups
 
 Clock = Callable[[], datetime]
 
@@ -65,15 +66,15 @@ def today_plan(
     deck: Deck,
     today: date,
     settings: Settings,
-    states: Mapping[str, CardRow] | Mapping[str, CardState] | None = None,
+    states: Mapping[str, CardRow] | Mapping[str, CardState] | RowGroups | None = None,
 ) -> Plan:
     """The planner's view of ``deck`` in ``store`` on ``today``: the only way counts are made
     (``states``: the store's card states, when the caller has just read them; by default
-    the planner's few fields of each, read straight from SQL)."""
+    the planner's few fields of each, grouped, read straight from SQL)."""
     cards = deck.card_keys()
     return plan(
         cards,
-        store.plan_rows() if states is None else states,
+        plan_groups(store.tuples) if states is None else states,
         today,
         settings,
         _today_log(store, today, lambda: {cid for cid, _ in cards}),

@@ -61,7 +61,7 @@ def _compute(store: Store, deck: Deck, today: date, settings: Settings, details:
     # One scan of the cards for the plan, the recall and the per-card totals (home: the
     # plan's few columns only).
     figures = store.card_figures() if details else None
-    plan = today_plan(store, deck, today, settings, figures.plan_rows() if figures else None)
+    plan = today_plan(store, deck, today, settings, figures.plan_groups() if figures else None)
     by_grade: Counter[int] = Counter()
     per_day: Counter[date] = Counter()
     for day, grade, n in store.answers_by_day_and_grade():

@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -280,17 +280,22 @@ def _our_answers(data: bytes) -> list[Event] | None:
     except UnicodeDecodeError:
         return None
     found = _ANSWER_LINE.findall(text)
-    if any(f[9] for f in found):
+    if any(map(_OTHER, found)):  # (the loops over 100,000 lines in C where they can be)
         return None
-    days = {f[1][:10] for f in found} | {f[2] for f in found}
+    days = {at[:10] for at in map(_AT, found)}.union(map(_DAY_OF, found))
     if not all(_FIRST <= d < _LAST and _a_day(d) for d in days):
         return None
+    make = Event._make  # (no Python-level __new__ per line, as Event(...) has)
     return [
-        Event(
-            eid, at, day, "answer", f"{paper}/{kind}", int(grade), int(ms), rep == "true", "", dev
+        make(
+            (eid, at, day, "answer", f"{paper}/{kind}", int(grade), int(ms), rep == "true", "", dev)
         )
         for eid, at, day, dev, paper, kind, grade, ms, rep, _ in found
     ]
+
+
+_AT, _DAY_OF, _OTHER = itemgetter(1), itemgetter(2), itemgetter(9)
+"""An :data:`_ANSWER_LINE` match's time, day, and other line ("" for an answer)."""
 
 
 def card_keys(papers: Iterable[str]) -> frozenset[str]:

@@ -36,6 +36,10 @@ def _isolated_dirs(
     ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
+    # A test spawning `python -m studydeck` runs this checkout, not whatever is installed:
+    # an editable install follows the last `pip install -e` (another clone, maybe deleted).
+    path = os.environ.get("PYTHONPATH", "")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(ROOT), path))))
     monkeypatch.delenv("STUDYDECK_DB", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)

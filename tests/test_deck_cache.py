@@ -10,7 +10,7 @@ import pytest
 
 from studydeck import loading
 from studydeck.deck import parse_files
-from studydeck.loading import _from_frames, _to_frames, open_deck
+from studydeck.loading import open_deck
 from studydeck.store import Store
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -38,9 +38,11 @@ def test_the_cached_deck_is_the_parsed_deck(
     notes.write_text(NOTES, "utf-8")
     deck = parse_files([notes])
     assert deck.diagnostics and any(p.figures for p in deck.papers)  # the cache has work to do
-    head, frames = _to_frames(deck)
-    rows = [(t, data()) for t, data in frames]
-    assert _from_frames(head([t for t, _ in rows]), rows) == deck
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], NOW)
+        cached, _ = open_deck(store, [notes], NOW)
+    assert isinstance(cached, loading._CachedDeck)  # read from the cache
+    assert cached == deck
 
 
 def test_a_big_deck_is_cached_in_frames_and_opens_the_same(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from studydeck import loading
+from studydeck import frames, loading
 from studydeck.deck import find_files, load
 from studydeck.errors import StudydeckError
 from studydeck.incremental import FileCaches
@@ -128,11 +128,16 @@ def _cache(
     cards: list[object],
     sums: list[str] | None = None,
 ) -> tuple[bytes, list[tuple[str, bytes]]]:
-    """A deck cache's head and its frame rows (fingerprint, bytes); ``sums``: other
-    fingerprints than the frames' own for the head to name."""
-    head, frames = loading._framed(header, papers, cards)
-    rows = [(t, data()) for t, data in frames]
-    return head(sums if sums is not None else [t for t, _ in rows]), rows
+    """A deck cache's head and its one frame row (fingerprint, bytes), made as the cache
+    makes them; ``sums``: other fingerprints than the frames' own for the head to name."""
+    rows = [(loading._fingerprint((papers, cards)), frames.encode(papers, cards, 0))]
+    return marshal.dumps((*header, sums if sums is not None else [rows[0][0]])), rows
+
+
+def _crafted(light: object, chunks: list[bytes]) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """A deck cache whose one frame holds these parts, under a valid CRC."""
+    rows = [("f", frames.pack(light, chunks))]
+    return marshal.dumps((*_header(), ["f"])), rows
 
 
 def _header(diags: list[object] | None = None) -> tuple[object, ...]:
@@ -140,12 +145,22 @@ def _header(diags: list[object] | None = None) -> tuple[object, ...]:
 
 
 _PAPER = tuple(range(14))
+_COLS = [("k",), ((),), (2020,), ("",), ("s",), (1,), (0,), ((),)]  # one paper's light columns
 
 
 def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
-    frames = [([row], []) for row in (_PAPER, (*_PAPER[:-1], 99))]
-    rows = [(loading._fingerprint(f), marshal.dumps(f)) for f in frames]
+    rows = [
+        (loading._fingerprint(f), frames.encode(*f, 0))
+        for f in [([row], []) for row in (_PAPER, (*_PAPER[:-1], 99))]
+    ]
     return marshal.dumps((*_header(), [t for t, _ in rows])), rows[::-1]
+
+
+def _flipped() -> tuple[bytes, list[tuple[str, bytes]]]:
+    """One byte of a paper's title changed (still unmarshals, still a title)."""
+    head, [(t, data)] = _cache(_header(), [("k", "Title", *_PAPER[2:])], [])
+    at = data.rindex(b"Title")
+    return head, [(t, data[:at] + b"X" + data[at + 1 :])]
 
 
 @pytest.mark.parametrize(
@@ -153,8 +168,10 @@ def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
     [
         (b"garbage", []),
         _cache(("wrong tag", [], "n", [], []), [], []),
-        _cache(_header(), [("too", "short")], []),
+        _crafted((_COLS[:-1], [(), (), ()], [(0, 0)]), []),  # a paper column missing
+        _crafted(([*_COLS[:-1], ()], [(), (), ()], [(0, 0)]), []),  # a column short
         _cache(_header(), [], [(7, "id", "contribution", "b")]),
+        _cache(_header(), [_PAPER], [(7, "id", "contribution", "b")]),
         _cache(_header([("p", 1)]), [], []),
         _cache(_header(), [_PAPER], [], sums=["another write"]),
         (_cache(_header(), [_PAPER], [])[0], []),  # a frame missing
@@ -164,19 +181,23 @@ def _swapped() -> tuple[bytes, list[tuple[str, bytes]]]:
         (marshal.dumps((loading._TAG, "n", [], [], "t", 1)), [("t", marshal.dumps(([], [])))]),
         # a frame's bytes changed under the fingerprint the head names
         (lambda h, r: (h, [(r[0][0], b"garbage")]))(*_cache(_header(), [_PAPER], [])),
+        _flipped(),  # ... by one byte, in a part read only when asked for
         _swapped(),  # frames in another order
     ],
     ids=[
         "garbage",
         "wrong-tag",
-        "short-paper",
+        "paper-column-missing",
+        "paper-column-short",
         "card-without-paper",
+        "card-of-no-paper",
         "short-diagnostic",
         "frame-of-another-write",
         "frame-missing",
         "unframed",
         "format-7",
         "frame-bytes-changed",
+        "heavy-byte-flipped",
         "frames-swapped",
     ],
 )

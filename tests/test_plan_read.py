@@ -10,7 +10,7 @@ from pathlib import Path
 from studydeck.loading import open_deck
 from studydeck.planner import row_of
 from studydeck.store import Store
-from studydeck.store.states import PLAN_COLS, RECALL_COLS
+from studydeck.store.states import PLAN_COLS, RECALL_COLS, plan_groups
 
 from .conftest import table
 
@@ -41,10 +41,18 @@ def row_by_row(store: Store) -> dict[str, object]:
     return {cid: row_of(s) for cid, s in store.states().items()}
 
 
+def ungrouped(store: Store) -> dict[str, object]:
+    """What the planner is handed (:func:`plan_groups`), card by card; each card once."""
+    groups = plan_groups(store.tuples)
+    rows = {cid: row for row, ids in groups for cid in ids}
+    assert len(rows) == sum(len(ids) for _, ids in groups)
+    return rows
+
+
 def test_the_grouped_rows_are_the_rows_read_one_by_one(tmp_path: Path) -> None:
     db = answered_store(tmp_path)
     with Store.open(db) as store:
-        rows = store.plan_rows()
+        rows = ungrouped(store)
         assert rows == row_by_row(store) and len(rows) == 4
         # several cards share a row: read as one group, not one SQL row per card
         assert len(set(rows.values())) < len(rows)
@@ -58,7 +66,7 @@ def test_a_card_id_holding_the_separator_is_read_whole(tmp_path: Path) -> None:
             "VALUES ('odd\x1fid', 'k', 'insight', '2026-01-01')"
         )
     with Store.open(db) as store:
-        rows = store.plan_rows()
+        rows = ungrouped(store)
         assert "odd\x1fid" in rows and rows == row_by_row(store)
         assert sum(len(ids) for _, ids in store.card_figures().groups) == 5
 
@@ -81,11 +89,11 @@ def test_the_plan_and_stats_read_the_index_in_its_order(tmp_path: Path) -> None:
 def test_a_store_from_before_the_index_gets_it(tmp_path: Path) -> None:
     db = answered_store(tmp_path)
     with Store.open(db) as store:
-        before = store.plan_rows()
+        before = ungrouped(store)
     c = sqlite3.connect(db)
     c.executescript("DROP INDEX cards_plan; PRAGMA user_version = 6")
     c.close()
     with Store.open(db) as store:
         names = {r[0] for r in store.tuples("SELECT name FROM sqlite_master WHERE type='index'")}
         assert "cards_plan" in names
-        assert store.plan_rows() == before
+        assert ungrouped(store) == before

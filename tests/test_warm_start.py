@@ -148,7 +148,11 @@ HEAVY = (
 )
 #: ... and modules ``stats --json`` never needs: it makes no card (the classifier and the
 #: cards' questions), and corrects none.
-STATS_NEVER = ("studydeck.carding", "studydeck.critique")
+STATS_NEVER = (
+    "studydeck.carding",
+    "studydeck.critique",
+    "difflib",  # (only to name the command a mistyped word was meant to be)
+)
 
 
 def test_stats_and_a_warm_start_import_no_parser_and_build_no_card_list(tmp_path: Path) -> None:

@@ -9,18 +9,14 @@ from dataclasses import replace as _replace
 from datetime import UTC, date, datetime
 
 from studydeck.perf import gc_paused
-from studydeck.planner import CardRow
 from studydeck.replay import Event
 from studydeck.scheduling import CardState, check_quality
 from studydeck.store.events import EventLog, insert_event
 from studydeck.store.schema import new_event_id, utc_text
 from studydeck.store.states import (
-    PLAN_COLS,
     STATE_COLS,
     CardFigures,
-    grouped_cards,
     parse_state_text,
-    plan_rows_of,
     row_state,
     state_of,
     state_text,
@@ -48,12 +44,6 @@ class Answers(EventLog):
         days: dict[str, date] = {}
         with gc_paused():
             return {r[0]: state_of(*r[1:], days=days) for r in rows}
-
-    def plan_rows(self) -> dict[str, CardRow]:
-        """Every card's :class:`~studydeck.planner.CardRow`, straight from SQL (grouped, see
-        :func:`~studydeck.store.states.grouped_cards`): what the planner reads, without
-        building a :class:`CardState` per card."""
-        return plan_rows_of(grouped_cards(self.tuples, PLAN_COLS))
 
     def card_figures(self) -> CardFigures:
         """What stats reads of every card (:class:`~studydeck.store.states.CardFigures`)."""

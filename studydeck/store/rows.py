@@ -19,7 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from studydeck.replay import NEW, ORDER, Replayed, buried_until, same_day_repeat, sent_due, suspends
+from studydeck.replay import (
+    NEW,
+    Replayed,
+    buried_until,
+    in_order,
+    same_day_repeat,
+    sent_due,
+    suspends,
+)
 from studydeck.scheduling import INITIAL_EASINESS, check_quality, leech_flags, sm2_step
 from studydeck.store.states import fields_text, state_text, state_values
 
@@ -60,7 +68,7 @@ def sm2_rows(
     """:func:`replayed_rows` of ``replay(events, Policy("sm2", leech_threshold=...))``, in one
     pass. ``events`` are Events or tuples in Event's field order, of cards in ``cid_of``;
     every card starts new (a replay from the log)."""
-    ordered = sorted(events, key=ORDER)
+    ordered = in_order(events)
     undone = {e[8] for e in ordered if e[3] == "undo"}
     # A state: the number of its schedule and flags (a Flags tuple: all but the due day), its
     # due day ("" none), its text as the review log keeps it, and the day of its last

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from studydeck.perf import gc_paused
 from studydeck.planner import CardRow
 from studydeck.scheduling import CardState, FsrsMemory, Sm2State
 
@@ -199,15 +198,20 @@ def _one_by_one(tuples: Tuples, cols: str) -> list[tuple[tuple[Any, ...], list[s
     return [(r[1:], [r[0]]) for r in tuples(f"SELECT card_id, {cols} FROM cards")]
 
 
-def plan_rows_of(groups: Sequence[tuple[tuple[Any, ...], list[str]]]) -> dict[str, CardRow]:
-    """Each card's :class:`~studydeck.planner.CardRow`, one object shared by the cards of a
-    group (the groups' first six values are a CardRow's fields)."""
+def plan_groups(tuples: Tuples) -> list[tuple[CardRow, list[str]]]:
+    """Every stored card's :class:`~studydeck.planner.CardRow`, grouped as the planner takes
+    them (:data:`~studydeck.planner.RowGroups`): one row object per group, never one per card."""
+    return rows_of(grouped_cards(tuples, PLAN_COLS))
+
+
+def rows_of(
+    groups: Sequence[tuple[tuple[Any, ...], list[str]]],
+) -> list[tuple[CardRow, list[str]]]:
+    """The groups' first six values (a :class:`~studydeck.planner.CardRow`'s fields) as one
+    CardRow each, with the group's card ids (groups that differ only past those six stay
+    apart: the planner takes a row in several groups)."""
     new = tuple.__new__  # a CardRow straight from the fields: half the cost of CardRow(*)
-    rows: dict[str, CardRow] = {}
-    with gc_paused():
-        for key, ids in groups:
-            rows.update(dict.fromkeys(ids, new(CardRow, key[:6])))
-    return rows
+    return [(new(CardRow, key[:6]), ids) for key, ids in groups]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +231,9 @@ class CardFigures:
             tuples("SELECT card_id, passed, answered FROM cards WHERE answered"),
         )
 
-    def plan_rows(self) -> dict[str, CardRow]:
-        """As :meth:`~studydeck.store.Store.plan_rows` gives them."""
-        return plan_rows_of(self.groups)
+    def plan_groups(self) -> list[tuple[CardRow, list[str]]]:
+        """As :func:`plan_groups` gives them."""
+        return rows_of(self.groups)
 
     def recall_groups(self, card_ids: Container[str]) -> list[tuple[CardState, int]]:
         """The schedules of the graded, unsuspended cards among ``card_ids``, each with how

@@ -111,7 +111,7 @@ def damage(store, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> object:
         raise StudydeckError(DAMAGED, path=store.path, hint="restore it from a backup")
 
-    for name in ("reviews", "states", "plan_rows", "states_of"):
+    for name in ("reviews", "states", "states_of"):
         monkeypatch.setattr(store, name, boom)
 
 

@@ -209,7 +209,7 @@ class ReviewScreen(Screen[None]):
         # first card is painted.
         self.query_one("#card-answer", Static).update("")
         self.query_one("#answer-box").display = False
-        self.query_one("#grade-bar").display = False
+        self.query_one(GradeBar).hide()
         self.shown_at = ctx_of(self).clock()
         self._update_progress()
         self._refresh_bindings_if_changed()
@@ -238,7 +238,7 @@ class ReviewScreen(Screen[None]):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.query_one("#switcher", ContentSwitcher).current = "summary-view"
-        self.query_one("#grade-bar").display = False
+        self.query_one(GradeBar).hide()
         self.query_one(FigureView).show(None, "")
         head = Text("Session complete\n\n", style="bold green")
         mins, secs = divmod(int(summary.seconds), 60)
@@ -306,7 +306,7 @@ class ReviewScreen(Screen[None]):
         self.revealed = True
         self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
         self.query_one("#answer-box").display = True
-        self.query_one("#grade-bar").display = True
+        self.query_one(GradeBar).show()
         self._refresh_bindings_if_changed()
         # After the refresh that lays the answer out: before it, the box has no height yet
         # and a figure above it would keep the answer below the fold.

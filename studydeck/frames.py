@@ -1,0 +1,278 @@
+"""One frame of the deck cache as bytes: what an open reads, and the rest when first asked.
+
+A warm start, ``stats`` and today's plan need of every paper only its key and keywords, and
+of every card its id, kind and paper; the titles, contributions, notes and card backs are
+most of the bytes and most of the unmarshalling (and, as tens of thousands of tuples, most of
+the cyclic GC's first pass after it). So a frame holds its rows as columns, in two parts:
+
+- the *light* part, read at open: the paper columns :data:`LIGHT` (small values the quiz's
+  selection reads of every paper too) and the card columns (paper index, id, kind);
+- the *heavy* part: :data:`HEAVY` and the cards' backs, in chunks of :data:`CHUNK_ROWS`
+  papers, each unmarshalled only when one of its papers or cards is first read.
+
+Damage is still found at open: a frame's bytes start with a CRC-32 of the rest, checked
+before anything is read (GB/s: ~2 ms for a 10,000-paper deck's 6 MB), so a frame whose bytes changed
+makes the open a miss and the notes are parsed again. A chunk is checked for its shape when
+it is read (:func:`heavy`), against a cache another program wrote under a valid CRC.
+"""
+
+from __future__ import annotations
+
+import marshal
+import struct
+import zlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
+
+from studydeck.models import CardKind, Paper
+from studydeck.perf import gc_paused
+
+FIELDS = tuple(f.name for f in fields(Paper))
+#: The paper fields read at open, in this order.
+LIGHT = ("key", "keywords", "year", "section", "source", "line", "order", "figures")
+#: The paper fields read when one of a chunk's papers is first read, in this order.
+HEAVY = tuple(f for f in FIELDS if f not in LIGHT)
+_LIGHT_AT = tuple(FIELDS.index(f) for f in LIGHT)
+_HEAVY_AT = tuple(FIELDS.index(f) for f in HEAVY)
+#: Papers per heavy chunk: a first card reads one (~0.5 ms), not a whole frame's.
+CHUNK_ROWS = 256
+_KINDS = frozenset(k.value for k in CardKind)
+_HEAD = struct.Struct("<II")  # CRC-32 of what follows it, length of the light part
+
+
+class Damaged(ValueError):
+    """A frame's bytes are not the ones written, or not a frame."""
+
+
+#: A heavy chunk not read yet: its bytes, its first paper and card (places in the frame's
+#: columns) and how many of each it holds.
+Chunk = tuple[memoryview, int, int, int, int]
+
+
+def encode(papers: Sequence[Sequence[Any]], cards: Sequence[Sequence[Any]], base: int) -> bytes:
+    """A frame's bytes: paper rows (values in :data:`FIELDS` order) and card rows (paper
+    index, id, kind, back: these papers' cards, in order); ``base``: the deck index of the
+    first paper (the cards' paper indices count in the deck)."""
+    # (transposed in C: a frame is thousands of rows)
+    by_field = list(zip(*papers, strict=True)) or [() for _ in FIELDS]
+    by_part = list(zip(*cards, strict=True)) or [() for _ in range(4)]
+    paper_cols = [by_field[k] for k in _LIGHT_AT]
+    card_cols = by_part[:3]
+    index, backs = by_part[0], by_part[3]
+    heavy_cols = [by_field[k] for k in _HEAVY_AT]
+    chunks: list[bytes] = []
+    sizes: list[tuple[int, int]] = []  # each chunk's bytes and cards
+    at = 0
+    for k in range(0, len(papers), CHUNK_ROWS):
+        stop = bisect_left(index, base + k + CHUNK_ROWS, lo=at)
+        cols = [c[k : k + CHUNK_ROWS] for c in heavy_cols]
+        # One marshal for the papers and their backs: a back that is its paper's
+        # contribution is written once, and read back as the same string.
+        chunks.append(marshal.dumps((cols, backs[at:stop])))
+        sizes.append((len(chunks[-1]), stop - at))
+        at = stop
+    return pack((paper_cols, card_cols, sizes), chunks)
+
+
+def pack(light: Any, chunks: Sequence[bytes]) -> bytes:
+    """A frame's bytes from its light part (paper columns, card columns, each chunk's size
+    in bytes and its count of cards) and its heavy chunks' bytes: under a CRC-32 of them."""
+    data = marshal.dumps(light)
+    body = b"".join([struct.pack("<I", len(data)), data, *chunks])
+    return struct.pack("<I", zlib.crc32(body)) + body
+
+
+def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
+    """A frame's light part: its paper columns (as :data:`LIGHT`), its card columns (paper
+    index, id, kind) and its heavy chunks, not read; :class:`Damaged` when the bytes are not
+    the ones written or not a frame."""
+    view = memoryview(data)
+    if len(view) < _HEAD.size:
+        raise Damaged("too short")
+    crc, size = _HEAD.unpack_from(view)
+    if zlib.crc32(view[4:]) != crc:
+        raise Damaged("bytes changed")
+    try:
+        paper_cols, card_cols, sizes = marshal.loads(view[_HEAD.size : _HEAD.size + size])
+    except (ValueError, EOFError, TypeError) as e:
+        raise Damaged(str(e)) from None
+    if not (
+        isinstance(paper_cols, list)
+        and len(paper_cols) == len(LIGHT)
+        and isinstance(card_cols, list)
+        and len(card_cols) == 3
+        and all(isinstance(c, tuple) for c in (*paper_cols, *card_cols))
+        and len({len(c) for c in paper_cols}) == 1
+        and len({len(c) for c in card_cols}) == 1
+        and isinstance(sizes, list)
+        and len(sizes) == -(-len(paper_cols[0]) // CHUNK_ROWS)
+        and all(type(s) is tuple and len(s) == 2 for s in sizes)
+    ):
+        raise Damaged("not a frame")
+    lengths, counts = zip(*sizes, strict=True) if sizes else ((), ())
+    if not (
+        set(map(type, lengths + counts)) <= {int}
+        and _HEAD.size + size + sum(lengths) == len(view)
+        and sum(counts) == len(card_cols[0])
+        and min(counts, default=0) >= 0
+    ):
+        raise Damaged("not a frame")
+    n = len(paper_cols[0])
+    chunks: list[Chunk] = []
+    at, card = _HEAD.size + size, 0
+    for k, (length, count) in enumerate(sizes):
+        first = k * CHUNK_ROWS
+        chunks.append((view[at : at + length], first, min(CHUNK_ROWS, n - first), card, count))
+        at += length
+        card += count
+    return paper_cols, card_cols, chunks
+
+
+def heavy(chunk: Chunk) -> tuple[list[Sequence[Any]], Sequence[str]]:
+    """A chunk's paper columns (as :data:`HEAVY`) and card backs; :class:`Damaged` when
+    they are not that."""
+    data, _, papers, _, cards = chunk
+    try:
+        cols, backs = marshal.loads(data)
+    except (ValueError, EOFError, TypeError) as e:
+        raise Damaged(str(e)) from None
+    if not (
+        isinstance(cols, list)
+        and isinstance(backs, tuple)
+        and len(cols) == len(HEAVY)
+        and all(type(c) is tuple and len(c) == papers for c in cols)
+        and len(backs) == cards
+        and set(map(type, backs)) <= {str}
+    ):
+        raise Damaged("not a chunk")
+    return cols, backs
+
+
+class RowLists:
+    """A deck's rows as lists (an edited deck's, made by segments.py): paper rows (values in
+    :data:`FIELDS` order, figures as (src, alt) pairs) and card rows (paper index, id, kind,
+    back)."""
+
+    def __init__(self, papers: list[tuple[Any, ...]], cards: list[tuple[Any, ...]]) -> None:
+        self.papers, self.cards = papers, cards
+        self.n_papers, self.n_cards = len(papers), len(cards)
+
+    def column(self, name: str) -> list[Any]:
+        k = FIELDS.index(name)
+        return [r[k] for r in self.papers]
+
+    def card_column(self, k: int) -> list[Any]:
+        return [c[k] for c in self.cards]
+
+    def paper_row(self, i: int) -> tuple[Any, ...]:
+        return self.papers[i]
+
+    def card_row(self, j: int) -> tuple[Any, ...]:
+        return self.cards[j]
+
+    def all_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        return self.papers, self.cards
+
+    def card_rows(self) -> list[tuple[Any, ...]]:
+        return self.cards
+
+
+class Columns:
+    """A cached deck's rows from its frames' bytes: the light columns read (and the bytes
+    checked) when made, each heavy chunk when one of its rows is first read. The same
+    methods as :class:`RowLists`."""
+
+    def __init__(self, frames: Sequence[bytes], base: int = 0) -> None:
+        """``base``: the deck index of the first frame's first paper (the cards' paper
+        indices count in the deck)."""
+        cols: list[list[Any]] = [[] for _ in LIGHT]
+        index: list[int] = []
+        ids: list[str] = []
+        kinds: list[str] = []
+        chunks: list[Chunk] = []
+        for data in frames:
+            paper_cols, (more_index, more_ids, more_kinds), more = light(data)
+            n, m = len(cols[0]), len(index)
+            chunks += [(b, p + n, np, c + m, nc) for b, p, np, c, nc in more]
+            for col, more_col in zip(cols, paper_cols, strict=True):
+                col += more_col
+            index += more_index
+            ids += more_ids
+            kinds += more_kinds
+        if index and not (
+            set(map(type, index)) == {int}
+            and min(index) >= base
+            and max(index) < base + len(cols[0])
+            and set(kinds) <= _KINDS
+            and set(map(type, ids)) == {str}
+        ):
+            raise Damaged("cards of no paper, or of another shape")
+        self._light = dict(zip(LIGHT, cols, strict=True))
+        self.cards = (index, ids, kinds)
+        self.n_papers, self.n_cards = len(cols[0]), len(index)
+        self._chunks: list[Chunk | None] = list(chunks)
+        self._paper_starts = [c[1] for c in chunks]
+        self._card_starts = [c[3] for c in chunks]
+        self._read: list[tuple[list[Sequence[Any]], Sequence[str]] | None] = [None] * len(chunks)
+
+    def _chunk(self, k: int) -> tuple[list[Sequence[Any]], Sequence[str]]:
+        # Its bytes are let go once read (a frame's, once all its chunks are): taken before
+        # the values are looked at, so another thread's read in between leaves them here.
+        chunk, got = self._chunks[k], self._read[k]
+        if got is None:
+            assert chunk is not None
+            got = heavy(chunk)
+            self._read[k] = got
+            self._chunks[k] = None
+        return got
+
+    def _all(self) -> tuple[list[list[Any]], list[str]]:
+        """The heavy columns and the backs, whole."""
+        cols: list[list[Any]] = [[] for _ in HEAVY]
+        backs: list[str] = []
+        # (tens of thousands of new strings and tuples, no cycle among them: a collector
+        # running meanwhile would pass over everything loaded, again and again)
+        with gc_paused():
+            for k in range(len(self._chunks)):
+                more, more_backs = self._chunk(k)
+                for col, more_col in zip(cols, more, strict=True):
+                    col += more_col
+                backs += more_backs
+        return cols, backs
+
+    def column(self, name: str) -> list[Any]:
+        got = self._light.get(name)
+        if got is not None:
+            return list(got)
+        return self._all()[0][HEAVY.index(name)]
+
+    def card_column(self, k: int) -> list[Any]:
+        return list(self.cards[k]) if k < 3 else self._all()[1]
+
+    def paper_row(self, i: int) -> tuple[Any, ...]:
+        k = bisect_right(self._paper_starts, i) - 1
+        at, cols, light = i - self._paper_starts[k], self._chunk(k)[0], self._light
+        return tuple([light[f][i] if f in light else cols[_HEAVY_PLACE[f]][at] for f in FIELDS])
+
+    def card_row(self, j: int) -> tuple[Any, ...]:
+        k = bisect_right(self._card_starts, j) - 1
+        index, ids, kinds = self.cards
+        return index[j], ids[j], kinds[j], self._chunk(k)[1][j - self._card_starts[k]]
+
+    def all_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        heavy_cols, backs = self._all()
+        columns = [*self._light.values(), *heavy_cols]
+        # (zipped in C, in the fields' order: a whole deck's rows for browse or an export)
+        papers = list(zip(*[columns[_PLACE[f]] for f in FIELDS], strict=True))
+        return papers, list(zip(*self.cards, backs, strict=True))
+
+    def card_rows(self) -> list[tuple[Any, ...]]:
+        """:meth:`all_rows`' card rows alone."""
+        return list(zip(*self.cards, self._all()[1], strict=True))
+
+
+_HEAVY_PLACE = {f: k for k, f in enumerate(HEAVY)}
+#: Where each field is in the light columns followed by the heavy ones.
+_PLACE = {f: k for k, f in enumerate((*LIGHT, *HEAVY))}

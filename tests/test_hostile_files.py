@@ -66,7 +66,7 @@ def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.Completed
         input=stdin,
         capture_output=True,
         text=True,
-        env=env_without_user_dirs(tmp_path) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
+        env=env_without_user_dirs(tmp_path),
         timeout=60,  # a hang guard: a FIFO read used to block forever
         check=False,
     )

@@ -32,7 +32,7 @@ def run_as_user(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [*drop_root_override, sys.executable, "-m", "studydeck", *args],
         capture_output=True,
         text=True,
-        env=env_without_user_dirs(home) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
+        env=env_without_user_dirs(home),
         timeout=120,
         check=False,
     )
@@ -192,7 +192,7 @@ def test_stats_on_a_full_disk_is_one_line(
     assert main(["stats", str(notes_file), "--db", str(db)]) == 0
     notes_file.write_text(table("| 2020 | A | k | c | | |", "| 2021 | B | k | c2 | | |"))
     fill(tiny_disk)  # the next open must record the new row and cannot
-    env = env_without_user_dirs(tmp_path) | {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    env = env_without_user_dirs(tmp_path)
     run = subprocess.run(
         [sys.executable, "-m", "studydeck", "stats", str(notes_file), "--db", str(db)],
         capture_output=True,

@@ -18,7 +18,7 @@ from studydeck.loading import open_deck
 from studydeck.session import Session
 from studydeck.stats import compute
 from studydeck.store import Store
-from tests.conftest import ROOT, table
+from tests.conftest import table
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -160,23 +160,17 @@ def test_stats_and_a_warm_start_import_no_parser_and_build_no_card_list(tmp_path
     # Plain cells (no Markdown marks): the first card needs no parser either.
     notes.write_text(_notes([("2020", ["GAN"], "plain words", "", "很强。")] * 30), "utf-8")
     db = str(tmp_path / "s.db")
-    env = {"PYTHONPATH": str(ROOT)}
-    import os
-
-    env = {**os.environ, **env}
     # Parse once (a cache miss), then the warm process under test.
     subprocess.run(
         [sys.executable, "-m", "studydeck", "stats", "--json", str(notes), "--db", db],
         check=True,
         capture_output=True,
-        env=env,
     )
     proc = subprocess.run(
         [sys.executable, "-c", _GUARD, str(notes), db],
         check=True,
         capture_output=True,
         text=True,
-        env=env,
     )
     import json
 

@@ -426,9 +426,14 @@ def _sync(store: Store, folder: Path, device: str, keys: Collection[str] | None)
     # events are all new, and their cards were rebuilt just now (100,000 events: a tenth of
     # a second not spent).
     held = bool(known) or not files.events
-    late = store.unapplied_keys() - touched if held else set()
-    if late:
-        store.rebuild(late)
+    # ... and only when answers came or cards did (the notes were read since): a sync with
+    # nothing new, as at each review's start and end, does not look through every answer.
+    late: set[str] = set()
+    if held and (new or store.late_check_due()):
+        late = store.unapplied_keys() - touched
+        if late:
+            store.rebuild(late)
+        store.late_checked()
     report.cards = len(touched | late)
     store.remember_synced_files(files.digests)
     return report

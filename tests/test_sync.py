@@ -475,3 +475,31 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     assert "  evil.jsonl: 1 events (1 answers)" in out  # the escapes are gone, not shown
     assert "\x1b" not in out + err and "\x07" not in out + err
     sa.close()
+
+
+def test_a_sync_with_nothing_new_looks_for_held_answers_only_once_cards_came(
+    two_clones, tmp_path, monkeypatch
+):
+    """Each review's start and end syncs; looking through every answer for ones still
+    waiting for their cards is done only when answers or cards came since the last look."""
+    a, b = two_clones
+    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    answered = review(sa, a / "notes.md", Clock(day), [5, 2])
+    sync(sa, a, "laptop")
+    commit_and_share(a, "laptop reviews")
+    git(b, "pull", "--no-edit", "origin", "main")
+    looks: list[int] = []
+    unapplied = sb.unapplied_keys
+    monkeypatch.setattr(sb, "unapplied_keys", lambda: looks.append(1) or unapplied())
+    sync(sb, b, "desktop")  # a fresh store: every event is new, its cards (none yet) made
+    sync(sb, b, "desktop")  # the first look since
+    assert (sb.waiting_events(), len(looks)) == (2, 1)
+    sync(sb, b, "desktop")
+    sync(sb, b, "desktop")  # nothing came: no look
+    assert len(looks) == 1
+    open_deck(sb, [b / "notes.md"], day + timedelta(hours=1))  # the cards come
+    sync(sb, b, "desktop")
+    assert len(looks) == 2
+    assert sb.states_of(answered) == sa.states_of(answered)
+    assert sb.review_count() == 2

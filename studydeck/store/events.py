@@ -380,6 +380,25 @@ class EventLog(StoreBase):
             )
         }
 
+    def late_check_due(self) -> bool:
+        """Whether answers held for cards that did not exist yet may have found them since a
+        sync last looked (:meth:`late_checked`): only when cards came or keys moved, which
+        the mark :meth:`follow_renames` keeps tells (read it after that ran)."""
+        rows = self.query(
+            "SELECT key, value FROM meta WHERE key IN ('late_checked', 'renames_followed')"
+        )
+        marks = {r["key"]: r["value"] for r in rows}
+        checked = marks.get("late_checked")
+        return checked is None or checked != marks.get("renames_followed")
+
+    def late_checked(self) -> None:
+        """Remember that the held answers were looked for at the cards' present keys."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO meta SELECT 'late_checked', value FROM meta "
+                "WHERE key = 'renames_followed'"
+            )
+
     def name_device(self, device: str) -> int:
         """Events made here before this machine had a device id get it (at first sync)."""
         with self.transaction() as c:

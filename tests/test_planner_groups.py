@@ -55,6 +55,7 @@ def test_spread_keeps_papers_apart_as_the_card_by_card_rule_does(papers: list[st
     ),
     limits=st.tuples(st.integers(0, 8), st.integers(0, 8)),
     cut=st.integers(0, 3),
+    papers=st.integers(1, 6),
 )
 def test_the_plan_of_grouped_rows_is_the_plan_made_card_by_card(
     pool: list[CardRow],
@@ -63,11 +64,16 @@ def test_the_plan_of_grouped_rows_is_the_plan_made_card_by_card(
     answers: list[tuple[int, int, bool, bool]],
     limits: tuple[int, int],
     cut: int,
+    papers: int,
 ) -> None:
     """The rows as the store hands them over: each distinct row with its cards' ids, cards
     not in the deck among them; a row may come in two groups (the store groups on more
-    columns than the planner reads)."""
-    cards = [DeckCard(f"c{i}", f"p{(i * 5) % 4}") for i in range(len(deck_rows))]
+    columns than the planner reads), or each card's row by id. The plan must be the one made
+    card by card: the queue (most overdue first, ties in notes order), every state, count and
+    the forecast; with cards owing a same-day repeat, cards with no stored row and stored
+    cards no longer in the deck. (The rows come from a pool of a few, so that many cards
+    share one, as in a real store.)"""
+    cards = [DeckCard(f"c{i}", f"p{(i * 7) % papers}") for i in range(len(deck_rows))]
     rows = {f"c{i}": pool[w % len(pool)] for i, w in enumerate(deck_rows) if w is not None}
     rows |= {f"gone{i}": pool[w % len(pool)] for i, w in enumerate(gone_rows)}
     by_row: dict[CardRow, list[str]] = {}
@@ -80,4 +86,5 @@ def test_the_plan_of_grouped_rows_is_the_plan_made_card_by_card(
     chosen = Settings(reviews_per_day=limits[0], new_per_day=limits[1])
     got = plan(cards, groups, TODAY, chosen, log)
     assert got == reference_plan(cards, rows, TODAY, chosen, log)
+    assert plan(cards, rows, TODAY, chosen, log) == got
     assert list(got.status) == [c.card_id for c in cards]  # notes order

@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydeck import cli, fsrs_scheduler
@@ -23,7 +22,6 @@ from studydeck.planner import (
     Planned,
     TodayAnswer,
     owed_repeats,
-    plan,
     spread,
     status,
 )
@@ -135,43 +133,6 @@ card_rows = st.builds(
     st.sampled_from((None, None, None, *DAYS[1:])).map(_iso),
     st.sampled_from((0, 0, 0, 1)),
 )
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    pool=st.lists(card_rows, min_size=1, max_size=5),
-    deck_rows=st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=40),
-    gone_rows=st.lists(st.integers(0, 4), max_size=5),
-    answers=st.lists(
-        st.tuples(st.integers(0, 45), st.integers(0, 5), st.booleans(), st.booleans()),
-        max_size=8,
-    ),
-    reviews_per_day=st.integers(0, 8),
-    new_per_day=st.integers(0, 8),
-    papers=st.integers(1, 6),
-)
-def test_the_plan_made_once_per_distinct_row_is_the_plan_made_card_by_card(
-    pool: list[CardRow],
-    deck_rows: list[int | None],
-    gone_rows: list[int],
-    answers: list[tuple[int, int, bool, bool]],
-    reviews_per_day: int,
-    new_per_day: int,
-    papers: int,
-) -> None:
-    """The planner classifies each distinct row once and orders the due cards from those
-    groups; the plan must be the one made card by card: the queue (most overdue first, ties
-    in notes order), every state, count and the forecast; with cards owing a same-day repeat,
-    cards with no stored row and stored cards no longer in the deck. (The rows come from a
-    pool of a few, so that many cards share one, as in a real store.)"""
-    cards = [DeckCard(f"c{i}", f"p{(i * 7) % papers}") for i in range(len(deck_rows))]
-    rows = {f"c{i}": pool[w % len(pool)] for i, w in enumerate(deck_rows) if w is not None}
-    rows |= {f"gone{i}": pool[w % len(pool)] for i, w in enumerate(gone_rows)}
-    log = [TodayAnswer(f"c{c}", q, rep, was_new) for c, q, rep, was_new in answers]
-    chosen = Settings(reviews_per_day=reviews_per_day, new_per_day=new_per_day)
-    got = plan(cards, rows, TODAY, chosen, log)
-    assert got == reference_plan(cards, rows, TODAY, chosen, log)
-    assert list(got.status) == [c.card_id for c in cards]  # notes order
 
 
 def test_stats_turns_the_collector_back_on_whatever_happens(tmp_path: Path, capsys) -> None:

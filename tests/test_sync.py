@@ -263,7 +263,11 @@ def test_a_paper_renamed_on_one_clone_keeps_its_history_on_both(two_clones, tmp_
     sb.close()
 
 
-def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(two_clones, tmp_path):
+def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(
+    two_clones, tmp_path, monkeypatch
+):
+    """... and a sync with nothing new (as at each review's start and end) looks through the
+    answers for ones still waiting for their cards only when answers or cards came since."""
     a, b = two_clones
     sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
     day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
@@ -271,11 +275,19 @@ def test_answers_pulled_before_their_cards_exist_apply_at_the_next_sync(two_clon
     sync(sa, a, "laptop")
     commit_and_share(a, "laptop reviews")
     git(b, "pull", "--no-edit", "origin", "main")
+    looks: list[int] = []
+    unapplied = sb.unapplied_keys
+    monkeypatch.setattr(sb, "unapplied_keys", lambda: looks.append(1) or unapplied())
     sync(sb, b, "desktop")  # before the desktop ever opened the notes: no cards yet
     assert sb.waiting_events() == 2
+    sync(sb, b, "desktop")  # the first look since
+    sync(sb, b, "desktop")
+    sync(sb, b, "desktop")  # nothing came: no look
+    assert len(looks) == 1
     open_deck(sb, [b / "notes.md"], day + timedelta(hours=1))
     assert {s.sm2.due for s in sb.states_of(answered).values()} == {None}
     sync(sb, b, "desktop")
+    assert len(looks) == 2
     assert sb.states_of(answered) == sa.states_of(answered)
     assert sb.states_of(answered)[answered[0]].sm2.due is not None
     assert sb.review_count() == sa.review_count() == 2
@@ -475,31 +487,3 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     assert "  evil.jsonl: 1 events (1 answers)" in out  # the escapes are gone, not shown
     assert "\x1b" not in out + err and "\x07" not in out + err
     sa.close()
-
-
-def test_a_sync_with_nothing_new_looks_for_held_answers_only_once_cards_came(
-    two_clones, tmp_path, monkeypatch
-):
-    """Each review's start and end syncs; looking through every answer for ones still
-    waiting for their cards is done only when answers or cards came since the last look."""
-    a, b = two_clones
-    sa, sb = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
-    day = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
-    answered = review(sa, a / "notes.md", Clock(day), [5, 2])
-    sync(sa, a, "laptop")
-    commit_and_share(a, "laptop reviews")
-    git(b, "pull", "--no-edit", "origin", "main")
-    looks: list[int] = []
-    unapplied = sb.unapplied_keys
-    monkeypatch.setattr(sb, "unapplied_keys", lambda: looks.append(1) or unapplied())
-    sync(sb, b, "desktop")  # a fresh store: every event is new, its cards (none yet) made
-    sync(sb, b, "desktop")  # the first look since
-    assert (sb.waiting_events(), len(looks)) == (2, 1)
-    sync(sb, b, "desktop")
-    sync(sb, b, "desktop")  # nothing came: no look
-    assert len(looks) == 1
-    open_deck(sb, [b / "notes.md"], day + timedelta(hours=1))  # the cards come
-    sync(sb, b, "desktop")
-    assert len(looks) == 2
-    assert sb.states_of(answered) == sa.states_of(answered)
-    assert sb.review_count() == 2

@@ -16,7 +16,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Header, Static
+from textual.widgets import ContentSwitcher, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureError, FigureFetcher, local_path
@@ -30,6 +30,7 @@ from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 KIND_LABEL = {
@@ -149,7 +150,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
-        yield Header()
+        yield TitleBar()
         with Vertical(id="review-body"):
             yield Static(id="progress")
             yield from self._card_area(ctx.fetcher)

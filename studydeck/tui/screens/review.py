@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 from datetime import datetime
@@ -42,6 +41,8 @@ KIND_LABEL = {
 
 def editor_command(path: str, line: int) -> list[str]:
     """``$VISUAL``/``$EDITOR`` (else vi) opened at ``line``; VS Code-like editors get ``-g``."""
+    import shlex  # (only when the editor is opened)
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     argv = shlex.split(editor)
     name = os.path.basename(argv[0])

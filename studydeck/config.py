@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,8 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     if not path.is_file():
         return Settings()
+    import tomllib  # only when there is a file: a warm start without one never parses TOML
+
     try:
         raw = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except (OSError, ReadRefused) as exc:

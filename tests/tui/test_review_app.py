@@ -550,3 +550,33 @@ async def test_the_collector_paused_for_start_up_runs_again_once_the_app_is_up(m
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_title_line_names_the_screen_and_the_deck_literally(make_app, notes) -> None:
+    """One line on top: the screen's title, then the deck's name dimmed, centred; the name
+    comes from the notes and is shown as plain text, without its escape sequences."""
+    from rich.cells import cell_len
+
+    from studydeck.tui.widgets.title import TitleBar
+
+    heading = "# [bold]论文[/] \x1b[2J阅读 [@click=app.quit]x\n\n"
+    path = notes(table("| 2020 | Paper | GAN | c | | 很强。 |", title=heading))
+    app = make_app([path], start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for screen_title in ("Review", "Home"):
+            bar = app.screen.query_one(TitleBar)
+            line = bar.render_line(0)
+            words = f"{screen_title} — [bold]论文[/] 阅读 [@click=app.quit]x"
+            assert line.text.strip() == words
+            assert line.text.index(screen_title) == (80 - cell_len(words)) // 2  # centred
+            styles = {seg.text: seg.style for seg in line if seg.text.strip()}
+            assert not styles[screen_title].dim
+            assert all(s.dim for t, s in styles.items() if t != screen_title)
+            assert bar.region.y == 0 and bar.region.height == 1 and bar.region.width == 80
+            await pilot.press("escape")
+            await pilot.pause()
+        # A new name is drawn at once, and whatever reaches the line loses its sequences.
+        app.sub_title = "other\x1b[31m notes"
+        await pilot.pause()
+        assert app.screen.query_one(TitleBar).render_line(0).text.strip() == "Home — other notes"

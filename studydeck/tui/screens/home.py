@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from studydeck.stats import Stats, compute
 from studydeck.tui.context import ctx_of
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 
@@ -36,7 +37,7 @@ class HomeScreen(Screen[None]):
     """Whether the counts of the latest refresh are shown (they are made in a worker)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="home-body"):
             yield Static(id="home-deck")
             yield Static(id="home-counts")

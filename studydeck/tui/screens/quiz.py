@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, SelectionList, Static
+from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz
@@ -27,6 +27,7 @@ from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 
@@ -53,7 +54,7 @@ class QuizSetupScreen(Screen[None]):
         for keywords, n in Counter(deck.paper_column("keywords")).items():
             for k in keywords:
                 counts[k] = counts.get(k, 0) + n
-        yield Header()
+        yield TitleBar()
         with Vertical(id="quiz-setup"):
             yield Label("Keywords (none = all papers)")
             yield SelectionList[str](
@@ -196,7 +197,7 @@ class QuizScreen(Screen[None]):
         self.recorded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="quiz-progress")
         with VerticalScroll(id="quiz-body"):
             yield Static(id="quiz-agenda")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 from datetime import datetime
@@ -16,7 +15,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Header, Static
+from textual.widgets import ContentSwitcher, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureError, FigureFetcher, local_path
@@ -30,6 +29,7 @@ from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 KIND_LABEL = {
@@ -41,6 +41,8 @@ KIND_LABEL = {
 
 def editor_command(path: str, line: int) -> list[str]:
     """``$VISUAL``/``$EDITOR`` (else vi) opened at ``line``; VS Code-like editors get ``-g``."""
+    import shlex  # (only when the editor is opened)
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     argv = shlex.split(editor)
     name = os.path.basename(argv[0])
@@ -149,7 +151,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
-        yield Header()
+        yield TitleBar()
         with Vertical(id="review-body"):
             yield Static(id="progress")
             yield from self._card_area(ctx.fetcher)

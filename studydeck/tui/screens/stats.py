@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from studydeck.stats import Stats, compute
 from studydeck.tui.context import app_of, ctx_of
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 HEAT = ("grey23", "dark_green", "green4", "green3", "bright_green")
@@ -128,7 +129,7 @@ class StatsScreen(Screen[None]):
     """Whether the figures are shown (they are made in a worker thread)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="stats-body"):
             yield Static(Text("counting…", style="dim"), id="stats")
         yield StudydeckFooter()

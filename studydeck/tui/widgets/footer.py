@@ -15,8 +15,7 @@ it, and the command-palette key on the right is Textual's own, made once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import events
@@ -29,9 +28,9 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-@dataclass(frozen=True)
-class ShownKey:
-    """One key in the footer, as Textual's ``Footer`` would show it."""
+class ShownKey(NamedTuple):
+    """One key in the footer, as Textual's ``Footer`` would show it. (A named tuple: made
+    at import ~5x cheaper than a frozen dataclass.)"""
 
     key: str
     display: str

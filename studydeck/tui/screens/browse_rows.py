@@ -319,6 +319,8 @@ class Filtered:
     query: str
     matched: Sequence[int]
     shown: list[int]
+    looked: Sequence[int] | None = None
+    """The rows the filter looked through, in the order ``matched`` keeps (None: not said)."""
 
 
 def refilter(
@@ -338,13 +340,32 @@ def refilter(
     every = range(len(cards)) if index is None else index.order
     rest = None if last is None else refine(last.query, query)
     if last is None or rest is None:
+        looked: Sequence[int] | None = every
         matched: Sequence[int] = (
             select(every, query, cards, index, cols) if query.split() else every
         )
-        shown = rows if matched is every else in_order(matched, rows, rank())
+        shown = rows if matched is every else _in_sort(matched, looked, rows, rank)
     elif not rest.split():  # the same terms (a space typed): the same rows
-        matched, shown = last.matched, last.shown
+        looked, matched, shown = last.looked, last.matched, last.shown
     else:
+        looked = last.looked
         matched = select(last.matched, rest, cards, index, cols)
-        shown = last.shown if len(matched) == len(last.matched) else in_order(matched, rows, rank())
-    return Filtered(query, matched, shown)
+        if len(matched) == len(last.matched):
+            shown = last.shown
+        else:
+            shown = _in_sort(matched, looked, rows, rank)
+    return Filtered(query, matched, shown, looked)
+
+
+def _in_sort(
+    matched: Sequence[int],
+    looked: Sequence[int] | None,
+    rows: list[int],
+    rank: Callable[[], array[int]],
+) -> list[int]:
+    """``matched`` (in the order of ``looked``) in the order of ``rows``: as it is when
+    those are the same order (the search texts are made in the order of the sort the list
+    opens with, and a filter looks through them in that order)."""
+    if looked == rows:
+        return list(matched)
+    return in_order(matched, rows, rank())

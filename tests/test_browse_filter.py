@@ -120,3 +120,16 @@ def test_a_filter_narrows_only_when_each_of_its_terms_can_only_drop_rows() -> No
         ("vid", "kw:vid"),
     ):
         assert refine(old, new) is None, (old, new)
+
+
+def test_a_narrower_filter_looks_through_the_last_ones_rows_whatever_index_it_used() -> None:
+    """A result found in one index (made in notes order) narrowed with another (made in the
+    list's order): the places of the first mean nothing in the second."""
+    rows = list(reversed(range(len(CARDS))))
+    rank = ranks(rows)
+    maker = IndexMaker(CARDS, rows)
+    maker.step(len(rows))
+    last = refilter(None, "vid", rows, lambda: rank, CARDS, INDEX, COLS)
+    result = refilter(last, "video", rows, lambda: rank, CARDS, maker.index, COLS)
+    expected = [r for r in rows if plain(r, "video")]
+    assert result.shown == expected and 0 < len(expected) < len(last.shown)

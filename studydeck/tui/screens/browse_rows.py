@@ -160,25 +160,23 @@ def search_index(cards: Sequence[Card]) -> SearchIndex:
     return maker.index
 
 
-def _free(rows: Sequence[int], term: str, index: SearchIndex) -> list[int]:
-    """The rows whose paper's text or own text holds ``term``."""
+def _free(places: Sequence[int], term: str, index: SearchIndex) -> list[int]:
+    """The places (of ``index``) whose paper's text or own text holds ``term``."""
     of, texts, own = index.paper_of, index.paper_text, index.card_text
-    places = index.places(rows)
     has: list[bool] | dict[int, bool]
     # Many rows: every paper's text at once; a few (or the texts made so far are more than
     # the rows' papers): only their papers'. (A card is a paper's of two or three.)
-    if len(rows) * 5 >= len(of):
+    if len(places) * 5 >= len(of):
         has = [term in t for t in texts]
     else:  # a few rows left: look only at their papers
         has = {p: term in texts[p] for p in {of[at] for at in places}}
-    return index.rows([at for at in places if has[of[at]] or term in own[at]])
+    return [at for at in places if has[of[at]] or term in own[at]]
 
 
-def _keyword(rows: Sequence[int], value: str, index: SearchIndex) -> list[int]:
-    """The rows whose paper has a keyword that holds ``value``."""
+def _keyword(places: Sequence[int], value: str, index: SearchIndex) -> list[int]:
+    """The places (of ``index``) whose paper has a keyword that holds ``value``."""
     kws, of = index.keywords, index.paper_of
-    places = index.places(rows)
-    return index.rows([at for at in places if (k := kws[of[at]]) is not None and value in k])
+    return [at for at in places if (k := kws[of[at]]) is not None and value in k]
 
 
 @dataclass(frozen=True)
@@ -316,7 +314,31 @@ def select(
     """The rows (in their order) matching ``kw:图像复原 year:2020 state:due free words``:
     all terms must hold; case-insensitive. ``index``/``cols`` are needed as :func:`needs` says.
     """
-    out = list(rows)
+    if index is None:
+        return _select(list(rows), query, cards, None, cols)
+    return index.rows(_select(index.places(rows), query, cards, index, cols))
+
+
+def select_places(
+    places: Sequence[int],
+    query: str,
+    cards: Sequence[Card],
+    index: SearchIndex,
+    cols: Columns | None,
+) -> list[int]:
+    """:func:`select` of the rows at ``places`` of ``index``, in places."""
+    return _select(places, query, cards, index, cols)
+
+
+def _select(
+    out: Sequence[int],
+    query: str,
+    cards: Sequence[Card],
+    index: SearchIndex | None,
+    cols: Columns | None,
+) -> list[int]:
+    """:func:`select` of rows (no ``index``) or of places of ``index``."""
+    row: Callable[[int], int] = int if index is None else index.order.__getitem__
     for term in query.casefold().split():
         kind = term_kind(term)
         value = term.partition(":")[2]
@@ -324,17 +346,17 @@ def select(
             assert index is not None
             out = _keyword(out, value, index)
         elif kind == "year":
-            out = [i for i in out if str(cards[i].paper.year or "") == value]
+            out = [i for i in out if str(cards[row(i)].paper.year or "") == value]
         elif kind == "state":
             assert cols is not None
             status = cols.status
-            out = [i for i in out if status[i] == value]
+            out = [i for i in out if status[row(i)] == value]
         elif kind == "kind":
-            out = [i for i in out if cards[i].kind.value.startswith(value)]
+            out = [i for i in out if cards[row(i)].kind.value.startswith(value)]
         else:
             assert index is not None
             out = _free(out, term, index)
-    return out
+    return list(out)
 
 
 def matches(row: Row, query: str, today: date) -> bool:
@@ -354,6 +376,9 @@ class Filtered:
     shown: list[int]
     looked: Sequence[int] | None = None
     """The rows the filter looked through, in the order ``matched`` keeps (None: not said)."""
+    places: tuple[SearchIndex, list[int]] | None = None
+    """The index looked in and the places of ``matched`` in it (a narrower filter looks
+    through these)."""
 
 
 def refilter(
@@ -372,22 +397,31 @@ def refilter(
     same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
     every = range(len(cards)) if index is None else index.order
     rest = None if last is None else refine(last.query, query)
+    places: tuple[SearchIndex, list[int]] | None = None
     if last is None or rest is None:
         looked: Sequence[int] | None = every
-        matched: Sequence[int] = (
-            select(every, query, cards, index, cols) if query.split() else every
-        )
+        matched: Sequence[int] = every
+        if query.split() and index is not None:
+            # (looked through by place: a narrower filter goes on from these places)
+            at = select_places(range(len(every)), query, cards, index, cols)
+            matched, places = index.rows(at), (index, at)
+        elif query.split():
+            matched = select(every, query, cards, index, cols)
         shown = rows if matched is every else _in_sort(matched, looked, rows, rank)
     elif not rest.split():  # the same terms (a space typed): the same rows
-        looked, matched, shown = last.looked, last.matched, last.shown
+        looked, matched, shown, places = last.looked, last.matched, last.shown, last.places
     else:
         looked = last.looked
-        matched = select(last.matched, rest, cards, index, cols)
+        if index is not None and last.places is not None and last.places[0] is index:
+            at = select_places(last.places[1], rest, cards, index, cols)
+            matched, places = index.rows(at), (index, at)
+        else:
+            matched = select(last.matched, rest, cards, index, cols)
         if len(matched) == len(last.matched):
             shown = last.shown
         else:
             shown = _in_sort(matched, looked, rows, rank)
-    return Filtered(query, matched, shown, looked)
+    return Filtered(query, matched, shown, looked, places)
 
 
 def _in_sort(

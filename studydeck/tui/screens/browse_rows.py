@@ -144,8 +144,6 @@ class IndexMaker:
                 kws.append("\n".join(p.keywords).casefold() if p.keywords else None)
             of.append(n)
         self.made += len(rows)
-        if self.done:
-            self.index.place()  # (a narrowing filter asks for it: made before a key waits)
         return rows
 
 
@@ -415,6 +413,11 @@ def refilter(
         if index is not None and last.places is not None and last.places[0] is index:
             at = select_places(last.places[1], rest, cards, index, cols)
             matched, places = index.rows(at), (index, at)
+        elif index is not None and len(last.matched) == len(every):
+            # It matched every row (found before the texts were made: no places): every
+            # place, in the index's order.
+            at = select_places(range(len(every)), rest, cards, index, cols)
+            looked, matched, places = every, index.rows(at), (index, at)
         else:
             matched = select(last.matched, rest, cards, index, cols)
         if len(matched) == len(last.matched):

@@ -5,8 +5,9 @@ A row is an index into the screen's list of cards (the deck's, then the retired 
 opening browse builds no object per card: the list of indices, sorted by title, is all.
 The search texts and the stored columns are lists in the same order, made once (the texts a
 slice at a time, :class:`IndexMaker`; the columns in a worker thread, :func:`load_columns`);
-a filter is a few list comprehensions over them (:func:`select`), run in the order the texts
-were made (where they lie in memory) and put back in the sort's order (:func:`in_order`)."""
+a filter is a few list comprehensions over them (:func:`select`), run by place: in the order
+the texts were made (where they lie in memory; the order of the sort browse opens with, so
+its result needs no reordering there, else :func:`in_order` puts it in the sort's order)."""
 
 from __future__ import annotations
 

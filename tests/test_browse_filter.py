@@ -11,11 +11,14 @@ from studydeck.models import Card, CardKind, Paper
 from studydeck.tui.screens.browse_rows import (
     Columns,
     Filtered,
+    IndexMaker,
     ranks,
     refilter,
     refine,
     search_index,
 )
+
+from .test_browse_index import plain as plain_card
 
 WORDS = ("video", "vid", "Image", "restor", "图像", "复原", "1", "2020", "net")
 STATES = ("new", "due", "learning", "review", "suspended")
@@ -51,25 +54,9 @@ INDEX = search_index(CARDS)
 
 
 def plain(card: int, query: str) -> bool:
-    """Every term of ``query`` holds for the card, read field by field."""
-    c, p = CARDS[card], CARDS[card].paper
-    for term in query.casefold().split():
-        key, sep, value = term.partition(":")
-        if sep and key in ("kw", "keyword"):
-            ok = any(value in k.casefold() for k in p.keywords)
-        elif sep and key == "year":
-            ok = str(p.year or "") == value
-        elif sep and key == "state":
-            ok = COLS.status[card] == value
-        elif sep and key == "kind":
-            ok = c.kind.value.startswith(value)
-        else:
-            names = ("VN",) if p.short_name else ()
-            text = " ".join((p.title, *names, *p.keywords, p.notes, c.back)).casefold()
-            ok = term in text
-        if not ok:
-            return False
-    return True
+    """Every term of ``query`` holds for the card, read field by field (the reference of
+    test_browse_index, with this deck's states)."""
+    return plain_card(CARDS[card], COLS.status[card], query)
 
 
 #: One step of typing: a character added, the last one deleted, or the whole filter pasted.
@@ -84,20 +71,34 @@ step = st.one_of(
 
 
 @settings(max_examples=150)
-@given(order=st.permutations(range(len(CARDS))), steps=st.lists(step, max_size=14))
+@given(
+    order=st.permutations(range(len(CARDS))),
+    steps=st.lists(step, max_size=14),
+    made_in_list_order=st.booleans(),
+    start=st.sampled_from(("", "year:2020", "kind:c", "state:due")),
+)
 def test_each_key_shows_what_a_search_of_every_card_shows(
-    order: list[int], steps: list[tuple[str, str]]
+    order: list[int], steps: list[tuple[str, str]], made_in_list_order: bool, start: str
 ) -> None:
     rows = list(order)  # the cards in the order of some sort
     rank = ranks(rows)
-    last: Filtered | None = None
-    query = ""
+    # The search texts made in notes order, or in the list's (as browse makes them: then a
+    # filter's result needs no reordering, unless it narrows one looked through otherwise).
+    index = INDEX
+    if made_in_list_order:
+        maker = IndexMaker(CARDS, rows)
+        maker.step(len(rows))
+        index = maker.index
+    # What the list showed before the search texts were made (a filter that needs none).
+    last: Filtered | None = refilter(None, start, rows, lambda: rank, CARDS, None, COLS)
+    assert last.shown == [r for r in rows if plain(r, start)]
+    query = start
     for what, piece in steps:
         query = {"type": query + piece, "delete": query[:-1], "paste": piece}[what]
-        result = refilter(last, query, rows, lambda: rank, CARDS, INDEX, COLS)
+        result = refilter(last, query, rows, lambda: rank, CARDS, index, COLS)
         expected = [r for r in rows if plain(r, query)]
         assert result.shown == expected, (last and last.query, query)
-        assert list(result.matched) == sorted(expected)
+        assert sorted(result.matched) == sorted(expected)  # (in the order looked through)
         assert result.query == query
         if last is not None and refine(last.query, query) is not None and expected == last.shown:
             # A narrower filter that drops no row: the list's rows are the very same list
@@ -121,3 +122,16 @@ def test_a_filter_narrows_only_when_each_of_its_terms_can_only_drop_rows() -> No
         ("vid", "kw:vid"),
     ):
         assert refine(old, new) is None, (old, new)
+
+
+def test_a_narrower_filter_looks_through_the_last_ones_rows_whatever_index_it_used() -> None:
+    """A result found in one index (made in notes order) narrowed with another (made in the
+    list's order): the places of the first mean nothing in the second."""
+    rows = list(reversed(range(len(CARDS))))
+    rank = ranks(rows)
+    maker = IndexMaker(CARDS, rows)
+    maker.step(len(rows))
+    last = refilter(None, "vid", rows, lambda: rank, CARDS, INDEX, COLS)
+    result = refilter(last, "video", rows, lambda: rank, CARDS, maker.index, COLS)
+    expected = [r for r in rows if plain(r, "video")]
+    assert result.shown == expected and 0 < len(expected) < len(last.shown)

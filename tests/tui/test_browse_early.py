@@ -146,3 +146,23 @@ async def test_retired_cards_are_searched_too(
         assert early == [("Alpha", "retired"), ("Beta", "new")]
     late = await typed_after_loading(make_app, [path], "a", db=db)
     assert early == [(r[0], r[4]) for r in late]
+
+
+async def test_a_filter_typed_at_once_then_narrowed_once_loaded_keeps_every_row(
+    make_app, slices
+) -> None:
+    """The result found slice by slice becomes the list's result once every text is made:
+    a word typed longer then looks through all of it (the rows of the later slices too)."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await slices.first()
+        await pilot.press("slash", *"vi")
+        slices.release()
+        await loaded(app, pilot)
+        plain = Plain(app)
+        await pilot.press("d")
+        rows = table_rows(app.screen.query_one(CardList))
+        assert app.screen.applied_query == "vid"
+        assert rows == plain.rows("vid") and len(rows) > SLICE
+    assert rows == await typed_after_loading(make_app, [SEED], "vid")

@@ -53,7 +53,7 @@ from studydeck.tui.screens.browse_rows import (
     refine,
     retired_cards,
     search_text,
-    select,
+    select_places,
     sort_rows,
 )
 from studydeck.tui.widgets.cardlist import CardList
@@ -270,7 +270,9 @@ class BrowseScreen(Screen[None]):
         partial, self._partial = self._partial, None
         if partial is not None and self.waiting is not None:
             # Every row looked through: the result is the whole filter's.
-            self._last = Filtered(partial.query, partial.matched, self.shown)
+            self._last = Filtered(
+                partial.query, partial.matched, self.shown, partial.looked, partial.places
+            )
             self.query_one(CardList).grow(len(self.shown), now=True)
         if self._columns_asked:
             self._start_columns()
@@ -307,11 +309,12 @@ class BrowseScreen(Screen[None]):
         assert maker is not None
         index, last = maker.index, self._partial
         rest = None if last is None else refine(last.query, query)
-        if last is not None and rest is not None:
-            matched = select(last.matched, rest, self.cards, index, self.columns)
+        # (by place in the index: the rows made so far are its first places)
+        if last is not None and rest is not None and last.places is not None:
+            at = select_places(last.places[1], rest, self.cards, index, self.columns)
         else:
-            matched = select(index.order[: maker.made], query, self.cards, index, self.columns)
-        self._partial = Filtered(query, matched, [])
+            at = select_places(range(maker.made), query, self.cards, index, self.columns)
+        self._partial = Filtered(query, index.rows(at), [], index.order, (index, at))
         self._show_partial(new=True)
 
     def _grow(self, made: Sequence[int]) -> None:
@@ -319,8 +322,13 @@ class BrowseScreen(Screen[None]):
         partial = self._partial
         assert partial is not None and isinstance(partial.matched, list)
         assert self._maker is not None
-        index = self._maker.index
-        partial.matched.extend(select(made, partial.query, self.cards, index, self.columns))
+        index, end = self._maker.index, self._maker.made
+        assert partial.places is not None
+        at = select_places(
+            range(end - len(made), end), partial.query, self.cards, index, self.columns
+        )
+        partial.places[1].extend(at)
+        partial.matched.extend(index.rows(at))
         self._show_partial(new=False)
 
     def _show_partial(self, new: bool) -> None:

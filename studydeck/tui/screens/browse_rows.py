@@ -5,8 +5,9 @@ A row is an index into the screen's list of cards (the deck's, then the retired 
 opening browse builds no object per card: the list of indices, sorted by title, is all.
 The search texts and the stored columns are lists in the same order, made once (the texts a
 slice at a time, :class:`IndexMaker`; the columns in a worker thread, :func:`load_columns`);
-a filter is a few list comprehensions over them (:func:`select`), run in the order the texts
-were made (where they lie in memory) and put back in the sort's order (:func:`in_order`)."""
+a filter is a few list comprehensions over them (:func:`select`), run by place: in the order
+the texts were made (where they lie in memory; the order of the sort browse opens with, so
+its result needs no reordering there, else :func:`in_order` puts it in the sort's order)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
+from operator import attrgetter
 
 from studydeck import planner
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
@@ -56,22 +58,48 @@ def retired_cards(store: Store) -> list[Card]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass
 class SearchIndex:
     """The casefolded texts free words are looked in: each paper's once (title, short names,
     keywords, notes), each card's own (its back); and each paper's keywords, one per line
     (a typed term holds no line break). A paper's text is not copied into each of its
-    cards': a search scans half the text."""
+    cards': a search scans half the text.
+
+    Each card's items are kept by its *place*, in the order the texts were made
+    (:attr:`order`), which is where they lie in memory: a search over every row reads the
+    lists from first item to last, twice as fast as by row number (a jump in memory at
+    each row, when the rows were made in the order of a sort). :meth:`places` maps rows to
+    places, :meth:`rows` back."""
 
     order: Sequence[int]
-    """The rows in the order their texts were made (where they lie in memory, so a search
-    looks through them in this order)."""
+    """The rows in the order their texts were made: the row at each place."""
     paper_of: list[int]
-    """Per card (in the screen's order): its paper's number."""
+    """Per place (made so far): its card's paper's number (papers numbered as made)."""
     paper_text: list[str]
     card_text: list[str]
+    """Per place (made so far): its card's own text."""
     keywords: list[str | None]
     """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them)."""
+    _place: list[int] | None = None
+
+    def places(self, rows: Sequence[int]) -> Sequence[int]:
+        """The places of ``rows`` (rows whose texts are made)."""
+        if rows is self.order:
+            return range(len(rows))
+        return list(map(self.place().__getitem__, rows))
+
+    def place(self) -> list[int]:
+        """Each row's place (made when first asked for)."""
+        if self._place is None:
+            place = [0] * len(self.order)
+            for at, r in enumerate(self.order):
+                place[r] = at
+            self._place = place
+        return self._place
+
+    def rows(self, places: list[int]) -> list[int]:
+        """The rows at ``places``."""
+        return list(map(self.order.__getitem__, places))
 
 
 def _paper_text(p: Paper) -> str:
@@ -96,8 +124,7 @@ class IndexMaker:
         self.cards = cards
         self.made = 0
         self._number: dict[int, int] = {}
-        n = len(cards)
-        self.index = SearchIndex(order, [0] * n, [], [""] * n, [])
+        self.index = SearchIndex(order, [], [], [], [])
 
     @property
     def done(self) -> bool:
@@ -106,25 +133,23 @@ class IndexMaker:
     def step(self, count: int) -> Sequence[int]:
         """Make the texts of the next ``count`` rows of the order; return those rows."""
         rows = self.index.order[self.made : self.made + count]
-        cards, number = self.cards, self._number
-        of, texts, own, kws = (
-            self.index.paper_of,
-            self.index.paper_text,
-            self.index.card_text,
-            self.index.keywords,
-        )
-        for r in rows:
-            card = cards[r]
-            p = card.paper
+        number = self._number
+        of, texts, kws = self.index.paper_of, self.index.paper_text, self.index.keywords
+        cards = list(map(self.cards.__getitem__, rows))
+        self.index.card_text.extend(map(str.casefold, map(_BACK, cards)))  # (a loop in C)
+        for p in map(_PAPER, cards):
             n = number.get(id(p))
             if n is None:
                 n = number[id(p)] = len(texts)
                 texts.append(_paper_text(p))
                 kws.append("\n".join(p.keywords).casefold() if p.keywords else None)
-            of[r] = n
-            own[r] = card.back.casefold()
+            of.append(n)
         self.made += len(rows)
         return rows
+
+
+_BACK = attrgetter("back")
+_PAPER = attrgetter("paper")
 
 
 def search_index(cards: Sequence[Card]) -> SearchIndex:
@@ -134,17 +159,23 @@ def search_index(cards: Sequence[Card]) -> SearchIndex:
     return maker.index
 
 
-def _free(rows: list[int], term: str, index: SearchIndex) -> list[int]:
-    """The rows whose paper's text or own text holds ``term``."""
+def _free(places: Sequence[int], term: str, index: SearchIndex) -> list[int]:
+    """The places (of ``index``) whose paper's text or own text holds ``term``."""
     of, texts, own = index.paper_of, index.paper_text, index.card_text
     has: list[bool] | dict[int, bool]
     # Many rows: every paper's text at once; a few (or the texts made so far are more than
     # the rows' papers): only their papers'. (A card is a paper's of two or three.)
-    if len(rows) * 5 >= len(of):
+    if len(places) * 5 >= len(of):
         has = [term in t for t in texts]
     else:  # a few rows left: look only at their papers
-        has = {p: term in texts[p] for p in {of[i] for i in rows}}
-    return [i for i in rows if has[of[i]] or term in own[i]]
+        has = {p: term in texts[p] for p in {of[at] for at in places}}
+    return [at for at in places if has[of[at]] or term in own[at]]
+
+
+def _keyword(places: Sequence[int], value: str, index: SearchIndex) -> list[int]:
+    """The places (of ``index``) whose paper has a keyword that holds ``value``."""
+    kws, of = index.keywords, index.paper_of
+    return [at for at in places if (k := kws[of[at]]) is not None and value in k]
 
 
 @dataclass(frozen=True)
@@ -282,26 +313,49 @@ def select(
     """The rows (in their order) matching ``kw:图像复原 year:2020 state:due free words``:
     all terms must hold; case-insensitive. ``index``/``cols`` are needed as :func:`needs` says.
     """
-    out = list(rows)
+    if index is None:
+        return _select(list(rows), query, cards, None, cols)
+    return index.rows(_select(index.places(rows), query, cards, index, cols))
+
+
+def select_places(
+    places: Sequence[int],
+    query: str,
+    cards: Sequence[Card],
+    index: SearchIndex,
+    cols: Columns | None,
+) -> list[int]:
+    """:func:`select` of the rows at ``places`` of ``index``, in places."""
+    return _select(places, query, cards, index, cols)
+
+
+def _select(
+    out: Sequence[int],
+    query: str,
+    cards: Sequence[Card],
+    index: SearchIndex | None,
+    cols: Columns | None,
+) -> list[int]:
+    """:func:`select` of rows (no ``index``) or of places of ``index``."""
+    row: Callable[[int], int] = int if index is None else index.order.__getitem__
     for term in query.casefold().split():
         kind = term_kind(term)
         value = term.partition(":")[2]
         if kind in ("kw", "keyword"):
             assert index is not None
-            kws, of = index.keywords, index.paper_of
-            out = [i for i in out if (k := kws[of[i]]) is not None and value in k]
+            out = _keyword(out, value, index)
         elif kind == "year":
-            out = [i for i in out if str(cards[i].paper.year or "") == value]
+            out = [i for i in out if str(cards[row(i)].paper.year or "") == value]
         elif kind == "state":
             assert cols is not None
             status = cols.status
-            out = [i for i in out if status[i] == value]
+            out = [i for i in out if status[row(i)] == value]
         elif kind == "kind":
-            out = [i for i in out if cards[i].kind.value.startswith(value)]
+            out = [i for i in out if cards[row(i)].kind.value.startswith(value)]
         else:
             assert index is not None
             out = _free(out, term, index)
-    return out
+    return list(out)
 
 
 def matches(row: Row, query: str, today: date) -> bool:
@@ -319,6 +373,11 @@ class Filtered:
     query: str
     matched: Sequence[int]
     shown: list[int]
+    looked: Sequence[int] | None = None
+    """The rows the filter looked through, in the order ``matched`` keeps (None: not said)."""
+    places: tuple[SearchIndex, list[int]] | None = None
+    """The index looked in and the places of ``matched`` in it (a narrower filter looks
+    through these)."""
 
 
 def refilter(
@@ -337,14 +396,47 @@ def refilter(
     same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
     every = range(len(cards)) if index is None else index.order
     rest = None if last is None else refine(last.query, query)
+    places: tuple[SearchIndex, list[int]] | None = None
     if last is None or rest is None:
-        matched: Sequence[int] = (
-            select(every, query, cards, index, cols) if query.split() else every
-        )
-        shown = rows if matched is every else in_order(matched, rows, rank())
+        looked: Sequence[int] | None = every
+        matched: Sequence[int] = every
+        if query.split() and index is not None:
+            # (looked through by place: a narrower filter goes on from these places)
+            at = select_places(range(len(every)), query, cards, index, cols)
+            matched, places = index.rows(at), (index, at)
+        elif query.split():
+            matched = select(every, query, cards, index, cols)
+        shown = rows if matched is every else _in_sort(matched, looked, rows, rank)
     elif not rest.split():  # the same terms (a space typed): the same rows
-        matched, shown = last.matched, last.shown
+        looked, matched, shown, places = last.looked, last.matched, last.shown, last.places
     else:
-        matched = select(last.matched, rest, cards, index, cols)
-        shown = last.shown if len(matched) == len(last.matched) else in_order(matched, rows, rank())
-    return Filtered(query, matched, shown)
+        looked = last.looked
+        if index is not None and last.places is not None and last.places[0] is index:
+            at = select_places(last.places[1], rest, cards, index, cols)
+            matched, places = index.rows(at), (index, at)
+        elif index is not None and len(last.matched) == len(every):
+            # It matched every row (found before the texts were made: no places): every
+            # place, in the index's order.
+            at = select_places(range(len(every)), rest, cards, index, cols)
+            looked, matched, places = every, index.rows(at), (index, at)
+        else:
+            matched = select(last.matched, rest, cards, index, cols)
+        if len(matched) == len(last.matched):
+            shown = last.shown
+        else:
+            shown = _in_sort(matched, looked, rows, rank)
+    return Filtered(query, matched, shown, looked, places)
+
+
+def _in_sort(
+    matched: Sequence[int],
+    looked: Sequence[int] | None,
+    rows: list[int],
+    rank: Callable[[], array[int]],
+) -> list[int]:
+    """``matched`` (in the order of ``looked``) in the order of ``rows``: as it is when
+    those are the same order (the search texts are made in the order of the sort the list
+    opens with, and a filter looks through them in that order)."""
+    if looked == rows:
+        return list(matched)
+    return in_order(matched, rows, rank())

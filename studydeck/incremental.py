@@ -28,7 +28,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,11 +38,11 @@ from studydeck.parsing import (
     PAPER_FIELDS,
     Event,
     FileResult,
-    _block_md,
     assemble,
     parse_text,
     scan,
     scan_table,
+    table_head,
 )
 
 #: Table rows per chunk, on average: small enough that an edit re-reads little, large enough
@@ -63,7 +63,12 @@ _KINDS = {k.value: k for k in CardKind}
 _KEY = PAPER_FIELDS.index("key")
 _CONTRIBUTION = PAPER_FIELDS.index("contribution")
 _NOTES = PAPER_FIELDS.index("notes")
-_TAG = f"studydeck-blocks/5/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/6/{sys.version_info[:2]}"
+
+
+#: :func:`parsing.table_head` by its argument, and what gives it.
+Heads = dict[str, list[str | None] | None]
+Head = Callable[[str], list[str | None] | None]
 
 
 @dataclass
@@ -78,29 +83,36 @@ class BlockCache:
     whole: bytes = b""
     """The hash of the whole text last parsed, and its stretches (offset, hash) in order."""
     order: list[tuple[int, bytes]] = field(default_factory=list)
+    heads: Heads = field(default_factory=dict)
+    """:func:`parsing.table_head` of the tables' head lines in the text last parsed: cutting
+    the text again asks markdown-it (and imports it) only about a head it has not seen."""
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((_TAG, self.blocks, self.whole, self.order))
+        return marshal.dumps((_TAG, self.blocks, self.whole, self.order, self.heads))
 
     @classmethod
     def from_bytes(cls, blob: bytes | None) -> BlockCache:
         try:
-            tag, blocks, whole, order = marshal.loads(blob) if blob else (None, None, b"", [])
+            tag, blocks, whole, order, heads = (
+                marshal.loads(blob) if blob else (None, None, b"", [], {})
+            )
         except (ValueError, EOFError, TypeError):
             return cls()
-        if tag != _TAG or not isinstance(blocks, dict):
+        if tag != _TAG or not isinstance(blocks, dict) or not isinstance(heads, dict):
             return cls()
-        return cls(blocks, changed=False, whole=whole, order=order)
+        return cls(blocks, changed=False, whole=whole, order=order, heads=heads)
 
 
-#: A stretch: its offset in the file, its lines, and whether it is one table alone (header,
-#: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads.
-Stretch = tuple[int, list[str], bool]
+#: A stretch: its offset in the file, its lines, and when it is one table alone (header,
+#: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads, its header
+#: fields (else None).
+Stretch = tuple[int, list[str], list[str | None] | None]
 
 
-def stretches(lines: list[str]) -> Iterator[Stretch]:
+def stretches(lines: list[str], head: Head = table_head) -> Iterator[Stretch]:
     """Each stretch of the file; a chunk of table rows comes with the header and delimiter
-    lines before it, its offset two lines up so line numbers still match."""
+    lines before it, its offset two lines up so line numbers still match. ``head``: what
+    gives a table's header fields from its two head lines (:func:`parsing.table_head`)."""
     start = 0
     fence: str | None = None
     blank = False
@@ -119,7 +131,7 @@ def stretches(lines: list[str]) -> Iterator[Stretch]:
             blank = True
             continue
         if blank and not ln[0].isspace() and i > start and not frozen:
-            yield from _table_chunks(start, lines[start:i])
+            yield from _table_chunks(start, lines[start:i], head)
             start = i
             container = False
         blank = False
@@ -128,16 +140,16 @@ def stretches(lines: list[str]) -> Iterator[Stretch]:
         if m:
             fence = m.group(1)
             frozen = frozen or (container and ln[0] == " ")
-    yield from _table_chunks(start, lines[start:])
+    yield from _table_chunks(start, lines[start:], head)
 
 
-def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
+def _table_chunks(offset: int, block: list[str], head_of: Head) -> Iterator[Stretch]:
     body = len(block)
     while body and not block[body - 1].strip(" \t"):
         body -= 1
     if block and _HEADING.match(block[0]) and body > 1:
         # An ATX heading is a block of one line: alone, it reads as it does here.
-        yield offset, block[:1], False
+        yield offset, block[:1], None
         offset, block, body = offset + 1, block[1:], body - 1
     rows = block[2:body]
     if (
@@ -146,23 +158,33 @@ def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
         or "|" not in block[0]
         or len(rows) * (block[1].count("|") + 1) > _MAX_PADDED
         or not all(_ROW.match(r) for r in rows)
-        or _block_md.parse(block[0] + "\n" + block[1])[0].type != "table_open"
     ):
-        yield offset, block, False
+        yield offset, block, None
+        return
+    fields = head_of(block[0] + "\n" + block[1])
+    if fields is None:
+        yield offset, block, None
         return
     head = block[:2]
     start, longest = 2, CHUNK_ROWS * _MAX_CHUNK
     for k in range(2, body - 1):  # the last row's chunk runs to the end of the block
         if zlib.crc32(block[k].encode()) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
-            yield _chunk(offset, block, head, start, k + 1)
+            yield _chunk(offset, block, head, start, k + 1, fields)
             start = k + 1
-    yield _chunk(offset, block, head, start, len(block))
+    yield _chunk(offset, block, head, start, len(block), fields)
 
 
-def _chunk(offset: int, block: list[str], head: list[str], start: int, end: int) -> Stretch:
+def _chunk(
+    offset: int,
+    block: list[str],
+    head: list[str],
+    start: int,
+    end: int,
+    fields: list[str | None],
+) -> Stretch:
     if start == 2:
-        return offset, block[:end], True
-    return offset + start - 2, head + block[start:end], True
+        return offset, block[:end], fields
+    return offset + start - 2, head + block[start:end], fields
 
 
 def parse_incremental(
@@ -182,7 +204,7 @@ def parse_incremental(
         cache.changed, cache.parsed = False, 0
         return assemble(path, [(at, cache.blocks[h]) for at, h in cache.order], texts)
     if not text.strip() or _ODD_BREAKS.search(text):
-        cache.blocks, cache.parsed, cache.whole, cache.order = {}, 1, b"", []
+        cache.blocks, cache.parsed, cache.whole, cache.order, cache.heads = {}, 1, b"", [], {}
         result = parse_text(text, path)
         if texts is not None:
             texts.extend([None] * len(result.rows))
@@ -192,12 +214,18 @@ def parse_incremental(
     order: list[tuple[int, bytes]] = []
     parsed = 0
     carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
-    for offset, lines, table in stretches(text.split("\n")):
+    known, heads = cache.heads, Heads()
+
+    def head(two: str) -> list[str | None] | None:
+        fields = heads[two] = known[two] if two in known else table_head(two)
+        return fields
+
+    for offset, lines, fields in stretches(text.split("\n"), head):
         chunk = "\n".join(lines)
         h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = scan_table(lines, path) if table else scan(chunk, path)
+            events = scan(chunk, path) if fields is None else scan_table(lines, path, fields)
             if card:
                 if carded is None:
                     carded = _card_texts(old)
@@ -206,8 +234,11 @@ def parse_incremental(
         new[h] = events
         pieces.append((offset, events))
         order.append((offset, h))
-    cache.changed = parsed > 0 or new.keys() != old.keys() or order != cache.order
+    cache.changed = (
+        parsed > 0 or new.keys() != old.keys() or order != cache.order or heads != cache.heads
+    )
     cache.blocks, cache.parsed, cache.whole, cache.order = new, parsed, whole, order
+    cache.heads = heads
     return assemble(path, pieces, texts)
 
 
@@ -311,15 +342,16 @@ class FileCaches:
             except (ValueError, EOFError, TypeError):  # damaged: read that stretch again
                 continue
         try:
-            tag, whole, order = marshal.loads(head) if head else (None, b"", [])
+            tag, whole, order, heads = marshal.loads(head) if head else (None, b"", [], {})
         except (ValueError, EOFError, TypeError):
             tag = None
-        if tag != _TAG:  # another version's rows (or none): none is trusted, all dropped
+        if tag != _TAG or not isinstance(heads, dict):
+            # another version's rows (or none): none is trusted, all dropped
             self.stored[path] = set()
             self.stale[path] = {bytes.fromhex(n[len(name) + 1 :]) for n in rows}
             return BlockCache()
         self.stored[path] = set(blocks)
-        return BlockCache(blocks, changed=False, whole=whole, order=order)
+        return BlockCache(blocks, changed=False, whole=whole, order=order, heads=heads)
 
     def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
         """Card the papers (those of the files :meth:`parse` read, in that order) from the
@@ -362,7 +394,7 @@ class FileCaches:
         if not cache.changed:
             return
         name, stored = _row(path), self.stored.pop(path, set())
-        rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order)))]
+        rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order, cache.heads)))]
         rows += [
             (name + _SEP + h.hex(), marshal.dumps(ev))
             for h, ev in cache.blocks.items()

@@ -15,19 +15,20 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
-from studydeck.rendering import INLINE_MD
+from studydeck.rendering import inline_md
 from studydeck.safe import terminal
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: Header text (case-folded) -> field. The title column is what makes a table a paper table.
 HEADER_SYNONYMS: dict[str, str] = {
@@ -69,7 +70,21 @@ _SIMPLE_LINK = re.compile(r"\[([^\[\]\\`*_~<>&!\n\r\x00]*)\]\((https?://[^\s()<>
 #: line-break rule change; a cell without any reads as its own text.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
 
-_block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
+#: markdown-it's ``MD_TRIM_CHARS`` (what its table rule strips from rows and cells), here so
+#: that splitting table rows does not import markdown-it (tests hold the two equal).
+MD_TRIM_CHARS = (
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+@cache
+def block_md() -> MarkdownIt:
+    """The block-level parser, made (and markdown-it imported) on first use: an edit that
+    changed only table rows never needs it (see :func:`table_head`)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
 
 
 @dataclass
@@ -116,7 +131,7 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
         return " ".join(simple.group(1).split()), simple.group(2)
     url: str | None = None
     parts: list[str] = []
-    for tok in INLINE_MD.parseInline(cell)[0].children or ():
+    for tok in inline_md().parseInline(cell)[0].children or ():
         if tok.type == "link_open" and url is None:
             href = tok.attrGet("href")
             url = str(href) if href else None
@@ -135,7 +150,7 @@ def _markdown_figures(text: str) -> list[Figure]:
         src = simple.group(2)
         return [Figure(src=src, alt=simple.group(1))] if src else []
     figs: list[Figure] = []
-    for tok in INLINE_MD.parseInline(text)[0].children or ():
+    for tok in inline_md().parseInline(text)[0].children or ():
         if tok.type == "image":
             src = str(tok.attrGet("src") or "").strip()
             if src:
@@ -297,7 +312,7 @@ Event = tuple[Any, ...]
 def scan(text: str, path: str) -> list[Event]:
     """The headings and paper tables of ``text`` (markdown-it runs at block level only)."""
     lines = text.splitlines()
-    tokens = _block_md.parse(text)
+    tokens = block_md().parse(text)
     events: list[Event] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -438,14 +453,25 @@ def row_cells(line: str, width: int) -> list[str]:
     return cells
 
 
-def scan_table(lines: list[str], path: str) -> list[Event]:
+def table_head(head: str) -> list[str | None] | None:
+    """The header fields of a table whose header and delimiter lines are ``head`` (the two
+    joined by ``\\n``), or None when markdown-it does not read them as a table."""
+    tokens = block_md().parse(head)
+    if not tokens or tokens[0].type != "table_open":
+        return None
+    return _table_cells(tokens, 0)[1]
+
+
+def scan_table(lines: list[str], path: str, fields: list[str | None] | None = None) -> list[Event]:
     """:func:`scan` of a stretch that is one table and nothing else: a header line, its
     delimiter line, then rows that each start with ``|`` at most three spaces in, then only
     blank lines (:mod:`studydeck.incremental` checks that before it calls this). markdown-it
-    reads the two head lines; the rows are split as its table rule splits them, which is
-    most of the time a full parse spends (tests hold the two to the same events)."""
-    tokens = _block_md.parse(lines[0] + "\n" + lines[1])
-    _, fields, _ = _table_cells(tokens, 0)
+    reads the two head lines (unless their ``fields`` are given: :func:`table_head`); the rows
+    are split as its table rule splits them, which is most of the time a full parse spends
+    (tests hold the two to the same events)."""
+    if fields is None:
+        fields = table_head(lines[0] + "\n" + lines[1])
+        assert fields is not None, "scan_table: not a table"
     width = len(fields)
     rows: list[tuple[int, list[str]]] = []
     for k in range(2, len(lines)):

@@ -531,3 +531,46 @@ def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) 
         rows = store.cached_decks_under(name)
     assert name + "\x00" + "ab" * 16 not in rows
     assert marshal.loads(rows[name + "\x00" + some.hex()]) == fresh.blocks[some]
+
+
+def test_a_row_edit_is_read_without_markdown_it_a_new_table_head_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from studydeck import parsing
+    from studydeck.deck import parse_files
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# 论文阅读", "", HEADER, DELIM, *table(9)]) + "\n", "utf-8")
+    asked: list[str] = []
+    real = parsing.block_md
+
+    def counting() -> object:
+        asked.append("block_md")
+        return real()
+
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], now)
+        monkeypatch.setattr(parsing, "block_md", counting)
+        # A row edited (its chunk read again): the table's head lines are known from the cache.
+        notes.write_text(notes.read_text("utf-8").replace("Paper 4 |", "Paper Four |"), "utf-8")
+        deck, _ = open_deck(store, [notes], now)
+        assert asked == []
+        assert deck == parse_files([notes])
+        # A column renamed: a head not seen before is markdown-it's to read.
+        notes.write_text(notes.read_text("utf-8").replace("| 笔记 |", "| 备注 |"), "utf-8")
+        deck, _ = open_deck(store, [notes], now)
+        assert asked
+        assert deck == parse_files([notes])
+    # And the modules an edit imports do not import it themselves.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, studydeck.loading, studydeck.segments, studydeck.incremental; "
+        "print('markdown_it' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -297,3 +297,12 @@ def test_a_table_inside_a_blockquote_is_read_without_a_false_cell_count(notes) -
     assert [(p.title, p.notes) for p in deck.papers] == [
         ("Layer Normalization", "但在CNN上效果不如BN")
     ]
+
+
+def test_the_trim_characters_are_markdown_it_s() -> None:
+    # (parsing keeps its own copy so that splitting table rows needs no markdown-it import)
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from studydeck import parsing
+
+    assert parsing.MD_TRIM_CHARS == MD_TRIM_CHARS

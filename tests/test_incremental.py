@@ -164,6 +164,20 @@ def test_other_line_breaks_fall_back_to_the_full_parse() -> None:
     assert cache.blocks == {}
 
 
+@pytest.mark.parametrize(
+    "brk", ["\x00", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+)
+def test_every_line_break_markdown_it_counts_otherwise_reads_like_the_whole_file(
+    brk: str,
+) -> None:
+    # str.splitlines() ends a line at each of these (NUL: the row splitter reads it as
+    # markdown-it does not); in a row, the rest of the row reads otherwise if cut there.
+    rows = table(6)
+    rows[2] = rows[2].replace("notes 2", f"notes{brk}| 2")
+    text = "\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n"
+    assert parse_incremental(text, "notes.md", BlockCache()) == parse_text(text, "notes.md")
+
+
 def test_opening_an_edited_deck_reads_it_through_the_block_cache(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 

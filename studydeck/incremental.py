@@ -32,8 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from studydeck.carding import card_rows, cards_for, make_cards, row_card_texts
-from studydeck.models import Card, CardKind, Paper
+from studydeck.carding import card_rows, row_card_texts
 from studydeck.parsing import (
     PAPER_FIELDS,
     Event,
@@ -60,11 +59,12 @@ _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not). Looked
 #: for one by one (``in``: a few ms over a 10,000-paper file, a regex search four times that).
 _ODD_BREAKS = "\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_KINDS = {k.value: k for k in CardKind}
 _KEY = PAPER_FIELDS.index("key")
 _CONTRIBUTION = PAPER_FIELDS.index("contribution")
 _NOTES = PAPER_FIELDS.index("notes")
-_TAG = f"studydeck-blocks/6/{sys.version_info[:2]}"
+#: (an event's rows hold a paper row's first fields in their places: ``parsing.Event``)
+_EV_CONTRIBUTION, _EV_NOTES = _CONTRIBUTION, _NOTES
+_TAG = f"studydeck-blocks/7/{sys.version_info[:2]}"
 
 
 #: :func:`parsing.table_head` by its argument, and what gives it.
@@ -197,20 +197,26 @@ def parse_incremental(
     *,
     card: bool = True,
     texts: list[Any] | None = None,
+    as_papers: bool = False,
 ) -> FileResult:
     """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
     afterwards the cache holds exactly this text's stretches (with their rows' card texts,
     unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
-    ``texts`` receives each row's card texts, or None for a row read without them."""
+    ``texts`` receives each row's card texts, or None for a row read without them;
+    ``as_papers``: the rows as paper rows (see ``parsing.assemble``)."""
     whole = hashlib.blake2b(text.encode(), digest_size=16).digest()
     if whole == cache.whole and all(h in cache.blocks for _, h in cache.order):
         cache.changed, cache.parsed = False, 0
-        return assemble(path, [(at, cache.blocks[h]) for at, h in cache.order], texts)
+        cached = [(at, cache.blocks[h]) for at, h in cache.order]
+        return assemble(path, cached, texts, as_papers=as_papers)
     if not text.strip() or any(c in text for c in _ODD_BREAKS):
         cache.blocks, cache.parsed, cache.whole, cache.order, cache.heads = {}, 1, b"", [], {}
-        result = parse_text(text, path)
+        if not text.strip():
+            result = parse_text(text, path)
+        else:
+            result = assemble(path, [(0, scan(text, path))], as_papers=as_papers)
         if texts is not None:
-            texts.extend([None] * len(result.rows))
+            texts.extend([None] * (len(result.rows) + len(result.papers)))
         return result
     old, new = cache.blocks, dict[bytes, list[Event]]()
     pieces: list[tuple[int, list[Event]]] = []
@@ -242,7 +248,7 @@ def parse_incremental(
     )
     cache.blocks, cache.parsed, cache.whole, cache.order = new, parsed, whole, order
     cache.heads = heads
-    return assemble(path, pieces, texts)
+    return assemble(path, pieces, texts, as_papers=as_papers)
 
 
 def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -252,7 +258,7 @@ def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[
         for ev in events:
             if ev[0] == "t" and len(ev) > 4:
                 for r, t in zip(ev[2], ev[4], strict=True):
-                    out[r["contribution"], r["notes"]] = t
+                    out[r[_EV_CONTRIBUTION], r[_EV_NOTES]] = t
     return out
 
 
@@ -269,7 +275,7 @@ def _carded(
             continue
         texts = []
         for r in ev[2]:
-            cells = r["contribution"], r["notes"]
+            cells = r[_EV_CONTRIBUTION], r[_EV_NOTES]
             t = known.get(cells)
             if t is None:
                 t = [(k.value, b) for k, b in row_card_texts(*cells)]
@@ -313,25 +319,17 @@ class FileCaches:
         """Per file read and not yet saved, the stretches its rows hold (as read)."""
         self.stale: dict[str, set[bytes]] = {}
         """Per file, stretch rows of another version (rewritten or dropped on save)."""
-        self.texts: list[Any] = []
-        """Every row's card texts (or None) in the order parsed: the papers' order."""
 
-    def parse(self, text: str, path: str) -> FileResult:
-        """The file's result, read through its block cache, which is written at once (the
+    def parse(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
+        """The file's result, its rows as paper rows (``FileResult.papers``), and each row's
+        card texts (or None); read through its block cache, which is written at once (the
         stretches it made, its order; those it ended dropped) and then freed: at 50,000
         papers in five files, holding every file's stretches until the end was ~100 MiB
         of a peak that the TUI's memory bound counts."""
         cache = self._read(path)
-        result = parse_incremental(text, path, cache, texts=self.texts)
+        texts: list[Any] = []
+        result = parse_incremental(text, path, cache, texts=texts, as_papers=True)
         self._save(path, cache)
-        return result
-
-    def parse_with_texts(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
-        """:meth:`parse`, and its rows' card texts (taken, not kept in :attr:`texts`)."""
-        before = len(self.texts)
-        result = self.parse(text, path)
-        texts = self.texts[before:]
-        del self.texts[before:]
         return result, texts
 
     def _read(self, path: str) -> BlockCache:
@@ -355,43 +353,6 @@ class FileCaches:
             return BlockCache()
         self.stored[path] = set(blocks)
         return BlockCache(blocks, changed=False, whole=whole, order=order, heads=heads)
-
-    def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
-        """Card the papers (those of the files :meth:`parse` read, in that order) from the
-        card texts kept with their rows (the classifier is most of a parse's cost
-        otherwise); a row read without them (a file parsed whole) is carded here."""
-        texts = self.texts if len(self.texts) == len(papers) else [None] * len(papers)
-        out: list[Card] = []
-        for p, t in zip(papers, texts, strict=True):
-            if t is None:
-                out.extend(cards_for(p))
-                continue
-            out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
-        return out
-
-    def card_rows(
-        self,
-        rows: Sequence[tuple[Any, ...]],
-        texts: Sequence[Any] | None = None,
-        start: int = 0,
-    ) -> list[tuple[int, str, str, str]]:
-        """What :meth:`make_cards` makes, as the deck cache's card rows (see
-        :func:`carding.card_rows`), from paper rows (``parsing.paper_rows``): no Paper or Card
-        is built. ``texts``: the rows' card texts (by default those :meth:`parse` kept, when
-        ``rows`` are all the rows it read); ``start``: the index of the first row's paper."""
-        if texts is None:
-            texts = self.texts
-        if len(texts) != len(rows):
-            texts = [None] * len(rows)
-
-        def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
-            for row, t in zip(rows, texts, strict=True):
-                contribution, notes = row[_CONTRIBUTION], row[_NOTES]
-                if t is None:
-                    t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
-                yield row[_KEY], contribution, notes, t
-
-        return card_rows(papers(), start)
 
     def _save(self, path: str, cache: BlockCache) -> None:
         if not cache.changed:
@@ -417,3 +378,23 @@ class FileCaches:
 
 def _row(path: str) -> str:
     return _PREFIX + os.path.realpath(path)
+
+
+def paper_card_rows(
+    rows: Sequence[tuple[Any, ...]], texts: Sequence[Any], start: int = 0
+) -> list[tuple[int, str, str, str]]:
+    """The deck cache's card rows (see :func:`carding.card_rows`) of paper rows
+    (``parsing.PAPER_FIELDS``), from their card texts (as :meth:`FileCaches.parse` gives
+    them; a row without them, or ``texts`` not the rows', is carded here): no Paper or Card
+    is built. ``start``: the index of the first row's paper."""
+    if len(texts) != len(rows):
+        texts = [None] * len(rows)
+
+    def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+        for row, t in zip(rows, texts, strict=True):
+            contribution, notes = row[_CONTRIBUTION], row[_NOTES]
+            if t is None:
+                t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
+            yield row[_KEY], contribution, notes, t
+
+    return card_rows(papers(), start)

@@ -95,6 +95,9 @@ class FileResult:
     title: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    papers: list[tuple[Any, ...]] = field(default_factory=list)
+    """The rows as paper rows (``PAPER_FIELDS``) keyed by their base keys, when asked for
+    (:func:`assemble`): then :attr:`rows` is empty."""
 
 
 def header_field(text: str) -> str | None:
@@ -302,8 +305,10 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first
 #: line: ``("h", tag, text)`` for a heading; ``("t", held_papers, rows, diagnostics)`` for a
-#: table, rows without their section, order or source (figures as (src, alt) pairs: events are
-#: plain data, kept as they are in the block cache), diagnostics as (line, severity, message). A stretch parsed alone gives what it gives inside the whole file
+#: table, diagnostics as (line, severity, message), each row a tuple: a paper row
+#: (``PAPER_FIELDS``) up to its figures, its base key in the key's place, then its line -- no
+#: section, source or order (figures as (src, alt) pairs: events are plain data, kept as they
+#: are in the block cache). A stretch parsed alone gives what it gives inside the whole file
 #: (:mod:`studydeck.incremental` splits only where that holds), so :func:`assemble` can
 #: join stretches cached from earlier parses with fresh ones.
 Event = tuple[Any, ...]
@@ -322,24 +327,29 @@ def scan(text: str, path: str) -> list[Event]:
             i += 3
             continue
         if tok.type == "table_open":
-            scratch = FileResult(path=path)
-            i, found = _read_table(tokens, i, lines, path, "", scratch)
-            diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
-            events.append(("t", found, scratch.rows, diags))
+            rows: list[tuple[Any, ...]] = []
+            found: list[Diagnostic] = []
+            i, held = _read_table(tokens, i, lines, path, rows, found)
+            diags = [(d.line, d.severity, d.message) for d in found]
+            events.append(("t", held, rows, diags))
             continue
         i += 1
     return events
 
 
 def assemble(
-    path: str, pieces: Iterable[tuple[int, Sequence[Event]]], texts: list[Any] | None = None
+    path: str,
+    pieces: Iterable[tuple[int, Sequence[Event]]],
+    texts: list[Any] | None = None,
+    *,
+    as_papers: bool = False,
 ) -> FileResult:
     """A file's result from its stretches' events, each with the line offset of its start.
     ``texts`` receives each row's card texts kept with its event (None when not kept), in
-    the order of the rows."""
+    the order of the rows. ``as_papers``: the rows as :attr:`FileResult.papers`, not dicts."""
     result = FileResult(path=path)
     diag = result.diagnostics
-    rows = result.rows
+    rows: list[Any] = result.papers if as_papers else result.rows
     section = ""
     tables = 0
     for offset, events in pieces:
@@ -356,18 +366,30 @@ def assemble(
                 diag.append(
                     Diagnostic(path=path, line=line + offset, severity=severity, message=message)
                 )
+            if as_papers:
+                for r in ev[2]:
+                    rows.append((*r[:10], section, path, r[10] + offset, len(rows)))
+                continue
             for r in ev[2]:
-                figures = r["figures"]
+                figures = r[9]
                 rows.append(
                     {
-                        **r,
+                        "title": r[1],
+                        "url": r[2],
+                        "year": r[3],
+                        "venue": r[4],
+                        "short_name": r[5],
+                        "keywords": r[6],
+                        "contribution": r[7],
+                        "notes": r[8],
                         "figures": tuple(Figure(src=s, alt=a) for s, a in figures)
                         if figures
                         else (),
                         "section": section,
                         "source": path,
-                        "line": r["line"] + offset,
+                        "line": r[10] + offset,
                         "order": len(rows),
+                        "base_key": r[0],
                     }
                 )
     if not tables:
@@ -400,12 +422,12 @@ def _read_table(
     i: int,
     lines: list[str],
     path: str,
-    section: str,
-    result: FileResult,
+    out: list[tuple[Any, ...]],
+    diag: list[Diagnostic],
 ) -> tuple[int, int]:
     """Read the table starting at ``tokens[i]``; return the index after it and 1 if it held papers."""
     j, fields, rows = _table_cells(tokens, i)
-    return j + 1, _read_rows(fields, rows, lines, path, section, result)
+    return j + 1, _read_rows(fields, rows, lines, path, out, diag)
 
 
 def _table_cells(
@@ -479,10 +501,11 @@ def scan_table(lines: list[str], path: str, fields: list[str | None] | None = No
         if not line.strip(MD_TRIM_CHARS):
             break
         rows.append((k, row_cells(line, width)))
-    scratch = FileResult(path=path)
-    found = _read_rows(fields, rows, lines, path, "", scratch)
-    diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
-    return [("t", found, scratch.rows, diags)]
+    out: list[tuple[Any, ...]] = []
+    found: list[Diagnostic] = []
+    held = _read_rows(fields, rows, lines, path, out, found)
+    diags = [(d.line, d.severity, d.message) for d in found]
+    return [("t", held, out, diags)]
 
 
 def _read_rows(
@@ -490,13 +513,13 @@ def _read_rows(
     rows: list[tuple[int, list[str]]],
     lines: list[str],
     path: str,
-    section: str,
-    result: FileResult,
+    out: list[tuple[Any, ...]],
+    diag: list[Diagnostic],
 ) -> int:
-    """Rows of a table with these header ``fields`` into ``result``; 1 if it held papers."""
+    """Rows of a table with these header ``fields`` into ``out`` (see :data:`Event`), their
+    diagnostics into ``diag``; 1 if it held papers."""
     if "title" not in fields:
         return 0
-    diag = result.diagnostics
     width = len(fields)
     has_year = "year" in fields
     for line0, cells in rows:
@@ -569,23 +592,20 @@ def _read_rows(
                     message=f"'{title}' has no contribution or notes: no cards",
                 )
             )
-        result.rows.append(
-            {
-                "title": title,
-                "url": url,
-                "year": year,
-                "venue": year_cell if year_cell and year_cell != str(year) else "",
-                "short_name": short_name,
-                "keywords": split_keywords(row.get("keywords", "")),
-                "contribution": contribution,
-                "notes": notes,
-                "figures": tuple((f.src, f.alt) for f in figures),
-                "section": section,
-                "source": path,
-                "line": lineno,
-                "order": len(result.rows),
-                "base_key": paper_key(title, url),
-            }
+        out.append(
+            (
+                paper_key(title, url),
+                title,
+                url,
+                year,
+                year_cell if year_cell and year_cell != str(year) else "",
+                short_name,
+                split_keywords(row.get("keywords", "")),
+                contribution,
+                notes,
+                tuple((f.src, f.alt) for f in figures),
+                lineno,
+            )
         )
     return 1
 
@@ -673,37 +693,5 @@ _ROW_ORDER = (
     "key", "title", "url", "year", "venue", "short_name", "keywords", "contribution",
     "notes", "figures", "section", "source", "line", "order",
 )  # fmt: skip
-if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to paper_rows too)
-    raise ImportError("parsing.paper_rows does not make Paper's fields")
-
-
-def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list[Diagnostic]]:
-    """What :func:`assign_keys` gives, as rows (``PAPER_FIELDS``), not Papers: the cache's
-    rows of a whole parse (an edited deck makes its rows file by file, from :func:`keys_of`
-    and :func:`paper_rows`: see segments.py)."""
-    rows = [r for res in results for r in res.rows]
-    keys, diags = _keys(rows)
-    return paper_rows(rows, keys), diags
-
-
-def paper_rows(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[tuple[Any, ...]]:
-    """Parsed rows with their keys as the deck cache's paper rows (``PAPER_FIELDS``)."""
-    return [
-        (
-            k,
-            r["title"],
-            r["url"],
-            r["year"],
-            r["venue"],
-            r["short_name"],
-            r["keywords"],
-            r["contribution"],
-            r["notes"],
-            tuple([(f.src, f.alt) for f in r["figures"]]) if r["figures"] else (),
-            r["section"],
-            r["source"],
-            r["line"],
-            r["order"],
-        )
-        for r, k in zip(rows, keys, strict=True)
-    ]
+if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to _read_rows too)
+    raise ImportError("parsing's paper rows (assemble, _read_rows) do not make Paper's fields")

@@ -305,10 +305,11 @@ NOTE_PIECES = [
 def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     edits: list[tuple[int, str, bool]],
 ) -> None:
-    from studydeck.carding import cards_for_all
-    from studydeck.deck import parse_files
-    from studydeck.incremental import FileCaches
+    from datetime import UTC, datetime
 
+    from studydeck.carding import cards_for_all
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     rows = [
         f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
         for i in range(6)
@@ -320,12 +321,10 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     ]
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as blobs:
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as store:
         notes = Path(tmp) / "notes.md"
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs)
-        parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
-        caches.save()
+        open_deck(store, [notes], now)
         for at, note, contribution in edits:
             cells = rows[at].split("|")
             if contribution:
@@ -335,7 +334,6 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
             rows[at] = "|".join(cells)
         rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs)  # as the next run reads them back
         carded: list[tuple[str, str]] = []
         real = incremental.row_card_texts
 
@@ -345,7 +343,7 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
 
         incremental.row_card_texts = counting  # type: ignore[assignment]
         try:
-            new = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
+            new, _ = open_deck(store, [notes], now)
         finally:
             incremental.row_card_texts = real
     assert list(new.cards) == cards_for_all(new.papers)
@@ -459,10 +457,12 @@ def test_a_folder_opened_after_edits_to_its_middle_file_reads_as_a_fresh_parse(
     as the last run left them: the same deck as a parse from scratch, and each file's rows
     in the store are exactly its current stretches."""
     import tempfile
+    from datetime import UTC, datetime
 
     from studydeck.deck import parse_files
     from studydeck.incremental import FileCaches
 
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as store:
         folder = Path(tmp) / "notes"
         folder.mkdir()
@@ -474,9 +474,7 @@ def test_a_folder_opened_after_edits_to_its_middle_file_reads_as_a_fresh_parse(
             (folder / f"{name}.md").write_text("\n".join([*head, *bodies[name]]) + "\n", "utf-8")
 
         def read_through_the_caches() -> None:
-            caches = FileCaches(store)
-            got = parse_files(files, parse=caches.parse, make_cards=caches.make_cards)
-            caches.save()
+            got, _ = open_deck(store, [folder], now)
             assert got == parse_files(files)
             for f in files:
                 fresh = BlockCache()
@@ -523,8 +521,9 @@ def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) 
     """Rows left by an older studydeck (a whole-file blob, or a stretch row whose events
     have another shape) are never read as this version's: the file is parsed afresh and
     those rows are dropped or rewritten."""
+    from datetime import UTC, datetime
+
     from studydeck.deck import parse_files
-    from studydeck.incremental import FileCaches
 
     notes = tmp_path / "notes.md"
     notes.write_text("\n".join(["# T", "", HEADER, DELIM, *table(5)]) + "\n", "utf-8")
@@ -538,9 +537,7 @@ def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) 
         stale = {some.hex(): wrong, "ab" * 16: wrong}
         for h, events in stale.items():
             store.save_deck_cache(name + "\x00" + h, "old", marshal.dumps(events))
-        caches = FileCaches(store)
-        got = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
-        caches.save()
+        got, _ = open_deck(store, [notes], datetime(2026, 6, 1, tzinfo=UTC))
         assert got == parse_files([notes])
         rows = store.cached_decks_under(name)
     assert name + "\x00" + "ab" * 16 not in rows

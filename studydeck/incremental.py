@@ -104,16 +104,18 @@ class BlockCache:
         return cls(blocks, changed=False, whole=whole, order=order, heads=heads)
 
 
-#: A stretch: its offset in the file, its lines, and when it is one table alone (header,
+#: A stretch: its offset in the file, its lines, when it is one table alone (header,
 #: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads, its header
-#: fields (else None).
-Stretch = tuple[int, list[str], list[str | None] | None]
+#: fields (else None); and its text's UTF-8 bytes.
+Stretch = tuple[int, list[str], list[str | None] | None, bytes]
 
 
-def stretches(lines: list[str], head: Head = table_head) -> Iterator[Stretch]:
+def stretches(lines: list[str], blines: list[bytes], head: Head = table_head) -> Iterator[Stretch]:
     """Each stretch of the file; a chunk of table rows comes with the header and delimiter
-    lines before it, its offset two lines up so line numbers still match. ``head``: what
-    gives a table's header fields from its two head lines (:func:`parsing.table_head`)."""
+    lines before it, its offset two lines up so line numbers still match. ``blines``: each
+    line's UTF-8 bytes (the text's bytes split at ``\\n``: encoded once, not line by line);
+    ``head``: what gives a table's header fields from its two head lines
+    (:func:`parsing.table_head`)."""
     start = 0
     fence: str | None = None
     blank = False
@@ -134,7 +136,7 @@ def stretches(lines: list[str], head: Head = table_head) -> Iterator[Stretch]:
             blank = True
             continue
         if blank and not ln[0].isspace() and i > start and not frozen:
-            yield from _table_chunks(start, lines[start:i], head)
+            yield from _table_chunks(start, lines[start:i], blines[start:i], head)
             start = i
             container = False
         blank = False
@@ -143,17 +145,19 @@ def stretches(lines: list[str], head: Head = table_head) -> Iterator[Stretch]:
         if m:
             fence = m.group(1)
             frozen = frozen or (container and ln[0] == " ")
-    yield from _table_chunks(start, lines[start:], head)
+    yield from _table_chunks(start, lines[start:], blines[start:], head)
 
 
-def _table_chunks(offset: int, block: list[str], head_of: Head) -> Iterator[Stretch]:
+def _table_chunks(
+    offset: int, block: list[str], data: list[bytes], head_of: Head
+) -> Iterator[Stretch]:
     body = len(block)
     while body and not block[body - 1].strip(" \t"):
         body -= 1
     if block and _HEADING.match(block[0]) and body > 1:
         # An ATX heading is a block of one line: alone, it reads as it does here.
-        yield offset, block[:1], None
-        offset, block, body = offset + 1, block[1:], body - 1
+        yield offset, block[:1], None, data[0]
+        offset, block, data, body = offset + 1, block[1:], data[1:], body - 1
     rows = block[2:body]
     if (
         body < 2
@@ -162,32 +166,32 @@ def _table_chunks(offset: int, block: list[str], head_of: Head) -> Iterator[Stre
         or len(rows) * (block[1].count("|") + 1) > _MAX_PADDED
         or not all(r[:1] == "|" or _ROW.match(r) for r in rows)
     ):
-        yield offset, block, None
+        yield offset, block, None, b"\n".join(data)
         return
     fields = head_of(block[0] + "\n" + block[1])
     if fields is None:
-        yield offset, block, None
+        yield offset, block, None, b"\n".join(data)
         return
-    head = block[:2]
     start, longest = 2, CHUNK_ROWS * _MAX_CHUNK
     for k in range(2, body - 1):  # the last row's chunk runs to the end of the block
-        if zlib.crc32(block[k].encode()) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
-            yield _chunk(offset, block, head, start, k + 1, fields)
+        if zlib.crc32(data[k]) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
+            yield _chunk(offset, block, data, start, k + 1, fields)
             start = k + 1
-    yield _chunk(offset, block, head, start, len(block), fields)
+    yield _chunk(offset, block, data, start, len(block), fields)
 
 
 def _chunk(
     offset: int,
     block: list[str],
-    head: list[str],
+    data: list[bytes],
     start: int,
     end: int,
     fields: list[str | None],
 ) -> Stretch:
     if start == 2:
-        return offset, block[:end], fields
-    return offset + start - 2, head + block[start:end], fields
+        return offset, block[:end], fields, b"\n".join(data[:end])
+    at = offset + start - 2
+    return at, block[:2] + block[start:end], fields, b"\n".join(data[:2] + data[start:end])
 
 
 def parse_incremental(
@@ -204,7 +208,8 @@ def parse_incremental(
     unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
     ``texts`` receives each row's card texts, or None for a row read without them;
     ``as_papers``: the rows as paper rows (see ``parsing.assemble``)."""
-    whole = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    encoded = text.encode()
+    whole = hashlib.blake2b(encoded, digest_size=16).digest()
     if whole == cache.whole and all(h in cache.blocks for _, h in cache.order):
         cache.changed, cache.parsed = False, 0
         cached = [(at, cache.blocks[h]) for at, h in cache.order]
@@ -229,12 +234,14 @@ def parse_incremental(
         fields = heads[two] = known[two] if two in known else table_head(two)
         return fields
 
-    for offset, lines, fields in stretches(text.split("\n"), head):
-        chunk = "\n".join(lines)
-        h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
+    for offset, lines, fields, data in stretches(text.split("\n"), encoded.split(b"\n"), head):
+        h = hashlib.blake2b(data, digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = scan(chunk, path) if fields is None else scan_table(lines, path, fields)
+            if fields is None:
+                events = scan("\n".join(lines), path)
+            else:
+                events = scan_table(lines, path, fields)
             if card:
                 if carded is None:
                     carded = _card_texts(old)

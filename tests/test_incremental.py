@@ -585,3 +585,15 @@ def test_a_row_edit_is_read_without_markdown_it_a_new_table_head_with_it(
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_changed_table_head_reads_every_chunk_of_its_table_again() -> None:
+    # A chunk's rows read by the head above them: the same rows under another head are
+    # another stretch (here the contribution and notes columns swap).
+    text = "\n".join(["# T", "", HEADER, DELIM, *table(12)]) + "\n"
+    cache = BlockCache()
+    parse_incremental(text, "notes.md", cache)
+    assert len(cache.blocks) > 3
+    swapped = text.replace("| 核心贡献 | 笔记 |", "| 笔记 | 核心贡献 |", 1)
+    assert parse_incremental(swapped, "notes.md", cache) == parse_text(swapped, "notes.md")
+    assert cache.parsed == len(cache.blocks) - 1  # all but the heading

@@ -14,7 +14,9 @@ Where a file may be cut (cheap line scanning, no markdown-it):
   after a row chosen by its own text (a checksum), not by its position, so inserting or
   deleting a row changes only its own chunk, and every later chunk is still in the cache.
 
-A file whose text is exactly the cached one is not cut again: its stretches are known.
+A file whose text is exactly the cached one is cut again (no hash of the whole text is kept:
+cutting and hashing its stretches costs what that hash would, and an edited file, the one
+that is read, would pay for both); every stretch then comes from the cache.
 
 Anything unusual (line separators other than ``\\n``, which ``str.splitlines`` and
 markdown-it count differently) falls back to one stretch: the full parse.
@@ -64,7 +66,7 @@ _CONTRIBUTION = PAPER_FIELDS.index("contribution")
 _NOTES = PAPER_FIELDS.index("notes")
 #: (an event's rows hold a paper row's first fields in their places: ``parsing.Event``)
 _EV_CONTRIBUTION, _EV_NOTES = _CONTRIBUTION, _NOTES
-_TAG = f"studydeck-blocks/7/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/8/{sys.version_info[:2]}"
 
 
 #: :func:`parsing.table_head` by its argument, and what gives it.
@@ -81,27 +83,24 @@ class BlockCache:
     """Stretches markdown-it had to read in the last parse (the rest came from the cache)."""
     changed: bool = True
     """Whether the last parse changed what the cache holds (else its stored bytes still do)."""
-    whole: bytes = b""
-    """The hash of the whole text last parsed, and its stretches (offset, hash) in order."""
     order: list[tuple[int, bytes]] = field(default_factory=list)
+    """The stretches of the text last parsed, (offset, hash) in order."""
     heads: Heads = field(default_factory=dict)
     """:func:`parsing.table_head` of the tables' head lines in the text last parsed: cutting
     the text again asks markdown-it (and imports it) only about a head it has not seen."""
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((_TAG, self.blocks, self.whole, self.order, self.heads))
+        return marshal.dumps((_TAG, self.blocks, self.order, self.heads))
 
     @classmethod
     def from_bytes(cls, blob: bytes | None) -> BlockCache:
         try:
-            tag, blocks, whole, order, heads = (
-                marshal.loads(blob) if blob else (None, None, b"", [], {})
-            )
+            tag, blocks, order, heads = marshal.loads(blob) if blob else (None, None, [], {})
         except (ValueError, EOFError, TypeError):
             return cls()
         if tag != _TAG or not isinstance(blocks, dict) or not isinstance(heads, dict):
             return cls()
-        return cls(blocks, changed=False, whole=whole, order=order, heads=heads)
+        return cls(blocks, changed=False, order=order, heads=heads)
 
 
 #: A stretch: its offset in the file, its lines, when it is one table alone (header,
@@ -208,14 +207,8 @@ def parse_incremental(
     unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
     ``texts`` receives each row's card texts, or None for a row read without them;
     ``as_papers``: the rows as paper rows (see ``parsing.assemble``)."""
-    encoded = text.encode()
-    whole = hashlib.blake2b(encoded, digest_size=16).digest()
-    if whole == cache.whole and all(h in cache.blocks for _, h in cache.order):
-        cache.changed, cache.parsed = False, 0
-        cached = [(at, cache.blocks[h]) for at, h in cache.order]
-        return assemble(path, cached, texts, as_papers=as_papers)
     if not text.strip() or any(c in text for c in _ODD_BREAKS):
-        cache.blocks, cache.parsed, cache.whole, cache.order, cache.heads = {}, 1, b"", [], {}
+        cache.blocks, cache.parsed, cache.order, cache.heads = {}, 1, [], {}
         if not text.strip():
             result = parse_text(text, path)
         else:
@@ -234,7 +227,9 @@ def parse_incremental(
         fields = heads[two] = known[two] if two in known else table_head(two)
         return fields
 
-    for offset, lines, fields, data in stretches(text.split("\n"), encoded.split(b"\n"), head):
+    for offset, lines, fields, data in stretches(
+        text.split("\n"), text.encode().split(b"\n"), head
+    ):
         h = hashlib.blake2b(data, digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
@@ -253,7 +248,7 @@ def parse_incremental(
     cache.changed = (
         parsed > 0 or new.keys() != old.keys() or order != cache.order or heads != cache.heads
     )
-    cache.blocks, cache.parsed, cache.whole, cache.order = new, parsed, whole, order
+    cache.blocks, cache.parsed, cache.order = new, parsed, order
     cache.heads = heads
     return assemble(path, pieces, texts, as_papers=as_papers)
 
@@ -350,7 +345,7 @@ class FileCaches:
             except (ValueError, EOFError, TypeError):  # damaged: read that stretch again
                 continue
         try:
-            tag, whole, order, heads = marshal.loads(head) if head else (None, b"", [], {})
+            tag, order, heads = marshal.loads(head) if head else (None, [], {})
         except (ValueError, EOFError, TypeError):
             tag = None
         if tag != _TAG or not isinstance(heads, dict):
@@ -359,13 +354,13 @@ class FileCaches:
             self.stale[path] = {bytes.fromhex(n[len(name) + 1 :]) for n in rows}
             return BlockCache()
         self.stored[path] = set(blocks)
-        return BlockCache(blocks, changed=False, whole=whole, order=order, heads=heads)
+        return BlockCache(blocks, changed=False, order=order, heads=heads)
 
     def _save(self, path: str, cache: BlockCache) -> None:
         if not cache.changed:
             return
         name, stored = _row(path), self.stored.pop(path, set())
-        rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order, cache.heads)))]
+        rows = [(name, marshal.dumps((_TAG, cache.order, cache.heads)))]
         rows += [
             (name + _SEP + h.hex(), marshal.dumps(ev))
             for h, ev in cache.blocks.items()

@@ -157,6 +157,15 @@ def test_an_edited_row_is_the_only_stretch_read_again() -> None:
     assert changed == [(14, "contribution 7, edited")]
 
 
+def test_the_same_text_again_reads_every_stretch_from_the_cache_and_changes_nothing() -> None:
+    text = "\n".join(["# T", "", "## A", HEADER, DELIM, *table(9), "", "text"]) + "\n"
+    cache = BlockCache()
+    first = parse_incremental(text, "notes.md", cache)
+    assert cache.changed and cache.parsed > 3
+    assert parse_incremental(text, "notes.md", cache) == first
+    assert (cache.parsed, cache.changed) == (0, False)  # (so nothing is written)
+
+
 def test_other_line_breaks_fall_back_to_the_full_parse() -> None:
     text = f"# T\u2028x\n\n{HEADER}\n{DELIM}\n" + "\n".join(table(5)) + "\n"
     cache = BlockCache()

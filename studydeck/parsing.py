@@ -24,7 +24,7 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
 from studydeck.rendering import inline_md
-from studydeck.safe import terminal
+from studydeck.safe import terminal, utf8_has_controls
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -300,7 +300,7 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
             severity="error",
             message=f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         )
-    return terminal(text), None
+    return (terminal(text) if utf8_has_controls(data) else text), None
 
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first

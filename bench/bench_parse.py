@@ -13,7 +13,7 @@ from pathlib import Path
 from bench.common import arguments, best_of, line
 from bench.generate import write
 from studydeck.deck import parse_files
-from studydeck.parsing import _block_md
+from studydeck.parsing import block_md
 from studydeck.perf import gc_paused
 
 
@@ -23,7 +23,7 @@ def main() -> None:
         path = write(Path(tmp) / "notes.md", args.papers)
         text = path.read_text(encoding="utf-8")
         with gc_paused():
-            bare = best_of(lambda: _block_md.parse(text))
+            bare = best_of(lambda: block_md().parse(text))
         deck = parse_files([path])
         ours = best_of(lambda: parse_files([path]))
         print(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck.errors import StudydeckError
-from studydeck.models import Card, Deck, Diagnostic, Paper
+from studydeck.models import Deck, Diagnostic
 from studydeck.perf import gc_paused
 
 if TYPE_CHECKING:  # imported when parsing: a warm start reads the cache and never parses
@@ -120,42 +120,26 @@ def find_files(paths: Sequence[Path]) -> Found:
     return found
 
 
-def parse_files(
-    files: Sequence[Path],
-    skipped: Sequence[Diagnostic] = (),
-    parse: Callable[[str, str], FileResult] | None = None,
-    make_cards: Callable[[Sequence[Paper]], list[Card]] | None = None,
-) -> Deck:
-    """The deck from ``files``; ``skipped`` (from :func:`find_files`) joins its diagnostics;
-    ``parse`` reads one file's text and ``make_cards`` cards the papers (the incremental
-    layer passes its own, which reuse the previous parse's work; by default a fresh parse
-    and the carding rules)."""
+def parse_files(files: Sequence[Path], skipped: Sequence[Diagnostic] = ()) -> Deck:
+    """The deck from ``files`` (a fresh parse, carded by the carding rules); ``skipped``
+    (from :func:`find_files`) joins its diagnostics. (An edited deck is read through the
+    store's caches instead: ``loading.open_deck``.)"""
     from studydeck.carding import cards_for_all
     from studydeck.incremental import parse_fresh
-
-    with gc_paused():
-        return _parse_files(files, skipped, parse or parse_fresh, make_cards or cards_for_all)
-
-
-def _parse_files(
-    files: Sequence[Path],
-    skipped: Sequence[Diagnostic],
-    parse: Callable[[str, str], FileResult],
-    make_cards: Callable[[Sequence[Paper]], list[Card]],
-) -> Deck:
     from studydeck.parsing import assign_keys
 
-    results, diags = read_files(files, skipped, parse)
-    papers, more = assign_keys(results)
-    diags.extend(more)
-    diags.sort(key=lambda d: (d.path, d.line))
-    return Deck(
-        name=deck_name([r.title for r in results], files),
-        papers=tuple(papers),
-        cards=tuple(make_cards(papers)),
-        diagnostics=tuple(diags),
-        sources=tuple(str(f) for f in files),
-    )
+    with gc_paused():
+        results, diags = read_files(files, skipped, parse_fresh)
+        papers, more = assign_keys(results)
+        diags.extend(more)
+        diags.sort(key=lambda d: (d.path, d.line))
+        return Deck(
+            name=deck_name([r.title for r in results], files),
+            papers=tuple(papers),
+            cards=tuple(cards_for_all(papers)),
+            diagnostics=tuple(diags),
+            sources=tuple(str(f) for f in files),
+        )
 
 
 def read_files(

@@ -14,7 +14,9 @@ Where a file may be cut (cheap line scanning, no markdown-it):
   after a row chosen by its own text (a checksum), not by its position, so inserting or
   deleting a row changes only its own chunk, and every later chunk is still in the cache.
 
-A file whose text is exactly the cached one is not cut again: its stretches are known.
+A file whose text is exactly the cached one is cut again (no hash of the whole text is kept:
+cutting and hashing its stretches costs what that hash would, and an edited file, the one
+that is read, would pay for both); every stretch then comes from the cache.
 
 Anything unusual (line separators other than ``\\n``, which ``str.splitlines`` and
 markdown-it count differently) falls back to one stretch: the full parse.
@@ -28,21 +30,20 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from studydeck.carding import card_rows, cards_for, make_cards, row_card_texts
-from studydeck.models import Card, CardKind, Paper
+from studydeck.carding import card_rows, row_card_texts
 from studydeck.parsing import (
     PAPER_FIELDS,
     Event,
     FileResult,
-    _block_md,
     assemble,
     parse_text,
     scan,
     scan_table,
+    table_head,
 )
 
 #: Table rows per chunk, on average: small enough that an edit re-reads little, large enough
@@ -57,13 +58,20 @@ _ROW = re.compile(r" {0,3}\|")
 _CONTAINER = re.compile(r"\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)|\s*>")
 _HEADING = re.compile(r"#{1,6}(\s|$)")
 #: Characters str.splitlines() breaks on besides \n (markdown-it only knows \n and \r), and NUL
-#: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not).
-_ODD_BREAKS = re.compile("[\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_KINDS = {k.value: k for k in CardKind}
+#: (markdown-it reads it as U+FFFD, which the row splitter of ``scan_table`` does not). Looked
+#: for one by one (``in``: a few ms over a 10,000-paper file, a regex search four times that).
+_ODD_BREAKS = "\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _KEY = PAPER_FIELDS.index("key")
 _CONTRIBUTION = PAPER_FIELDS.index("contribution")
 _NOTES = PAPER_FIELDS.index("notes")
-_TAG = f"studydeck-blocks/5/{sys.version_info[:2]}"
+#: (an event's rows hold a paper row's first fields in their places: ``parsing.Event``)
+_EV_CONTRIBUTION, _EV_NOTES = _CONTRIBUTION, _NOTES
+_TAG = f"studydeck-blocks/8/{sys.version_info[:2]}"
+
+
+#: :func:`parsing.table_head` by its argument, and what gives it.
+Heads = dict[str, list[str | None] | None]
+Head = Callable[[str], list[str | None] | None]
 
 
 @dataclass
@@ -75,32 +83,38 @@ class BlockCache:
     """Stretches markdown-it had to read in the last parse (the rest came from the cache)."""
     changed: bool = True
     """Whether the last parse changed what the cache holds (else its stored bytes still do)."""
-    whole: bytes = b""
-    """The hash of the whole text last parsed, and its stretches (offset, hash) in order."""
     order: list[tuple[int, bytes]] = field(default_factory=list)
+    """The stretches of the text last parsed, (offset, hash) in order."""
+    heads: Heads = field(default_factory=dict)
+    """:func:`parsing.table_head` of the tables' head lines in the text last parsed: cutting
+    the text again asks markdown-it (and imports it) only about a head it has not seen."""
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((_TAG, self.blocks, self.whole, self.order))
+        return marshal.dumps((_TAG, self.blocks, self.order, self.heads))
 
     @classmethod
     def from_bytes(cls, blob: bytes | None) -> BlockCache:
         try:
-            tag, blocks, whole, order = marshal.loads(blob) if blob else (None, None, b"", [])
+            tag, blocks, order, heads = marshal.loads(blob) if blob else (None, None, [], {})
         except (ValueError, EOFError, TypeError):
             return cls()
-        if tag != _TAG or not isinstance(blocks, dict):
+        if tag != _TAG or not isinstance(blocks, dict) or not isinstance(heads, dict):
             return cls()
-        return cls(blocks, changed=False, whole=whole, order=order)
+        return cls(blocks, changed=False, order=order, heads=heads)
 
 
-#: A stretch: its offset in the file, its lines, and whether it is one table alone (header,
-#: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads.
-Stretch = tuple[int, list[str], bool]
+#: A stretch: its offset in the file, its lines, when it is one table alone (header,
+#: delimiter, rows starting with ``|``), which :func:`parsing.scan_table` reads, its header
+#: fields (else None); and its text's UTF-8 bytes.
+Stretch = tuple[int, list[str], list[str | None] | None, bytes]
 
 
-def stretches(lines: list[str]) -> Iterator[Stretch]:
+def stretches(lines: list[str], blines: list[bytes], head: Head = table_head) -> Iterator[Stretch]:
     """Each stretch of the file; a chunk of table rows comes with the header and delimiter
-    lines before it, its offset two lines up so line numbers still match."""
+    lines before it, its offset two lines up so line numbers still match. ``blines``: each
+    line's UTF-8 bytes (the text's bytes split at ``\\n``: encoded once, not line by line);
+    ``head``: what gives a table's header fields from its two head lines
+    (:func:`parsing.table_head`)."""
     start = 0
     fence: str | None = None
     blank = False
@@ -115,11 +129,13 @@ def stretches(lines: list[str]) -> Iterator[Stretch]:
             if closes and m and not ln[m.end() :].strip(" \t"):
                 fence = None
             continue
+        if ln[:1] == "|" and not blank:
+            continue  # (most lines: a table row, which opens no container and no fence)
         if not ln.strip(" \t"):
             blank = True
             continue
         if blank and not ln[0].isspace() and i > start and not frozen:
-            yield from _table_chunks(start, lines[start:i])
+            yield from _table_chunks(start, lines[start:i], blines[start:i], head)
             start = i
             container = False
         blank = False
@@ -128,41 +144,53 @@ def stretches(lines: list[str]) -> Iterator[Stretch]:
         if m:
             fence = m.group(1)
             frozen = frozen or (container and ln[0] == " ")
-    yield from _table_chunks(start, lines[start:])
+    yield from _table_chunks(start, lines[start:], blines[start:], head)
 
 
-def _table_chunks(offset: int, block: list[str]) -> Iterator[Stretch]:
+def _table_chunks(
+    offset: int, block: list[str], data: list[bytes], head_of: Head
+) -> Iterator[Stretch]:
     body = len(block)
     while body and not block[body - 1].strip(" \t"):
         body -= 1
     if block and _HEADING.match(block[0]) and body > 1:
         # An ATX heading is a block of one line: alone, it reads as it does here.
-        yield offset, block[:1], False
-        offset, block, body = offset + 1, block[1:], body - 1
+        yield offset, block[:1], None, data[0]
+        offset, block, data, body = offset + 1, block[1:], data[1:], body - 1
     rows = block[2:body]
     if (
         body < 2
         or not _DELIM.match(block[1])
         or "|" not in block[0]
         or len(rows) * (block[1].count("|") + 1) > _MAX_PADDED
-        or not all(_ROW.match(r) for r in rows)
-        or _block_md.parse(block[0] + "\n" + block[1])[0].type != "table_open"
+        or not all(r[:1] == "|" or _ROW.match(r) for r in rows)
     ):
-        yield offset, block, False
+        yield offset, block, None, b"\n".join(data)
         return
-    head = block[:2]
+    fields = head_of(block[0] + "\n" + block[1])
+    if fields is None:
+        yield offset, block, None, b"\n".join(data)
+        return
     start, longest = 2, CHUNK_ROWS * _MAX_CHUNK
     for k in range(2, body - 1):  # the last row's chunk runs to the end of the block
-        if zlib.crc32(block[k].encode()) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
-            yield _chunk(offset, block, head, start, k + 1)
+        if zlib.crc32(data[k]) % CHUNK_ROWS == 0 or k + 1 - start >= longest:
+            yield _chunk(offset, block, data, start, k + 1, fields)
             start = k + 1
-    yield _chunk(offset, block, head, start, len(block))
+    yield _chunk(offset, block, data, start, len(block), fields)
 
 
-def _chunk(offset: int, block: list[str], head: list[str], start: int, end: int) -> Stretch:
+def _chunk(
+    offset: int,
+    block: list[str],
+    data: list[bytes],
+    start: int,
+    end: int,
+    fields: list[str | None],
+) -> Stretch:
     if start == 2:
-        return offset, block[:end], True
-    return offset + start - 2, head + block[start:end], True
+        return offset, block[:end], fields, b"\n".join(data[:end])
+    at = offset + start - 2
+    return at, block[:2] + block[start:end], fields, b"\n".join(data[:2] + data[start:end])
 
 
 def parse_incremental(
@@ -172,32 +200,43 @@ def parse_incremental(
     *,
     card: bool = True,
     texts: list[Any] | None = None,
+    as_papers: bool = False,
 ) -> FileResult:
     """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
     afterwards the cache holds exactly this text's stretches (with their rows' card texts,
     unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
-    ``texts`` receives each row's card texts, or None for a row read without them."""
-    whole = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    if whole == cache.whole and all(h in cache.blocks for _, h in cache.order):
-        cache.changed, cache.parsed = False, 0
-        return assemble(path, [(at, cache.blocks[h]) for at, h in cache.order], texts)
-    if not text.strip() or _ODD_BREAKS.search(text):
-        cache.blocks, cache.parsed, cache.whole, cache.order = {}, 1, b"", []
-        result = parse_text(text, path)
+    ``texts`` receives each row's card texts, or None for a row read without them;
+    ``as_papers``: the rows as paper rows (see ``parsing.assemble``)."""
+    if not text.strip() or any(c in text for c in _ODD_BREAKS):
+        cache.blocks, cache.parsed, cache.order, cache.heads = {}, 1, [], {}
+        if not text.strip():
+            result = parse_text(text, path)
+        else:
+            result = assemble(path, [(0, scan(text, path))], as_papers=as_papers)
         if texts is not None:
-            texts.extend([None] * len(result.rows))
+            texts.extend([None] * (len(result.rows) + len(result.papers)))
         return result
     old, new = cache.blocks, dict[bytes, list[Event]]()
     pieces: list[tuple[int, list[Event]]] = []
     order: list[tuple[int, bytes]] = []
     parsed = 0
     carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
-    for offset, lines, table in stretches(text.split("\n")):
-        chunk = "\n".join(lines)
-        h = hashlib.blake2b(chunk.encode(), digest_size=16).digest()
+    known, heads = cache.heads, Heads()
+
+    def head(two: str) -> list[str | None] | None:
+        fields = heads[two] = known[two] if two in known else table_head(two)
+        return fields
+
+    for offset, lines, fields, data in stretches(
+        text.split("\n"), text.encode().split(b"\n"), head
+    ):
+        h = hashlib.blake2b(data, digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
-            events = scan_table(lines, path) if table else scan(chunk, path)
+            if fields is None:
+                events = scan("\n".join(lines), path)
+            else:
+                events = scan_table(lines, path, fields)
             if card:
                 if carded is None:
                     carded = _card_texts(old)
@@ -206,9 +245,12 @@ def parse_incremental(
         new[h] = events
         pieces.append((offset, events))
         order.append((offset, h))
-    cache.changed = parsed > 0 or new.keys() != old.keys() or order != cache.order
-    cache.blocks, cache.parsed, cache.whole, cache.order = new, parsed, whole, order
-    return assemble(path, pieces, texts)
+    cache.changed = (
+        parsed > 0 or new.keys() != old.keys() or order != cache.order or heads != cache.heads
+    )
+    cache.blocks, cache.parsed, cache.order = new, parsed, order
+    cache.heads = heads
+    return assemble(path, pieces, texts, as_papers=as_papers)
 
 
 def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -218,7 +260,7 @@ def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[
         for ev in events:
             if ev[0] == "t" and len(ev) > 4:
                 for r, t in zip(ev[2], ev[4], strict=True):
-                    out[r["contribution"], r["notes"]] = t
+                    out[r[_EV_CONTRIBUTION], r[_EV_NOTES]] = t
     return out
 
 
@@ -235,7 +277,7 @@ def _carded(
             continue
         texts = []
         for r in ev[2]:
-            cells = r["contribution"], r["notes"]
+            cells = r[_EV_CONTRIBUTION], r[_EV_NOTES]
             t = known.get(cells)
             if t is None:
                 t = [(k.value, b) for k, b in row_card_texts(*cells)]
@@ -279,25 +321,17 @@ class FileCaches:
         """Per file read and not yet saved, the stretches its rows hold (as read)."""
         self.stale: dict[str, set[bytes]] = {}
         """Per file, stretch rows of another version (rewritten or dropped on save)."""
-        self.texts: list[Any] = []
-        """Every row's card texts (or None) in the order parsed: the papers' order."""
 
-    def parse(self, text: str, path: str) -> FileResult:
-        """The file's result, read through its block cache, which is written at once (the
+    def parse(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
+        """The file's result, its rows as paper rows (``FileResult.papers``), and each row's
+        card texts (or None); read through its block cache, which is written at once (the
         stretches it made, its order; those it ended dropped) and then freed: at 50,000
         papers in five files, holding every file's stretches until the end was ~100 MiB
         of a peak that the TUI's memory bound counts."""
         cache = self._read(path)
-        result = parse_incremental(text, path, cache, texts=self.texts)
+        texts: list[Any] = []
+        result = parse_incremental(text, path, cache, texts=texts, as_papers=True)
         self._save(path, cache)
-        return result
-
-    def parse_with_texts(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
-        """:meth:`parse`, and its rows' card texts (taken, not kept in :attr:`texts`)."""
-        before = len(self.texts)
-        result = self.parse(text, path)
-        texts = self.texts[before:]
-        del self.texts[before:]
         return result, texts
 
     def _read(self, path: str) -> BlockCache:
@@ -311,58 +345,22 @@ class FileCaches:
             except (ValueError, EOFError, TypeError):  # damaged: read that stretch again
                 continue
         try:
-            tag, whole, order = marshal.loads(head) if head else (None, b"", [])
+            tag, order, heads = marshal.loads(head) if head else (None, [], {})
         except (ValueError, EOFError, TypeError):
             tag = None
-        if tag != _TAG:  # another version's rows (or none): none is trusted, all dropped
+        if tag != _TAG or not isinstance(heads, dict):
+            # another version's rows (or none): none is trusted, all dropped
             self.stored[path] = set()
             self.stale[path] = {bytes.fromhex(n[len(name) + 1 :]) for n in rows}
             return BlockCache()
         self.stored[path] = set(blocks)
-        return BlockCache(blocks, changed=False, whole=whole, order=order)
-
-    def make_cards(self, papers: Sequence[Paper]) -> list[Card]:
-        """Card the papers (those of the files :meth:`parse` read, in that order) from the
-        card texts kept with their rows (the classifier is most of a parse's cost
-        otherwise); a row read without them (a file parsed whole) is carded here."""
-        texts = self.texts if len(self.texts) == len(papers) else [None] * len(papers)
-        out: list[Card] = []
-        for p, t in zip(papers, texts, strict=True):
-            if t is None:
-                out.extend(cards_for(p))
-                continue
-            out.extend(make_cards(p, [(_KINDS[k], b) for k, b in t]))
-        return out
-
-    def card_rows(
-        self,
-        rows: Sequence[tuple[Any, ...]],
-        texts: Sequence[Any] | None = None,
-        start: int = 0,
-    ) -> list[tuple[int, str, str, str]]:
-        """What :meth:`make_cards` makes, as the deck cache's card rows (see
-        :func:`carding.card_rows`), from paper rows (``parsing.paper_rows``): no Paper or Card
-        is built. ``texts``: the rows' card texts (by default those :meth:`parse` kept, when
-        ``rows`` are all the rows it read); ``start``: the index of the first row's paper."""
-        if texts is None:
-            texts = self.texts
-        if len(texts) != len(rows):
-            texts = [None] * len(rows)
-
-        def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
-            for row, t in zip(rows, texts, strict=True):
-                contribution, notes = row[_CONTRIBUTION], row[_NOTES]
-                if t is None:
-                    t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
-                yield row[_KEY], contribution, notes, t
-
-        return card_rows(papers(), start)
+        return BlockCache(blocks, changed=False, order=order, heads=heads)
 
     def _save(self, path: str, cache: BlockCache) -> None:
         if not cache.changed:
             return
         name, stored = _row(path), self.stored.pop(path, set())
-        rows = [(name, marshal.dumps((_TAG, cache.whole, cache.order)))]
+        rows = [(name, marshal.dumps((_TAG, cache.order, cache.heads)))]
         rows += [
             (name + _SEP + h.hex(), marshal.dumps(ev))
             for h, ev in cache.blocks.items()
@@ -382,3 +380,23 @@ class FileCaches:
 
 def _row(path: str) -> str:
     return _PREFIX + os.path.realpath(path)
+
+
+def paper_card_rows(
+    rows: Sequence[tuple[Any, ...]], texts: Sequence[Any], start: int = 0
+) -> list[tuple[int, str, str, str]]:
+    """The deck cache's card rows (see :func:`carding.card_rows`) of paper rows
+    (``parsing.PAPER_FIELDS``), from their card texts (as :meth:`FileCaches.parse` gives
+    them; a row without them, or ``texts`` not the rows', is carded here): no Paper or Card
+    is built. ``start``: the index of the first row's paper."""
+    if len(texts) != len(rows):
+        texts = [None] * len(rows)
+
+    def papers() -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+        for row, t in zip(rows, texts, strict=True):
+            contribution, notes = row[_CONTRIBUTION], row[_NOTES]
+            if t is None:
+                t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
+            yield row[_KEY], contribution, notes, t
+
+    return card_rows(papers(), start)

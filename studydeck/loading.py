@@ -439,7 +439,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
     # last parse.
     from studydeck import segments  # (the parser's imports: only on a miss)
     from studydeck.deck import deck_name
-    from studydeck.incremental import FileCaches
+    from studydeck.incremental import FileCaches, paper_card_rows
 
     # The cyclic GC paused throughout, not only while parsing: the rows, signature and cache
     # frames made here hold no cycles, but their numbers set off full collections over
@@ -452,7 +452,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
             wanted = {str(f): h for f, h in zip(files, shas, strict=True) if h}
             kept = segments.kept(store, key, store.cached_deck(key, old), _TAG, wanted)
         blocks = FileCaches(store)
-        segs, diags = segments.read(files, found.skipped, shas, kept, blocks.parse_with_texts)
+        segs, diags = segments.read(files, found.skipped, shas, kept, blocks.parse)
         del kept
         # Parse results, whatever the store makes of them: saved (each file's as it is
         # parsed) before the deck's rows are made.
@@ -460,7 +460,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         # The deck as the cache's rows, which a hit reads too: no Paper or Card is built
         # for the tens of thousands of rows an edit did not change (the reconcile builds
         # those of the papers it reads, the first screen those it shows).
-        rows, cards, signed, more = segments.settle(segs, blocks.card_rows)
+        rows, cards, signed, more = segments.settle(segs, paper_card_rows)
         name = deck_name([s.title for s in segs], files)
         diags.extend(more)
         diags.sort(key=lambda d: (d.path, d.line))

@@ -15,19 +15,20 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
-from studydeck.rendering import INLINE_MD
-from studydeck.safe import terminal
+from studydeck.rendering import inline_md
+from studydeck.safe import terminal, utf8_has_controls
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: Header text (case-folded) -> field. The title column is what makes a table a paper table.
 HEADER_SYNONYMS: dict[str, str] = {
@@ -69,7 +70,21 @@ _SIMPLE_LINK = re.compile(r"\[([^\[\]\\`*_~<>&!\n\r\x00]*)\]\((https?://[^\s()<>
 #: line-break rule change; a cell without any reads as its own text.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]<>&!\n\r\x00]")
 
-_block_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
+#: markdown-it's ``MD_TRIM_CHARS`` (what its table rule strips from rows and cells), here so
+#: that splitting table rows does not import markdown-it (tests hold the two equal).
+MD_TRIM_CHARS = (
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+@cache
+def block_md() -> MarkdownIt:
+    """The block-level parser, made (and markdown-it imported) on first use: an edit that
+    changed only table rows never needs it (see :func:`table_head`)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
 
 
 @dataclass
@@ -80,6 +95,9 @@ class FileResult:
     title: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    papers: list[tuple[Any, ...]] = field(default_factory=list)
+    """The rows as paper rows (``PAPER_FIELDS``) keyed by their base keys, when asked for
+    (:func:`assemble`): then :attr:`rows` is empty."""
 
 
 def header_field(text: str) -> str | None:
@@ -116,7 +134,7 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
         return " ".join(simple.group(1).split()), simple.group(2)
     url: str | None = None
     parts: list[str] = []
-    for tok in INLINE_MD.parseInline(cell)[0].children or ():
+    for tok in inline_md().parseInline(cell)[0].children or ():
         if tok.type == "link_open" and url is None:
             href = tok.attrGet("href")
             url = str(href) if href else None
@@ -135,7 +153,7 @@ def _markdown_figures(text: str) -> list[Figure]:
         src = simple.group(2)
         return [Figure(src=src, alt=simple.group(1))] if src else []
     figs: list[Figure] = []
-    for tok in INLINE_MD.parseInline(text)[0].children or ():
+    for tok in inline_md().parseInline(text)[0].children or ():
         if tok.type == "image":
             src = str(tok.attrGet("src") or "").strip()
             if src:
@@ -282,13 +300,15 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
             severity="error",
             message=f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
         )
-    return terminal(text), None
+    return (terminal(text) if utf8_has_controls(data) else text), None
 
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first
 #: line: ``("h", tag, text)`` for a heading; ``("t", held_papers, rows, diagnostics)`` for a
-#: table, rows without their section, order or source (figures as (src, alt) pairs: events are
-#: plain data, kept as they are in the block cache), diagnostics as (line, severity, message). A stretch parsed alone gives what it gives inside the whole file
+#: table, diagnostics as (line, severity, message), each row a tuple: a paper row
+#: (``PAPER_FIELDS``) up to its figures, its base key in the key's place, then its line -- no
+#: section, source or order (figures as (src, alt) pairs: events are plain data, kept as they
+#: are in the block cache). A stretch parsed alone gives what it gives inside the whole file
 #: (:mod:`studydeck.incremental` splits only where that holds), so :func:`assemble` can
 #: join stretches cached from earlier parses with fresh ones.
 Event = tuple[Any, ...]
@@ -297,7 +317,7 @@ Event = tuple[Any, ...]
 def scan(text: str, path: str) -> list[Event]:
     """The headings and paper tables of ``text`` (markdown-it runs at block level only)."""
     lines = text.splitlines()
-    tokens = _block_md.parse(text)
+    tokens = block_md().parse(text)
     events: list[Event] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -307,24 +327,29 @@ def scan(text: str, path: str) -> list[Event]:
             i += 3
             continue
         if tok.type == "table_open":
-            scratch = FileResult(path=path)
-            i, found = _read_table(tokens, i, lines, path, "", scratch)
-            diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
-            events.append(("t", found, scratch.rows, diags))
+            rows: list[tuple[Any, ...]] = []
+            found: list[Diagnostic] = []
+            i, held = _read_table(tokens, i, lines, path, rows, found)
+            diags = [(d.line, d.severity, d.message) for d in found]
+            events.append(("t", held, rows, diags))
             continue
         i += 1
     return events
 
 
 def assemble(
-    path: str, pieces: Iterable[tuple[int, Sequence[Event]]], texts: list[Any] | None = None
+    path: str,
+    pieces: Iterable[tuple[int, Sequence[Event]]],
+    texts: list[Any] | None = None,
+    *,
+    as_papers: bool = False,
 ) -> FileResult:
     """A file's result from its stretches' events, each with the line offset of its start.
     ``texts`` receives each row's card texts kept with its event (None when not kept), in
-    the order of the rows."""
+    the order of the rows. ``as_papers``: the rows as :attr:`FileResult.papers`, not dicts."""
     result = FileResult(path=path)
     diag = result.diagnostics
-    rows = result.rows
+    rows: list[Any] = result.papers if as_papers else result.rows
     section = ""
     tables = 0
     for offset, events in pieces:
@@ -341,18 +366,30 @@ def assemble(
                 diag.append(
                     Diagnostic(path=path, line=line + offset, severity=severity, message=message)
                 )
+            if as_papers:
+                for r in ev[2]:
+                    rows.append((*r[:10], section, path, r[10] + offset, len(rows)))
+                continue
             for r in ev[2]:
-                figures = r["figures"]
+                figures = r[9]
                 rows.append(
                     {
-                        **r,
+                        "title": r[1],
+                        "url": r[2],
+                        "year": r[3],
+                        "venue": r[4],
+                        "short_name": r[5],
+                        "keywords": r[6],
+                        "contribution": r[7],
+                        "notes": r[8],
                         "figures": tuple(Figure(src=s, alt=a) for s, a in figures)
                         if figures
                         else (),
                         "section": section,
                         "source": path,
-                        "line": r["line"] + offset,
+                        "line": r[10] + offset,
                         "order": len(rows),
+                        "base_key": r[0],
                     }
                 )
     if not tables:
@@ -385,12 +422,12 @@ def _read_table(
     i: int,
     lines: list[str],
     path: str,
-    section: str,
-    result: FileResult,
+    out: list[tuple[Any, ...]],
+    diag: list[Diagnostic],
 ) -> tuple[int, int]:
     """Read the table starting at ``tokens[i]``; return the index after it and 1 if it held papers."""
     j, fields, rows = _table_cells(tokens, i)
-    return j + 1, _read_rows(fields, rows, lines, path, section, result)
+    return j + 1, _read_rows(fields, rows, lines, path, out, diag)
 
 
 def _table_cells(
@@ -438,14 +475,25 @@ def row_cells(line: str, width: int) -> list[str]:
     return cells
 
 
-def scan_table(lines: list[str], path: str) -> list[Event]:
+def table_head(head: str) -> list[str | None] | None:
+    """The header fields of a table whose header and delimiter lines are ``head`` (the two
+    joined by ``\\n``), or None when markdown-it does not read them as a table."""
+    tokens = block_md().parse(head)
+    if not tokens or tokens[0].type != "table_open":
+        return None
+    return _table_cells(tokens, 0)[1]
+
+
+def scan_table(lines: list[str], path: str, fields: list[str | None] | None = None) -> list[Event]:
     """:func:`scan` of a stretch that is one table and nothing else: a header line, its
     delimiter line, then rows that each start with ``|`` at most three spaces in, then only
     blank lines (:mod:`studydeck.incremental` checks that before it calls this). markdown-it
-    reads the two head lines; the rows are split as its table rule splits them, which is
-    most of the time a full parse spends (tests hold the two to the same events)."""
-    tokens = _block_md.parse(lines[0] + "\n" + lines[1])
-    _, fields, _ = _table_cells(tokens, 0)
+    reads the two head lines (unless their ``fields`` are given: :func:`table_head`); the rows
+    are split as its table rule splits them, which is most of the time a full parse spends
+    (tests hold the two to the same events)."""
+    if fields is None:
+        fields = table_head(lines[0] + "\n" + lines[1])
+        assert fields is not None, "scan_table: not a table"
     width = len(fields)
     rows: list[tuple[int, list[str]]] = []
     for k in range(2, len(lines)):
@@ -453,10 +501,11 @@ def scan_table(lines: list[str], path: str) -> list[Event]:
         if not line.strip(MD_TRIM_CHARS):
             break
         rows.append((k, row_cells(line, width)))
-    scratch = FileResult(path=path)
-    found = _read_rows(fields, rows, lines, path, "", scratch)
-    diags = [(d.line, d.severity, d.message) for d in scratch.diagnostics]
-    return [("t", found, scratch.rows, diags)]
+    out: list[tuple[Any, ...]] = []
+    found: list[Diagnostic] = []
+    held = _read_rows(fields, rows, lines, path, out, found)
+    diags = [(d.line, d.severity, d.message) for d in found]
+    return [("t", held, out, diags)]
 
 
 def _read_rows(
@@ -464,13 +513,13 @@ def _read_rows(
     rows: list[tuple[int, list[str]]],
     lines: list[str],
     path: str,
-    section: str,
-    result: FileResult,
+    out: list[tuple[Any, ...]],
+    diag: list[Diagnostic],
 ) -> int:
-    """Rows of a table with these header ``fields`` into ``result``; 1 if it held papers."""
+    """Rows of a table with these header ``fields`` into ``out`` (see :data:`Event`), their
+    diagnostics into ``diag``; 1 if it held papers."""
     if "title" not in fields:
         return 0
-    diag = result.diagnostics
     width = len(fields)
     has_year = "year" in fields
     for line0, cells in rows:
@@ -543,23 +592,20 @@ def _read_rows(
                     message=f"'{title}' has no contribution or notes: no cards",
                 )
             )
-        result.rows.append(
-            {
-                "title": title,
-                "url": url,
-                "year": year,
-                "venue": year_cell if year_cell and year_cell != str(year) else "",
-                "short_name": short_name,
-                "keywords": split_keywords(row.get("keywords", "")),
-                "contribution": contribution,
-                "notes": notes,
-                "figures": tuple((f.src, f.alt) for f in figures),
-                "section": section,
-                "source": path,
-                "line": lineno,
-                "order": len(result.rows),
-                "base_key": paper_key(title, url),
-            }
+        out.append(
+            (
+                paper_key(title, url),
+                title,
+                url,
+                year,
+                year_cell if year_cell and year_cell != str(year) else "",
+                short_name,
+                split_keywords(row.get("keywords", "")),
+                contribution,
+                notes,
+                tuple((f.src, f.alt) for f in figures),
+                lineno,
+            )
         )
     return 1
 
@@ -647,37 +693,5 @@ _ROW_ORDER = (
     "key", "title", "url", "year", "venue", "short_name", "keywords", "contribution",
     "notes", "figures", "section", "source", "line", "order",
 )  # fmt: skip
-if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to paper_rows too)
-    raise ImportError("parsing.paper_rows does not make Paper's fields")
-
-
-def key_rows(results: Sequence[FileResult]) -> tuple[list[tuple[Any, ...]], list[Diagnostic]]:
-    """What :func:`assign_keys` gives, as rows (``PAPER_FIELDS``), not Papers: the cache's
-    rows of a whole parse (an edited deck makes its rows file by file, from :func:`keys_of`
-    and :func:`paper_rows`: see segments.py)."""
-    rows = [r for res in results for r in res.rows]
-    keys, diags = _keys(rows)
-    return paper_rows(rows, keys), diags
-
-
-def paper_rows(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[tuple[Any, ...]]:
-    """Parsed rows with their keys as the deck cache's paper rows (``PAPER_FIELDS``)."""
-    return [
-        (
-            k,
-            r["title"],
-            r["url"],
-            r["year"],
-            r["venue"],
-            r["short_name"],
-            r["keywords"],
-            r["contribution"],
-            r["notes"],
-            tuple([(f.src, f.alt) for f in r["figures"]]) if r["figures"] else (),
-            r["section"],
-            r["source"],
-            r["line"],
-            r["order"],
-        )
-        for r, k in zip(rows, keys, strict=True)
-    ]
+if PAPER_FIELDS != _ROW_ORDER:  # (a field added to Paper must be added to _read_rows too)
+    raise ImportError("parsing's paper rows (assemble, _read_rows) do not make Paper's fields")

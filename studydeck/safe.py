@@ -26,6 +26,9 @@ _SEQUENCE = re.compile(
 )
 # C0 except tab and newline, DEL, C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# ... as UTF-8: each C0 byte and DEL alone (no other character's bytes hold one), C1 as two.
+_CONTROL_BYTES = [bytes([b]) for b in (*range(0x09), *range(0x0B, 0x20), 0x7F)]
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 # What the WHATWG URL parser strips before it reads a scheme.
@@ -44,6 +47,14 @@ def terminal(text: str) -> str:
     out = text.replace("\r\n", "\n").replace("\r", "\n")
     out = _SEQUENCE.sub("", out)
     return _CONTROL.sub("", out)
+
+
+def utf8_has_controls(data: bytes) -> bool:
+    """Whether the text whose UTF-8 bytes are ``data`` holds a character :func:`terminal`
+    removes or changes: when not, that text is already as a terminal may show it. (A byte
+    search per control byte is a few times quicker than :func:`terminal`'s look through the
+    text: a whole notes file is read so after each edit.)"""
+    return any(b in data for b in _CONTROL_BYTES) or _C1_UTF8.search(data) is not None
 
 
 def html_attr(text: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from studydeck.frames import Columns, encode
 from studydeck.identity import card_id_prefix
 from studydeck.models import Diagnostic, Severity
-from studydeck.parsing import PAPER_FIELDS, FileResult, keys_of, paper_rows, read_text
+from studydeck.parsing import PAPER_FIELDS, FileResult, keys_of, read_text
 from studydeck.store.cache import facts_name, frame_name
 from studydeck.store.reconcile import Signature, row_signature
 
@@ -38,7 +38,8 @@ _TITLE, _URL, _SECTION, _SOURCE, _LINE = (
 
 #: A frame's rows (paper rows, card rows), its fingerprint and what makes its bytes.
 Frame = tuple[str, Callable[[], bytes]]
-#: What reads a file's text: its result and its rows' card texts (or None each).
+#: What reads a file's text: its result (its rows as ``FileResult.papers``) and its rows'
+#: card texts (or None each).
 Parse = Callable[[str, str], tuple[FileResult, list[Any]]]
 #: What cards rows: paper rows, their card texts, the first row's index in the deck.
 CardRows = Callable[
@@ -66,8 +67,8 @@ class Segment:
     signed: Signature | None = None
     sums: list[str] | None = None
     """Its frames' fingerprints, while its rows are the ones stored."""
-    parsed: list[dict[str, Any]] | None = None
-    """A file read again: its rows before keys, and their card texts."""
+    parsed: list[tuple[Any, ...]] | None = None
+    """A file read again: its paper rows keyed by their base keys, and their card texts."""
     texts: list[Any] | None = None
 
     @property
@@ -77,7 +78,9 @@ class Segment:
     def settle(self, keys: Sequence[str], start: int, card_rows: CardRows) -> None:
         """Its rows with these keys, its first paper at ``start``; signed."""
         if self.parsed is not None:
-            self.papers = paper_rows(self.parsed, keys)
+            self.papers = [
+                r if r[0] == k else (k, *r[1:]) for r, k in zip(self.parsed, keys, strict=True)
+            ]
             self.cards = card_rows(self.papers, self.texts or [], start)
             self.parsed = self.texts = None
             self.signed = self.sums = None
@@ -242,13 +245,13 @@ def read(
                 continue
             assert text is not None
             res, texts = parse(text, path)
-            rows = res.rows
+            rows = res.papers
             seg = Segment(
                 path,
                 sha or "",
                 res.title,
                 [(d.path, d.line, d.severity, d.message) for d in res.diagnostics],
-                [r["base_key"] for r in rows],
+                [r[0] for r in rows],
                 parsed=rows,
                 texts=texts,
             )
@@ -275,11 +278,9 @@ def settle(
     def detail(i: int) -> tuple[str, str, str, str, int]:
         k = bisect_right(starts, i) - 1
         s, j = segs[k], i - starts[k]
-        if s.parsed is not None:
-            r = s.parsed[j]
-            return r["title"], r["url"], r["section"], r["source"], r["line"]
-        assert s.papers is not None
-        p = s.papers[j]
+        rows = s.parsed if s.parsed is not None else s.papers
+        assert rows is not None
+        p = rows[j]
         return p[_TITLE], p[_URL], p[_SECTION], p[_SOURCE], p[_LINE]
 
     keys, diags = keys_of([b for s in segs for b in s.base], detail)

@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from studydeck.deck import find_files, parse_files, read_files
-from studydeck.incremental import FileCaches
+from studydeck import segments
+from studydeck.deck import find_files, parse_files
+from studydeck.incremental import FileCaches, paper_card_rows
 from studydeck.loading import open_deck
-from studydeck.parsing import PAPER_FIELDS, key_rows
+from studydeck.parsing import PAPER_FIELDS
 from studydeck.store import Store
 from studydeck.store.reconcile import row_signature, signature
 from tests.test_reconcile_known import contents
@@ -179,11 +180,11 @@ def test_rows_sign_as_the_papers_and_cards_they_make(tmp_path: Path) -> None:
     ]
     notes.write_text(text(rows), "utf-8")
     with Store.open(tmp_path / "s.db") as store:
-        blocks = FileCaches(store)
-        results, _ = read_files([notes], [], blocks.parse)
-        papers, _ = key_rows(results)
-        cards = blocks.card_rows(papers)
+        # (the rows an edited deck is made of: loading.open_deck)
+        segs, _ = segments.read([notes], [], [None], {}, FileCaches(store).parse)
+        papers, cards, signed, _ = segments.settle(segs, paper_card_rows)
     got = row_signature(papers, cards, PAPER_FIELDS)
+    assert list(signed.items()) == list(got.items())
     parsed = parse_files([notes])
     assert list(got.items()) == list(signature(parsed.papers, parsed.cards).items())
     assert len(got) == 3 and len({len(v) for v in got.values()}) == 1

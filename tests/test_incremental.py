@@ -157,11 +157,34 @@ def test_an_edited_row_is_the_only_stretch_read_again() -> None:
     assert changed == [(14, "contribution 7, edited")]
 
 
+def test_the_same_text_again_reads_every_stretch_from_the_cache_and_changes_nothing() -> None:
+    text = "\n".join(["# T", "", "## A", HEADER, DELIM, *table(9), "", "text"]) + "\n"
+    cache = BlockCache()
+    first = parse_incremental(text, "notes.md", cache)
+    assert cache.changed and cache.parsed > 3
+    assert parse_incremental(text, "notes.md", cache) == first
+    assert (cache.parsed, cache.changed) == (0, False)  # (so nothing is written)
+
+
 def test_other_line_breaks_fall_back_to_the_full_parse() -> None:
     text = f"# T\u2028x\n\n{HEADER}\n{DELIM}\n" + "\n".join(table(5)) + "\n"
     cache = BlockCache()
     assert parse_incremental(text, "notes.md", cache) == parse_text(text, "notes.md")
     assert cache.blocks == {}
+
+
+@pytest.mark.parametrize(
+    "brk", ["\x00", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+)
+def test_every_line_break_markdown_it_counts_otherwise_reads_like_the_whole_file(
+    brk: str,
+) -> None:
+    # str.splitlines() ends a line at each of these (NUL: the row splitter reads it as
+    # markdown-it does not); in a row, the rest of the row reads otherwise if cut there.
+    rows = table(6)
+    rows[2] = rows[2].replace("notes 2", f"notes{brk}| 2")
+    text = "\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n"
+    assert parse_incremental(text, "notes.md", BlockCache()) == parse_text(text, "notes.md")
 
 
 def test_opening_an_edited_deck_reads_it_through_the_block_cache(tmp_path: Path) -> None:
@@ -291,10 +314,11 @@ NOTE_PIECES = [
 def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     edits: list[tuple[int, str, bool]],
 ) -> None:
-    from studydeck.carding import cards_for_all
-    from studydeck.deck import parse_files
-    from studydeck.incremental import FileCaches
+    from datetime import UTC, datetime
 
+    from studydeck.carding import cards_for_all
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     rows = [
         f"| 2020 | Paper {i} | 视频复原 | contribution {i} | {NOTE_PIECES[i % 4]} |"
         for i in range(6)
@@ -306,12 +330,10 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
     ]
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as blobs:
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as store:
         notes = Path(tmp) / "notes.md"
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs)
-        parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
-        caches.save()
+        open_deck(store, [notes], now)
         for at, note, contribution in edits:
             cells = rows[at].split("|")
             if contribution:
@@ -321,7 +343,6 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
             rows[at] = "|".join(cells)
         rows.insert(0, "| 2019 | Inserted | k | c | n |")  # every later row moves a line down
         notes.write_text("\n".join(["# T", "", HEADER, DELIM, *rows]) + "\n", "utf-8")
-        caches = FileCaches(blobs)  # as the next run reads them back
         carded: list[tuple[str, str]] = []
         real = incremental.row_card_texts
 
@@ -331,7 +352,7 @@ def test_cards_from_cached_rows_after_edits_equal_fresh_cards(
 
         incremental.row_card_texts = counting  # type: ignore[assignment]
         try:
-            new = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
+            new, _ = open_deck(store, [notes], now)
         finally:
             incremental.row_card_texts = real
     assert list(new.cards) == cards_for_all(new.papers)
@@ -445,10 +466,12 @@ def test_a_folder_opened_after_edits_to_its_middle_file_reads_as_a_fresh_parse(
     as the last run left them: the same deck as a parse from scratch, and each file's rows
     in the store are exactly its current stretches."""
     import tempfile
+    from datetime import UTC, datetime
 
     from studydeck.deck import parse_files
     from studydeck.incremental import FileCaches
 
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as store:
         folder = Path(tmp) / "notes"
         folder.mkdir()
@@ -460,9 +483,7 @@ def test_a_folder_opened_after_edits_to_its_middle_file_reads_as_a_fresh_parse(
             (folder / f"{name}.md").write_text("\n".join([*head, *bodies[name]]) + "\n", "utf-8")
 
         def read_through_the_caches() -> None:
-            caches = FileCaches(store)
-            got = parse_files(files, parse=caches.parse, make_cards=caches.make_cards)
-            caches.save()
+            got, _ = open_deck(store, [folder], now)
             assert got == parse_files(files)
             for f in files:
                 fresh = BlockCache()
@@ -509,8 +530,9 @@ def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) 
     """Rows left by an older studydeck (a whole-file blob, or a stretch row whose events
     have another shape) are never read as this version's: the file is parsed afresh and
     those rows are dropped or rewritten."""
+    from datetime import UTC, datetime
+
     from studydeck.deck import parse_files
-    from studydeck.incremental import FileCaches
 
     notes = tmp_path / "notes.md"
     notes.write_text("\n".join(["# T", "", HEADER, DELIM, *table(5)]) + "\n", "utf-8")
@@ -524,10 +546,63 @@ def test_block_rows_of_another_version_are_replaced_not_trusted(tmp_path: Path) 
         stale = {some.hex(): wrong, "ab" * 16: wrong}
         for h, events in stale.items():
             store.save_deck_cache(name + "\x00" + h, "old", marshal.dumps(events))
-        caches = FileCaches(store)
-        got = parse_files([notes], parse=caches.parse, make_cards=caches.make_cards)
-        caches.save()
+        got, _ = open_deck(store, [notes], datetime(2026, 6, 1, tzinfo=UTC))
         assert got == parse_files([notes])
         rows = store.cached_decks_under(name)
     assert name + "\x00" + "ab" * 16 not in rows
     assert marshal.loads(rows[name + "\x00" + some.hex()]) == fresh.blocks[some]
+
+
+def test_a_row_edit_is_read_without_markdown_it_a_new_table_head_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from studydeck import parsing
+    from studydeck.deck import parse_files
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    notes.write_text("\n".join(["# 论文阅读", "", HEADER, DELIM, *table(9)]) + "\n", "utf-8")
+    asked: list[str] = []
+    real = parsing.block_md
+
+    def counting() -> object:
+        asked.append("block_md")
+        return real()
+
+    with Store.open(tmp_path / "s.db") as store:
+        open_deck(store, [notes], now)
+        monkeypatch.setattr(parsing, "block_md", counting)
+        # A row edited (its chunk read again): the table's head lines are known from the cache.
+        notes.write_text(notes.read_text("utf-8").replace("Paper 4 |", "Paper Four |"), "utf-8")
+        deck, _ = open_deck(store, [notes], now)
+        assert asked == []
+        assert deck == parse_files([notes])
+        # A column renamed: a head not seen before is markdown-it's to read.
+        notes.write_text(notes.read_text("utf-8").replace("| 笔记 |", "| 备注 |"), "utf-8")
+        deck, _ = open_deck(store, [notes], now)
+        assert asked
+        assert deck == parse_files([notes])
+    # And the modules an edit imports do not import it themselves.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, studydeck.loading, studydeck.segments, studydeck.incremental; "
+        "print('markdown_it' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_changed_table_head_reads_every_chunk_of_its_table_again() -> None:
+    # A chunk's rows read by the head above them: the same rows under another head are
+    # another stretch (here the contribution and notes columns swap).
+    text = "\n".join(["# T", "", HEADER, DELIM, *table(12)]) + "\n"
+    cache = BlockCache()
+    parse_incremental(text, "notes.md", cache)
+    assert len(cache.blocks) > 3
+    swapped = text.replace("| 核心贡献 | 笔记 |", "| 笔记 | 核心贡献 |", 1)
+    assert parse_incremental(swapped, "notes.md", cache) == parse_text(swapped, "notes.md")
+    assert cache.parsed == len(cache.blocks) - 1  # all but the heading

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -297,3 +298,39 @@ def test_a_table_inside_a_blockquote_is_read_without_a_false_cell_count(notes) -
     assert [(p.title, p.notes) for p in deck.papers] == [
         ("Layer Normalization", "但在CNN上效果不如BN")
     ]
+
+
+def test_the_trim_characters_are_markdown_it_s() -> None:
+    # (parsing keeps its own copy so that splitting table rows needs no markdown-it import)
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from studydeck import parsing
+
+    assert parsing.MD_TRIM_CHARS == MD_TRIM_CHARS
+
+
+def _is_control(c: str) -> bool:
+    """C0 but tab and newline, DEL, C1: what may not reach a terminal."""
+    n = ord(c)
+    return n <= 0x08 or 0x0B <= n <= 0x1F or 0x7F <= n <= 0x9F
+
+
+# Every control character, and characters whose UTF-8 bytes neighbour theirs.
+_ALPHABET = [chr(n) for n in range(0xA0)] + ["\xa0", "\xc2", "\u0100", "\u3000", "论", "\U0001f600"]
+
+
+@pytest.mark.parametrize("c", _ALPHABET)
+def test_notes_are_read_as_the_terminal_sanitiser_leaves_them(c: str, tmp_path: Path) -> None:
+    from studydeck.parsing import read_text
+    from studydeck.safe import terminal, utf8_has_controls
+
+    # (read_text skips the sanitiser when the bytes hold no control character)
+    assert utf8_has_controls(f"a{c}b".encode()) == _is_control(c)
+    if c == "\x00":
+        return  # (a NUL makes it a binary file)
+    path = tmp_path / "notes.md"
+    path.write_bytes(f"| 论文 |\n| a{c}b |".encode())
+    got, problem = read_text(path)
+    assert problem is None
+    assert got == terminal(f"| 论文 |\n| a{c}b |")
+    assert not any(_is_control(ch) for ch in got)

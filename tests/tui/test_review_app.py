@@ -552,6 +552,44 @@ async def test_the_collector_paused_for_start_up_runs_again_once_the_app_is_up(m
         gc.enable()
 
 
+async def test_the_collector_stays_paused_until_the_first_card_is_on_screen(
+    make_app, monkeypatch
+) -> None:
+    """Paused by the command, the collector stays off while the review screen is built and
+    shows its first card (young passes would rescan those objects dozens of times), and is on
+    again once that card has been laid out -- not before, and not left off."""
+    import gc
+
+    enable = gc.enable
+    seen: list[tuple[str, bool]] = []
+    show = ReviewScreen.show_current
+
+    def showing(self: ReviewScreen) -> None:
+        seen.append(("card made", gc.isenabled()))
+        show(self)
+
+    def enabling() -> None:
+        screen = app.screen_stack[-1] if app.screen_stack else None
+        laid_out = (
+            isinstance(screen, ReviewScreen)
+            and screen.query_one("#card-question", Static).size.height > 0
+        )
+        seen.append(("collector on", laid_out))
+        enable()
+
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=2))
+    monkeypatch.setattr(ReviewScreen, "show_current", showing)
+    monkeypatch.setattr(gc, "enable", enabling)
+    gc.disable()  # as cli.cmd_review leaves it
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        enable()
+    assert seen[:2] == [("card made", False), ("collector on", True)]
+
+
 async def test_the_title_line_names_the_screen_and_the_deck_literally(make_app, notes) -> None:
     """One line on top: the screen's title, then the deck's name dimmed, centred; the name
     comes from the notes and is shown as plain text, without its escape sequences."""

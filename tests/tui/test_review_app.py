@@ -33,6 +33,11 @@ def text_of(app, selector: str) -> str:
     return console.export_text()
 
 
+def answer_shown(screen: ReviewScreen) -> bool:
+    """The answer box is on screen (it is made the first time an answer is shown)."""
+    return any(box.display for box in screen.query("#answer-box"))
+
+
 async def test_full_session_with_undo(make_app) -> None:
     app = make_app([SEED], settings=Settings(new_per_day=5))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -40,15 +45,16 @@ async def test_full_session_with_undo(make_app) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert "0 done · 5 to go" in text_of(app, "#progress")
-        assert not screen.query_one("#answer-box").display
+        assert not answer_shown(screen)
         await pilot.press("g")  # grading before the answer is shown does nothing
         assert app.ctx.store.review_count() == 0
         given = []
         for q in ("5", "4", "5"):
             await pilot.press("space")
-            assert screen.query_one("#answer-box").display
+            assert answer_shown(screen)
             await pilot.press(q)
             given.append(int(q))
+            assert not answer_shown(screen)  # the next card's front
         await pilot.press("u")  # undo the third answer
         given.pop()
         assert "2 done" in text_of(app, "#progress")

@@ -139,7 +139,6 @@ class StudydeckApp(App[int]):
         # reference counting; only cycles among them would be kept -- so once per process.
         if not gc.get_freeze_count():
             gc.freeze()
-        gc.enable()  # the command paused it while the deck was read (cli.cmd_review)
         self.collector.start()
         self.set_interval(self.collector.quiet / 2, self._collect_when_idle)
         self.sub_title = self.ctx.deck.name
@@ -156,8 +155,15 @@ class StudydeckApp(App[int]):
             from studydeck.tui.screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+        # The command paused the collector while the deck was read (cli.cmd_review); it stays
+        # paused until the first screen has been painted: building it makes thousands of
+        # short-lived objects (widgets, styles, the first card) that young passes would
+        # scan dozens of times before the user sees anything. Queued on that screen after
+        # its own mount (which shows the first card), so it runs once that is on screen.
+        self.screen.call_after_refresh(gc.enable)
 
     def on_unmount(self) -> None:
+        gc.enable()  # (if the app ends before its first paint)
         self.collector.stop()
 
     def _collect_when_idle(self) -> None:

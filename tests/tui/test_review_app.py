@@ -33,6 +33,11 @@ def text_of(app, selector: str) -> str:
     return console.export_text()
 
 
+def answer_shown(screen: ReviewScreen) -> bool:
+    """The answer box is on screen (it is made the first time an answer is shown)."""
+    return any(box.display for box in screen.query("#answer-box"))
+
+
 async def test_full_session_with_undo(make_app) -> None:
     app = make_app([SEED], settings=Settings(new_per_day=5))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -40,15 +45,16 @@ async def test_full_session_with_undo(make_app) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert "0 done · 5 to go" in text_of(app, "#progress")
-        assert not screen.query_one("#answer-box").display
+        assert not answer_shown(screen)
         await pilot.press("g")  # grading before the answer is shown does nothing
         assert app.ctx.store.review_count() == 0
         given = []
         for q in ("5", "4", "5"):
             await pilot.press("space")
-            assert screen.query_one("#answer-box").display
+            assert answer_shown(screen)
             await pilot.press(q)
             given.append(int(q))
+            assert not answer_shown(screen)  # the next card's front
         await pilot.press("u")  # undo the third answer
         given.pop()
         assert "2 done" in text_of(app, "#progress")
@@ -550,6 +556,44 @@ async def test_the_collector_paused_for_start_up_runs_again_once_the_app_is_up(m
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_collector_stays_paused_until_the_first_card_is_on_screen(
+    make_app, monkeypatch
+) -> None:
+    """Paused by the command, the collector stays off while the review screen is built and
+    shows its first card (young passes would rescan those objects dozens of times), and is on
+    again once that card has been laid out -- not before, and not left off."""
+    import gc
+
+    enable = gc.enable
+    seen: list[tuple[str, bool]] = []
+    show = ReviewScreen.show_current
+
+    def showing(self: ReviewScreen) -> None:
+        seen.append(("card made", gc.isenabled()))
+        show(self)
+
+    def enabling() -> None:
+        screen = app.screen_stack[-1] if app.screen_stack else None
+        laid_out = (
+            isinstance(screen, ReviewScreen)
+            and screen.query_one("#card-question", Static).size.height > 0
+        )
+        seen.append(("collector on", laid_out))
+        enable()
+
+    app = make_app([SEED], start="review", settings=Settings(new_per_day=2))
+    monkeypatch.setattr(ReviewScreen, "show_current", showing)
+    monkeypatch.setattr(gc, "enable", enabling)
+    gc.disable()  # as cli.cmd_review leaves it
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        enable()
+    assert seen[:2] == [("card made", False), ("collector on", True)]
 
 
 async def test_the_title_line_names_the_screen_and_the_deck_literally(make_app, notes) -> None:

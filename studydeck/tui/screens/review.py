@@ -148,6 +148,8 @@ class ReviewScreen(Screen[None]):
         further grades wait for it."""
         self.shown_at: datetime | None = None
         self._binding_state: tuple[bool, ...] | None = None
+        self._answer_box: Vertical | None = None
+        self._answer_text: Static | None = None
 
     def compose(self) -> ComposeResult:
         ctx = ctx_of(self)
@@ -158,15 +160,16 @@ class ReviewScreen(Screen[None]):
         yield StudydeckFooter()
 
     def _card_area(self, fetcher: FigureFetcher) -> ComposeResult:
-        with ContentSwitcher(initial="card-view", id="switcher"):
-            with VerticalScroll(id="card-view"):
-                yield Static(id="card-title")
-                yield Static(id="card-meta")
-                yield FigureView(fetcher, id="figure")
-                yield Static(id="card-question")
-                with Vertical(id="answer-box"):
-                    yield Static(id="card-answer")
-            yield Static(id="summary-view")
+        # The answer box is made when the first answer is shown (_answer), the summary
+        # when the session ends (show_summary).
+        with (
+            ContentSwitcher(initial="card-view", id="switcher"),
+            VerticalScroll(id="card-view"),
+        ):
+            yield Static(id="card-title")
+            yield Static(id="card-meta")
+            yield FigureView(fetcher, id="figure")
+            yield Static(id="card-question")
         # Outside the scrolling card: on a short terminal a figure pushes the answer down,
         # but the grades stay on screen.
         yield GradeBar(id="grade-bar")
@@ -209,8 +212,8 @@ class ReviewScreen(Screen[None]):
         # The answer is made when it is shown (action_reveal): hidden until then, and the first
         # one with any Markdown in it costs the markdown-it import (~50 ms) -- not before the
         # first card is painted.
-        self.query_one("#card-answer", Static).update("")
-        self.query_one("#answer-box").display = False
+        if self._answer_box is not None:
+            self._answer_box.display = False
         self.query_one(GradeBar).hide()
         self.shown_at = ctx_of(self).clock()
         self._update_progress()
@@ -239,7 +242,10 @@ class ReviewScreen(Screen[None]):
             self._update_progress()
 
     def show_summary(self, summary: SessionSummary) -> None:
-        self.query_one("#switcher", ContentSwitcher).current = "summary-view"
+        switcher = self.query_one("#switcher", ContentSwitcher)
+        if not switcher.query_children("#summary-view"):
+            switcher.mount(Static(id="summary-view"))
+        switcher.current = "summary-view"
         self.query_one(GradeBar).hide()
         self.query_one(FigureView).show(None, "")
         head = Text("Session complete\n\n", style="bold green")
@@ -306,14 +312,25 @@ class ReviewScreen(Screen[None]):
             self.action_grade(4)
             return
         self.revealed = True
-        self.query_one("#card-answer", Static).update(MixedText(markdown_text(card.back)))
-        self.query_one("#answer-box").display = True
+        box = self._answer(MixedText(markdown_text(card.back)))
         self.query_one(GradeBar).show()
         self._refresh_bindings_if_changed()
         # After the refresh that lays the answer out: before it, the box has no height yet
         # and a figure above it would keep the answer below the fold.
-        box = self.query_one("#answer-box")
         self.call_after_refresh(box.scroll_visible, animate=False, top=False)
+
+    def _answer(self, text: MixedText) -> Vertical:
+        """The answer box, shown with ``text``. Made the first time an answer is shown: the
+        first card is painted without it (hidden widgets cost their styling and layout)."""
+        if self._answer_box is None:
+            self._answer_text = Static(text, id="card-answer")
+            self._answer_box = Vertical(self._answer_text, id="answer-box")
+            self.query_one("#card-view").mount(self._answer_box)
+        else:
+            assert self._answer_text is not None
+            self._answer_text.update(text)
+            self._answer_box.display = True
+        return self._answer_box
 
     def action_figure(self) -> None:
         card = self._card()

@@ -13,7 +13,6 @@ downloads in flight (the app calls it when it quits).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import socket
 import threading
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from studydeck import digests
 from studydeck.errors import StudydeckError
 from studydeck.fileio import ReadRefused, read_regular, write_atomic
 from studydeck.models import Figure
@@ -54,7 +54,7 @@ class FigureData:
 
     @cached_property  # hashed once, however often the name is asked for
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return digests.sha256(self.data).hexdigest()
 
     @property
     def mime(self) -> str:
@@ -171,7 +171,7 @@ class FigureFetcher:
     def _cached_path(self, url: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / hashlib.sha256(url.encode()).hexdigest()
+        return self.cache_dir / digests.sha256(url.encode()).hexdigest()
 
     # -- internals -------------------------------------------------------------------
     def _verify(self, data: bytes) -> FigureData:

@@ -9,12 +9,12 @@ the paper key plus the card kind: it never depends on the answer text.
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from studydeck import digests
 from studydeck.models import CardKind, Paper
 from studydeck.rendering import replace_links
 
@@ -54,7 +54,7 @@ def card_id(key: str, kind: CardKind) -> str:
 def card_id_prefix(key: str) -> str:
     """What every card id of the paper ``key`` starts with (the kind follows): hashed once
     per paper when its cards are made together."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() + "/"
+    return digests.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() + "/"
 
 
 def duplicates(keys: Iterable[str]) -> set[str]:

@@ -24,7 +24,6 @@ markdown-it count differently) falls back to one stretch: the full parse.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -34,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from studydeck import digests
 from studydeck.carding import card_rows, row_card_texts
 from studydeck.parsing import (
     PAPER_FIELDS,
@@ -230,7 +230,7 @@ def parse_incremental(
     for offset, lines, fields, data in stretches(
         text.split("\n"), text.encode().split(b"\n"), head
     ):
-        h = hashlib.blake2b(data, digest_size=16).digest()
+        h = digests.blake2b(data, digest_size=16).digest()
         events = new.get(h) or old.get(h)
         if events is None:
             if fields is None:

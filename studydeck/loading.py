@@ -8,7 +8,6 @@ that changed (incremental.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import sys
@@ -19,6 +18,7 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studydeck import digests
 from studydeck.deck import find_files
 from studydeck.errors import StudydeckError
 from studydeck.fileio import ReadRefused, read_regular
@@ -58,7 +58,7 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
     out: list[str | None] = []
     for f in files:
         try:
-            out.append(hashlib.sha256(read_regular(f)).hexdigest())
+            out.append(digests.sha256(read_regular(f)).hexdigest())
         except (OSError, ReadRefused):  # unreadable: parsing says why, per file
             out.append(None)
     return out
@@ -81,7 +81,7 @@ def _fingerprint(rows: Any) -> str:
     marks an object it may meet again (a shared string) by its reference count and
     interning, which differ between two makings of the same rows; format 2 writes values
     only (and without the table of objects seen, it is quicker)."""
-    return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
+    return digests.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
 
 
 def _header(
@@ -542,4 +542,4 @@ def _digest(corrections: Corrections) -> str:
     if not corrections:
         return ""
     items = sorted((k, s, v.value) for (k, s), v in corrections.items())
-    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()
+    return digests.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()

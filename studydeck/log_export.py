@@ -6,10 +6,10 @@ FSRS tools want an integer card id, the review time in epoch milliseconds (UTC),
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
+from studydeck import digests
 from studydeck.fsrs_scheduler import rating
 from studydeck.store import ReviewRow
 
@@ -19,7 +19,7 @@ MIN_REVIEWS = 400
 
 def numeric_card_id(card_id: str) -> int:
     """A stable positive 63-bit integer for a card id."""
-    return int.from_bytes(hashlib.blake2b(card_id.encode(), digest_size=8).digest()) >> 1
+    return int.from_bytes(digests.blake2b(card_id.encode(), digest_size=8).digest()) >> 1
 
 
 def csv_rows(answers: Iterable[tuple[str, str, int, int]]) -> Iterator[tuple[int, int, int, int]]:

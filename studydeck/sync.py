@@ -16,11 +16,9 @@ and reported, never fatal; the next append starts on a new line.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
-import secrets
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from studydeck import digests
 from studydeck.errors import StudydeckError
 from studydeck.identity import card_id
 from studydeck.models import CardKind
@@ -75,7 +74,7 @@ def device_id(path: Path) -> str:
         text = ""
     if text and all(ch.isalnum() or ch in "-_" for ch in text):
         return text
-    text = "dev-" + secrets.token_hex(4)
+    text = "dev-" + digests.token_hex(4)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
@@ -206,7 +205,7 @@ def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
         data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        digest = digests.sha256(data).hexdigest()
         if applied.get(path.name) == digest:
             out.unchanged.append(path.name)
             out.digests[path.name] = digest

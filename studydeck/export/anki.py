@@ -17,7 +17,6 @@ and :mod:`studydeck.export.anki_sync` writes them straight into a collection.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import genanki
 
+from studydeck import digests
 from studydeck.figures import FigureData, FigureError, FigureFetcher
 from studydeck.fileio import atomic_file
 from studydeck.identity import key_guid
@@ -78,7 +78,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def stable_id(name: str) -> int:
     """A fixed id in the range Anki and genanki use, derived from a name."""
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    digest = digests.sha256(name.encode("utf-8")).digest()
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
@@ -141,7 +141,7 @@ def model_hash() -> str:
     """What the note type is made of; its time in the store moves only when this does."""
     model = note_model()
     blob = json.dumps([model.fields, model.templates, model.css], sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return digests.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def safe_tag(text: str) -> str:
@@ -259,7 +259,7 @@ class PaperNote:
 
 def content_hash(fields: Sequence[str], tags: Sequence[str], deck: str) -> str:
     blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + deck
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return digests.sha256(blob.encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -18,11 +18,11 @@ against a plain sort of every paper.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from studydeck import digests
 from studydeck.models import Deck, Paper
 from studydeck.quiz.similarity import (
     family,
@@ -44,7 +44,7 @@ JITTER = 0.25
 def draw(salt: str, paper_key: str) -> float:
     """A seeded number in [0, 1) for one paper in one question (the same in every process:
     a keyed hash, not Python's salted ``hash``)."""
-    digest = hashlib.blake2b(f"{salt}\x00{paper_key}".encode(), digest_size=8).digest()
+    digest = digests.blake2b(f"{salt}\x00{paper_key}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 

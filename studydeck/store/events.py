@@ -8,7 +8,6 @@ written in the same transaction as the change. Events from other devices are add
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
+from studydeck import digests
 from studydeck.perf import gc_paused
 from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
@@ -596,7 +596,7 @@ def _meta(c: sqlite3.Connection, key: str) -> str | None:
 def _keys_mark(c: sqlite3.Connection) -> str:
     """A digest of every card's key (by cid) and every key move: what decides whether a
     review row's event can name another key than its card (:meth:`EventLog.follow_renames`)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = digests.blake2b(digest_size=16)
     tuples = c.cursor()
     tuples.row_factory = None  # plain tuples, whose repr is their values
     for table, sql in (
@@ -610,7 +610,7 @@ def _keys_mark(c: sqlite3.Connection) -> str:
 def rename_event(old: str, new: str, now: datetime) -> Event:
     """The log line for a card key that changed; its id comes from the two keys, so devices
     that notice the same rename write the same event."""
-    digest = hashlib.blake2b(f"{old}\n{new}".encode(), digest_size=12).hexdigest()
+    digest = digests.blake2b(f"{old}\n{new}".encode(), digest_size=12).hexdigest()
     return Event(
         f"rename-{digest}", utc_text(now), now.date().isoformat(), "rename", new, value=old
     )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from studydeck import digests
 from studydeck.identity import (
     StoredPaper,
     anki_guid,
@@ -121,7 +120,7 @@ def _sign(values: tuple[Any, ...], ids: list[str] | None) -> bytes:
     # marshal's format 2: values only. Formats 3 and up mark an object they may meet again
     # (a string another paper shares) by its reference count, so an unchanged paper could
     # sign otherwise from one open to the next, and be read and written again for nothing.
-    return hashlib.blake2b(marshal.dumps((values, ids), 2), digest_size=8).digest()
+    return digests.blake2b(marshal.dumps((values, ids), 2), digest_size=8).digest()
 
 
 @dataclass(frozen=True)
@@ -269,7 +268,7 @@ class Reconciler(StoreBase):
                 "UPDATE papers SET retired = 1 WHERE paper_key = ?",
                 [(k,) for k in missing if not stored[k]["retired"]],
             )
-            report.token = secrets.token_hex(8)
+            report.token = digests.token_hex(8)
             c.execute("INSERT OR REPLACE INTO deck_cache VALUES (?, ?, x'')", (_MARK, report.token))
         return report
 

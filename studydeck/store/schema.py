@@ -6,13 +6,14 @@ transaction that also bumps ``user_version``, so a migration happens whole or no
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from studydeck import digests
 
 APPLICATION_ID = 0x53544459  # "STDY"
 
@@ -364,7 +365,7 @@ def new_event_id() -> str:
     logged within one millisecond replay in the order they happened (then 64 random bits)."""
     global _last_ns
     _last_ns = max(_last_ns + 1, time.time_ns())
-    return f"{_last_ns:016x}{secrets.token_hex(8)}"
+    return f"{_last_ns:016x}{digests.token_hex(8)}"
 
 
 def utc_text(at: datetime) -> str:

@@ -35,6 +35,7 @@ from studydeck.store import CardState, Store
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 from studydeck.tui.screens.browse_rows import (
+    INDEX_COLUMNS,
     STORED,
     Cards,
     Columns,
@@ -251,6 +252,9 @@ class BrowseScreen(Screen[None]):
         the rows made so far, the first rows of its result, and grows with each slice."""
         ctx = ctx_of(self)
         retired = await asyncio.to_thread(ctx.store.reading, retired_cards)
+        # The deck's columns the texts are made of, read beside the UI (their first read
+        # joins or unpacks the deck's stored rows: tens of milliseconds in one piece).
+        await asyncio.to_thread(self.cards.read, INDEX_COLUMNS)
         if generation is not self._generation:
             return
         if retired:

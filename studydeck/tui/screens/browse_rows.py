@@ -104,6 +104,8 @@ class SearchIndex:
 
 #: The paper columns a search text is made of (see :func:`paper_text`).
 TEXT_COLUMNS = ("title", "short_name", "contribution", "keywords", "notes")
+#: Every column the search texts are made from (:class:`IndexMaker`).
+INDEX_COLUMNS = ("back", "paper", *TEXT_COLUMNS)
 
 
 def paper_text(
@@ -134,8 +136,9 @@ class Cards(Sequence[Card]):
 
     Each column is read when first needed and kept (:meth:`column`); per card: ``paper``
     (its paper's number), ``id``, ``kind``, ``back``; per paper, any of the paper's fields.
-    The extra cards' papers are numbered after the deck's. A worker thread may read a column
-    while the UI thread reads another (each is put in the dict in one step)."""
+    The extra cards' papers are numbered after the deck's. A worker thread may read the
+    deck's part of columns ahead (:meth:`read`) while the UI thread reads (each is put in
+    its dict in one step; the deck's lazy reads are safe beside each other)."""
 
     def __init__(self, deck: Deck | None, extra: Sequence[Card] = ()) -> None:
         self._deck = deck
@@ -145,6 +148,8 @@ class Cards(Sequence[Card]):
         self._extra_paper: list[int] = []
         self._extra_papers: list[Paper] = []
         self._cols: dict[str, list[Any]] = {}
+        self._own: dict[str, list[Any]] = {}
+        """The deck's part of each column read so far (it never changes)."""
         self.extend(extra)
 
     def extend(self, cards: Iterable[Card]) -> None:
@@ -183,20 +188,40 @@ class Cards(Sequence[Card]):
             got = self._cols[name] = self._column(name)
         return got
 
+    def read(self, names: Iterable[str]) -> None:
+        """Read the deck's part of the columns ``names`` now (e.g. in a worker thread)."""
+        for name in names:
+            self._deck_column(name)
+
     def _column(self, name: str) -> list[Any]:
-        deck, extra = self._deck, self._extra
+        own, extra = self._deck_column(name), self._extra
         if name == "paper":
-            return ([] if deck is None else deck.card_papers()) + self._extra_paper
+            return own + self._extra_paper
         if name == "id":
-            ids = [] if deck is None else [cid for cid, _ in deck.card_keys()]
-            return ids + [c.id for c in extra]
-        if name == "kind":  # (a deck card's id ends with its kind: identity.card_id)
-            ids = self.column("id")[: self._n]
-            return [cid[cid.rfind("/") + 1 :] for cid in ids] + [c.kind.value for c in extra]
+            return own + [c.id for c in extra]
+        if name == "kind":
+            return own + [c.kind.value for c in extra]
         if name == "back":
-            return ([] if deck is None else deck.card_backs()) + [c.back for c in extra]
-        own = [] if deck is None else deck.paper_column(name)
+            return own + [c.back for c in extra]
         return own + [getattr(p, name) for p in self._extra_papers]
+
+    def _deck_column(self, name: str) -> list[Any]:
+        got = self._own.get(name)
+        if got is None:
+            got = self._own[name] = [] if self._deck is None else _deck_column(self._deck, name)
+        return got
+
+
+def _deck_column(deck: Deck, name: str) -> list[Any]:
+    if name == "paper":
+        return deck.card_papers()
+    if name == "id":
+        return [cid for cid, _ in deck.card_keys()]
+    if name == "kind":  # (a card's id ends with its kind: identity.card_id)
+        return [cid[cid.rfind("/") + 1 :] for cid, _ in deck.card_keys()]
+    if name == "back":
+        return deck.card_backs()
+    return deck.paper_column(name)
 
 
 def rows_of(cards: Sequence[Card]) -> Cards:

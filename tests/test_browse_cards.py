@@ -5,6 +5,7 @@ from the deck once, ahead in a worker or when first needed."""
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from studydeck.loading import open_deck
 from studydeck.models import Card, CardKind, Deck, Paper
 from studydeck.store import Store
+from studydeck.tui.screens import browse_rows
 from studydeck.tui.screens.browse_rows import INDEX_COLUMNS, Cards, IndexMaker
 
 from .conftest import SEED
@@ -97,3 +99,23 @@ def test_each_deck_column_is_read_once(tmp_path: Path) -> None:
     while not maker.done:
         maker.step(7)
     assert dict(deck.calls) == read  # the texts made from what was read ahead
+
+
+def test_a_second_open_on_the_same_deck_reads_no_column_again(tmp_path: Path) -> None:
+    """The deck's columns are kept while the deck lives (browse opened again), and only for
+    that deck: another deck's are its own, and a deck let go takes its columns with it."""
+    parsed, cached = decks(tmp_path)
+    deck = Counting(cached)
+    Cards(deck).read(INDEX_COLUMNS)  # type: ignore[arg-type]
+    read = dict(deck.calls)
+    again = Cards(deck)  # type: ignore[arg-type]
+    again.read(INDEX_COLUMNS)
+    assert again.column("back") == [c.back for c in parsed.cards]
+    assert dict(deck.calls) == read
+    other = Counting(cached)
+    Cards(other).read(["title"])  # type: ignore[arg-type]
+    assert dict(other.calls) == {"paper_column:title": 1}
+    assert browse_rows._KEPT and browse_rows._KEPT[0][0]() is other
+    del other
+    gc.collect()
+    assert browse_rows._KEPT == []  # its columns let go with it

@@ -11,6 +11,7 @@ its result needs no reordering there, else :func:`in_order` puts it in the sort'
 
 from __future__ import annotations
 
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -148,8 +149,9 @@ class Cards(Sequence[Card]):
         self._extra_paper: list[int] = []
         self._extra_papers: list[Paper] = []
         self._cols: dict[str, list[Any]] = {}
-        self._own: dict[str, list[Any]] = {}
-        """The deck's part of each column read so far (it never changes)."""
+        self._own = {} if deck is None else _kept_columns(deck)
+        """The deck's part of each column read so far (it never changes; kept while the
+        deck lives, for browse opened again on it)."""
         self.extend(extra)
 
     def extend(self, cards: Iterable[Card]) -> None:
@@ -210,6 +212,28 @@ class Cards(Sequence[Card]):
         if got is None:
             got = self._own[name] = [] if self._deck is None else _deck_column(self._deck, name)
         return got
+
+
+_KEPT: list[tuple[weakref.ref[Deck], dict[str, list[Any]]]] = []
+"""The last deck's columns read, while that deck lives (the one deck browse opens on)."""
+
+
+def _kept_columns(deck: Deck) -> dict[str, list[Any]]:
+    """The columns of ``deck`` read so far by any :class:`Cards` (to be filled)."""
+    if _KEPT and _KEPT[0][0]() is deck:
+        return _KEPT[0][1]
+    cols: dict[str, list[Any]] = {}
+    try:
+        ref = weakref.ref(deck, _forget)
+    except TypeError:  # (a plain Deck, all slots: its cards are built, its columns cheap)
+        return cols
+    _KEPT[:] = [(ref, cols)]
+    return cols
+
+
+def _forget(ref: weakref.ref[Deck]) -> None:
+    if _KEPT and _KEPT[0][0] is ref:
+        _KEPT.clear()
 
 
 def _deck_column(deck: Deck, name: str) -> list[Any]:

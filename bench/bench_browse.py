@@ -15,6 +15,7 @@ is done ("loaded": from the key ``b`` to every column read).
 from __future__ import annotations
 
 import asyncio
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -162,6 +163,7 @@ async def bare() -> tuple[float, list[float]]:
 
 class Browsed:
     opened: float
+    opened_cpu: float
     loaded: float
     keys_loading: list[float]
     firsts_loading: list[float]
@@ -184,6 +186,7 @@ async def browse(ctx: Any) -> Browsed:
         frames = Frames(app)
         t = time.perf_counter()
         out.opened = await frames.press("b", shows("BrowseScreen"))
+        out.opened_cpu = frames.cpu[-1]
         screen = app.screen
         screen.query_one(Input).focus()
         out.keys_loading = await typing(frames, "BrowseScreen")
@@ -230,7 +233,7 @@ def main() -> None:
     loading = [k for o in ours for k in o.keys_loading]
     print(
         line(
-            f"browse open, {args.papers} papers ({len(deck.cards)} cards), {args.runs} runs",
+            f"browse open, {args.papers} papers ({deck.card_count} cards), {args.runs} runs",
             med(o.opened for o in ours),
             b_open,
             "bare app pushing a screen",
@@ -238,8 +241,10 @@ def main() -> None:
         )
     )
     print(
-        f"  the first open in this process: {ours[0].opened:.3f} s (it builds the deck's "
-        f"{len(deck.cards)} cards; the later runs reuse them)"
+        f"  the first open in this process: {ours[0].opened:.3f} s, UI thread CPU "
+        f"{ours[0].opened_cpu * 1000:.0f} ms (later opens: "
+        + ", ".join(f"{o.opened_cpu * 1000:.0f}" for o in ours[1:])
+        + f" ms); the deck's Card objects built: {built(deck)} of {deck.card_count}"
     )
     print(
         line(
@@ -283,6 +288,22 @@ def main() -> None:
         f"every column read (from the key b): {med(o.loaded for o in ours):.3f} s "
         "(in a worker thread; the list is live meanwhile)"
     )
+    print(
+        f"memory: {rss_mib():.0f} MiB resident after the runs, peak "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+
+
+def built(deck: Any) -> int:
+    """How many of the deck's Card objects exist (a cached deck builds them when asked)."""
+    if "cards" in deck.__dict__:
+        return int(deck.card_count)
+    return len(deck.__dict__.get("_made_cards", ()))
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 if __name__ == "__main__":

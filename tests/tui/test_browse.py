@@ -416,3 +416,36 @@ async def test_a_card_suspended_drops_out_of_a_state_filter_narrowed_after(make_
         assert app.screen.applied_query == query
         assert table_rows(table_) == Plain(app).rows(query)
         assert card.id not in {app.screen.cards[r].id for r in app.screen.shown}
+
+
+async def test_opening_filtering_and_sorting_build_only_the_cards_shown(make_app, notes) -> None:
+    """Browse reads the deck's columns: a deck read from the cache builds a Card only for
+    the rows drawn, the detail pane and an action, never every card (145k at 50k papers)."""
+    rows = [
+        f"| {2010 + n % 12} | [Paper {n:03} video restoration](https://x.org/{n}) | 图像复原, k{n % 5}"
+        f" | A method {n}. | | Notes {n}: it works. |"
+        for n in range(150)
+    ]
+    path = notes(table(*rows))
+    make_app([path])  # parses the notes and writes the deck cache
+    app = make_app([path])
+    deck = app.ctx.deck
+    assert "_made_cards" in deck.__dict__  # read from the cache: cards built when asked
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        table_ = app.screen.query_one(CardList)
+        on_screen = table_.size.height
+        assert table_.row_count > 3 * on_screen
+        await pilot.press("slash", *"video", "tab")
+        for _ in COLUMNS:  # every sort, the stored columns too
+            await pilot.press("o")
+            await pilot.pause()
+        for query in ("year:2015", "kind:ins", "kw:k3", "notes 1"):
+            app.screen.query_one(Input).value = query
+            await pilot.pause()
+            assert 0 < table_.row_count < len(app.screen.cards)
+        await pilot.press("s")
+        assert "cards" not in deck.__dict__ and "papers" not in deck.__dict__
+        # The rows drawn by each sort and filter (the first screen of each), no more.
+        assert 0 < len(deck.__dict__["_made_cards"]) <= 6 * on_screen

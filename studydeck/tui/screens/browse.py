@@ -28,15 +28,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
-from studydeck.models import Card
 from studydeck.naming import titled
-from studydeck.store import CardState
+from studydeck.store import CardState, Store
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.moving import move_statement
 from studydeck.tui.screens.browse_rows import (
+    INDEX_COLUMNS,
     STORED,
+    Cards,
     Columns,
     Filtered,
     IndexMaker,
@@ -58,6 +59,7 @@ from studydeck.tui.screens.browse_rows import (
 )
 from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
 __all__ = ["BrowseScreen", "Row", "fit", "matches", "search_text"]
@@ -128,9 +130,10 @@ class BrowseScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cards: list[Card] = []
+        self.cards = Cards(None)
         """Every row's card: the deck's in notes order, then the retired ones. A row is an
-        index into this list."""
+        index into it; a card is built only for a row asked for (shown, the detail pane, an
+        action), the filter and the sort read the deck's columns."""
         self.sort_col = 0
         self.sort_reverse = False
         self.shown: list[int] = []
@@ -176,7 +179,7 @@ class BrowseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
-        yield Header()
+        yield TitleBar()
         yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
         with Vertical(id="browse-body"):
             yield CardList(
@@ -198,7 +201,7 @@ class BrowseScreen(Screen[None]):
         this screen's first paint: the retired cards with the search texts, then (when
         asked, or after a quiet spell) every card's stored columns."""
         ctx = ctx_of(self)
-        self.cards = list(ctx.deck.cards)
+        self.cards = Cards(ctx.deck)
         self._generation = generation = object()
         self._detail_of = -1
         self.shown = []  # rows of the old list mean nothing now
@@ -249,6 +252,9 @@ class BrowseScreen(Screen[None]):
         the rows made so far, the first rows of its result, and grows with each slice."""
         ctx = ctx_of(self)
         retired = await asyncio.to_thread(ctx.store.reading, retired_cards)
+        # The deck's columns the texts are made of, read beside the UI (their first read
+        # joins or unpacks the deck's stored rows: tens of milliseconds in one piece).
+        await asyncio.to_thread(self.cards.read, INDEX_COLUMNS)
         if generation is not self._generation:
             return
         if retired:
@@ -281,11 +287,13 @@ class BrowseScreen(Screen[None]):
     async def _between_slices(self) -> None:
         await asyncio.sleep(0)  # the event loop's turn: a frame, a key
 
-    async def _load_columns(self, generation: object, cards: list[Card]) -> None:
+    async def _load_columns(self, generation: object, cards: Cards) -> None:
         ctx = ctx_of(self)
-        columns = await asyncio.to_thread(
-            ctx.store.reading, load_columns, cards, ctx.today, self._owed
-        )
+
+        def load(store: Store) -> Columns:
+            return load_columns(store, cards.column("id"), ctx.today, self._owed)
+
+        columns = await asyncio.to_thread(ctx.store.reading, load)
         if generation is not self._generation:
             return
         # A card suspended meanwhile: its state as read after the change.
@@ -364,7 +372,10 @@ class BrowseScreen(Screen[None]):
         for r in todo:
             card = self.cards[r]
             state = states.get(card.id)
-            self._early[r] = (state, *card_columns(ctx.store, card, state, ctx.today, self._owed))
+            self._early[r] = (
+                state,
+                *card_columns(ctx.store, card.id, state, ctx.today, self._owed),
+            )
 
     def _read_unread(self) -> None:
         """Rows drawn before their stored columns were read (scrolled to): read, redraw."""
@@ -591,7 +602,7 @@ class BrowseScreen(Screen[None]):
             return
         ctx.store.set_suspended(card.id, not state.suspended)
         new = ctx.store.state(card.id)
-        status, recall = card_columns(ctx.store, card, new, ctx.today, self._owed)
+        status, recall = card_columns(ctx.store, card.id, new, ctx.today, self._owed)
         if self.columns is not None:
             cols = self.columns
             cols.states[r], cols.status[r], cols.recall[r] = new, status, recall

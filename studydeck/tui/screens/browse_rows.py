@@ -11,12 +11,13 @@ its result needs no reordering there, else :func:`in_order` puts it in the sort'
 
 from __future__ import annotations
 
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
-from operator import attrgetter
+from typing import Any, overload
 
 from studydeck import planner
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
@@ -102,9 +103,23 @@ class SearchIndex:
         return list(map(self.order.__getitem__, places))
 
 
+#: The paper columns a search text is made of (see :func:`paper_text`).
+TEXT_COLUMNS = ("title", "short_name", "contribution", "keywords", "notes")
+#: Every column the search texts are made from (:class:`IndexMaker`).
+INDEX_COLUMNS = ("back", "paper", *TEXT_COLUMNS)
+
+
+def paper_text(
+    title: str, short_name: str, contribution: str, keywords: Sequence[str], notes: str
+) -> str:
+    """A paper's casefolded search text: title, short names, keywords, notes (the one rule,
+    for a built Paper and for the deck's columns alike)."""
+    names = short_names(short_name, contribution)
+    return " ".join((title, *names, " ".join(keywords), notes)).casefold()
+
+
 def _paper_text(p: Paper) -> str:
-    names = short_names(p.short_name, p.contribution)
-    return " ".join((p.title, *names, " ".join(p.keywords), p.notes)).casefold()
+    return paper_text(p.title, p.short_name, p.contribution, p.keywords, p.notes)
 
 
 def search_text(card: Card) -> str:
@@ -114,14 +129,139 @@ def search_text(card: Card) -> str:
     return _paper_text(card.paper) + " " + card.back.casefold()
 
 
+class Cards(Sequence[Card]):
+    """Browse's rows: the deck's cards in notes order, then ``extra`` ones (the retired
+    cards), read as columns from the deck's accessors (``card_papers``, ``card_keys``,
+    ``card_backs``, ``paper_column``): a :class:`Card` is built only for a row asked for
+    by its index (one shown, the detail pane, an action), through ``deck.card_at``.
+
+    Each column is read when first needed and kept (:meth:`column`); per card: ``paper``
+    (its paper's number), ``id``, ``kind``, ``back``; per paper, any of the paper's fields.
+    The extra cards' papers are numbered after the deck's. A worker thread may read the
+    deck's part of columns ahead (:meth:`read`) while the UI thread reads (each is put in
+    its dict in one step; the deck's lazy reads are safe beside each other)."""
+
+    def __init__(self, deck: Deck | None, extra: Sequence[Card] = ()) -> None:
+        self._deck = deck
+        self._n = 0 if deck is None else deck.card_count
+        self._papers = 0 if deck is None else deck.paper_count
+        self._extra: list[Card] = []
+        self._extra_paper: list[int] = []
+        self._extra_papers: list[Paper] = []
+        self._cols: dict[str, list[Any]] = {}
+        self._own = {} if deck is None else _kept_columns(deck)
+        """The deck's part of each column read so far (it never changes; kept while the
+        deck lives, for browse opened again on it)."""
+        self.extend(extra)
+
+    def extend(self, cards: Iterable[Card]) -> None:
+        """Add ``cards`` after the rows there are (each paper numbered once)."""
+        number: dict[int, int] = {}
+        for c in cards:
+            n = number.get(id(c.paper))
+            if n is None:
+                n = number[id(c.paper)] = self._papers + len(self._extra_papers)
+                self._extra_papers.append(c.paper)
+            self._extra.append(c)
+            self._extra_paper.append(n)
+        self._cols = {}  # every column is longer now
+
+    def __len__(self) -> int:
+        return self._n + len(self._extra)
+
+    @overload
+    def __getitem__(self, r: int) -> Card: ...
+    @overload
+    def __getitem__(self, r: slice) -> Sequence[Card]: ...
+    def __getitem__(self, r: int | slice) -> Card | Sequence[Card]:
+        if isinstance(r, slice):
+            return [self[i] for i in range(*r.indices(len(self)))]
+        if r < 0:
+            r += len(self)
+        if r < self._n:
+            assert self._deck is not None
+            return self._deck.card_at(r)
+        return self._extra[r - self._n]
+
+    def column(self, name: str) -> list[Any]:
+        """Per card (``paper``, ``id``, ``kind``, ``back``) or per paper (a paper field)."""
+        got = self._cols.get(name)
+        if got is None:
+            got = self._cols[name] = self._column(name)
+        return got
+
+    def read(self, names: Iterable[str]) -> None:
+        """Read the deck's part of the columns ``names`` now (e.g. in a worker thread)."""
+        for name in names:
+            self._deck_column(name)
+
+    def _column(self, name: str) -> list[Any]:
+        own, extra = self._deck_column(name), self._extra
+        if name == "paper":
+            return own + self._extra_paper
+        if name == "id":
+            return own + [c.id for c in extra]
+        if name == "kind":
+            return own + [c.kind.value for c in extra]
+        if name == "back":
+            return own + [c.back for c in extra]
+        return own + [getattr(p, name) for p in self._extra_papers]
+
+    def _deck_column(self, name: str) -> list[Any]:
+        got = self._own.get(name)
+        if got is None:
+            got = self._own[name] = [] if self._deck is None else _deck_column(self._deck, name)
+        return got
+
+
+_KEPT: list[tuple[weakref.ref[Deck], dict[str, list[Any]]]] = []
+"""The last deck's columns read, while that deck lives (the one deck browse opens on)."""
+
+
+def _kept_columns(deck: Deck) -> dict[str, list[Any]]:
+    """The columns of ``deck`` read so far by any :class:`Cards` (to be filled)."""
+    if _KEPT and _KEPT[0][0]() is deck:
+        return _KEPT[0][1]
+    cols: dict[str, list[Any]] = {}
+    try:
+        ref = weakref.ref(deck, _forget)
+    except TypeError:  # (a plain Deck, all slots: its cards are built, its columns cheap)
+        return cols
+    _KEPT[:] = [(ref, cols)]
+    return cols
+
+
+def _forget(ref: weakref.ref[Deck]) -> None:
+    if _KEPT and _KEPT[0][0] is ref:
+        _KEPT.clear()
+
+
+def _deck_column(deck: Deck, name: str) -> list[Any]:
+    if name == "paper":
+        return deck.card_papers()
+    if name == "id":
+        return [cid for cid, _ in deck.card_keys()]
+    if name == "kind":  # (a card's id ends with its kind: identity.card_id)
+        return [cid[cid.rfind("/") + 1 :] for cid, _ in deck.card_keys()]
+    if name == "back":
+        return deck.card_backs()
+    return deck.paper_column(name)
+
+
+def rows_of(cards: Sequence[Card]) -> Cards:
+    """``cards`` as a :class:`Cards` table (a list of cards: its columns read from them)."""
+    return cards if isinstance(cards, Cards) else Cards(None, cards)
+
+
 class IndexMaker:
     """Makes the search texts of ``cards`` (see :func:`search_text`) a slice at a time, in
-    the order of ``order`` (every row once), each paper's once. Until :attr:`done`,
+    the order of ``order`` (every row once), each paper's once, from the columns of
+    ``cards`` (no Card is built). Until :attr:`done`,
     :attr:`index` holds the texts of the first :attr:`made` rows of ``order``: a filter
     may look through those (:func:`select`), and the rows made later add to its result."""
 
     def __init__(self, cards: Sequence[Card], order: Sequence[int]) -> None:
-        self.cards = cards
+        self.cards = rows_of(cards)
         self.made = 0
         self._number: dict[int, int] = {}
         self.index = SearchIndex(order, [], [], [], [])
@@ -135,21 +275,21 @@ class IndexMaker:
         rows = self.index.order[self.made : self.made + count]
         number = self._number
         of, texts, kws = self.index.paper_of, self.index.paper_text, self.index.keywords
-        cards = list(map(self.cards.__getitem__, rows))
-        self.index.card_text.extend(map(str.casefold, map(_BACK, cards)))  # (a loop in C)
-        for p in map(_PAPER, cards):
-            n = number.get(id(p))
+        cards = self.cards
+        backs, paper = cards.column("back"), cards.column("paper")
+        cols = [cards.column(name) for name in TEXT_COLUMNS]
+        keywords = cards.column("keywords")
+        self.index.card_text.extend(map(str.casefold, map(backs.__getitem__, rows)))
+        for i in map(paper.__getitem__, rows):
+            n = number.get(i)
             if n is None:
-                n = number[id(p)] = len(texts)
-                texts.append(_paper_text(p))
-                kws.append("\n".join(p.keywords).casefold() if p.keywords else None)
+                n = number[i] = len(texts)
+                texts.append(paper_text(*[c[i] for c in cols]))
+                kw = keywords[i]
+                kws.append("\n".join(kw).casefold() if kw else None)
             of.append(n)
         self.made += len(rows)
         return rows
-
-
-_BACK = attrgetter("back")
-_PAPER = attrgetter("paper")
 
 
 def search_index(cards: Sequence[Card]) -> SearchIndex:
@@ -188,10 +328,10 @@ class Columns:
 
 
 def card_columns(
-    store: Store, card: Card, state: CardState | None, today: date, owed: frozenset[str]
+    store: Store, cid: str, state: CardState | None, today: date, owed: frozenset[str]
 ) -> tuple[str, float | None]:
-    """A card's state (the planner's) and predicted recall (the store's policy)."""
-    status = planner.status(state, today, card.id in owed)
+    """A card's (id ``cid``) state (the planner's) and predicted recall (the store's policy)."""
+    status = planner.status(state, today, cid in owed)
     return status, None if state is None else store.policy.recall(state, today)
 
 
@@ -199,15 +339,15 @@ def owed_today(store: Store, deck: Deck, today: date) -> frozenset[str]:
     return frozenset(planner.owed_repeats(today_log(store, today, deck)))
 
 
-def load_columns(store: Store, cards: Sequence[Card], today: date, owed: frozenset[str]) -> Columns:
-    """Every card's stored columns (runs in a worker thread: it only reads); ``owed``: the
-    cards owed a same-day repeat today (:func:`owed_today`)."""
+def load_columns(store: Store, ids: Sequence[str], today: date, owed: frozenset[str]) -> Columns:
+    """The stored columns of the cards ``ids`` (runs in a worker thread: it only reads);
+    ``owed``: the cards owed a same-day repeat today (:func:`owed_today`)."""
     stored = store.states()
-    states = [stored.get(c.id) for c in cards]
+    states = [stored.get(cid) for cid in ids]
     status: list[str] = []
     recall: list[float | None] = []
-    for c, st in zip(cards, states, strict=True):
-        s, r = card_columns(store, c, st, today, owed)
+    for cid, st in zip(ids, states, strict=True):
+        s, r = card_columns(store, cid, st, today, owed)
         status.append(s)
         recall.append(r)
     return Columns(states, status, recall)
@@ -215,15 +355,20 @@ def load_columns(store: Store, cards: Sequence[Card], today: date, owed: frozens
 
 def sort_keys(column: str, cards: Sequence[Card], cols: Columns | None) -> Sequence[object]:
     """The key each row sorts by in ``column`` (a stored column needs ``cols``). One list
-    comprehension each: a Python loop over 100 000 cards costs more than the sort."""
+    comprehension each: a Python loop over 100 000 cards costs more than the sort. From the
+    columns of ``cards`` (no Card is built); a paper's key made once for its cards."""
+    table = rows_of(cards)
+    per_paper: list[object] | None = None
     if column == "paper":
-        return [c.paper.title.casefold() for c in cards]
-    if column == "kind":
-        return [c.kind.value for c in cards]
-    if column == "year":
-        return [c.paper.year or 0 for c in cards]
-    if column == "keywords":
-        return [",".join(c.paper.keywords) for c in cards]
+        per_paper = [t.casefold() for t in table.column("title")]
+    elif column == "kind":
+        return table.column("kind")
+    elif column == "year":
+        per_paper = [y or 0 for y in table.column("year")]
+    elif column == "keywords":
+        per_paper = [",".join(k) for k in table.column("keywords")]
+    if per_paper is not None:
+        return list(map(per_paper.__getitem__, table.column("paper")))
     assert cols is not None, column
     if column == "state":
         return cols.status
@@ -338,6 +483,7 @@ def _select(
 ) -> list[int]:
     """:func:`select` of rows (no ``index``) or of places of ``index``."""
     row: Callable[[int], int] = int if index is None else index.order.__getitem__
+    table = rows_of(cards)
     for term in query.casefold().split():
         kind = term_kind(term)
         value = term.partition(":")[2]
@@ -345,13 +491,16 @@ def _select(
             assert index is not None
             out = _keyword(out, value, index)
         elif kind == "year":
-            out = [i for i in out if str(cards[row(i)].paper.year or "") == value]
+            paper = table.column("paper")
+            year = [str(y or "") == value for y in table.column("year")]  # per paper
+            out = [i for i in out if year[paper[row(i)]]]
         elif kind == "state":
             assert cols is not None
             status = cols.status
             out = [i for i in out if status[row(i)] == value]
         elif kind == "kind":
-            out = [i for i in out if cards[row(i)].kind.value.startswith(value)]
+            kinds = table.column("kind")
+            out = [i for i in out if kinds[row(i)].startswith(value)]
         else:
             assert index is not None
             out = _free(out, term, index)

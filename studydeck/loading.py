@@ -365,6 +365,12 @@ class _CachedDeck(Deck):
     def card_papers(self) -> list[int]:
         return self._card_column(0, super().card_papers)
 
+    def card_ids(self) -> list[str]:
+        return self._card_column(1, super().card_ids)
+
+    def card_kinds(self) -> list[str]:
+        return self._card_column(2, super().card_kinds)
+
     def _card_column(self, k: int, built: Callable[[], list[Any]]) -> list[Any]:
         # (paper index, id, kind, back). Without the rows (all cards built): ``built()``.
         rows: Columns | RowLists | None = self.__dict__.get("_raw_cards")

@@ -190,6 +190,14 @@ class Deck:
         """Each card's answer text, in notes order."""
         return [c.back for c in self.cards]
 
+    def card_ids(self) -> list[str]:
+        """Each card's id, in notes order."""
+        return [c.id for c in self.cards]
+
+    def card_kinds(self) -> list[str]:
+        """Each card's kind (its value: ``"contribution"``...), in notes order."""
+        return [c.kind.value for c in self.cards]
+
     def card_papers(self) -> list[int]:
         """Each card's paper, as its place in ``papers`` (paper keys are unique), in notes
         order."""

@@ -73,6 +73,8 @@ def test_the_lazy_cached_deck_gives_the_parsed_decks_plan_cards_and_counts(
         # What the plan and the counts read, without a Card.
         assert lazy.card_keys() == [(c.id, c.paper.key) for c in parsed.cards]
         assert lazy.card_keywords() == [(c.id, c.paper.keywords) for c in parsed.cards]
+        assert lazy.card_ids() == [c.id for c in parsed.cards]
+        assert lazy.card_kinds() == [c.kind.value for c in parsed.cards]
         assert (lazy.paper_count, lazy.card_count) == (len(parsed.papers), len(parsed.cards))
         today = NOW.date()
         assert compute(store, lazy, today, Settings()) == compute(store, parsed, today, Settings())

@@ -131,7 +131,7 @@ def search_text(card: Card) -> str:
 
 class Cards(Sequence[Card]):
     """Browse's rows: the deck's cards in notes order, then ``extra`` ones (the retired
-    cards), read as columns from the deck's accessors (``card_papers``, ``card_keys``,
+    cards), read as columns from the deck's accessors (``card_papers``, ``card_ids``, ``card_kinds``,
     ``card_backs``, ``paper_column``): a :class:`Card` is built only for a row asked for
     by its index (one shown, the detail pane, an action), through ``deck.card_at``.
 
@@ -240,9 +240,9 @@ def _deck_column(deck: Deck, name: str) -> list[Any]:
     if name == "paper":
         return deck.card_papers()
     if name == "id":
-        return [cid for cid, _ in deck.card_keys()]
-    if name == "kind":  # (a card's id ends with its kind: identity.card_id)
-        return [cid[cid.rfind("/") + 1 :] for cid, _ in deck.card_keys()]
+        return deck.card_ids()
+    if name == "kind":
+        return deck.card_kinds()
     if name == "back":
         return deck.card_backs()
     return deck.paper_column(name)

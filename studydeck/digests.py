@@ -1,31 +1,25 @@
-"""SHA-256 and BLAKE2b, and random hex tokens, without importing :mod:`hashlib`.
+"""Digests and random tokens: the one place studydeck takes them from.
 
-``hashlib`` loads OpenSSL's ``_hashlib`` when imported (~4 ms here, on every warm start:
-the notes files' SHA-256 is checked before the cached deck is used), and ``secrets`` imports
-``hmac``, which imports ``hashlib``. CPython's own builtin modules give the same digests for
-a fraction of that (``_blake2`` ~0.3 ms, ``_sha256`` ~1 ms); ``hashlib`` is the fallback
-where they are missing. Every studydeck module takes its digests from here.
+SHA-256 is OpenSSL's (``hashlib``): it hashes every notes file on each start, and with the
+CPU's SHA instructions it is ~8x faster than CPython's builtin ``_sha256`` (2.4 MB: 1.5 ms
+against 11.7 ms here), which far outweighs importing ``hashlib`` (~4 ms). BLAKE2b is
+CPython's builtin ``_blake2`` (what ``hashlib.blake2b`` is too). Random tokens come from
+``os.urandom``, as ``secrets.token_hex`` does, without importing ``secrets`` and ``hmac``.
 """
 
 from __future__ import annotations
 
 import os
+from hashlib import sha256
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hashlib import blake2b, sha256
+    from hashlib import blake2b
 else:
     try:
         from _blake2 import blake2b
     except ImportError:  # (a Python built without it)
         from hashlib import blake2b
-    try:
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:
-        try:
-            from _sha2 import sha256  # CPython 3.12+
-        except ImportError:
-            from hashlib import sha256
 
 __all__ = ["blake2b", "sha256", "token_hex"]
 

@@ -147,7 +147,6 @@ HEAVY = (
     "numpy",
     "PIL",
     "fsrs",  # (under SM-2: py-fsrs is imported when FSRS schedules or predicts)
-    "hashlib",  # (OpenSSL's, ~4 ms: digests come from studydeck.digests' builtin modules)
 )
 #: ... and, with no config file (as here), the TOML parser.
 NO_CONFIG_FILE = ("tomllib",)

@@ -12,7 +12,6 @@ import json
 import marshal
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields
 from datetime import datetime
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -22,6 +21,7 @@ from studydeck import digests
 from studydeck.deck import find_files
 from studydeck.errors import StudydeckError
 from studydeck.fileio import ReadRefused, read_regular
+from studydeck.frames import FIELDS as _PAPER_FIELDS
 from studydeck.frames import Columns, Damaged, RowLists
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Diagnostic, Figure, Paper
 from studydeck.perf import gc_paused
@@ -35,7 +35,6 @@ CACHE_FORMAT = 10  # 4: cards from statements; 5: cells without control characte
 # 7: written in frames; 8: frames named by the digest of their bytes; 9: frames and facts
 # per file (segments.py), the head's table of them after its frames' fingerprints; 10: a
 # frame's rows as columns, light and heavy, under a CRC (frames.py)
-_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.

@@ -14,13 +14,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from studydeck.fileio import ReadRefused, read_regular
+from studydeck.frames import FIELDS
 from studydeck.identity import duplicates, paper_key
 from studydeck.models import Diagnostic, Figure, Paper
 from studydeck.rendering import inline_md
@@ -374,14 +374,7 @@ def assemble(
                 figures = r[9]
                 rows.append(
                     {
-                        "title": r[1],
-                        "url": r[2],
-                        "year": r[3],
-                        "venue": r[4],
-                        "short_name": r[5],
-                        "keywords": r[6],
-                        "contribution": r[7],
-                        "notes": r[8],
+                        **dict(zip(_EVENT_FIELDS, r[1:9], strict=True)),
                         "figures": tuple(Figure(src=s, alt=a) for s, a in figures)
                         if figures
                         else (),
@@ -686,9 +679,11 @@ def assign_keys(results: Sequence[FileResult]) -> tuple[list[Paper], list[Diagno
     return papers, diags
 
 
-#: A paper as a row of the deck cache (:mod:`studydeck.loading`): its fields in this order,
-#: the figures as (src, alt) pairs.
-PAPER_FIELDS = tuple(f.name for f in dataclass_fields(Paper))
+#: A paper as a row of the deck cache (:mod:`studydeck.frames` owns the order): its fields
+#: in this order, the figures as (src, alt) pairs.
+PAPER_FIELDS = FIELDS
+#: The fields an event's row holds as they are, after its base key (then figures, line).
+_EVENT_FIELDS = PAPER_FIELDS[1:9]
 _ROW_ORDER = (
     "key", "title", "url", "year", "venue", "short_name", "keywords", "contribution",
     "notes", "figures", "section", "source", "line", "order",

@@ -327,14 +327,20 @@ async def test_only_the_rows_on_screen_are_drawn(make_app, notes) -> None:
             BrowseScreen._cells_at = screen_cells  # type: ignore[method-assign]
 
 
-async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, tmp_path) -> None:
-    """A row deleted from the notes keeps its history: browse lists its card, retired,
-    sorted among the others by title."""
+def with_a_removed_row(make_app, notes, tmp_path):
+    """Notes of Beta alone and a store that knew Alpha too (its row removed since)."""
     rows = ["| 2020 | Beta | k | contribution B | | |", "| 2021 | Alpha | k | contribution A | | |"]
     path = notes(table(*rows))
     db = tmp_path / "again.sqlite3"
     make_app([path], db=db)
     path.write_text(table(rows[0]), encoding="utf-8")
+    return path, db
+
+
+async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, tmp_path) -> None:
+    """A row deleted from the notes keeps its history: browse lists its card, retired,
+    sorted among the others by title."""
+    path, db = with_a_removed_row(make_app, notes, tmp_path)
     app = make_app([path], db=db)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")

@@ -13,8 +13,8 @@ from textual.widgets import Input
 from studydeck.tui.screens.browse import BrowseScreen
 from studydeck.tui.widgets.cardlist import CardList
 
-from ..conftest import SEED, table
-from .test_browse import Plain, loaded, table_rows
+from ..conftest import SEED
+from .test_browse import Plain, loaded, table_rows, with_a_removed_row
 
 SLICE = 4
 
@@ -130,11 +130,7 @@ async def test_retired_cards_are_searched_too(
     """A removed row's card (read from the store first) is among the rows searched for a
     filter typed at once."""
     monkeypatch.setattr(BrowseScreen, "SLICE", 1)  # two cards: two slices
-    rows = ["| 2020 | Beta | k | contribution B | | |", "| 2021 | Alpha | k | contribution A | | |"]
-    path = notes(table(*rows))
-    db = tmp_path / "again.sqlite3"
-    make_app([path], db=db)
-    path.write_text(table(rows[0]), encoding="utf-8")
+    path, db = with_a_removed_row(make_app, notes, tmp_path)
     app = make_app([path], db=db)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")

@@ -13,7 +13,6 @@ import pytest
 from studydeck.cli import main
 from studydeck.config import Settings
 from studydeck.loading import open_deck
-from studydeck.scheduling import PASSING
 from studydeck.session import Session
 from studydeck.store import Store
 from studydeck.sync import LOG_DIR, DeviceLog, device_id, init, read_logs, status, sync
@@ -331,7 +330,7 @@ def test_a_bulk_sync_and_a_full_rebuild_count_the_running_totals_again(
     review(sa, a / "notes.md", Clock(day + timedelta(days=1)), [4, 5])
 
     def totals(store: Store) -> tuple[object, ...]:
-        return (store.answers_by_day_and_grade(), sorted(store.scheduled_answers_by_card(PASSING)))
+        return (store.answers_by_day_and_grade(), sorted(store.card_figures().answered()))
 
     counted = totals(sa)
     assert sum(n for _, _, n in counted[0]) > sum(n for _, _, n in counted[1])  # repeats

@@ -117,8 +117,8 @@ def test_a_sync_killed_while_writing_leaves_the_store_as_it_was(
     assert store.tuples("PRAGMA foreign_keys") == [(1,)]
     with pytest.raises(StudydeckError), store.transaction() as c:
         c.execute(
-            "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, before, "
-            "after) VALUES (99, '', '', 4, 0, 0, 0, '', '')"
+            "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new) "
+            "VALUES (99, '', '', 4, 0, 0, 0)"
         )  # (the store still refuses a review row of no card)
     store.close()
     whole.close()

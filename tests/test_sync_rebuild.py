@@ -19,12 +19,12 @@ from .test_sync_rows import KEYS, logs
 DAMAGES = [
     "DELETE FROM reviews WHERE id = (SELECT min(id) FROM reviews)",
     "UPDATE reviews SET quality = 5 - quality WHERE id = (SELECT max(id) FROM reviews)",
-    "UPDATE reviews SET after = 'x' WHERE id = (SELECT min(id) FROM reviews)",
+    "UPDATE reviews SET was_new = 1 - was_new WHERE id = (SELECT min(id) FROM reviews)",
     "UPDATE cards SET due = '2001-01-01' WHERE cid = 1",
     "UPDATE cards SET suspended = 1 - suspended WHERE cid = 2",
     "UPDATE cards SET buried_until = '2030-01-01' WHERE cid = 3",
-    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, before, after, "
-    "event_id) VALUES (3, '2026-01-01T00:00:00.000Z', '2026-01-01', 4, 0, 0, 1, '', '', 'none')",
+    "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, event_id) "
+    "VALUES (3, '2026-01-01T00:00:00.000Z', '2026-01-01', 4, 0, 0, 1, 'none')",
 ]
 
 
@@ -44,11 +44,10 @@ def tables(store: Store) -> tuple[object, ...]:
     return (
         store.tuples("SELECT * FROM cards ORDER BY cid"),
         store.tuples(
-            "SELECT cid, at, day, quality, duration_ms, repeat, was_new, before, after, event_id "
+            "SELECT cid, at, day, quality, duration_ms, repeat, was_new, event_id "
             "FROM reviews ORDER BY cid, id"
         ),
         store.tuples("SELECT * FROM review_days ORDER BY day, quality"),
-        store.tuples("SELECT * FROM review_cards ORDER BY cid, quality"),
     )
 
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydeck.replay import Event, Policy, replay
+from studydeck.scheduling import CardState
 from studydeck.store.rows import replayed_rows, sm2_rows
 from studydeck.store.schema import utc_text
-from studydeck.store.states import state_text
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 KEYS = ["p1/contribution", "p1/insight", "p2/critique"]
@@ -66,9 +66,19 @@ def line(n: int, hours: int, kind: str, quality: int = 0, value: str = "") -> Ev
                  value=value)  # fmt: skip
 
 
-# One card's lines (hours after Monday 2 March 2026, 08:00 UTC) and the card's text after
-# them, as the review log keeps it: repetitions, E-Factor, interval, due, lapses, suspended,
-# leech, buried until.
+def state_text(s: CardState) -> str:
+    """A state as text: repetitions, E-Factor, interval, due, lapses, suspended, leech, buried
+    until (days as ISO text, "" none; flags 0/1)."""
+    due = s.sm2.due.isoformat() if s.sm2.due else ""
+    bury = s.buried_until.isoformat() if s.buried_until else ""
+    return (
+        f"{s.sm2.repetitions},{s.sm2.easiness},{s.sm2.interval},{due},{s.lapses},"
+        f"{int(s.suspended)},{int(s.leech)},{bury}"
+    )
+
+
+# One card's lines (hours after Monday 2 March 2026, 08:00 UTC) and the card's state after
+# them, as :func:`state_text`.
 WHAT_LINES_DO = [
     ([(0, "answer", 4)], "1,2.5,1,2026-03-03,0,0,0,"),
     # a second answer the same study day is a same-day repeat; the next day's is scheduled

@@ -16,10 +16,8 @@ from studydeck.store.schema import new_event_id, utc_text
 from studydeck.store.states import (
     STATE_COLS,
     CardFigures,
-    parse_state_text,
     row_state,
     state_of,
-    state_text,
     write_state,
 )
 
@@ -118,7 +116,7 @@ class Answers(EventLog):
             insert_event(c, event)
             cur = c.execute(
                 "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-                "before, after, event_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "event_id) VALUES (?,?,?,?,?,?,?,?)",
                 (
                     row["cid"],
                     event.at,
@@ -127,8 +125,6 @@ class Answers(EventLog):
                     event.duration_ms,
                     int(repeat),
                     int(before.sm2.is_new and not repeat),
-                    state_text(before),
-                    state_text(after),
                     event.id,
                 ),
             )
@@ -163,23 +159,25 @@ class Answers(EventLog):
 
     def undo(self, review_id: int, now: datetime | None = None) -> str | None:
         """Remove answer ``review_id`` if it is its card's last, and restore the state before it.
-        The event log keeps the answer and gains an ``undo`` event naming it."""
+        The event log keeps the answer and gains an ``undo`` event naming it; the card's state
+        is its events replayed without the answer (as ``sync --rebuild`` makes it), in the
+        same transaction."""
         with self.transaction() as c:
             row = c.execute(
-                "SELECT r.cid, r.before, r.event_id, c.card_id FROM reviews r "
+                "SELECT r.cid, r.event_id, c.card_id FROM reviews r "
                 "JOIN cards c USING (cid) WHERE r.id = ?",
                 (review_id,),
             ).fetchone()
-            if row is None:
+            if row is None or not row["event_id"]:
                 return None
             later = c.execute(
                 "SELECT 1 FROM reviews WHERE cid = ? AND id > ?", (row["cid"], review_id)
             ).fetchone()
             if later:
                 return None
-            write_state(c, row["cid"], parse_state_text(row["before"]))
             c.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            e = self._flag_event(c, row["cid"], "undo", row["event_id"] or "", now)
+            e = self._flag_event(c, row["cid"], "undo", row["event_id"], now)
+            self._rebuild(c, (e.key,))
         self._journal(e)
         return str(row["card_id"])
 

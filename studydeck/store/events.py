@@ -302,13 +302,15 @@ class EventLog(StoreBase):
         # Each card's columns as they are, in the order the replay gives them: a card (and a
         # review row) the replay leaves as it was is not written again (a rebuild of a store
         # that is up to date writes nothing).
-        cards = {
-            r[1]: (r[0], bool(r[2]), r[3:-2], r[-2:])
-            for r in tuples.execute(
-                f"SELECT cid, card_id, retired, {WRITE_COLS_BURIED.replace('=?', '')}, "
-                "answered, passed FROM cards"
-            )
-        }
+        sql = (
+            f"SELECT cid, card_id, retired, {WRITE_COLS_BURIED.replace('=?', '')}, "
+            "answered, passed FROM cards"
+        )
+        few: list[str] = []
+        if keys is not None and len(keys) <= SCAN:  # (an undo, an Anki pull: read by key)
+            few = list(keys)
+            sql += f" WHERE card_id IN ({', '.join('?' * len(few))})"
+        cards = {r[1]: (r[0], bool(r[2]), r[3:-2], r[-2:]) for r in tuples.execute(sql, few)}
         wanted = set(cards) if keys is None else set(keys) & set(cards)
         cid_of = {k: v[0] for k, v in cards.items()}
         scan = keys is None or len(wanted) > SCAN
@@ -447,7 +449,7 @@ def _update_cards(c: sqlite3.Connection, params: list[tuple[object, ...]], total
     c.executemany(f"UPDATE cards SET {sets.replace(_MEMORY_COLS, nulls)} WHERE cid=?", plain)
 
 
-_REVIEW_COLS = "cid, at, day, quality, duration_ms, repeat, was_new, before, after, event_id"
+_REVIEW_COLS = "cid, at, day, quality, duration_ms, repeat, was_new, event_id"
 """A review row's columns, in :data:`studydeck.store.rows.Row`'s order."""
 
 
@@ -512,9 +514,7 @@ def _write_reviews(c: sqlite3.Connection, change: _Change, cards_counted: bool) 
         elif changed:  # (through the cid index, before it is dropped)
             c.executemany("DELETE FROM reviews WHERE cid = ?", [(cid,) for cid in changed])
         with _indexes_dropped(c, "reviews", len(rows)):
-            c.executemany(
-                f"INSERT INTO reviews ({_REVIEW_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
-            )
+            c.executemany(f"INSERT INTO reviews ({_REVIEW_COLS}) VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
 SCAN = 500

@@ -74,15 +74,5 @@ class ReviewLog(StoreBase):
         rows = self.tuples("SELECT day, quality, n FROM review_days ORDER BY day")
         return [(date.fromisoformat(day), quality, n) for day, quality, n in rows]
 
-    def scheduled_answers_by_card(self, passing: int) -> list[tuple[str, int, int]]:
-        """(card id, how many scheduled answers graded ``passing`` or more, how many in all),
-        same-day repeats left out, for every card answered: summed in SQL from the running
-        totals (schema v5), one row per card."""
-        return self.tuples(
-            "SELECT c.card_id, sum(t.n * (t.quality >= ?)), sum(t.n) "
-            "FROM review_cards t JOIN cards c USING (cid) GROUP BY t.cid",
-            (passing,),
-        )
-
     def review_count(self) -> int:
         return int(self.query("SELECT count(*) AS n FROM reviews")[0]["n"])

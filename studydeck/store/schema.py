@@ -228,19 +228,32 @@ def v5_review_totals(c: sqlite3.Connection) -> None:
         """,
     )
     count_review_totals(c)
-    count_in = """
-        INSERT INTO review_days (day, quality, n) VALUES (NEW.day, NEW.quality, 1)
-            ON CONFLICT (day, quality) DO UPDATE SET n = n + 1;
+    card_in = """
         INSERT INTO review_cards (cid, quality, n) SELECT NEW.cid, NEW.quality, 1
             WHERE NEW.repeat = 0 ON CONFLICT (cid, quality) DO UPDATE SET n = n + 1;
     """
-    count_out = """
-        UPDATE review_days SET n = n - 1 WHERE day = OLD.day AND quality = OLD.quality;
-        DELETE FROM review_days WHERE day = OLD.day AND quality = OLD.quality AND n <= 0;
+    card_out = """
         UPDATE review_cards SET n = n - 1
             WHERE OLD.repeat = 0 AND cid = OLD.cid AND quality = OLD.quality;
         DELETE FROM review_cards WHERE cid = OLD.cid AND quality = OLD.quality AND n <= 0;
     """
+    _day_triggers(c, card_in, card_out)
+
+
+_DAY_IN = """
+    INSERT INTO review_days (day, quality, n) VALUES (NEW.day, NEW.quality, 1)
+        ON CONFLICT (day, quality) DO UPDATE SET n = n + 1;
+"""
+_DAY_OUT = """
+    UPDATE review_days SET n = n - 1 WHERE day = OLD.day AND quality = OLD.quality;
+    DELETE FROM review_days WHERE day = OLD.day AND quality = OLD.quality AND n <= 0;
+"""
+
+
+def _day_triggers(c: sqlite3.Connection, also_in: str = "", also_out: str = "") -> None:
+    """The triggers that keep ``review_days`` (v5), with ``also_in``/``also_out`` run after
+    their own statements (v5's ``review_cards``, which v8 dropped)."""
+    count_in, count_out = _DAY_IN + also_in, _DAY_OUT + also_out
     # A trigger's body holds semicolons: one execute each, not split like _script.
     c.execute(f"CREATE TRIGGER reviews_total_in AFTER INSERT ON reviews BEGIN {count_in} END")
     c.execute(f"CREATE TRIGGER reviews_total_out AFTER DELETE ON reviews BEGIN {count_out} END")
@@ -264,6 +277,11 @@ def v6_card_totals(c: sqlite3.Connection) -> None:
         """,
     )
     _count_card_totals(c)
+    _card_triggers(c)
+
+
+def _card_triggers(c: sqlite3.Connection) -> None:
+    """The triggers that keep each card's totals (v6)."""
     passing = _passing()
     count_in = f"""
         UPDATE cards SET answered = answered + 1, passed = passed + (NEW.quality >= {passing})
@@ -294,6 +312,39 @@ def v7_plan_index(c: sqlite3.Connection) -> None:
     )
 
 
+def v8_lean_reviews(c: sqlite3.Connection) -> None:
+    """The review log without each answer's state texts (``before`` and ``after``), and
+    without the per-card, per-grade totals (``review_cards``), which nothing read once the
+    cards held their own (v6). A rebuild wrote every text again (100,000 answers: 5 MB of a
+    12 MB table) and undo alone read ``before``; undo now replays the card's events, as a
+    rebuild does. The table is made anew and its rows copied (SQLite before 3.35 cannot
+    drop a column), keeping each row's id; its indexes and triggers are made again."""
+    c.execute("DROP TABLE IF EXISTS review_cards")
+    c.execute(
+        """
+        CREATE TABLE reviews_v8 (
+            id          INTEGER PRIMARY KEY,
+            cid         INTEGER NOT NULL REFERENCES cards(cid),
+            at          TEXT NOT NULL,
+            day         TEXT NOT NULL,
+            quality     INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            repeat      INTEGER NOT NULL,
+            was_new     INTEGER NOT NULL,
+            event_id    TEXT
+        )
+        """
+    )
+    cols = "id, cid, at, day, quality, duration_ms, repeat, was_new, event_id"
+    c.execute(f"INSERT INTO reviews_v8 ({cols}) SELECT {cols} FROM reviews ORDER BY id")
+    c.execute("DROP TABLE reviews")  # (its indexes and triggers with it)
+    c.execute("ALTER TABLE reviews_v8 RENAME TO reviews")
+    c.execute("CREATE INDEX reviews_cid ON reviews(cid)")
+    c.execute("CREATE INDEX reviews_day ON reviews(day)")
+    _day_triggers(c)
+    _card_triggers(c)
+
+
 def _passing() -> int:
     from studydeck.scheduling import PASSING  # (not needed by a store that is up to date)
 
@@ -301,12 +352,14 @@ def _passing() -> int:
 
 
 def _count_card_totals(c: sqlite3.Connection) -> None:
-    """The cards' totals (v6) from ``review_cards`` (v5), written only where they differ."""
+    """The cards' totals (v6) counted from the review rows, written only where they differ."""
     # Read, compared and written per card (not UPDATE ... FROM: SQLite 3.33 or later).
     passing = _passing()
     now = dict.fromkeys((r[0] for r in c.execute("SELECT cid FROM cards")), (0, 0))
     for cid, n, ok in c.execute(
-        "SELECT cid, sum(n), sum(n * (quality >= ?)) FROM review_cards GROUP BY cid", (passing,)
+        "SELECT cid, count(*), sum(quality >= ?) FROM reviews NOT INDEXED WHERE repeat = 0 "
+        "GROUP BY cid",
+        (passing,),
     ):
         if cid in now:
             now[cid] = (n, ok)
@@ -338,21 +391,29 @@ def card_totals(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int]]:
 
 def count_review_totals(c: sqlite3.Connection, cards: bool = True) -> None:
     """The running totals counted afresh from the review rows: at the upgrade, and after a
-    bulk write made with the triggers off (100,000 rows: one count beats 200,000 upserts).
+    bulk write made with the triggers off (100,000 rows: one count beats 100,000 upserts).
     ``NOT INDEXED``: one scan and a sort, twice as fast as walking the cid index and fetching
     each row from it. The cards' own totals too, once the store has them (v6), unless the
-    caller wrote them already (``cards`` False: :func:`card_totals`)."""
+    caller wrote them already (``cards`` False: :func:`card_totals`); and ``review_cards``
+    while a store being upgraded has it (v5 to v8)."""
     _script(
         c,
         """
         DELETE FROM review_days;
-        DELETE FROM review_cards;
         INSERT INTO review_days SELECT day, quality, count(*) FROM reviews NOT INDEXED
-            GROUP BY day, quality;
-        INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews NOT INDEXED
-            WHERE repeat = 0 GROUP BY cid, quality
+            GROUP BY day, quality
         """,
     )
+    tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "review_cards" in tables:
+        _script(
+            c,
+            """
+            DELETE FROM review_cards;
+            INSERT INTO review_cards SELECT cid, quality, count(*) FROM reviews NOT INDEXED
+                WHERE repeat = 0 GROUP BY cid, quality
+            """,
+        )
     if cards and any(r[1] == "answered" for r in c.execute("PRAGMA table_info(cards)")):
         _count_card_totals(c)
 
@@ -381,6 +442,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: v5_review_totals,
     5: v6_card_totals,
     6: v7_plan_index,
+    7: v8_lean_reviews,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
-"""Card states as stored: the ``cards`` columns, and the text form kept in the review log."""
+"""Card states as stored: the ``cards`` columns."""
 
 from __future__ import annotations
 
@@ -78,53 +78,6 @@ def _memory(stability: object, difficulty: object, last: object) -> FsrsMemory |
         return None
     return FsrsMemory(
         float(str(stability)), float(str(difficulty)), datetime.fromisoformat(str(last))
-    )
-
-
-def state_text(s: CardState) -> str:
-    """The review log's ``before``/``after`` form of a state (retired is not logged);
-    FSRS's memory, when there is one, as three more fields."""
-    text = fields_text(
-        s.sm2.repetitions,
-        s.sm2.easiness,
-        s.sm2.interval,
-        s.sm2.due.isoformat() if s.sm2.due else "",
-        s.lapses,
-        int(s.suspended),
-        int(s.leech),
-        s.buried_until.isoformat() if s.buried_until else "",
-    )
-    if s.fsrs is not None:
-        m = s.fsrs
-        text += f",{m.stability!r},{m.difficulty!r},{m.last_review.isoformat()}"
-    return text
-
-
-def fields_text(
-    repetitions: int,
-    easiness: float,
-    interval: int,
-    due: str,
-    lapses: int,
-    suspended: int,
-    leech: int,
-    buried_until: str,
-) -> str:
-    """:func:`state_text` of a state's fields (days as ISO text, "" none; flags 0/1), the one
-    place the form is written: the store's one-pass rebuild keeps states as plain tuples."""
-    return f"{repetitions},{easiness},{interval},{due},{lapses},{suspended},{leech},{buried_until}"
-
-
-def parse_state_text(text: str, retired: bool = False) -> CardState:
-    reps, ef, interval, due, lapses, susp, leech, bury, *memory = text.split(",")
-    return CardState(
-        sm2=Sm2State(int(reps), float(ef), int(interval), date.fromisoformat(due) if due else None),
-        lapses=int(lapses),
-        suspended=susp == "1",
-        leech=leech == "1",
-        buried_until=date.fromisoformat(bury) if bury else None,
-        retired=retired,
-        fsrs=_memory(*memory) if memory else None,
     )
 
 

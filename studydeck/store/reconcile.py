@@ -77,11 +77,14 @@ def row_signature(
     card_rows: Sequence[Sequence[Any]],
     fields: Sequence[str],
     start: int = 0,
+    known: Sequence[bytes | None] | None = None,
 ) -> Signature:
     """:func:`signature` of the deck whose papers are ``rows`` (values in the order of
     ``fields``, figures as (src, alt) pairs) and whose cards are ``card_rows`` (paper index,
     card id, ...): the deck cache's rows, signed without a Paper or Card built. The cards'
-    paper indices count from ``start`` (the rows are one file's, ``start`` its first)."""
+    paper indices count from ``start`` (the rows are one file's, ``start`` its first).
+    ``known``: per row, its signature when the caller knows it (a row whose values and
+    card ids are those of a row signed before), else None."""
     key, title, url, year, figs, source, section = (
         fields.index(n) for n in ("key", "title", "url", "year", "figures", "source", "section")
     )
@@ -94,7 +97,10 @@ def row_signature(
         else:
             have.append(card[1])
     out: Signature = {}
-    for r, i in zip(rows, ids, strict=True):
+    for r, i, sig in zip(rows, ids, known or [None] * len(rows), strict=True):
+        if sig is not None:
+            out[r[key]] = sig
+            continue
         v = (
             r[key],
             r[title],

@@ -243,7 +243,7 @@ def parse_incremental(
     pieces: list[tuple[int, list[Event]]] = []
     order: list[tuple[int, bytes]] = []
     parsed = 0
-    carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
+    fresh: list[bytes] = []
     known, heads = cache.heads, Heads()
 
     def head(two: str) -> list[str | None] | None:
@@ -261,13 +261,19 @@ def parse_incremental(
             else:
                 events = scan_table(lines, path, fields)
             if card:
-                if carded is None:
-                    carded = _card_texts(old)
-                events = _carded(events, carded)
+                fresh.append(h)
             parsed += 1
         new[h] = events
-        pieces.append((offset, events))
         order.append((offset, h))
+    if fresh:
+        # Carded once all stretches are known: a row of a stretch read again was, unless
+        # the edit made it, in a stretch the edit ended.
+        carded = _card_texts({k: v for k, v in old.items() if k not in new})
+        for h in fresh:
+            new[h] = _carded(new[h], carded)
+    for offset, h in order:
+        events = new[h]
+        pieces.append((offset, events))
         if memos is not None:
             # (row for row as ``assemble`` gives them: a table event's rows, in order)
             for x, ev in enumerate(events):

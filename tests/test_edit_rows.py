@@ -428,6 +428,20 @@ def test_a_row_read_from_an_unchanged_stretch_is_signed_for_where_it_is_now(
     assert list(got[2].items()) == list(signature(parsed.papers, parsed.cards).items())
 
 
+def test_rows_of_a_later_file_read_again_are_signed_with_their_own_cards(
+    tmp_path: Path,
+) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(sections([NET0, NET1]), "utf-8")
+    b.write_text(sections([TALL], [WIDE]), "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        settled_rows(store, [a, b])
+        b.write_text(sections([TALL], [(*WIDE[:4], "但很慢。", "")]), "utf-8")  # its kinds
+        got = settled_rows(store, [a, b])
+    parsed = parse_files([a, b])
+    assert list(got[2].items()) == list(signature(parsed.papers, parsed.cards).items())
+
+
 def test_a_file_read_under_another_name_is_signed_with_that_name(tmp_path: Path) -> None:
     notes = tmp_path / "n.md"
     notes.write_text(two_sections([NET], [WIDE]), "utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import marshal
 import sqlite3
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,20 +89,9 @@ def row_signature(
     key, title, url, year, figs, source, section = (
         fields.index(n) for n in ("key", "title", "url", "year", "figures", "source", "section")
     )
-    # (what :func:`_signed` does, in one pass over the rows: ~35 % quicker at 10,000 papers)
-    ids: list[list[str] | None] = [None] * len(rows)
-    for card in card_rows:
-        have = ids[card[0] - start]
-        if have is None:
-            ids[card[0] - start] = [card[1]]
-        else:
-            have.append(card[1])
-    out: Signature = {}
-    for r, i, sig in zip(rows, ids, known or [None] * len(rows), strict=True):
-        if sig is not None:
-            out[r[key]] = sig
-            continue
-        v = (
+
+    def values(r: Sequence[Any]) -> tuple[Any, ...]:
+        return (
             r[key],
             r[title],
             r[url],
@@ -110,6 +100,33 @@ def row_signature(
             r[source],
             r[section],
         )
+
+    out: Signature
+    if known is not None:
+        # Only the rows not known are signed, each with its cards found by their paper
+        # index (card rows are in paper order).
+        need = [j for j, sig in enumerate(known) if sig is None]
+        at = [c[0] for c in card_rows] if need else []
+        made: dict[int, bytes] = {}
+        for j in need:
+            lo = bisect_left(at, j + start)
+            hi = bisect_right(at, j + start, lo)
+            made[j] = _sign(values(rows[j]), [c[1] for c in card_rows[lo:hi]] or None)
+        return {
+            r[key]: made[j] if sig is None else sig
+            for j, (r, sig) in enumerate(zip(rows, known, strict=True))
+        }
+    # (what :func:`_signed` does, in one pass over the rows: ~35 % quicker at 10,000 papers)
+    ids: list[list[str] | None] = [None] * len(rows)
+    for card in card_rows:
+        have = ids[card[0] - start]
+        if have is None:
+            ids[card[0] - start] = [card[1]]
+        else:
+            have.append(card[1])
+    out = {}
+    for r, i in zip(rows, ids, strict=True):
+        v = values(r)
         out[v[0]] = _sign(v, i)
     return out
 

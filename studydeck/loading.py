@@ -66,12 +66,9 @@ def _hashes(files: Sequence[Path]) -> list[str | None]:
 #: Rows per frame of the deck cache. One marshal.dumps of a whole 50,000-paper deck holds,
 #: beside its output, a table of every object it wrote (marshal's shared references) and a
 #: growing buffer: ~80 MiB more than the 29 MiB it makes, at the peak the TUI's memory bound
-#: counts. Frames of a thousand rows, each a row of its own written as it is made, keep
-#: only one frame's bytes and table at a time; after a one-row edit only the frame holding
-#: the row is made and written again (callgrind, 10k papers: 4,096 rows a frame -> 1,024
-#: took the edit 1,451M -> 1,384M instructions, the warm open 495M -> 503M).
-#: (A frame's layout: studydeck/frames.py.)
-_FRAME_ROWS = 1024
+#: counts. Frames of a few thousand rows, each a row of its own written as it is made, keep
+#: only one frame's bytes and table at a time. (A frame's layout: studydeck/frames.py.)
+_FRAME_ROWS = 4096
 
 
 #: A frame to write: the fingerprint of its rows, and its bytes when they must be written.

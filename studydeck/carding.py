@@ -19,7 +19,7 @@ with an empty cell simply has fewer cards.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from studydeck.critique import classify, explicit, without_prefix
@@ -223,15 +223,17 @@ def make_cards(paper: Paper, texts: Iterable[tuple[CardKind, str]]) -> list[Card
 def card_rows(
     papers: Iterable[tuple[str, str, str, Iterable[tuple[str, str]]]],
     start: int = 0,
+    prefixes: Sequence[str] | None = None,
 ) -> list[tuple[int, str, str, str]]:
     """What :func:`make_cards` makes for each paper (its key, contribution, notes and card
     texts, as (kind value, back) pairs), as the deck cache's card rows: (paper index, id,
     kind value, back), a back equal to the contribution or the notes that string itself.
-    The papers' indices count from ``start`` (a file's first paper in the deck)."""
+    The papers' indices count from ``start`` (a file's first paper in the deck);
+    ``prefixes``: each paper's ``card_id_prefix(key)``, when the caller has them."""
     out: list[tuple[int, str, str, str]] = []
     add = out.append
     for i, (key, contribution, notes, texts) in enumerate(papers, start):
-        prefix = card_id_prefix(key)
+        prefix = card_id_prefix(key) if prefixes is None else prefixes[i - start]
         for k, b in texts:
             # as make_cards' {contribution: contribution, notes: notes}: notes win a tie
             add(

@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -66,7 +67,9 @@ _CONTRIBUTION = PAPER_FIELDS.index("contribution")
 _NOTES = PAPER_FIELDS.index("notes")
 #: (an event's rows hold a paper row's first fields in their places: ``parsing.Event``)
 _EV_CONTRIBUTION, _EV_NOTES = _CONTRIBUTION, _NOTES
-_TAG = f"studydeck-blocks/8/{sys.version_info[:2]}"
+_TAG = f"studydeck-blocks/9/{sys.version_info[:2]}"  # 9: rows' memos; stretches by SHA-256
+#: (what a stretch's events mean: segments.py fingerprints frames by their stretches)
+TAG = _TAG
 
 
 #: :func:`parsing.table_head` by its argument, and what gives it.
@@ -193,6 +196,20 @@ def _chunk(
     return at, block[:2] + block[start:end], fields, b"\n".join(data[:2] + data[start:end])
 
 
+#: What a row of a stretch remembers of the deck it was last settled in (see
+#: :class:`FileCaches`): its key, section and source, then its signature and card-id prefix,
+#: which those three and the row's own cells make.
+Memo = tuple[str, str, str, bytes, str]
+#: Where a stretch's memos are: its hash, its events, the memo list of one of its tables,
+#: the index of that table's first row among the file's rows, the stretch's offset (its
+#: first line) in the file, and the table's index among its events.
+Span = tuple[bytes, list[Event], list[Memo | None], int, int, int]
+#: Where a file's rows come from, table by table (see :meth:`FileCaches.parse`): the index
+#: of the table's first row among the file's rows, the hash of its stretch's text, the
+#: stretch's offset, the table's index among the stretch's events, and its count of rows.
+Origin = tuple[int, bytes, int, int, int]
+
+
 def parse_incremental(
     text: str,
     path: str,
@@ -201,26 +218,32 @@ def parse_incremental(
     card: bool = True,
     texts: list[Any] | None = None,
     as_papers: bool = False,
+    memos: list[Memo | None] | None = None,
+    spans: list[Span] | None = None,
 ) -> FileResult:
     """The same result as ``parsing.parse_text(text, path)``, reading through ``cache``;
     afterwards the cache holds exactly this text's stretches (with their rows' card texts,
     unless ``card`` is false: a parse that keeps no cache cards the papers afterwards).
     ``texts`` receives each row's card texts, or None for a row read without them;
-    ``as_papers``: the rows as paper rows (see ``parsing.assemble``)."""
+    ``as_papers``: the rows as paper rows (see ``parsing.assemble``); ``memos`` each row's
+    :data:`Memo` kept with its stretch (or None), ``spans`` where they are kept."""
     if not text.strip() or any(c in text for c in _ODD_BREAKS):
         cache.blocks, cache.parsed, cache.order, cache.heads = {}, 1, [], {}
         if not text.strip():
             result = parse_text(text, path)
         else:
             result = assemble(path, [(0, scan(text, path))], as_papers=as_papers)
+        n = len(result.rows) + len(result.papers)
         if texts is not None:
-            texts.extend([None] * (len(result.rows) + len(result.papers)))
+            texts.extend([None] * n)
+        if memos is not None:
+            memos.extend([None] * n)
         return result
     old, new = cache.blocks, dict[bytes, list[Event]]()
     pieces: list[tuple[int, list[Event]]] = []
     order: list[tuple[int, bytes]] = []
     parsed = 0
-    carded: dict[tuple[str, str], list[tuple[str, str]]] | None = None
+    fresh: list[bytes] = []
     known, heads = cache.heads, Heads()
 
     def head(two: str) -> list[str | None] | None:
@@ -230,7 +253,9 @@ def parse_incremental(
     for offset, lines, fields, data in stretches(
         text.split("\n"), text.encode().split(b"\n"), head
     ):
-        h = digests.blake2b(data, digest_size=16).digest()
+        # (SHA-256 is OpenSSL's, with the CPU's SHA instructions: 3 MB of stretches in
+        # ~2 ms, BLAKE2b's builtin in ~6 ms; 16 bytes of it name a stretch)
+        h = digests.sha256(data).digest()[:16]
         events = new.get(h) or old.get(h)
         if events is None:
             if fields is None:
@@ -238,13 +263,30 @@ def parse_incremental(
             else:
                 events = scan_table(lines, path, fields)
             if card:
-                if carded is None:
-                    carded = _card_texts(old)
-                events = _carded(events, carded)
+                fresh.append(h)
             parsed += 1
         new[h] = events
-        pieces.append((offset, events))
         order.append((offset, h))
+    if fresh:
+        # Carded once all stretches are known: a row of a stretch read again was, unless
+        # the edit made it, in a stretch the edit ended.
+        carded = _card_texts({k: v for k, v in old.items() if k not in new})
+        for h in fresh:
+            new[h] = _carded(new[h], carded)
+    for offset, h in order:
+        events = new[h]
+        pieces.append((offset, events))
+        if memos is not None:
+            # (row for row as ``assemble`` gives them: a table event's rows, in order)
+            for x, ev in enumerate(events):
+                if ev[0] != "t":
+                    continue
+                if len(ev) > 5:
+                    if spans is not None:
+                        spans.append((h, events, ev[5], len(memos), offset, x))
+                    memos.extend(ev[5])
+                else:
+                    memos.extend([None] * len(ev[2]))
     cache.changed = (
         parsed > 0 or new.keys() != old.keys() or order != cache.order or heads != cache.heads
     )
@@ -267,9 +309,10 @@ def _card_texts(blocks: dict[bytes, list[Event]]) -> dict[tuple[str, str], list[
 def _carded(
     events: list[Event], known: dict[tuple[str, str], list[tuple[str, str]]]
 ) -> list[Event]:
-    """Each table event with its rows' cards (kind value, back) as a fifth element: carding
-    reads only the row's cells, so a row already carded (``known``: in the stretch an edit
-    changed, most rows did not) is never carded again."""
+    """Each table event with its rows' cards (kind value, back) as a fifth element, and as a
+    sixth a :data:`Memo` per row (None: not settled yet): carding reads only the row's
+    cells, so a row already carded (``known``: in the stretch an edit changed, most rows
+    did not) is never carded again."""
     out: list[Event] = []
     for ev in events:
         if ev[0] != "t":
@@ -283,7 +326,7 @@ def _carded(
                 t = [(k.value, b) for k, b in row_card_texts(*cells)]
                 known[cells] = t
             texts.append(t)
-        out.append((*ev, texts))
+        out.append((*ev, texts, [None] * len(texts)))
     return out
 
 
@@ -321,18 +364,53 @@ class FileCaches:
         """Per file read and not yet saved, the stretches its rows hold (as read)."""
         self.stale: dict[str, set[bytes]] = {}
         """Per file, stretch rows of another version (rewritten or dropped on save)."""
+        self.spans: dict[str, list[Span]] = {}
+        """Per file parsed, where its rows' memos are (for :meth:`remember`)."""
 
-    def parse(self, text: str, path: str) -> tuple[FileResult, list[Any]]:
-        """The file's result, its rows as paper rows (``FileResult.papers``), and each row's
-        card texts (or None); read through its block cache, which is written at once (the
-        stretches it made, its order; those it ended dropped) and then freed: at 50,000
-        papers in five files, holding every file's stretches until the end was ~100 MiB
-        of a peak that the TUI's memory bound counts."""
+    def parse(
+        self, text: str, path: str
+    ) -> tuple[FileResult, list[Any], list[Memo | None], list[Origin] | None]:
+        """The file's result, its rows as paper rows (``FileResult.papers``), each row's
+        card texts (or None), each row's :data:`Memo` (or None), and where its rows come
+        from (:data:`Origin` of each table, in order; None unless every row came from a
+        stretch read through the cache). Read through its block cache, which is written at
+        once (the stretches it made, its order; those it ended dropped) and then freed but
+        for its events (until :meth:`remember`): at 50,000 papers in five files, holding
+        every file's stretches until the end was ~100 MiB of a peak that the TUI's memory
+        bound counts."""
         cache = self._read(path)
         texts: list[Any] = []
-        result = parse_incremental(text, path, cache, texts=texts, as_papers=True)
+        memos: list[Memo | None] = []
+        spans: list[Span] = []
+        result = parse_incremental(
+            text, path, cache, texts=texts, as_papers=True, memos=memos, spans=spans
+        )
         self._save(path, cache)
-        return result, texts
+        self.spans[path] = spans
+        origins: list[Origin] | None = [(a, h, o, x, len(m)) for h, _, m, a, o, x in spans]
+        if sum(len(m) for _, _, m, _, _, _ in spans) != len(result.papers):
+            origins = None  # (the whole file read at once: its stretches are not known)
+        return result, texts, memos, origins
+
+    def remember(self, path: str, memos: Sequence[tuple[int, Memo]]) -> None:
+        """Keep these memos (row index in the file, memo) with the stretches of the rows
+        of ``path`` as last parsed, rewriting the stretches whose memos changed: the next
+        parse that reads them unchanged settles their rows without signing them again."""
+        spans = self.spans.pop(path, [])
+        starts = [s[3] for s in spans]
+        dirty: dict[bytes, list[Event]] = {}
+        for i, memo in memos:
+            k = bisect_right(starts, i) - 1
+            if k < 0:
+                continue
+            h, events, held, start, _, _ = spans[k]
+            if i - start < len(held) and held[i - start] != memo:
+                held[i - start] = memo
+                dirty[h] = events
+        if dirty:
+            name = _row(path)
+            rows = [(name + _SEP + h.hex(), marshal.dumps(ev)) for h, ev in dirty.items()]
+            self.store.save_deck_caches(_TAG, rows, [])
 
     def _read(self, path: str) -> BlockCache:
         name = _row(path)
@@ -383,12 +461,16 @@ def _row(path: str) -> str:
 
 
 def paper_card_rows(
-    rows: Sequence[tuple[Any, ...]], texts: Sequence[Any], start: int = 0
+    rows: Sequence[tuple[Any, ...]],
+    texts: Sequence[Any],
+    start: int = 0,
+    prefixes: Sequence[str] | None = None,
 ) -> list[tuple[int, str, str, str]]:
     """The deck cache's card rows (see :func:`carding.card_rows`) of paper rows
     (``parsing.PAPER_FIELDS``), from their card texts (as :meth:`FileCaches.parse` gives
     them; a row without them, or ``texts`` not the rows', is carded here): no Paper or Card
-    is built. ``start``: the index of the first row's paper."""
+    is built. ``start``: the index of the first row's paper; ``prefixes``: each row's
+    card-id prefix, when known."""
     if len(texts) != len(rows):
         texts = [None] * len(rows)
 
@@ -399,4 +481,4 @@ def paper_card_rows(
                 t = [(k._value_, b) for k, b in row_card_texts(contribution, notes)]
             yield row[_KEY], contribution, notes, t
 
-    return card_rows(papers(), start)
+    return card_rows(papers(), start, prefixes)

@@ -466,6 +466,10 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         # for the tens of thousands of rows an edit did not change (the reconcile builds
         # those of the papers it reads, the first screen those it shows).
         rows, cards, signed, more = segments.settle(segs, paper_card_rows)
+        for seg in segs:  # what the files read again were settled as, with their stretches
+            if seg.settled is not None:
+                blocks.remember(seg.path, seg.settled)
+                seg.settled = None
         name = deck_name([s.title for s in segs], files)
         diags.extend(more)
         diags.sort(key=lambda d: (d.path, d.line))

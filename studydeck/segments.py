@@ -27,6 +27,7 @@ from typing import Any
 
 from studydeck.frames import Columns, encode
 from studydeck.identity import card_id_prefix
+from studydeck.incremental import TAG as BLOCKS_TAG
 from studydeck.models import Diagnostic, Severity
 from studydeck.parsing import PAPER_FIELDS, FileResult, keys_of, read_text
 from studydeck.store.cache import facts_name, frame_name
@@ -36,14 +37,21 @@ _TITLE, _URL, _SECTION, _SOURCE, _LINE = (
     PAPER_FIELDS.index(n) for n in ("title", "url", "section", "source", "line")
 )
 
+#: Heads the tuple a frame of a file read through its stretches is fingerprinted by (see
+#: :meth:`Segment._origin_sums`); a fingerprint of rows is of a pair, never equal.
+_ORIGIN = "studydeck-frame-origins/1"
+
 #: A frame's rows (paper rows, card rows), its fingerprint and what makes its bytes.
 Frame = tuple[str, Callable[[], bytes]]
-#: What reads a file's text: its result (its rows as ``FileResult.papers``) and its rows'
-#: card texts (or None each).
-Parse = Callable[[str, str], tuple[FileResult, list[Any]]]
-#: What cards rows: paper rows, their card texts, the first row's index in the deck.
+#: What reads a file's text: its result (its rows as ``FileResult.papers``), its rows'
+#: card texts (or None each), their memos (``incremental.Memo``, or None each) and where
+#: they come from (``incremental.Origin`` of each table, or None).
+Parse = Callable[[str, str], tuple[FileResult, list[Any], list[Any], list[Any] | None]]
+#: What cards rows: paper rows, their card texts, the first row's index in the deck, and
+#: their card-id prefixes.
 CardRows = Callable[
-    [Sequence[tuple[Any, ...]], Sequence[Any], int], list[tuple[int, str, str, str]]
+    [Sequence[tuple[Any, ...]], Sequence[Any], int, Sequence[str]],
+    list[tuple[int, str, str, str]],
 ]
 
 
@@ -68,8 +76,17 @@ class Segment:
     sums: list[str] | None = None
     """Its frames' fingerprints, while its rows are the ones stored."""
     parsed: list[tuple[Any, ...]] | None = None
-    """A file read again: its paper rows keyed by their base keys, and their card texts."""
+    """A file read again: its paper rows keyed by their base keys, their card texts and
+    their memos (what each row was last settled as, kept with its stretch: its key, section
+    and source, then its signature and card-id prefix; or None)."""
     texts: list[Any] | None = None
+    memos: list[Any] | None = None
+    origins: list[tuple[int, bytes, int, int, int]] | None = None
+    """A file read again through its stretches: where its rows come from (see
+    ``incremental.Origin``), which its frames are fingerprinted by."""
+    settled: list[tuple[int, Any]] | None = None
+    """Once a file read again is settled: the memos of its rows that differ from theirs
+    (row index in the file, memo), to keep with its stretches."""
 
     @property
     def size(self) -> int:
@@ -81,9 +98,8 @@ class Segment:
             self.papers = [
                 r if r[0] == k else (k, *r[1:]) for r, k in zip(self.parsed, keys, strict=True)
             ]
-            self.cards = card_rows(self.papers, self.texts or [], start)
-            self.parsed = self.texts = None
-            self.signed = self.sums = None
+            self._settle_parsed(start, card_rows)
+            return
         else:
             assert self.papers is not None and self.cards is not None
             was = self.offset
@@ -104,17 +120,71 @@ class Segment:
         if self.signed is None:
             self.signed = row_signature(self.papers, self.cards, PAPER_FIELDS, start)
 
+    def _settle_parsed(self, start: int, card_rows: CardRows) -> None:
+        """A file read again, its keys given: its card rows and signature, each row's from
+        its memo when the memo was made for the row's key, section and source (the rest of
+        what they depend on is the row's cells, the same as its stretch's text), else
+        made; and in ``settled`` the memos that changed."""
+        assert self.papers is not None
+        memos = self.memos if self.memos is not None else []
+        if len(memos) != len(self.papers):
+            memos = [None] * len(self.papers)
+        prefixes: list[str] = []
+        known: list[bytes | None] = []
+        fresh: list[int] = []
+        for n, (r, m) in enumerate(zip(self.papers, memos, strict=True)):
+            if m is not None and m[0] == r[0] and m[1] == r[_SECTION] and m[2] == r[_SOURCE]:
+                prefixes.append(m[4])
+                known.append(m[3])
+            else:
+                prefixes.append(card_id_prefix(r[0]))
+                known.append(None)
+                fresh.append(n)
+        self.cards = card_rows(self.papers, self.texts or [], start, prefixes)
+        signed = row_signature(self.papers, self.cards, PAPER_FIELDS, start, known)
+        settled: list[tuple[int, Any]] = []
+        for n in fresh:
+            r = self.papers[n]
+            settled.append((n, (r[0], r[_SECTION], r[_SOURCE], signed[r[0]], prefixes[n])))
+        self.settled = settled
+        self.parsed = self.texts = self.memos = None
+        self.sums = None
+        self.offset = start
+        self.signed = signed
+
     def frames(self, size: int, fingerprint: Callable[[Any], str]) -> list[Frame]:
         """Its frames (``size`` papers each, with their cards), fingerprinted unless its
         stored ones still hold."""
         assert self.papers is not None and self.cards is not None
         made = list(_split(self.papers, self.cards, self.offset, size))
         if self.sums is None or len(self.sums) != len(made):
-            self.sums = [fingerprint(rows) for rows in made]
+            if self.origins is not None:
+                self.sums = self._origin_sums(size, fingerprint)
+            else:
+                self.sums = [fingerprint(rows) for rows in made]
         return [
             (t, partial(encode, *rows, self.offset + k * size))
             for k, (t, rows) in enumerate(zip(self.sums, made, strict=True))
         ]
+
+    def _origin_sums(self, size: int, fingerprint: Callable[[Any], str]) -> list[str]:
+        """Its frames' fingerprints from what their rows are made of, not from the rows: a
+        row of a file read through its stretches is made by its stretch's text (its hash),
+        the table it is in there, the stretch's offset, its section, its place in the file
+        and in the deck, its key and the file's name; card rows by the same. The digest of
+        those is the rows' fingerprint, without writing out (marshalling) the rows."""
+        assert self.papers is not None and self.origins is not None
+        starts = [o[0] for o in self.origins]
+        out: list[str] = []
+        for a in range(0, len(self.papers), size):
+            b = min(a + size, len(self.papers))
+            lo, hi = bisect_right(starts, a) - 1, bisect_left(starts, b)
+            tables = [(*o, self.papers[o[0]][_SECTION]) for o in self.origins[max(lo, 0) : hi]]
+            keys = [r[0] for r in self.papers[a:b]]
+            # (the block cache's tag: what a stretch's hash stands for, its events' making)
+            head = (_ORIGIN, BLOCKS_TAG, self.path, self.offset + a, a, b)
+            out.append(fingerprint((*head, tables, keys)))
+        return out
 
     def entry(self, facts: str) -> tuple[Any, ...]:
         """Its line in the head's table of segments."""
@@ -244,7 +314,7 @@ def read(
                 diags.append(problem)
                 continue
             assert text is not None
-            res, texts = parse(text, path)
+            res, texts, memos, origins = parse(text, path)
             rows = res.papers
             seg = Segment(
                 path,
@@ -254,6 +324,8 @@ def read(
                 [r[0] for r in rows],
                 parsed=rows,
                 texts=texts,
+                memos=memos,
+                origins=origins,
             )
             diags.extend(res.diagnostics)
         else:

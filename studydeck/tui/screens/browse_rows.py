@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import weakref
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress
+from itertools import compress, repeat
+from operator import contains, not_
 from typing import Any, overload
 
 from studydeck import planner
+from studydeck.frames import TEXT_FIELDS, card_text, paper_text, title_key
+from studydeck.frames import Columns as StoredRows
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
-from studydeck.naming import short_names
 from studydeck.scheduling import CardState
 from studydeck.session import today_log
 from studydeck.store import Store
@@ -87,6 +90,8 @@ class SearchIndex:
         """The places of ``rows`` (rows whose texts are made)."""
         if rows is self.order:
             return range(len(rows))
+        if self.order == range(len(self.order)):  # (a range: each row its own place)
+            return rows
         return list(map(self.place().__getitem__, rows))
 
     def place(self) -> list[int]:
@@ -100,22 +105,18 @@ class SearchIndex:
 
     def rows(self, places: list[int]) -> list[int]:
         """The rows at ``places``."""
+        if self.order == range(len(self.order)):
+            return places
         return list(map(self.order.__getitem__, places))
 
 
-#: The paper columns a search text is made of (see :func:`paper_text`).
-TEXT_COLUMNS = ("title", "short_name", "contribution", "keywords", "notes")
+#: The paper columns a search text is made of (see :func:`paper_text`, frames.py's rule:
+#: the deck cache's search parts are made by it too).
+TEXT_COLUMNS = TEXT_FIELDS
 #: Every column the search texts are made from (:class:`IndexMaker`).
 INDEX_COLUMNS = ("back", "paper", *TEXT_COLUMNS)
-
-
-def paper_text(
-    title: str, short_name: str, contribution: str, keywords: Sequence[str], notes: str
-) -> str:
-    """A paper's casefolded search text: title, short names, keywords, notes (the one rule,
-    for a built Paper and for the deck's columns alike)."""
-    names = short_names(short_name, contribution)
-    return " ".join((title, *names, " ".join(keywords), notes)).casefold()
+#: The columns of the deck cache's search parts (:meth:`Cards.stored`): per paper, per card.
+TEXTS = ("paper_text", "card_text")
 
 
 def _paper_text(p: Paper) -> str:
@@ -126,7 +127,12 @@ def search_text(card: Card) -> str:
     """What free words are looked for in: title, short names, keywords, notes, the card
     (a free term holds no space, so it matches this text exactly when it matches one of
     its parts: the paper's or the card's)."""
-    return _paper_text(card.paper) + " " + card.back.casefold()
+    return _paper_text(card.paper) + " " + card_text(card.back)
+
+
+def keywords_text(keywords: Sequence[str]) -> str | None:
+    """A paper's keywords as ``kw:`` looks in them: casefolded, one per line (None: none)."""
+    return "\n".join(keywords).casefold() if keywords else None
 
 
 class Cards(Sequence[Card]):
@@ -205,13 +211,37 @@ class Cards(Sequence[Card]):
             return own + [c.kind.value for c in extra]
         if name == "back":
             return own + [c.back for c in extra]
+        if name == "card_text":
+            return own + [card_text(c.back) for c in extra]
+        if name == "paper_text":
+            return own + list(map(_paper_text, self._extra_papers))
+        if name == "title_key":
+            return own + [title_key(p.title) for p in self._extra_papers]
         return own + [getattr(p, name) for p in self._extra_papers]
+
+    def stored(self) -> bool:
+        """Whether the deck's search texts are stored with it (:data:`TEXTS`, read at once;
+        else :class:`IndexMaker` makes them)."""
+        return self._deck is None or _stored(self._deck) is not None
 
     def _deck_column(self, name: str) -> list[Any]:
         got = self._own.get(name)
         if got is None:
+            if self._deck is not None and name in TEXTS:
+                rows = _stored(self._deck)
+                assert rows is not None
+                texts = rows.search()
+                for k, text in zip(TEXTS, texts, strict=True):
+                    self._own.setdefault(k, text)
+                return self._own[name]
             got = self._own[name] = [] if self._deck is None else _deck_column(self._deck, name)
         return got
+
+
+def _stored(deck: Deck) -> StoredRows | None:
+    """The deck's rows read from the cache, whose search parts hold its texts."""
+    stored: Callable[[], StoredRows | None] | None = getattr(deck, "stored_texts", None)
+    return None if stored is None else stored()
 
 
 _KEPT: list[tuple[weakref.ref[Deck], dict[str, list[Any]]]] = []
@@ -245,6 +275,9 @@ def _deck_column(deck: Deck, name: str) -> list[Any]:
         return deck.card_kinds()
     if name == "back":
         return deck.card_backs()
+    if name == "title_key":
+        rows = _stored(deck)
+        return rows.title_keys() if rows else list(map(title_key, deck.paper_column("title")))
     return deck.paper_column(name)
 
 
@@ -279,17 +312,25 @@ class IndexMaker:
         backs, paper = cards.column("back"), cards.column("paper")
         cols = [cards.column(name) for name in TEXT_COLUMNS]
         keywords = cards.column("keywords")
-        self.index.card_text.extend(map(str.casefold, map(backs.__getitem__, rows)))
+        self.index.card_text.extend(map(card_text, map(backs.__getitem__, rows)))
         for i in map(paper.__getitem__, rows):
             n = number.get(i)
             if n is None:
                 n = number[i] = len(texts)
                 texts.append(paper_text(*[c[i] for c in cols]))
-                kw = keywords[i]
-                kws.append("\n".join(kw).casefold() if kw else None)
+                kws.append(keywords_text(keywords[i]))
             of.append(n)
         self.made += len(rows)
         return rows
+
+
+def stored_index(cards: Cards) -> SearchIndex:
+    """Every row's search texts, in notes order, from the deck cache's search parts
+    (:meth:`Cards.stored`): lists read, not made (runs in a worker thread: a decode and a
+    split per frame, each a few milliseconds), in the order they lie in memory."""
+    texts, own = cards.column("paper_text"), cards.column("card_text")
+    keywords = list(map(keywords_text, cards.column("keywords")))
+    return SearchIndex(range(len(own)), cards.column("paper"), texts, own, keywords)
 
 
 def search_index(cards: Sequence[Card]) -> SearchIndex:
@@ -305,17 +346,28 @@ def _free(places: Sequence[int], term: str, index: SearchIndex) -> list[int]:
     has: list[bool] | dict[int, bool]
     # Many rows: every paper's text at once; a few (or the texts made so far are more than
     # the rows' papers): only their papers'. (A card is a paper's of two or three.)
+    # Each pass a map in C: no Python code runs per row.
     if len(places) * 5 >= len(of):
-        has = [term in t for t in texts]
+        has = list(map(contains, texts, repeat(term)))
     else:  # a few rows left: look only at their papers
         has = {p: term in texts[p] for p in {of[at] for at in places}}
-    return [at for at in places if has[of[at]] or term in own[at]]
+    if places == range(len(own)):  # every place (as made so far)
+        paper_hit = list(map(has.__getitem__, of))
+    else:
+        paper_hit = list(map(has.__getitem__, map(of.__getitem__, places)))
+    rest = list(compress(range(len(paper_hit)), map(not_, paper_hit)))  # (by position)
+    if rest:  # rows whose paper lacks it: their own texts
+        at = places.__getitem__
+        more = compress(rest, map(contains, map(own.__getitem__, map(at, rest)), repeat(term)))
+        deque(map(paper_hit.__setitem__, more, repeat(True)), maxlen=0)
+    return list(compress(places, paper_hit))
 
 
 def _keyword(places: Sequence[int], value: str, index: SearchIndex) -> list[int]:
     """The places (of ``index``) whose paper has a keyword that holds ``value``."""
     kws, of = index.keywords, index.paper_of
-    return [at for at in places if (k := kws[of[at]]) is not None and value in k]
+    has = [k is not None and value in k for k in kws]  # per paper
+    return list(compress(places, map(has.__getitem__, map(of.__getitem__, places))))
 
 
 @dataclass(frozen=True)
@@ -358,17 +410,11 @@ def sort_keys(column: str, cards: Sequence[Card], cols: Columns | None) -> Seque
     comprehension each: a Python loop over 100 000 cards costs more than the sort. From the
     columns of ``cards`` (no Card is built); a paper's key made once for its cards."""
     table = rows_of(cards)
-    per_paper: list[object] | None = None
-    if column == "paper":
-        per_paper = [t.casefold() for t in table.column("title")]
-    elif column == "kind":
-        return table.column("kind")
-    elif column == "year":
-        per_paper = [y or 0 for y in table.column("year")]
-    elif column == "keywords":
-        per_paper = [",".join(k) for k in table.column("keywords")]
+    per_paper = paper_keys(column, table)
     if per_paper is not None:
         return list(map(per_paper.__getitem__, table.column("paper")))
+    if column == "kind":
+        return table.column("kind")
     assert cols is not None, column
     if column == "state":
         return cols.status
@@ -380,6 +426,17 @@ def sort_keys(column: str, cards: Sequence[Card], cols: Columns | None) -> Seque
     if column == "EF":
         return [s.easiness if s else 0.0 for s in sm2s]
     return [s.interval if s else 0 for s in sm2s]
+
+
+def paper_keys(column: str, table: Cards) -> list[Any] | None:
+    """The key each paper sorts by in ``column`` (None: not a paper's column)."""
+    if column == "paper":
+        return table.column("title_key")
+    if column == "year":
+        return [y or 0 for y in table.column("year")]
+    if column == "keywords":
+        return [",".join(k) for k in table.column("keywords")]
+    return None
 
 
 def sort_rows(
@@ -425,8 +482,7 @@ def refine(old: str, new: str) -> str | None:
 def ranks(rows: Sequence[int]) -> array[int]:
     """Each row's place in ``rows`` (every row, in the order of a sort)."""
     rank = array("i", bytes(4 * len(rows)))
-    for place, r in enumerate(rows):
-        rank[r] = place
+    deque(map(rank.__setitem__, rows, range(len(rows))), maxlen=0)  # (in C)
     return rank
 
 
@@ -437,8 +493,7 @@ def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int]) -> list
     order of a sort column; this puts its result back in that order, marking each hit's
     place and reading the marks in one pass, without touching the rows that are not hits."""
     marks = bytearray(len(rows))
-    for i in hits:
-        marks[rank[i]] = 1
+    deque(map(marks.__setitem__, map(rank.__getitem__, hits), repeat(1)), maxlen=0)  # (in C)
     return list(compress(rows, marks))
 
 

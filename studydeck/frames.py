@@ -196,7 +196,7 @@ def _light(
 
 def texts(part: memoryview, papers: int, cards: int, whole: bool = True) -> list[list[str]] | None:
     """A frame's search part read (``papers``, ``cards``: its counts): its papers' title
-    keys, and with ``whole`` their texts and their cards' texts; None when it has none;
+    keys, or with ``whole`` their texts and their cards' texts; None when it has none;
     :class:`Damaged` when it is not that."""
     if not part:
         return None
@@ -207,14 +207,15 @@ def texts(part: memoryview, papers: int, cards: int, whole: bool = True) -> list
         raise Damaged("not a search part")
     out: list[list[str]] = []
     at = _TEXTS.size
-    for size, count in list(zip(sizes, (papers, papers, cards), strict=True))[: 3 if whole else 1]:
-        try:
-            got = str(part[at : at + size], "utf-8", "surrogatepass").split(_SEP) if count else []
-        except UnicodeDecodeError:
-            raise Damaged("not a search part") from None
-        if len(got) != count:
-            raise Damaged("not a search part")
-        out.append(got)
+    for k, (size, count) in enumerate(zip(sizes, (papers, papers, cards), strict=True)):
+        if (k > 0) == whole:
+            try:
+                got = str(part[at : at + size], "utf-8", "surrogatepass").split(_SEP)
+            except UnicodeDecodeError:
+                raise Damaged("not a search part") from None
+            if len(got) != count and (count or got != [""]):
+                raise Damaged("not a search part")
+            out.append(got if count else [])
         at += size
     return out
 
@@ -377,12 +378,12 @@ class Columns:
             got = self._texts(part, papers, cards, whole=True)
             if got is None:
                 rows = [self.paper_row(i) for i in range(first, first + papers)]
-                got = [[], [paper_text(*[r[k] for k in _TEXT_AT]) for r in rows]]
+                got = [[paper_text(*[r[k] for k in _TEXT_AT]) for r in rows]]
                 got.append(
                     [card_text(self.card_row(j)[3]) for j in range(card_at, card_at + cards)]
                 )
-            papers_out += got[1]
-            cards_out += got[2]
+            papers_out += got[0]
+            cards_out += got[1]
             card_at += cards
         return papers_out, cards_out
 

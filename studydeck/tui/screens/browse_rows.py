@@ -82,8 +82,16 @@ class SearchIndex:
     card_text: list[str]
     """Per place (made so far): its card's own text."""
     keywords: list[str | None]
-    """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them)."""
+    """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them).
+    Made when first asked for, from ``keyword_column`` when given (:meth:`keyword_texts`)."""
     _place: list[int] | None = None
+    keyword_column: Sequence[Sequence[str]] | None = None
+
+    def keyword_texts(self) -> list[str | None]:
+        if self.keyword_column is not None:
+            self.keywords[:] = map(keywords_text, self.keyword_column)
+            self.keyword_column = None
+        return self.keywords
 
     def places(self, rows: Sequence[int]) -> Sequence[int]:
         """The places of ``rows`` (rows whose texts are made)."""
@@ -329,13 +337,12 @@ def stored_index(cards: Cards, order: Sequence[int]) -> SearchIndex:
     (:meth:`Cards.stored`): read, not made (runs in a worker thread: a decode and a split
     per frame, then the cards' texts copied in that order, where a filter reads them)."""
     texts, own = cards.column("paper_text"), cards.column("card_text")
-    keywords = list(map(keywords_text, cards.column("keywords")))
     of = list(map(cards.column("paper").__getitem__, order))
     # Copied, not only listed, in that order: a filter then reads them from first to last
     # in memory, not at a jump for each row (a third faster at 126k cards).
     joined = "\x00".join(map(own.__getitem__, order)).split("\x00")
     ordered = joined if len(joined) == len(order) else list(map(own.__getitem__, order))
-    return SearchIndex(order, of, texts, ordered, keywords)
+    return SearchIndex(order, of, texts, ordered, [], keyword_column=cards.column("keywords"))
 
 
 def search_index(cards: Sequence[Card]) -> SearchIndex:
@@ -370,7 +377,7 @@ def _free(places: Sequence[int], term: str, index: SearchIndex) -> list[int]:
 
 def _keyword(places: Sequence[int], value: str, index: SearchIndex) -> list[int]:
     """The places (of ``index``) whose paper has a keyword that holds ``value``."""
-    kws, of = index.keywords, index.paper_of
+    kws, of = index.keyword_texts(), index.paper_of
     has = [k is not None and value in k for k in kws]  # per paper
     return list(compress(places, map(has.__getitem__, map(of.__getitem__, places))))
 

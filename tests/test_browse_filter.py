@@ -12,6 +12,7 @@ from studydeck.tui.screens.browse_rows import (
     Columns,
     Filtered,
     IndexMaker,
+    ranks,
     refilter,
     refine,
     search_index,
@@ -80,6 +81,7 @@ def test_each_key_shows_what_a_search_of_every_card_shows(
     order: list[int], steps: list[tuple[str, str]], made_in_list_order: bool, start: str
 ) -> None:
     rows = list(order)  # the cards in the order of some sort
+    rank = ranks(rows)
     # The search texts made in notes order, or in the list's (as browse makes them: then a
     # filter's result needs no reordering, unless it narrows one looked through otherwise).
     index = INDEX
@@ -88,12 +90,12 @@ def test_each_key_shows_what_a_search_of_every_card_shows(
         maker.step(len(rows))
         index = maker.index
     # What the list showed before the search texts were made (a filter that needs none).
-    last: Filtered | None = refilter(None, start, rows, CARDS, None, COLS)
+    last: Filtered | None = refilter(None, start, rows, lambda: rank, CARDS, None, COLS)
     assert last.shown == [r for r in rows if plain(r, start)]
     query = start
     for what, piece in steps:
         query = {"type": query + piece, "delete": query[:-1], "paste": piece}[what]
-        result = refilter(last, query, rows, CARDS, index, COLS)
+        result = refilter(last, query, rows, lambda: rank, CARDS, index, COLS)
         expected = [r for r in rows if plain(r, query)]
         assert result.shown == expected, (last and last.query, query)
         assert sorted(result.matched) == sorted(expected)  # (in the order looked through)
@@ -126,9 +128,10 @@ def test_a_narrower_filter_looks_through_the_last_ones_rows_whatever_index_it_us
     """A result found in one index (made in notes order) narrowed with another (made in the
     list's order): the places of the first mean nothing in the second."""
     rows = list(reversed(range(len(CARDS))))
+    rank = ranks(rows)
     maker = IndexMaker(CARDS, rows)
     maker.step(len(rows))
-    last = refilter(None, "vid", rows, CARDS, INDEX, COLS)
-    result = refilter(last, "video", rows, CARDS, maker.index, COLS)
+    last = refilter(None, "vid", rows, lambda: rank, CARDS, INDEX, COLS)
+    result = refilter(last, "video", rows, lambda: rank, CARDS, maker.index, COLS)
     expected = [r for r in rows if plain(r, "video")]
     assert result.shown == expected and 0 < len(expected) < len(last.shown)

@@ -14,6 +14,7 @@ from studydeck.naming import short_names
 from studydeck.tui.screens.browse_rows import (
     Columns,
     IndexMaker,
+    ranks,
     refilter,
     search_index,
     select,
@@ -111,5 +112,5 @@ def test_the_rows_made_so_far_give_the_first_matches_and_then_all(
     assert select(order, query, cards, maker.index, cols) == expected
     # Made in the list's order or the notes', the index gives any sort the same rows.
     for index in (maker.index, search_index(cards)):
-        result = refilter(None, query, order, cards, index, cols)
+        result = refilter(None, query, order, lambda: ranks(order), cards, index, cols)
         assert result.shown == expected

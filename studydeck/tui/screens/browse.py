@@ -18,6 +18,7 @@ live) and runs when they arrive."""
 from __future__ import annotations
 
 import asyncio
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from studydeck.tui.screens.browse_rows import (
     matches,
     needs,
     owed_today,
+    ranks,
     refilter,
     refine,
     retired_cards,
@@ -139,6 +141,8 @@ class BrowseScreen(Screen[None]):
         """The rows in the table, in its order (the cursor's row is ``shown[cursor_row]``)."""
         self._sorted: list[int] | None = None
         """All rows in the order of the sort column (None: to be sorted again)."""
+        self._rank: array[int] | None = None
+        """Each row's place in :attr:`_sorted` (made when a filter first needs it)."""
         self.applied_query: str | None = None
         """The filter the table shows the result of."""
         self._last: Filtered | None = None
@@ -362,7 +366,7 @@ class BrowseScreen(Screen[None]):
             if not new:
                 shown.extend(partial.matched[len(shown) :])
         else:
-            shown = in_order(partial.matched, rows)
+            shown = in_order(partial.matched, rows, self._ranks())
         self.shown = shown
         if new or maker.index.order is not rows:
             table.set_row_count(len(shown))
@@ -444,7 +448,19 @@ class BrowseScreen(Screen[None]):
             )
             self.applied_query = None
             self._last = None  # its rows are in the old order
+            self._rank = None
         return self._sorted
+
+    def _ranks(self) -> array[int]:
+        if self._rank is None:
+            self._rank = ranks(self._rows_sorted())
+        return self._rank
+
+    def _rank_ahead(self) -> None:
+        """Each row's place in the sort, made once the sorted list is painted (before a key
+        is typed, not while it waits)."""
+        if self._sorted is not None and self._rank is None:
+            self._rank = ranks(self._sorted)
 
     def refill(self, keep_cursor: bool = False) -> None:
         """Show the rows the filter and sort ask for (the cursor on the first, or with
@@ -480,7 +496,9 @@ class BrowseScreen(Screen[None]):
             return
         self.waiting = None
         rows = self._rows_sorted()
-        result = refilter(self._last, query, rows, self.cards, self.index, self.columns)
+        result = refilter(
+            self._last, query, rows, self._ranks, self.cards, self.index, self.columns
+        )
         shown = result.shown
         same = shown is self.shown
         self.shown, self._last = shown, result
@@ -498,6 +516,9 @@ class BrowseScreen(Screen[None]):
             table.border_title = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
+        if self._rank is None and self.index is not None and self.index.order is not rows:
+            # (a filter through an index in another order than the list's needs them)
+            self.call_after_refresh(self._rank_ahead)
 
     def resort(self) -> None:
         self._sorted = None

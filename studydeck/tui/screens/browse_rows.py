@@ -118,8 +118,6 @@ class SearchIndex:
 TEXT_COLUMNS = TEXT_FIELDS
 #: Every column the search texts are made from (:class:`IndexMaker`).
 INDEX_COLUMNS = ("back", "paper", *TEXT_COLUMNS)
-#: The columns of the deck cache's search parts (:meth:`Cards.stored`): per paper, per card.
-TEXTS = ("paper_text", "card_text")
 
 
 def _paper_text(p: Paper) -> str:
@@ -214,29 +212,27 @@ class Cards(Sequence[Card]):
             return own + [c.kind.value for c in extra]
         if name == "back":
             return own + [c.back for c in extra]
-        if name == "card_text":
-            return own + [card_text(c.back) for c in extra]
-        if name == "paper_text":
-            return own + list(map(_paper_text, self._extra_papers))
         if name == "title_key":
             return own + [title_key(p.title) for p in self._extra_papers]
         return own + [getattr(p, name) for p in self._extra_papers]
 
     def stored(self) -> bool:
-        """Whether the deck's search texts are stored with it (:data:`TEXTS`, read at once;
-        else :class:`IndexMaker` makes them)."""
+        """Whether the deck's search texts are stored with it (:meth:`texts` reads them at
+        once; else :class:`IndexMaker` makes them)."""
         return self._deck is None or _stored(self._deck) is not None
+
+    def texts(self) -> tuple[list[str], list[str]]:
+        """Each paper's search text and each row's own, read from the deck's stored ones
+        (:meth:`stored`), the extra rows' made. Not kept: the index copies them."""
+        rows = None if self._deck is None else _stored(self._deck)
+        papers, own = rows.search() if rows is not None else ([], [])
+        papers += map(_paper_text, self._extra_papers)
+        own += [card_text(c.back) for c in self._extra]
+        return papers, own
 
     def _deck_column(self, name: str) -> list[Any]:
         got = self._own.get(name)
         if got is None:
-            if self._deck is not None and name in TEXTS:
-                rows = _stored(self._deck)
-                assert rows is not None
-                texts = rows.search()
-                for k, text in zip(TEXTS, texts, strict=True):
-                    self._own.setdefault(k, text)
-                return self._own[name]
             got = self._own[name] = [] if self._deck is None else _deck_column(self._deck, name)
         return got
 
@@ -334,7 +330,7 @@ def stored_index(cards: Cards, order: Sequence[int]) -> SearchIndex:
     per frame). As :class:`IndexMaker` makes them: papers numbered in the order their first
     row comes, and the texts copied in that order, so a filter reads them from first to
     last in memory, not at a jump for each row (a third faster at 126k cards)."""
-    texts, own, paper = cards.column("paper_text"), cards.column("card_text"), cards.column("paper")
+    (texts, own), paper = cards.texts(), cards.column("paper")
     first = list(dict.fromkeys(map(paper.__getitem__, order)))  # the papers, as they come
     number = [0] * len(texts)
     deque(map(number.__setitem__, first, range(len(first))), maxlen=0)

@@ -284,6 +284,14 @@ def main() -> None:
         f"{med(k for o in ours for k in o.cpu_loading) * 1000:.1f} ms (max "
         f"{max(k for o in ours for k in o.cpu_loading) * 1000:.1f})"
     )
+    for label, phase in (("right after opening", "cpu_loading"), ("once loaded", "cpu")):
+        # Per key typed (the query so far): which key is the slow one.
+        per_key = [med(getattr(o, phase)[i] for o in ours) for i in range(len(QUERY))]
+        print(
+            f"  UI thread CPU per key, {label} (median of the runs): "
+            + ", ".join(f"{QUERY[: i + 1]!r} {c * 1000:.0f}" for i, c in enumerate(per_key))
+            + " ms"
+        )
     print(
         f"every column read (from the key b): {med(o.loaded for o in ours):.3f} s "
         "(in a worker thread; the list is live meanwhile)"

@@ -3,17 +3,24 @@
 A warm start, ``stats`` and today's plan need of every paper only its key and keywords, and
 of every card its id, kind and paper; the titles, contributions, notes and card backs are
 most of the bytes and most of the unmarshalling (and, as tens of thousands of tuples, most of
-the cyclic GC's first pass after it). So a frame holds its rows as columns, in two parts:
+the cyclic GC's first pass after it). So a frame holds its rows as columns, in three parts:
 
 - the *light* part, read at open: the paper columns :data:`LIGHT` (small values the quiz's
   selection reads of every paper too) and the card columns (paper index, id, kind);
 - the *heavy* part: :data:`HEAVY` and the cards' backs, in chunks of :data:`CHUNK_ROWS`
-  papers, each unmarshalled only when one of its papers or cards is first read.
+  papers, each unmarshalled only when one of its papers or cards is first read;
+- the *search* part, read only when browse opens: each paper's casefolded title (the key it
+  sorts by) and search text, each card's casefolded back (:func:`paper_text`,
+  :func:`title_key`, :func:`card_text`: the one rule, made when the frame is written, so a
+  frame's texts are always its own rows'). UTF-8, joined by NUL: read back by a decode and
+  a split (no object per row in the bytes, no Python loop).
 
-Damage is still found at open: a frame's bytes start with a CRC-32 of the rest, checked
-before anything is read (GB/s: ~2 ms for a 10,000-paper deck's 6 MB), so a frame whose bytes changed
-makes the open a miss and the notes are parsed again. A chunk is checked for its shape when
-it is read (:func:`heavy`), against a cache another program wrote under a valid CRC.
+Damage is still found at open: a frame's bytes start with a CRC-32 of the rest but the
+search part, checked before anything is read (GB/s: ~2 ms for a 10,000-paper deck's 6 MB),
+so a frame whose bytes changed makes the open a miss and the notes are parsed again. A chunk
+is checked for its shape when it is read (:func:`heavy`), against a cache another program
+wrote under a valid CRC. The search part has a CRC of its own, checked when it is read (a
+warm start does not pay for browse's texts): damaged, its texts are made from the rows.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from dataclasses import fields
 from typing import Any
 
 from studydeck.models import CardKind, Paper
+from studydeck.naming import short_names
 from studydeck.perf import gc_paused
 
 FIELDS = tuple(f.name for f in fields(Paper))
@@ -39,7 +47,35 @@ _HEAVY_AT = tuple(FIELDS.index(f) for f in HEAVY)
 #: Papers per heavy chunk: a first card reads one (~0.5 ms), not a whole frame's.
 CHUNK_ROWS = 256
 _KINDS = frozenset(k.value for k in CardKind)
-_HEAD = struct.Struct("<II")  # CRC-32 of what follows it, length of the light part
+# CRC-32 of what follows it up to the search part, the lengths of the light and search parts
+_HEAD = struct.Struct("<III")
+# the search part's own CRC-32 (of what follows it), and its sizes: titles, paper texts,
+# card texts (checked when browse reads it: a warm start reads the frame's other parts)
+_TEXTS = struct.Struct("<IIII")
+_SEP = "\x00"  # between two texts of the search part (a text that holds one: no part)
+
+
+#: The paper fields a search text is made of (:func:`paper_text`'s arguments, in order).
+TEXT_FIELDS = ("title", "short_name", "contribution", "keywords", "notes")
+
+
+def paper_text(
+    title: str, short_name: str, contribution: str, keywords: Sequence[str], notes: str
+) -> str:
+    """A paper's casefolded search text: title, short names, keywords, notes (the one rule,
+    for a built Paper, the deck's columns and the cache's search part alike)."""
+    names = short_names(short_name, contribution)
+    return " ".join((title, *names, " ".join(keywords), notes)).casefold()
+
+
+def card_text(back: str) -> str:
+    """A card's own casefolded search text (its back)."""
+    return back.casefold()
+
+
+def title_key(title: str) -> str:
+    """What a paper sorts by in browse's paper column."""
+    return title.casefold()
 
 
 class Damaged(ValueError):
@@ -73,27 +109,55 @@ def encode(papers: Sequence[Sequence[Any]], cards: Sequence[Sequence[Any]], base
         chunks.append(marshal.dumps((cols, backs[at:stop])))
         sizes.append((len(chunks[-1]), stop - at))
         at = stop
-    return pack((paper_cols, card_cols, sizes), chunks)
+    return pack((paper_cols, card_cols, sizes), chunks, search_part(by_field, backs))
 
 
-def pack(light: Any, chunks: Sequence[bytes]) -> bytes:
+def search_part(by_field: Sequence[Sequence[Any]], backs: Sequence[str]) -> bytes:
+    """The search part of papers (their columns, in :data:`FIELDS` order) and their cards'
+    ``backs``: empty when a text holds a NUL (then it is made when read, :meth:`Columns.search`)."""
+    try:
+        titles = _SEP.join(map(title_key, by_field[_TITLE]))
+        cols = [by_field[k] for k in _TEXT_AT]
+        texts = _SEP.join([paper_text(*row) for row in zip(*cols, strict=True)])
+        own = _SEP.join(map(card_text, backs))
+    except (TypeError, AttributeError):  # (rows of other types: a hostile cache's test)
+        return b""
+    n, m = len(by_field[0]), len(backs)
+    # (a NUL in a text would split it in two: then there are more parts than rows)
+    if any(s.count(_SEP) != max(k - 1, 0) for s, k in ((titles, n), (texts, n), (own, m))):
+        return b""
+    blobs = [s.encode("utf-8", "surrogatepass") for s in (titles, texts, own)]
+    crc = zlib.crc32(b"".join([struct.pack("<III", *map(len, blobs)), *blobs]))
+    return b"".join([_TEXTS.pack(crc, *map(len, blobs)), *blobs])
+
+
+def pack(light: Any, chunks: Sequence[bytes], search: bytes = b"") -> bytes:
     """A frame's bytes from its light part (paper columns, card columns, each chunk's size
-    in bytes and its count of cards) and its heavy chunks' bytes: under a CRC-32 of them."""
+    in bytes and its count of cards), its heavy chunks' bytes and its search part (none:
+    made when read): under a CRC-32 of them."""
     data = marshal.dumps(light)
-    body = b"".join([struct.pack("<I", len(data)), data, *chunks])
-    return struct.pack("<I", zlib.crc32(body)) + body
+    body = b"".join([struct.pack("<II", len(data), len(search)), data, *chunks])
+    return b"".join([struct.pack("<I", zlib.crc32(body)), body, search])
 
 
 def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
     """A frame's light part: its paper columns (as :data:`LIGHT`), its card columns (paper
     index, id, kind) and its heavy chunks, not read; :class:`Damaged` when the bytes are not
     the ones written or not a frame."""
+    return _light(data)[:3]
+
+
+def _light(
+    data: bytes,
+) -> tuple[list[list[Any]], list[list[Any]], list[Chunk], memoryview]:
+    """:func:`light`, and the frame's search part, not read."""
     view = memoryview(data)
     if len(view) < _HEAD.size:
         raise Damaged("too short")
-    crc, size = _HEAD.unpack_from(view)
-    if zlib.crc32(view[4:]) != crc:
+    crc, size, search = _HEAD.unpack_from(view)
+    if search > len(view) - _HEAD.size or zlib.crc32(view[4 : len(view) - search]) != crc:
         raise Damaged("bytes changed")
+    part, view = view[len(view) - search :], view[: len(view) - search]
     try:
         paper_cols, card_cols, sizes = marshal.loads(view[_HEAD.size : _HEAD.size + size])
     except (ValueError, EOFError, TypeError) as e:
@@ -127,7 +191,33 @@ def light(data: bytes) -> tuple[list[list[Any]], list[list[Any]], list[Chunk]]:
         chunks.append((view[at : at + length], first, min(CHUNK_ROWS, n - first), card, count))
         at += length
         card += count
-    return paper_cols, card_cols, chunks
+    return paper_cols, card_cols, chunks, part
+
+
+def texts(part: memoryview, papers: int, cards: int, whole: bool = True) -> list[list[str]] | None:
+    """A frame's search part read (``papers``, ``cards``: its counts): its papers' title
+    keys, or with ``whole`` their texts and their cards' texts; None when it has none;
+    :class:`Damaged` when it is not that."""
+    if not part:
+        return None
+    if len(part) < _TEXTS.size:
+        raise Damaged("not a search part")
+    crc, *sizes = _TEXTS.unpack_from(part)
+    if _TEXTS.size + sum(sizes) != len(part) or zlib.crc32(part[4:]) != crc:
+        raise Damaged("not a search part")
+    out: list[list[str]] = []
+    at = _TEXTS.size
+    for k, (size, count) in enumerate(zip(sizes, (papers, papers, cards), strict=True)):
+        if (k > 0) == whole:
+            try:
+                got = str(part[at : at + size], "utf-8", "surrogatepass").split(_SEP)
+            except UnicodeDecodeError:
+                raise Damaged("not a search part") from None
+            if len(got) != count and (count or got != [""]):
+                raise Damaged("not a search part")
+            out.append(got if count else [])
+        at += size
+    return out
 
 
 def heavy(chunk: Chunk) -> tuple[list[Sequence[Any]], Sequence[str]]:
@@ -192,9 +282,11 @@ class Columns:
         ids: list[str] = []
         kinds: list[str] = []
         chunks: list[Chunk] = []
+        parts: list[tuple[memoryview, int, int, int]] = []
         for data in frames:
-            paper_cols, (more_index, more_ids, more_kinds), more = light(data)
+            paper_cols, (more_index, more_ids, more_kinds), more, part = _light(data)
             n, m = len(cols[0]), len(index)
+            parts.append((part, n, len(paper_cols[0]), len(more_index)))
             chunks += [(b, p + n, np, c + m, nc) for b, p, np, c, nc in more]
             for col, more_col in zip(cols, paper_cols, strict=True):
                 col += more_col
@@ -216,6 +308,8 @@ class Columns:
         self._paper_starts = [c[1] for c in chunks]
         self._card_starts = [c[3] for c in chunks]
         self._read: list[tuple[list[Sequence[Any]], Sequence[str]] | None] = [None] * len(chunks)
+        self._parts = parts
+        """Per frame: its search part (not read), its first paper, its papers and cards."""
 
     def _chunk(self, k: int) -> tuple[list[Sequence[Any]], Sequence[str]]:
         # Its bytes are let go once read (a frame's, once all its chunks are): taken before
@@ -261,6 +355,45 @@ class Columns:
         index, ids, kinds = self.cards
         return index[j], ids[j], kinds[j], self._chunk(k)[1][j - self._card_starts[k]]
 
+    def title_keys(self) -> list[str]:
+        """Each paper's :func:`title_key`, from the frames' search parts (a frame without
+        one: from its titles)."""
+        out: list[str] = []
+        for part, first, papers, cards in self._parts:
+            got = self._texts(part, papers, cards, whole=False)
+            out += (
+                got[0]
+                if got
+                else [title_key(self.paper_row(i)[_TITLE]) for i in range(first, first + papers)]
+            )
+        return out
+
+    def search(self) -> tuple[list[str], list[str]]:
+        """Each paper's :func:`paper_text` and each card's :func:`card_text`, from the
+        frames' search parts (a frame without one: made from its rows)."""
+        papers_out: list[str] = []
+        cards_out: list[str] = []
+        card_at = 0
+        for part, first, papers, cards in self._parts:
+            got = self._texts(part, papers, cards, whole=True)
+            if got is None:
+                rows = [self.paper_row(i) for i in range(first, first + papers)]
+                got = [[paper_text(*[r[k] for k in _TEXT_AT]) for r in rows]]
+                got.append(
+                    [card_text(self.card_row(j)[3]) for j in range(card_at, card_at + cards)]
+                )
+            papers_out += got[0]
+            cards_out += got[1]
+            card_at += cards
+        return papers_out, cards_out
+
+    @staticmethod
+    def _texts(part: memoryview, papers: int, cards: int, whole: bool) -> list[list[str]] | None:
+        try:
+            return texts(part, papers, cards, whole)
+        except Damaged:  # (under a valid CRC: another program's writing) made from the rows
+            return None
+
     def all_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         heavy_cols, backs = self._all()
         columns = [*self._light.values(), *heavy_cols]
@@ -274,5 +407,8 @@ class Columns:
 
 
 _HEAVY_PLACE = {f: k for k, f in enumerate(HEAVY)}
+_TITLE = FIELDS.index("title")
+#: Where :func:`paper_text`'s arguments are in a paper row.
+_TEXT_AT = tuple(FIELDS.index(f) for f in TEXT_FIELDS)
 #: Where each field is in the light columns followed by the heavy ones.
 _PLACE = {f: k for k, f in enumerate((*LIGHT, *HEAVY))}

@@ -455,3 +455,50 @@ async def test_opening_filtering_and_sorting_build_only_the_cards_shown(make_app
         assert "cards" not in deck.__dict__ and "papers" not in deck.__dict__
         # The rows drawn by each sort and filter (the first screen of each), no more.
         assert 0 < len(deck.__dict__["_made_cards"]) <= 6 * on_screen
+
+
+@pytest.fixture
+def held_texts(monkeypatch):
+    """The worker's reading of the deck's stored search texts, held until the test says;
+    and no search text made on the UI thread (``IndexMaker``) meanwhile or after."""
+    release = threading.Event()
+    real = browse.stored_index
+
+    def slow(*args, **kwargs):
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the texts are stored with the deck: none is made")
+
+    monkeypatch.setattr(browse, "stored_index", slow)
+    monkeypatch.setattr(browse, "IndexMaker", never)
+    yield release
+    release.set()
+
+
+@pytest.mark.parametrize("typed", ["video", "VIDEO restor", "kw:图像", "zzzz"])
+async def test_a_deck_read_from_the_cache_is_searched_through_its_stored_texts(
+    make_app, held_texts, typed: str
+) -> None:
+    """Typed at once, before the stored texts are read: the list waits for them (saying so),
+    then shows what a plain search of the deck shows; typed on, and sorted, the same."""
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b", "slash", *typed[:3])
+        screen = app.screen
+        table_ = screen.query_one(CardList)
+        assert screen.cards.stored() and screen.index is None
+        assert "reading the search texts" in str(table_.border_title)
+        held_texts.set()
+        await loaded(app, pilot)
+        plain = Plain(app)
+        assert screen.applied_query == typed[:3]
+        assert table_rows(table_) == plain.rows(typed[:3])
+        for i in range(4, len(typed) + 1):
+            screen.query_one(Input).insert_text_at_cursor(typed[i - 1])
+            await pilot.pause()
+            assert table_rows(table_) == plain.rows(typed[:i]), typed[:i]
+        await pilot.press("tab", "o")  # sorted by kind: the same rows, in that order
+        assert table_rows(table_) == plain.rows(typed, column="kind")

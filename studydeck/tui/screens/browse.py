@@ -56,6 +56,7 @@ from studydeck.tui.screens.browse_rows import (
     search_text,
     select_places,
     sort_rows,
+    stored_index,
 )
 from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
@@ -252,6 +253,18 @@ class BrowseScreen(Screen[None]):
         the rows made so far, the first rows of its result, and grows with each slice."""
         ctx = ctx_of(self)
         retired = await asyncio.to_thread(ctx.store.reading, retired_cards)
+        if generation is not self._generation:
+            return
+        if self.cards.stored():
+            # Stored with the deck (its cache's search parts): read in a thread, at once.
+            if retired:
+                self.cards.extend(retired)
+                self._sorted = None
+            index = await asyncio.to_thread(stored_index, self.cards, self._rows_sorted())
+            if generation is not self._generation:
+                return
+            self._indexed(index)
+            return
         # The deck's columns the texts are made of, read beside the UI (their first read
         # joins or unpacks the deck's stored rows: tens of milliseconds in one piece).
         await asyncio.to_thread(self.cards.read, INDEX_COLUMNS)
@@ -272,7 +285,11 @@ class BrowseScreen(Screen[None]):
             if self._partial is not None:
                 self._grow(made)
         self._maker = None
-        self.index = maker.index
+        self._indexed(maker.index)
+
+    def _indexed(self, index: SearchIndex) -> None:
+        """Every row's search texts are here."""
+        self.index = index
         partial, self._partial = self._partial, None
         if partial is not None and self.waiting is not None:
             # Every row looked through: the result is the whole filter's.
@@ -499,7 +516,8 @@ class BrowseScreen(Screen[None]):
             table.border_title = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
-        if self._rank is None:
+        if self._rank is None and self.index is not None and self.index.order is not rows:
+            # (a filter through an index in another order than the list's needs them)
             self.call_after_refresh(self._rank_ahead)
 
     def resort(self) -> None:

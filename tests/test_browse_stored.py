@@ -1,0 +1,187 @@
+"""Browse's search texts stored with the deck cache (each frame's search part, frames.py):
+a filter through them finds what a plain search of the parsed deck finds (written here,
+card by card), for random decks and terms, and still after an edit that rewrites one frame
+(a frame's texts are its own rows', never an older writing's). A warm start never reads
+them; a search part damaged under the frame's CRC is not read as texts (made from the
+rows instead); a frame whose texts cannot be stored has none, and its texts are made."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from studydeck import frames, loading
+from studydeck.deck import parse_files
+from studydeck.incremental import FileCaches
+from studydeck.models import Card, Deck
+from studydeck.naming import short_names
+from studydeck.store import Store
+from studydeck.tui.screens.browse_rows import Cards, select, sort_rows, stored_index
+
+from .conftest import table
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+#: Characters whose casefolding is not a lowercasing (ß -> ss, the ligature ﬁ -> fi, the
+#: Kelvin sign -> k), CJK, and plain letters.
+LETTERS = "aAbBkKfFiIsS\u00df\ufb01\u212a图像复原视频 "
+word = st.text(alphabet=LETTERS.strip(), min_size=1, max_size=6)
+phrase = st.lists(word, min_size=1, max_size=3).map(" ".join)
+
+
+def row(n: int, title: str, kw: str, contribution: str, notes: str) -> str:
+    return (
+        f"| {2000 + n % 7} | [{title} {n}](https://x.org/{n}) | {kw} | {contribution} | | {notes} |"
+    )
+
+
+papers = st.lists(st.tuples(phrase, word, phrase, phrase), min_size=1, max_size=12)
+
+
+def plain_has(card: Card, term: str) -> bool:
+    """A free term's match, from the card as parsed (what browse's filter must find)."""
+    p = card.paper
+    words = (p.title, *short_names(p.short_name, p.contribution), *p.keywords, p.notes, card.back)
+    return term.casefold() in " ".join(words).casefold()
+
+
+def found(deck: Deck, term: str) -> list[int]:
+    cards = Cards(deck)
+    assert cards.stored()  # (read from the cache: the stored texts are what is searched)
+    order = sort_rows(range(len(cards)), "paper", cards, None, False)
+    index = stored_index(cards, order)
+    return sorted(select(order, term, cards, index, None))
+
+
+def terms(parsed: Deck, rnd: random.Random) -> list[str]:
+    """Pieces of the deck's own texts (in any case), and single letters."""
+    texts = [c.paper.title + c.back + c.paper.notes for c in parsed.cards]
+    out = list("skfiß\ufb01\u212aSK图")
+    for t in rnd.sample(texts, min(4, len(texts))):
+        t = t.replace(" ", "")
+        if t:
+            at = rnd.randrange(len(t))
+            piece = t[at : at + rnd.randint(1, 4)]
+            out += [piece, piece.upper(), piece.casefold()]
+    return out
+
+
+def cached(store: Store, notes: Path) -> loading._CachedDeck:
+    deck, _ = loading.open_deck(store, [notes], NOW)
+    assert isinstance(deck, loading._CachedDeck) and deck.stored_texts() is not None
+    return deck
+
+
+@pytest.fixture
+def small_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frames of 3 papers, heavy chunks of 2: a small deck in many of each."""
+    monkeypatch.setattr(loading, "_FRAME_ROWS", 3)
+    monkeypatch.setattr(frames, "CHUNK_ROWS", 2)
+
+
+@pytest.mark.usefixtures("small_frames")
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=papers, edit=st.tuples(st.integers(0, 11), phrase), seed=st.integers(0, 99))
+def test_a_search_of_the_stored_texts_finds_what_a_plain_search_finds(
+    rows: list[tuple[str, str, str, str]], edit: tuple[int, str], seed: int
+) -> None:
+    rnd = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        notes = Path(tmp) / "notes.md"
+        lines = [row(n, *r) for n, r in enumerate(rows)]
+        notes.write_text(table(*lines), "utf-8")
+        with Store.open(Path(tmp) / "s.db") as store:
+            loading.open_deck(store, [notes], NOW)  # parsed: the cache written
+            for _ in range(2):  # as written, then after one row's edit
+                deck, parsed = cached(store, notes), parse_files([notes])
+                assert deck.card_count == len(parsed.cards)
+                for term in [*terms(parsed, rnd), "edited", "new" + edit[1][:2]]:
+                    expected = [j for j, c in enumerate(parsed.cards) if plain_has(c, term)]
+                    assert found(deck, term) == expected, term
+                # The list's sort by title: the stored title keys give the plain one.
+                cards = Cards(deck)
+                by_title = sorted(
+                    range(len(parsed.cards)), key=lambda j: parsed.cards[j].paper.title.casefold()
+                )
+                assert sort_rows(range(len(cards)), "paper", cards, None, False) == by_title
+                # One row's title and notes changed: its frame is written again.
+                n = edit[0] % len(lines)
+                lines[n] = row(n, edit[1] + " edited", "k", edit[1], "new " + edit[1])
+                notes.write_text(table(*lines), "utf-8")
+                loading.open_deck(store, [notes], NOW)  # the edit's parse
+
+
+@pytest.mark.usefixtures("small_frames")
+def test_a_warm_start_reads_no_search_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*[row(n, "Video fi", "k", "M: a method", "ß") for n in range(8)]))
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [notes], NOW)
+        read: list[int] = []
+        real = frames.texts
+        monkeypatch.setattr(frames, "texts", lambda *a, **k: read.append(1) or real(*a, **k))
+        deck = cached(store, notes)
+        parsed = parse_files([notes])
+        assert deck.card_keys() == [(c.id, c.paper.key) for c in parsed.cards]
+        assert deck.card_at(5) == parsed.cards[5]  # a first card
+        assert read == []
+        assert found(deck, "ss") == list(range(len(parsed.cards)))  # browse: read now
+        assert read
+
+
+@pytest.mark.usefixtures("small_frames")
+def test_a_damaged_search_part_is_not_read_as_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its own CRC finds a changed byte (the frame's CRC leaves the search part out, so the
+    open is still a hit): its frame's texts are made from the rows."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*[row(n, f"Paper{n}", "k", "x", "y") for n in range(6)]), "utf-8")
+    key = str(notes.resolve())
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [notes], NOW)
+        name = key + "\x00frame " + f"{1:08d}"  # papers 3-5
+        data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
+        at = data.rindex(b"paper4")  # in the search part (casefolded: the texts')
+        with store.transaction() as c:
+            c.execute(
+                "UPDATE deck_cache SET data = ? WHERE deck = ?",
+                (data[:at] + b"paper9" + data[at + 6 :], name),
+            )
+        parsed_files: list[str] = []
+        parse = FileCaches.parse
+        monkeypatch.setattr(
+            FileCaches,
+            "parse",
+            lambda self, text, p: parsed_files.append(p) or parse(self, text, p),
+        )
+        deck = cached(store, notes)
+        assert parsed_files == []  # a hit: the search part is checked when read
+        parsed = parse_files([notes])
+        for term in ("paper4", "paper9", "paper"):
+            expected = [j for j, c in enumerate(parsed.cards) if plain_has(c, term)]
+            assert found(deck, term) == expected, term
+
+
+def test_a_frame_whose_texts_hold_a_nul_has_no_search_part_and_they_are_made() -> None:
+    def paper(i: int, title: str) -> tuple[object, ...]:
+        values = {f: f"{f}{i}" for f in frames.FIELDS}
+        values.update(title=title, keywords=("k",), figures=(), year=2020, line=i, order=i)
+        return tuple(values[f] for f in frames.FIELDS)
+
+    papers = [paper(0, "A\x00B"), paper(1, "Straße")]
+    cards = [(0, "id0", "insight", "Back\x00one"), (1, "id1", "insight", "ﬁne")]
+    data = frames.encode(papers, cards, 0)
+    assert frames.search_part(list(zip(*papers, strict=True)), [c[3] for c in cards]) == b""
+    texts, own = frames.Columns([data]).search()
+    assert own == ["back\x00one", "fine"]
+    assert texts[0].startswith("a\x00b ") and texts[1].startswith("strasse ")
+    assert frames.Columns([data]).title_keys() == ["a\x00b", "strasse"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,16 @@ def skipped_rows_notice(deck: Deck) -> str:
     )
 
 
+def warm_up() -> None:
+    """What the first card does not need and a later screen would pay for on its first
+    key, made while the user reads: the Markdown parser (markdown-it: ~40 ms of imports),
+    which a card back, browse's detail pane or a quiz option that is not plain text needs
+    (:func:`studydeck.tui.text.markdown_text`)."""
+    from studydeck.rendering import inline_md
+
+    inline_md()
+
+
 class StudydeckApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "studydeck"
@@ -94,6 +105,8 @@ class StudydeckApp(App[int]):
         self.refusal: str | None = None
         """The one line the app ended with, when a :class:`StudydeckError` ended it."""
         self.collector = IdleCollector()
+        self._warm_up: Any = warm_up
+        """Run once in a thread the first time the user is idle (None: done)."""
 
     def notify(
         self,
@@ -167,7 +180,11 @@ class StudydeckApp(App[int]):
         self.collector.stop()
 
     def _collect_when_idle(self) -> None:
-        self.collector.tick(time.monotonic())
+        now = time.monotonic()
+        self.collector.tick(now)
+        if self._warm_up is not None and self.collector.idle(now):
+            work, self._warm_up = self._warm_up, None
+            threading.Thread(target=work, name="studydeck-warm-up").start()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent) and not event.is_forwarded:

@@ -59,12 +59,17 @@ class IdleCollector:
     def input_seen(self, now: float) -> None:
         self.last_input = now
 
+    def idle(self, now: float) -> bool:
+        """Whether no input came for :attr:`quiet` seconds: the user is not waiting for the
+        screen (the rule for any work put off until then, this pass or another)."""
+        return now - self.last_input >= self.quiet
+
     def tick(self, now: float) -> bool:
         """Make the full pass if it is due and the user is idle (or it is overdue)."""
         pending = self._pending()
         if pending < self.due:
             return False
-        if now - self.last_input < self.quiet and pending < self.cap:
+        if not self.idle(now) and pending < self.cap:
             return False
         self._collect()
         return True

@@ -11,6 +11,8 @@ import gc
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -274,6 +276,41 @@ async def test_the_app_defers_full_collections_while_it_runs_and_restores_python
     restored = gc.get_threshold()
     gc.set_threshold(*python_own)
     assert restored == before
+
+
+async def test_what_a_later_screen_needs_is_made_once_the_first_time_the_user_is_idle(
+    make_app, notes
+) -> None:
+    """markdown-it (a card back or browse's detail pane that is not plain text) is made in
+    a thread while the user reads, not on the key that first needs it; never while keys
+    come, and once."""
+    from studydeck.tui import app as app_module
+
+    app = make_app([notes(TWO)], start="review")
+    made: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app._warm_up = lambda: made.append(threading.current_thread().name)
+        app.collector.input_seen(time.monotonic() + 3600)  # a key just came (for an hour)
+        app._collect_when_idle()
+        assert made == []
+        app.collector.input_seen(float("-inf"))  # idle for ever
+        app._collect_when_idle()
+        app._collect_when_idle()
+        for t in threading.enumerate():
+            if t.name == "studydeck-warm-up":
+                t.join()
+        assert made == ["studydeck-warm-up"]  # once, in its own thread
+    assert app_module.StudydeckApp(app.ctx)._warm_up is app_module.warm_up
+
+
+def test_the_warm_up_makes_the_markdown_parser() -> None:
+    from studydeck import rendering
+    from studydeck.tui.app import warm_up
+
+    rendering._make_inline_md.cache_clear()
+    warm_up()
+    assert rendering._make_inline_md.cache_info().currsize == 1
 
 
 class _RecordingFetcher(FigureFetcher):

@@ -448,16 +448,17 @@ def rebuild(
 
 
 KIND_NAMES = {
-    "answer": "answers",
-    "quiz": "quiz answers",
-    "correct": "corrections",
-    "bury": "buryings",
-    "suspend": "suspensions",
-    "send": "sent to review",
-    "undo": "undos",
-    "rename": "renames",
+    "answer": ("answer", ""),
+    "quiz": ("quiz answer", ""),
+    "correct": ("correction", ""),
+    "bury": ("burying", ""),
+    "suspend": ("suspension", ""),
+    "send": ("sent to review", "sent to review"),
+    "undo": ("undo", ""),
+    "rename": ("rename", ""),
 }
-"""How :func:`status` names each kind of line (in :data:`~studydeck.replay.KINDS` order)."""
+"""How :func:`status` names each kind of line (in :data:`~studydeck.replay.KINDS` order):
+one and many, as :func:`studydeck.wording.plural` takes them."""
 
 
 def status(
@@ -476,11 +477,11 @@ def status(
         _read_file(path, got)
         events = got.events
         kinds = Counter(e.kind for e in events)
-        what = ", ".join(f"{kinds[k]} {KIND_NAMES.get(k, k)}" for k in KINDS if kinds[k])
+        what = ", ".join(plural(kinds[k], *KIND_NAMES.get(k, (k, ""))) for k in KINDS if kinds[k])
         newest = max((e.at for e in events), default="")
         lines.append(
             f"  {path.name}{' (this device)' if path.stem == device else ''}: "
-            f"{len(events)} events{f' ({what})' if what else ''}"
+            f"{plural(len(events), 'event')}{f' ({what})' if what else ''}"
             f"{f', newest {newest}' if newest else ''}, "
             f"{sum(e.id not in known for e in events)} not yet applied"
         )
@@ -493,11 +494,11 @@ def status(
         f"{n} from {d or 'this device, not yet named'}" for d, n in sorted(sources.items())
     )
     lines.append(
-        f"  this store: {sum(sources.values())} events{f' ({frm})' if frm else ''}, "
+        f"  this store: {plural(sum(sources.values()), 'event')}{f' ({frm})' if frm else ''}, "
         f"{unwritten} of this device's not yet written"
     )
     waiting = store.waiting_events()
     if waiting:
-        lines.append(f"  {waiting} events are for cards these notes do not have (kept)")
+        lines.append(f"  {plural(waiting, 'event')} for cards these notes do not have (kept)")
     lines += [str(p) for p in everything.problems]
     return lines

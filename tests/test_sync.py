@@ -468,11 +468,11 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     )
     lines = status(sb, b, "desktop")
     assert lines[1:4] == [
-        "  desktop.jsonl (this device): 2 events (1 answers, 1 buryings), "
+        "  desktop.jsonl (this device): 2 events (1 answer, 1 burying), "
         "newest 2026-03-02T10:01:00.000Z, 0 not yet applied",
-        "  evil\x1b[2J.jsonl: 1 events (1 answers), newest 2026-03-02T08:00:00.000Z, "
+        "  evil\x1b[2J.jsonl: 1 event (1 answer), newest 2026-03-02T08:00:00.000Z, "
         "1 not yet applied",
-        "  laptop.jsonl: 3 events (2 answers, 1 quiz answers), "
+        "  laptop.jsonl: 3 events (2 answers, 1 quiz answer), "
         "newest 2026-03-02T09:00:00.000Z, 0 not yet applied",
     ]
     assert lines[4] == "  this store: 5 events (2 from desktop, 3 from laptop), " \
@@ -483,6 +483,6 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     assert main(["sync", "--status", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
     assert main(["sync", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0
     out, err = capsys.readouterr()
-    assert "  evil.jsonl: 1 events (1 answers)" in out  # the escapes are gone, not shown
+    assert "  evil.jsonl: 1 event (1 answer)" in out  # the escapes are gone, not shown
     assert "\x1b" not in out + err and "\x07" not in out + err
     sa.close()

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from textual.strip import Strip
 from textual.widgets import Input
 
 from studydeck.models import Card
@@ -502,3 +503,31 @@ async def test_a_deck_read_from_the_cache_is_searched_through_its_stored_texts(
             assert table_rows(table_) == plain.rows(typed[:i]), typed[:i]
         await pilot.press("tab", "o")  # sorted by kind: the same rows, in that order
         assert table_rows(table_) == plain.rows(typed, column="kind")
+
+
+async def test_the_list_draws_each_frame_in_the_style_it_has_then() -> None:
+    """The list's own style (the rows past its last, each row's padding) is looked up once
+    a frame, not once for all: after a theme change, the list draws in the new one."""
+    from textual.app import App, ComposeResult
+
+    class OneRow(App[None]):
+        def compose(self) -> ComposeResult:
+            yield CardList(["a"], [6], lambda i: (fit("row", 6),), id="cards")
+
+    app = OneRow()
+    async with app.run_test(size=(30, 6)) as pilot:
+        list_ = app.query_one(CardList)
+        list_.set_row_count(1)
+        await pilot.pause()
+        seen = set()
+        for theme in ("textual-light", "textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()  # a frame drawn in it
+            style = list_.rich_style  # Textual's, as of this theme
+            seen.add(style)
+            width = list_.size.width
+            past = list_.render_line(3)  # a row past the last one
+            assert list(past) == list(Strip.blank(width, style)), theme
+            row = list(list_.render_line(1))
+            assert row[-1].style == style, theme  # the padding after the cells
+        assert len(seen) == 2  # (the themes differ in it)

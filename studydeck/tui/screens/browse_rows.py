@@ -623,7 +623,11 @@ def refilter(
         looked = last.looked
         if index is not None and last.places is not None and last.places[0] is index:
             at = select_places(last.places[1], rest, cards, index, cols)
-            matched, places = index.rows(at), (index, at)
+            if len(at) == len(last.places[1]):
+                # None dropped (a word typed on): the same places, the same rows.
+                matched, places = last.matched, last.places
+            else:
+                matched, places = index.rows(at), (index, at)
         elif index is not None and len(last.matched) == len(every):
             # It matched every row (found before the texts were made: no places): every
             # place, in the index's order.
@@ -648,5 +652,6 @@ def _in_sort(
     those are the same order (the search texts are made in the order of the sort the list
     opens with, and a filter looks through them in that order)."""
     if looked == rows:
-        return list(matched)
+        # (the result itself when a list: nothing changes the rows a filter found)
+        return matched if isinstance(matched, list) else list(matched)
     return in_order(matched, rows, rank())

@@ -73,6 +73,7 @@ class CardList(ScrollView, can_focus=True):
         self.row_count = 0
         self._line_width = sum(w + 2 for w in self.widths)
         self._styles: dict[Style, list[Style]] = {}
+        self._frame_style: Style | None = None
 
     # -- the rows ---------------------------------------------------------------------------
 
@@ -138,23 +139,33 @@ class CardList(ScrollView, can_focus=True):
             segments.append(Segment(" ", base))
         return Strip(segments, self._line_width)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The list's own style looked up once a frame, not at each row (it walks every
+        # ancestor's background: ~25 µs, a third of drawing a row that is cached).
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
+        style = self._frame_style or self.rich_style
         if y == 0:
             header = self.get_component_rich_style("cardlist--header")
             strip = self._line([Text(label) for label in self.labels], header)
         else:
             i = scroll_y + y - 1
             if i >= self.row_count:
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, style)
             name = (
                 "cardlist--cursor"
                 if i == self.cursor_row
                 else ("cardlist--odd" if i % 2 else "cardlist--even")
             )
             strip = self._line(self.cells(i), self.get_component_rich_style(name))
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     # -- the cursor -------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -12,6 +13,9 @@ from hypothesis import HealthCheck, settings
 # property test runs without them; what a test checks is its assertions.
 settings.register_profile("studydeck", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("studydeck")
+
+if TYPE_CHECKING:
+    from studydeck.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "cards" / "paper-reading.md"
@@ -68,3 +72,29 @@ def env_without_user_dirs(home: Path) -> dict[str, str]:
         HOME=str(home),
     )
     return env
+
+
+def rewrite_frame(store: Store, deck: str, n: int, edit: Callable[[bytes], bytes]) -> None:
+    """Put ``edit(its bytes)`` in place of the ``n``-th frame row of ``deck`` (its
+    fingerprint kept, as damage or another program would leave it)."""
+    from studydeck.store.cache import frame_name
+
+    name = frame_name(deck, n)
+    data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
+    with store.transaction() as c:
+        c.execute("UPDATE deck_cache SET data = ? WHERE deck = ?", (edit(data), name))
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the notes are parsed from from now on (FileCaches.parse), in order."""
+    from studydeck.incremental import FileCaches
+
+    parsed: list[str] = []
+    parse = FileCaches.parse
+
+    def recorded(caches: Any, text: str, path: str) -> Any:
+        parsed.append(path)
+        return parse(caches, text, path)
+
+    monkeypatch.setattr(FileCaches, "parse", recorded)
+    return parsed

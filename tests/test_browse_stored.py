@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 
 from studydeck import frames, loading
 from studydeck.deck import parse_files
-from studydeck.incremental import FileCaches
 from studydeck.models import Card, Deck
 from studydeck.naming import short_names
 from studydeck.store import Store
 from studydeck.tui.screens.browse_rows import Cards, select, sort_rows, stored_index
 
-from .conftest import table
+from .conftest import parses, rewrite_frame, table
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -148,21 +147,13 @@ def test_a_damaged_search_part_is_not_read_as_texts(
     key = str(notes.resolve())
     with Store.open(tmp_path / "s.db") as store:
         loading.open_deck(store, [notes], NOW)
-        name = key + "\x00frame " + f"{1:08d}"  # papers 3-5
-        data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
-        at = data.rindex(b"paper4")  # in the search part (casefolded: the texts')
-        with store.transaction() as c:
-            c.execute(
-                "UPDATE deck_cache SET data = ? WHERE deck = ?",
-                (data[:at] + b"paper9" + data[at + 6 :], name),
-            )
-        parsed_files: list[str] = []
-        parse = FileCaches.parse
-        monkeypatch.setattr(
-            FileCaches,
-            "parse",
-            lambda self, text, p: parsed_files.append(p) or parse(self, text, p),
-        )
+
+        def renamed(data: bytes) -> bytes:  # in the search part (casefolded: the texts')
+            at = data.rindex(b"paper4")
+            return data[:at] + b"paper9" + data[at + 6 :]
+
+        rewrite_frame(store, key, 1, renamed)  # papers 3-5
+        parsed_files = parses(monkeypatch)
         deck = cached(store, notes)
         assert parsed_files == []  # a hit: the search part is checked when read
         parsed = parse_files([notes])

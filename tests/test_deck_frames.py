@@ -14,10 +14,9 @@ import pytest
 from studydeck import frames, loading
 from studydeck.deck import parse_files
 from studydeck.errors import StudydeckError
-from studydeck.incremental import FileCaches
 from studydeck.store import Store
 
-from .conftest import table
+from .conftest import parses, rewrite_frame, table
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -102,19 +101,9 @@ def test_a_changed_byte_in_a_text_is_found_at_open_and_the_notes_parsed(
     key = str(notes.resolve())
     with Store.open(tmp_path / "s.db") as store:
         loading.open_deck(store, [notes], NOW)
-        name = key + "\x00frame " + f"{1:08d}"
-        data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
-        at = data.index(b"contribution 6")  # in the second frame's heavy part (its first)
-        with store.transaction() as c:
-            c.execute(
-                "UPDATE deck_cache SET data = ? WHERE deck = ?",
-                (data[:at] + b"C" + data[at + 1 :], name),
-            )
-        parsed: list[str] = []
-        parse = FileCaches.parse
-        monkeypatch.setattr(
-            FileCaches, "parse", lambda self, text, p: parsed.append(p) or parse(self, text, p)
-        )
+        at = b"contribution 6"  # in the second frame's heavy part (its first)
+        rewrite_frame(store, key, 1, lambda d: d.replace(at, b"C" + at[1:], 1))
+        parsed = parses(monkeypatch)
         deck, _ = loading.open_deck(store, [notes], NOW)
         assert parsed == [str(notes)]  # found at open: read again from the notes
         again, _ = loading.open_deck(store, [notes], NOW)
@@ -161,15 +150,13 @@ def test_after_that_error_any_change_to_the_notes_reads_the_damaged_file_again(
     key = "\n".join(str(p.resolve()) for p in (a, b))
     with Store.open(tmp_path / "s.db") as store:
         loading.open_deck(store, [tmp_path], NOW)
-        name = key + "\x00frame " + f"{1:08d}"  # b.md's one frame
-        data = bytes(store.query("SELECT data FROM deck_cache WHERE deck = ?", (name,))[0][0])
-        paper_cols, card_cols, chunks = frames.light(data)
-        bad = frames.marshal.dumps(([("t",) * 3], ("b",) * chunks[0][4]))  # titles alone
-        with store.transaction() as c:  # re-packed under a valid CRC, its fingerprint kept
-            c.execute(
-                "UPDATE deck_cache SET data = ? WHERE deck = ?",
-                (frames.pack((paper_cols, card_cols, [(len(bad), chunks[0][4])]), [bad]), name),
-            )
+
+        def repacked(data: bytes) -> bytes:  # under a valid CRC, its fingerprint kept
+            paper_cols, card_cols, chunks = frames.light(data)
+            bad = frames.marshal.dumps(([("t",) * 3], ("b",) * chunks[0][4]))  # titles alone
+            return frames.pack((paper_cols, card_cols, [(len(bad), chunks[0][4])]), [bad])
+
+        rewrite_frame(store, key, 1, repacked)  # b.md's one frame
         deck, _ = loading.open_deck(store, [tmp_path], NOW)
         assert deck.paper_at(0) == parse_files([a, b]).papers[0]  # a.md's: sound
         with pytest.raises(StudydeckError, match="change any notes file"):

@@ -46,6 +46,12 @@ TARGETS: dict[str, list[str]] = {
     ],
     "carding": ["tests/test_carding.py"],
     "critique": ["tests/test_carding.py"],
+    "store/rows": [
+        "tests/test_sync_rows.py",
+        "tests/test_sync_totals.py",
+        "tests/test_sync_rebuild.py",
+        "tests/test_undo_replay.py",
+    ],
 }
 TIMEOUT = 60.0
 

@@ -108,3 +108,22 @@ def test_what_each_line_does_in_both_replays(lines: list[tuple], text: str) -> N
     assert state_text(replayed.states[KEYS[0]]) == text
     values, _ = sm2_rows(events, 2, CID)
     assert values[KEYS[0]] == replayed_rows(replayed, CID)[0][KEYS[0]]
+
+
+@pytest.mark.parametrize("grade", [6, -1, True, 4.0])
+def test_a_grade_that_is_not_one_is_refused_by_both_replays(grade: object) -> None:
+    # (A store's events table is a file on disk: a row holding 6 or 1.0 is refused, as the
+    # scheduler refuses it, not read as a grade by its place in a list.)
+    events = [line(0, 0, "answer", grade)]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="0 to 5"):
+        replay(events, Policy())
+    with pytest.raises(ValueError, match="0 to 5"):
+        sm2_rows(events, 8, CID)
+
+
+@pytest.mark.parametrize("grade", [0, 5])
+def test_the_lowest_and_highest_grades_are_taken_by_both_replays(grade: int) -> None:
+    events = [line(0, 0, "answer", grade)]
+    values, rows = sm2_rows(events, 8, CID)
+    assert values == replayed_rows(replay(events, Policy()), CID)[0]
+    assert [r[3] for r in rows] == [grade]

@@ -52,6 +52,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_sync_rebuild.py",
         "tests/test_undo_replay.py",
     ],
+    "segments": [
+        "tests/test_edit_segments.py",
+        "tests/test_incremental.py",
+        "tests/test_edit_rows.py",
+    ],
 }
 TIMEOUT = 60.0
 

@@ -444,9 +444,11 @@ def _update_cards(c: sqlite3.Connection, params: list[tuple[object, ...]], total
             plain.append(p[:at] + p[end:])
         else:
             full.append(p)
-    c.executemany(f"UPDATE cards SET {sets} WHERE cid=?", full)
-    nulls = _MEMORY_COLS.replace("=?", "=NULL")
-    c.executemany(f"UPDATE cards SET {sets.replace(_MEMORY_COLS, nulls)} WHERE cid=?", plain)
+    written = [s.split("=")[0] for s in sets.split(", ")]
+    with _indexes_dropped(c, "cards", len(params), of=written):
+        c.executemany(f"UPDATE cards SET {sets} WHERE cid=?", full)
+        nulls = _MEMORY_COLS.replace("=?", "=NULL")
+        c.executemany(f"UPDATE cards SET {sets.replace(_MEMORY_COLS, nulls)} WHERE cid=?", plain)
 
 
 _REVIEW_COLS = "cid, at, day, quality, duration_ms, repeat, was_new, event_id"
@@ -527,11 +529,15 @@ one sort beats that many B-tree inserts (the whole sync of 100,000 answers: a se
 
 
 @contextmanager
-def _dropped(c: sqlite3.Connection, kind: str, table: str, when: bool) -> Iterator[bool]:
+def _dropped(
+    c: sqlite3.Connection, kind: str, table: str, when: bool, of: Collection[str] | None = None
+) -> Iterator[bool]:
     """Without ``table``'s ``kind`` objects (indexes or triggers) meanwhile, when ``when``;
     they are made again from their own SQL, read back from the schema, so
     :mod:`studydeck.store.schema` stays their one place. Inside the caller's transaction, so
-    a failure rolls the drop back too. (A primary key's own index has no SQL and stays.)"""
+    a failure rolls the drop back too. (A primary key's own index has no SQL and stays.)
+    ``of``: only the indexes on any of these columns (those an UPDATE of them would keep up;
+    the others stay)."""
     made = []
     if when:
         made = c.execute(
@@ -539,6 +545,12 @@ def _dropped(c: sqlite3.Connection, kind: str, table: str, when: bool) -> Iterat
             "AND sql IS NOT NULL",
             (kind, table),
         ).fetchall()
+    if of is not None:
+        made = [
+            (name, sql)
+            for name, sql in made
+            if not set(of).isdisjoint(r[2] for r in c.execute(f'PRAGMA index_info("{name}")'))
+        ]
     for name, _ in made:
         c.execute(f'DROP {kind.upper()} "{name}"')
     yield bool(made)
@@ -568,10 +580,14 @@ ROOM = 64 * 1024
 """The page cache of a bulk write, in KiB (:func:`_roomy`): freed when it ends."""
 
 
-def _indexes_dropped(c: sqlite3.Connection, table: str, rows: int) -> AbstractContextManager[bool]:
+def _indexes_dropped(
+    c: sqlite3.Connection, table: str, rows: int, of: Collection[str] | None = None
+) -> AbstractContextManager[bool]:
     """Insert ``rows`` rows into ``table`` meanwhile: from :data:`BULK` rows on, without its
-    indexes."""
-    return _dropped(c, "index", table, rows >= BULK)
+    indexes. ``of``: update these columns of ``rows`` rows meanwhile, without the indexes on
+    any of them (30,000 cards' states: the plan index made again in one sort beats 30,000
+    entries moved in it, a fifth less time)."""
+    return _dropped(c, "index", table, rows >= BULK, of)
 
 
 @contextmanager

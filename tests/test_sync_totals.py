@@ -1,7 +1,7 @@
 """A sync or rebuild that writes the whole review table in bulk (a fresh store, a store whose
 rows were lost) counts each card's totals from the rows it holds and writes them with the
-card's state: the same totals as the triggers keep row by row, and as the table's own count
-gives (:func:`studydeck.store.schema.count_review_totals`)."""
+card's state, and the answers by day and grade too: the same totals as the triggers keep row
+by row, and as the table's own count gives (:func:`studydeck.store.schema.count_review_totals`)."""
 
 from __future__ import annotations
 
@@ -48,8 +48,10 @@ def bulk_from(rows: int) -> Iterator[None]:
 
 
 def damage(store: Store) -> None:
+    """A card no event names given totals, and a day no answer was on given one."""
     with store.transaction() as c:
         c.execute("UPDATE cards SET answered = 7, passed = 3 WHERE card_id = ?", (UNANSWERED,))
+        c.execute("INSERT OR REPLACE INTO review_days VALUES ('1999-01-01', 4, 2)")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

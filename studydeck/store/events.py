@@ -22,7 +22,7 @@ from studydeck.perf import gc_paused
 from studydeck.replay import Event, Policy, replay
 from studydeck.store.base import StoreBase
 from studydeck.store.rows import NEW_VALUES, Row, Values, replayed_rows, sm2_rows
-from studydeck.store.schema import card_totals, count_review_totals, utc_text
+from studydeck.store.schema import card_totals, count_review_totals, day_totals, utc_text
 from studydeck.store.states import WRITE_COLS_BURIED
 
 EVENT_COLS = "id, at, day, kind, card_key, quality, duration_ms, repeat, value, device"
@@ -363,7 +363,7 @@ class EventLog(StoreBase):
                 False,
             )
         if change is not None:
-            _write_reviews(c, change, cards_counted=counted)
+            _write_reviews(c, change, day_totals(reviews) if counted else None)
         return len(wanted)
 
     def unapplied_keys(self) -> set[str]:
@@ -507,10 +507,14 @@ def _review_change(old: list[Row], new: list[Row], cids: set[int], full: bool) -
     return _Change(changed, rows, full and changed.issuperset(was))  # (no card keeps its rows)
 
 
-def _write_reviews(c: sqlite3.Connection, change: _Change, cards_counted: bool) -> None:
-    """Write ``change``; ``cards_counted``: the cards' own totals are written already."""
+def _write_reviews(
+    c: sqlite3.Connection, change: _Change, counted: Mapping[tuple[str, int], int] | None
+) -> None:
+    """Write ``change``. ``counted``: the table is to hold the rows the caller holds, whose
+    day totals these are (:func:`~studydeck.store.schema.day_totals`), and the cards' own
+    totals are written already."""
     changed, rows, every = change
-    with _review_triggers_off(c, change.bulk, cards_counted):
+    with _review_triggers_off(c, change.bulk, counted):
         if every:
             c.execute("DELETE FROM reviews")  # all of them: no index to keep up meanwhile
         elif changed:  # (through the cid index, before it is dropped)
@@ -592,16 +596,17 @@ def _indexes_dropped(
 
 @contextmanager
 def _review_triggers_off(
-    c: sqlite3.Connection, off: bool, cards_counted: bool = False
+    c: sqlite3.Connection, off: bool, counted: Mapping[tuple[str, int], int] | None = None
 ) -> Iterator[None]:
     """Write the review log in bulk meanwhile, without its triggers (``off``): they keep
     running totals, two upserts per row (a second over 100,000 rows), so they are
     counted afresh once after (:func:`~studydeck.store.schema.count_review_totals`, the one
-    place that counts them); the cards' own totals too unless ``cards_counted``."""
+    place that counts them); the cards' own totals too, and the day totals from the table,
+    unless the caller ``counted`` them from the rows it wrote."""
     with _dropped(c, "trigger", "reviews", off) as made:
         yield
     if made:
-        count_review_totals(c, cards=not cards_counted)
+        count_review_totals(c, cards=counted is None, days=counted)
 
 
 def _meta(c: sqlite3.Connection, key: str) -> str | None:

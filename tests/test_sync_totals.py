@@ -38,13 +38,17 @@ def with_cards(path: Path) -> Store:
 @contextmanager
 def bulk_from(rows: int) -> Iterator[None]:
     """Writes of ``rows`` rows or more go in bulk meanwhile (1: every one; a lot: none), and
-    so does every read (the events and rows of all cards read at once, not card by card)."""
-    was = store_events.BULK, store_events.SCAN
+    so does every read (the events and rows of all cards read at once, not card by card).
+    With 1, the rows inserted in bulk go 3 a statement (some statements full, the last one
+    not)."""
+    was = store_events.BULK, store_events.SCAN, store_events.ROWS
     store_events.BULK, store_events.SCAN = rows, 0 if rows == 1 else was[1]
+    if rows == 1:
+        store_events.ROWS = 3
     try:
         yield
     finally:
-        store_events.BULK, store_events.SCAN = was
+        store_events.BULK, store_events.SCAN, store_events.ROWS = was
 
 
 def damage(store: Store) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -106,10 +107,12 @@ def _insert_events(c: sqlite3.Connection, events: list[Event]) -> None:
         if repeats:
             answers = [e for e in answers if not e[7]]
     for repeat, some in ((0, answers), (1, repeats)):
-        c.executemany(
-            f"INSERT OR IGNORE INTO events ({EVENT_COLS}) "
-            f"VALUES (?,?,?,'answer',?,?,?,{repeat},'',nullif(?, ''))",
-            map(_ANSWER_FIELDS, some),
+        _insert_rows(
+            c,
+            f"INSERT OR IGNORE INTO events ({EVENT_COLS})",
+            f"(?,?,?,'answer',?,?,?,{repeat},'',nullif(?, ''))",
+            some,
+            _ANSWER_FIELDS,
         )
     # The events as they are (their fields are the columns, in order; a bool binds as 0/1):
     # as _event_values would give them, without a call each.
@@ -536,7 +539,37 @@ def _write_reviews(
         elif changed:  # (through the cid index, before it is dropped)
             c.executemany("DELETE FROM reviews WHERE cid = ?", [(cid,) for cid in changed])
         with _indexes_dropped(c, "reviews", len(rows)):
-            c.executemany(f"INSERT INTO reviews ({_REVIEW_COLS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+            insert = f"INSERT INTO reviews ({_REVIEW_COLS})"
+            if len(rows) >= BULK:
+                _insert_rows(c, insert, "(?,?,?,?,?,?,?,?)", rows)
+            else:
+                c.executemany(f"{insert} VALUES (?,?,?,?,?,?,?,?)", rows)
+
+
+def _insert_rows(
+    c: sqlite3.Connection,
+    insert: str,
+    values: str,
+    rows: Sequence[Sequence[object]],
+    pick: Callable[[Any], Sequence[object]] | None = None,
+) -> None:
+    """``insert`` (``INSERT INTO t (columns)``) of ``rows`` (or of ``pick`` of each), each
+    bound to ``values`` (one row's ``(?, ...)``), :data:`ROWS` rows a statement: the rows in
+    order, as one statement each would insert them, in a third less time than that (100,000
+    review rows). Each statement's run costs the same whatever its rows: a reset, a step,
+    and the GIL released and taken again around it."""
+    width = values.count("?")
+    most = max(1, min(ROWS, c.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // max(width, 1)))
+    full = f"{insert} VALUES {','.join([values] * most)}"
+    for at in range(0, len(rows), most):
+        part = rows[at : at + most]
+        sql = full if len(part) == most else f"{insert} VALUES {','.join([values] * len(part))}"
+        c.execute(sql, list(chain.from_iterable(part if pick is None else map(pick, part))))
+
+
+ROWS = 500
+"""Rows an insert of :func:`_insert_rows` holds at most (fewer when SQLite allows fewer
+values a statement: 999 before 3.32)."""
 
 
 SCAN = 500

@@ -29,8 +29,8 @@ T0_TEXT = utc_text(T0)
 
 def everything(store: Store) -> dict[str, object]:
     """Every table's rows (the review rows by card, in the order they were written; their
-    row ids aside, which a rebuild renumbers), every index's and trigger's SQL, and whether
-    the store checks that a review row's card exists."""
+    row ids aside, which a rebuild renumbers), every index's and trigger's SQL, whether
+    the store checks that a review row's card exists, and that its indexes are sound."""
     got: dict[str, object] = {
         "schema": store.tuples(
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type != 'table' "
@@ -38,6 +38,8 @@ def everything(store: Store) -> dict[str, object]:
         ),
         "foreign_keys": store.tuples("PRAGMA foreign_keys"),
         "orphans": store.tuples("PRAGMA foreign_key_check"),
+        # (every index holds its table's rows: one dropped for a bulk write and made again)
+        "integrity": store.tuples("PRAGMA integrity_check"),
     }
     for (table,) in store.tuples("SELECT name FROM sqlite_master WHERE type = 'table'"):
         cols = [r[1] for r in store.tuples(f"PRAGMA table_info({table})") if r[1] != "id"]

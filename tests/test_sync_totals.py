@@ -1,7 +1,7 @@
 """A sync or rebuild that writes the whole review table in bulk (a fresh store, a store whose
 rows were lost) counts each card's totals from the rows it holds and writes them with the
-card's state: the same totals as the triggers keep row by row, and as the table's own count
-gives (:func:`studydeck.store.schema.count_review_totals`)."""
+card's state, and the answers by day and grade too: the same totals as the triggers keep row
+by row, and as the table's own count gives (:func:`studydeck.store.schema.count_review_totals`)."""
 
 from __future__ import annotations
 
@@ -38,18 +38,24 @@ def with_cards(path: Path) -> Store:
 @contextmanager
 def bulk_from(rows: int) -> Iterator[None]:
     """Writes of ``rows`` rows or more go in bulk meanwhile (1: every one; a lot: none), and
-    so does every read (the events and rows of all cards read at once, not card by card)."""
-    was = store_events.BULK, store_events.SCAN
+    so does every read (the events and rows of all cards read at once, not card by card).
+    With 1, the rows inserted in bulk go 3 a statement (some statements full, the last one
+    not)."""
+    was = store_events.BULK, store_events.SCAN, store_events.ROWS
     store_events.BULK, store_events.SCAN = rows, 0 if rows == 1 else was[1]
+    if rows == 1:
+        store_events.ROWS = 3
     try:
         yield
     finally:
-        store_events.BULK, store_events.SCAN = was
+        store_events.BULK, store_events.SCAN, store_events.ROWS = was
 
 
 def damage(store: Store) -> None:
+    """A card no event names given totals, and a day no answer was on given one."""
     with store.transaction() as c:
         c.execute("UPDATE cards SET answered = 7, passed = 3 WHERE card_id = ?", (UNANSWERED,))
+        c.execute("INSERT OR REPLACE INTO review_days VALUES ('1999-01-01', 4, 2)")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,8 +9,9 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from studydeck import digests
@@ -389,21 +390,35 @@ def card_totals(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int]]:
     return counts
 
 
-def count_review_totals(c: sqlite3.Connection, cards: bool = True) -> None:
+def day_totals(rows: Iterable[Sequence[Any]]) -> Counter[tuple[str, int]]:
+    """What :func:`count_review_totals` writes to ``review_days``, from review rows in hand
+    (day and quality at 2 and 3, the order of :data:`studydeck.store.rows.Row`): answers by
+    day and grade. Counted in C, a third less time than the table's own count (100,000
+    rows); tests/test_sync_totals.py checks both counts agree."""
+    return Counter(map(itemgetter(2, 3), rows))
+
+
+def count_review_totals(
+    c: sqlite3.Connection, cards: bool = True, days: Mapping[tuple[str, int], int] | None = None
+) -> None:
     """The running totals counted afresh from the review rows: at the upgrade, and after a
     bulk write made with the triggers off (100,000 rows: one count beats 100,000 upserts).
     ``NOT INDEXED``: one scan and a sort, twice as fast as walking the cid index and fetching
     each row from it. The cards' own totals too, once the store has them (v6), unless the
     caller wrote them already (``cards`` False: :func:`card_totals`); and ``review_cards``
-    while a store being upgraded has it (v5 to v8)."""
-    _script(
-        c,
-        """
-        DELETE FROM review_days;
-        INSERT INTO review_days SELECT day, quality, count(*) FROM reviews NOT INDEXED
-            GROUP BY day, quality
-        """,
-    )
+    while a store being upgraded has it (v5 to v8). ``days``: the day totals, when the
+    caller counted them from the rows it wrote, the whole table (:func:`day_totals`)."""
+    c.execute("DELETE FROM review_days")
+    if days is None:
+        c.execute(
+            "INSERT INTO review_days SELECT day, quality, count(*) FROM reviews NOT INDEXED "
+            "GROUP BY day, quality"
+        )
+    else:
+        c.executemany(
+            "INSERT INTO review_days (day, quality, n) VALUES (?, ?, ?)",
+            [(day, quality, n) for (day, quality), n in sorted(days.items())],
+        )
     tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "review_cards" in tables:
         _script(

@@ -513,6 +513,11 @@ class BrowseScreen(Screen[None]):
             self._rank = ranks(self._rows_sorted())
         return self._rank
 
+    def _made_ranks(self) -> array[int] | None:
+        """Each row's place in the sort, if made (a filter does without: making them costs
+        more than it saves once; :meth:`_rank_ahead` makes them after the paint)."""
+        return self._rank
+
     def _rank_ahead(self) -> None:
         """Each row's place in the sort, made once the sorted list is painted (before a key
         is typed, not while it waits)."""
@@ -554,7 +559,7 @@ class BrowseScreen(Screen[None]):
         self.waiting = None
         rows = self._rows_sorted()
         result = refilter(
-            self._last, query, rows, self._ranks, self.cards, self.index, self.columns
+            self._last, query, rows, self._made_ranks, self.cards, self.index, self.columns
         )
         shown = result.shown
         same = shown is self.shown

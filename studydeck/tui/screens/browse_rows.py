@@ -545,13 +545,19 @@ def ranks(rows: Sequence[int]) -> array[int]:
     return rank
 
 
-def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int]) -> list[int]:
+def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int] | None) -> list[int]:
     """The rows of ``hits`` in the order of ``rows`` (every row, sorted; ``rank``: each
     row's place in it, :func:`ranks`). A filter looks through the rows in notes order, where
     each card's texts lie next to the last one's in memory, three times faster than in the
     order of a sort column; this puts its result back in that order, marking each hit's
-    place and reading the marks in one pass, without touching the rows that are not hits."""
+    place and reading the marks in one pass, without touching the rows that are not hits.
+    With no ``rank`` (not made yet: ~10 ms at 126k cards, more than this costs), each hit's
+    row is marked and every row's mark read in the list's order."""
     marks = bytearray(len(rows))
+    if rank is None:
+        for i in hits:
+            marks[i] = 1
+        return [r for r in rows if marks[r]]
     for i in hits:
         marks[rank[i]] = 1
     return list(compress(rows, marks))
@@ -648,13 +654,14 @@ def refilter(
     last: Filtered | None,
     query: str,
     rows: list[int],
-    rank: Callable[[], array[int]],
+    rank: Callable[[], array[int] | None],
     cards: Sequence[Card],
     index: SearchIndex | None,
     cols: Columns | None,
 ) -> Filtered:
     """The rows ``query`` matches, in the order of ``rows`` (every row, sorted; ``rank()``: its
-    :func:`ranks`, asked for only when needed). ``last``: the
+    :func:`ranks`, asked for only when needed; None: not made, :func:`in_order` does
+    without). ``last``: the
     result shown now, if it still holds (same sort, no state changed since); a query that
     narrows it looks only through its rows for the terms it adds (:func:`refine`), and the
     same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
@@ -700,7 +707,7 @@ def _in_sort(
     matched: Sequence[int],
     looked: Sequence[int] | None,
     rows: list[int],
-    rank: Callable[[], array[int]],
+    rank: Callable[[], array[int] | None],
 ) -> list[int]:
     """``matched`` (in the order of ``looked``) in the order of ``rows``: as it is when
     those are the same order (the search texts are made in the order of the sort the list

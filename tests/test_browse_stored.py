@@ -204,3 +204,35 @@ def test_a_frame_whose_texts_hold_a_nul_has_no_search_part_and_they_are_made() -
     assert own == ["back\x00one", "fine"]
     assert texts[0].startswith("a\x00b ") and texts[1].startswith("strasse ")
     assert frames.Columns([data]).title_keys() == ["a\x00b", "strasse"]
+
+
+@pytest.mark.usefixtures("small_frames")
+def test_a_search_parts_crc_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read for the sort's title keys (at open), then for the texts (browse): each frame's
+    search part's CRC is computed once, and the texts are still its own."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*[row(n, f"Paper{n}", "k", "x", "y") for n in range(7)]), "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [notes], NOW)
+        deck = cached(store, notes)
+        rows = deck.stored_texts()
+        assert rows is not None
+        sums: list[int] = []
+        crc32 = frames.zlib.crc32
+
+        class Counted:
+            @staticmethod
+            def crc32(data: memoryview) -> int:
+                sums.append(len(data))
+                return crc32(data)
+
+        monkeypatch.setattr(frames, "zlib", Counted)
+        rows.title_keys()
+        assert len(sums) == 3  # three frames of three papers, then one
+        parsed = parse_files([notes])
+        assert found(deck, "paper6") == [
+            j for j, c in enumerate(parsed.cards) if plain_has(c, "paper6")
+        ]
+        assert len(sums) == 3

@@ -215,6 +215,9 @@ async def test_a_filter_typed_while_the_stored_texts_are_copied_shows_its_whole_
         assert copied is not decoded and copied is not None
         assert list(copied.order) == [int(r) for r in screen._rows_sorted()]
         assert table_rows(table_) == plain.rows("vid", "kind")
+        # The result shown, put in the copy's places: a narrower filter looks through them.
+        assert screen._last is not None and screen._last.places is not None
+        assert screen._last.places[0] is copied
         await pilot.press("slash", "end", *"eo")  # narrows, through the copy
         assert table_rows(table_) == plain.rows("video", "kind")
         await pilot.press("tab", *"o" * 8)  # round to the paper column again

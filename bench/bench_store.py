@@ -46,14 +46,12 @@ def fill_history(store: Store, n_reviews: int) -> None:
                 4000,
                 0,
                 int(rnd.random() < 0.05),
-                "0,2.5,0,,0,0,0,",
-                "1,2.5,1,2025-06-02,0,0,0,",
             )
 
     with store.transaction() as c:
         c.executemany(
-            "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new, "
-            "before, after) VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reviews (cid, at, day, quality, duration_ms, repeat, was_new) "
+            "VALUES (?,?,?,?,?,?,?)",
             rows(),
         )
         # Some overdue, most in the future, some new.

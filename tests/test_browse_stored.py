@@ -21,7 +21,16 @@ from studydeck.deck import parse_files
 from studydeck.models import Card, Deck
 from studydeck.naming import short_names
 from studydeck.store import Store
-from studydeck.tui.screens.browse_rows import Cards, select, sort_rows, stored_index
+from studydeck.tui.screens.browse_rows import (
+    Cards,
+    StoredMaker,
+    notes_index,
+    ranks,
+    refilter,
+    select,
+    sort_rows,
+    stored_index,
+)
 
 from .conftest import parses, rewrite_frame, table
 
@@ -50,12 +59,28 @@ def plain_has(card: Card, term: str) -> bool:
     return term.casefold() in " ".join(words).casefold()
 
 
+def has_keyword(card: Card, value: str) -> bool:
+    return any(value.casefold() in k.casefold() for k in card.paper.keywords)
+
+
 def found(deck: Deck, term: str) -> list[int]:
     cards = Cards(deck)
     assert cards.stored()  # (read from the cache: the stored texts are what is searched)
     order = sort_rows(range(len(cards)), "paper", cards, None, False)
     index = stored_index(cards, order)
-    return sorted(select(order, term, cards, index, None))
+    got = sorted(select(order, term, cards, index, None))
+    # Searched as decoded (in notes order), and copied in the list's order a slice of two
+    # rows at a time (browse's two stages): the same rows, the list in the same order.
+    copy = StoredMaker(cards, order, cards.texts())
+    while not copy.done:
+        copy.step(2)
+        copy.index.keyword_texts()  # (asked midway: those of the papers copied so far)
+    assert len(copy.index.paper_text) == len(set(cards.column("paper")))  # each paper's once
+    shown = [r for r in order if r in set(got)]
+    for other in (notes_index(cards, cards.texts()), copy.index):
+        assert sorted(select(order, term, cards, other, None)) == got, term
+        assert refilter(None, term, order, lambda: ranks(order), cards, other, None).shown == shown
+    return got
 
 
 def terms(parsed: Deck, rnd: random.Random) -> list[str]:
@@ -105,6 +130,9 @@ def test_a_search_of_the_stored_texts_finds_what_a_plain_search_finds(
                 for term in [*terms(parsed, rnd), "edited", "new" + edit[1][:2]]:
                     expected = [j for j, c in enumerate(parsed.cards) if plain_has(c, term)]
                     assert found(deck, term) == expected, term
+                for value in [*terms(parsed, rnd)[-3:], "k", ""]:
+                    expected = [j for j, c in enumerate(parsed.cards) if has_keyword(c, value)]
+                    assert found(deck, "kw:" + value) == expected, value
                 # The list's sort by title: the stored title keys give the plain one.
                 cards = Cards(deck)
                 by_title = sorted(
@@ -176,3 +204,35 @@ def test_a_frame_whose_texts_hold_a_nul_has_no_search_part_and_they_are_made() -
     assert own == ["back\x00one", "fine"]
     assert texts[0].startswith("a\x00b ") and texts[1].startswith("strasse ")
     assert frames.Columns([data]).title_keys() == ["a\x00b", "strasse"]
+
+
+@pytest.mark.usefixtures("small_frames")
+def test_a_search_parts_crc_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read for the sort's title keys (at open), then for the texts (browse): each frame's
+    search part's CRC is computed once, and the texts are still its own."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*[row(n, f"Paper{n}", "k", "x", "y") for n in range(7)]), "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        loading.open_deck(store, [notes], NOW)
+        deck = cached(store, notes)
+        rows = deck.stored_texts()
+        assert rows is not None
+        sums: list[int] = []
+        crc32 = frames.zlib.crc32
+
+        class Counted:
+            @staticmethod
+            def crc32(data: memoryview) -> int:
+                sums.append(len(data))
+                return crc32(data)
+
+        monkeypatch.setattr(frames, "zlib", Counted)
+        rows.title_keys()
+        assert len(sums) == 3  # three frames of three papers, then one
+        parsed = parse_files([notes])
+        assert found(deck, "paper6") == [
+            j for j, c in enumerate(parsed.cards) if plain_has(c, "paper6")
+        ]
+        assert len(sums) == 3

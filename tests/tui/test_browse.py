@@ -356,6 +356,29 @@ async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, 
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]
 
 
+async def test_removed_rows_are_listed_from_a_deck_read_from_the_cache_too(
+    make_app, notes, tmp_path
+) -> None:
+    """The deck read from the cache (its search texts stored): the retired card is listed
+    once the texts arrive, with no filter typed, and found by one."""
+    path, db = with_a_removed_row(make_app, notes, tmp_path)
+    make_app([path], db=db)  # parses the notes and writes the deck cache
+    app = make_app([path], db=db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        assert app.screen.cards.stored()
+        table_ = app.screen.query_one(CardList)
+        assert [(r[0], r[4]) for r in table_rows(table_)] == [
+            ("Alpha", "retired"),
+            ("Beta", "new"),
+        ]
+        assert str(table_.border_title).startswith("2 of 2 cards")
+        app.screen.query_one(Input).value = "alpha"
+        await pilot.pause()
+        assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]
+
+
 async def test_a_card_suspended_in_a_list_sorted_by_state_sorts_anew_on_the_next_filter(
     make_app,
 ) -> None:
@@ -463,7 +486,7 @@ def held_texts(monkeypatch):
     """The worker's reading of the deck's stored search texts, held until the test says;
     and no search text made on the UI thread (``IndexMaker``) meanwhile or after."""
     release = threading.Event()
-    real = browse.stored_index
+    real = browse._decoded
 
     def slow(*args, **kwargs):
         release.wait(timeout=10)
@@ -472,7 +495,7 @@ def held_texts(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("the texts are stored with the deck: none is made")
 
-    monkeypatch.setattr(browse, "stored_index", slow)
+    monkeypatch.setattr(browse, "_decoded", slow)
     monkeypatch.setattr(browse, "IndexMaker", never)
     yield release
     release.set()

@@ -162,3 +162,96 @@ async def test_a_filter_typed_at_once_then_narrowed_once_loaded_keeps_every_row(
         assert app.screen.applied_query == "vid"
         assert rows == plain.rows("vid") and len(rows) > SLICE
     assert rows == await typed_after_loading(make_app, [SEED], "vid")
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """The slices of the stored texts' copy in the list's order, made when the test says."""
+    gate = Slices()
+
+    async def between(screen: BrowseScreen) -> None:
+        await gate.between()
+
+    monkeypatch.setattr(BrowseScreen, "SLICE", SLICE)
+    monkeypatch.setattr(BrowseScreen, "_between_copies", between)
+    return gate
+
+
+async def test_a_filter_typed_while_the_stored_texts_are_copied_shows_its_whole_result(
+    make_app, copies
+) -> None:
+    """A deck read from the cache: its stored texts are searched as decoded (in notes
+    order) while their copy in the list's order is made a slice at a time, so a filter
+    typed meanwhile shows its whole result at once, in the list's order; the copy replaces
+    them when whole (made again in a new sort's order), and a filter typed on through it
+    gives the same rows as a plain search, and as the same filter typed once loaded."""
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await copies.first()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and screen.cards.stored()
+        decoded = screen.index
+        assert decoded is not None and decoded.order == range(len(screen.cards))
+        plain = Plain(app)
+        every = plain.rows()
+        table_ = screen.query_one(CardList)
+        await pilot.press("slash", *"vi")
+        assert screen.applied_query == "vi"
+        assert table_rows(table_) == plain.rows("vi") and 0 < len(plain.rows("vi")) < len(every)
+        assert str(table_.border_title).startswith(f"{len(plain.rows('vi'))} of {len(every)}")
+        await copies.next()
+        await copies.next()  # two slices copied: the texts searched are still the decoded
+        await pilot.press("d")
+        assert screen.index is decoded
+        assert table_rows(table_) == plain.rows("vid")
+        await pilot.press("tab", "o")  # sorted by kind: the copy starts again in that order
+        assert table_rows(table_) == plain.rows("vid", "kind")
+        await copies.next()
+        copies.release()
+        await loaded(app, pilot)
+        copied = screen.index
+        assert copied is not decoded and copied is not None
+        assert list(copied.order) == [int(r) for r in screen._rows_sorted()]
+        assert table_rows(table_) == plain.rows("vid", "kind")
+        # The result shown, put in the copy's places: a narrower filter looks through them.
+        assert screen._last is not None and screen._last.places is not None
+        assert screen._last.places[0] is copied
+        await pilot.press("slash", "end", *"eo")  # narrows, through the copy
+        assert table_rows(table_) == plain.rows("video", "kind")
+        await pilot.press("tab", *"o" * 8)  # round to the paper column again
+        await pilot.press("slash", "end", *" 1")
+        assert table_rows(table_) == plain.rows("video 1")
+        await pilot.press(*["backspace"] * 7)
+        screen.query_one(Input).insert_text_at_cursor("kw:图")  # anew: a keyword
+        await pilot.pause()
+        late = table_rows(table_)
+        assert late == plain.rows("kw:图") and 0 < len(late) < len(every)
+    assert late == await typed_after_loading(make_app, [SEED], "kw:图")
+
+
+async def test_the_stored_texts_are_copied_only_while_the_user_is_idle(
+    make_app, monkeypatch
+) -> None:
+    """The copy in the list's order waits while keys come (a slice beside a key would slow
+    it down), and is made once the user is idle (the app's rule)."""
+    monkeypatch.setattr(BrowseScreen, "SLICE", SLICE)
+    monkeypatch.setattr(BrowseScreen, "COPY_WAIT", 0.01)
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.collector.quiet = 3600.0  # keys came a moment ago, for all the test knows
+        await pilot.press("b", "slash", *"vi")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        while screen.index is None:
+            await pilot.pause(0.01)
+        decoded = screen.index
+        await pilot.pause(0.2)
+        assert screen.index is decoded and decoded.order == range(len(screen.cards))
+        app.collector.quiet = 0.0
+        await loaded(app, pilot)
+        assert screen.index is not decoded and screen.index.order is screen._rows_sorted()
+        assert screen.applied_query == "vi"
+        assert table_rows(screen.query_one(CardList)) == Plain(app).rows("vi")

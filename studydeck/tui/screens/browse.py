@@ -8,9 +8,12 @@ that drops no row leaves the list as it is (:func:`~.browse_rows.refilter`).
 
 Opening paints at once from the deck in memory (sorted by title), the stored columns (state,
 recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.
-The search texts are made at once, on the UI thread a slice between frames, in the order of
-the list: a filter typed meanwhile shows its first rows at once (its matches among the rows
-made so far) and grows with each slice. A worker thread reads every card's stored columns
+The search texts stored with the deck (its cache's search parts) are decoded in a thread and
+searched at once as they lie (notes order), while the user is idle copied in the list's order
+a slice between frames (faster to search), which replaces them when whole. Texts not stored
+are made at once, on the UI thread a slice between frames, in the order of the list: a
+filter typed meanwhile shows its first rows at once (its matches among the rows made so far)
+and grows with each slice. A worker thread reads every card's stored columns
 when a filter or sort needs them, or after a quiet spell (not beside typing: the thread
 would slow each key down). A filter or sort that needs them waits for them (the screen stays
 live) and runs when they arrive."""
@@ -18,8 +21,10 @@ live) and runs when they arrive."""
 from __future__ import annotations
 
 import asyncio
+import time
 from array import array
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
@@ -43,11 +48,13 @@ from studydeck.tui.screens.browse_rows import (
     IndexMaker,
     Row,
     SearchIndex,
+    StoredMaker,
     card_columns,
     in_order,
     load_columns,
     matches,
     needs,
+    notes_index,
     owed_today,
     ranks,
     refilter,
@@ -56,7 +63,6 @@ from studydeck.tui.screens.browse_rows import (
     search_text,
     select_places,
     sort_rows,
-    stored_index,
 )
 from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
@@ -82,6 +88,13 @@ LABELS = {"interval": "ivl"}
 _CHROME = 2 * len(COLUMNS) + 4
 
 
+def _decoded(cards: Cards) -> tuple[list[str], list[str]]:
+    """The deck's stored search texts, decoded, and the deck's columns the index reads (run
+    in a worker thread)."""
+    cards.read(("paper", "keywords"))
+    return cards.stored_texts()
+
+
 def fit(text: str, width: int) -> Text:
     """``text`` cut to ``width`` terminal cells, with an ellipsis when cut."""
     out = Text(text)
@@ -97,6 +110,9 @@ class BrowseScreen(Screen[None]):
     TITLE = "Browse"
     SLICE = 2000
     """Rows whose search texts are made between two frames (a few milliseconds' work)."""
+    COPY_WAIT = 0.1
+    """Seconds between two looks at whether the user is idle, while the stored texts'
+    copy waits (:meth:`_between_copies`)."""
     READ_AHEAD_AFTER = 1.0
     """Seconds without a key in the filter before every card's stored columns are read."""
     BINDINGS = [
@@ -149,7 +165,8 @@ class BrowseScreen(Screen[None]):
         """The result the table shows, while a narrower filter may look only through its
         rows (None: not since a card's state changed, ``state:`` may no longer hold)."""
         self.index: SearchIndex | None = None
-        """Every row's search texts, once all are made."""
+        """Every row's search texts, once all are made (stored ones: as decoded, in notes
+        order, then their copy in the list's order)."""
         self._maker: IndexMaker | None = None
         """The search texts being made (on the UI thread, a slice between two frames)."""
         self._partial: Filtered | None = None
@@ -247,33 +264,55 @@ class BrowseScreen(Screen[None]):
         self.run_worker(work, group="browse-columns", exclusive=True)
 
     async def _load_index(self, generation: object) -> None:
-        """The retired cards (read in a thread), then every row's search texts, made on the
-        UI thread a slice between frames (a thread would hold the GIL against each key), in
-        the order of the sort: a filter typed meanwhile shows at once what it matches among
-        the rows made so far, the first rows of its result, and grows with each slice."""
+        """The retired cards (read in a thread), then every row's search texts.
+
+        Stored with the deck (its cache's search parts), they are decoded in a thread and
+        searched at once as they lie, in notes order (a filter's result put in the list's
+        order: :func:`in_order`), while a copy in the list's order is made on the UI thread
+        a slice between frames (:class:`StoredMaker`; a filter reads it from first to last
+        in memory and its result needs no reordering) and replaces it when whole.
+
+        Else they are made on the UI thread a slice between frames (a thread would hold the
+        GIL against each key), in the order of the sort: a filter typed meanwhile shows at
+        once what it matches among the rows made so far, the first rows of its result, and
+        grows with each slice."""
         ctx = ctx_of(self)
-        retired = await asyncio.to_thread(ctx.store.reading, retired_cards)
-        if generation is not self._generation:
-            return
-        if self.cards.stored():
-            # Stored with the deck (its cache's search parts): read in a thread, at once.
-            if retired:
-                self.cards.extend(retired)
-                self._sorted = None
-            index = await asyncio.to_thread(stored_index, self.cards, self._rows_sorted())
-            if generation is not self._generation:
-                return
-            self._indexed(index)
-            return
-        # The deck's columns the texts are made of, read beside the UI (their first read
-        # joins or unpacks the deck's stored rows: tens of milliseconds in one piece).
-        await asyncio.to_thread(self.cards.read, INDEX_COLUMNS)
+        cards = self.cards
+        reading = asyncio.to_thread(ctx.store.reading, retired_cards)
+        if cards.stored():
+            # (both threads at once: the store's read lets go of the GIL)
+            retired, stored = await asyncio.gather(reading, asyncio.to_thread(_decoded, cards))
+        else:
+            retired, stored = await reading, None
         if generation is not self._generation:
             return
         if retired:
-            self.cards.extend(retired)
+            cards.extend(retired)
             self._sorted = None
-        self._maker = maker = IndexMaker(self.cards, self._rows_sorted())
+        if stored is not None:
+            texts = cards.texts(stored)
+            self._indexed(notes_index(cards, texts))
+            if retired and self.waiting is None:
+                self.refill(keep_cursor=True)
+            await self._between_slices()
+            self._rank_ahead()  # (a filter through texts in notes order needs them)
+            copy: StoredMaker | None = None
+            while copy is None or not copy.done:
+                await self._between_copies()
+                if generation is not self._generation:
+                    return
+                rows = self._rows_sorted()
+                if copy is None or copy.index.order is not rows:  # (sorted anew meanwhile)
+                    copy = StoredMaker(cards, rows, texts)
+                copy.step(self.SLICE)
+            self._copy_made(copy.index)
+            return
+        # The deck's columns the texts are made of, read beside the UI (their first read
+        # joins or unpacks the deck's stored rows: tens of milliseconds in one piece).
+        await asyncio.to_thread(cards.read, INDEX_COLUMNS)
+        if generation is not self._generation:
+            return
+        self._maker = maker = IndexMaker(cards, self._rows_sorted())
         maker.step(self.SLICE)
         if self.waiting is not None or retired:
             self.refill(keep_cursor=True)
@@ -286,6 +325,21 @@ class BrowseScreen(Screen[None]):
                 self._grow(made)
         self._maker = None
         self._indexed(maker.index)
+
+    def _copy_made(self, index: SearchIndex) -> None:
+        """The stored texts' copy in the list's order is whole: the filters look through it
+        from now on. The result shown is put in its places (the user is idle: ~10 ms at
+        126k cards), so a narrower filter looks through them, in the list's order; in a
+        copy made in an older sort's order, it looks through its rows."""
+        self.index = index
+        last = self._last
+        if last is None or last.places is None or last.places[0] is index:
+            return
+        if index.order is self._sorted:
+            at = list(index.places(last.shown))
+            self._last = Filtered(last.query, last.shown, last.shown, index.order, (index, at))
+        else:
+            self._last = replace(last, places=None)
 
     def _indexed(self, index: SearchIndex) -> None:
         """Every row's search texts are here."""
@@ -303,6 +357,15 @@ class BrowseScreen(Screen[None]):
 
     async def _between_slices(self) -> None:
         await asyncio.sleep(0)  # the event loop's turn: a frame, a key
+
+    async def _between_copies(self) -> None:
+        """Until the user is not waiting for the screen (no key for a moment: the app's
+        rule, :meth:`IdleCollector.idle`): a slice of the copy beside typing would slow the
+        keys down more than the copy speeds them up."""
+        await self._between_slices()
+        collector = app_of(self).collector
+        while not collector.idle(time.monotonic()):
+            await asyncio.sleep(self.COPY_WAIT)
 
     async def _load_columns(self, generation: object, cards: Cards) -> None:
         ctx = ctx_of(self)
@@ -456,6 +519,11 @@ class BrowseScreen(Screen[None]):
             self._rank = ranks(self._rows_sorted())
         return self._rank
 
+    def _made_ranks(self) -> array[int] | None:
+        """Each row's place in the sort, if made (a filter does without: making them costs
+        more than it saves once; :meth:`_rank_ahead` makes them after the paint)."""
+        return self._rank
+
     def _rank_ahead(self) -> None:
         """Each row's place in the sort, made once the sorted list is painted (before a key
         is typed, not while it waits)."""
@@ -497,7 +565,7 @@ class BrowseScreen(Screen[None]):
         self.waiting = None
         rows = self._rows_sorted()
         result = refilter(
-            self._last, query, rows, self._ranks, self.cards, self.index, self.columns
+            self._last, query, rows, self._made_ranks, self.cards, self.index, self.columns
         )
         shown = result.shown
         same = shown is self.shown

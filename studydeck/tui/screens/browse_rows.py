@@ -85,18 +85,21 @@ class SearchIndex:
     """Per paper; None: the paper has no keywords (``kw:`` alone matches none of them).
     Made when first asked for, from ``keyword_column`` when given (:meth:`keyword_texts`)."""
     _place: list[int] | None = None
-    keyword_column: Sequence[Sequence[str]] | None = None
+    keyword_column: list[Sequence[str]] | None = None
 
     def keyword_texts(self) -> list[str | None]:
-        if self.keyword_column is not None:
-            self.keywords[:] = map(keywords_text, self.keyword_column)
-            self.keyword_column = None
+        col = self.keyword_column
+        if col is not None and len(self.keywords) < len(col):
+            # (those of the papers added since the last ask: the column grows as made)
+            self.keywords += map(keywords_text, col[len(self.keywords) :])
         return self.keywords
 
     def places(self, rows: Sequence[int]) -> Sequence[int]:
         """The places of ``rows`` (rows whose texts are made)."""
         if rows is self.order:
             return range(len(rows))
+        if self.order == range(len(self.order)):  # (texts in notes order: a row is a place)
+            return rows
         return list(map(self.place().__getitem__, rows))
 
     def place(self) -> list[int]:
@@ -110,6 +113,8 @@ class SearchIndex:
 
     def rows(self, places: list[int]) -> list[int]:
         """The rows at ``places``."""
+        if self.order == range(len(self.order)):  # (texts in notes order: a place is a row)
+            return list(places)
         return list(map(self.order.__getitem__, places))
 
 
@@ -221,14 +226,22 @@ class Cards(Sequence[Card]):
         once; else :class:`IndexMaker` makes them)."""
         return self._deck is None or _stored(self._deck) is not None
 
-    def texts(self) -> tuple[list[str], list[str]]:
-        """Each paper's search text and each row's own, read from the deck's stored ones
-        (:meth:`stored`), the extra rows' made. Not kept: the index copies them."""
-        rows = None if self._deck is None else _stored(self._deck)
-        papers, own = rows.search() if rows is not None else ([], [])
+    def texts(
+        self, stored: tuple[list[str], list[str]] | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Each paper's search text and each row's own: the deck's stored ones
+        (:meth:`stored`; ``stored``: as :meth:`stored_texts` read them already), the extra
+        rows' made. Not kept: the index copies them."""
+        papers, own = self.stored_texts() if stored is None else stored
         papers += map(_paper_text, self._extra_papers)
         own += [card_text(c.back) for c in self._extra]
         return papers, own
+
+    def stored_texts(self) -> tuple[list[str], list[str]]:
+        """The deck's stored search texts, decoded (new lists; the deck's rows only: a
+        worker thread may read them while the extra rows are added)."""
+        rows = None if self._deck is None else _stored(self._deck)
+        return rows.search() if rows is not None else ([], [])
 
     def _deck_column(self, name: str) -> list[Any]:
         got = self._own.get(name)
@@ -323,27 +336,68 @@ class IndexMaker:
         return rows
 
 
+class StoredMaker:
+    """The search texts of ``cards`` read from the deck cache's search parts
+    (:meth:`Cards.stored`; ``texts``: :meth:`Cards.texts`, decoded in a worker thread), put
+    in the order of ``order`` a slice at a time: the index :class:`IndexMaker` makes (papers
+    numbered in the order their first row comes; until :attr:`done`, the first :attr:`made`
+    rows'), its texts copied rather than made. Each slice's are copied in that order
+    (joined and split: each a new string, made where the last one lies in memory), so a
+    filter reads them from first to last, not at a jump for each row (a third faster at
+    126k cards); a slice is a few milliseconds on the UI thread (not one long C call in a
+    thread, holding the GIL against a key)."""
+
+    def __init__(
+        self, cards: Cards, order: Sequence[int], texts: tuple[list[str], list[str]]
+    ) -> None:
+        self._papers, self._own = texts
+        self._paper, self._keywords = cards.column("paper"), cards.column("keywords")
+        self._number = [-1] * len(self._papers)
+        self.made = 0
+        self.index = SearchIndex(order, [], [], [], [], keyword_column=[])
+
+    @property
+    def done(self) -> bool:
+        return self.made >= len(self.index.order)
+
+    def step(self, count: int) -> Sequence[int]:
+        """Copy the texts of the next ``count`` rows of the order; return those rows."""
+        index, number = self.index, self._number
+        rows = index.order[self.made : self.made + count]
+        papers = list(map(self._paper.__getitem__, rows))
+        new = [i for i in dict.fromkeys(papers) if number[i] < 0]  # as they first come
+        start = len(index.paper_text)
+        deque(map(number.__setitem__, new, range(start, start + len(new))), maxlen=0)
+        index.paper_text += _copied(self._papers, new)
+        assert index.keyword_column is not None
+        index.keyword_column += map(self._keywords.__getitem__, new)
+        index.paper_of += map(number.__getitem__, papers)
+        index.card_text += _copied(self._own, rows)
+        self.made += len(rows)
+        return rows
+
+
+def notes_index(cards: Cards, texts: tuple[list[str], list[str]]) -> SearchIndex:
+    """Every row's search texts, ``texts`` (:meth:`Cards.texts`) as they are: in notes
+    order, each paper's by its number in the deck (nothing copied)."""
+    papers, own = texts
+    return SearchIndex(
+        range(len(own)),
+        cards.column("paper"),
+        papers,
+        own,
+        [],
+        keyword_column=cards.column("keywords"),
+    )
+
+
 def stored_index(cards: Cards, order: Sequence[int]) -> SearchIndex:
     """Every row's search texts in the order of ``order`` (every row once: the list's, so
-    a filter's result needs no reordering), from the deck cache's search parts
-    (:meth:`Cards.stored`): read, not made (runs in a worker thread: a decode and a split
-    per frame). As :class:`IndexMaker` makes them: papers numbered in the order their first
-    row comes, and the texts copied in that order, so a filter reads them from first to
-    last in memory, not at a jump for each row (a third faster at 126k cards)."""
-    (texts, own), paper = cards.texts(), cards.column("paper")
-    first = list(dict.fromkeys(map(paper.__getitem__, order)))  # the papers, as they come
-    number = [0] * len(texts)
-    deque(map(number.__setitem__, first, range(len(first))), maxlen=0)
-    of = list(map(number.__getitem__, map(paper.__getitem__, order)))
-    keywords = cards.column("keywords")
-    return SearchIndex(
-        order,
-        of,
-        _copied(texts, first),
-        _copied(own, order),
-        [],
-        keyword_column=list(map(keywords.__getitem__, first)),
-    )
+    a filter's result needs no reordering), from the deck cache's search parts, at once
+    (:class:`StoredMaker` in one slice)."""
+    maker = StoredMaker(cards, order, cards.texts())
+    maker.step(len(order))
+    return maker.index
 
 
 def _copied(texts: list[str], order: Sequence[int]) -> list[str]:
@@ -491,13 +545,19 @@ def ranks(rows: Sequence[int]) -> array[int]:
     return rank
 
 
-def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int]) -> list[int]:
+def in_order(hits: Iterable[int], rows: Sequence[int], rank: array[int] | None) -> list[int]:
     """The rows of ``hits`` in the order of ``rows`` (every row, sorted; ``rank``: each
     row's place in it, :func:`ranks`). A filter looks through the rows in notes order, where
     each card's texts lie next to the last one's in memory, three times faster than in the
     order of a sort column; this puts its result back in that order, marking each hit's
-    place and reading the marks in one pass, without touching the rows that are not hits."""
+    place and reading the marks in one pass, without touching the rows that are not hits.
+    With no ``rank`` (not made yet: ~10 ms at 126k cards, more than this costs), each hit's
+    row is marked and every row's mark read in the list's order."""
     marks = bytearray(len(rows))
+    if rank is None:
+        for i in hits:
+            marks[i] = 1
+        return [r for r in rows if marks[r]]
     for i in hits:
         marks[rank[i]] = 1
     return list(compress(rows, marks))
@@ -594,13 +654,14 @@ def refilter(
     last: Filtered | None,
     query: str,
     rows: list[int],
-    rank: Callable[[], array[int]],
+    rank: Callable[[], array[int] | None],
     cards: Sequence[Card],
     index: SearchIndex | None,
     cols: Columns | None,
 ) -> Filtered:
     """The rows ``query`` matches, in the order of ``rows`` (every row, sorted; ``rank()``: its
-    :func:`ranks`, asked for only when needed). ``last``: the
+    :func:`ranks`, asked for only when needed; None: not made, :func:`in_order` does
+    without). ``last``: the
     result shown now, if it still holds (same sort, no state changed since); a query that
     narrows it looks only through its rows for the terms it adds (:func:`refine`), and the
     same rows give back ``last.shown`` itself (the list has nothing to redraw)."""
@@ -646,7 +707,7 @@ def _in_sort(
     matched: Sequence[int],
     looked: Sequence[int] | None,
     rows: list[int],
-    rank: Callable[[], array[int]],
+    rank: Callable[[], array[int] | None],
 ) -> list[int]:
     """``matched`` (in the order of ``looked``) in the order of ``rows``: as it is when
     those are the same order (the search texts are made in the order of the sort the list

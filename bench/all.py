@@ -1,6 +1,7 @@
 """Every benchmark, one after another: ``python3 -m bench.all [--quick]``.
 
-Arguments after the command (``--quick``, ``--runs N``) go to every benchmark.
+Arguments after the command (``--quick``, ``--runs N``) go to every benchmark, but those
+that take their sizes as plain arguments (:data:`SIZES`): they get their full or quick sizes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ BENCHES = [
     "bench_home",
     "bench_memory",
     "bench_export",
+    "bench_store",
+    "bench_sync",
 ]
+#: Benchmarks that take their sizes as plain arguments: (full, --quick).
+SIZES = {
+    "bench_export": ([], ["2000"]),
+    "bench_store": ([], ["2000", "20000"]),
+    "bench_sync": ([], ["3000", "10000"]),
+}
 
 
 def main() -> int:
@@ -28,8 +37,8 @@ def main() -> int:
         t = time.perf_counter()
         print(f"== {name}", flush=True)
         extra = sys.argv[1:]
-        if name == "bench_export":  # takes its size as a plain argument
-            extra = ["2000"] if "--quick" in extra else []
+        if name in SIZES:
+            extra = SIZES[name]["--quick" in extra]
         code = subprocess.call([sys.executable, "-m", f"bench.{name}", *extra])
         failed += code != 0
         print(f"   ({time.perf_counter() - t:.0f} s)", flush=True)

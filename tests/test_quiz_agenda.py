@@ -76,6 +76,31 @@ def test_group_normalization_is_not_layer_normalization(deck) -> None:
         assert m.paper is None, line
 
 
+WORD_NAMED = """\
+DAT deformable attention → Vision Transformer with Deformable Attention \
+(short name DAT and title words)
+- Deformable Attention (DAT) → Vision Transformer with Deformable Attention \
+(short name DAT and title words)
+DAT（deformable attention） → Vision Transformer with Deformable Attention \
+(short name DAT and title words)
+MPRNet deformable attention → no paper in your notes (did you mean: \
+Multi-Stage Progressive Image Restoration; Vision Transformer with Deformable Attention?)
+DAT old films → no paper in your notes (did you mean: \
+Vision Transformer with Deformable Attention; Bringing Old Films Back to Life?)
+DAT MPRNet deformable attention → no paper in your notes (did you mean: \
+Vision Transformer with Deformable Attention?)
+"""
+
+
+def test_a_word_naming_a_paper_and_its_title_words_match_it_together(deck) -> None:
+    # Two signals that agree: a word of the line is the paper's name and the rest of the
+    # line is its title words. A name with another paper's title words, or with words of
+    # no title, or two papers' names, is refused -- the named paper suggested first.
+    lines = [line.split(" → ")[0] for line in WORD_NAMED.splitlines()]
+    report = "".join(m.report() + "\n" for m in match_agenda(lines, deck.papers))
+    assert report == WORD_NAMED
+
+
 def test_an_acronym_or_a_short_title_matches() -> None:
     deck = load([SEED])
     [m] = match_agenda(["- MFQE 2.0"], deck.papers)

@@ -5,6 +5,9 @@ A line is matched, in this order, by
    else the normalised URL;
 2. a short name: the Abbr. column, the method label, the acronym of the title
    (the whole line, or the line before a parenthesis: ``DAT (deformable attention)``);
+   or one word of the line naming one paper, and the rest of the line that paper's title
+   words, as for 3 (two signals that agree: ``DAT deformable attention``,
+   ``Deformable Attention (DAT)``);
 3. the title: the same title, or title *words* (never characters) — the line's words,
    weighted by how rare they are among the titles, must nearly all be in one title, and
    clearly more than in the next best title.
@@ -37,6 +40,8 @@ _ARXIV = re.compile(
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_PARTS = re.compile(r"[\s()（）,，;；]+")
+"""What separates a line's words, a name among them (``DAT (deformable attention)``, ``DAT（…）``)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,10 @@ class AgendaMatcher:
         ]
         if len({p.key for p, _ in named}) == 1:
             return AgendaMatch(shown, named[0][0], named[0][1])
+        by_word = None if named else self._word_named(text)
+        both = self._named_and_titled(by_word)
+        if both is not None:
+            return AgendaMatch(shown, *both)
         scored = sorted(((self._score(text, p), p) for p in self.papers), key=lambda t: -t[0])
         best = scored[0] if scored else (0.0, None)
         runner = scored[1][0] if len(scored) > 1 else 0.0
@@ -158,8 +167,35 @@ class AgendaMatcher:
             ((self._score(text, p, strict=False), p) for p in self.papers), key=lambda t: -t[0]
         )
         near = [p for s, p in loose[:3] if s >= SUGGEST]
-        near = [p for p, _ in named] + [p for p in near if p not in [q for q, _ in named]]
+        first = [p for p, _ in named] + ([by_word[0]] if by_word else [])
+        near = first + [p for p in near if p not in first]
         return AgendaMatch(shown, None, candidates=tuple(near[:3]))
+
+    def _word_named(self, text: str) -> tuple[Paper, str, str] | None:
+        """The one paper a word of ``text`` names (its name and how), and the line's other
+        words; None when no word, or words of two papers, name one."""
+        words = [w for w in _PARTS.split(text) if w]
+        keys = {_key(w) for w in words} - {""}
+        named = [
+            (p, f"{how} {name}", _key(name))
+            for p in self.papers
+            for name, how in names_of(p)
+            if _key(name) in keys
+        ]
+        if len({p.key for p, _, _ in named}) != 1:
+            return None
+        p, how, key = named[0]
+        return p, how, " ".join(w for w in words if _key(w) != key)
+
+    def _named_and_titled(self, named: tuple[Paper, str, str] | None) -> tuple[Paper, str] | None:
+        """The paper a word of the line names (:meth:`_word_named`), when the line's other
+        words are its title words (:data:`ACCEPT` of them, as a title-words match)."""
+        if named is None:
+            return None
+        p, how, rest = named
+        if not rest or self._score(rest, p) < ACCEPT:
+            return None
+        return p, f"{how} and title words"
 
     def _score(self, text: str, p: Paper, *, strict: bool = True) -> float:
         """Rarity-weighted share of the line's words found in the title."""

@@ -176,6 +176,12 @@ async def test_footer_follows_the_state_of_the_card(make_app) -> None:
         done = footer_keys(app)
         assert not {"Show answer", "Again", "Hard", "Good", "Easy", "Edit"} & set(done)
         assert "Undo" in done
+        title = app.screen.query_one("#card-title")
+        assert not title.region  # the summary shows no card's title
+        await pilot.press("u")  # undo from the summary: the card, and its title, are back
+        await pilot.pause()
+        assert title.region and text_of(app, "#card-title").strip()
+        assert "Show answer" in footer_keys(app)
 
 
 async def test_help_lists_the_screens_own_keys_first(make_app) -> None:
@@ -224,6 +230,10 @@ async def test_80x24_figure_card_keeps_grades_and_key_footer_on_screen(
         assert screen.contains_point(answer.offset) and answer.y < bar.y
         for button in app.screen.query("#grade-bar Button"):  # no grade button cut off
             assert screen.contains_region(button.region), str(button.label)
+        # ... and the paper's title and card kind stay above it: the answer names its paper.
+        strips = [s.text for s in app.screen._compositor.render_strips()]
+        assert any(s.strip().startswith("Metric Learning based") for s in strips[: answer.y])
+        assert any("contribution" in s for s in strips[: answer.y])
         # What the bottom row shows. Nothing to undo yet: Undo is not shown, which leaves room
         # for Home; Quit and Help are cut by the palette key at 80 columns (with Textual's
         # own footer too), and are in the help screen.

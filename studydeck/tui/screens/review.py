@@ -162,12 +162,16 @@ class ReviewScreen(Screen[None]):
     def _card_area(self, fetcher: FigureFetcher) -> ComposeResult:
         # The answer box is made when the first answer is shown (_answer), the summary
         # when the session ends (show_summary).
+        # The paper's title and keywords stay above the scrolling card: an answer shown
+        # below a figure scrolls the card, and the title with it, out of sight on a short
+        # terminal (the question "What is its core contribution?" then names no paper).
+        with Vertical(id="card-head"):
+            yield Static(id="card-title")
+            yield Static(id="card-meta")
         with (
             ContentSwitcher(initial="card-view", id="switcher"),
             VerticalScroll(id="card-view"),
         ):
-            yield Static(id="card-title")
-            yield Static(id="card-meta")
             yield FigureView(fetcher, id="figure")
             yield Static(id="card-question")
         # Outside the scrolling card: on a short terminal a figure pushes the answer down,
@@ -190,6 +194,7 @@ class ReviewScreen(Screen[None]):
             self.show_summary(s.summary())
             return
         self.query_one("#switcher", ContentSwitcher).current = "card-view"
+        self.query_one("#card-head").display = True
         card = item.card
         p = card.paper
         title = Text(titled(p.title, p.short_name, p.contribution), style="bold")
@@ -246,6 +251,7 @@ class ReviewScreen(Screen[None]):
         if not switcher.query_children("#summary-view"):
             switcher.mount(Static(id="summary-view"))
         switcher.current = "summary-view"
+        self.query_one("#card-head").display = False
         self.query_one(GradeBar).hide()
         self.query_one(FigureView).show(None, "")
         head = Text("Session complete\n\n", style="bold green")

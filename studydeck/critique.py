@@ -24,7 +24,7 @@ is a contrast inside an explanation, ``not only … but also`` is praise, ``只�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CRITIQUE_PREFIXES: tuple[str, ...] = ("问题", "缺点", "局限", "不足", "critique", "limitation")
 INSIGHT_PREFIXES: tuple[str, ...] = ("注", "note", "insight")
@@ -175,15 +175,33 @@ PRIOR_WORK = re.compile(
     re.IGNORECASE,
 )
 THIS_PAPER = re.compile(r"本文|本方法|该方法|作者|this paper|the authors|our method", re.IGNORECASE)
-#: A clause giving a reason, a purpose or a hypothesis: a marker inside it explains.
+#: The words that open a clause giving a reason, a purpose or a hypothesis.
+RATIONALE_CN: tuple[str, ...] = (
+    "因为",
+    "由于",
+    "为了",
+    "以避免",
+    "以免",
+    "避免",
+    "如果",
+    "假如",
+    "若",
+)
+RATIONALE_EN: tuple[str, ...] = ("because", "to avoid", "so that", "if")
+#: Such a clause: a marker inside it explains.
 RATIONALE = re.compile(
-    r"(?:因为|由于|为了|以避免|以免|避免|如果|假如|若|\bbecause\b|\bto avoid\b|\bso that\b|\bif\b)"
+    "(?:" + "|".join([*RATIONALE_CN, *(rf"\b{w}\b" for w in RATIONALE_EN)]) + ")"
     # ... up to the marker, unless a consequence (所以, 导致, so) turns it into a judgement.
     r"(?:(?!所以|因此|导致|\bso\b)[^。！？!?；;])*$",
     re.IGNORECASE,
 )
+# Where RATIONALE may start, looked for first (it can match only at one of its words): a
+# plain alternation of literals is skipped through by first character, and RATIONALE tries
+# its words case-blind at every character (~0.1 us each; 24,000 statements at 10k papers).
+_RATIONALE_CN = re.compile("|".join(RATIONALE_CN))
+_RATIONALE_EN = re.compile("|".join(RATIONALE_EN), re.IGNORECASE)
 #: Words the old classifier took for critique; now they only explain why a statement is not one.
-CONTRAST = re.compile(r"但|然而|只|仅|(?:but|however|only)\b")
+CONTRAST = re.compile(r"但|然而|只|仅|but\b|however\b|only\b")  # (no group: first-character skip)
 QUESTION = re.compile(r"[？?]\s*\S")
 
 _PREFIX = re.compile(
@@ -223,11 +241,17 @@ def _search(statement: str, pos: int, lowered: str | None) -> re.Match[str] | No
     return cn
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """(A tuple: made in C, a third of a frozen dataclass's cost; one per statement.)"""
+
     critique: bool
     reason: str
     """The rule or marker that decided, in words (shown by ``studydeck cards --explain``)."""
+
+
+_NO_MARKER = Verdict(False, "no evaluative marker")
+_QUESTION = Verdict(False, "question with its answer: explains a design choice")
+"""The verdicts whose reason names no marker: one each (24,000 statements at 10k papers)."""
 
 
 def explicit(statement: str) -> Verdict | None:
@@ -257,19 +281,30 @@ def classify(statement: str) -> Verdict:
     while hit is not None and not _is_concession(hit) and _negated(statement, hit.start()):
         hit = _search(statement, hit.end(), lowered)
     if hit is None:
-        if (c := _word_at(CONTRAST, statement.lower(), 0)) is not None:
+        c = _word_at(CONTRAST, statement if lowered is None else lowered, 0)
+        if c is not None:
             return Verdict(False, f"contrast, not a judgement ({c.group(0)})")
-        return Verdict(False, "no evaluative marker")
+        return _NO_MARKER
     marker = hit.group(0)
     if QUESTION.search(statement):
-        return Verdict(False, "question with its answer: explains a design choice")
+        return _QUESTION
     if PRIOR_WORK.match(statement) and not THIS_PAPER.search(statement):
         return Verdict(False, f"about prior work, not this paper ({marker})")
     if _is_concession(hit):
         return Verdict(True, "concession: " + ("虽然…但" if "但" in marker else marker.strip()))
-    if RATIONALE.search(statement, 0, hit.start()):
+    if _rationale(statement, hit.start(), lowered is not None):
         return Verdict(False, f"reason or hypothesis, not a judgement ({marker})")
     return Verdict(True, f"marker {marker}")
+
+
+def _rationale(statement: str, at: int, latin: bool) -> bool:
+    """Whether a clause of :data:`RATIONALE` holds the marker at ``at``; ``latin``: the
+    statement has Latin letters (each English word has one: else none can be there)."""
+    if _RATIONALE_CN.search(statement, 0, at) is None and (
+        not latin or _RATIONALE_EN.search(statement, 0, at) is None
+    ):
+        return False
+    return RATIONALE.search(statement, 0, at) is not None
 
 
 def _negated(statement: str, at: int) -> bool:

@@ -104,6 +104,30 @@ CRITIQUED = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("statement", "critique", "reason"),
+    [
+        # A marker inside a reason, purpose or hypothesis clause explains a choice...
+        ("如果按图输入CNN，即使某个区域置零也无法跳过", False, "reason or hypothesis, not a judgement (无法)"),
+        ("为了避免过拟合，只能用小模型", False, "reason or hypothesis, not a judgement (只能)"),
+        ("Because memory is small it can only use small batches", False,
+         "reason or hypothesis, not a judgement (can only)"),
+        ("If the scene moves, the method fails.", False,
+         "reason or hypothesis, not a judgement (fails)"),
+        # ... unless a consequence turns it into a judgement, or the clause comes after it
+        ("because memory is small, so it can only use small batches", True, "marker can only"),
+        ("The method fails if the scene moves.", True, "marker fails"),
+        ("只能处理静态场景", True, "marker 只能"),
+        # ("if" and "because" as whole words only; a word holding them opens no clause)
+        ("Iffy results: the method fails.", True, "marker fails"),
+    ],
+)  # fmt: skip
+def test_a_marker_in_a_reason_or_hypothesis_explains(
+    statement: str, critique: bool, reason: str
+) -> None:
+    assert tuple(classify(statement)) == (critique, reason)
+
+
 def test_bundled_deck_critique_cards() -> None:
     deck = load([bundled_deck()])
     critiqued = [c.paper.title for c in deck.cards if c.kind is CardKind.CRITIQUE]

@@ -49,16 +49,23 @@ class Slices:
         self.go.put_nowait(None)
 
 
-@pytest.fixture
-def slices(monkeypatch):
+def gated(monkeypatch, wait: str) -> Slices:
+    """The screen's slices, SLICE rows each, made one at a time when the test says: the
+    screen's ``wait`` between two slices waits for the test."""
     gate = Slices()
 
     async def between(screen: BrowseScreen) -> None:
         await gate.between()
 
     monkeypatch.setattr(BrowseScreen, "SLICE", SLICE)
-    monkeypatch.setattr(BrowseScreen, "_between_slices", between)
+    monkeypatch.setattr(BrowseScreen, wait, between)
     return gate
+
+
+@pytest.fixture
+def slices(monkeypatch):
+    """The slices of search texts made on the UI thread (texts not stored with the deck)."""
+    return gated(monkeypatch, "_between_slices")
 
 
 async def typed_after_loading(make_app, paths, keys: str, db=None) -> list[tuple[str, ...]]:
@@ -166,15 +173,8 @@ async def test_a_filter_typed_at_once_then_narrowed_once_loaded_keeps_every_row(
 
 @pytest.fixture
 def copies(monkeypatch):
-    """The slices of the stored texts' copy in the list's order, made when the test says."""
-    gate = Slices()
-
-    async def between(screen: BrowseScreen) -> None:
-        await gate.between()
-
-    monkeypatch.setattr(BrowseScreen, "SLICE", SLICE)
-    monkeypatch.setattr(BrowseScreen, "_between_copies", between)
-    return gate
+    """The slices of the stored texts' copy in the list's order."""
+    return gated(monkeypatch, "_between_copies")
 
 
 async def test_a_filter_typed_while_the_stored_texts_are_copied_shows_its_whole_result(

@@ -294,8 +294,6 @@ class BrowseScreen(Screen[None]):
             self._indexed(notes_index(cards, texts))
             if retired and self.waiting is None:
                 self.refill(keep_cursor=True)
-            await self._between_slices()
-            self._rank_ahead()  # (a filter through texts in notes order needs them)
             copy: StoredMaker | None = None
             while copy is None or not copy.done:
                 await self._between_copies()
@@ -359,10 +357,14 @@ class BrowseScreen(Screen[None]):
         await asyncio.sleep(0)  # the event loop's turn: a frame, a key
 
     async def _between_copies(self) -> None:
-        """Until the user is not waiting for the screen (no key for a moment: the app's
-        rule, :meth:`IdleCollector.idle`): a slice of the copy beside typing would slow the
-        keys down more than the copy speeds them up."""
+        """Until the user is idle (:meth:`_until_idle`): a slice of the copy beside typing
+        would slow the keys down more than the copy speeds them up."""
         await self._between_slices()
+        await self._until_idle()
+
+    async def _until_idle(self) -> None:
+        """Until the user is not waiting for the screen (no key for a moment: the app's
+        rule, :meth:`IdleCollector.idle`)."""
         collector = app_of(self).collector
         while not collector.idle(time.monotonic()):
             await asyncio.sleep(self.COPY_WAIT)
@@ -521,12 +523,14 @@ class BrowseScreen(Screen[None]):
 
     def _made_ranks(self) -> array[int] | None:
         """Each row's place in the sort, if made (a filter does without: making them costs
-        more than it saves once; :meth:`_rank_ahead` makes them after the paint)."""
+        more than it saves once; :meth:`_rank_when_idle` makes them)."""
         return self._rank
 
-    def _rank_ahead(self) -> None:
-        """Each row's place in the sort, made once the sorted list is painted (before a key
-        is typed, not while it waits)."""
+    async def _rank_when_idle(self) -> None:
+        """Each row's place in the sort, made once the user is idle (~25 ms at 126k cards:
+        not in the frame a key waits for, nor beside the keys typed after it; a screen
+        painted is not enough, a key typed at once then waits for them)."""
+        await self._until_idle()
         if self._sorted is not None and self._rank is None:
             self._rank = ranks(self._sorted)
 
@@ -586,7 +590,7 @@ class BrowseScreen(Screen[None]):
         self.show_detail()
         if self._rank is None and self.index is not None and self.index.order is not rows:
             # (a filter through an index in another order than the list's needs them)
-            self.call_after_refresh(self._rank_ahead)
+            self.run_worker(self._rank_when_idle(), group="browse-rank", exclusive=True)
 
     def resort(self) -> None:
         self._sorted = None

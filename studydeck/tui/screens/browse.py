@@ -28,9 +28,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -108,6 +110,7 @@ _PENDING = (Text("…", style="dim"), Text(""), Text(""), Text(""), Text(""))
 
 class BrowseScreen(Screen[None]):
     TITLE = "Browse"
+    AUTO_FOCUS = "#cards"  # (at compose; Textual's own choice is the first field, the filter)
     SLICE = 2000
     """Rows whose search texts are made between two frames (a few milliseconds' work)."""
     COPY_WAIT = 0.1
@@ -121,6 +124,7 @@ class BrowseScreen(Screen[None]):
             "focus_filter",
             "Filter",
             id="browse.filter",
+            priority=True,  # (at once, as it comes: see action_focus_filter)
             tooltip="Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
         ),
         Binding(
@@ -183,6 +187,8 @@ class BrowseScreen(Screen[None]):
         self._unread: set[int] = set()
         self._prefetch: Timer | None = None
         self._columns_asked = False
+        self._filter_first = False
+        """``/`` came before this screen was composed: the filter takes the focus on mount."""
         self._generation = object()
         """Replaced whenever the cards are read again: a worker's result for older cards
         is dropped."""
@@ -212,7 +218,8 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         self._read_cards()
         self.refill()
-        self.query_one(CardList).focus()
+        if self._filter_first:
+            self.set_focus(self.query_one("#filter", Input))
 
     def _read_cards(self) -> None:
         """The deck's rows (cheap: in memory); the rest comes from workers, the first after
@@ -671,7 +678,20 @@ class BrowseScreen(Screen[None]):
         detail.update(text)
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        """The filter takes the focus as the key comes (a priority binding), so the keys
+        typed after it in one burst go to the filter, not to the list: Textual sends each
+        key to what has the focus when the key comes, and a binding found as the key
+        bubbles up runs only after the keys behind it were sent. Typed in the filter, ``/``
+        is one of its characters; typed ahead from home (``b/``), before this screen is
+        composed, it gives the filter the focus on mount."""
+        try:
+            field = self.query_one("#filter", Input)
+        except NoMatches:  # (not composed yet)
+            self._filter_first = True
+            return
+        if self.focused is field:  # the key goes to the filter, after the keys before it
+            raise SkipAction
+        self.set_focus(field)  # (now: focus() would wait for the keys already sent)
 
     def action_focus_list(self) -> None:
         self.query_one(CardList).focus()

@@ -28,7 +28,15 @@ class HomeScreen(Screen[None]):
         ),
         Binding("q", "app.quiz", "Quiz", id="home.quiz", tooltip="Quiz yourself before a meeting"),
         Binding(
-            "b", "app.browse", "Browse", id="home.browse", tooltip="Browse and filter all cards"
+            "b",
+            "app.browse",
+            "Browse",
+            id="home.browse",
+            tooltip="Browse and filter all cards",
+            # Browse opened as the key comes (not once it has bubbled up): Textual sends a
+            # key to what has the focus when it comes, so in a burst (``b/vid`` typed fast)
+            # the characters after ``b`` went to home, not to browse's filter.
+            priority=True,
         ),
         Binding("s", "app.stats", "Stats", id="home.stats", tooltip="Statistics"),
     ]

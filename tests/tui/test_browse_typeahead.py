@@ -1,0 +1,97 @@
+"""Keys typed ahead, in one burst (typed fast, or pasted): each goes where the keys before
+it sent the focus, as in any terminal program. Textual sends a key to what has the focus
+when the key comes, and runs a binding only once the key has bubbled up to the app -- after
+the keys behind it were sent -- so ``/vid`` typed fast in browse, or ``b/vid`` from home,
+lost the filter's text to the list."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from studydeck.tui.screens.browse import BrowseScreen
+from studydeck.tui.widgets.cardlist import CardList
+
+from ..conftest import SEED
+from .test_browse import Plain, loaded, table_rows
+
+CHARACTERS = {"slash": "/", "space": " "}
+
+
+def burst(app, keys: list[str]) -> None:
+    """``keys`` sent to the app at once, as a terminal's read of them does (none is handled
+    before the last is sent)."""
+    for key in keys:
+        app.post_message(events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None)))
+
+
+@pytest.mark.parametrize("where", ["home", "browse"])
+async def test_a_filter_typed_in_one_burst_reaches_the_filter(make_app, where) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        keys = ["slash", *"vid", "space", "v"]
+        if where == "browse":
+            await pilot.press("b")
+            await loaded(app, pilot)
+            burst(app, keys)
+        else:
+            burst(app, ["b", *keys])  # before browse is even composed
+        await pilot.pause()
+        await loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        field = screen.query_one("#filter", Input)
+        assert field.value == "vid v" and screen.focused is field
+        assert screen.applied_query == "vid v"
+        rows = table_rows(screen.query_one(CardList))
+        assert rows == Plain(app).rows("vid v") and rows
+
+
+async def test_a_slash_typed_in_the_filter_is_one_of_its_characters(make_app) -> None:
+    """``/`` gives the filter the focus as it comes (a priority binding); typed in the
+    filter, it is text, as any character is, in the order it was typed."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        await pilot.press("slash", *"i/o")
+        assert app.screen.query_one("#filter", Input).value == "i/o"
+        # In a burst, in its place: after the keys before it, still on their way.
+        burst(app, ["space", "x", "slash", "y"])
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "i/o x/y"
+
+
+async def test_browse_opens_with_the_list_focused(make_app) -> None:
+    """Opened without ``/`` typed ahead, the list has the focus (its keys: sort, suspend,
+    move), not the filter Textual would choose, being the first field."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        assert isinstance(app.focused, CardList)
+        await pilot.press("o")  # the list's: sorted by kind
+        assert "sorted by kind" in str(app.screen.query_one(CardList).border_title)
+
+
+async def test_a_slash_acted_on_before_browse_is_composed_focuses_the_filter_on_mount(
+    make_app,
+) -> None:
+    """(A terminal's burst may be read before the screen ``b`` opened is composed: then
+    there is no filter to focus yet, and the keys after ``/`` come to the screen itself.)"""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = BrowseScreen()
+        screen.action_focus_filter()  # not composed: remembered
+        await app.push_screen(screen)
+        await pilot.pause()
+        field = screen.query_one("#filter", Input)
+        assert screen.focused is field
+        for ch in "vid":  # sent to the screen (it passes them to what has the focus)
+            screen.post_message(events.Key(ch, ch))
+        await pilot.pause()
+        await loaded(app, pilot)
+        assert field.value == "vid" and screen.applied_query == "vid"

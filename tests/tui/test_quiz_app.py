@@ -195,3 +195,27 @@ async def test_the_quiz_screen_builds_each_question_when_it_shows_it(make_app) -
         await pilot.press("space")
         assert text_of(app, "#quiz-progress").startswith(" question 2/2")
         assert screen.questions.built == 2
+
+
+async def test_every_setup_field_is_on_screen_at_80_by_24(make_app) -> None:
+    """At 80x24 each field of the quiz setup lies within the screen with room for its
+    placeholder or value (the four short fields in one row ran past the 80th column:
+    'seconds each' had no box, and 'e.g. 2019' showed as 'e.g. 201'), and the start
+    button too."""
+    from textual.widgets import Button, Input
+
+    app = make_app([SEED])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizSetupScreen)
+        fields = list(screen.query(Input))
+        assert len(fields) == 5
+        for w in [*fields, screen.query_one(Button)]:
+            r = w.region
+            assert r.width > 0 and r.height > 0, w
+            assert r.right <= 80 and r.bottom <= 23, (w, r)  # (the footer's row below)
+        for f in fields:
+            shown = f.placeholder or f.value
+            assert f.content_region.width > len(shown), (f.id, f.content_region)

@@ -135,3 +135,24 @@ def test_brief_prints_to_a4_in_headless_chromium(
         check=False,
     ).stdout
     assert "多阶段渐进式复原" in dom
+
+
+def test_a_paper_without_a_short_name_is_called_by_its_title_on_the_sheet(notes) -> None:
+    """The sheet names a paper as its notes do: the title's acronym (``BOFBL``) is a key an
+    agenda line may match by, not a name to print as the paper's own or ask about."""
+    from studydeck.deck import load
+    from studydeck.quiz.brief import brief_entries, brief_markdown
+
+    films = "| 2022 | Bringing Old Films Back to Life | 视频增强 | 基于类似BasicVSR的增强框架 | | |"
+    deck = load([notes(table(ROWS[1], films))])
+    entries = brief_entries(deck, deck.papers)
+    by_title = {e.paper.title: e for e in entries}
+    old = by_title["Bringing Old Films Back to Life"]
+    assert old.names == ()
+    assert old.prompts[0] == (
+        "What is the key idea of Bringing Old Films Back to Life and its main weakness?"
+    )
+    assert by_title["Restormer Efficient Transformer"].names == ("Restormer",)
+    md = brief_markdown(entries, "Group meeting", {})
+    assert "BOFBL" not in md and md.count("**Short name:** Restormer") == 1
+    assert md.count("**Short name:**") == 1

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from studydeck.models import CardKind, Deck, Paper
-from studydeck.naming import acronym, short_names
+from studydeck.naming import short_names
 from studydeck.quiz.handout import FigureData, figure_html, page
 from studydeck.quiz.similarity import most_similar
 from studydeck.rendering import escape, to_html
@@ -30,10 +30,9 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
     backs: dict[tuple[str, CardKind], str] = {(c.paper.key, c.kind): c.back for c in deck.cards}
     out = []
     for p in papers:
+        # The paper's own short names only: its title's acronym is a key an agenda line
+        # may match by (``agenda.names_of``), not a name to print or ask about.
         names = short_names(p.short_name, p.contribution)
-        if not names:
-            a = acronym(p.title)
-            names = (a,) if a else ()
         called = names[0] if names else p.title
         first = "What is the key idea of " + called + " and its main weakness?"
         similar = most_similar(p, deck.papers)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from studydeck.figures import FigureFetcher
 from studydeck.loading import open_deck
 from studydeck.store import Store
 from studydeck.tui.app import AppContext, create_app
+from studydeck.tui.screens import browse
 
 FIXED = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
@@ -50,3 +52,18 @@ def make_app(tmp_path: Path):
     yield make
     for s in stores:
         s.close()
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Browse's worker reading every card state, held until the test opens the gate."""
+    release = threading.Event()
+    real = browse.load_columns
+
+    def slow(*args, **kwargs):
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(browse, "load_columns", slow)
+    yield release
+    release.set()

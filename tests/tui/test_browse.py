@@ -109,21 +109,6 @@ async def loaded(app, pilot) -> None:
     assert app.screen.loaded
 
 
-@pytest.fixture
-def gate(monkeypatch):
-    """The worker's reading of every card state, held until the test opens the gate."""
-    release = threading.Event()
-    real = browse.load_columns
-
-    def slow(*args, **kwargs):
-        release.wait(timeout=10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(browse, "load_columns", slow)
-    yield release
-    release.set()
-
-
 REVIEWS = ("r", "space", "5", "space", "1", "space", "3", "space", "4", "escape")
 """Four answers: a review, a lapse owed a repeat today (learning), two more."""
 

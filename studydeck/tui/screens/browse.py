@@ -188,6 +188,10 @@ class BrowseScreen(Screen[None]):
         self._prefetch: Timer | None = None
         self._columns_asked = False
         self._filter_first = False
+        self._ranking = False
+        """A worker waits to make :attr:`_rank` once the user is idle."""
+        self._states_read = asyncio.Event()
+        """Set when :attr:`columns` arrive (a list sorted by one of them waits for it)."""
         """``/`` came before this screen was composed: the filter takes the focus on mount."""
         self._generation = object()
         """Replaced whenever the cards are read again: a worker's result for older cards
@@ -238,6 +242,7 @@ class BrowseScreen(Screen[None]):
         self._maker = None
         self._partial = None
         self.columns = None
+        self._states_read = asyncio.Event()
         self._early = {}
         self._sorted = None
         self._owed = owed_today(ctx.store, ctx.deck, ctx.today)
@@ -306,6 +311,9 @@ class BrowseScreen(Screen[None]):
                 await self._between_copies()
                 if generation is not self._generation:
                     return
+                if not self._sortable():
+                    await self._states_read.wait()  # (the list's order needs them)
+                    continue
                 rows = self._rows_sorted()
                 if copy is None or copy.index.order is not rows:  # (sorted anew meanwhile)
                     copy = StoredMaker(cards, rows, texts)
@@ -317,7 +325,10 @@ class BrowseScreen(Screen[None]):
         await asyncio.to_thread(cards.read, INDEX_COLUMNS)
         if generation is not self._generation:
             return
-        self._maker = maker = IndexMaker(cards, self._rows_sorted())
+        # In the list's order (a filter meanwhile shows its first rows at once); sorted by
+        # a stored column, whose order waits for the card states: in notes order.
+        order = self._rows_sorted() if self._sortable() else range(len(cards))
+        self._maker = maker = IndexMaker(cards, order)
         maker.step(self.SLICE)
         if self.waiting is not None or retired:
             self.refill(keep_cursor=True)
@@ -389,6 +400,7 @@ class BrowseScreen(Screen[None]):
         for r, (state, status, recall) in self._early.items():
             columns.states[r], columns.status[r], columns.recall[r] = state, status, recall
         self.columns = columns
+        self._states_read.set()
         self._early = {}
         self._arrived()
 
@@ -509,6 +521,14 @@ class BrowseScreen(Screen[None]):
             Text(str(sm2.interval) if sm2 else ""),
         )
 
+    def _sortable(self) -> bool:
+        """Whether the list's order can be made now (a stored column's needs the states)."""
+        return (
+            self._sorted is not None
+            or self.columns is not None
+            or (COLUMNS[self.sort_col] not in STORED)
+        )
+
     def _rows_sorted(self) -> list[int]:
         if self._sorted is None:
             self._sorted = sort_rows(
@@ -537,7 +557,10 @@ class BrowseScreen(Screen[None]):
         """Each row's place in the sort, made once the user is idle (~25 ms at 126k cards:
         not in the frame a key waits for, nor beside the keys typed after it; a screen
         painted is not enough, a key typed at once then waits for them)."""
-        await self._until_idle()
+        try:
+            await self._until_idle()
+        finally:
+            self._ranking = False
         if self._sorted is not None and self._rank is None:
             self._rank = ranks(self._sorted)
 
@@ -595,9 +618,13 @@ class BrowseScreen(Screen[None]):
             table.border_title = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
-        if self._rank is None and self.index is not None and self.index.order is not rows:
-            # (a filter through an index in another order than the list's needs them)
-            self.run_worker(self._rank_when_idle(), group="browse-rank", exclusive=True)
+        # (a filter through an index in another order than the list's needs them; one
+        # worker waits at a time: it ranks the sort of its day)
+        index = self.index
+        off_order = index is not None and index.order is not rows
+        if off_order and self._rank is None and not self._ranking:
+            self._ranking = True
+            self.run_worker(self._rank_when_idle(), group="browse-rank")
 
     def resort(self) -> None:
         self._sorted = None

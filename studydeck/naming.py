@@ -46,6 +46,18 @@ def method_label(contribution: str) -> str | None:
     return m.group(1).strip()
 
 
+def without_label(contribution: str) -> str:
+    """``contribution`` without the method label that opens it (``MPRNet：很强`` → ``很强``;
+    ``**DMENet**: …`` and ``**DMENet：** …`` alike), or as it is when it has none."""
+    m = _LABEL.match(contribution)
+    if m is None or not any(ch.isalpha() for ch in m.group(1)):
+        return contribution
+    rest = contribution[m.end() :].lstrip()
+    if m.group(0).count("*") % 4 and rest.startswith("**"):  # bold closed after the colon
+        rest = rest[2:].lstrip()
+    return rest
+
+
 def acronym(title: str) -> str | None:
     """Initials of a title's significant Latin words (``Layer Normalization`` → ``LN``).
 

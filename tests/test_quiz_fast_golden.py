@@ -3,6 +3,8 @@ path (every Paper and Card built, one sort per question) gave: pinned question b
 (papers, order, kinds, prompts, options and where the answer is) for fixed decks, selections
 and seeds. The pins were written by the code of main at 9b07b0a, before the quiz read
 columns (``python -m tests.test_quiz_fast_golden`` with that checkout first on PYTHONPATH).
+The ``texts`` digests were rewritten when options quoting contributions stopped being
+masked each with its own paper's names (fix-mask): every other pin was unchanged.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@
   gets a question before any gets a second), each card as one kind, the kinds spread
   evenly; when the cards run out the quiz is shorter than asked, never padded.
 * A text shown once (a clue, or a contribution shown as an option) is not asked back.
-* Clues have the paper's own names masked (:mod:`studydeck.quiz.masking`); a clue that says
+* Clues have the paper's own names masked (:mod:`studydeck.quiz.masking`); options quoting
+  contributions have no method label, and the names of every paper of the question left
+  out of each alike (no mark that only the distractors, or only the answer, carry; see
+  :func:`~studydeck.quiz.masking.fair_options`); a clue that says
   too little, or that several papers share, is not used as a clue (the card becomes a
   recall question about the named paper instead; so does a choice question with no other
   paper to choose from).
@@ -30,7 +33,7 @@ from studydeck.models import Card, CardKind, Deck, Figure, Paper
 from studydeck.perf import gc_paused
 from studydeck.quiz.clues import ClueIndex
 from studydeck.quiz.distractors import PaperIndex, similarity_order
-from studydeck.quiz.masking import key, mask, says_enough
+from studydeck.quiz.masking import fair_options, key, mask, says_enough
 from studydeck.quiz.order import CardsByPaper, card_order
 from studydeck.wording import plural
 
@@ -39,6 +42,9 @@ LETTERS = "ABCD"
 
 CanShow = Callable[[Paper, Figure], bool]
 """Whether a paper's figure can be shown now (on disk, or cached)."""
+
+Shown = Callable[[Sequence[str], Sequence[Paper]], list[str]]
+"""What the options of one question show, from the texts of its papers."""
 
 
 class QuestionKind(StrEnum):
@@ -156,8 +162,9 @@ class _Builder:
         return [QuestionKind.FLIP]
 
     def contribution(self, q: Paper) -> str:
+        """``q``'s contribution as written (an option shows it through :func:`fair_options`)."""
         c = self.cards_of.get(q.key).get(CardKind.CONTRIBUTION)
-        return mask(c.back, q) if c is not None else ""
+        return c.back if c is not None else ""
 
     def choice(
         self,
@@ -167,23 +174,36 @@ class _Builder:
         text_of: Callable[[Paper], str],
         wanted: Callable[[Paper], bool] | None = None,
         ok_at: Callable[[int], bool] | None = None,
+        shown: Shown | None = None,
     ) -> tuple[tuple[Option, ...], int, str]:
-        """The answer among the most similar papers' texts (no text twice, none with the
-        answer's title)."""
+        """The answer among the most similar papers' texts (no text shown twice, none
+        with the answer's title). ``shown`` turns the texts of the question's papers (the
+        answer's first) into what the options show; they are as written when it is None."""
+        show = shown or (lambda texts, papers: list(texts))
+        texts = [answer]
+        papers = [target]
         seen = {key(answer)}
-        picked: list[Option] = []
         ok = wanted or (lambda q: True)
-        for q in similarity_order(self.papers, target, asked.salt, ok, ok_at):
+        candidates = similarity_order(self.papers, target, asked.salt, ok, ok_at)
+        if not key(show(texts, papers)[0]):
+            candidates = iter(())  # the answer shows nothing: asked as a recall question
+        for q in candidates:
             t = text_of(q)
             k = key(t)
             if not k or k in seen or key(q.title) == key(target.title):
                 continue
+            keys = [key(s) for s in show([*texts, t], [*papers, q])]
+            if not all(keys) or len(set(keys)) < len(keys):
+                continue  # (the same once shown: names left out, or a label was all it had)
             seen.add(k)
-            picked.append(Option(t, q.key))
-            if len(picked) == MAX_OPTIONS - 1:
+            texts.append(t)
+            papers.append(q)
+            if len(texts) == MAX_OPTIONS:
                 break
+        shown_texts = show(texts, papers)
+        picked = [Option(t, q.key) for t, q in zip(shown_texts[1:], papers[1:], strict=True)]
         idx = asked.rng.randrange(len(picked) + 1)
-        options = (*picked[:idx], Option(answer, target.key), *picked[idx:])
+        options = (*picked[:idx], Option(shown_texts[0], target.key), *picked[idx:])
         note = ""
         if len(options) < MAX_OPTIONS:
             note = f"only {plural(len(options), 'option')}: too few other papers to choose from"
@@ -197,8 +217,10 @@ class _Builder:
     def question(self, number: int, card: Card, kind: QuestionKind, asked: Asked) -> Question:
         p = card.paper
         if kind is QuestionKind.PAPER_TO_CONTRIBUTION:
-            answer = self.contribution(p)
-            opts, idx, note = self.choice(p, answer, asked, self.contribution)
+            opts, idx, note = self.choice(
+                p, card.back, asked, self.contribution, shown=fair_options
+            )
+            answer = opts[idx].text
             if len(opts) == 1:  # nothing to choose between: asked as a recall question
                 return self.recall(number, card)
             prompt = f"What is the core contribution of **{md_escape(titled(p))}**?"

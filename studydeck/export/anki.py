@@ -222,12 +222,14 @@ def build_fields(
     """The note's fields; ``texts`` holds the back of each card studydeck made for the paper.
 
     Keywords are plain text (``Keywords:图像复原`` finds the note); Source is the file name
-    only, so inserting a row above does not change every note below it.
+    only, so inserting a row above does not change every note below it. Link is the paper's
+    link when it is http, https or mailto (:func:`~studydeck.safe.safe_href`), else empty:
+    the card shows the title without a link then (the templates' ``{{^Link}}``).
     """
     chosen = set(kinds)
-    return [
+    fields = [
         escape(paper.title),
-        escape(paper.url or ""),
+        escape(safe_href(paper.url or "") or ""),
         str(paper.year) if paper.year is not None else "",
         escape(", ".join(paper.keywords)),
         *(to_html(texts.get(k, "")) if k in chosen else "" for k in CardKind),
@@ -235,6 +237,7 @@ def build_fields(
         escape(os.path.basename(paper.source)),
         "1" if chinese else "",
     ]
+    return fields
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import sqlite3
 import tempfile
@@ -387,3 +388,34 @@ def test_link_field_holds_only_http_https_and_mailto_links(
     for t in UNSAFE_LINKS:
         assert "<a" not in shown[t] and f'<div class="title">{t}</div>' in shown[t], t
     assert '<a href="https://example.org/p?q=1&amp;r=2">Web</a>' in shown["Web"]
+
+
+def test_anki_tags_in_notes_are_text_in_every_field(col: Collection, tmp_path: Path, notes):
+    """A notes cell with ``[sound:evil.mp3]`` must not become an audio player (nor
+    ``[anki:tts]`` speech, nor ``[latex]`` a LaTeX run): the card shows the text as typed."""
+    tags = "[sound:evil.mp3] [SOUND:up.mp3] [anki:tts lang=en_US]hi[/anki:tts] [latex]x[/latex] [$]y[/$]"
+    path = notes(
+        table(
+            f"| 2020 | T [sound:title.mp3] | k | c {tags} | | n |",
+            "| 2022 | U | k | c &#91;sound:ent.mp3] \\[sound:esc.mp3] | | |",
+            "| 2021 | [Linked](https://example.org/[sound:url.mp3]) | k | c | | |",
+        )
+    )
+    export_deck(load([path]), tmp_path / "o.apkg")
+    fields = package_fields(tmp_path / "o.apkg")
+    flds = "\x1f".join("\x1f".join(f.values()) for f in fields.values())
+    for tag in ("[sound:", "[anki:", "[latex]", "[$]"):
+        assert tag not in flds.lower(), tag
+    import_apkg(col, tmp_path / "o.apkg")
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        assert card.question_av_tags() == [] and card.answer_av_tags() == []
+        assert "latex-" not in card.answer()  # (no image of a LaTeX run)
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        assert col.media.files_in_str(note.mid, "\x1f".join(note.fields)) == []
+    note = notes_by_title(col)["T &#91;sound:title.mp3]"]
+    assert html.unescape(note["Contribution"]) == f"c {tags}"
+    # (what markdown makes "[" of: an entity, an escape)
+    note = notes_by_title(col)["U"]
+    assert html.unescape(note["Contribution"]) == "c [sound:ent.mp3] [sound:esc.mp3]"

@@ -212,6 +212,20 @@ def _figure_link(fig: Figure) -> str:
     return text if href is None else f'<a href="{escape(href)}">{text}</a>'
 
 
+_ANKI_TAG = re.compile(r"\[(?=sound:|anki:|latex\]|\$\$?\])", re.IGNORECASE)
+"""The ``[`` of what Anki reads in a field's HTML as its own tag, not text: ``[sound:x]``
+(an audio player), ``[anki:tts]`` (speech), ``[latex]``, ``[$]``, ``[$$]`` (LaTeX, made
+into images by running LaTeX)."""
+
+
+def anki_field(html: str) -> str:
+    """A field's HTML as Anki stores it: each of Anki's tags (:data:`_ANKI_TAG`) written with
+    ``&#91;`` for its ``[``, which Anki's patterns (run on the HTML) do not match and the
+    card shows as ``[``; in an attribute too, whose value is the same after the browser
+    reads it. The one way out to Anki for every field (:func:`build_fields`)."""
+    return _ANKI_TAG.sub("&#91;", html)
+
+
 def build_fields(
     paper: Paper,
     texts: Mapping[CardKind, str],
@@ -237,7 +251,7 @@ def build_fields(
         escape(os.path.basename(paper.source)),
         "1" if chinese else "",
     ]
-    return fields
+    return [anki_field(f) for f in fields]
 
 
 @dataclass

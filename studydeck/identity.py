@@ -54,7 +54,13 @@ def card_id(key: str, kind: CardKind) -> str:
 def card_id_prefix(key: str) -> str:
     """What every card id of the paper ``key`` starts with (the kind follows): hashed once
     per paper when its cards are made together."""
-    return digests.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() + "/"
+    return digests.blake2b(key.encode("utf-8"), digest_size=_PAPER_BYTES).hexdigest() + "/"
+
+
+_PAPER_BYTES = 8
+PAPER_HASH = f"[0-9a-f]{{{2 * _PAPER_BYTES}}}"
+"""What a card id has before its ``/`` (:func:`card_id_prefix`), as a regular expression:
+a line of another device's review log names a paper so or is skipped."""
 
 
 def duplicates(keys: Iterable[str]) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import sqlite3
 import tempfile
@@ -331,3 +332,90 @@ def test_small_things_anki_users_notice(col: Collection, tmp_path: Path, notes) 
     )
     en = load([english])
     assert not anki_export.is_chinese(en.papers[0], en.name)  # English notes ask in English
+
+
+def package_fields(apkg: Path) -> dict[str, dict[str, str]]:
+    """Each note's fields in a package, as Anki reads them (``notes.flds``), by title."""
+    with zipfile.ZipFile(apkg) as z, tempfile.TemporaryDirectory() as tmp:
+        z.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        rows = [r[0] for r in conn.execute("SELECT flds FROM notes")]
+        conn.close()
+    notes = [dict(zip(anki_export.FIELDS, flds.split("\x1f"), strict=True)) for flds in rows]
+    return {n["Title"]: n for n in notes}
+
+
+UNSAFE_LINKS = {
+    "MSDT": "ms-msdt:/id%20PCWDiagnostic",  # (seen in a user trial)
+    "Proto": "//evil.example/x",
+    "Share": r"\\evil\share",
+    "Ssh": "ssh://evil/x",
+    "Rel": "../../x.html",
+    "Steam": "steam://run/1",
+}  # (javascript:, data:, file: links are refused by the parser: no link, the title as typed)
+SAFE_LINKS = {
+    "Web": ("HTTPS://example.org/p?q=1&r=2", "https://example.org/p?q=1&amp;r=2"),
+    "Plain": ("http://example.org/q", "http://example.org/q"),
+    "Mail": ("mailto:a@example.org", "mailto:a@example.org"),
+}
+
+
+def test_link_field_holds_only_http_https_and_mailto_links(
+    col: Collection, tmp_path: Path, notes
+) -> None:
+    """The README's promise: only http, https and mailto become links. Any other link of a
+    title leaves the Link field empty, and the card shows the title with no link at all."""
+    cell = {**UNSAFE_LINKS, **{t: u for t, (u, _) in SAFE_LINKS.items()}}
+    rows = [
+        f"| 2020 | [{t}]({u.replace(chr(92), chr(92) * 2)}) | k | c {t} | | |"
+        for t, u in cell.items()
+    ]
+    path = notes(table(*rows))
+    assert {p.title: p.url for p in load([path]).papers} == cell  # (read as typed)
+    export_deck(load([path]), tmp_path / "o.apkg")
+    fields = package_fields(tmp_path / "o.apkg")
+    assert {t: f["Link"] for t, f in fields.items()} == {
+        **dict.fromkeys(UNSAFE_LINKS, ""),
+        **{t: link for t, (_, link) in SAFE_LINKS.items()},
+    }
+    for t, url in UNSAFE_LINKS.items():  # nowhere in the note
+        assert url not in "\x1f".join(fields[t].values()), t
+    import_apkg(col, tmp_path / "o.apkg")
+    shown = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        shown[card.note()["Title"]] = card.question()
+    for t in UNSAFE_LINKS:
+        assert "<a" not in shown[t] and f'<div class="title">{t}</div>' in shown[t], t
+    assert '<a href="https://example.org/p?q=1&amp;r=2">Web</a>' in shown["Web"]
+
+
+def test_anki_tags_in_notes_are_text_in_every_field(col: Collection, tmp_path: Path, notes):
+    """A notes cell with ``[sound:evil.mp3]`` must not become an audio player (nor
+    ``[anki:tts]`` speech, nor ``[latex]`` a LaTeX run): the card shows the text as typed."""
+    tags = "[sound:evil.mp3] [SOUND:up.mp3] [anki:tts lang=en_US]hi[/anki:tts] [latex]x[/latex] [$]y[/$]"
+    path = notes(
+        table(
+            f"| 2020 | T [sound:title.mp3] | k | c {tags} | | n |",
+            "| 2022 | U | k | c &#91;sound:ent.mp3] \\[sound:esc.mp3] | | |",
+            "| 2021 | [Linked](https://example.org/[sound:url.mp3]) | k | c | | |",
+        )
+    )
+    export_deck(load([path]), tmp_path / "o.apkg")
+    fields = package_fields(tmp_path / "o.apkg")
+    flds = "\x1f".join("\x1f".join(f.values()) for f in fields.values())
+    for tag in ("[sound:", "[anki:", "[latex]", "[$]"):
+        assert tag not in flds.lower(), tag
+    import_apkg(col, tmp_path / "o.apkg")
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        assert card.question_av_tags() == [] and card.answer_av_tags() == []
+        assert "latex-" not in card.answer()  # (no image of a LaTeX run)
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        assert col.media.files_in_str(note.mid, "\x1f".join(note.fields)) == []
+    note = notes_by_title(col)["T &#91;sound:title.mp3]"]
+    assert html.unescape(note["Contribution"]) == f"c {tags}"
+    # (what markdown makes "[" of: an entity, an escape)
+    note = notes_by_title(col)["U"]
+    assert html.unescape(note["Contribution"]) == "c [sound:ent.mp3] [sound:esc.mp3]"

@@ -461,9 +461,11 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     evil = b / LOG_DIR / "evil\x1b[2J.jsonl"
     line = json.loads((a / LOG_DIR / "laptop.jsonl").read_text().splitlines()[0])
     evil.write_text(
-        json.dumps({**line, "id": "x1", "device": "\x1b]0;owned\x07"})
+        json.dumps({**line, "id": "x1", "device": "evil"})
         + "\n"
         + json.dumps({**line, "id": "x2", "event": "\x1b[31mboom"})
+        + "\n"
+        + json.dumps({**line, "id": "x3", "device": "\x1b]0;owned\x07"})
         + "\n"
     )
     lines = status(sb, b, "desktop")
@@ -477,7 +479,9 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     ]
     assert lines[4] == "  this store: 5 events (2 from desktop, 3 from laptop), " \
         "0 of this device's not yet written"  # fmt: skip
-    assert "unknown event" in lines[5]
+    assert "unknown event" in lines[5] and "device id" in lines[6]
+    # (the lines' text shown as escapes, '\\x1b'; the file name is the terminal's to clean)
+    assert all("\x1b" not in line.partition(".jsonl:")[2] for line in lines[5:])
     sb.close()
     capsys.readouterr()
     assert main(["sync", "--status", "--db", str(tmp_path / "b.db"), str(b / "notes.md")]) == 0

@@ -21,7 +21,7 @@ from studydeck.store import Store
 from studydeck.store.schema import utc_text
 from studydeck.sync import LOG_DIR, sync, to_line
 
-from .test_sync_rows import T0, logs
+from .test_sync_rows import KEYS, T0, logs
 from .test_sync_totals import bulk_from, with_cards
 
 T0_TEXT = utc_text(T0)
@@ -95,7 +95,7 @@ def test_a_sync_killed_while_writing_leaves_the_store_as_it_was(
 ) -> None:
     events = [
         Event(f"{i:03d}", f"2026-03-{2 + i // 3:02d}T08:00:00.000Z", f"2026-03-{2 + i // 3:02d}",
-              "answer", ("p1/contribution", "p1/insight", "p2/critique")[i % 3], 4, 900)
+              "answer", KEYS[i % 3], 4, 900)
         for i in range(12)
     ]  # fmt: skip
     store, whole = with_cards(tmp_path / "killed.db"), with_cards(tmp_path / "whole.db")
@@ -129,7 +129,7 @@ def test_a_sync_killed_while_writing_leaves_the_store_as_it_was(
 def test_a_sync_counts_what_came_from_each_device_and_lines_naming_none(tmp_path: Path) -> None:
     folder = tmp_path / "notes" / LOG_DIR
     folder.mkdir(parents=True)
-    answer = Event("a1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "p1/insight", 4, 9)
+    answer = Event("a1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", KEYS[1], 4, 9)
     lines = [to_line(answer._replace(id=f"a{i}"), "desk") for i in range(3)]
     unnamed = json.loads(to_line(answer._replace(id="b1"), "x"))
     del unnamed["device"]  # (a line written before devices had names)

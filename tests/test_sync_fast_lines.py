@@ -16,9 +16,9 @@ import studydeck.sync as sync_module
 from studydeck.replay import Event
 from studydeck.sync import LogFiles, _our_answers, _read_file, _read_lines, read_logs, to_line
 
-from .test_sync_lines import LOADERS
+from .test_sync_lines import KEY, LOADERS
 
-GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "abc/insight", 4, 900)
+GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", KEY, 4, 900)
 
 # Text a hostile line may hold: quotes, escapes, control characters, other scripts' digits.
 ODD = st.text(
@@ -59,7 +59,10 @@ ODDS: dict[str, st.SearchStrategy] = {
     "at": TIMES,
     "day": DAYS,
     "kind": st.sampled_from(["bury", "undo", "quiz", "explode"]),
-    "key": ODD.map(lambda t: f"p{t}/c{t}"),
+    "key": st.one_of(
+        ODD.map(lambda t: f"0123456789abcde{t}/insight"),
+        ODD.map(lambda t: f"0123456789abcdef/c{t}"),
+    ),
     "quality": st.integers(-1, 9),
     "duration_ms": st.sampled_from([0, 7, 10**15 - 1, 10**15, 2**64 - 1, 2**64, -5]),
     "value": st.sampled_from(["2026-03-04", "x"]),
@@ -72,7 +75,7 @@ def events(draw: st.DrawFn) -> Event:
     """An answer as studydeck writes one, or with one field odd (half the time)."""
     e = Event(
         f"e{draw(st.integers(0, 9))}", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer",
-        "abc/insight", draw(st.integers(0, 5)), 900, draw(st.booleans()), "", "laptop",
+        KEY, draw(st.integers(0, 5)), 900, draw(st.booleans()), "", "laptop",
     )  # fmt: skip
     odd = draw(st.sampled_from([None] * len(FIELDS) + FIELDS))
     return e if odd is None else e._replace(**{odd: draw(ODDS[odd])})
@@ -129,14 +132,21 @@ def test_any_file_reads_the_same_in_one_pass_as_line_by_line(loads, data: bytes)
 def test_a_file_of_our_answers_is_read_in_one_pass_and_any_other_line_by_line(tmp_path) -> None:
     answers = [
         GOOD,
-        GOOD._replace(id="e2", quality=0, duration_ms=0, repeat=True, key="pé😀/critique"),
+        GOOD._replace(
+            id="e2",
+            quality=0,
+            duration_ms=0,
+            repeat=True,
+            key="fedcba9876543210/critique",
+            device="设备-٣",
+        ),
         GOOD._replace(id="e3", device="desk", at="2024-02-29T23:59:59.999Z", day="2024-02-29"),
     ]
     data = "".join(to_line(e, "laptop") for e in answers).encode()
     read = _our_answers(data)
     assert read == [
         answers[0]._replace(device="laptop"),
-        answers[1]._replace(device="laptop"),
+        answers[1],
         answers[2],
     ]
     assert read == [json_event(line) for line in data.splitlines()]
@@ -151,6 +161,12 @@ def test_a_file_of_our_answers_is_read_in_one_pass_and_any_other_line_by_line(tm
         to_line(GOOD._replace(duration_ms=2**64), "laptop"),  # past what orjson reads
         to_line(GOOD, "laptop").replace(":900", ":0900"),  # not JSON
         to_line(GOOD._replace(at="2026-03-02T0٣:00:00.000Z"), "laptop"),  # another script
+        to_line(GOOD._replace(key="0123456789abcdef/bogus"), "laptop"),  # no card kind
+        to_line(GOOD._replace(key="0123456789ABCDEF/insight"), "laptop"),  # no paper hash
+        to_line(GOOD._replace(device="a b"), "laptop"),  # no device id
+        to_line(GOOD._replace(id="e 1"), "laptop"),  # no event id
+        to_line(GOOD._replace(duration_ms=-5), "laptop"),  # a duration below 0
+        to_line(GOOD._replace(duration_ms=10**15), "laptop"),  # past the bound
     ]:
         assert _our_answers(data + other.encode()) is None, other
     # blank lines and a last line without its newline are still our answers

@@ -12,7 +12,9 @@ import studydeck.sync as sync_module
 from studydeck.replay import Event
 from studydeck.sync import read_logs, to_line
 
-GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", "abc/insight", 4, 900)
+KEY = "0123456789abcdef/insight"
+"""A card key of the form studydeck writes (a paper's hash, a card kind)."""
+GOOD = Event("e1", "2026-03-02T08:00:00.000Z", "2026-03-02", "answer", KEY, 4, 900)
 FIELDS = json.loads(to_line(GOOD, "laptop"))
 
 BAD = {
@@ -55,6 +57,38 @@ BAD = {
     "a duration that is a float": {**FIELDS, "ms": 1.5},
     "repeat as a number": {**FIELDS, "repeat": 1},
     "an unknown event": {**FIELDS, "event": "explode"},
+    "an event that is an escape": {**FIELDS, "event": "\x1b[31mboom"},
+    # What studydeck writes and nothing else (a user trial: this line was applied).
+    "a card kind that is an escape": {**FIELDS, "kind": "bogus\x1b[31m", "ms": -5},
+    "a card kind studydeck has not": {**FIELDS, "kind": "summary"},
+    "no card kind on an answer (only a correction has none)": {**FIELDS, "kind": ""},
+    "a paper that is not a key's hash": {**FIELDS, "paper": "abc"},
+    "a paper hash in capitals": {**FIELDS, "paper": "0123456789ABCDEF"},
+    "a paper with an escape": {**FIELDS, "paper": "0123456789abcdef\x1b[2J"},
+    "a duration below 0": {**FIELDS, "ms": -5},
+    "a duration of 31,700 years": {**FIELDS, "ms": 10**15},
+    "a duration past what SQLite stores": {**FIELDS, "ms": 2**64},
+    "a device id with an escape": {**FIELDS, "device": "\x1b]0;owned\x07"},
+    "a device id with a space": {**FIELDS, "device": "my laptop"},
+    "an id with an escape": {**FIELDS, "id": "e1\x1b[2J"},
+    "an id of a megabyte": {**FIELDS, "id": "e" * 2**20},
+    "a burying with a grade": {
+        **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+        "event": "bury",
+        "value": "2026-03-04",
+        "grade": 9,
+    },
+    "a burying with a duration below 0": {
+        **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+        "event": "bury",
+        "value": "2026-03-04",
+        "ms": -5,
+    },
+    "a rename from no card key": {
+        **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+        "event": "rename",
+        "value": "../../etc",
+    },
 }
 
 LOADERS = [pytest.param(json.loads, id="json")]
@@ -93,14 +127,27 @@ def test_a_line_that_is_not_an_event_is_skipped_and_reported(tmp_path, loader, w
 def test_good_lines_read_back_as_the_events_they_were(tmp_path, loader) -> None:
     sent = [
         GOOD._replace(value="x", repeat=True, device="desk"),
+        GOOD._replace(id="d1", device="设备-٣_2", duration_ms=10**15 - 1),  # (any script's)
         GOOD._replace(id="b1", kind="bury", value="2026-03-04", quality=0, duration_ms=0),
         GOOD._replace(id="b2", kind="bury", value="", quality=0, duration_ms=0),
         GOOD._replace(id="s1", kind="send", value="2026-03-05", quality=0, duration_ms=0),
+        # a correction moving a statement back to the card the classifier chose: no card kind
+        GOOD._replace(
+            id="c1",
+            kind="correct",
+            key="0123456789abcdef/",
+            value="a statement",
+            quality=0,
+            duration_ms=0,
+        ),
+        GOOD._replace(
+            id="rename-1", kind="rename", value="fedcba9876543210/insight", quality=0, duration_ms=0
+        ),
     ]
     write(tmp_path, *(to_line(e, "laptop") for e in sent))
     logs = read_logs(tmp_path)
     # (an event with no device is this device's: the line names the file's device)
-    expected = [sent[0], *(e._replace(device="laptop") for e in sent[1:])]
+    expected = [*sent[:2], *(e._replace(device="laptop") for e in sent[2:])]
     assert (logs.events, logs.problems) == (expected, [])
 
 

@@ -14,7 +14,8 @@ from studydeck.store.rows import replayed_rows, sm2_rows
 from studydeck.store.schema import utc_text
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-KEYS = ["p1/contribution", "p1/insight", "p2/critique"]
+KEYS = ["00000000000000a1/contribution", "00000000000000a1/insight", "00000000000000a2/critique"]
+"""Card keys of the form studydeck writes in its logs (a paper's hash, a card kind)."""
 CID = {k: i + 1 for i, k in enumerate(KEYS)}
 
 

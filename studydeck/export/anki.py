@@ -212,6 +212,20 @@ def _figure_link(fig: Figure) -> str:
     return text if href is None else f'<a href="{escape(href)}">{text}</a>'
 
 
+_ANKI_TAG = re.compile(r"\[(?=sound:|anki:|latex\]|\$\$?\])", re.IGNORECASE)
+"""The ``[`` of what Anki reads in a field's HTML as its own tag, not text: ``[sound:x]``
+(an audio player), ``[anki:tts]`` (speech), ``[latex]``, ``[$]``, ``[$$]`` (LaTeX, made
+into images by running LaTeX)."""
+
+
+def anki_field(html: str) -> str:
+    """A field's HTML as Anki stores it: each of Anki's tags (:data:`_ANKI_TAG`) written with
+    ``&#91;`` for its ``[``, which Anki's patterns (run on the HTML) do not match and the
+    card shows as ``[``; in an attribute too, whose value is the same after the browser
+    reads it. The one way out to Anki for every field (:func:`build_fields`)."""
+    return _ANKI_TAG.sub("&#91;", html)
+
+
 def build_fields(
     paper: Paper,
     texts: Mapping[CardKind, str],
@@ -222,12 +236,14 @@ def build_fields(
     """The note's fields; ``texts`` holds the back of each card studydeck made for the paper.
 
     Keywords are plain text (``Keywords:图像复原`` finds the note); Source is the file name
-    only, so inserting a row above does not change every note below it.
+    only, so inserting a row above does not change every note below it. Link is the paper's
+    link when it is http, https or mailto (:func:`~studydeck.safe.safe_href`), else empty:
+    the card shows the title without a link then (the templates' ``{{^Link}}``).
     """
     chosen = set(kinds)
-    return [
+    fields = [
         escape(paper.title),
-        escape(paper.url or ""),
+        escape(safe_href(paper.url or "") or ""),
         str(paper.year) if paper.year is not None else "",
         escape(", ".join(paper.keywords)),
         *(to_html(texts.get(k, "")) if k in chosen else "" for k in CardKind),
@@ -235,6 +251,7 @@ def build_fields(
         escape(os.path.basename(paper.source)),
         "1" if chinese else "",
     ]
+    return [anki_field(f) for f in fields]
 
 
 @dataclass

@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from studydeck.quiz.questions import LETTERS, Question
+from studydeck.quiz.questions import LETTERS, Question, Wording
 from studydeck.quiz.selection import Selection
 from studydeck.rendering import escape, to_html, to_plain
-from studydeck.safe import markdown_text
+from studydeck.safe import markdown_destination, markdown_text, safe_href
 
 FigureData = Mapping[str, tuple[str, bytes]]
 """A figure src -> (mime type, bytes), for figures embedded as data URIs."""
@@ -23,6 +23,27 @@ def data_uri(mime: str, data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def markdown_figure(src: str, alt: str, refs: Mapping[str, str]) -> str:
+    """The image line of a figure in a Markdown sheet: the copy beside it or the data URI in
+    ``refs``, else the figure's own link when it is http(s); else a line saying it is missing
+    (as :func:`figure_html`): a path or scheme from the notes is never written as a link."""
+    ref = refs.get(src)
+    if ref is None:
+        ref = safe_href(src)
+    if ref is None:
+        return f"_figure not available: {markdown_text(alt or src)}_"
+    return f"![{markdown_text(alt)}]({markdown_destination(ref)})"
+
+
+def prompt_markdown(w: Wording) -> list[str]:
+    """A question's wording as Markdown lines: the question, then the clue quoted."""
+    named = f"**{markdown_text(w.named)}**" if w.named else ""
+    lines = [f"{w.before}{named}{w.after}"]
+    if w.quote:
+        lines += ["", f"> {markdown_text(w.quote)}"]
+    return lines
+
+
 def handout_markdown(
     questions: Sequence[Question],
     title: str,
@@ -30,31 +51,37 @@ def handout_markdown(
     figure_refs: Mapping[str, str] | None = None,
 ) -> str:
     """CommonMark: options are a list; ``figure_refs`` maps a figure src to the path (next
-    to the handout) or data URI to use instead."""
+    to the handout) or data URI to use instead. Text from the notes goes in through
+    :func:`studydeck.safe.markdown_text`, one piece at a time: shown as typed, never markup."""
     refs = figure_refs or {}
-    lines = [f"# {title}", "", f"_{subtitle}_", "", "## Questions", ""]
+    lines = [
+        f"# {markdown_text(title)}",
+        "",
+        f"_{markdown_text(subtitle)}_",
+        "",
+        "## Questions",
+        "",
+    ]
     for q in questions:
-        head, _, quote = q.prompt.partition("\n\n> ")
-        lines += [f"**{q.number}.** {head}", ""]
-        if quote:
-            lines += [f"> {quote}", ""]
+        first, *rest = prompt_markdown(q.wording)
+        lines += [f"**{q.number}.** {first}", *rest, ""]
         if q.figure is not None:
-            lines += [f"![{q.figure.alt}]({refs.get(q.figure.src, q.figure.src)})", ""]
+            lines += [markdown_figure(q.figure.src, q.figure.alt, refs), ""]
         if q.is_choice:
-            lines += [f"- {LETTERS[i]}. {o.text}" for i, o in enumerate(q.options)]
+            lines += [f"- {LETTERS[i]}. {markdown_text(o.text)}" for i, o in enumerate(q.options)]
             if q.note:
-                lines += ["", f"_({q.note})_"]
+                lines += ["", f"_({markdown_text(q.note)})_"]
         else:
             lines.append("_(recall, then check the answer key)_")
         lines.append("")
     lines += ["---", "", "## Answer key", ""]
     for q in questions:
+        paper = markdown_text(q.paper.title)
         if q.is_choice and q.answer_index is not None:
-            lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {q.paper.title}")
+            lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {paper}")
         else:
-            lines.append(f"{q.number}. {q.answer.replace(chr(10), ' ')} — {q.paper.title}")
-    # HTML in the notes is shown as text by whatever renders the handout, never run.
-    return markdown_text("\n".join(lines) + "\n")
+            lines.append(f"{q.number}. {markdown_text(q.answer)} — {paper}")
+    return "\n".join(lines) + "\n"
 
 
 HANDOUT_CSS = """

@@ -281,3 +281,61 @@ def test_markdown_brief_shows_note_text_as_typed_and_keeps_its_figure(
     [src] = page.srcs
     assert (out.parent / src).read_bytes() == PNG
     assert "figure not available: lost" in page.text
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["brief", "--agenda", "{a}", "-o", "{o}/b.pdf"],
+            "unknown briefing format '.pdf'; use .md or .html",
+        ),
+        (
+            ["brief", "--agenda", "{a}", "-o", "{o}/b.json"],
+            "unknown briefing format '.json'; use .md or .html",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q.pdf"],
+            "unknown handout format '.pdf'; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q.PDF"],
+            "unknown handout format '.PDF'; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q"],
+            "no extension to tell the handout format by; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "json", "--readiness", "{o}/r.txt"],
+            "unknown readiness sheet format '.txt'; use .md",
+        ),
+    ],
+)
+def test_an_unknown_sheet_extension_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], error: str
+) -> None:
+    """Markdown written into 'b.pdf' is no PDF: one line naming the file and the formats
+    there are, exit 2, nothing written; asked first (the notes named do not even exist)."""
+    from studydeck import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    missing = tmp_path / "missing.md"
+    db = tmp_path / "s.db"
+    argv = [a.format(a=tmp_path / "agenda.txt", o=out) for a in args]
+    store = ["--db", str(db)] if argv[0] == "quiz" else []
+    assert cli.main([*argv, str(missing), *store]) == 2
+    err = capsys.readouterr()
+    path = next(a for a in argv if a.startswith(str(out)))
+    assert err.err == f"studydeck: {path}: error: {error}\n" and err.out == ""
+    assert list(out.iterdir()) == [] and not db.exists()
+
+
+def test_a_sheet_extension_is_read_whatever_its_case(tmp_path: Path) -> None:
+    from studydeck import cli
+
+    out = tmp_path / "Quiz.HTML"
+    db = tmp_path / "s.db"
+    assert cli.main(["quiz", str(SEED), "--db", str(db), "-n", "2", "--handout", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")

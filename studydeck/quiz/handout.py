@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from studydeck.errors import StudydeckError
 from studydeck.quiz.questions import LETTERS, Question, Wording
 from studydeck.quiz.selection import Selection
 from studydeck.rendering import escape, to_html, to_plain
@@ -179,9 +180,27 @@ def handout_subtitle(sel: Selection, seed: int, count: str, today: date) -> str:
     return f"{count} · {sel.describe()} · seed {seed} · {today.isoformat()}"
 
 
+HANDOUT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+BRIEF_FORMATS = {k: v for k, v in HANDOUT_FORMATS.items() if v != "json"}
+READINESS_FORMATS = {k: v for k, v in HANDOUT_FORMATS.items() if v == "md"}
+
+
+def sheet_format(path: Path, formats: Mapping[str, str], what: str) -> str:
+    """``md``, ``html`` or ``json`` from the file's extension; a usage error for any other
+    (Markdown written into ``b.pdf`` is no PDF): asked before any work is done."""
+    fmt = formats.get(path.suffix.lower())
+    if fmt is not None:
+        return fmt
+    names = list(dict.fromkeys(f".{f}" for f in formats.values()))  # .md, .html, .json
+    use = "use " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+    problem = (
+        f"unknown {what} format '{path.suffix}'"
+        if path.suffix
+        else f"no extension to tell the {what} format by"
+    )
+    raise StudydeckError(f"{problem}; {use}", path=path, exit_code=2)
+
+
 def handout_format(path: Path, fmt: str | None = None) -> str:
     """``md``, ``html`` or ``json``: from ``--format``, else the file's suffix."""
-    if fmt:
-        return fmt
-    suffix = path.suffix.lower()
-    return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "md")
+    return fmt or sheet_format(path, HANDOUT_FORMATS, "handout")

@@ -599,7 +599,7 @@ def _quiz(args: argparse.Namespace) -> int:
                         questions, title, sub, _write_beside(args.handout, figs)
                     )
             if to_stdout:
-                sys.stdout.write(text + ("\n" if fmt == "json" else ""))
+                sys.stdout.write(text)
             else:
                 write_atomic(args.handout, text, what="handout")
                 print(f"wrote {args.handout}: {count_line(questions)}", file=sys.stderr)

@@ -59,6 +59,7 @@ def test_brief_html_one_block_per_paper_figure_embedded_text_escaped(
     r = studydeck(tmp_path, "brief", str(notes), "--agenda", str(agenda), "-o", str(out))
     assert r.returncode == 0, r.stderr
     html = out.read_text()
+    assert html.endswith("</html>\n")  # a text file ends with a line break
     assert html.count('<section class="paper">') == 2
     assert "data:image/png;base64," in html  # mailable: no relative path
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -339,3 +340,17 @@ def test_a_sheet_extension_is_read_whatever_its_case(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     assert cli.main(["quiz", str(SEED), "--db", str(db), "-n", "2", "--handout", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize("name", ["h.json", "h.md", "h.html", "json", "md", "html"])
+def test_each_handout_ends_with_one_line_break(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from studydeck import cli
+
+    to_stdout = "." not in name
+    out = name if to_stdout else str(tmp_path / name)
+    argv = ["quiz", str(SEED), "--db", str(tmp_path / "s.db"), "-n", "3", "--handout", out]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out if to_stdout else Path(out).read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")

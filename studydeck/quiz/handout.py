@@ -106,7 +106,7 @@ def page(title: str, body: Sequence[str]) -> str:
             f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{escape(title)}'
             f"</title><style>{HANDOUT_CSS}</style></head><body>",
             *body,
-            "</body></html>",
+            "</body></html>\n",  # a text file ends with a line break
         ]
     )
 
@@ -153,27 +153,30 @@ def handout_html(
 
 def handout_json(questions: Sequence[Question], seed: int) -> str:
     """The quiz as data for other tools (slides, a group quiz app)."""
-    return json.dumps(
-        {
-            "seed": seed,
-            "questions": [
-                {
-                    "number": q.number,
-                    "kind": q.kind.value,
-                    "card_id": q.card.id,
-                    "paper": q.paper.title,
-                    "clue": to_plain(q.clue),
-                    "options": [to_plain(o.text) for o in q.options],
-                    "answer": q.answer_index,
-                    "answer_text": to_plain(q.answer),
-                    "figure": q.figure.src if q.figure is not None else None,
-                }
-                for q in questions
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    return (
+        json.dumps(
+            {
+                "seed": seed,
+                "questions": [
+                    {
+                        "number": q.number,
+                        "kind": q.kind.value,
+                        "card_id": q.card.id,
+                        "paper": q.paper.title,
+                        "clue": to_plain(q.clue),
+                        "options": [to_plain(o.text) for o in q.options],
+                        "answer": q.answer_index,
+                        "answer_text": to_plain(q.answer),
+                        "figure": q.figure.src if q.figure is not None else None,
+                    }
+                    for q in questions
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )  # a text file ends with a line break
 
 
 def handout_subtitle(sel: Selection, seed: int, count: str, today: date) -> str:

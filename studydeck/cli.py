@@ -492,7 +492,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from studydeck.figures import FigureFetcher
     from studydeck.quiz import select_papers
     from studydeck.quiz.brief import brief_entries, brief_html, brief_markdown
+    from studydeck.quiz.handout import BRIEF_FORMATS, sheet_format
 
+    fmt = sheet_format(args.output, BRIEF_FORMATS, "briefing")  # before any work
     deck = load(_paths(args))
     papers, matches = select_papers(deck, _selection(args))
     for m in matches:
@@ -503,7 +505,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     title = f"{deck.name} — briefing"
     with FigureFetcher(cache_dir() / "figures") as fetcher:
         figs = _figure_files([(p.figures[0], p) for p in papers if p.figures], fetcher)
-    if args.output.suffix.lower() in (".html", ".htm"):
+    if fmt == "html":
         text = brief_html(entries, title, figs)
     else:
         text = brief_markdown(entries, title, _write_beside(args.output, figs))
@@ -528,14 +530,22 @@ def _quiz(args: argparse.Namespace) -> int:
     from studydeck.quiz import QuizAnswer, QuizResult, count_line, plan_quiz, readiness
     from studydeck.quiz.assemble import figure_on_hand
     from studydeck.quiz.handout import (
+        READINESS_FORMATS,
         handout_format,
         handout_html,
         handout_json,
         handout_markdown,
         handout_subtitle,
+        sheet_format,
     )
     from studydeck.quiz.readiness import readiness_markdown
 
+    # The sheets' formats, before any work: a file they cannot be is refused at once.
+    to_stdout = str(args.handout) in ("md", "html", "json")
+    if args.handout is not None:
+        fmt = str(args.handout) if to_stdout else handout_format(args.handout)
+    if args.readiness is not None:
+        sheet_format(args.readiness, READINESS_FORMATS, "readiness sheet")
     settings = settings_from(args)
     sel = _selection(args)
     store, deck, _ = open_store_and_deck(args)
@@ -572,8 +582,6 @@ def _quiz(args: argparse.Namespace) -> int:
         if args.handout is not None:
             title = f"{deck.name} — quiz"
             sub = handout_subtitle(sel, seed, count_line(questions), today)
-            to_stdout = str(args.handout) in ("md", "html", "json")
-            fmt = str(args.handout) if to_stdout else handout_format(args.handout)
             if fmt == "json":
                 text = handout_json(questions, seed)
             else:
@@ -591,7 +599,7 @@ def _quiz(args: argparse.Namespace) -> int:
                         questions, title, sub, _write_beside(args.handout, figs)
                     )
             if to_stdout:
-                sys.stdout.write(text + ("\n" if fmt == "json" else ""))
+                sys.stdout.write(text)
             else:
                 write_atomic(args.handout, text, what="handout")
                 print(f"wrote {args.handout}: {count_line(questions)}", file=sys.stderr)

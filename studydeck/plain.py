@@ -57,6 +57,15 @@ def _knew_it(stdin: TextIO, stdout: TextIO) -> bool:
         stdout.write("   please type y or n\n")
 
 
+def prompt_text(q: Question) -> str:
+    """The question as the terminal shows it: the paper it names as typed (the inline
+    Markdown of :attr:`Question.prompt` escapes it), the clue quoted as readable text. The
+    stream it is written to removes what a terminal would act on."""
+    w = q.wording
+    text = f"{w.before}{w.named}{w.after}"
+    return f"{text}\n\n> {to_plain(w.quote)}" if w.quote else text
+
+
 def _one(
     q: Question,
     total: int,
@@ -66,7 +75,7 @@ def _one(
     timer: Callable[[], float],
 ) -> QuizAnswer:
     w = stdout.write
-    w(f"\n{q.number}/{total}  {to_plain(q.prompt)}\n")
+    w(f"\n{q.number}/{total}  {prompt_text(q)}\n")
     if q.figure is not None:
         w(f"   figure: {q.figure.src}\n")
     start = timer()

@@ -1,4 +1,4 @@
-"""The only two ways out for text from notes files and the network.
+"""The only ways out for text from notes files and the network: to a terminal, HTML, Markdown.
 
 ``terminal`` makes text safe to write to a terminal: no escape sequence (CSI, OSC, DCS,
 ...) and no C0/C1 control character survives, except newline and tab. A notes cell with
@@ -8,6 +8,10 @@
 when a browser would read its scheme as http, https or mailto. Browsers drop leading
 control characters and spaces and remove tabs and newlines anywhere before reading the
 scheme (``\\x01javascript:`` runs as ``javascript:``), so the check does the same first.
+
+``markdown_text`` puts one piece of text into a Markdown document (a handout, a briefing or
+readiness sheet) as it reads: a viewer shows it as typed, never as a link, HTML or markup.
+The document's own structure is written around the pieces, never escaped with them.
 """
 
 from __future__ import annotations
@@ -76,6 +80,27 @@ def safe_href(url: str) -> str | None:
     return m.group(1).lower() + u[m.end(1) :]
 
 
+# Every ASCII punctuation character: CommonMark lets a backslash stand before any of them, and
+# escaped, none of them starts or ends markup (link, image, autolink, HTML, entity, emphasis,
+# code, heading, list, quote, table, fence, setext line, or an extension's ~ = $ ^ : @ ...).
+_MD_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+# A line break with the spaces around it, and blank lines: one hard line break (a blank line
+# would end the quote, list item or paragraph the text was put in).
+_MD_BREAKS = re.compile(r"[ \t]*\n\s*")
+
+
 def markdown_text(text: str) -> str:
-    """Text for a Markdown document: HTML in it shown as text, never run by a viewer."""
-    return terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """One piece of text (a title, a cell) as it reads, for a Markdown document: nothing in it
+    becomes markup. Every ASCII punctuation character is backslash-escaped, controls are
+    removed (:func:`terminal`), line breaks are hard breaks, and the spaces at either end
+    (four before a quote's text would start a code block) are dropped. The document's own
+    structure (headings, ``>``, ``**labels**``, list markers) is written around the pieces."""
+    out = _MD_PUNCTUATION.sub(r"\\\g<0>", terminal(text).strip())
+    return _MD_BREAKS.sub(lambda _: "\\\n", out)
+
+
+def markdown_destination(url: str) -> str:
+    """A link or image destination the program chose (a file it wrote, a data URI), in
+    ``<...>`` so spaces and parentheses in it end nothing. Not for a URL from the notes:
+    pass that through :func:`safe_href` first."""
+    return "<" + re.sub(r"[<>\\]", r"\\\g<0>", _CONTROL.sub("", url).replace("\n", "")) + ">"

@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from markdown_it import MarkdownIt
@@ -57,6 +59,7 @@ def test_brief_html_one_block_per_paper_figure_embedded_text_escaped(
     r = studydeck(tmp_path, "brief", str(notes), "--agenda", str(agenda), "-o", str(out))
     assert r.returncode == 0, r.stderr
     html = out.read_text()
+    assert html.endswith("</html>\n")  # a text file ends with a line break
     assert html.count('<section class="paper">') == 2
     assert "data:image/png;base64," in html  # mailable: no relative path
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -76,11 +79,53 @@ def test_brief_markdown_copies_the_figure_beside_it(
         == 0
     )
     text = out.read_text()
-    [ref] = re.findall(r"!\[arch\]\(([^)]+)\)", text)
+    page = viewed(text)
+    [ref] = page.srcs
     assert (out.parent / ref).read_bytes() == PNG
     # The hostile row is shown as text by any Markdown viewer, never run.
-    assert "<script" not in text and "<img" not in text
-    assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; Paper" in text
+    assert page.tags == {"h1", "h2", "ul", "li", "strong", "p", "img", "ol"}
+    assert "Evil <script>alert(1)</script> Paper (2020)" in page.headings
+    assert "<img src=x onerror=alert(1)> 恶意内容测试用的长句子" in page.text
+
+
+class Viewed(HTMLParser):
+    """A Markdown sheet as a viewer shows it (CommonMark, raw HTML on as in most viewers)."""
+
+    def __init__(self) -> None:
+        super().__init__()  # character references read as the characters they stand for
+        self.tags: set[str] = set()
+        self.srcs: list[str] = []
+        self.hrefs: list[str] = []
+        self.headings: list[str] = []
+        self.quotes: list[str] = []
+        self.items: list[str] = []
+        self.text = ""
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.srcs += [unquote(v or "") for k, v in attrs if k == "src"]
+        self.hrefs += [v or "" for k, v in attrs if k == "href"]
+        if tag in ("h2", "blockquote", "li"):
+            self._open.append(tag)
+            {"h2": self.headings, "blockquote": self.quotes, "li": self.items}[tag].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+        if self._open:
+            what = {"h2": self.headings, "blockquote": self.quotes, "li": self.items}
+            into = what[self._open[-1]]
+            into[-1] = " ".join((into[-1] + data).split())
+
+
+def viewed(markdown: str) -> Viewed:
+    p = Viewed()
+    p.feed(MarkdownIt("commonmark").render(markdown))
+    return p
 
 
 def test_json_handout_and_markdown_options_are_a_list(tmp_path: Path) -> None:
@@ -156,3 +201,156 @@ def test_a_paper_without_a_short_name_is_called_by_its_title_on_the_sheet(notes)
     md = brief_markdown(entries, "Group meeting", {})
     assert "BOFBL" not in md and md.count("**Short name:** Restormer") == 1
     assert md.count("**Short name:**") == 1
+
+
+# The rows of the user trial that found note text read as Markdown and the sheets' own
+# Markdown HTML-escaped.
+TRIAL = (
+    "| 2018 | [JS Title](javascript:alert(8)) | 图像复原 | JST：一种方法 "
+    "| | see [js](javascript:alert(5)) and [data](data:text/html,x) |",
+    "| 2019 | <script>alert(1)</script> XSS Paper | 图像复原 | 只考虑了LDP模式 | | 缺点是慢 |",
+    "| 2022 | Runner & Hook | OpenMMLab | 底层可拓展 | | |",
+    "| 2020 | Multi-Stage Progressive Image Restoration | 图像复原 "
+    "| MPRNet：多阶段渐进式复原，跨阶段特征融合 | | 大量使用了通道注意力。缺点是参数量大 |",
+)
+TITLES = (
+    "[JS Title](javascript:alert(8)) (2018)",
+    "<script>alert(1)</script> XSS Paper (2019)",
+    "Runner & Hook (2022)",
+)
+# What a sheet's own Markdown makes; anything else came from the notes.
+SHEET_TAGS = {"h1", "h2", "p", "em", "strong", "ul", "ol", "li", "blockquote", "hr", "img"}
+
+
+def test_markdown_handout_shows_note_text_as_typed_in_its_own_structure(notes) -> None:
+    """Clues are quotes, titles strong, options a list; the notes' links, HTML and '&' are
+    text a reader sees as typed: no link, no raw HTML, no entity, no literal '&gt;'."""
+    from studydeck.deck import load
+    from studydeck.quiz import build_quiz
+    from studydeck.quiz.handout import handout_markdown
+    from studydeck.safe import terminal
+
+    quoted_markup = (
+        "| 2021 | Quote Paper | 图像复原 | QP：<b>粗</b> &amp; [l](javascript:a(2)) 法 | | |"
+    )
+    deck = load([notes(table(*TRIAL, quoted_markup))])
+    # Every kind of question about every paper: seeds until a clue is quoted.
+    questions = [q for seed in range(1, 9) for q in build_quiz(deck, deck.papers, 10, seed)]
+    md = handout_markdown(questions, "Group <b>quiz</b>", "5 questions · seed 1")
+    page = viewed(md)
+    assert page.tags <= SHEET_TAGS and not page.hrefs and not page.srcs
+    quoted = [" ".join(terminal(q.wording.quote).split()) for q in questions if q.wording.quote]
+    assert quoted and page.quotes == quoted  # '> ' made a quote: not '&gt; ' shown as text
+    assert "▢▢▢：<b>粗</b> &amp; [l](javascript:a(2)) 法" in quoted
+    for title in TITLES:
+        assert title in page.text
+    assert "What is the core contribution of Runner & Hook (2022)?" in page.text
+    html = MarkdownIt("commonmark").render(md)
+    assert "Runner &amp; Hook" in html and "Runner &amp;amp;" not in html  # '&' shown once
+    key = [i for i in page.items if " — " in i]  # the answer key: the paper's title as typed
+    assert any(i.endswith(" — [JS Title](javascript:alert(8))") for i in key)
+    assert "Group <b>quiz</b>" in page.text
+    assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_markdown_brief_shows_note_text_as_typed_and_keeps_its_figure(
+    tmp_path: Path, notes
+) -> None:
+    (tmp_path / "fig.png").write_bytes(PNG)
+    rows = (
+        *TRIAL[:3],
+        "| 2021 | Fig Paper | 图像复原 | FP：有图 | ![a](fig.png) | |",
+        "| 2016 | Lost Fig | 图像复原 | LF：丢图 | ![lost](nowhere.png) | |",
+    )
+    path = notes(table(*rows))
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("JS Title\nXSS Paper\nRunner & Hook\nFig Paper\nLost Fig\n", encoding="utf-8")
+    out = tmp_path / "my brief (1).md"
+    r = studydeck(tmp_path, "brief", str(path), "--agenda", str(agenda), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    page = viewed(text)
+    assert page.tags <= SHEET_TAGS and not page.hrefs
+    assert page.headings == [*TITLES, "Fig Paper (2021)", "Lost Fig (2016)"]
+    assert "Key insight: see [js](javascript:alert(5)) and [data](data:text/html,x)" in page.text
+    assert "What is the key idea of <script>alert(1)</script> XSS Paper and its main weakness?" in (
+        page.items
+    )
+    # The figure copied beside the sheet (a name with spaces and parentheses) is an image;
+    # a figure the program has no copy of is never a link to what the notes wrote.
+    [src] = page.srcs
+    assert (out.parent / src).read_bytes() == PNG
+    assert "figure not available: lost" in page.text
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["brief", "--agenda", "{a}", "-o", "{o}/b.pdf"],
+            "unknown briefing format '.pdf'; use .md or .html",
+        ),
+        (
+            ["brief", "--agenda", "{a}", "-o", "{o}/b.json"],
+            "unknown briefing format '.json'; use .md or .html",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q.pdf"],
+            "unknown handout format '.pdf'; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q.PDF"],
+            "unknown handout format '.PDF'; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "{o}/q"],
+            "no extension to tell the handout format by; use .md, .html or .json",
+        ),
+        (
+            ["quiz", "--handout", "json", "--readiness", "{o}/r.txt"],
+            "unknown readiness sheet format '.txt'; use .md",
+        ),
+    ],
+)
+def test_an_unknown_sheet_extension_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], error: str
+) -> None:
+    """Markdown written into 'b.pdf' is no PDF: one line naming the file and the formats
+    there are, exit 2, nothing written; asked first (the notes named do not even exist)."""
+    from studydeck import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    missing = tmp_path / "missing.md"
+    db = tmp_path / "s.db"
+    argv = [a.format(a=tmp_path / "agenda.txt", o=out) for a in args]
+    store = ["--db", str(db)] if argv[0] == "quiz" else []
+    assert cli.main([*argv, str(missing), *store]) == 2
+    err = capsys.readouterr()
+    path = next(a for a in argv if a.startswith(str(out)))
+    assert err.err == f"studydeck: {path}: error: {error}\n" and err.out == ""
+    assert list(out.iterdir()) == [] and not db.exists()
+
+
+def test_a_sheet_extension_is_read_whatever_its_case(tmp_path: Path) -> None:
+    from studydeck import cli
+
+    out = tmp_path / "Quiz.HTML"
+    db = tmp_path / "s.db"
+    assert cli.main(["quiz", str(SEED), "--db", str(db), "-n", "2", "--handout", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize("name", ["h.json", "h.md", "h.html", "json", "md", "html"])
+def test_each_handout_ends_with_one_line_break(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from studydeck import cli
+
+    to_stdout = "." not in name
+    out = name if to_stdout else str(tmp_path / name)
+    argv = ["quiz", str(SEED), "--db", str(tmp_path / "s.db"), "-n", "3", "--handout", out]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out if to_stdout else Path(out).read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")

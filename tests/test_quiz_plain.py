@@ -161,3 +161,25 @@ def test_the_quiz_command_turns_the_collector_back_on(
     cli.main(["quiz", "-n", "1", "--seed", "1", str(SEED), "--db", db, "--plain"])
     assert during == [True]
     assert gc.isenabled()
+
+
+def test_plain_quiz_shows_the_paper_named_as_typed_not_markdown_escaped(notes) -> None:
+    """The terminal shows note text as typed (only what a terminal acts on removed): the
+    title a question names is not the Markdown-escaped form the app renders."""
+    from .conftest import table
+    from .test_hostile_text import has_control
+
+    titles = ("<script>alert(1)</script> XSS Paper", "Runner & Hook", "C++ #1 - under_score!")
+    rows = [f"| 2019 | {t} | k | c{i}：一种方法 | | 缺点是慢{i} |" for i, t in enumerate(titles)]
+    deck = load([notes(table(*rows))])
+    questions = [
+        q for s in range(6) for q in build_quiz(deck, deck.papers, 6, s) if q.wording.named
+    ]
+    out = io.StringIO()
+    run_plain(questions, io.StringIO("s\n\ny\n" * len(questions)), out)
+    shown = out.getvalue()
+    assert not has_control(shown) and "\\" not in shown
+    for q in questions:
+        assert f"{q.wording.before}{q.wording.named}{q.wording.after}\n" in shown
+    assert {q.paper.title for q in questions} == set(titles)
+    assert " — <script>alert(1)</script> XSS Paper (2019)\n" in shown

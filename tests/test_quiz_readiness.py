@@ -115,3 +115,38 @@ def test_a_quiz_miss_before_the_last_review_is_forgiven(tmp_path: Path) -> None:
             [card.paper], deck, store.states(), store.reviews(), store.quiz_misses(), day
         )
     assert r.quiz_misses == 0 and r.status == "likely to recall"
+
+
+def test_readiness_sheet_shows_titles_as_typed_never_markup(notes) -> None:
+    """The sheet is Markdown: a title from the notes is text in it, never a link or HTML."""
+    from html.parser import HTMLParser
+
+    from markdown_it import MarkdownIt
+
+    from studydeck.deck import load
+    from studydeck.quiz.readiness import SHAKY, Readiness, readiness_markdown
+
+    from .conftest import table
+
+    titles = ["[JS Title](javascript:alert(8))", "<script>alert(1)</script> XSS", "Runner & Hook"]
+    deck = load([notes(table(*(f"| 2020 | {t} | k | c{i} | | |" for i, t in enumerate(titles))))])
+    sheet = readiness_markdown(
+        [Readiness(p, 0.5, SHAKY, 0, 0) for p in deck.papers], date(2026, 1, 1)
+    )
+    assert sheet.endswith("\n") and not sheet.endswith("\n\n")
+    tags: set[str] = set()
+    items: list[str] = []
+
+    class Viewed(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            tags.add(tag)
+            if tag == "li":
+                items.append("")
+
+        def handle_data(self, data: str) -> None:
+            if items:
+                items[-1] += data
+
+    Viewed().feed(MarkdownIt("commonmark").render(sheet))  # raw HTML on, as most viewers
+    assert tags == {"h1", "p", "ol", "li", "strong"}
+    assert [i.split(" — ")[1].split(" (about")[0] for i in items] == titles

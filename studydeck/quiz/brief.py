@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from studydeck.models import CardKind, Deck, Paper
 from studydeck.naming import short_names
-from studydeck.quiz.handout import FigureData, figure_html, page
+from studydeck.quiz.handout import FigureData, figure_html, markdown_figure, page
+from studydeck.quiz.questions import titled
 from studydeck.quiz.similarity import most_similar
 from studydeck.rendering import escape, to_html
 from studydeck.safe import markdown_text
@@ -57,28 +58,31 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
 
 
 def brief_markdown(entries: Sequence[BriefEntry], title: str, figure_refs: dict[str, str]) -> str:
-    lines = [f"# {title}", ""]
+    """The sheet in Markdown: each piece of text from the notes goes in through
+    :func:`studydeck.safe.markdown_text`, shown as typed (never a link, never HTML)."""
+    lines = [f"# {markdown_text(title)}", ""]
     for e in entries:
         p = e.paper
-        lines += [f"## {p.title}" + (f" ({p.year})" if p.year else ""), ""]
+        lines += [f"## {markdown_text(titled(p))}", ""]
         if e.names:
-            lines.append(f"- **Short name:** {', '.join(e.names)}")
+            lines.append(f"- **Short name:** {markdown_text(', '.join(e.names))}")
         if p.keywords:
-            lines.append(f"- **Keywords:** {', '.join(p.keywords)}")
+            lines.append(f"- **Keywords:** {markdown_text(', '.join(p.keywords))}")
         lines.append("")
         if p.figures:
             f = p.figures[0]
-            lines += [f"![{f.alt}]({figure_refs.get(f.src, f.src)})", ""]
+            lines += [markdown_figure(f.src, f.alt, figure_refs), ""]
         for label, text in (
             ("Contribution", e.contribution),
             ("Key insight", e.insight),
             ("Critique", e.critique),
         ):
             if text:
-                lines += [f"**{label}:** {text}", ""]
-        lines += ["**For discussion:**", "", f"1. {e.prompts[0]}", f"2. {e.prompts[1]}", ""]
-    # HTML in the notes is shown as text by whatever renders the sheet, never run.
-    return markdown_text("\n".join(lines))
+                lines += [f"**{label}:** {markdown_text(text)}", ""]
+        lines += ["**For discussion:**", ""]
+        lines += [f"{i}. {markdown_text(q)}" for i, q in enumerate(e.prompts, start=1)]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def brief_html(entries: Sequence[BriefEntry], title: str, figure_data: FigureData) -> str:

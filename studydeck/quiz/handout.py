@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from studydeck.quiz.questions import LETTERS, Question
+from studydeck.errors import StudydeckError
+from studydeck.quiz.questions import LETTERS, Question, Wording
 from studydeck.quiz.selection import Selection
 from studydeck.rendering import escape, to_html, to_plain
-from studydeck.safe import markdown_text
+from studydeck.safe import markdown_destination, markdown_text, safe_href
 
 FigureData = Mapping[str, tuple[str, bytes]]
 """A figure src -> (mime type, bytes), for figures embedded as data URIs."""
@@ -23,6 +24,27 @@ def data_uri(mime: str, data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def markdown_figure(src: str, alt: str, refs: Mapping[str, str]) -> str:
+    """The image line of a figure in a Markdown sheet: the copy beside it or the data URI in
+    ``refs``, else the figure's own link when it is http(s); else a line saying it is missing
+    (as :func:`figure_html`): a path or scheme from the notes is never written as a link."""
+    ref = refs.get(src)
+    if ref is None:
+        ref = safe_href(src)
+    if ref is None:
+        return f"_figure not available: {markdown_text(alt or src)}_"
+    return f"![{markdown_text(alt)}]({markdown_destination(ref)})"
+
+
+def prompt_markdown(w: Wording) -> list[str]:
+    """A question's wording as Markdown lines: the question, then the clue quoted."""
+    named = f"**{markdown_text(w.named)}**" if w.named else ""
+    lines = [f"{w.before}{named}{w.after}"]
+    if w.quote:
+        lines += ["", f"> {markdown_text(w.quote)}"]
+    return lines
+
+
 def handout_markdown(
     questions: Sequence[Question],
     title: str,
@@ -30,31 +52,37 @@ def handout_markdown(
     figure_refs: Mapping[str, str] | None = None,
 ) -> str:
     """CommonMark: options are a list; ``figure_refs`` maps a figure src to the path (next
-    to the handout) or data URI to use instead."""
+    to the handout) or data URI to use instead. Text from the notes goes in through
+    :func:`studydeck.safe.markdown_text`, one piece at a time: shown as typed, never markup."""
     refs = figure_refs or {}
-    lines = [f"# {title}", "", f"_{subtitle}_", "", "## Questions", ""]
+    lines = [
+        f"# {markdown_text(title)}",
+        "",
+        f"_{markdown_text(subtitle)}_",
+        "",
+        "## Questions",
+        "",
+    ]
     for q in questions:
-        head, _, quote = q.prompt.partition("\n\n> ")
-        lines += [f"**{q.number}.** {head}", ""]
-        if quote:
-            lines += [f"> {quote}", ""]
+        first, *rest = prompt_markdown(q.wording)
+        lines += [f"**{q.number}.** {first}", *rest, ""]
         if q.figure is not None:
-            lines += [f"![{q.figure.alt}]({refs.get(q.figure.src, q.figure.src)})", ""]
+            lines += [markdown_figure(q.figure.src, q.figure.alt, refs), ""]
         if q.is_choice:
-            lines += [f"- {LETTERS[i]}. {o.text}" for i, o in enumerate(q.options)]
+            lines += [f"- {LETTERS[i]}. {markdown_text(o.text)}" for i, o in enumerate(q.options)]
             if q.note:
-                lines += ["", f"_({q.note})_"]
+                lines += ["", f"_({markdown_text(q.note)})_"]
         else:
             lines.append("_(recall, then check the answer key)_")
         lines.append("")
     lines += ["---", "", "## Answer key", ""]
     for q in questions:
+        paper = markdown_text(q.paper.title)
         if q.is_choice and q.answer_index is not None:
-            lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {q.paper.title}")
+            lines.append(f"{q.number}. **{LETTERS[q.answer_index]}** — {paper}")
         else:
-            lines.append(f"{q.number}. {q.answer.replace(chr(10), ' ')} — {q.paper.title}")
-    # HTML in the notes is shown as text by whatever renders the handout, never run.
-    return markdown_text("\n".join(lines) + "\n")
+            lines.append(f"{q.number}. {markdown_text(q.answer)} — {paper}")
+    return "\n".join(lines) + "\n"
 
 
 HANDOUT_CSS = """
@@ -78,7 +106,7 @@ def page(title: str, body: Sequence[str]) -> str:
             f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{escape(title)}'
             f"</title><style>{HANDOUT_CSS}</style></head><body>",
             *body,
-            "</body></html>",
+            "</body></html>\n",  # a text file ends with a line break
         ]
     )
 
@@ -125,36 +153,57 @@ def handout_html(
 
 def handout_json(questions: Sequence[Question], seed: int) -> str:
     """The quiz as data for other tools (slides, a group quiz app)."""
-    return json.dumps(
-        {
-            "seed": seed,
-            "questions": [
-                {
-                    "number": q.number,
-                    "kind": q.kind.value,
-                    "card_id": q.card.id,
-                    "paper": q.paper.title,
-                    "clue": to_plain(q.clue),
-                    "options": [to_plain(o.text) for o in q.options],
-                    "answer": q.answer_index,
-                    "answer_text": to_plain(q.answer),
-                    "figure": q.figure.src if q.figure is not None else None,
-                }
-                for q in questions
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    return (
+        json.dumps(
+            {
+                "seed": seed,
+                "questions": [
+                    {
+                        "number": q.number,
+                        "kind": q.kind.value,
+                        "card_id": q.card.id,
+                        "paper": q.paper.title,
+                        "clue": to_plain(q.clue),
+                        "options": [to_plain(o.text) for o in q.options],
+                        "answer": q.answer_index,
+                        "answer_text": to_plain(q.answer),
+                        "figure": q.figure.src if q.figure is not None else None,
+                    }
+                    for q in questions
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )  # a text file ends with a line break
 
 
 def handout_subtitle(sel: Selection, seed: int, count: str, today: date) -> str:
     return f"{count} · {sel.describe()} · seed {seed} · {today.isoformat()}"
 
 
+HANDOUT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+BRIEF_FORMATS = {k: v for k, v in HANDOUT_FORMATS.items() if v != "json"}
+READINESS_FORMATS = {k: v for k, v in HANDOUT_FORMATS.items() if v == "md"}
+
+
+def sheet_format(path: Path, formats: Mapping[str, str], what: str) -> str:
+    """``md``, ``html`` or ``json`` from the file's extension; a usage error for any other
+    (Markdown written into ``b.pdf`` is no PDF): asked before any work is done."""
+    fmt = formats.get(path.suffix.lower())
+    if fmt is not None:
+        return fmt
+    names = list(dict.fromkeys(f".{f}" for f in formats.values()))  # .md, .html, .json
+    use = "use " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+    problem = (
+        f"unknown {what} format '{path.suffix}'"
+        if path.suffix
+        else f"no extension to tell the {what} format by"
+    )
+    raise StudydeckError(f"{problem}; {use}", path=path, exit_code=2)
+
+
 def handout_format(path: Path, fmt: str | None = None) -> str:
     """``md``, ``html`` or ``json``: from ``--format``, else the file's suffix."""
-    if fmt:
-        return fmt
-    suffix = path.suffix.lower()
-    return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "md")
+    return fmt or sheet_format(path, HANDOUT_FORMATS, "handout")

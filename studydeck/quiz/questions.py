@@ -73,11 +73,29 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """A question's prompt in its pieces, for each output to put together in its own form:
+    the program's words, around the paper they name (a title, plain text; shown strong), and
+    the clue quoted below them (a cell's inline Markdown)."""
+
+    before: str
+    named: str = ""
+    after: str = ""
+    quote: str = ""
+
+    def inline_markdown(self) -> str:
+        """The prompt as the app shows it (inline Markdown, the quote after ``\\n\\n> ``)."""
+        named = f"**{md_escape(self.named)}**" if self.named else ""
+        text = f"{self.before}{named}{self.after}"
+        return f"{text}\n\n> {self.quote}" if self.quote else text
+
+
+@dataclass(frozen=True)
 class Question:
     number: int
     kind: QuestionKind
-    prompt: str
-    """Inline Markdown: the question, with the clue it asks about."""
+    wording: Wording
+    """The question, with the clue it asks about (:attr:`prompt` as inline Markdown)."""
     paper: Paper
     card: Card
     options: tuple[Option, ...] = ()
@@ -92,6 +110,11 @@ class Question:
     @property
     def is_choice(self) -> bool:
         return self.answer_index is not None
+
+    @property
+    def prompt(self) -> str:
+        """Inline Markdown: the question, with the clue it asks about."""
+        return self.wording.inline_markdown()
 
 
 def titled(p: Paper) -> str:
@@ -223,9 +246,9 @@ class _Builder:
             answer = opts[idx].text
             if len(opts) == 1:  # nothing to choose between: asked as a recall question
                 return self.recall(number, card)
-            prompt = f"What is the core contribution of **{md_escape(titled(p))}**?"
+            wording = Wording("What is the core contribution of ", titled(p), "?")
             return Question(
-                number, kind, prompt, p, card, opts, idx, answer, note=note, clue=titled(p)
+                number, kind, wording, p, card, opts, idx, answer, note=note, clue=titled(p)
             )
         if kind is QuestionKind.FLIP:
             return self.recall(number, card)
@@ -236,7 +259,7 @@ class _Builder:
         if kind is QuestionKind.FIGURE_TO_PAPER:
             wanted = lambda q: self.figure_of(q) is not None  # noqa: E731
             ok_at = self.may_have_figure
-            prompt = "Which paper is this figure from?"
+            wording = Wording("Which paper is this figure from?")
         else:
             clue = mask(card.back, p)
             head = (
@@ -244,20 +267,30 @@ class _Builder:
                 if kind is QuestionKind.CRITIQUE_TO_PAPER
                 else "Which paper contributes this?"
             )
-            prompt = f"{head}\n\n> {clue}"
+            wording = Wording(head, quote=clue)
         opts, idx, note = self.choice(p, titled(p), asked, titled, wanted, ok_at)
         if len(opts) == 1:
             return self.recall(number, card)
         return Question(
-            number, kind, prompt, p, card, opts, idx, titled(p), figure=figure, note=note, clue=clue
+            number,
+            kind,
+            wording,
+            p,
+            card,
+            opts,
+            idx,
+            titled(p),
+            figure=figure,
+            note=note,
+            clue=clue,
         )
 
     def recall(self, number: int, card: Card) -> Question:
         """The card as a self-graded recall question about the named paper."""
         p = card.paper
-        prompt = f"{card.question} — **{md_escape(titled(p))}**"
+        wording = Wording(f"{card.question} — ", titled(p))
         return Question(
-            number, QuestionKind.FLIP, prompt, p, card, answer=card.back, clue=titled(p)
+            number, QuestionKind.FLIP, wording, p, card, answer=card.back, clue=titled(p)
         )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from studydeck.models import Deck, Paper
+from studydeck.safe import markdown_text
 from studydeck.store import CardState, ReviewRow
 
 LIKELY = 0.8
@@ -101,5 +102,5 @@ def readiness_markdown(ready: Sequence[Readiness], meeting: date) -> str:
         "",
     ]
     for i, r in enumerate(ready, start=1):
-        lines.append(f"{i}. **{r.status}** — {r.paper.title} ({r.describe()})")
+        lines.append(f"{i}. **{r.status}** — {markdown_text(r.paper.title)} ({r.describe()})")
     return "\n".join(lines) + "\n"

@@ -432,7 +432,11 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         if fp.get("stat") == stats or fp.get("sha") == shas:
             with gc_paused():
                 deck = _from_frames(store.cached_deck(key, old), store.deck_frames(key))
-            if deck is not None:
+            # The same files named otherwise (another working folder, a relative name for
+            # an absolute one): each paper keeps the name its file was read by (the editor,
+            # its figures), so the notes are read again under these names.
+            renamed = deck is not None and deck.sources != tuple(map(str, files))
+            if deck is not None and not renamed:
                 fixed = with_corrections(deck, corrections)
                 report = ReconcileReport()
                 # The store has not seen these cards: new corrections, or another deck was
@@ -444,7 +448,7 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
                     fp["stat"], fp["corrections"] = stats, digest
                     store.refingerprint_deck_cache(key, json.dumps(fp))
                 return fixed, report
-            damaged = True
+            damaged = not renamed
     # Re-read (and card) only the files, and in them the stretches, that changed since the
     # last parse.
     from studydeck import segments  # (the parser's imports: only on a miss)

@@ -113,3 +113,31 @@ def test_a_touched_file_is_hashed_once_then_known_by_its_new_time(
         assert open_deck(store, [notes], NOW)[0] == parsed
         monkeypatch.setattr(loading, "_hashes", None)  # the new time is remembered
         assert open_deck(store, [notes], NOW)[0] == parsed
+
+
+def test_the_same_file_named_from_another_folder_gives_papers_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each paper keeps the name its file was opened by (the editor opens it, its figures
+    are found beside it): the same file opened from another working folder, by another
+    relative name, is read again under that name, not given the cached one (which named a
+    file that is not there from the new folder: seen in a trial, `x` opened a new file)."""
+    folder = tmp_path / "notes"
+    (folder / "fig").mkdir(parents=True)
+    (folder / "fig" / "a.png").write_bytes(b"png")
+    (folder / "notes.md").write_text(NOTES, "utf-8")
+    with Store.open(tmp_path / "s.db") as store:
+        monkeypatch.chdir(tmp_path)
+        first, _ = open_deck(store, [Path("notes/notes.md")], NOW)
+        again, _ = open_deck(store, [Path("notes/notes.md")], NOW)
+        assert isinstance(again, loading._CachedDeck)  # the same name: from the cache
+        monkeypatch.chdir(folder)
+        here, _ = open_deck(store, [Path("notes.md")], NOW)
+        by_its_name, _ = open_deck(store, [Path("notes.md")], NOW)
+    assert {p.source for p in first.papers} == {"notes/notes.md"}
+    for deck in (here, by_its_name):
+        assert {p.source for p in deck.papers} == {"notes.md"}
+        assert {d.path for d in deck.diagnostics} == {"notes.md"}
+        edvr = next(p for p in deck.papers if p.title.startswith("EDVR"))
+        assert (Path(edvr.source).parent / edvr.figures[0].src).is_file()
+    assert isinstance(by_its_name, loading._CachedDeck)  # cached again under the new name

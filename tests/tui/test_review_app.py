@@ -6,6 +6,7 @@ import io
 import stat
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
@@ -634,3 +635,25 @@ async def test_the_title_line_names_the_screen_and_the_deck_literally(make_app, 
         app.sub_title = "other\x1b[31m notes"
         await pilot.pause()
         assert app.screen.query_one(TitleBar).render_line(0).text.strip() == "Home — other notes"
+
+
+@pytest.mark.parametrize(
+    ("editor", "want"),
+    [
+        ("vi", ["vi", "+3", "{abs}"]),
+        ("code --wait", ["code", "--wait", "-g", "{abs}:3"]),
+        ("zed", ["zed", "{abs}:3"]),
+    ],
+)
+def test_the_editor_gets_the_notes_file_by_an_absolute_name(
+    tmp_path: Path, monkeypatch, editor: str, want: list[str]
+) -> None:
+    """A notes file named like an option (``-Rn.md``), opened by a relative name, reaches the
+    editor as a file: ``vim +3 -Rn.md`` read it as options ('Unknown option argument')."""
+    from studydeck.tui.screens.review import editor_command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    absolute = str(tmp_path / "-Rn.md")
+    assert editor_command("-Rn.md", 3) == [w.format(abs=absolute) for w in want]

@@ -40,8 +40,12 @@ KIND_LABEL = {
 
 
 def editor_command(path: str, line: int) -> list[str]:
-    """``$VISUAL``/``$EDITOR`` (else vi) opened at ``line``; VS Code-like editors get ``-g``."""
+    """``$VISUAL``/``$EDITOR`` (else vi) opened at ``line``; VS Code-like editors get ``-g``.
+    The file is named by its absolute path: a notes file called ``-Rn.md`` is a file to the
+    editor, not options (and ``--`` is not an end of options to every editor)."""
     import shlex  # (only when the editor is opened)
+
+    path = os.path.abspath(path)
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     argv = shlex.split(editor)

@@ -396,12 +396,28 @@ def _plain(deck: Deck) -> Deck:
     )
 
 
-def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck, ReconcileReport]:
+def broken_file(deck: Deck, before: Deck) -> Diagnostic | None:
+    """The error of a file that gave papers in ``before`` and gives none in ``deck`` for
+    it (no table found, an empty or unreadable file: its header broken in an edit), else
+    None. Such a file's papers are not retired on its word."""
+    had = set(before.paper_column("source"))
+    has = set(deck.paper_column("source"))
+    for d in deck.diagnostics:
+        if d.severity == "error" and d.path in had and d.path not in has:
+            return d
+    return None
+
+
+def open_deck(
+    store: Store, paths: Sequence[Path], now: datetime, before: Deck | None = None
+) -> tuple[Deck, ReconcileReport]:
     """Read the deck, from the cache when its files have not changed, and reconcile the
     store with it (new, renamed, retired cards). The cache is written only after the
     reconcile has committed, so a cached deck is always one the store knows; it records
     the corrections the store was reconciled with, so a new correction (``m``) reconciles
-    without parsing the notes again."""
+    without parsing the notes again. ``before``: the deck read last (an edit's reload):
+    a file it had papers from that now gives none for an error is refused
+    (:func:`broken_file`, a :class:`StudydeckError`), nothing reconciled."""
     found = find_files(paths)
     files = found.files
     # The cache holds the cards as the classifier made them; the user's corrections are
@@ -487,6 +503,13 @@ def open_deck(store: Store, paths: Sequence[Path], now: datetime) -> tuple[Deck,
         )
         deck.__dict__["_signed"] = signed
         fixed = with_corrections(deck, corrections)
+        if before is not None and (broken := broken_file(fixed, before)) is not None:
+            raise StudydeckError(
+                f"{broken.message}; the cards are kept as they were",
+                path=broken.path,
+                line=broken.line,
+                hint="fix the file and reload",
+            )
         report = reconcile(fixed)
         if report.renamed and corrections:  # the renamed papers' corrections now have new keys
             corrections = store.corrections()

@@ -141,3 +141,28 @@ def test_the_same_file_named_from_another_folder_gives_papers_that_name(
         edvr = next(p for p in deck.papers if p.title.startswith("EDVR"))
         assert (Path(edvr.source).parent / edvr.figures[0].src).is_file()
     assert isinstance(by_its_name, loading._CachedDeck)  # cached again under the new name
+
+
+def test_a_broken_file_is_one_that_gave_papers_and_now_gives_none_for_an_error(
+    tmp_path: Path,
+) -> None:
+    """(The rule an edit's reload is refused by: the cards are kept as they were.) A row's
+    error in a file that still gives papers is not a broken file, nor is a file that gave
+    no papers before; a file whose table header broke is."""
+    from studydeck.loading import broken_file
+
+    head = "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(head + "| 2020 | Paper A | k | c | | |\n", "utf-8")
+    b.write_text("no table yet\n", "utf-8")
+    before = parse_files([a, b])
+    assert before.errors  # b's
+    assert broken_file(parse_files([a, b]), before) is None  # b gave no papers before
+    a.write_text(head + "| 2020 | Paper A | k | c | | |\n| 2021 | | k | no title | | |\n", "utf-8")
+    with_a_bad_row = parse_files([a, b])
+    assert any(d.path == str(a) for d in with_a_bad_row.errors)
+    assert broken_file(with_a_bad_row, before) is None
+    a.write_text(head.replace("| 论文 |", "| 文章 |") + "| 2020 | Paper A | k | c | | |\n", "utf-8")
+    broken = broken_file(parse_files([a, b]), before)
+    assert broken is not None and broken.path == str(a)
+    assert broken.message.startswith("no paper table found")

@@ -64,8 +64,9 @@ class AppContext:
         return study_day(self.clock(), self.settings.day_starts_at)
 
     def reload(self) -> ReconcileReport:
-        """Read the notes again (after an edit) and reconcile; history is kept."""
-        self.deck, report = open_deck(self.store, self.paths, self.clock())
+        """Read the notes again (after an edit) and reconcile; history is kept. A file whose
+        table the edit broke is refused (:class:`StudydeckError`): the deck stays as it was."""
+        self.deck, report = open_deck(self.store, self.paths, self.clock(), before=self.deck)
         return report
 
 

@@ -140,6 +140,44 @@ async def test_editor_round_trip_keeps_history(
         assert app.screen.session.done == done_before - 1
 
 
+async def test_an_edit_that_breaks_the_table_keeps_the_cards_and_the_sitting(
+    make_app, notes, tmp_path: Path, monkeypatch
+) -> None:
+    """An edit that breaks the table's header (no table found) retired every card and ended
+    the sitting ('Session complete', seen in a trial). The reload is refused with the
+    error: the cards, the sitting and the store stay as they were; the fixed file reloads."""
+    path = notes(
+        table("| 2020 | Paper A | k | contribution A | | |", "| 2021 | Paper B | k | other | | |")
+    )
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        'file="$2"\n'
+        "if grep -q '| 论文 |' \"$file\"; then sed -i 's/| 论文 |/| 文章 |/' \"$file\"; "
+        "else sed -i 's/| 文章 |/| 论文 |/' \"$file\"; fi\n"
+    )
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app([path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", "space", "4")
+        screen = app.screen
+        deck, current = app.ctx.deck, screen.session.current.card.id
+        states = app.ctx.store.states()
+        await pilot.press("x")
+        await pilot.pause()
+        assert "| 文章 |" in path.read_text()  # the header broken
+        assert app.ctx.deck is deck and screen.session.current.card.id == current
+        assert app.ctx.store.states() == states  # nothing retired
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert any("no paper table found" in m and "kept as they were" in m for m in errors)
+        await pilot.press("x")  # fixed
+        await pilot.pause()
+        assert "| 论文 |" in path.read_text() and app.ctx.deck is not deck
+        assert screen.session.current.card.id == current
+        assert len(app.ctx.deck.cards) == len(deck.cards)
+
+
 def footer_keys(app) -> list[str]:
     """The descriptions the footer draws, left to right (the palette key last)."""
     from textual.widgets._footer import FooterKey

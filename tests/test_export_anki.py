@@ -297,7 +297,7 @@ def test_subdecks_kinds_and_cli(tmp_path: Path, capsys, col: Collection) -> None
     out = tmp_path / "o.apkg"
     assert main(["export", str(path), "-o", str(out), "--kinds", "contribution,critique"]) == 0
     err = capsys.readouterr().err
-    assert "wrote o.apkg: 2 notes, 3 cards, 0 figures" in err
+    assert f"wrote {out}: 2 notes, 3 cards, 0 figures" in err  # (where, as given)
     import_apkg(col, out)
     names = {d.name for d in col.decks.all_names_and_ids()}
     assert {"论文阅读::图像", "论文阅读::视频"} <= names
@@ -419,3 +419,18 @@ def test_anki_tags_in_notes_are_text_in_every_field(col: Collection, tmp_path: P
     # (what markdown makes "[" of: an entity, an escape)
     note = notes_by_title(col)["U"]
     assert html.unescape(note["Contribution"]) == "c [sound:ent.mp3] [sound:esc.mp3]"
+
+
+def test_an_export_into_a_folder_that_is_not_there_is_refused(tmp_path: Path, capsys) -> None:
+    """A mistyped folder is said, not made: ``-o /nonexistent/dir/x.apkg`` made the folders
+    (as root, at the file system's root) and said only 'wrote x.apkg'."""
+    path = tmp_path / "n.md"
+    path.write_text(table("| 2020 | A | k | c | | |"))
+    out = tmp_path / "typo" / "dir" / "x.apkg"
+    assert main(["export", str(path), "-o", str(out)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        f"studydeck: {out}: error: cannot write the Anki package: No such file or directory "
+        f"(create the folder {out.parent} first)"
+    )
+    assert not (tmp_path / "typo").exists()

@@ -173,7 +173,7 @@ class ExportReport:
         counts = ", ".join(
             (plural(self.notes, "note"), plural(self.cards, "card"), plural(self.figures, "figure"))
         )
-        text = f"wrote {self.path.name}: {counts}"
+        text = f"wrote {self.path}: {counts}"
         if self.unavailable:
             text += f" ({len(self.unavailable)} unavailable: see above)"
         return text
@@ -443,7 +443,7 @@ def write_package(
     type's time; each note carries its own."""
     with (
         tempfile.TemporaryDirectory(prefix="studydeck-") as tmp,
-        atomic_file(out, what="Anki package", make_parents=True) as fh,
+        atomic_file(out, what="Anki package") as fh,
     ):
         db_path = os.path.join(tmp, "collection.anki2")
         conn = sqlite3.connect(db_path)

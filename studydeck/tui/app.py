@@ -246,7 +246,7 @@ class StudydeckApp(App[int]):
         """One palette entry per live binding, so every action can be found by name."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             b = active.binding
             if not b.description or b.action in seen or b.action in ("quit", "command_palette"):
                 continue
@@ -256,7 +256,8 @@ class StudydeckApp(App[int]):
             def run(action: str = b.action, target: object = node) -> None:
                 self.call_later(self.run_action, action, target)
 
-            yield SystemCommand(b.description, f"{b.tooltip or b.description} (key: {key})", run)
+            shown = self.get_key_display(b)  # as the footer shows it: ?, ⏎, ^s
+            yield SystemCommand(b.description, f"{b.tooltip or b.description} (key: {shown})", run)
 
 
 def create_app(ctx: AppContext, start: str = "home") -> StudydeckApp:

@@ -372,6 +372,9 @@ async def test_help_and_palette_come_from_bindings(make_app) -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Bury", "Suspend", "Edit", "Show answer"} <= set(titles)
         assert "Undo" not in titles  # nothing to undo yet: the palette offers what works now
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert helps["Help"].endswith("(key: ?)")  # not 'question_mark'
+        assert helps["Show answer"].endswith("(key: space)")
         await pilot.press("space", "g")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Undo" in titles

@@ -135,7 +135,7 @@ def _stats(args: argparse.Namespace) -> int:
             f"{'-' if later is None else f'{later:.0%}'} in 7 days"
         )
     if st.retention_by_keyword:
-        print("retention by keyword (answers >= 3):")
+        print("retention by keyword (share of answers graded 3 or more):")
         for kw, share in st.retention_by_keyword.items():
             print(f"  {_pad(kw, 20)} {'-' if share is None else f'{share:.0%}'}")
     return EXIT_OK
@@ -691,8 +691,8 @@ def cmd_cards(args: argparse.Namespace) -> int:
         for c in deck.cards:
             year = str(c.paper.year) if c.paper.year else "    "
             back = " ".join(c.back.split())
-            title = terminal(c.paper.title)[:40]
-            print(f"{c.id:<34} {year} {c.kind.value:<12} {_pad(title, 40)} {terminal(back)[:60]}")
+            title = _fit(terminal(c.paper.title), 40)
+            print(f"{c.id:<34} {year} {c.kind.value:<12} {title} {_fit(terminal(back), 60)}")
     return EXIT_ERRORS if deck.errors else EXIT_OK
 
 
@@ -712,6 +712,21 @@ def _pad(text: str, width: int) -> str:
     from rich.cells import cell_len
 
     return text + " " * max(0, width - cell_len(text))
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` terminal cells: cut with an ellipsis, or padded."""
+    from rich.cells import cell_len, get_character_cell_size
+
+    if cell_len(text) > width:
+        cut, used = [], 0
+        for ch in text:
+            used += get_character_cell_size(ch)
+            if used > width - 1:
+                break
+            cut.append(ch)
+        text = "".join(cut) + "…"
+    return _pad(text, width)
 
 
 def _at_least(low: int) -> Callable[[str], int]:

@@ -146,3 +146,40 @@ def test_cards_table(capsys) -> None:
     assert main(["cards", str(SEED)]) == 0
     out = capsys.readouterr().out
     assert "Runner & Hook" in out and "底层可拓展" in out
+
+
+def test_cards_lists_each_title_and_back_in_its_column_cut_with_an_ellipsis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The title column is 40 terminal cells whatever the script (a CJK character takes
+    two: 40 of them ran 80 cells wide) and a cut title says so; the back likewise, 60."""
+    from rich.cells import cell_len
+
+    long_en = "A Very Long English Title That Runs Well Past Forty Characters"
+    long_cn = "基于深度学习的视频压缩伪影去除与质量增强方法综述及其在实际场景中的应用"
+    notes = tmp_path / "n.md"
+    notes.write_text(
+        table(
+            f"| 2020 | {long_en} | k | {'c' * 70} | | |",
+            f"| 2021 | {long_cn} | k | 短 | | |",
+            "| 2022 | Short | k | 短 | | |",
+        ),
+        "utf-8",
+    )
+    assert main(["cards", "--db", str(tmp_path / "s.db"), str(notes)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    prefix = 34 + 1 + 4 + 1 + 12 + 1
+    for line, whole in zip(lines, (long_en, long_cn, "Short"), strict=True):
+        rest = line[prefix:]
+        cells, title = 0, ""
+        for ch in rest:  # the title column: its first 40 cells
+            if cells + cell_len(ch) > 40:
+                break
+            title, cells = title + ch, cells + cell_len(ch)
+        assert cells == 40, line
+        if whole == "Short":
+            assert title.rstrip() == whole
+        else:
+            assert title.rstrip().endswith("…") and whole.startswith(title.rstrip()[:-1])
+    assert lines[0].endswith("c" * 59 + "…")

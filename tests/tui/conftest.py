@@ -54,16 +54,23 @@ def make_app(tmp_path: Path):
         s.close()
 
 
-@pytest.fixture
-def gate(monkeypatch):
-    """Browse's worker reading every card state, held until the test opens the gate."""
+def held(monkeypatch, owner: object, name: str) -> threading.Event:
+    """``owner.name`` held, in whatever thread calls it, until the event returned is set
+    (10 s at most: a test that forgets does not hang)."""
     release = threading.Event()
-    real = browse.load_columns
+    real = getattr(owner, name)
 
     def slow(*args, **kwargs):
         release.wait(timeout=10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(browse, "load_columns", slow)
+    monkeypatch.setattr(owner, name, slow)
+    return release
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Browse's worker reading every card state, held until the test opens the gate."""
+    release = held(monkeypatch, browse, "load_columns")
     yield release
     release.set()

@@ -20,6 +20,7 @@ from studydeck.tui.widgets.cardlist import CardList
 
 from ..conftest import SEED, table
 from ..figserver import serve
+from .conftest import held
 
 
 def text_of(app, selector: str) -> str:
@@ -433,18 +434,9 @@ async def counted(app, pilot) -> None:
 
 async def test_stats_screen_paints_before_its_figures_are_made(make_app, monkeypatch) -> None:
     """The stats screen computes off the UI thread: it shows itself while it counts."""
-    import threading
-
     from studydeck.tui.screens import stats
 
-    release = threading.Event()
-    real = stats.compute
-
-    def slow_compute(*args, **kwargs):
-        release.wait(timeout=10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(stats, "compute", slow_compute)
+    release = held(monkeypatch, stats, "compute")
     app = make_app([SEED])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s")
@@ -458,18 +450,9 @@ async def test_stats_screen_paints_before_its_figures_are_made(make_app, monkeyp
 
 async def test_home_paints_before_its_counts_are_made(make_app, monkeypatch) -> None:
     """Counting a long history runs off the UI thread: home shows the deck while it counts."""
-    import threading
-
     from studydeck.tui.screens import home
 
-    release = threading.Event()
-    real = home.compute
-
-    def slow_compute(*args, **kwargs):
-        release.wait(timeout=10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(home, "compute", slow_compute)
+    release = held(monkeypatch, home, "compute")
     app = make_app([SEED])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

@@ -81,8 +81,8 @@ _WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 def _left_out(text: str) -> str:
     """``text`` with each ``▢▢▢`` and the space around it taken out (one space kept
-    between two Latin words, or where a space was and not between two CJK characters), and no separator left
-    opening or closing it."""
+    between two Latin words, or where a space was and not between two CJK characters),
+    and no separator left opening or closing it."""
 
     def gap(m: re.Match[str]) -> str:
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]

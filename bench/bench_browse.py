@@ -110,12 +110,12 @@ def shows(screen_name: str, query: str | None = None) -> Callable[[Any], bool]:
 
 
 def first_rows(query: str) -> Callable[[Any], bool]:
-    """Browse shows the first rows of ``query``'s result, the search texts still being made
-    (they are made in the order of the list: its first rows are the result's)."""
+    """Browse shows the first screenful of ``query``'s result (or all of it, when shorter),
+    the rest still being looked for: the search texts being made, or decoded while the
+    list's rows are looked up one by one (``first_rows_of``)."""
 
     def want(app: Any) -> bool:
-        partial = getattr(app.screen, "_partial", None)
-        return partial is not None and partial.query == query
+        return bool(getattr(app.screen, "first_rows_of", None) == query)
 
     return want
 

@@ -8,7 +8,10 @@ rows instead); a frame whose texts cannot be stored has none, and its texts are 
 from __future__ import annotations
 
 import random
+import struct
 import tempfile
+import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from studydeck.naming import short_names
 from studydeck.store import Store
 from studydeck.tui.screens.browse_rows import (
     Cards,
+    FirstRows,
     StoredMaker,
     notes_index,
     ranks,
@@ -63,7 +67,9 @@ def has_keyword(card: Card, value: str) -> bool:
     return any(value.casefold() in k.casefold() for k in card.paper.keywords)
 
 
-def found(deck: Deck, term: str) -> list[int]:
+def found(deck: Deck, term: str, damaged: bool = False) -> list[int]:
+    """The cards the stored texts give for ``term`` (``damaged``: a frame's search part is,
+    and no text is read alone)."""
     cards = Cards(deck)
     assert cards.stored()  # (read from the cache: the stored texts are what is searched)
     order = sort_rows(range(len(cards)), "paper", cards, None, False)
@@ -80,6 +86,19 @@ def found(deck: Deck, term: str) -> list[int]:
     for other in (notes_index(cards, cards.texts()), copy.index):
         assert sorted(select(order, term, cards, other, None)) == got, term
         assert refilter(None, term, order, lambda: ranks(order), cards, other, None).shown == shown
+    # Each text read alone (browse's first rows, before the decode): walked in the list's
+    # order a few rows at a time, the first rows found are the result's first rows, and
+    # walked to the end, its rows in its order.
+    peeked = cards.peek()
+    assert (peeked is None) == damaged
+    if peeked is None:
+        return got
+    first = FirstRows(term, order, cards, peeked)
+    first.walk(2, 3)
+    assert first.matched == shown[: len(first.matched)] and first.walked <= max(3, len(order))
+    while not first.done:
+        first.walk(len(order), 3)
+    assert first.matched == shown, term
     return got
 
 
@@ -187,15 +206,17 @@ def test_a_damaged_search_part_is_not_read_as_texts(
         parsed = parse_files([notes])
         for term in ("paper4", "paper9", "paper"):
             expected = [j for j, c in enumerate(parsed.cards) if plain_has(c, term)]
-            assert found(deck, term) == expected, term
+            assert found(deck, term, damaged=True) == expected, term
+
+
+def paper(i: int, title: str) -> tuple[object, ...]:
+    """A paper row (values in frames.FIELDS order) titled ``title``."""
+    values = {f: f"{f}{i}" for f in frames.FIELDS}
+    values.update(title=title, keywords=("k",), figures=(), year=2020, line=i, order=i)
+    return tuple(values[f] for f in frames.FIELDS)
 
 
 def test_a_frame_whose_texts_hold_a_nul_has_no_search_part_and_they_are_made() -> None:
-    def paper(i: int, title: str) -> tuple[object, ...]:
-        values = {f: f"{f}{i}" for f in frames.FIELDS}
-        values.update(title=title, keywords=("k",), figures=(), year=2020, line=i, order=i)
-        return tuple(values[f] for f in frames.FIELDS)
-
     papers = [paper(0, "A\x00B"), paper(1, "Straße")]
     cards = [(0, "id0", "insight", "Back\x00one"), (1, "id1", "insight", "ﬁne")]
     data = frames.encode(papers, cards, 0)
@@ -236,3 +257,40 @@ def test_a_search_parts_crc_is_checked_once(
             j for j, c in enumerate(parsed.cards) if plain_has(c, "paper6")
         ]
         assert len(sums) == 3
+
+
+def test_where_each_stored_text_ends_is_checked_before_one_is_read_alone() -> None:
+    """A frame's texts read one at a time (browse's first rows) are the ones decoded whole.
+    Written by another program under a valid CRC: ends that do not end where the texts
+    do give no such reading, and an end inside a character is damage (a ValueError browse
+    gives up on, then waits for the whole decode), never a UnicodeDecodeError."""
+    papers = [paper(0, "图像复原"), paper(1, "Straße"), paper(2, "")]
+    cards = [(0, "a", "insight", "视频"), (1, "b", "insight", ""), (2, "c", "insight", "ﬁne")]
+    data = frames.encode(papers, cards, 0)
+    whole = frames.Columns([data]).search()
+    peeked = frames.Columns([data]).peek()
+    assert peeked is not None
+    assert [list(peeked[0]), list(peeked[1])] == [whole[0], whole[1]]
+    assert whole[1] == ["视频", "", "fine"] and whole[0][0].startswith("图像复原 ")
+    assert [peeked[1][j] for j in (2, 0, 1)] == ["fine", "视频", ""]  # in any order
+    search_len = frames._HEAD.unpack_from(data)[2]
+    ends_at = search_len - 4 * (len(papers) + len(cards))
+
+    def resealed(change: Callable[[bytearray], None]) -> frames.Columns:
+        part = bytearray(data[-search_len:])
+        change(part)
+        part[:4] = struct.pack("<I", zlib.crc32(part[4:]))  # a valid CRC
+        return frames.Columns([data[:-search_len] + bytes(part)])
+
+    def last_short(part: bytearray) -> None:  # the last paper text's end, one byte short
+        at = ends_at + 4 * (len(papers) - 1)
+        part[at : at + 4] = struct.pack("<I", struct.unpack_from("<I", part, at)[0] - 1)
+
+    assert resealed(last_short).peek() is None
+    mid = resealed(lambda part: part.__setitem__(slice(ends_at, ends_at + 4), b"\x01\0\0\0"))
+    split = mid.peek()
+    assert split is not None  # (its last end is right)
+    for i in (0, 1):  # the first ends, the second starts, inside 图 (three bytes)
+        with pytest.raises(frames.Damaged):
+            split[0][i]
+    assert split[0][2] == whole[0][2]

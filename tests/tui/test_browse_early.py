@@ -6,6 +6,7 @@ the same filter typed after loading gives -- and a plain reading of the deck."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 from textual.widgets import Input
@@ -344,3 +345,154 @@ async def test_a_sort_by_a_stored_column_while_the_stored_texts_are_copied(
         await loaded(app, pilot)
         assert table_rows(screen.query_one(CardList)) == Plain(app).rows("", "state")
         assert screen.index is not None and screen.index.order is screen._rows_sorted()
+
+
+@pytest.fixture
+def decode_held(monkeypatch):
+    """The worker's decode of the stored search texts, held until the test sets it."""
+    import threading
+
+    from studydeck.tui.screens import browse
+
+    release, decoded = threading.Event(), browse._decoded
+    monkeypatch.setattr(browse, "_decoded", lambda cards: release.wait(10) and decoded(cards))
+    yield release
+    release.set()
+
+
+class Paints:
+    """Each frame the app paints: the filter whose first rows browse walks for, and the
+    rows' first four cells (the deck's own: a row's stored columns may be read after its
+    first frame)."""
+
+    def __init__(self, app) -> None:
+        self.frames: list[Painted] = []
+        display = app._display
+
+        def paint(screen, renderable) -> None:
+            display(screen, renderable)
+            s = app.screen
+            if renderable is not None and isinstance(s, BrowseScreen):
+                table_ = s.query_one(CardList)
+                self.frames.append(
+                    Painted(
+                        None if s._first is None else s._first.query,
+                        s.first_rows_of,
+                        s.applied_query,
+                        heads(table_rows(table_)),
+                        str(table_.border_title),
+                    )
+                )
+
+        app._display = paint
+
+
+@dataclass(frozen=True)
+class Painted:
+    walking: str | None
+    first_rows_of: str | None
+    applied_query: str | None
+    rows: list[tuple[str, ...]]
+    title: str
+
+
+def heads(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return [r[:4] for r in rows]
+
+
+async def walked(screen: BrowseScreen, pilot) -> None:
+    """Until the first rows' walk has ended (a screenful found, or every row walked)."""
+    for _ in range(300):
+        if screen.first_rows_of is not None:
+            return
+        await pilot.pause()
+    raise AssertionError("the walk for the first rows never ended")
+
+
+async def test_a_filter_typed_before_the_stored_texts_are_decoded_shows_its_first_rows(
+    make_app, monkeypatch, decode_held
+) -> None:
+    """The stored texts decoded in a thread (held here): a key typed meanwhile walks the
+    list's rows in its order, each row's texts read alone, a few rows a frame; every frame
+    shows the first rows of the filter's result, in the list's order, and the walk goes on
+    between frames until every row is walked (fewer matches than a screenful). A narrower
+    filter goes on from the last one's rows; a new one walks anew. Once decoded, the list
+    shows the whole result, as a plain search of the deck gives it."""
+    from studydeck.tui.screens.browse_rows import FirstRows
+
+    monkeypatch.setattr(BrowseScreen, "FIRST_WALK", 3)
+    monkeypatch.setattr(FirstRows, "STEP", 2)
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        paints = Paints(app)
+        await pilot.press("b", "slash", "v")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and screen.cards.stored()
+        table_ = screen.query_one(CardList)
+        walks = {}  # per filter: the rows once walked, each frame's rows meanwhile, the title
+        for query in ("v", "vi", "kw:图"):
+            if query == "vi":
+                await pilot.press("i")
+            elif query == "kw:图":
+                await pilot.press("backspace", "backspace")
+                screen.query_one(Input).insert_text_at_cursor(query)
+            await walked(screen, pilot)
+            assert screen.first_rows_of == query and screen.index is None
+            done = heads(table_rows(table_))
+            await pilot.pause()
+            seen = [f.rows for f in paints.frames if f.walking == query]
+            paints.frames.clear()
+            walks[query] = (done, seen, str(table_.border_title))
+        decode_held.set()
+        await loaded(app, pilot)
+        # (a plain reading of the deck builds its cards: only once the texts are decoded)
+        plain = Plain(app)
+        assert screen.applied_query == "kw:图" and screen.first_rows_of is None
+        assert table_rows(table_) == plain.rows("kw:图")
+        assert str(table_.border_title).startswith(f"{len(plain.rows('kw:图'))} of")
+    for query, (done, seen, title) in walks.items():
+        want = heads(plain.rows(query))
+        assert 3 < len(want) < 40 and done == want, query
+        assert title.startswith("first matches of") and "reading the search texts" in title
+        assert seen and all(rows == want[: len(rows)] for rows in seen), query
+    # Walked a few rows a frame: the first filter's rows grew from frame to frame.
+    assert len({len(rows) for rows in walks["v"][1]}) > 1
+
+
+async def test_a_key_through_the_decoded_texts_shows_its_first_rows_then_the_whole_result(
+    make_app, monkeypatch, copies
+) -> None:
+    """The stored texts decoded (in notes order) and their copy in the list's order not
+    made yet (held here): a key's filter that looks through most rows is painted first as
+    its first rows (a screenful, walked in the list's order), then, a frame later, as its
+    whole result (at 126k cards the whole takes ~40 ms, the first rows ~1 ms). Here any
+    deck counts as a large one (``FIRST_FROM``)."""
+    from studydeck.tui.screens.browse_rows import FirstRows
+
+    monkeypatch.setattr(BrowseScreen, "FIRST_FROM", 0)
+    monkeypatch.setattr(FirstRows, "STEP", 2)
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 14)) as pilot:
+        await pilot.press("b")
+        await copies.first()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        assert screen.index is not None and screen.index.order == range(len(screen.cards))
+        paints = Paints(app)
+        await pilot.press("slash", "e")
+        await pilot.pause()
+        frames = list(paints.frames)
+        copies.release()
+        await loaded(app, pilot)
+        plain = Plain(app)
+    want = heads(plain.rows("e"))
+    first = [i for i, f in enumerate(frames) if f.first_rows_of == "e"]
+    whole = [i for i, f in enumerate(frames) if f.applied_query == "e"]
+    assert first and whole and first[0] < whole[0]
+    shown = frames[first[0]]
+    assert 14 <= len(shown.rows) < len(want) and shown.rows == want[: len(shown.rows)]
+    assert shown.title.startswith("first matches of") and "counting" in shown.title
+    assert frames[whole[0]].rows == want
+    assert frames[whole[0]].title.startswith(f"{len(want)} of")

@@ -10,7 +10,11 @@ Opening paints at once from the deck in memory (sorted by title), the stored col
 recall, SM-2) of the rows on screen read one by one; rows scrolled to are read once drawn.
 The search texts stored with the deck (its cache's search parts) are decoded in a thread and
 searched at once as they lie (notes order), while the user is idle copied in the list's order
-a slice between frames (faster to search), which replaces them when whole. Texts not stored
+a slice between frames (faster to search), which replaces them when whole. A filter typed
+before they are decoded shows its first rows at once: the list's rows are walked in its
+order, each row's texts read alone from the cache's bytes (:class:`FirstRows`), until a
+screenful matches; then the whole result when decoded. Until the copy is made, a key whose
+filter looks through most rows is painted the same way first, and whole a frame later. Texts not stored
 are made at once, on the UI thread a slice between frames, in the order of the list: a
 filter typed meanwhile shows its first rows at once (its matches among the rows made so far)
 and grows with each slice. A worker thread reads every card's stored columns
@@ -47,6 +51,7 @@ from studydeck.tui.screens.browse_rows import (
     Cards,
     Columns,
     Filtered,
+    FirstRows,
     IndexMaker,
     Row,
     SearchIndex,
@@ -113,6 +118,12 @@ class BrowseScreen(Screen[None]):
     AUTO_FOCUS = "#cards"  # (at compose; Textual's own choice is the first field, the filter)
     SLICE = 2000
     """Rows whose search texts are made between two frames (a few milliseconds' work)."""
+    FIRST_FROM = 20000
+    """Rows from which a key's filter shows its first rows before its whole result, while
+    the search texts lie in notes order (:meth:`_first_then_all`)."""
+    FIRST_WALK = 4096
+    """Rows walked between two frames for a filter's first rows (:meth:`_refill_first`: a
+    few milliseconds' work)."""
     COPY_WAIT = 0.1
     """Seconds between two looks at whether the user is idle, while the stored texts'
     copy waits (:meth:`_between_copies`)."""
@@ -176,6 +187,10 @@ class BrowseScreen(Screen[None]):
         self._partial: Filtered | None = None
         """A filter asked before every search text was made: what it matched among the
         rows made so far (and the rows those are, in the order of the sort)."""
+        self._peeked: SearchIndex | bool | None = False
+        """The deck's stored texts, each read alone (:meth:`Cards.peek`; False: not asked)."""
+        self._first: FirstRows | None = None
+        """A filter asked while the stored texts are decoded: its first rows, walked for."""
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
         self._owed: frozenset[str] = frozenset()
@@ -241,6 +256,8 @@ class BrowseScreen(Screen[None]):
         self.index = None
         self._maker = None
         self._partial = None
+        self._peeked = False
+        self._first = None
         self.columns = None
         self._states_read = asyncio.Event()
         self._early = {}
@@ -426,6 +443,96 @@ class BrowseScreen(Screen[None]):
         self._partial = Filtered(query, index.rows(at), [], index.order, (index, at))
         self._show_partial(new=True)
 
+    def _peek(self) -> SearchIndex | None:
+        if self._peeked is False:
+            self._peeked = self.cards.peek()
+        assert self._peeked is not True
+        return self._peeked
+
+    def _first_then_all(self, query: str, rows: list[int]) -> bool:
+        """A key's filter through the search texts as decoded (in notes order, before their
+        copy in the list's order is made) that looks through most rows: its first rows are
+        walked for and shown in this frame, and its whole result made after it (~40 ms at
+        126k cards: its count, the rows past the screen). Whether it was."""
+        index, last = self.index, self._last
+        if (
+            index is None
+            or index.order is rows
+            or index.order != range(len(self.cards))
+            or len(rows) < self.FIRST_FROM
+            or not needs(query)[0]
+        ):
+            return False
+        rest = None if last is None else refine(last.query, query)
+        # (the same terms, or a narrower filter of fewer rows: at once)
+        few = last is not None and len(last.matched) * 2 < len(rows)
+        if rest is not None and (not rest or few):
+            return False
+        first = FirstRows(query, rows, self.cards, index)
+        self._first, self.waiting = first, "the count"
+        self._walk(first, new=True, on=False)
+        self.call_after_refresh(self._count, first)
+        return True
+
+    def _count(self, first: FirstRows) -> None:
+        """The whole result of the filter whose first rows are shown (unless another came)."""
+        if first is self._first:
+            self._first, self.waiting = None, None
+            self.refill(keep_cursor=True)
+
+    def _refill_first(self, query: str) -> None:
+        """The first rows of ``query``'s result, while the stored texts are decoded: the
+        list's rows walked in its order, a screenful of matches looked for now (a few
+        thousand rows at most), then on between frames (:meth:`_walk_on`)."""
+        index = self._peek()
+        assert index is not None
+        first = FirstRows(query, self._rows_sorted(), self.cards, index, self._first)
+        new = self._first is None or first.matched is not self._first.matched
+        self._first = first
+        self._walk(first, new)
+
+    def _walk(self, first: FirstRows, new: bool, on: bool = True) -> None:
+        """Walk for ``first``'s rows and show them; ``on``: walk on between frames until a
+        screenful is found."""
+        wanted = self.app.size.height
+        try:
+            first.walk(wanted, self.FIRST_WALK)
+        except ValueError:  # (a damaged cache under a valid CRC) the decode's result then
+            self._first = None
+            return
+        table = self.query_one(CardList)
+        if new:
+            self.shown = list(first.matched)
+            table.set_row_count(len(self.shown))
+            doing = "counting" if self.waiting == "the count" else f"reading {self.waiting}"
+            table.border_title = f"first matches of {plural(len(self.cards), 'card')} · {doing}…"
+        else:
+            self.shown.extend(first.matched[len(self.shown) :])
+            table.grow(len(self.shown), now=first.done)  # (all found: its scrollbar)
+        self._read_early(self.shown[: self.app.size.height])
+        self.show_detail()
+        if on and len(first.matched) < wanted and not first.done:
+            self.call_after_refresh(self._walk_on, first)
+
+    def _walk_on(self, first: FirstRows) -> None:
+        """Walk on for ``first`` (between two frames), unless another filter or the whole
+        texts came meanwhile."""
+        if first is self._first:
+            self._walk(first, new=False)
+
+    @property
+    def first_rows_of(self) -> str | None:
+        """The filter whose result's first screenful the list shows (every row on the
+        screen is the result's), while the rest of it is still looked for; else None."""
+        if self.waiting is None:
+            return None
+        screenful = len(self.shown) >= self.app.size.height
+        if self._first is not None:
+            return self._first.query if screenful or self._first.done else None
+        if self._partial is not None and self._maker is not None:
+            return self._partial.query if screenful or self._maker.done else None
+        return None
+
     def _grow(self, made: Sequence[int]) -> None:
         """Rows whose search texts were just made: the partial filter's matches among them."""
         partial = self._partial
@@ -589,6 +696,12 @@ class BrowseScreen(Screen[None]):
             self._refill_partial(query)
             return
         self._partial = None
+        if missing == ["the search texts"] and self._peek() is not None:
+            # Decoded in a thread meanwhile: the first rows are looked for one by one.
+            self.waiting = missing[0]
+            self._refill_first(query)
+            return
+        self._first = None
         if missing:
             # Not blocking: the table keeps what it shows; the worker's arrival refills.
             self.waiting = " and ".join(missing)
@@ -598,6 +711,8 @@ class BrowseScreen(Screen[None]):
             return
         self.waiting = None
         rows = self._rows_sorted()
+        if not keep_cursor and self._first_then_all(query, rows):
+            return
         result = refilter(
             self._last, query, rows, self._made_ranks, self.cards, self.index, self.columns
         )

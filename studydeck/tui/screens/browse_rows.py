@@ -243,6 +243,24 @@ class Cards(Sequence[Card]):
         rows = None if self._deck is None else _stored(self._deck)
         return rows.search() if rows is not None else ([], [])
 
+    def peek(self) -> SearchIndex | None:
+        """The deck's stored search texts as an index in notes order whose texts are each
+        read alone when looked at (:class:`~studydeck.frames.Peek`), for the deck's rows
+        (None: not stored, or damaged). For a walk through a few rows: :class:`FirstRows`."""
+        rows = None if self._deck is None else _stored(self._deck)
+        peeked = None if rows is None else rows.peek()
+        if peeked is None:
+            return None
+        papers, own = peeked
+        return SearchIndex(
+            range(len(own)),
+            self._deck_column("paper"),
+            papers,  # type: ignore[arg-type]  # (read-only: a Sequence)
+            own,  # type: ignore[arg-type]
+            [],
+            keyword_column=self._deck_column("keywords"),
+        )
+
     def _deck_column(self, name: str) -> list[Any]:
         got = self._own.get(name)
         if got is None:
@@ -375,6 +393,54 @@ class StoredMaker:
         index.card_text += _copied(self._own, rows)
         self.made += len(rows)
         return rows
+
+
+class FirstRows:
+    """A filter's first rows in the list's order, found before the search texts are read
+    whole: the list's rows are walked from its first, their texts looked at one by one
+    (``index``: :meth:`Cards.peek`), until the rows wanted match or every row is walked.
+    The rows matched so far are the first rows of the filter's result, in its order.
+
+    Made from the last one (``last``) for a filter that narrows it (:func:`refine`), it
+    looks through the rows that one matched for the terms added, and walks on from where
+    it stopped."""
+
+    def __init__(
+        self,
+        query: str,
+        rows: Sequence[int],
+        cards: Sequence[Card],
+        index: SearchIndex,
+        last: FirstRows | None = None,
+    ) -> None:
+        self.query, self.rows, self._cards, self._index = query, rows, cards, index
+        self.matched: list[int] = []
+        self.walked = 0
+        """The first rows of :attr:`rows` looked through."""
+        rest = None if last is None or last.rows is not rows else refine(last.query, query)
+        if last is not None and rest is not None:
+            self.matched = self._select(last.matched, rest) if rest.split() else last.matched
+            self.walked = last.walked
+
+    @property
+    def done(self) -> bool:
+        return self.walked >= len(self.rows)
+
+    def walk(self, wanted: int, most: int) -> None:
+        """Walk on until ``wanted`` rows match or ``most`` more rows are walked."""
+        stop = min(len(self.rows), self.walked + most)
+        while len(self.matched) < wanted and self.walked < stop:
+            at = self.walked
+            self.walked = min(stop, at + self.STEP)
+            self.matched += self._select(self.rows[at : self.walked], self.query)
+
+    STEP = 256
+    """Rows looked through at a time."""
+
+    def _select(self, rows: Sequence[int], query: str) -> list[int]:
+        n = len(self._index.order)
+        # (the deck's rows: a removed card's texts are not stored; it comes with the rest)
+        return select_places([r for r in rows if r < n], query, self._cards, self._index, None)
 
 
 def notes_index(cards: Cards, texts: tuple[list[str], list[str]]) -> SearchIndex:

@@ -14,13 +14,13 @@ a slice between frames (faster to search), which replaces them when whole. A fil
 before they are decoded shows its first rows at once: the list's rows are walked in its
 order, each row's texts read alone from the cache's bytes (:class:`FirstRows`), until a
 screenful matches; then the whole result when decoded. Until the copy is made, a key whose
-filter looks through most rows is painted the same way first, and whole a frame later. Texts not stored
-are made at once, on the UI thread a slice between frames, in the order of the list: a
-filter typed meanwhile shows its first rows at once (its matches among the rows made so far)
-and grows with each slice. A worker thread reads every card's stored columns
-when a filter or sort needs them, or after a quiet spell (not beside typing: the thread
-would slow each key down). A filter or sort that needs them waits for them (the screen stays
-live) and runs when they arrive."""
+filter looks through many rows (tens of thousands) is painted the same way first, and whole
+a frame later. Texts not stored are made at once, on the UI thread a slice between frames,
+in the order of the list: a filter typed meanwhile shows its first rows at once (its matches
+among the rows made so far) and grows with each slice. A worker thread reads every card's
+stored columns when a filter or sort needs them, or after a quiet spell (not beside typing:
+the thread would slow each key down). A filter or sort that needs them waits for them (the
+screen stays live) and runs when they arrive."""
 
 from __future__ import annotations
 
@@ -451,9 +451,10 @@ class BrowseScreen(Screen[None]):
 
     def _first_then_all(self, query: str, rows: list[int]) -> bool:
         """A key's filter through the search texts as decoded (in notes order, before their
-        copy in the list's order is made) that looks through most rows: its first rows are
-        walked for and shown in this frame, and its whole result made after it (~40 ms at
-        126k cards: its count, the rows past the screen). Whether it was."""
+        copy in the list's order is made) that looks through many rows (:attr:`FIRST_FROM`):
+        its first rows are walked for and shown in this frame, its whole result made after
+        it (~40 ms at 126k cards: its count, the rows past the screen). Whether it was.
+        (Through the copy, a filter is fast enough that a frame more costs more.)"""
         index, last = self.index, self._last
         if (
             index is None
@@ -465,7 +466,7 @@ class BrowseScreen(Screen[None]):
             return False
         rest = None if last is None else refine(last.query, query)
         # (the same terms, or a narrower filter of fewer rows: at once)
-        few = last is not None and len(last.matched) * 2 < len(rows)
+        few = last is not None and len(last.matched) < self.FIRST_FROM
         if rest is not None and (not rest or few):
             return False
         first = FirstRows(query, rows, self.cards, index)

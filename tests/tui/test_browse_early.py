@@ -496,3 +496,24 @@ async def test_a_key_through_the_decoded_texts_shows_its_first_rows_then_the_who
     assert shown.title.startswith("first matches of") and "counting" in shown.title
     assert frames[whole[0]].rows == want
     assert frames[whole[0]].title.startswith(f"{len(want)} of")
+
+
+async def test_a_deck_whose_cards_are_all_built_while_its_texts_are_decoded(
+    make_app, decode_held
+) -> None:
+    """Building every card lets the cached deck's rows go (their stored texts with them):
+    done while browse's worker waits to decode those texts (seen in a test: a plain
+    reading of the deck), the texts are made from the cards, and the filter typed
+    meanwhile shows its whole result once they are -- not a worker's IndexError."""
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b", "slash", "v", "i")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and screen.index is None
+        assert len(app.ctx.deck.cards) > 0  # every card built
+        assert not screen.cards.stored()
+        decode_held.set()
+        await loaded(app, pilot)
+        assert screen.applied_query == "vi"
+        assert table_rows(screen.query_one(CardList)) == Plain(app).rows("vi")

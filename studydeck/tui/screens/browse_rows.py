@@ -240,8 +240,14 @@ class Cards(Sequence[Card]):
     def stored_texts(self) -> tuple[list[str], list[str]]:
         """The deck's stored search texts, decoded (new lists; the deck's rows only: a
         worker thread may read them while the extra rows are added)."""
-        rows = None if self._deck is None else _stored(self._deck)
-        return rows.search() if rows is not None else ([], [])
+        deck = self._deck
+        rows = None if deck is None else _stored(deck)
+        if rows is not None:
+            return rows.search()
+        if deck is None:
+            return [], []
+        # (its cards were all built meanwhile, and its rows let go: made from them)
+        return list(map(_paper_text, deck.papers)), [card_text(c.back) for c in deck.cards]
 
     def peek(self) -> SearchIndex | None:
         """The deck's stored search texts as an index in notes order whose texts are each

@@ -358,7 +358,7 @@ async def test_removed_rows_are_listed_from_a_deck_read_from_the_cache_too(
             ("Alpha", "retired"),
             ("Beta", "new"),
         ]
-        assert str(table_.border_title).startswith("2 of 2 cards")
+        assert str(table_.border_subtitle).startswith("2 of 2 cards")
         app.screen.query_one(Input).value = "alpha"
         await pilot.pause()
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]
@@ -409,7 +409,9 @@ async def test_a_deck_of_one_card_says_one_card(make_app, notes) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")
         await loaded(app, pilot)
-        assert str(app.screen.query_one(CardList).border_title) == "1 of 1 card · sorted by paper"
+        assert (
+            str(app.screen.query_one(CardList).border_subtitle) == "1 of 1 card · sorted by paper"
+        )
 
 
 async def test_a_card_suspended_drops_out_of_a_state_filter_narrowed_after(make_app) -> None:
@@ -499,7 +501,7 @@ async def test_a_deck_read_from_the_cache_is_searched_through_its_stored_texts(
         screen = app.screen
         table_ = screen.query_one(CardList)
         assert screen.cards.stored() and screen.index is None
-        assert "reading the search texts" in str(table_.border_title)
+        assert "reading the search texts" in str(table_.border_subtitle)
         held_texts.set()
         await loaded(app, pilot)
         plain = Plain(app)

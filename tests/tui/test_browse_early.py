@@ -97,7 +97,7 @@ async def test_a_filter_typed_at_once_shows_its_first_rows_then_all(make_app, sl
         # The first SLICE rows of the list are made: their matches, the result's first rows.
         made = every[:SLICE]
         assert table_rows(table_) == [r for r in plain.rows("vi") if r in made]
-        assert "reading the search texts" in str(table_.border_title)
+        assert "reading the search texts" in str(table_.border_subtitle)
         assert screen.applied_query != "vi"
         await slices.next()
         await slices.next()
@@ -128,7 +128,9 @@ async def test_a_filter_typed_at_once_shows_its_first_rows_then_all(make_app, sl
         await pilot.press(*"o" * 8)  # round to the paper column again
         early = table_rows(table_)
         assert early == plain.rows("restor") and 0 < len(early) < len(every)
-        assert str(table_.border_title) == (f"{len(early)} of {len(every)} cards · sorted by paper")
+        assert str(table_.border_subtitle) == (
+            f"{len(early)} of {len(every)} cards · sorted by paper"
+        )
         await pilot.press("slash", "end")
         # Typed on, once loaded: it narrows the result made early.
         await pilot.press(*" image")
@@ -205,7 +207,7 @@ async def test_a_filter_typed_while_the_stored_texts_are_copied_shows_its_whole_
         await pilot.press("slash", *"vi")
         assert screen.applied_query == "vi"
         assert table_rows(table_) == plain.rows("vi") and 0 < len(plain.rows("vi")) < len(every)
-        assert str(table_.border_title).startswith(f"{len(plain.rows('vi'))} of {len(every)}")
+        assert str(table_.border_subtitle).startswith(f"{len(plain.rows('vi'))} of {len(every)}")
         await copies.next()
         await copies.next()  # two slices copied: the texts searched are still the decoded
         await pilot.press("d")
@@ -318,7 +320,7 @@ async def test_sorted_by_a_stored_column_the_cards_read_again_are_listed_in_its_
         await pilot.press(*"ooooo")
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
-        assert "sorted by recall" in str(screen.query_one(CardList).border_title)
+        assert "sorted by recall" in str(screen.query_one(CardList).border_subtitle)
         screen._after_move()
         await loaded(app, pilot)
         assert table_rows(screen.query_one(CardList)) == Plain(app).rows("", "recall")
@@ -337,7 +339,7 @@ async def test_a_sort_by_a_stored_column_while_the_stored_texts_are_copied(
         screen = app.screen
         assert isinstance(screen, BrowseScreen) and screen.columns is None
         await pilot.press(*"oooo")
-        assert "card states" in str(screen.query_one(CardList).border_title)
+        assert "card states" in str(screen.query_one(CardList).border_subtitle)
         await copies.next()  # the copy asks for the list's order: not before the states
         await copies.next()
         gate.set()  # the states read
@@ -380,7 +382,7 @@ class Paints:
                         s.first_rows_of,
                         s.applied_query,
                         heads(table_rows(table_)),
-                        str(table_.border_title),
+                        str(table_.border_subtitle),
                     )
                 )
 
@@ -443,14 +445,14 @@ async def test_a_filter_typed_before_the_stored_texts_are_decoded_shows_its_firs
             await pilot.pause()
             seen = [f.rows for f in paints.frames if f.walking == query]
             paints.frames.clear()
-            walks[query] = (done, seen, str(table_.border_title))
+            walks[query] = (done, seen, str(table_.border_subtitle))
         decode_held.set()
         await loaded(app, pilot)
         # (a plain reading of the deck builds its cards: only once the texts are decoded)
         plain = Plain(app)
         assert screen.applied_query == "kw:图" and screen.first_rows_of is None
         assert table_rows(table_) == plain.rows("kw:图")
-        assert str(table_.border_title).startswith(f"{len(plain.rows('kw:图'))} of")
+        assert str(table_.border_subtitle).startswith(f"{len(plain.rows('kw:图'))} of")
     for query, (done, seen, title) in walks.items():
         want = heads(plain.rows(query))
         assert 3 < len(want) < 40 and done == want, query

@@ -73,7 +73,7 @@ async def test_browse_opens_with_the_list_focused(make_app) -> None:
         await loaded(app, pilot)
         assert isinstance(app.focused, CardList)
         await pilot.press("o")  # the list's: sorted by kind
-        assert "sorted by kind" in str(app.screen.query_one(CardList).border_title)
+        assert "sorted by kind" in str(app.screen.query_one(CardList).border_subtitle)
 
 
 async def test_a_slash_acted_on_before_browse_is_composed_focuses_the_filter_on_mount(

@@ -506,7 +506,7 @@ class BrowseScreen(Screen[None]):
             self.shown = list(first.matched)
             table.set_row_count(len(self.shown))
             doing = "counting" if self.waiting == "the count" else f"reading {self.waiting}"
-            table.border_title = f"first matches of {plural(len(self.cards), 'card')} · {doing}…"
+            table.border_subtitle = f"first matches of {plural(len(self.cards), 'card')} · {doing}…"
         else:
             self.shown.extend(first.matched[len(self.shown) :])
             table.grow(len(self.shown), now=first.done)  # (all found: its scrollbar)
@@ -563,7 +563,7 @@ class BrowseScreen(Screen[None]):
         if new or maker.index.order is not rows:
             table.set_row_count(len(shown))
             # Not the count, which grows with each slice: a new title is a new frame.
-            table.border_title = (
+            table.border_subtitle = (
                 f"first matches of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
             )
         else:
@@ -706,7 +706,7 @@ class BrowseScreen(Screen[None]):
         if missing:
             # Not blocking: the table keeps what it shows; the worker's arrival refills.
             self.waiting = " and ".join(missing)
-            table.border_title = (
+            table.border_subtitle = (
                 f"{len(self.shown)} of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
             )
             return
@@ -730,8 +730,8 @@ class BrowseScreen(Screen[None]):
         elif table.cursor_row or table.scroll_offset.y:
             table.set_row_count(len(shown))  # a new filter starts at the top, as any does
         title = f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
-        if str(table.border_title) != title:
-            table.border_title = title
+        if str(table.border_subtitle) != title:
+            table.border_subtitle = title
         self._read_early(shown[: self.app.size.height])
         self.show_detail()
         # (a filter through an index in another order than the list's needs them; one

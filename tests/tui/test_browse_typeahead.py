@@ -95,3 +95,38 @@ async def test_a_slash_acted_on_before_browse_is_composed_focuses_the_filter_on_
         await pilot.pause()
         await loaded(app, pilot)
         assert field.value == "vid" and screen.applied_query == "vid"
+
+
+@pytest.mark.parametrize("to_list", ["tab", "down"])
+async def test_keys_typed_after_leaving_the_filter_in_one_burst_reach_the_list(
+    make_app, to_list
+) -> None:
+    """Tab or Down in the filter gives the list the focus as it comes, so ``o`` typed right
+    after it sorts (seen in tmux: ``Tab o o`` typed fast went into the filter, which then
+    matched nothing). Shift+Tab from the list gives the filter the focus the same way (a
+    letter after it is text, not the list's: ``s`` would suspend a card). Elsewhere the
+    keys do what they did: Down moves the list's cursor, Tab goes on to the next widget."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        field, table_ = screen.query_one("#filter", Input), screen.query_one(CardList)
+        await pilot.press("slash", *"vid")
+        burst(app, [to_list, "o", "o"])
+        await pilot.pause()
+        assert field.value == "vid" and screen.focused is table_
+        assert "sorted by year" in str(table_.border_subtitle)
+        assert table_rows(table_) == Plain(app).rows("vid", column="year")
+        await pilot.press("down")  # in the list: its cursor
+        assert screen.focused is table_ and table_.cursor_row == 1
+        burst(app, ["shift+tab", "s", "x"])
+        await pilot.pause()
+        # (the filter's text selected as it takes the focus, as with /: typed over)
+        assert field.value == "sx" and screen.focused is field
+        assert not any(st.suspended for st in app.ctx.store.states().values())
+        await pilot.press("tab")
+        assert screen.focused is table_
+        await pilot.press("tab")  # from the list: on, as before
+        assert screen.focused is not table_

@@ -155,8 +155,15 @@ class BrowseScreen(Screen[None]):
             tooltip="Move a statement of this card to the other card (insight ⇄ critique)",
         ),
         # From the filter (which keeps the focus on Enter, as Anki's browser does): Down
-        # goes to the list, like Tab. The list's own Down moves its cursor.
-        Binding("down", "focus_list", "To the list", show=False, id="browse.list"),
+        # goes to the list, like Tab; Shift+Tab from the list goes back to the filter. At
+        # once, as the key comes (priority), so the keys typed after it go where it sent
+        # the focus; elsewhere each does what it does there (the list's Down moves its
+        # cursor, Tab goes on to the next widget).
+        Binding("down", "focus_list", "To the list", show=False, priority=True, id="browse.list"),
+        Binding("tab", "tab", "Next", show=False, priority=True, id="browse.next"),
+        Binding(
+            "shift+tab", "back_tab", "Previous", show=False, priority=True, id="browse.back-tab"
+        ),
         Binding("escape", "leave", "Back", id="browse.back", tooltip="Back"),
     ]
 
@@ -837,7 +844,24 @@ class BrowseScreen(Screen[None]):
         self.set_focus(field)  # (now: focus() would wait for the keys already sent)
 
     def action_focus_list(self) -> None:
-        self.query_one(CardList).focus()
+        """From the filter, the list takes the focus now (see :meth:`action_focus_filter`)."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction
+        self.set_focus(self.query_one(CardList))
+
+    def action_tab(self) -> None:
+        """From the filter, the list takes the focus now; elsewhere the next widget."""
+        if isinstance(self.focused, Input):
+            self.set_focus(self.query_one(CardList))
+        else:
+            self.focus_next()
+
+    def action_back_tab(self) -> None:
+        """From the list, the filter takes the focus now; elsewhere the widget before."""
+        if isinstance(self.focused, CardList):
+            self.set_focus(self.query_one("#filter", Input))
+        else:
+            self.focus_previous()
 
     def action_cycle_sort(self) -> None:
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)

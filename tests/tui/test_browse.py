@@ -541,3 +541,30 @@ async def test_the_list_draws_each_frame_in_the_style_it_has_then() -> None:
             row = list(list_.render_line(1))
             assert row[-1].style == style, theme  # the padding after the cells
         assert len(seen) == 2  # (the themes differ in it)
+
+
+async def test_the_paper_column_takes_a_new_terminal_width(make_app) -> None:
+    """Resized from 120 to 80 columns (seen in a trial: the paper column kept its 40 cells
+    and pushed the state columns off screen), the list is laid out as when opened at 80;
+    and back."""
+    widths = {}
+    for size in ((80, 24), (120, 40)):
+        app = make_app([SEED])
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("b")
+            await loaded(app, pilot)
+            widths[size] = app.screen.query_one(CardList).widths
+    assert widths[(80, 24)][0] < widths[(120, 40)][0]
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        table_ = app.screen.query_one(CardList)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert table_.widths == widths[(80, 24)]
+        assert table_rows(table_) == Plain(app).rows()  # (cut at the new width)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert table_.widths == widths[(120, 40)]
+        assert table_rows(table_) == Plain(app).rows()

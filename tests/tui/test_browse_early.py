@@ -519,3 +519,34 @@ async def test_a_deck_whose_cards_are_all_built_while_its_texts_are_decoded(
         await loaded(app, pilot)
         assert screen.applied_query == "vi"
         assert table_rows(screen.query_one(CardList)) == Plain(app).rows("vi")
+
+
+async def test_rows_the_waiting_filter_may_not_match_are_not_there_to_act_on(
+    make_app, monkeypatch
+) -> None:
+    """A deck just parsed (its search texts made, not stored): a filter typed before the
+    deck's columns they are made of are read waits for them. Meanwhile the list is empty
+    and says it is filtering, so keys typed at once act on nothing (a trial's ``b /video
+    Tab Down Down s`` on a first open suspended a card that has no "video"); then the
+    list shows the filter's result, and no card was suspended."""
+    import threading
+
+    from studydeck.tui.screens.browse_rows import Cards
+
+    release, read = threading.Event(), Cards.read
+    monkeypatch.setattr(Cards, "read", lambda self, names: release.wait(10) and read(self, names))
+    app = make_app([SEED])  # parsed here: no stored texts
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and not screen.cards.stored()
+        table_ = screen.query_one(CardList)
+        assert table_.row_count == len(screen.cards)
+        await pilot.press("slash", *"video", "tab", "down", "down", "s")
+        assert screen.index is None and screen.shown == [] and table_.row_count == 0
+        assert str(table_.border_subtitle).startswith("filtering 44 cards · reading")
+        release.set()
+        await loaded(app, pilot)
+        plain = Plain(app)
+        assert table_rows(table_) == plain.rows("video") and plain.rows("video")
+        assert not any(st.suspended for st in app.ctx.store.states().values())

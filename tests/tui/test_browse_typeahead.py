@@ -130,3 +130,29 @@ async def test_keys_typed_after_leaving_the_filter_in_one_burst_reach_the_list(
         assert screen.focused is table_
         await pilot.press("tab")  # from the list: on, as before
         assert screen.focused is not table_
+
+
+async def test_a_list_key_typed_just_before_the_slash_acts_on_the_list(make_app) -> None:
+    """``o/def`` typed fast sorts, then filters; ``s/zz`` suspends the card the cursor was
+    on, then filters (seen in a trial: the ``o`` and the ``s`` were dropped, their bindings
+    looked up once ``/`` had given the focus to the filter, which takes letters as text).
+    Typed in the filter, ``o`` and ``s`` are text."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        await loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        field, table_ = screen.query_one("#filter", Input), screen.query_one(CardList)
+        burst(app, ["o", "slash", *"def"])
+        await pilot.pause()
+        await loaded(app, pilot)
+        assert field.value == "def" and "sorted by kind" in str(table_.border_subtitle)
+        assert table_rows(table_) == Plain(app).rows("def", column="kind")
+        await pilot.press("tab")
+        top = screen.shown[0]
+        burst(app, ["s", "slash", *"so"])
+        await pilot.pause()
+        assert field.value == "so" and screen.focused is field
+        assert app.ctx.store.state(screen.cards[top].id).suspended
+        assert "sorted by kind" in str(table_.border_subtitle)

@@ -138,20 +138,33 @@ class BrowseScreen(Screen[None]):
             priority=True,  # (at once, as it comes: see action_focus_filter)
             tooltip="Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
         ),
+        # The list's letters act as they come too (priority): ``o/def`` typed fast sorts,
+        # then filters, where Textual would have dropped the ``o`` (its binding looked up
+        # once ``/`` had given the focus to the filter, which takes letters as text). In the
+        # filter they are text (:meth:`_list_key`).
         Binding(
             "s",
             "toggle_suspend",
             "Suspend/unsuspend",
             id="browse.suspend",
+            priority=True,
             tooltip="Suspend or unsuspend the selected card",
         ),
-        Binding("o", "cycle_sort", "Sort", id="browse.sort", tooltip="Sort by the next column"),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            id="browse.sort",
+            priority=True,
+            tooltip="Sort by the next column",
+        ),
         Binding(
             "m",
             "move",
             "Move",
             show=False,
             id="browse.move",
+            priority=True,
             tooltip="Move a statement of this card to the other card (insight ⇄ critique)",
         ),
         # From the filter (which keeps the focus on Enter, as Anki's browser does): Down
@@ -210,6 +223,8 @@ class BrowseScreen(Screen[None]):
         self._prefetch: Timer | None = None
         self._columns_asked = False
         self._filter_first = False
+        self.paper_width = 16
+        """The paper column's width in cells (the rest of the terminal's: :meth:`compose`)."""
         self._ranking = False
         """A worker waits to make :attr:`_rank` once the user is idle."""
         self._states_read = asyncio.Event()
@@ -227,8 +242,19 @@ class BrowseScreen(Screen[None]):
         are read when asked for, or after a quiet spell: :meth:`read_columns`)."""
         return self.index is not None and self.columns is not None
 
+    def _paper_width(self) -> int:
+        """The paper column takes the terminal's width the other columns leave."""
+        return max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
+
+    def on_resize(self) -> None:
+        """A new terminal width: the paper column takes what the others leave, as at open."""
+        width = self._paper_width()
+        if width != self.paper_width:
+            self.paper_width = width
+            self.query_one(CardList).set_widths([WIDTHS.get(c, width) for c in COLUMNS])
+
     def compose(self) -> ComposeResult:
-        self.paper_width = max(16, self.app.size.width - sum(WIDTHS.values()) - _CHROME)
+        self.paper_width = self._paper_width()
         yield TitleBar()
         yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
         with Vertical(id="browse-body"):
@@ -711,10 +737,19 @@ class BrowseScreen(Screen[None]):
             return
         self._first = None
         if missing:
-            # Not blocking: the table keeps what it shows; the worker's arrival refills.
+            # Not blocking: the worker's arrival refills. Meanwhile the list keeps what it
+            # shows while that is still the filter's (a sort waiting for the states), else
+            # it is emptied: rows the filter may not match must not be there to act on (a
+            # trial's Down, Down, s typed at once suspended a card the filter left out).
             self.waiting = " and ".join(missing)
+            if query != self.applied_query and self.shown:
+                self.shown = []
+                table.set_row_count(0)
+                self.show_detail()
             table.border_subtitle = (
                 f"{len(self.shown)} of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
+                if query == self.applied_query
+                else f"filtering {plural(len(self.cards), 'card')} · reading {self.waiting}…"
             )
             return
         self.waiting = None
@@ -793,13 +828,14 @@ class BrowseScreen(Screen[None]):
     def show_detail(self, *, again: bool = False) -> None:
         """The cursor's card below the list (``again``: read again, its state changed)."""
         r = self._selected_row()
+        detail = self.query_one("#card-detail", Static)
+        if r is None:  # (none yet, while what the filter needs is read)
+            self._detail_of = None
+            detail.update(Text("" if self.waiting else "no card matches", style="dim"))
+            return
         if r == self._detail_of and not again:
             return  # typing on that keeps the top card: nothing to read or lay out
         self._detail_of = r
-        detail = self.query_one("#card-detail", Static)
-        if r is None:
-            detail.update(Text("no card matches", style="dim"))
-            return
         ctx = ctx_of(self)
         from studydeck.tui.text import markdown_text
 
@@ -863,12 +899,19 @@ class BrowseScreen(Screen[None]):
         else:
             self.focus_previous()
 
+    def _list_key(self) -> None:
+        """A list key typed in the filter (or elsewhere than the list) is not the list's."""
+        if not isinstance(self.focused, CardList):
+            raise SkipAction
+
     def action_cycle_sort(self) -> None:
+        self._list_key()
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)
         self.resort()
 
     @reports_errors
     def action_toggle_suspend(self) -> None:
+        self._list_key()
         r = self._selected_row()
         if r is None:
             return
@@ -899,6 +942,7 @@ class BrowseScreen(Screen[None]):
 
     @reports_errors
     def action_move(self) -> None:
+        self._list_key()
         row = self.selected()
         if row is not None:
             move_statement(self, row.card, self._after_move)

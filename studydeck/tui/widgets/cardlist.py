@@ -85,6 +85,13 @@ class CardList(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.refresh()
 
+    def set_widths(self, widths: Sequence[int]) -> None:
+        """The columns' widths changed (the terminal's did): the rows drawn again in them."""
+        self.widths = list(widths)
+        self._line_width = sum(w + 2 for w in self.widths)
+        self.virtual_size = Size(self._line_width, self.row_count + 1)
+        self.refresh()
+
     def grow(self, count: int, *, now: bool = False) -> None:
         """Rows were added after the last (a filter's result growing as it reads on):
         ``count`` of them; the cursor and the scroll stay where they are. Drawn when some

@@ -1,7 +1,8 @@
 """The only ways out for text from notes files and the network: to a terminal, HTML, Markdown.
 
 ``terminal`` makes text safe to write to a terminal: no escape sequence (CSI, OSC, DCS,
-...) and no C0/C1 control character survives, except newline and tab. A notes cell with
+...) and no C0/C1 control character survives, except newline and tab; nor a bidirectional
+override or a zero-width space (text that reads other than it is). A notes cell with
 ``ESC ] 52`` would otherwise write the user's clipboard, ``ESC [ 2J`` clear the screen.
 
 ``html_attr`` escapes text for HTML (content or attribute); ``safe_href`` lets a link through only
@@ -28,11 +29,18 @@ _SEQUENCE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC..
     r"|\x1b[ -/]*[0-~]?"  # two-character and nF escapes
 )
-# C0 except tab and newline, DEL, C1.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# ... as UTF-8: each C0 byte and DEL alone (no other character's bytes hold one), C1 as two.
+# C0 except tab and newline, DEL, C1; and the invisible characters that make text read
+# other than it is: bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9:
+# 'Trojan Source'), and the zero-width space, word joiner and BOM (U+200B, U+2060, U+FEFF:
+# a title that reads 'ZeroWidth' would not be found by typing it). The zero-width
+# (non-)joiners stay: emoji and scripts need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# ... as UTF-8: each C0 byte and DEL alone (no other character's bytes hold one), C1 as two,
+# the invisible ones as three.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(0x09), *range(0x0B, 0x20), 0x7F)]
-_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_C1_UTF8 = re.compile(
+    b"\xc2[\x80-\x9f]|\xe2\x80[\x8b\xaa-\xae]|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf"
+)
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 # What the WHATWG URL parser strips before it reads a scheme.

@@ -309,14 +309,30 @@ def test_the_trim_characters_are_markdown_it_s() -> None:
     assert parsing.MD_TRIM_CHARS == MD_TRIM_CHARS
 
 
+#: Invisible characters that make text read other than it is: bidirectional embeddings,
+#: overrides, isolates; the zero-width space, word joiner, BOM.
+_INVISIBLE = {0x200B, *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF}
+
+
 def _is_control(c: str) -> bool:
-    """C0 but tab and newline, DEL, C1: what may not reach a terminal."""
+    """C0 but tab and newline, DEL, C1, the invisible ones: what may not reach a terminal."""
     n = ord(c)
-    return n <= 0x08 or 0x0B <= n <= 0x1F or 0x7F <= n <= 0x9F
+    return n <= 0x08 or 0x0B <= n <= 0x1F or 0x7F <= n <= 0x9F or n in _INVISIBLE
 
 
-# Every control character, and characters whose UTF-8 bytes neighbour theirs.
-_ALPHABET = [chr(n) for n in range(0xA0)] + ["\xa0", "\xc2", "\u0100", "\u3000", "论", "\U0001f600"]
+# Every control character, and characters whose UTF-8 bytes neighbour theirs (the zero-width
+# joiners, which emoji need, among them).
+_ALPHABET = [chr(n) for n in range(0xA0)] + [
+    "\xa0",
+    "\xc2",
+    "\u0100",
+    "\u3000",
+    "论",
+    "\U0001f600",
+    *map(chr, range(0x2008, 0x2070)),
+    *map(chr, range(0xFEFD, 0xFF01)),
+    "\u0b80",
+]
 
 
 @pytest.mark.parametrize("c", _ALPHABET)

@@ -97,6 +97,15 @@ async def test_a_slash_acted_on_before_browse_is_composed_focuses_the_filter_on_
         assert field.value == "vid" and screen.applied_query == "vid"
 
 
+async def browsing(app, pilot) -> tuple[BrowseScreen, Input, CardList]:
+    """Browse opened and loaded: the screen, its filter and its list."""
+    await pilot.press("b")
+    await loaded(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, BrowseScreen)
+    return screen, screen.query_one("#filter", Input), screen.query_one(CardList)
+
+
 @pytest.mark.parametrize("to_list", ["tab", "down"])
 async def test_keys_typed_after_leaving_the_filter_in_one_burst_reach_the_list(
     make_app, to_list
@@ -108,11 +117,7 @@ async def test_keys_typed_after_leaving_the_filter_in_one_burst_reach_the_list(
     keys do what they did: Down moves the list's cursor, Tab goes on to the next widget."""
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("b")
-        await loaded(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowseScreen)
-        field, table_ = screen.query_one("#filter", Input), screen.query_one(CardList)
+        screen, field, table_ = await browsing(app, pilot)
         await pilot.press("slash", *"vid")
         burst(app, [to_list, "o", "o"])
         await pilot.pause()
@@ -139,11 +144,7 @@ async def test_a_list_key_typed_just_before_the_slash_acts_on_the_list(make_app)
     Typed in the filter, ``o`` and ``s`` are text."""
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("b")
-        await loaded(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowseScreen)
-        field, table_ = screen.query_one("#filter", Input), screen.query_one(CardList)
+        screen, field, table_ = await browsing(app, pilot)
         burst(app, ["o", "slash", *"def"])
         await pilot.pause()
         await loaded(app, pilot)

@@ -67,9 +67,8 @@ def has_keyword(card: Card, value: str) -> bool:
     return any(value.casefold() in k.casefold() for k in card.paper.keywords)
 
 
-def found(deck: Deck, term: str, damaged: bool = False) -> list[int]:
-    """The cards the stored texts give for ``term`` (``damaged``: a frame's search part is,
-    and no text is read alone)."""
+def found(deck: Deck, term: str) -> list[int]:
+    """The cards the stored texts give for ``term``, every way browse reads them."""
     cards = Cards(deck)
     assert cards.stored()  # (read from the cache: the stored texts are what is searched)
     order = sort_rows(range(len(cards)), "paper", cards, None, False)
@@ -86,13 +85,11 @@ def found(deck: Deck, term: str, damaged: bool = False) -> list[int]:
     for other in (notes_index(cards, cards.texts()), copy.index):
         assert sorted(select(order, term, cards, other, None)) == got, term
         assert refilter(None, term, order, lambda: ranks(order), cards, other, None).shown == shown
-    # Each text read alone (browse's first rows, before the decode): walked in the list's
-    # order a few rows at a time, the first rows found are the result's first rows, and
-    # walked to the end, its rows in its order.
+    # Each text read alone (browse's first rows, before the decode; a damaged frame's made
+    # from its rows): walked in the list's order a few rows at a time, the first rows found
+    # are the result's first rows, and walked to the end, its rows in its order.
     peeked = cards.peek()
-    assert (peeked is None) == damaged
-    if peeked is None:
-        return got
+    assert peeked is not None
     first = FirstRows(term, order, cards, peeked)
     first.walk(2, 3)
     assert first.matched == shown[: len(first.matched)] and first.walked <= max(3, len(order))
@@ -206,7 +203,7 @@ def test_a_damaged_search_part_is_not_read_as_texts(
         parsed = parse_files([notes])
         for term in ("paper4", "paper9", "paper"):
             expected = [j for j, c in enumerate(parsed.cards) if plain_has(c, term)]
-            assert found(deck, term, damaged=True) == expected, term
+            assert found(deck, term) == expected, term
 
 
 def paper(i: int, title: str) -> tuple[object, ...]:

@@ -568,3 +568,28 @@ async def test_the_paper_column_takes_a_new_terminal_width(make_app) -> None:
         await pilot.pause()
         assert table_.widths == widths[(120, 40)]
         assert table_rows(table_) == Plain(app).rows()
+
+
+async def test_rows_a_waiting_filter_may_not_match_are_not_there_to_act_on(make_app, held) -> None:
+    """A filter that waits for what it needs (``state:`` for the card states, read in a
+    worker: held here) empties the list meanwhile and says it is filtering: rows it may not
+    match are not there to act on. Then the list shows its result."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*REVIEWS, "b")
+        await app.workers.wait_for_complete()  # the search texts
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen) and screen.columns is None
+        table_ = screen.query_one(CardList)
+        await pilot.press("slash")
+        screen.query_one(Input).value = "state:learning"  # (at once: no prefix matches none)
+        await pilot.pause()
+        assert screen.shown == [] and table_.row_count == 0
+        assert str(table_.border_subtitle).startswith("filtering 44 cards · reading the card")
+        await pilot.press("tab", "s")
+        _, release = held
+        release.set()
+        await loaded(app, pilot)
+        plain = Plain(app)
+        assert table_rows(table_) == plain.rows("state:learning") and plain.rows("state:learning")
+        assert not any(st.suspended for st in app.ctx.store.states().values())

@@ -727,11 +727,13 @@ class BrowseScreen(Screen[None]):
         if missing == ["the search texts"] and self._maker is not None:
             # Not waiting: the rows made so far are looked through now, the rest as made.
             self.waiting = missing[0]
+            self._first = None
             self._refill_partial(query)
             return
         self._partial = None
         if missing == ["the search texts"] and self._peek() is not None:
-            # Decoded in a thread meanwhile: the first rows are looked for one by one.
+            # Decoded (or their columns read) in a thread meanwhile: the first rows are
+            # looked for one by one.
             self.waiting = missing[0]
             self._refill_first(query)
             return

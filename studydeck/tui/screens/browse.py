@@ -208,9 +208,11 @@ class BrowseScreen(Screen[None]):
         """A filter asked before every search text was made: what it matched among the
         rows made so far (and the rows those are, in the order of the sort)."""
         self._peeked: SearchIndex | bool | None = False
-        """The deck's stored texts, each read alone (:meth:`Cards.peek`; False: not asked)."""
+        """The deck's search texts, each read or made alone (:meth:`Cards.peek`; False: not
+        asked yet)."""
         self._first: FirstRows | None = None
-        """A filter asked while the stored texts are decoded: its first rows, walked for."""
+        """A filter asked before every search text is at hand, or whose whole result is
+        made a frame later (:meth:`_first_then_all`): its first rows, walked for."""
         self.columns: Columns | None = None
         """Every row's stored columns, once the worker has read them."""
         self._owed: frozenset[str] = frozenset()

@@ -14,7 +14,8 @@ the cyclic GC's first pass after it). So a frame holds its rows as columns, in t
   :func:`title_key`, :func:`card_text`: the one rule, made when the frame is written, so a
   frame's texts are always its own rows'). UTF-8, joined by NUL: read back by a decode and
   a split (no object per row in the bytes, no Python loop); with where each text ends, so
-  that one text is read alone (:class:`Peek`: browse's first rows, before the decode).
+  that one text is read alone (:meth:`Columns.peek`: browse's first rows, before the
+  decode).
 
 Damage is still found at open: a frame's bytes start with a CRC-32 of the rest but the
 search part, checked before anything is read (GB/s: ~2 ms for a 10,000-paper deck's 6 MB),
@@ -32,7 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from itertools import accumulate
 from typing import Any, overload
@@ -133,7 +134,7 @@ def search_part(by_field: Sequence[Sequence[Any]], backs: Sequence[str]) -> byte
         return b""
     blobs = [s.encode("utf-8", "surrogatepass") for s in (titles, texts, own)]
     # Where each paper text and each card text ends in its blob: one text is read without
-    # the others (browse's first rows, before the whole part is decoded: :class:`Peek`).
+    # the others (browse's first rows, before the whole part is decoded: :func:`_alone`).
     ends = [_ends(blobs[1], n), _ends(blobs[2], m)]
     body = b"".join([struct.pack("<III", *map(len, blobs)), *blobs, *ends])
     return b"".join([struct.pack("<I", zlib.crc32(body)), body])
@@ -251,19 +252,15 @@ def _sizes(part: memoryview, papers: int, cards: int, checked: bool) -> tuple[in
     return sizes[0], sizes[1], sizes[2]
 
 
-class Peek(Sequence[str]):
-    """Texts of the frames' search parts (one kind: papers' or cards'), each decoded alone
-    when asked for: its bytes found by where it ends (:func:`search_part`). Browse looks
-    through the first rows of its list this way while the parts are decoded whole in a
-    thread (~80 ms at 50k papers); one text costs a microsecond, so a walk through a few
-    thousand rows does, not the 176,000 texts."""
+class Made(Sequence[str]):
+    """``count`` texts, each made by ``make`` when asked for (not kept): a walk through a
+    few of them costs those few, not all of them."""
 
-    def __init__(self, parts: Sequence[tuple[memoryview, array[int]]]) -> None:
-        self._parts = parts
-        self._starts = list(accumulate((len(e) for _, e in parts), initial=0))
+    def __init__(self, count: int, make: Callable[[int], str]) -> None:
+        self._count, self._make = count, make
 
     def __len__(self) -> int:
-        return self._starts[-1]
+        return self._count
 
     @overload
     def __getitem__(self, i: int) -> str: ...
@@ -271,17 +268,31 @@ class Peek(Sequence[str]):
     def __getitem__(self, i: slice) -> Sequence[str]: ...
     def __getitem__(self, i: int | slice) -> str | Sequence[str]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not 0 <= i < len(self):
+            return [self[j] for j in range(*i.indices(self._count))]
+        if not 0 <= i < self._count:
             raise IndexError(i)
-        k = bisect_right(self._starts, i) - 1
-        blob, ends = self._parts[k]
-        at = i - self._starts[k]
+        return self._make(i)
+
+
+def _alone(parts: Sequence[tuple[memoryview, array[int]]]) -> Made:
+    """Texts of the frames' search parts (one kind: papers' or cards'), each decoded alone
+    when asked for: its bytes found by where it ends (:func:`search_part`). Browse looks
+    through the first rows of its list this way while the parts are decoded whole in a
+    thread (~80 ms at 50k papers); one text costs a microsecond, so a walk through a few
+    thousand rows does, not the 176,000 texts."""
+    starts = list(accumulate((len(e) for _, e in parts), initial=0))
+
+    def read(i: int) -> str:
+        k = bisect_right(starts, i) - 1
+        blob, ends = parts[k]
+        at = i - starts[k]
         start = ends[at - 1] + 1 if at else 0
         try:
             return str(blob[start : ends[at]], "utf-8", "surrogatepass")
         except UnicodeDecodeError:  # (under a valid CRC: another program's writing)
             raise Damaged("not a search part") from None
+
+    return Made(starts[-1], read)
 
 
 def heavy(chunk: Chunk) -> tuple[list[Sequence[Any]], Sequence[str]]:
@@ -453,7 +464,7 @@ class Columns:
             card_at += cards
         return papers_out, cards_out
 
-    def peek(self) -> tuple[Peek, Peek] | None:
+    def peek(self) -> tuple[Made, Made] | None:
         """The frames' paper texts and card texts, each read alone when asked for (None: a
         frame has no search part, or a damaged one)."""
         papers: list[tuple[memoryview, array[int]]] = []
@@ -479,7 +490,7 @@ class Columns:
                 if e and e[-1] != len(b):  # (under a valid CRC: another program's writing)
                     return None
                 got.append((b, e))
-        return Peek(papers), Peek(cards)
+        return _alone(papers), _alone(cards)
 
     def _texts(self, k: int, whole: bool) -> list[list[str]] | None:
         """Frame ``k``'s search part read; its CRC checked once (the title keys are read

@@ -21,7 +21,7 @@ from itertools import compress
 from typing import Any, overload
 
 from studydeck import planner
-from studydeck.frames import TEXT_FIELDS, card_text, paper_text, title_key
+from studydeck.frames import TEXT_FIELDS, Made, card_text, paper_text, title_key
 from studydeck.frames import Columns as StoredRows
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
 from studydeck.scheduling import CardState
@@ -252,7 +252,7 @@ class Cards(Sequence[Card]):
     def peek(self) -> SearchIndex | None:
         """The deck's search texts as an index in notes order whose texts are each read or
         made alone when looked at, for the deck's rows (None: no deck). Stored with it: read
-        from the cache's bytes (:class:`~studydeck.frames.Peek`). Not stored (a deck just
+        from the cache's bytes (:meth:`~studydeck.frames.Columns.peek`). Not stored (a deck just
         parsed, or read again after an edit) or damaged: made from its paper or card, built
         when asked for. For a walk through a few rows: :class:`FirstRows`."""
         deck = self._deck
@@ -265,8 +265,8 @@ class Cards(Sequence[Card]):
         if peeked is not None:
             papers, own = peeked
         else:
-            papers = _Made(deck.paper_count, lambda i: _paper_text(deck.paper_at(i)))
-            own = _Made(self._n, lambda j: card_text(deck.card_at(j).back))
+            papers = Made(deck.paper_count, lambda i: _paper_text(deck.paper_at(i)))
+            own = Made(self._n, lambda j: card_text(deck.card_at(j).back))
         return SearchIndex(
             range(len(own)),
             self._deck_column("paper"),
@@ -408,27 +408,6 @@ class StoredMaker:
         index.card_text += _copied(self._own, rows)
         self.made += len(rows)
         return rows
-
-
-class _Made(Sequence[str]):
-    """``count`` texts, each made by ``make`` when asked for (not kept)."""
-
-    def __init__(self, count: int, make: Callable[[int], str]) -> None:
-        self._count, self._make = count, make
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._count))]
-        if not 0 <= i < self._count:
-            raise IndexError(i)
-        return self._make(i)
 
 
 class FirstRows:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from studydeck.tui.screens import review
 from studydeck.tui.screens.review import ReviewScreen
 
 from .. import test_hostile_writes as writes
@@ -195,7 +196,7 @@ async def test_o_opens_only_web_links(
     calls: list[str] = []
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.screen.session.current.card.paper.url == link
-        monkeypatch.setattr(app, "open_url", lambda url, **kw: calls.append(url))
+        monkeypatch.setattr(review, "open_in_browser", lambda url: calls.append(url) or True)
         await pilot.press("o")
         await pilot.pause()
     assert calls == opened

@@ -25,6 +25,7 @@ from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
 from studydeck.store.base import StoreLocked
 from studydeck.tui.context import app_of, ctx_of, reports_errors
+from studydeck.tui.links import open_in_browser
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
@@ -445,8 +446,18 @@ class ReviewScreen(Screen[None]):
         if url is None or not url.startswith(("http://", "https://")):
             self.notify("Not opened: the link is not an http(s) address", severity="warning")
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}")
+        if open_in_browser(url):
+            self.notify(f"Opened in your browser: {url}")
+            return
+        # An SSH session, a machine with no display: the link to copy, and to the terminal's
+        # clipboard where it takes one (OSC 52).
+        self.app.copy_to_clipboard(url)
+        self.notify(
+            f"No browser to open it from here. The link (also offered to your terminal's "
+            f"clipboard): {url}",
+            severity="warning",
+            timeout=15,
+        )
 
     @reports_errors
     def action_edit(self) -> None:

@@ -1,0 +1,98 @@
+"""Where the review screen's messages go: never over the grades; a link with no browser to
+open it is shown, not silently dropped."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+import pytest
+from textual.widgets._toast import Toast
+
+from studydeck.tui import links
+from studydeck.tui.screens import review
+
+from ..conftest import SEED, table
+
+
+async def test_a_toast_left_by_an_undo_stands_above_the_grades_at_80x24(make_app) -> None:
+    app = make_app([SEED], start="review")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("space", "4", "u", "space")  # the undo's toast is still up
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts and "Undid the answer" in str(toasts[0].render())
+        bar = app.screen.query_one("#grade-bar").region
+        assert bar.height >= 1
+        for toast in toasts:
+            assert not toast.region.overlaps(bar), (toast.region, bar)
+            assert toast.region.bottom <= bar.y
+
+
+def shown(app) -> list[str]:
+    return [str(t.render()) for t in app.screen.query(Toast)]
+
+
+@pytest.mark.parametrize("opened", [True, False])
+async def test_o_says_whether_the_link_opened_and_shows_it_when_not(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opened: bool
+) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(table("| 2020 | [Paper](https://arxiv.org/abs/1) | k | c | | |"), "utf-8")
+    app = make_app([path], start="review")
+    copied: list[str] = []
+    monkeypatch.setattr(review, "open_in_browser", lambda url: opened)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        await pilot.press("o")
+        await pilot.pause()
+        (message,) = shown(app)
+    assert "https://arxiv.org/abs/1" in message
+    if opened:
+        assert message.startswith("Opened in your browser") and not copied
+    else:
+        assert message.startswith("No browser to open it") and copied == ["https://arxiv.org/abs/1"]
+
+
+class Recorder(webbrowser.BaseBrowser):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.opened: list[str] = []
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return True
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "opens"),
+    [
+        ({"DISPLAY": ":0"}, "firefox", True),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "xdg-open", True),
+        ({}, "firefox", False),  # an SSH session: no display to show it on
+        ({"DISPLAY": ":0"}, "lynx", False),  # would take the app's terminal
+        ({"DISPLAY": ":0"}, "w3m", False),
+    ],
+)
+def test_only_a_graphical_browser_is_started(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], name: str, opens: bool
+) -> None:
+    monkeypatch.setattr(links.sys, "platform", "linux")
+    for var in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    browser = Recorder(name)
+    monkeypatch.setattr(links.webbrowser, "get", lambda: browser)
+    assert links.open_in_browser("https://a.org/") is opens
+    assert browser.opened == (["https://a.org/"] if opens else [])
+
+
+def test_no_browser_at_all_is_not_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":0")
+
+    def none() -> webbrowser.BaseBrowser:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(links.webbrowser, "get", none)
+    assert links.open_in_browser("https://a.org/") is False

@@ -391,11 +391,25 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     from studydeck.log_export import csv_rows
 
+    store = _existing_store(args)
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["card_id", "review_time", "review_rating", "review_duration"])
-    with Store.open(db_path(args.db)) as store:
+    with store:
         out.writerows(csv_rows(store.answer_times()))  # streamed: flat memory at 1M answers
     return EXIT_OK
+
+
+def _existing_store(args: argparse.Namespace) -> Store:
+    """The review store, for a command that only reads its history: one that is not there
+    is said, not made (an empty file at a mistyped ``--db``)."""
+    path = db_path(args.db)
+    if not path.exists():
+        raise StudydeckError(
+            "no review store here: nothing reviewed yet",
+            path=path,
+            hint="review first, or give the store's path with --db",
+        )
+    return Store.open(path)
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
@@ -407,7 +421,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    with Store.open(db_path(args.db)) as store:
+    with _existing_store(args) as store:
         rows = [r for r in store.reviews() if not r.repeat]
         if len(rows) < MIN_REVIEWS:
             raise StudydeckError(

@@ -80,6 +80,17 @@ def test_log_csv_gives_each_answer_its_card_utc_time_grade_and_duration(tmp_path
     ]
 
 
+def test_log_of_a_store_that_is_not_there_says_so_and_makes_none(tmp_path, capsys) -> None:
+    db = tmp_path / "new" / "sub" / "x.db"  # a mistyped --db
+    assert main(["log", "--csv", "--db", str(db)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"studydeck: {db}: error: no review store here")
+    assert "--db" in line
+    assert not (tmp_path / "new").exists()
+
+
 def test_optimize_without_the_optimizer_says_what_to_install(reviewed, capsys) -> None:
     if optimizer_available():
         assert main(["optimize", "--db", str(reviewed[1])]) == 1  # 2 answers: too few

@@ -59,9 +59,9 @@ def plain(card: Card, status: str, query: str) -> bool:
         if sep and key in ("kw", "keyword"):
             ok = any(value in k.casefold() for k in p.keywords)
         elif sep and key == "year":
-            ok = str(p.year or "") == value
+            ok = str(p.year or "").startswith(value)
         elif sep and key == "state":
-            ok = status == value
+            ok = status.startswith(value)
         elif sep and key == "kind":
             ok = card.kind.value.startswith(value)
         else:

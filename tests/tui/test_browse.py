@@ -85,9 +85,9 @@ class Plain:
         if sep and key == "kw":
             return any(value in k.casefold() for k in p.keywords)
         if sep and key == "year":
-            return str(p.year or "") == value
+            return str(p.year or "").startswith(value)
         if sep and key == "state":
-            return self.status.get(c.id, "new") == value
+            return self.status.get(c.id, "new").startswith(value)
         if sep and key == "kind":
             return c.kind.value.startswith(value)
         words = (p.title, *short_names(p.short_name, p.contribution), c.back, *p.keywords)
@@ -134,7 +134,17 @@ async def test_every_column_sorts_as_the_deck_and_store_say(make_app) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["video", "VIDEO restor", "kw:图像", "year:2021", "kind:cr", "state:learning", "zzzz"],
+    [
+        "video",
+        "VIDEO restor",
+        "kw:图像",
+        "year:2021",
+        "year:202",
+        "kind:cr",
+        "state:learning",
+        "state:l",  # typed through "state:", every card
+        "zzzz",
+    ],
 )
 async def test_a_typed_filter_shows_the_cards_that_match(make_app, typed: str) -> None:
     """Typed a key at a time: each key narrows the last result, and every step shows what a

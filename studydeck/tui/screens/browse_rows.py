@@ -586,11 +586,6 @@ def sort_rows(
     return sorted(rows, key=keys.__getitem__, reverse=reverse)  # type: ignore[arg-type]
 
 
-#: Filter terms whose matches shrink as the term grows (a substring, or a prefix for kind:);
-#: ``year:`` and ``state:`` are equalities, so ``year:2`` -> ``year:20`` is a new search.
-_NARROWING = ("", "kw", "keyword", "kind")
-
-
 def term_kind(term: str) -> str:
     key, sep, _ = term.partition(":")
     return key if sep and key in ("kw", "keyword", "year", "state", "kind") else ""
@@ -600,7 +595,8 @@ def refine(old: str, new: str) -> str | None:
     """The terms of ``new`` still to look for among the rows ``old`` matched, when every card
     ``new`` matches is one ``old`` matched (else None: search every card anew). ``new`` must
     keep every term of ``old`` and may add terms, and only its last shared term may have
-    grown (same filter kind, one that narrows as it grows); the rows ``old`` matched hold
+    grown (same filter kind: every term narrows as it grows, free words and ``kw:`` being
+    substrings, ``year:``, ``state:`` and ``kind:`` prefixes); the rows ``old`` matched hold
     every term it kept, so only the grown term and the added ones are looked for."""
     a, b = old.casefold().split(), new.casefold().split()
     if not a:
@@ -613,7 +609,7 @@ def refine(old: str, new: str) -> str | None:
     if last_old == last_new:
         return " ".join(b[len(a) :])
     kind = term_kind(last_old)
-    if kind == term_kind(last_new) and kind in _NARROWING and last_new.startswith(last_old):
+    if kind == term_kind(last_new) and last_new.startswith(last_old):
         return " ".join(b[len(a) - 1 :])
     return None
 
@@ -694,12 +690,12 @@ def _select(
             out = _keyword(out, value, index)
         elif kind == "year":
             paper = table.column("paper")
-            year = [str(y or "") == value for y in table.column("year")]  # per paper
+            year = [str(y or "").startswith(value) for y in table.column("year")]  # per paper
             out = [i for i in out if year[paper[row(i)]]]
         elif kind == "state":
             assert cols is not None
             status = cols.status
-            out = [i for i in out if status[row(i)] == value]
+            out = [i for i in out if status[row(i)].startswith(value)]
         elif kind == "kind":
             kinds = table.column("kind")
             out = [i for i in out if kinds[row(i)].startswith(value)]

@@ -7,9 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studydeck.deck import load
+from studydeck.models import Paper
 from studydeck.quiz import match_agenda
+from studydeck.quiz.agenda import AgendaMatcher
 
 from .conftest import ROOT, SEED, env_without_user_dirs, table
 
@@ -152,3 +156,83 @@ def test_quiz_from_an_agenda_prints_the_report_first(notes, tmp_path: Path) -> N
         "Group Normalization → no paper in your notes (did you mean: Layer Normalization?)",
         "quiz: 1 question from 1 paper (agenda), seed 1",
     ]
+
+
+MISTYPED = """\
+MQFE 2.0 → no paper in your notes (did you mean: \
+MFQE 2.0: A New Approach for Multi-Frame Quality Enhancement on Compressed Video?)
+DTA → no paper in your notes (did you mean: Vision Transformer with Deformable Attention?)
+- BasicVRS → no paper in your notes (did you mean: BasicVSR: The Search for Essential \
+Components in Video Super-Resolution and Beyond?)
+XQZW 3.0 → no paper in your notes
+"""
+
+
+def test_a_misspelt_name_is_suggested_never_matched() -> None:
+    deck = load([SEED])
+    basic = "BasicVSR: The Search for Essential Components in Video Super-Resolution and Beyond"
+    papers = [*deck.papers, Paper(key="basic", title=basic, source="a.md", line=99)]
+    lines = [line.split(" → ")[0] for line in MISTYPED.splitlines()]
+    report = "".join(m.report() + "\n" for m in match_agenda(lines, papers))
+    assert report == MISTYPED
+
+
+# Titles and lines drawn from a few words that share letters, so that typos
+# (``restoration`` / ``restorarion``), words of several titles and CJK pairs all come up.
+VOCAB = (
+    "restoration",
+    "restorarion",
+    "restore",
+    "video",
+    "attention",
+    "attentoin",
+    "deformable",
+    "normalization",
+    "normalisation",
+    "film",
+    "old",
+    "图像复原",
+    "复原",
+    "ab",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    titles=st.lists(
+        st.lists(st.sampled_from(VOCAB), min_size=0, max_size=4).map(" ".join),
+        min_size=1,
+        max_size=8,
+    ),
+    line=st.lists(st.sampled_from(VOCAB), min_size=0, max_size=4).map(" ".join),
+    strict=st.booleans(),
+)
+def test_scores_of_the_indexed_papers_are_each_papers_own_score(
+    titles: list[str], line: str, strict: bool
+) -> None:
+    """The fast scores (only papers sharing a word or a typo of one with the line) equal the
+    rule applied to every paper's title word by word; every paper left out scores 0."""
+    papers = [
+        Paper(key=f"p{i}", title=t or "x", source="a.md", line=i + 3) for i, t in enumerate(titles)
+    ]
+    matcher = AgendaMatcher(papers)
+    fast = {p.key: s for s, p in matcher._scores(line, strict=strict)}
+    assert [p.key for _, p in matcher._scores(line, strict=strict)] == sorted(
+        fast, key=lambda k: int(k[1:])
+    )  # in paper order
+    for p in papers:
+        assert fast.get(p.key, 0.0) == matcher._score(line, p, strict=strict), (p.title, line)
+
+
+def test_a_title_or_link_two_papers_share_is_the_first_ones_in_the_notes() -> None:
+    """(A paper read twice, in two tables: the agenda names the first row, as before the
+    matcher indexed titles and links.)"""
+    url = "https://arxiv.org/abs/1607.06450"
+    papers = [
+        Paper(key="a", title="Other Paper", source="a.md", line=3),
+        Paper(key="b", title="Layer Normalization", url=url, source="a.md", line=4),
+        Paper(key="c", title="Layer Normalization", url=url, source="b.md", line=3),
+    ]
+    for line in ("Layer Normalization", "arXiv:1607.06450"):
+        [m] = match_agenda([line], papers)
+        assert m.paper is not None and m.paper.key == "b", line

@@ -121,8 +121,9 @@ def _stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"due today      {st.due_today}")
     print(f"new available  {st.new_available} (of {st.new_total} new)")
-    print(f"learning       {st.learning}")
+    print(f"again today    {st.repeats} (answered below 4 today: SM-2 asks for them again)")
     print(f"reviewed today {st.reviewed_today}")
+    print(f"learning       {st.learning} (lapsed or owed a repeat; due today or later)")
     print(
         f"cards          {st.total_cards} ({st.suspended} suspended, {st.retired} retired, "
         f"{st.leeches} leeches)"
@@ -131,8 +132,8 @@ def _stats(args: argparse.Namespace) -> int:
     if st.predicted_recall_now is not None:
         later = st.predicted_recall_in_7_days
         print(
-            f"predicted recall {st.predicted_recall_now:.0%} now, "
-            f"{'-' if later is None else f'{later:.0%}'} in 7 days"
+            f"recall         {st.predicted_recall_now:.0%} now, "
+            f"{'-' if later is None else f'{later:.0%}'} in 7 days (predicted)"
         )
     if st.retention_by_keyword:
         print("retention by keyword (share of answers graded 3 or more):")

@@ -109,7 +109,7 @@ def test_stats_show_predicted_recall_now_and_in_a_week(reviewed, capsys) -> None
     assert st["predicted_recall_now"] == 1.0
     assert st["predicted_recall_in_7_days"] == round(0.9**7, 3)
     assert main(["stats", "--db", str(db), str(notes)]) == 0
-    assert "predicted recall 100% now, 48% in 7 days" in capsys.readouterr().out
+    assert "recall         100% now, 48% in 7 days (predicted)" in capsys.readouterr().out
 
 
 def test_scheduler_option_switches_and_back(reviewed, capsys) -> None:

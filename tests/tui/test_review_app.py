@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -470,6 +471,37 @@ async def test_home_counts(make_app) -> None:
         counts = text_of(app, "#home-counts")
         assert "20" in counts and "due" in counts and "day streak" in counts
         assert "22 papers · 44 cards" in text_of(app, "#home-deck")
+
+
+def home_numbers(app) -> dict[str, int]:
+    """Home's counts by label (the grid's first row holds the numbers, the second the
+    labels)."""
+    numbers, labels = (line.split() for line in text_of(app, "#home-counts").splitlines()[:2])
+    names = " ".join(labels).replace("again today", "again_today")
+    names = names.replace("reviewed today", "reviewed_today").replace("day streak", "streak")
+    return dict(zip(names.split(), map(int, numbers), strict=True))
+
+
+async def test_home_counts_add_up_to_what_the_review_holds(make_app) -> None:
+    """Due, new and again today are today's review: their sum is its "to go". Cards in
+    learning due on a later day (missed quiz cards sent to tomorrow) are not counted."""
+    app = make_app([SEED], settings=Settings(new_per_day=6))
+    async with app.run_test(size=(120, 30)) as pilot:
+        store, ctx = app.ctx.store, app.ctx
+        later = [c.id for c in ctx.deck.cards[-4:]]
+        store.send_to_review(later, ctx.today + timedelta(days=1))
+        # two answers below 4 (owed again today), one good
+        await pilot.press("r", "space", "1", "space", "2", "space", "5", "escape")
+        await counted(app, pilot)
+        home = home_numbers(app)
+        assert home["again_today"] == 2 and home["new"] == 3
+        await pilot.press("r")
+        to_go = app.screen.session.remaining
+        assert f"{to_go} to go" in text_of(app, "#progress")
+        assert home["due"] + home["new"] + home["again_today"] == to_go == 5
+        await pilot.press("escape", "s")
+        await counted(app, pilot)
+        assert "again today 2" in text_of(app, "#stats") and "6 learning" in text_of(app, "#stats")
 
 
 async def test_opening_on_review_then_escape_goes_home(make_app) -> None:

@@ -91,6 +91,8 @@ class HomeScreen(Screen[None]):
         self._show_counts(st)
 
     def _show_counts(self, st: Stats) -> None:
+        """Today's work as the review will hold it: due, new and again today (the same-day
+        repeats owed) add up to its "to go". Cards in learning due later are not today's."""
         ctx = ctx_of(self)
         deck = ctx.deck
         table = Table.grid(padding=(0, 3))
@@ -102,7 +104,7 @@ class HomeScreen(Screen[None]):
                 for v, c in (
                     (st.due_today, "green"),
                     (st.new_available, "cyan"),
-                    (st.learning, "yellow"),
+                    (st.repeats, "yellow"),
                     (st.reviewed_today, "magenta"),
                     (st.streak, "bright_white"),
                 )
@@ -111,7 +113,7 @@ class HomeScreen(Screen[None]):
         table.add_row(
             *(
                 Text(x, style="dim")
-                for x in ("due", "new", "learning", "reviewed today", "day streak")
+                for x in ("due", "new", "again today", "reviewed today", "day streak")
             )
         )
         self.query_one("#home-counts", Static).update(table)

@@ -87,12 +87,13 @@ def render_stats(st: Stats, today: date) -> Group:
         grades.add_row(Text(str(g)), Text("█" * (24 * n // most) + f" {n}", style="magenta"))
     # Two short lines rather than one that wraps at 80-100 columns.
     head = Text(
-        f"due today {st.due_today} · new {st.new_available} · learning {st.learning} · "
+        f"due today {st.due_today} · new {st.new_available} · again today {st.repeats} · "
         f"reviewed today {st.reviewed_today} · streak {st.streak} d",
         style="bold",
     )
     head.append(
-        f"\n{plural(st.total_cards, 'card')} · {st.suspended} suspended · {st.buried} buried · "
+        f"\n{plural(st.total_cards, 'card')} · {st.learning} learning · {st.suspended} suspended · "
+        f"{st.buried} buried · "
         f"{plural(st.leeches, 'leech', 'leeches')} · {st.retired} retired · "
         f"due tomorrow {st.due_tomorrow}",
         style="dim",

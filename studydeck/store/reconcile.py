@@ -316,14 +316,22 @@ class Reconciler(StoreBase):
             )
         }
 
-    def retired_cards(self) -> list[tuple[str, str, str, str, int | None]]:
-        """Cards whose rows left the notes: (card id, kind, paper key, title, year)."""
+    def retired_cards(
+        self, sources: Sequence[str]
+    ) -> list[tuple[str, str, str, str, int | None, str, bool]]:
+        """Retired cards of the notes files ``sources`` (a deck's: one store holds several
+        decks, and another deck's cards are not this one's): (card id, kind, paper key,
+        title, year, the paper's file, whether the paper itself left the notes, rather
+        than only the card's statements)."""
         return [
-            (r["card_id"], r["kind"], r["paper_key"], r["title"], r["year"])
+            (r["card_id"], r["kind"], r["paper_key"], r["title"], r["year"], r["source"], gone)
             for r in self.query(
-                "SELECT c.card_id, c.kind, c.paper_key, coalesce(p.title, c.paper_key) AS title, "
-                "p.year FROM cards c LEFT JOIN papers p USING (paper_key) WHERE c.retired = 1"
+                "SELECT c.card_id, c.kind, c.paper_key, p.title, p.year, p.source, p.retired "
+                "FROM cards c JOIN papers p USING (paper_key) WHERE c.retired = 1 "
+                "AND p.source IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(sources)),),
             )
+            for gone in (bool(r["retired"]),)
         ]
 
 

@@ -258,7 +258,9 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self.paper_width = self._paper_width()
         yield TitleBar()
-        yield Input(placeholder="filter: words  kw:图像复原  year:2020  state:due", id="filter")
+        yield Input(
+            placeholder="/ to filter: words  kw:图像复原  year:2020  state:due", id="filter"
+        )
         with Vertical(id="browse-body"):
             yield CardList(
                 [LABELS.get(c, c) for c in COLUMNS],
@@ -342,7 +344,7 @@ class BrowseScreen(Screen[None]):
         grows with each slice."""
         ctx = ctx_of(self)
         cards = self.cards
-        reading = asyncio.to_thread(ctx.store.reading, retired_cards)
+        reading = asyncio.to_thread(ctx.store.reading, retired_cards, ctx.deck.sources)
         if cards.stored():
             # (both threads at once: the store's read lets go of the GIL)
             retired, stored = await asyncio.gather(reading, asyncio.to_thread(_decoded, cards))
@@ -846,7 +848,7 @@ class BrowseScreen(Screen[None]):
         card = self.cards[r]
         p = card.paper
         text = Text(titled(p.title, p.short_name, p.contribution), style="bold")
-        where = f"{Path(p.source).name}:{p.line}"
+        where = f"{Path(p.source).name}:{p.line}" if p.line else Path(p.source).name
         text.append(f"\n{card.kind.value} · {where}\n\n", style="dim")
         text.append_text(markdown_text(card.back))
         st = ctx.store.states_of([card.id]).get(card.id)

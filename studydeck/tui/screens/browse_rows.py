@@ -44,18 +44,28 @@ class Row:
         return planner.status(self.state, today, self.owes_repeat)
 
 
-def retired_cards(store: Store) -> list[Card]:
-    """Cards whose rows left the notes, as rows of their own (their history is kept)."""
+RETIRED_ROW = "(this row is no longer in the notes; its history is kept)"
+RETIRED_CARD = (
+    "(its paper's row is still in the notes, but no statement of it is on this card now: "
+    "moved to another card, or its cell emptied; its history is kept)"
+)
+
+
+def retired_cards(store: Store, sources: Sequence[str]) -> list[Card]:
+    """The deck's retired cards (of its files ``sources``), as rows of their own (their
+    history is kept): cards whose paper's row left the notes, and cards left with no
+    statement while their paper stayed."""
     out = []
-    for cid, kind, key, title, year in store.retired_cards():
-        paper = Paper(key=key, title=title, year=year, source="(removed from the notes)", line=0)
+    for cid, kind, key, title, year, source, gone in store.retired_cards(sources):
+        where = "(removed from the notes)" if gone else source
+        paper = Paper(key=key, title=title, year=year, source=where, line=0)
         out.append(
             Card(
                 id=cid,
                 kind=CardKind(kind),
                 paper=paper,
                 question=QUESTIONS[CardKind(kind)],
-                back="(this row is no longer in the notes; its history is kept)",
+                back=RETIRED_ROW if gone else RETIRED_CARD,
             )
         )
     return out

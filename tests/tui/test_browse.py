@@ -351,18 +351,30 @@ async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, 
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]
 
 
+async def browsed(app, pilot) -> CardList:
+    """Browse opened from home, its columns read: its list."""
+    await pilot.press("b")
+    await loaded(app, pilot)
+    return app.screen.query_one(CardList)
+
+
+BETA_CRITIQUE = "| 2020 | Beta | k | contribution B | | 但是这个方法有局限，泛化能力不足 |"
+BETA = "| 2020 | Beta | k | contribution B | | |"
+
+
 async def test_another_decks_retired_cards_are_not_this_decks(make_app, notes, tmp_path) -> None:
-    """One store, two notes files: the cards retired in one (a removed row, a card left with
-    no statement) are not listed, nor counted, when browsing the other."""
-    path, db = with_a_removed_row(make_app, notes, tmp_path)
-    make_app([path], db=db)  # Alpha's card retired
+    """One store, two notes files: the cards retired in one (a removed row's, and a card
+    left with no statement) are not listed, nor counted, when browsing the other."""
+    path = notes(table(BETA_CRITIQUE, "| 2021 | Alpha | k | contribution A | | |"))
+    db = tmp_path / "s.sqlite3"
+    make_app([path], db=db)
+    path.write_text(table(BETA), encoding="utf-8")
+    make_app([path], db=db)  # Alpha's card and Beta's critique retired
     other = tmp_path / "other.md"
     other.write_text(table("| 2019 | Gamma | k | contribution G | | |"), encoding="utf-8")
     app = make_app([other], db=db)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("b")
-        await loaded(app, pilot)
-        table_ = app.screen.query_one(CardList)
+        table_ = await browsed(app, pilot)
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Gamma", "new")]
         assert "1 of 1 card" in str(table_.border_subtitle)
 
@@ -372,16 +384,13 @@ async def test_a_card_left_with_no_statement_is_retired_under_its_papers_file(
 ) -> None:
     """A card whose statements all left it (its paper's row still there) says so, and where
     the paper is; not "(removed from the notes)"."""
-    row = "| 2020 | Beta | k | contribution B | | 但是这个方法有局限，泛化能力不足 |"
-    path = notes(table(row))
+    path = notes(table(BETA_CRITIQUE))
     db = tmp_path / "s.sqlite3"
     make_app([path], db=db)
-    path.write_text(table("| 2020 | Beta | k | contribution B | | |"), encoding="utf-8")
+    path.write_text(table(BETA), encoding="utf-8")
     app = make_app([path], db=db)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("b")
-        await loaded(app, pilot)
-        table_ = app.screen.query_one(CardList)
+        table_ = await browsed(app, pilot)
         rows = [(r[0], r[1], r[4]) for r in table_rows(table_)]
         assert ("Beta", "critique", "retired") in rows, rows
         app.screen.query_one(Input).value = "kind:crit"

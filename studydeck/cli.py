@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
@@ -787,8 +787,26 @@ def _hour(text: str) -> int:
     return value
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A command line studydeck cannot read is said in one line, not argparse's usage block:
+    what is wrong, a close option for a mistyped one, and where the options are listed."""
+
+    def error(self, message: str) -> NoReturn:
+        unknown = message.removeprefix("unrecognized arguments: ")
+        if unknown != message:
+            words = unknown.split()
+            known = [o for a in self._actions for o in a.option_strings]
+            message = f"unknown option {' '.join(words)!r}"
+            import difflib  # (only for a command line with a mistake in it)
+
+            close = difflib.get_close_matches(words[0].split("=")[0], known, n=1, cutoff=0.6)
+            if words[0].startswith("-") and close:
+                message += f"; did you mean {close[0]!r}?"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="studydeck",
         description="Spaced-repetition review, Anki export and quizzes from paper-reading notes.",
     )

@@ -78,12 +78,42 @@ def test_a_notes_file_named_like_a_command_is_still_a_file(tmp_path, monkeypatch
     assert _mistyped_command("agneda", commands) == "agenda"
 
 
-def test_unknown_option_prints_the_subcommands_usage(capsys) -> None:
-    assert main(["quiz", "--bogus"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: studydeck quiz ") and "unrecognized arguments: --bogus" in err
-    assert main(["check", "--json"]) == 2
-    assert capsys.readouterr().err.startswith("usage: studydeck check ")
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["quiz", "--bogus"],
+            "studydeck quiz: error: unknown option '--bogus' (see studydeck quiz --help)",
+        ),
+        (
+            ["cards", "--jsno"],
+            "studydeck cards: error: unknown option '--jsno'; did you mean '--json'? "
+            "(see studydeck cards --help)",
+        ),
+        (
+            ["anki", "push", "--colection=x"],
+            "studydeck anki push: error: unknown option '--colection=x'; did you mean "
+            "'--collection'? (see studydeck anki push --help)",
+        ),
+        (
+            ["quiz", "-n", "0"],
+            "studydeck quiz: error: argument -n: expected a whole number >= 1, not '0' "
+            "(see studydeck quiz --help)",
+        ),
+        (
+            ["stats", "--\x1b[31mred"],
+            "studydeck stats: error: unknown option '--\\x1b[31mred' (see studydeck stats --help)",
+        ),
+    ],
+)
+def test_a_command_line_that_cannot_be_read_is_one_line_naming_its_command(
+    argv: list[str], line: str, capsys
+) -> None:
+    """No usage block: what is wrong, a close option for a mistyped one, and where the
+    options are listed; the text typed reaches the terminal without its escapes."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [line] and captured.out == ""
 
 
 @pytest.mark.parametrize("n", ["0", "-3"])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
 from studydeck.deck import default_paths, load
-from studydeck.errors import StudydeckError
+from studydeck.errors import StudydeckError, no_such_path
 from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
 from studydeck.models import CardKind, Deck
@@ -358,6 +358,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from studydeck.sync import device_id, find_root, init, rebuild, status, sync
 
     paths = _paths(args)
+    for given in args.paths:
+        if not given.exists():
+            raise no_such_path(given)
     if args.init:
         target = paths[0].resolve() if args.paths else Path.cwd()
         root = target if target.is_dir() else target.parent

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studydeck.errors import StudydeckError
+from studydeck.errors import StudydeckError, no_such_path
 from studydeck.models import Deck, Diagnostic
 from studydeck.perf import gc_paused
 
@@ -84,9 +84,7 @@ def find_files(paths: Sequence[Path]) -> Found:
         except OSError:
             is_dir = False
             if not p.is_symlink():
-                raise StudydeckError(
-                    "no such file or folder", path=p, exit_code=2, hint="check the path"
-                ) from None
+                raise no_such_path(p) from None
         if not is_dir:
             why = _kind(p)
             if why is None:

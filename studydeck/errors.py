@@ -35,3 +35,8 @@ class StudydeckError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def no_such_path(p: Path) -> StudydeckError:
+    """The one line for a path given on the command line that is not there (notes, agenda)."""
+    return StudydeckError("no such file or folder", path=p, exit_code=2, hint="check the path")

@@ -213,3 +213,24 @@ def test_cards_lists_each_title_and_back_in_its_column_cut_with_an_ellipsis(
         else:
             assert title.rstrip().endswith("…") and whole.startswith(title.rstrip()[:-1])
     assert lines[0].endswith("c" * 59 + "…")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sync", "nope.md"],
+        ["agenda", "nope.md"],
+        ["check", "nope.md"],
+        ["quiz", "--agenda", "nope.md", "--plain"],
+        ["brief", "--agenda", "nope.md", "-o", "x.html"],
+    ],
+)
+def test_a_path_that_is_not_there_is_the_same_line_for_every_command(
+    argv: list[str], tmp_path, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STUDYDECK_DB", str(tmp_path / "s.db"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "studydeck: nope.md: error: no such file or folder (check the path)"
+    ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studydeck.errors import StudydeckError
+from studydeck.errors import StudydeckError, no_such_path
 from studydeck.figures import FigureError, FigureFetcher, local_path
 from studydeck.models import Deck, Figure, Paper
 from studydeck.quiz.agenda import AgendaMatch
@@ -68,6 +68,8 @@ def figure_on_hand(fetcher: FigureFetcher, paper: Paper, figure: Figure) -> bool
 def read_agenda(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError as exc:
+        raise no_such_path(path) from exc
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise StudydeckError(f"cannot read the agenda: {why}", path=path, exit_code=2) from exc

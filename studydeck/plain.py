@@ -100,7 +100,7 @@ def _one(
     if q.is_choice and q.answer_index is not None:
         mark = "late" if late else ("right" if correct else "wrong")
         right = f"{q.answer_index + 1}) {to_plain(q.answer)}"
-        w(f"   {mark}: {right}\n")
+        w(f"   {mark}; the answer is {right}\n")
     return QuizAnswer(q, correct and not late, secs, chosen, late)
 
 

@@ -46,9 +46,18 @@ def test_a_right_but_late_choice_is_late_and_shows_the_answer(deck) -> None:
     result = run_plain([q], stdin, out, time_limit=10, timer=Clock(0.0, 12.0))
     text = out.getvalue()
     assert "late (12 s > 10 s): counted as missed" in text
-    assert f"late: {q.answer_index + 1}) {q.answer}" in text
+    assert f"late; the answer is {q.answer_index + 1}) {q.answer}" in text
     assert "wrong" not in text
     assert result.score == 0 and result.answers[0].late
+
+
+def test_a_wrong_choice_names_the_right_one_as_the_answer(deck) -> None:
+    """Not "wrong: 2) ...", which reads as the choice made."""
+    q = first(deck, QuestionKind.CONTRIBUTION_TO_PAPER)
+    out = io.StringIO()
+    wrong = (q.answer_index + 1) % len(q.options)
+    run_plain([q], io.StringIO(f"{wrong + 1}\n"), out, time_limit=None, timer=Clock(0.0, 2.0))
+    assert f"   wrong; the answer is {q.answer_index + 1}) {q.answer}\n" in out.getvalue()
 
 
 def test_reading_a_recall_answer_does_not_count(deck) -> None:

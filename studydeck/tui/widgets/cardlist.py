@@ -184,8 +184,14 @@ class CardList(ScrollView, can_focus=True):
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, self.row_count - 1))
 
+    @property
+    def rows_seen(self) -> int:
+        """How many rows are on screen: the lines under the header, less the horizontal
+        scrollbar's when the columns are wider than the list (80 columns)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def _show_cursor(self) -> None:
-        rows_seen = max(1, self.size.height - 1)
+        rows_seen = self.rows_seen
         top = round(self.scroll_offset.y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -197,7 +203,7 @@ class CardList(ScrollView, can_focus=True):
         self._show_cursor()
 
     def action_page(self, pages: int) -> None:
-        self.action_move(pages * max(1, self.size.height - 2))
+        self.action_move(pages * max(1, self.rows_seen - 1))
 
     def on_click(self, event: Click) -> None:
         at = event.get_content_offset(self)

@@ -13,7 +13,13 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+
+from studydeck.models import Paper
+from studydeck.quiz.distractors import PaperIndex, closest
+from studydeck.quiz.similarity import most_similar
 
 from .conftest import ROOT, SEED, env_without_user_dirs, table
 
@@ -354,3 +360,41 @@ def test_each_handout_ends_with_one_line_break(
     assert cli.main(argv) == 0
     text = capsys.readouterr().out if to_stdout else Path(out).read_text(encoding="utf-8")
     assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+KEYWORDS = ("图像复原", "图像增强", "视频增强", "Transformer", "工具", "")
+WORDS = ("多阶段渐进式复原", "高效的通道自注意力", "视频超分", "老照片复原", "einops")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(KEYWORDS), max_size=2),
+            st.one_of(st.none(), st.integers(2015, 2024)),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=2).map("，".join),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    target=st.integers(0, 11),
+)
+def test_the_closest_paper_is_the_first_of_the_full_sort(rows, target) -> None:
+    """The brief's comparison paper, found from the keyword index with a bound, is the most
+    similar one of a sort of every paper by similarity (ties by title), tools only for a
+    tool; none when there is no other paper."""
+    papers = [
+        Paper(
+            key=f"p{i}",
+            title=f"Paper {i % 4}{chr(65 + i)}",
+            year=year,
+            keywords=tuple(k for k in kws if k),
+            contribution=words,
+            source="a.md",
+            line=i + 3,
+        )
+        for i, (kws, year, words) in enumerate(rows)
+    ]
+    p = papers[target % len(papers)]
+    ranked = most_similar(p, papers)
+    assert closest(PaperIndex.build(papers), p) == (ranked[0] if ranked else None)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from studydeck.models import CardKind, Deck, Paper
 from studydeck.naming import short_names
+from studydeck.quiz.distractors import PaperIndex, closest
 from studydeck.quiz.handout import FigureData, figure_html, markdown_figure, page
 from studydeck.quiz.questions import titled
-from studydeck.quiz.similarity import most_similar
 from studydeck.rendering import escape, to_html
 from studydeck.safe import markdown_text
 
@@ -29,6 +29,7 @@ class BriefEntry:
 
 def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
     backs: dict[tuple[str, CardKind], str] = {(c.paper.key, c.kind): c.back for c in deck.cards}
+    index = PaperIndex.of_deck(deck)
     out = []
     for p in papers:
         # The paper's own short names only: its title's acronym is a key an agenda line
@@ -36,9 +37,8 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
         names = short_names(p.short_name, p.contribution)
         called = names[0] if names else p.title
         first = "What is the key idea of " + called + " and its main weakness?"
-        similar = most_similar(p, deck.papers)
-        if similar:
-            s = similar[0]
+        s = closest(index, p)
+        if s is not None:
             second = f"How does {called} compare with {s.title}" + (
                 f" ({s.year})?" if s.year else "?"
             )

@@ -237,6 +237,19 @@ async def test_help_lists_the_screens_own_keys_first(make_app) -> None:
         own_last = max(whats.index(w) for w in ("Hide this card until tomorrow", "Back to home"))
         assert own_last < whats.index("Help")
         assert ("x", "Edit the paper's row in $EDITOR, then reload") in rows
+        # Not the scroll and focus keys of Textual's containers: they buried these.
+        for generic in ("Scroll Left", "Page Left", "Focus Next", "Scroll Up"):
+            assert generic not in whats, generic
+        await pilot.press("escape", "escape", "b", "question_mark")  # browse's, with its list
+        whats = [what for _, what in app.screen._rows()]
+        assert whats[:5] == [
+            "Next",
+            "Previous",
+            "Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
+            "Suspend or unsuspend the selected card",
+            "Sort by the next column",
+        ]
+        assert "Page down" in whats and "Scroll Left" not in whats and "Focus Next" not in whats
 
 
 def png_file(path: Path, size=(400, 300)) -> Path:

@@ -22,6 +22,19 @@ GRADES_HELP = (
 )
 
 
+def _ours(node: object) -> set[tuple[str, str]]:
+    """(action, description) of the bindings studydeck's own classes declare for ``node``:
+    not the scroll and focus keys every Textual container has (``Scroll Left``, ``Page
+    Left``, ``Focus Next``), which would bury the screen's keys."""
+    return {
+        (b.action, b.description)
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("studydeck.")
+        for b in cls.__dict__.get("BINDINGS", ())
+        if isinstance(b, Binding)
+    }
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
@@ -50,7 +63,8 @@ class HelpScreen(ModalScreen[None]):
             if (b.action, b.description) in declared:
                 add(b)
         for active in self.under.active_bindings.values():
-            add(active.binding)
+            if (active.binding.action, active.binding.description) in _ours(active.node):
+                add(active.binding)
         return [(" / ".join(keys), what) for (_, what), keys in rows.items()]
 
     def compose(self) -> ComposeResult:
@@ -70,7 +84,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-keys")
             yield Static(Text(GRADES_HELP), id="help-grades")
             yield Static(
-                Text("ctrl+p opens the command palette: every action above, by name.", style="dim"),
+                Text(
+                    "ctrl+p opens the command palette: every action above, by name.\n"
+                    "escape, q or ? closes this help.",
+                    style="dim",
+                ),
                 id="help-palette",
             )
 

@@ -219,3 +219,39 @@ async def test_every_setup_field_is_on_screen_at_80_by_24(make_app) -> None:
         for f in fields:
             shown = f.placeholder or f.value
             assert f.content_region.width > len(shown), (f.id, f.content_region)
+
+
+async def test_a_long_option_wraps_under_its_text_not_under_its_number(make_app) -> None:
+    """At 50 columns a Chinese option wraps: its first line holds its number and the start
+    of its text (it was the number alone, the text on the lines below from column 0), and
+    each wrapped line stands under the text."""
+    from studydeck.quiz import QuestionKind
+
+    deck = load([SEED])
+    qs = build_quiz(deck, list(deck.papers), 30, seed=3)
+    q = next(
+        q
+        for q in qs
+        if q.kind is QuestionKind.PAPER_TO_CONTRIBUTION and max(len(o.text) for o in q.options) > 30
+    )
+    app = make_app([SEED])
+    app.ctx.quiz = QuizLaunch([q], 3, "all")
+    async with app.run_test(size=(50, 40)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        box = app.screen.query_one("#quiz-options").region
+        lines = [s.text for s in app.screen._compositor.render_strips()[box.y : box.bottom]]
+        badge_x = lines[0].index(" 1 ")
+        starts = [
+            i for i, line in enumerate(lines) if line[badge_x : badge_x + 3].strip().isdigit()
+        ]
+        assert len(starts) == len(q.options), lines
+        for i, line in enumerate(lines):
+            text = line[badge_x + 4 :]
+            if i in starts:
+                assert text.strip(), ("a number alone on its line", line)
+            elif line.strip():
+                assert not line[: badge_x + 4].strip(), ("wrapped under the number", line)
+        long = max(range(len(q.options)), key=lambda k: len(q.options[k].text))
+        end = starts[long + 1] if long + 1 < len(starts) else len(lines)
+        assert end - starts[long] > 1  # (what this test is about: it did wrap)

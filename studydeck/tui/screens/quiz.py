@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +25,7 @@ from studydeck.errors import StudydeckError
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz
 from studydeck.quiz.assemble import figure_on_hand, read_agenda
 from studydeck.tui.context import app_of, ctx_of, reports_errors
-from studydeck.tui.text import markdown_text
+from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.title import TitleBar
@@ -239,17 +240,20 @@ class QuizScreen(Screen[None]):
             markdown_text(q.prompt.replace("\n\n> ", "\n\n"))
         )
         self.query_one("#quiz-figure", FigureView).show(q.figure, q.paper.source)
-        opts = Text()
+        opts: RenderableType
         if q.is_choice:
+            # A grid: an option's wrapped lines stand under its text, not under its number,
+            # and a Chinese option wraps by characters (it has no spaces to wrap at) rather
+            # than leaving its number alone on a line.
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column(ratio=1)
             for i, o in enumerate(q.options):
-                opts.append(f" {i + 1} ", style="bold black on cyan")
-                opts.append(" ")
-                opts.append_text(markdown_text(o.text))
-                opts.append("\n")
-            if q.note:
-                opts.append(f"({q.note})", style="dim")
+                badge = Text(f" {i + 1} ", style="bold black on cyan")
+                grid.add_row(badge, MixedText(markdown_text(o.text)))
+            opts = Group(grid, Text(f"({q.note})", style="dim")) if q.note else grid
         else:
-            opts.append("Recall it, then press space to see the answer.", style="dim")
+            opts = Text("Recall it, then press space to see the answer.", style="dim")
         self.query_one("#quiz-options", Static).update(opts)
         self.query_one("#quiz-feedback", Static).update("")
         self._progress()

@@ -96,3 +96,28 @@ def test_no_browser_at_all_is_not_opened(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(links.webbrowser, "get", none)
     assert links.open_in_browser("https://a.org/") is False
+
+
+async def test_browse_toasts_leave_the_cards_details_visible_at_80x24(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.press("s")  # suspend the top card: a toast names it
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts and "Suspended" in str(toasts[0].render())
+        details = app.screen.query_one("#card-detail").region
+        for toast in toasts:
+            assert not toast.region.overlaps(details), (toast.region, details)
+
+
+async def test_help_opens_clear_of_the_last_screens_toasts(make_app) -> None:
+    app = make_app([SEED], start="review")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("b")  # bury: a toast
+        await pilot.pause()
+        assert app._notifications
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app._notifications and not list(app.screen.query(Toast))

@@ -67,6 +67,10 @@ class HelpScreen(ModalScreen[None]):
                 add(active.binding)
         return [(" / ".join(keys), what) for (_, what), keys in rows.items()]
 
+    def on_mount(self) -> None:
+        # The toasts of the screen below (a suspension, an undo) would lie over the keys.
+        self.app.clear_notifications()
+
     def compose(self) -> ComposeResult:
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)

@@ -507,10 +507,12 @@ def cmd_agenda(args: argparse.Namespace) -> int:
     """Print how each agenda line matched; exit 1 when a line matched nothing."""
     from studydeck.quiz import match_agenda
     from studydeck.quiz.assemble import read_agenda
+    from studydeck.quiz.selection import PapersAt
 
     lines = read_agenda(args.agenda)
     deck = _deck_to_read(args)
-    matches = match_agenda(lines, deck.papers)
+    papers = PapersAt(deck, range(deck.paper_count))  # (a Paper made only when read)
+    matches = match_agenda(lines, papers, deck.paper_column("title"))
     for m in matches:
         print(m.report())
     return EXIT_ERRORS if any(m.paper is None for m in matches) else EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,33 @@ def test_a_title_or_link_two_papers_share_is_the_first_ones_in_the_notes() -> No
     for line in ("Layer Normalization", "arXiv:1607.06450"):
         [m] = match_agenda([line], papers)
         assert m.paper is not None and m.paper.key == "b", line
+
+
+class Counted(Sequence[Paper]):
+    """Papers made one at a time, as a deck read from the cache makes them: counted."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self.papers = papers
+        self.made: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            raise AssertionError("sliced")
+        self.made.append(i)
+        return self.papers[i]
+
+
+def test_a_title_line_makes_only_the_paper_it_names() -> None:
+    """With the titles as a column, an agenda line that is a title (or a link-free exact
+    title with a colon) is matched from an index of the titles alone: a deck of 50,000
+    papers read from the cache makes one Paper, not 50,000."""
+    papers = [
+        Paper(key=f"p{i}", title=f"Paper number {i}", source="a.md", line=i) for i in range(50)
+    ]
+    lazy = Counted(papers)
+    matches = match_agenda(["- Paper number 7", "paper NUMBER 42"], lazy, [p.title for p in papers])
+    assert [m.paper.key if m.paper else None for m in matches] == ["p7", "p42"]
+    assert sorted(set(lazy.made)) == [7, 42]

@@ -126,12 +126,17 @@ class AgendaMatcher:
     (names, titles, links, title words), so a line costs the papers that share a word or a
     name with it, not every paper: an agenda over 10,000 papers took seconds a line."""
 
-    def __init__(self, papers: Sequence[Paper]) -> None:
-        self.papers = list(papers)
+    def __init__(self, papers: Sequence[Paper], titles: Sequence[str] | None = None) -> None:
+        """``titles``: the papers' titles, when the caller has them as a column (a deck read
+        from the cache makes a Paper only when one is read: 50,000 of them take a second,
+        and a line that is a title needs none but the one it names)."""
+        self.papers = papers
+        if titles is None:
+            titles = [p.title for p in papers]
         self._titled: dict[str, int] = {}
         """A title's key (:func:`_key`) -> the first paper with that title."""
-        for i, p in enumerate(self.papers):
-            self._titled.setdefault(_key(p.title), i)
+        for i, title in enumerate(titles):
+            self._titled.setdefault(_key(title), i)
         self._linked: dict[str, list[int]] | None = None
         self._variants: dict[str, frozenset[str]] = {}
         # The other indexes are made when a line first needs them (at 50,000 papers, ~1 s
@@ -348,9 +353,12 @@ def _one_swap(a: str, b: str) -> bool:
     )
 
 
-def match_agenda(lines: Sequence[str], papers: Sequence[Paper]) -> list[AgendaMatch]:
-    """One match per agenda line that says something (blank lines and ``#`` comments skipped)."""
-    matcher = AgendaMatcher(papers)
+def match_agenda(
+    lines: Sequence[str], papers: Sequence[Paper], titles: Sequence[str] | None = None
+) -> list[AgendaMatch]:
+    """One match per agenda line that says something (blank lines and ``#`` comments skipped).
+    ``titles``: as for :class:`AgendaMatcher`."""
+    matcher = AgendaMatcher(papers, titles)
     return [matcher.match(line) for line in lines if line.strip() and not _is_comment(line)]
 
 

@@ -12,6 +12,7 @@ from studydeck.models import CardKind, Deck, Paper
 from studydeck.naming import short_names
 from studydeck.quiz.distractors import PaperIndex, closest
 from studydeck.quiz.handout import FigureData, figure_html, markdown_figure, page
+from studydeck.quiz.order import CardsByPaper
 from studydeck.quiz.questions import titled
 from studydeck.rendering import escape, to_html
 from studydeck.safe import markdown_text
@@ -28,7 +29,7 @@ class BriefEntry:
 
 
 def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
-    backs: dict[tuple[str, CardKind], str] = {(c.paper.key, c.kind): c.back for c in deck.cards}
+    cards_of = CardsByPaper.of_deck(deck)  # (only the briefed papers' cards are made)
     index = PaperIndex.of_deck(deck)
     out = []
     for p in papers:
@@ -44,13 +45,14 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
             )
         else:
             second = f"Which paper in your notes is closest to {called}, and how do they differ?"
+        backs = {kind: c.back for kind, c in cards_of.get(p.key).items()}
         out.append(
             BriefEntry(
                 p,
                 names,
-                backs.get((p.key, CardKind.CONTRIBUTION), p.contribution),
-                backs.get((p.key, CardKind.INSIGHT), ""),
-                backs.get((p.key, CardKind.CRITIQUE), ""),
+                backs.get(CardKind.CONTRIBUTION, p.contribution),
+                backs.get(CardKind.INSIGHT, ""),
+                backs.get(CardKind.CRITIQUE, ""),
                 (first, second),
             )
         )

@@ -102,7 +102,8 @@ def select_papers(
     papers: Sequence[Paper] = PapersAt(deck, at)
     matches: list[AgendaMatch] = []
     if sel.agenda is not None:
-        matches = match_agenda(sel.agenda, papers)
+        titles = deck.paper_column("title")
+        matches = match_agenda(sel.agenda, papers, [titles[i] for i in at])
         chosen: list[Paper] = []
         for m in matches:
             if m.paper is not None and m.paper not in chosen:

@@ -369,6 +369,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(
             f"{root} now keeps its review history in .studydeck/reviews/: commit it with your notes"
         )
+        if not any((d / ".git").exists() for d in (root, *root.parents)):
+            print(
+                f"studydeck: {root}: warning: not in a git repository; the history travels "
+                "only when .studydeck/ is copied or committed with the notes (git init)",
+                file=sys.stderr,
+            )
     found = find_root(paths) or (Path.cwd() if args.init else None)
     if found is None:
         raise StudydeckError(
@@ -959,8 +965,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("sync", "share review history through the notes folder (git)")
     add_store_options(p)
     p.add_argument("--init", action="store_true", help="opt this notes folder in")
-    p.add_argument("--status", action="store_true", help="say what came from where")
-    p.add_argument("--rebuild", action="store_true", help="rebuild every card from the logs")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--status", action="store_true", help="say what came from where")
+    what.add_argument("--rebuild", action="store_true", help="rebuild every card from the logs")
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("log", help="export the review log", description="export the review log")
     p.add_argument("--db", type=Path, help="review store")

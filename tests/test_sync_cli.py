@@ -220,3 +220,32 @@ def test_sync_writes_only_this_folders_cards_when_the_store_holds_other_decks(
     assert logged() == [c.id for c in mine.cards[:3]]
     assert main(["sync", "--status", "--db", str(db), str(repo)]) == 0
     assert "0 of this device's not yet written" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_init_outside_a_git_repository_says_the_history_will_not_travel(
+    tmp_path: Path, capsys, in_git: bool
+) -> None:
+    folder = tmp_path / "repo" / "notes"
+    folder.mkdir(parents=True)
+    (folder / "notes.md").write_text(table(*ROWS), encoding="utf-8")
+    if in_git:
+        (tmp_path / "repo" / ".git").mkdir()  # the notes folder is inside a repository
+    assert main(["sync", "--init", "--db", str(tmp_path / "s.db"), str(folder)]) == 0
+    warned = [ln for ln in capsys.readouterr().err.splitlines() if "not in a git repository" in ln]
+    assert warned == (
+        []
+        if in_git
+        else [
+            f"studydeck: {folder}: warning: not in a git repository; the history travels only "
+            "when .studydeck/ is copied or committed with the notes (git init)"
+        ]
+    )
+
+
+def test_status_and_rebuild_together_are_refused(tmp_path: Path, capsys) -> None:
+    assert main(["sync", "--status", "--rebuild", "--db", str(tmp_path / "s.db")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "studydeck sync: error: argument --rebuild: not allowed with argument --status "
+        "(see studydeck sync --help)"
+    ]

@@ -267,3 +267,51 @@ def test_a_title_line_makes_only_the_paper_it_names() -> None:
     matches = match_agenda(["- Paper number 7", "paper NUMBER 42"], lazy, [p.title for p in papers])
     assert [m.paper.key if m.paper else None for m in matches] == ["p7", "p42"]
     assert sorted(set(lazy.made)) == [7, 42]
+
+
+HOSTILE_LINES = (
+    "\x1b]52;c;aGVsbG8=\x07clip",
+    "\x1b[31mRED\x1b[0m MPRNet",
+    "\u202eevil reversed",
+    "\x1b]8;;http://evil\x07click\x1b]8;;\x07 Layer Normalization",
+)
+
+
+def test_an_agenda_lines_escapes_never_reach_the_terminal(deck, tmp_path: Path, capsys) -> None:
+    """Its report (the CLI's lines, the quiz app's agenda box) is sanitised where it is made:
+    no escape sequence, no clipboard write, no bidi override; the words stay."""
+    from studydeck.cli import main
+
+    for m in match_agenda(HOSTILE_LINES, deck.papers):
+        line = m.report()
+        assert not any(c in line for c in "\x1b\x07\u202e"), line
+    assert "Layer Normalization" in match_agenda(HOSTILE_LINES[3:], deck.papers)[0].report()
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("\n".join(HOSTILE_LINES), encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*ROWS), encoding="utf-8")
+    main(["agenda", str(agenda), str(notes)])
+    out = capsys.readouterr()
+    assert "RED MPRNet" in out.out
+    assert not any(c in out.out + out.err for c in "\x1b\x07\u202e")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "too big"])
+def test_an_agenda_that_is_not_a_text_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    import os
+
+    from studydeck.errors import StudydeckError
+    from studydeck.quiz.assemble import AGENDA_BYTES, read_agenda
+
+    path = tmp_path / "agenda"
+    if kind == "fifo":
+        os.mkfifo(path)  # no writer: a plain read would wait for ever
+    elif kind == "device":
+        path = Path("/dev/zero")  # a plain read would fill the memory
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"x" * (AGENDA_BYTES + 1))
+    with pytest.raises(StudydeckError, match="cannot read the agenda") as err:
+        read_agenda(path)
+    assert err.value.exit_code == 2

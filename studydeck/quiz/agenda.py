@@ -28,6 +28,7 @@ from functools import cached_property
 from studydeck.identity import normalise_url
 from studydeck.models import Paper
 from studydeck.naming import acronym, short_names, title_words
+from studydeck.safe import terminal
 
 ACCEPT = 0.75
 """Share of the line's (rarity-weighted) words that must be in the title."""
@@ -56,12 +57,16 @@ class AgendaMatch:
     """For a refused line: the best titles, for "did you mean"."""
 
     def report(self) -> str:
+        """The line and what it matched, for the terminal: the agenda's line is other
+        people's text, so the whole goes through :func:`studydeck.safe.terminal` here, the
+        one place every caller (the CLI, the quiz app's agenda box) prints it from."""
         if self.paper is not None:
-            return f"{self.line} → {self.paper.title} ({self.how})"
-        out = f"{self.line} → no paper in your notes"
-        if self.candidates:
-            out += " (did you mean: " + "; ".join(p.title for p in self.candidates) + "?)"
-        return out
+            out = f"{self.line} → {self.paper.title} ({self.how})"
+        else:
+            out = f"{self.line} → no paper in your notes"
+            if self.candidates:
+                out += " (did you mean: " + "; ".join(p.title for p in self.candidates) + "?)"
+        return terminal(out)
 
 
 def link_ids(text: str) -> set[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from studydeck.errors import StudydeckError, no_such_path
 from studydeck.figures import FigureError, FigureFetcher, local_path
+from studydeck.fileio import ReadRefused, read_regular
 from studydeck.models import Deck, Figure, Paper
 from studydeck.quiz.agenda import AgendaMatch
 from studydeck.quiz.questions import CanShow, QuizQuestions, count_line, quiz_questions
@@ -65,11 +66,27 @@ def figure_on_hand(fetcher: FigureFetcher, paper: Paper, figure: Figure) -> bool
         return False
 
 
+AGENDA_BYTES = 2**20
+"""An agenda is a reading list: a megabyte is thousands of lines."""
+
+
 def read_agenda(path: Path) -> list[str]:
+    """The agenda's lines. Only a regular file is read, and at most :data:`AGENDA_BYTES` (a
+    FIFO would hang the read, ``/dev/zero`` fill the memory)."""
     try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
+        data = read_regular(path, AGENDA_BYTES)
+        return data.decode("utf-8-sig").splitlines()
     except FileNotFoundError as exc:
         raise no_such_path(path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-        raise StudydeckError(f"cannot read the agenda: {why}", path=path, exit_code=2) from exc
+    except ReadRefused as exc:
+        raise StudydeckError(
+            f"cannot read the agenda: {exc}", path=path, exit_code=2, hint="give a text file"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise StudydeckError(
+            "cannot read the agenda: not UTF-8", path=path, exit_code=2, hint="save it as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise StudydeckError(
+            f"cannot read the agenda: {exc.strerror}", path=path, exit_code=2
+        ) from exc

@@ -469,6 +469,31 @@ def _figure_files(
     return out
 
 
+def _not_an_input(out: Path, args: argparse.Namespace, what: str) -> None:
+    """Refuse, before any work, to write a sheet over a file the command reads: a notes
+    file (given, or in a folder given), the agenda, the review store."""
+    from studydeck.deck import find_files
+
+    if not out.exists():
+        return
+    inputs = [*find_files(_paths(args)).files, db_path(getattr(args, "db", None))]
+    agenda = getattr(args, "agenda", None)
+    if agenda is not None:
+        inputs.append(agenda)
+    for source in inputs:
+        try:
+            same = out.samefile(source)
+        except OSError:
+            continue
+        if same:
+            raise StudydeckError(
+                f"the {what} would be written over {source}, which this command reads",
+                path=out,
+                exit_code=EXIT_USAGE,
+                hint=f"write the {what} to another file",
+            )
+
+
 def _write_beside(out: Path, figs: dict[str, tuple[str, bytes]]) -> dict[str, str]:
     """Copy figures next to a Markdown file; src -> the relative path to use."""
     import mimetypes
@@ -532,6 +557,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from studydeck.quiz.handout import BRIEF_FORMATS, sheet_format
 
     fmt = sheet_format(args.output, BRIEF_FORMATS, "briefing")  # before any work
+    _not_an_input(args.output, args, "briefing")
     deck = _deck_to_read(args)
     papers, matches = select_papers(deck, _selection(args))
     for m in matches:
@@ -583,6 +609,10 @@ def _quiz(args: argparse.Namespace) -> int:
         fmt = str(args.handout) if to_stdout else handout_format(args.handout)
     if args.readiness is not None:
         sheet_format(args.readiness, READINESS_FORMATS, "readiness sheet")
+    if args.handout is not None and not to_stdout:
+        _not_an_input(args.handout, args, "handout")
+    if args.readiness is not None:
+        _not_an_input(args.readiness, args, "readiness sheet")
     settings = settings_from(args)
     sel = _selection(args)
     store, deck, _ = open_store_and_deck(args)

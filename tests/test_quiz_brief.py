@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import shutil
@@ -398,3 +399,35 @@ def test_the_closest_paper_is_the_first_of_the_full_sort(rows, target) -> None:
     p = papers[target % len(papers)]
     ranked = most_similar(p, papers)
     assert closest(PaperIndex.build(papers), p) == (ranked[0] if ranked else None)
+
+
+@pytest.mark.parametrize(
+    ("argv", "over"),
+    [
+        (["brief", "--agenda", "{agenda}", "-o", "{notes}", "{notes}"], "notes"),
+        (["brief", "--agenda", "{agenda}", "-o", "{agenda}", "{notes}"], "agenda"),
+        (["brief", "--agenda", "{agenda}", "-o", "{notes}", "{folder}"], "notes"),
+        (["quiz", "--handout", "{notes}", "-n", "2", "{notes}"], "notes"),
+        (["quiz", "--readiness", "{notes}", "--agenda", "{agenda}", "--plain", "{notes}"], "notes"),
+    ],
+)
+def test_a_sheet_is_never_written_over_a_file_the_command_reads(
+    tmp_path: Path, monkeypatch, capsys, argv: list[str], over: str
+) -> None:
+    from studydeck.cli import main
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    notes = folder / "notes.md"
+    notes.write_text(table(*ROWS), encoding="utf-8")
+    agenda = tmp_path / "agenda.md"
+    agenda.write_text("Multi-Stage Progressive Image Restoration\n", encoding="utf-8")
+    before = {notes: notes.read_bytes(), agenda: agenda.read_bytes()}
+    monkeypatch.setenv("STUDYDECK_DB", str(tmp_path / "s.db"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    names = {"notes": str(notes), "agenda": str(agenda), "folder": str(folder)}
+    assert main([a.format(**names) for a in argv]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "would be written over" in line and line.endswith("to another file)")
+    assert {p: p.read_bytes() for p in before} == before  # (the "over" file untouched)
+    assert names[over] in line

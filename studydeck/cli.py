@@ -1034,7 +1034,12 @@ def command_names(parser: argparse.ArgumentParser) -> list[str]:
 
 def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
     """The command ``word`` is a typo of, when it cannot be a notes path (``revew``)."""
-    if word.startswith("-") or Path(word).exists() or "/" in word or "\\" in word or "." in word:
+    if word.startswith("-") or "/" in word or "\\" in word or "." in word or len(word) > 40:
+        return None
+    try:
+        if Path(word).exists():
+            return None
+    except OSError:  # (a name the system refuses: not a command either)
         return None
     import difflib  # (only for a word that is not a path: not on every start)
 
@@ -1078,3 +1083,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a path the system refuses (a name too long, ...): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"studydeck: {terminal(where)}error: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERRORS

@@ -234,3 +234,25 @@ def test_a_path_that_is_not_there_is_the_same_line_for_every_command(
     assert capsys.readouterr().err.splitlines() == [
         "studydeck: nope.md: error: no such file or folder (check the path)"
     ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["{long}"],
+        ["check", "{long}"],
+        ["stats", "{long}"],
+        ["stats", "--db", "{long}"],
+        ["log", "--csv", "--db", "{long}"],
+        ["cards", "--db", "{long}"],
+    ],
+)
+def test_a_name_the_system_refuses_is_one_line_not_a_traceback(
+    argv: list[str], tmp_path, monkeypatch, capsys
+) -> None:
+    """A 300-character file name (ENAMETOOLONG from the first look at it)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STUDYDECK_DB", str(tmp_path / "s.db"))
+    long = "w" * 300
+    assert main([a.format(long=long) for a in argv]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"studydeck: {long}: error: File name too long"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
@@ -20,7 +20,7 @@ from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
 from studydeck.models import CardKind, Deck
 from studydeck.perf import gc_paused
-from studydeck.safe import terminal
+from studydeck.safe import TerminalStream, terminal
 from studydeck.session import study_day, system_clock
 from studydeck.store import ReconcileReport, Store
 from studydeck.wording import plural
@@ -1057,13 +1057,25 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command. Everything it says on stderr (errors, warnings, reports, the files
+    it wrote) goes through :func:`studydeck.safe.terminal` on the way: those lines quote
+    the notes, agendas, device logs and the command line itself. (The app draws through
+    ``sys.__stderr__``, untouched.)"""
+    stderr = sys.stderr
+    sys.stderr = cast(TextIO, TerminalStream(stderr))
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        sys.stderr = stderr
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     commands = command_names(parser)
     home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
     if home and argv and (guess := _mistyped_command(argv[0], commands)):
         print(
-            f"studydeck: error: unknown command '{argv[0]}'; did you mean '{guess}'? "
+            f"studydeck: error: unknown command {argv[0]!r}; did you mean '{guess}'? "
             f"(commands: {', '.join(commands)})",
             file=sys.stderr,
         )

@@ -7,14 +7,13 @@ Ctrl-C end the quiz with the score so far.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO, cast
 
 from studydeck.quiz import LETTERS, Question, QuizAnswer, QuizResult, is_late
 from studydeck.rendering import to_plain
-from studydeck.safe import terminal
+from studydeck.safe import TerminalStream
 
 
 class _Stop(Exception):
@@ -104,19 +103,6 @@ def _one(
     return QuizAnswer(q, correct and not late, secs, chosen, late)
 
 
-class _TerminalText(io.TextIOBase):
-    """``stdout`` with every write passed through :func:`studydeck.safe.terminal`."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-
-    def write(self, text: str) -> int:
-        return self._out.write(terminal(text))
-
-    def flush(self) -> None:
-        self._out.flush()
-
-
 def run_plain(
     questions: Sequence[Question],
     stdin: TextIO,
@@ -126,7 +112,7 @@ def run_plain(
     on_answer: Callable[[QuizAnswer], None] | None = None,
 ) -> QuizResult:
     """Ask every question; ``q``, end of input or Ctrl-C stop early. Returns what was answered."""
-    stdout = cast(TextIO, _TerminalText(stdout))  # notes reach the terminal as text only
+    stdout = cast(TextIO, TerminalStream(stdout))  # notes reach the terminal as text only
     answers: list[QuizAnswer] = []
     interrupted = False
     try:

@@ -18,7 +18,9 @@ The document's own structure is written around the pieces, never escaped with th
 from __future__ import annotations
 
 import html
+import io
 import re
+from typing import TextIO
 
 # Escape sequences as a terminal reads them. Every alternative is a run of one character
 # class, so the scan is linear. An unterminated string (OSC, DCS, ...) is dropped up to the
@@ -59,6 +61,24 @@ def terminal(text: str) -> str:
     out = text.replace("\r\n", "\n").replace("\r", "\n")
     out = _SEQUENCE.sub("", out)
     return _CONTROL.sub("", out)
+
+
+class TerminalStream(io.TextIOBase):
+    """A text stream with every write passed through :func:`terminal`: the CLI's messages
+    (``sys.stderr`` for the whole command) and the plain quiz's output, whatever text from
+    the notes, an agenda, a device log or the command line they quote."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(terminal(text))
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
 
 
 def utf8_has_controls(data: bytes) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -256,3 +257,33 @@ def test_a_name_the_system_refuses_is_one_line_not_a_traceback(
     long = "w" * 300
     assert main([a.format(long=long) for a in argv]) == 1
     assert capsys.readouterr().err.splitlines() == [f"studydeck: {long}: error: File name too long"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["revew\x1b[31m"],
+        ["quiz", "--keyword", "\x1b]2;PWNED\x07", "--plain", "-n", "1", "{notes}"],
+        ["brief", "--agenda", "{agenda}", "-o", "{out}", "{notes}"],
+        ["export", "-o", "{tmp}/x.apkg", "--kinds", "foo\x1b[31m\u202e", "{notes}"],
+        ["agenda", "{agenda}", "{notes}"],
+    ],
+)
+def test_what_a_command_says_on_stderr_never_carries_an_escape_sequence(
+    argv: list[str], tmp_path, monkeypatch, capsys
+) -> None:
+    """Every message goes through the one sanitising path, whatever text it quotes: the
+    command line, a keyword, an output file's name, an agenda line."""
+    monkeypatch.setenv("STUDYDECK_DB", str(tmp_path / "s.db"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    notes = tmp_path / "notes.md"
+    notes.write_text(table("| 2020 | Alpha Paper | k | contribution A | | |"), encoding="utf-8")
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("\x1b]52;c;aGVsbG8=\x07Alpha Paper\n", encoding="utf-8")
+    out = tmp_path / "x\x1b]2;PWNED\x07.html"
+    names = {"notes": str(notes), "agenda": str(agenda), "out": str(out), "tmp": str(tmp_path)}
+    main([a.format(**names) for a in argv])
+    captured = capsys.readouterr()
+    assert (captured.err + captured.out).strip()  # (it said something)
+    for text in (captured.err, captured.out):
+        assert not any(c in text for c in "\x1b\x07\x9b\u202e"), text

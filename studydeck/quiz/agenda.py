@@ -210,6 +210,7 @@ class AgendaMatcher:
         return [(self.papers[i], f"{how} {name}", key) for i, _, how, name, key in found]
 
     def match(self, line: str) -> AgendaMatch:
+        line = terminal(line)  # (an escape sequence is no part of a title)
         shown = line.strip()
         text = _clean(line)
         ids = link_ids(text)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from studydeck import __version__
 from studydeck.config import Settings, db_path, load_settings
@@ -841,14 +841,23 @@ def _hour(text: str) -> int:
 
 class OneLineParser(argparse.ArgumentParser):
     """A command line studydeck cannot read is said in one line, not argparse's usage block:
-    what is wrong, a close option for a mistyped one, and where the options are listed."""
+    what is wrong, a close option for a mistyped one, and where the options are listed.
+    No option is taken from its first letters (``--deck-nam``): a later option sharing
+    them would change what an old command line means."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         unknown = message.removeprefix("unrecognized arguments: ")
         if unknown != message:
             words = unknown.split()
             known = [o for a in self._actions for o in a.option_strings]
-            message = f"unknown option {' '.join(words)!r}"
+            if words[0].startswith("-"):
+                message = f"unknown option {words[0]!r}"
+            else:
+                message = f"unexpected {' '.join(words)!r}"
             import difflib  # (only for a command line with a mistake in it)
 
             close = difflib.get_close_matches(words[0].split("=")[0], known, n=1, cutoff=0.6)
@@ -985,7 +994,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agenda", help=help_, description=help_)
     p.add_argument("agenda", type=Path, metavar="FILE", help="one title, short name or link a line")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notes (as for review)")
-    p.set_defaults(func=cmd_agenda)
+    p.set_defaults(func=cmd_agenda, subparser=p)
     p = add("brief", "write a briefing sheet (.html or .md) for the papers of an agenda")
     p.add_argument("--agenda", type=Path, metavar="FILE", required=True, help="the agenda file")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html|FILE.md")
@@ -1002,14 +1011,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("log", help="export the review log", description="export the review log")
     p.add_argument("--db", type=Path, help="review store")
     p.add_argument("--csv", action="store_true", required=True, help="CSV in the FSRS tools' shape")
-    p.set_defaults(func=cmd_log)
+    p.set_defaults(func=cmd_log, subparser=p)
     p = sub.add_parser(
         "optimize",
         help="fit FSRS's parameters to your review log",
         description="fit FSRS's parameters to your review log",
     )
     p.add_argument("--db", type=Path, help="review store")
-    p.set_defaults(func=cmd_optimize)
+    p.set_defaults(func=cmd_optimize, subparser=p)
     p = add("cards", "list the flashcards made from the notes")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument(

@@ -287,3 +287,36 @@ def test_what_a_command_says_on_stderr_never_carries_an_escape_sequence(
     assert (captured.err + captured.out).strip()  # (it said something)
     for text in (captured.err, captured.out):
         assert not any(c in text for c in "\x1b\x07\x9b\u202e"), text
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["log", "--csv", "--dbb", "x"],
+            "studydeck log: error: unknown option '--dbb'; did you mean '--db'? "
+            "(see studydeck log --help)",
+        ),
+        (
+            ["agenda", "a.txt", "--json"],
+            "studydeck agenda: error: unknown option '--json' (see studydeck agenda --help)",
+        ),
+        (
+            ["optimize", "--dbx", "1"],
+            "studydeck optimize: error: unknown option '--dbx'; did you mean '--db'? "
+            "(see studydeck optimize --help)",
+        ),
+        (  # not taken from its first letters
+            ["anki", "push", "--deck-nam", "x"],
+            "studydeck anki push: error: unknown option '--deck-nam'; did you mean "
+            "'--deck-name'? (see studydeck anki push --help)",
+        ),
+        (
+            ["log", "--csv", "extra"],
+            "studydeck log: error: unexpected 'extra' (see studydeck log --help)",
+        ),
+    ],
+)
+def test_every_command_names_itself_in_its_one_line(argv, line, capsys) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [line]

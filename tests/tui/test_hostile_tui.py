@@ -213,3 +213,25 @@ async def test_quitting_cancels_figure_downloads(make_app, tmp_path: Path) -> No
     # A download still running in a worker thread stops at its next chunk; none starts.
     with pytest.raises(FigureError, match="cancelled"):
         fetcher.get(Figure(src="http://127.0.0.1:9/x.png"), tmp_path / "notes.md")
+
+
+async def test_text_pasted_into_the_filter_is_kept_as_a_terminal_may_show_it(make_app) -> None:
+    """A paste (from the notes, a web page) with escape sequences, a clipboard write and a
+    bidi override: the filter box holds its words only, and draws no control character."""
+    from textual import events
+    from textual.widgets import Input
+
+    from ..conftest import SEED
+
+    app = make_app([SEED])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b", "slash")
+        box = app.screen.query_one(Input)
+        box.post_message(events.Paste("\x1b[31mvid\x1b]52;c;aGVsbG8=\x07eo\u202e\x1b"))
+        await pilot.pause()
+        assert box.value == "video"
+        box.value = "old\x1b[2J films"  # set by the program: the same rule
+        assert box.value == "old films"
+        await pilot.pause()
+        drawn = "".join(s.text for s in app.screen._compositor.render_strips())
+        assert not any(c in drawn for c in "\x1b\x07\u202e")

@@ -73,6 +73,7 @@ from studydeck.tui.screens.browse_rows import (
 )
 from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.textinput import SafeInput
 from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
@@ -258,7 +259,7 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         self.paper_width = self._paper_width()
         yield TitleBar()
-        yield Input(
+        yield SafeInput(
             placeholder="/ to filter: words  kw:图像复原  year:2020  state:due", id="filter"
         )
         with Vertical(id="browse-body"):

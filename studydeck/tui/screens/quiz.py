@@ -28,6 +28,7 @@ from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
+from studydeck.tui.widgets.textinput import SafeInput
 from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
 
@@ -72,7 +73,7 @@ class QuizSetupScreen(Screen[None]):
                 yield Input(placeholder="no limit", id="quiz-time", type="number")
             with Horizontal(id="quiz-agenda-row"):
                 yield Label("agenda file")
-                yield Input(placeholder="path to a reading list (optional)", id="quiz-agenda")
+                yield SafeInput(placeholder="path to a reading list (optional)", id="quiz-agenda")
             yield Button("Start quiz (ctrl+s)", id="quiz-start", variant="primary")
         yield StudydeckFooter()
 

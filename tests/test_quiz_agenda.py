@@ -315,3 +315,14 @@ def test_an_agenda_that_is_not_a_text_file_is_refused_at_once(tmp_path: Path, ki
     with pytest.raises(StudydeckError, match="cannot read the agenda") as err:
         read_agenda(path)
     assert err.value.exit_code == 2
+
+
+def test_only_the_start_of_a_very_long_line_is_matched_and_shown(deck) -> None:
+    """A line of 10,000 words (it took minutes: each word looked for among the titles') is
+    matched on its first :data:`LINE_CHARS` characters, and shown cut."""
+    from studydeck.quiz.agenda import LINE_CHARS
+
+    words = " ".join(f"zqx{i:05d}word" for i in range(10_000))
+    for line in (words, "Layer Normalization " + words):
+        [m] = match_agenda([line], deck.papers)
+        assert m.line == line[:LINE_CHARS] + "…" and m.paper is None

@@ -35,6 +35,9 @@ ACCEPT = 0.75
 MARGIN = 0.2
 """How far ahead of the next title the best title must be."""
 SUGGEST = 0.3
+LINE_CHARS = 300
+"""How much of an agenda line is matched (and shown): a title, a name or a link fits; a
+line of a hundred thousand words took minutes, each word looked for among the titles'."""
 
 _URL = re.compile(r"https?://[^\s<>()]+|\b(?:arxiv|doi):\S+", re.I)
 _ARXIV = re.compile(
@@ -211,6 +214,8 @@ class AgendaMatcher:
 
     def match(self, line: str) -> AgendaMatch:
         line = terminal(line)  # (an escape sequence is no part of a title)
+        if len(line) > LINE_CHARS:  # no title is this long: its start is looked at
+            line = line[:LINE_CHARS] + "…"
         shown = line.strip()
         text = _clean(line)
         ids = link_ids(text)

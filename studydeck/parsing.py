@@ -142,7 +142,16 @@ def _title_and_link(cell: str) -> tuple[str, str | None]:
             parts.append(tok.content)
         elif tok.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return " ".join("".join(parts).split()), url
+    title = " ".join("".join(parts).split())
+    refused = _REFUSED_LINK.fullmatch(title) if url is None else None
+    if refused:  # a link to a place no link may go (file:, javascript:): its text, no link
+        return refused.group(1).strip(), None
+    return title, url
+
+
+_REFUSED_LINK = re.compile(r"\[([^\[\]]*[^\[\]\s][^\[\]]*)\]\([^\s]*\)")
+"""A whole title cell written as a link that the inline parser left as text: its
+destination is one it refuses (``file:``, ``javascript:``, ``vbscript:``, ``data:``)."""
 
 
 def _markdown_figures(text: str) -> list[Figure]:

@@ -318,3 +318,23 @@ def parsed_attrs(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
     P().feed(html)
     return out
+
+
+@pytest.mark.parametrize(
+    ("cell", "title"),
+    [
+        ("[File Paper Linked](file:///etc/passwd)", "File Paper Linked"),
+        ("[JS Paper](javascript:alert(1))", "JS Paper"),
+        ("[VB](vbscript:msgbox(1))", "VB"),
+        ("[  Spaced  Title ](file:x)", "Spaced Title"),
+    ],
+)
+def test_a_title_linked_where_no_link_may_go_is_its_text_without_a_link(
+    cell: str, title: str, tmp_path: Path
+) -> None:
+    """The README's promise: such a title shows without a link (it showed as the raw
+    Markdown, ``[File Paper Linked](file:///etc/passwd)``, in the app, the sheets, Anki)."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(f"| 2020 | {cell} | k | c | | |"), encoding="utf-8")
+    [paper] = load([notes]).papers
+    assert (paper.title, paper.url) == (title, None)

@@ -49,7 +49,7 @@ async def test_o_says_whether_the_link_opened_and_shows_it_when_not(
         (message,) = shown(app)
     assert "https://arxiv.org/abs/1" in message
     if opened:
-        assert message.startswith("Opened in your browser") and not copied
+        assert message.startswith("Asked your browser to open") and not copied
     else:
         assert message.startswith("No browser to open it") and copied == ["https://arxiv.org/abs/1"]
 

@@ -447,7 +447,7 @@ class ReviewScreen(Screen[None]):
             self.notify("Not opened: the link is not an http(s) address", severity="warning")
             return
         if open_in_browser(url):
-            self.notify(f"Opened in your browser: {url}")
+            self.notify(f"Asked your browser to open {url}")
             return
         # An SSH session, a machine with no display: the link to copy, and to the terminal's
         # clipboard where it takes one (OSC 52).

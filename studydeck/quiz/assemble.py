@@ -88,5 +88,8 @@ def read_agenda(path: Path) -> list[str]:
         ) from exc
     except OSError as exc:
         raise StudydeckError(
-            f"cannot read the agenda: {exc.strerror}", path=path, exit_code=2
+            f"cannot read the agenda: {exc.strerror}",
+            path=path,
+            exit_code=2,
+            hint="give a text file you can read",
         ) from exc

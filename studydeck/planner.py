@@ -221,8 +221,13 @@ def plan(
     today: date,
     settings: Settings,
     today_log: Sequence[TodayAnswer] = (),
+    retired: int | None = None,
 ) -> Plan:
-    """Today's queue and counts (see the module docstring for every rule). ``cards``: each
+    """Today's queue and counts (see the module docstring for every rule). ``retired``: how
+    many retired cards the deck's files have, as the store counts them
+    (:meth:`~studydeck.store.Store.retired_count`: one store holds several decks); None,
+    for a plan made without a store: those among ``states`` that are not the deck's.
+    ``cards``: each
     deck card's id and paper key (a :class:`DeckCard`, or a plain pair), in notes order; a
     card id is listed once. ``states``: the stored cards' rows grouped (:data:`RowGroups`,
     fast: :func:`~studydeck.store.states.plan_groups`), or each card's :class:`CardRow` or
@@ -293,7 +298,7 @@ def plan(
         suspended=counts["suspended"],
         buried=counts["buried"],
         leeches=leeches,
-        retired=stored_retired - counts["retired"],
+        retired=stored_retired - counts["retired"] if retired is None else retired,
         reviews_done=reviews_done,
         new_done=new_done,
         answered_today=len(today_log),

@@ -78,6 +78,7 @@ def today_plan(
         today,
         settings,
         _today_log(store, today, lambda: {cid for cid, _ in cards}),
+        store.retired_count(deck.sources),
     )
 
 

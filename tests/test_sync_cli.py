@@ -249,3 +249,21 @@ def test_status_and_rebuild_together_are_refused(tmp_path: Path, capsys) -> None
         "studydeck sync: error: argument --rebuild: not allowed with argument --status "
         "(see studydeck sync --help)"
     ]
+
+
+def test_stats_count_only_their_own_decks_retired_cards(tmp_path: Path, capsys) -> None:
+    """One store, two notes files: a row removed from one retires its cards there, and the
+    other's stats still say 0 retired (they said 3: the count was the store's)."""
+    db = str(tmp_path / "s.db")
+    one, other = tmp_path / "one.md", tmp_path / "other.md"
+    one.write_text(table(*ROWS), encoding="utf-8")
+    other.write_text(table("| 2019 | Gamma | k | contribution G | | |"), encoding="utf-8")
+    for path in (one, other):
+        assert main(["stats", "--json", "--db", db, str(path)]) == 0
+    one.write_text(table(*ROWS[1:]), encoding="utf-8")  # a row removed: its card retired
+    retired = {}
+    for path in (one, other):
+        capsys.readouterr()
+        assert main(["stats", "--json", "--db", db, str(path)]) == 0
+        retired[path.name] = json.loads(capsys.readouterr().out)["retired"]
+    assert retired == {"one.md": 3, "other.md": 0}  # (the removed row had three cards)

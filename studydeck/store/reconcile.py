@@ -327,12 +327,23 @@ class Reconciler(StoreBase):
             (r["card_id"], r["kind"], r["paper_key"], r["title"], r["year"], r["source"], gone)
             for r in self.query(
                 "SELECT c.card_id, c.kind, c.paper_key, p.title, p.year, p.source, p.retired "
-                "FROM cards c JOIN papers p USING (paper_key) WHERE c.retired = 1 "
-                "AND p.source IN (SELECT value FROM json_each(?))",
+                + _RETIRED_OF,
                 (json.dumps(list(sources)),),
             )
             for gone in (bool(r["retired"]),)
         ]
+
+    def retired_count(self, sources: Sequence[str]) -> int:
+        """How many :meth:`retired_cards` the notes files ``sources`` have."""
+        rows = self.query("SELECT count(*) AS n " + _RETIRED_OF, (json.dumps(list(sources)),))
+        return int(rows[0]["n"])
+
+
+_RETIRED_OF = (
+    "FROM cards c JOIN papers p USING (paper_key) WHERE c.retired = 1 "
+    "AND p.source IN (SELECT value FROM json_each(?))"
+)
+"""The retired cards of some notes files (a deck's): one store holds several decks."""
 
 
 def _base(key: str) -> str:

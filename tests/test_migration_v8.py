@@ -70,7 +70,13 @@ def review_rows(store: Store) -> list[list[object]]:
 def test_the_upgrade_keeps_every_review_and_the_stats_and_due_dates(tmp_path: Path) -> None:
     store, deck = upgraded(tmp_path)
     with store:
-        assert store.tuples("PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(8,)]
+        assert store.tuples("PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(9,)]
+        # v9: the retired cards' own index, which a deck's retired count reads
+        plan = store.tuples(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM cards WHERE retired = 1 AND paper_key = ?",
+            ("x",),
+        )
+        assert any("cards_retired" in str(row) for row in plan), plan
         cols = [r[1] for r in store.tuples("PRAGMA table_info(reviews)")]
         assert "before" not in cols and "after" not in cols
         assert not store.tuples("SELECT name FROM sqlite_master WHERE name = 'review_cards'")

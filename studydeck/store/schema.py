@@ -346,6 +346,13 @@ def v8_lean_reviews(c: sqlite3.Connection) -> None:
     _card_triggers(c)
 
 
+def v9_retired_index(c: sqlite3.Connection) -> None:
+    """An index of the retired cards alone (a partial index: a few rows), so a deck's
+    retired count (:meth:`studydeck.store.Store.retired_count`), read with every plan, does
+    not scan every card (145,000 at 50,000 papers: 16 ms a plan)."""
+    c.execute("CREATE INDEX IF NOT EXISTS cards_retired ON cards(paper_key) WHERE retired = 1")
+
+
 def _passing() -> int:
     from studydeck.scheduling import PASSING  # (not needed by a store that is up to date)
 
@@ -458,6 +465,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     5: v6_card_totals,
     6: v7_plan_index,
     7: v8_lean_reviews,
+    8: v9_retired_index,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -470,8 +470,8 @@ def _figure_files(
 
 
 def _not_an_input(out: Path, args: argparse.Namespace, what: str) -> None:
-    """Refuse, before any work, to write a sheet over a file the command reads: a notes
-    file (given, or in a folder given), the agenda, the review store."""
+    """Refuse, before any work, to write a sheet over a file the command reads (a notes
+    file, given or in a folder given, the agenda, the review store), or over any notes."""
     from studydeck.deck import find_files
 
     if not out.exists():
@@ -492,6 +492,15 @@ def _not_an_input(out: Path, args: argparse.Namespace, what: str) -> None:
                 exit_code=EXIT_USAGE,
                 hint=f"write the {what} to another file",
             )
+    # Nor over notes the command does not read (another deck, a copy): a sheet is made
+    # again in a second, a table of papers read over months is not.
+    if out.suffix.lower() == ".md" and load([out]).paper_count:
+        raise StudydeckError(
+            f"the {what} would be written over a notes file (it holds a table of papers)",
+            path=out,
+            exit_code=EXIT_USAGE,
+            hint=f"write the {what} to another file",
+        )
 
 
 def _write_beside(out: Path, figs: dict[str, tuple[str, bytes]]) -> dict[str, str]:

@@ -409,6 +409,9 @@ def test_the_closest_paper_is_the_first_of_the_full_sort(rows, target) -> None:
         (["brief", "--agenda", "{agenda}", "-o", "{notes}", "{folder}"], "notes"),
         (["quiz", "--handout", "{notes}", "-n", "2", "{notes}"], "notes"),
         (["quiz", "--readiness", "{notes}", "--agenda", "{agenda}", "--plain", "{notes}"], "notes"),
+        # notes the command does not read (another deck, a copy): not written over either
+        (["brief", "--agenda", "{agenda}", "-o", "{other}", "{notes}"], "other"),
+        (["quiz", "--handout", "{other}", "-n", "2", "{notes}"], "other"),
     ],
 )
 def test_a_sheet_is_never_written_over_a_file_the_command_reads(
@@ -422,10 +425,12 @@ def test_a_sheet_is_never_written_over_a_file_the_command_reads(
     notes.write_text(table(*ROWS), encoding="utf-8")
     agenda = tmp_path / "agenda.md"
     agenda.write_text("Multi-Stage Progressive Image Restoration\n", encoding="utf-8")
-    before = {notes: notes.read_bytes(), agenda: agenda.read_bytes()}
+    other = tmp_path / "other.md"
+    other.write_text(table("| 2019 | Gamma | k | contribution G | | |"), encoding="utf-8")
+    before = {notes: notes.read_bytes(), agenda: agenda.read_bytes(), other: other.read_bytes()}
     monkeypatch.setenv("STUDYDECK_DB", str(tmp_path / "s.db"))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    names = {"notes": str(notes), "agenda": str(agenda), "folder": str(folder)}
+    names = {"notes": str(notes), "agenda": str(agenda), "folder": str(folder), "other": str(other)}
     assert main([a.format(**names) for a in argv]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "would be written over" in line and line.endswith("to another file)")

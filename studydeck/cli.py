@@ -40,6 +40,14 @@ def _paths(args: argparse.Namespace) -> list[Path]:
     return list(args.paths) if args.paths else default_paths()
 
 
+def _paths_given_exist(args: argparse.Namespace) -> None:
+    """The notes paths on the command line are there (for a command that looks elsewhere
+    first: the sync folder, Anki's profile), else the one line every command gives."""
+    for given in args.paths:
+        if not given.exists():
+            raise no_such_path(given)
+
+
 def _summary(deck: Deck, more_warnings: int = 0) -> str:
     return (
         f"{plural(len(deck.papers), 'paper')}, {plural(len(deck.cards), 'card')}, "
@@ -245,6 +253,7 @@ def cmd_anki_push(args: argparse.Namespace) -> int:
     kinds = _kinds(args.kinds)
     if kinds is None:
         return EXIT_USAGE
+    _paths_given_exist(args)  # (before looking for Anki: the first mistake is said first)
     collection = _collection(args)
     store, deck, _ = _store_and_deck_to_export(args)
     with store, FigureFetcher(cache_dir() / "figures") as fetcher:
@@ -358,9 +367,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from studydeck.sync import device_id, find_root, init, rebuild, status, sync
 
     paths = _paths(args)
-    for given in args.paths:
-        if not given.exists():
-            raise no_such_path(given)
+    _paths_given_exist(args)
     if args.init:
         target = paths[0].resolve() if args.paths else Path.cwd()
         root = target if target.is_dir() else target.parent
@@ -869,7 +876,7 @@ class OneLineParser(argparse.ArgumentParser):
                 message = f"unexpected {' '.join(words)!r}"
             import difflib  # (only for a command line with a mistake in it)
 
-            close = difflib.get_close_matches(words[0].split("=")[0], known, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(words[0].split("=")[0], known, n=1, cutoff=0.7)
             if words[0].startswith("-") and close:
                 message += f"; did you mean {close[0]!r}?"
         self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal(message)} (see {self.prog} --help)\n")
@@ -1051,7 +1058,9 @@ def command_names(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
-    """The command ``word`` is a typo of, when it cannot be a notes path (``revew``)."""
+    """The command ``word`` is a typo of, when it cannot be a notes path (``revew``); ""
+    for a bare word that is neither a command, close to one, nor a path here (``browse``);
+    None when it may be a notes path."""
     if word.startswith("-") or "/" in word or "\\" in word or "." in word or len(word) > 40:
         return None
     try:
@@ -1062,7 +1071,7 @@ def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
     import difflib  # (only for a word that is not a path: not on every start)
 
     close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return close[0] if close else ""
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
@@ -1091,12 +1100,14 @@ def _main(argv: list[str]) -> int:
     parser = build_parser()
     commands = command_names(parser)
     home = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
-    if home and argv and (guess := _mistyped_command(argv[0], commands)):
-        print(
-            f"studydeck: error: unknown command {argv[0]!r}; did you mean '{guess}'? "
-            f"(commands: {', '.join(commands)})",
-            file=sys.stderr,
+    guess = _mistyped_command(argv[0], commands) if home and argv else None
+    if guess is not None:
+        said = (
+            f"unknown command {argv[0]!r}; did you mean '{guess}'?"
+            if guess
+            else f"{argv[0]!r} is not a command, nor a notes file or folder here"
         )
+        print(f"studydeck: error: {said} (commands: {', '.join(commands)})", file=sys.stderr)
         return EXIT_USAGE
     try:
         args = _parse(parser, ["review", *argv] if home else argv)

@@ -224,6 +224,7 @@ def test_cards_lists_each_title_and_back_in_its_column_cut_with_an_ellipsis(
         ["check", "nope.md"],
         ["quiz", "--agenda", "nope.md", "--plain"],
         ["brief", "--agenda", "nope.md", "-o", "x.html"],
+        ["anki", "push", "nope.md"],  # (it said "no Anki profile in this folder")
     ],
 )
 def test_a_path_that_is_not_there_is_the_same_line_for_every_command(
@@ -320,3 +321,22 @@ def test_what_a_command_says_on_stderr_never_carries_an_escape_sequence(
 def test_every_command_names_itself_in_its_one_line(argv, line, capsys) -> None:
     assert main(argv) == 2
     assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_a_bare_word_that_is_no_command_and_no_path_is_said_so(tmp_path, monkeypatch, capsys):
+    """(``studydeck browse`` went on as ``review browse`` and said "studydeck review: error:
+    unexpected ..." about a later word.)"""
+    monkeypatch.chdir(tmp_path)
+    assert main(["browse", "--db", "v.db", "other.md"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "studydeck: error: 'browse' is not a command, nor a notes file or folder here (commands: "
+    )
+    assert not (tmp_path / "v.db").exists()
+
+
+def test_an_option_far_from_every_known_one_gets_no_guess(capsys) -> None:
+    assert main(["export", "--frob", "-o", "x.apkg"]) == 2  # ('--db' was suggested)
+    assert capsys.readouterr().err.splitlines() == [
+        "studydeck export: error: unknown option '--frob' (see studydeck export --help)"
+    ]

@@ -114,6 +114,11 @@ async def test_recall_time_stops_at_reveal_and_late_choice_is_missed(make_app) -
         screen._tick()
         await pilot.press("y")
         assert screen.answers[0].correct and screen.answers[0].seconds == 4
+        # the answer revealed is still shown beside the verdict
+        fb = text_of(app, "#quiz-feedback")
+        assert fb.startswith("Knew it. Answer: ") and " ".join(flip.answer.split())[:20] in (
+            " ".join(fb.split())
+        )
         await pilot.press("space")
         app.ctx.clock.now += timedelta(seconds=11)  # no tick before the key
         await pilot.press(str(choice.answer_index + 1))

@@ -307,9 +307,17 @@ class QuizScreen(Screen[None]):
             fb.append(
                 "Right! " if correct else "Wrong. ", style="bold green" if correct else "bold red"
             )
+        else:
+            fb.append(
+                "Knew it. " if correct else "Missed. ",
+                style="bold green" if correct else "bold red",
+            )
         if q.is_choice and q.answer_index is not None:
             fb.append(f"Answer: {q.answer_index + 1}. ", style="bold")
             fb.append_text(markdown_text(q.options[q.answer_index].text))
+        else:  # the answer revealed stays (it was replaced by the paper's contribution)
+            fb.append("Answer: ", style="bold")
+            fb.append_text(markdown_text(q.answer))
         fb.append("\n\n")
         fb.append(q.paper.title, style="bold")
         fb.append(f"  ({q.paper.year})\n" if q.paper.year else "\n", style="dim")

@@ -326,3 +326,14 @@ def test_only_the_start_of_a_very_long_line_is_matched_and_shown(deck) -> None:
     for line in (words, "Layer Normalization " + words):
         [m] = match_agenda([line], deck.papers)
         assert m.line == line[:LINE_CHARS] + "…" and m.paper is None
+
+
+def test_a_line_that_names_no_title_makes_each_paper_about_once() -> None:
+    """Its indexes (names, title words) read every paper: from one list made once, not a
+    walk over the deck each (a deck read from the cache makes a Paper at each read)."""
+    papers = [
+        Paper(key=f"p{i}", title=f"Paper number {i}", source="a.md", line=i) for i in range(50)
+    ]
+    lazy = Counted(papers)
+    match_agenda(["Neural Radiance Fields"], lazy, [p.title for p in papers])
+    assert 50 <= len(lazy.made) < 2 * 50, len(lazy.made)

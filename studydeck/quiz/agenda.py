@@ -151,11 +151,17 @@ class AgendaMatcher:
         # each): a line that is a title or a link needs neither.
 
     @cached_property
+    def _every(self) -> list[Paper]:
+        """Every paper, made once for the indexes that read them all (a deck read from the
+        cache makes a Paper each time one is read)."""
+        return list(self.papers)
+
+    @cached_property
     def _named(self) -> dict[str, list[tuple[int, int, str, str]]]:
         """A name's key -> (paper's place, name's place, how, name) of every paper with that
         name (:func:`names_of`), in that order."""
         named: dict[str, list[tuple[int, int, str, str]]] = {}
-        for i, p in enumerate(self.papers):
+        for i, p in enumerate(self._every):
             for j, (name, how) in enumerate(names_of(p)):
                 named.setdefault(_key(name), []).append((i, j, how, name))
         return named
@@ -163,7 +169,7 @@ class AgendaMatcher:
     @cached_property
     def words(self) -> dict[str, list[str]]:
         """Each paper's title words (by key)."""
-        return {p.key: _words(p.title) for p in self.papers}
+        return {p.key: _words(p.title) for p in self._every}
 
     @cached_property
     def _idf(self) -> dict[str, float]:
@@ -178,7 +184,7 @@ class AgendaMatcher:
     @cached_property
     def _have(self) -> list[frozenset[str]]:
         """Each paper's title words (by its place in ``papers``)."""
-        return [frozenset(self.words[p.key]) for p in self.papers]
+        return [frozenset(self.words[p.key]) for p in self._every]
 
     @cached_property
     def _with(self) -> dict[str, list[int]]:
@@ -197,7 +203,7 @@ class AgendaMatcher:
         line with a link)."""
         if self._linked is None:
             self._linked = {}
-            for i, p in enumerate(self.papers):
+            for i, p in enumerate(self._every):
                 for lid in link_ids(p.url or ""):
                     self._linked.setdefault(lid, []).append(i)
         return self._linked

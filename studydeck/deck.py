@@ -115,6 +115,14 @@ def find_files(paths: Sequence[Path]) -> Found:
                 found.files.append(f)
             else:
                 found.skipped.append(_skip(f, why))
+    if found.skipped and not found.files:  # (``review /dev/null`` opened on an empty deck)
+        first = found.skipped[0]
+        raise StudydeckError(
+            f"no notes file to read: {first.message.removesuffix(', skipped')}",
+            path=first.path,
+            exit_code=2,
+            hint="name a .md notes file or a folder that holds one",
+        )
     return found
 
 

@@ -56,8 +56,31 @@ def test_loader_keeps_regular_files_and_warns_once_per_other_entry(tmp_path: Pat
 def test_a_fifo_named_directly_is_skipped_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.md"
     os.mkfifo(fifo)
-    deck = load([fifo])  # would block forever on open() for reading
+    good = tmp_path / "good.md"
+    good.write_text(table("| 2020 | A | k | c | | |"), encoding="utf-8")
+    deck = load([fifo, good])  # would block forever on open() for reading
     assert [d.message for d in deck.diagnostics] == ["not a regular file (FIFO), skipped"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_notes_that_are_all_skipped_are_one_line_not_an_empty_deck(
+    tmp_path: Path, kind: str
+) -> None:
+    """(``review /dev/null`` warned, then opened the app on "Session complete".)"""
+    path = tmp_path / "fifo.md"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/null")
+    with pytest.raises(StudydeckError) as err:
+        load([path])
+    assert str(err.value) == (
+        f"{path}: error: no notes file to read: not a regular file ({'FIFO' if kind == 'fifo' else 'device'}) "
+        "(name a .md notes file or a folder that holds one)"
+    )
+    assert err.value.exit_code == 2
+    run = run_cli(tmp_path, "review", str(path))
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1
 
 
 def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

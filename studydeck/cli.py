@@ -1057,6 +1057,26 @@ def command_names(parser: argparse.ArgumentParser) -> list[str]:
     return []
 
 
+def _unknown_long_option(
+    parser: argparse.ArgumentParser, argv: list[str]
+) -> tuple[argparse.ArgumentParser, str] | None:
+    """The (sub)command parser and the first ``--option`` on the command line it does not
+    know, if any (a value given as ``--opt=value`` is the option's)."""
+    sub, rest = parser, argv
+    while rest:  # down the named subcommands (``anki push``)
+        found = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        if not found or rest[0] not in found[0].choices:
+            break
+        sub, rest = found[0].choices[rest[0]], rest[1:]
+    known = {o for a in sub._actions for o in a.option_strings}
+    for word in rest:
+        if word == "--":
+            break
+        if word.startswith("--") and word.split("=", 1)[0] not in known:
+            return sub, word
+    return None
+
+
 def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
     """The command ``word`` is a typo of, when it cannot be a notes path (``revew``); ""
     for a bare word that is neither a command, close to one, nor a path here (``browse``);
@@ -1075,7 +1095,12 @@ def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Parse; an unknown option is reported with the usage of its subcommand, not the top one."""
+    """Parse; an unknown option is reported with the usage of its subcommand, not the top one,
+    and before anything else is checked (``brief --agend x`` said that --agenda is
+    required, not that --agend is a typo of it)."""
+    mistyped = _unknown_long_option(parser, argv)
+    if mistyped is not None:
+        mistyped[0].error(f"unrecognized arguments: {mistyped[1]}")
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = getattr(args, "subparser", parser)

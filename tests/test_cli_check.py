@@ -316,6 +316,11 @@ def test_what_a_command_says_on_stderr_never_carries_an_escape_sequence(
             ["log", "--csv", "extra"],
             "studydeck log: error: unexpected 'extra' (see studydeck log --help)",
         ),
+        (  # the typo is said, not the required option it was meant to be
+            ["brief", "--agend", "x", "-o", "b.html"],
+            "studydeck brief: error: unknown option '--agend'; did you mean '--agenda'? "
+            "(see studydeck brief --help)",
+        ),
     ],
 )
 def test_every_command_names_itself_in_its_one_line(argv, line, capsys) -> None:

@@ -618,6 +618,7 @@ def _quiz(args: argparse.Namespace) -> int:
         sheet_format,
     )
     from studydeck.quiz.readiness import readiness_markdown
+    from studydeck.quiz.results import sent_line
 
     # The sheets' formats, before any work: a file they cannot be is refused at once.
     to_stdout = str(args.handout) in ("md", "html", "json")
@@ -713,7 +714,7 @@ def _quiz(args: argparse.Namespace) -> int:
                 n = store.send_to_review(
                     [q.card.id for q in result.misses], today + timedelta(days=1)
                 )
-                print(f"{plural(n, 'missed card')} {'is' if n == 1 else 'are'} due tomorrow")
+                print(sent_line(n, len(result.misses)))
             return EXIT_OK
         # The app, opened on the quiz.
         _ask_terminal_about_images()

@@ -244,3 +244,13 @@ def test_the_handout_key_letter_names_the_option_that_is_right() -> None:
         assert markdown_text(q.paper.title) in line
         checked += 1
     assert checked >= 6
+
+
+def test_sending_misses_says_which_were_due_by_then_already() -> None:
+    """Eight misses, five sent: "5 missed cards are due tomorrow" read as three lost."""
+    from studydeck.quiz.results import sent_line
+
+    assert sent_line(5, 8) == "5 missed cards are due tomorrow; 3 others were due by then already"
+    assert sent_line(1, 2) == "1 missed card is due tomorrow; 1 other was due by then already"
+    assert sent_line(3, 3) == "3 missed cards are due tomorrow"
+    assert sent_line(0, 0) == "No misses to send"

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from studydeck.quiz.questions import Question
+from studydeck.wording import plural
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,15 @@ class QuizResult:
 def is_late(seconds: float, time_limit: float | None) -> bool:
     """The one rule for a late answer: more than the limit from question to answer."""
     return time_limit is not None and seconds > time_limit
+
+
+def sent_line(sent: int, missed: int) -> str:
+    """What sending a quiz's ``missed`` cards to tomorrow's review did: ``sent`` of them
+    are due tomorrow, the others were due by then already (a card is never put later)."""
+    if not missed:
+        return "No misses to send"
+    line = f"{plural(sent, 'missed card')} {'is' if sent == 1 else 'are'} due tomorrow"
+    if sent < missed:
+        rest = missed - sent
+        line += f"; {plural(rest, 'other')} {'was' if rest == 1 else 'were'} due by then already"
+    return line

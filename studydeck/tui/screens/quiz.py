@@ -24,13 +24,13 @@ from textual.widgets import Button, Input, Label, SelectionList, Static
 from studydeck.errors import StudydeckError
 from studydeck.quiz import Question, QuizAnswer, QuizResult, Selection, is_late, plan_quiz
 from studydeck.quiz.assemble import figure_on_hand, read_agenda
+from studydeck.quiz.results import sent_line
 from studydeck.tui.context import app_of, ctx_of, reports_errors
 from studydeck.tui.text import MixedText, markdown_text
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.textinput import SafeInput
 from studydeck.tui.widgets.title import TitleBar
-from studydeck.wording import plural
 
 
 class QuizSetupScreen(Screen[None]):
@@ -413,10 +413,7 @@ class QuizScreen(Screen[None]):
         n = ctx.store.send_to_review([q.card.id for q in misses], ctx.today + timedelta(days=1))
         self.recorded = True
         self.refresh_bindings()
-        verb = "is" if n == 1 else "are"
-        self.notify(
-            f"{plural(n, 'missed card')} {verb} due tomorrow" if misses else "No misses to send"
-        )
+        self.notify(sent_line(n, len(misses)))
 
     def action_leave(self) -> None:
         app_of(self).leave(self)

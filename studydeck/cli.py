@@ -99,7 +99,7 @@ def open_store_and_deck(
         store.close()
         raise
     for d in deck.diagnostics:
-        print(terminal(str(d)), file=sys.stderr)
+        print(d, file=sys.stderr)
     if not deck.card_count and deck.errors:
         store.close()
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
@@ -172,7 +172,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 def _print_unavailable(report: ExportReport) -> None:
     for paper, fig, reason in report.unavailable:
         line = f"{paper.where}: warning: figure {fig.src} unavailable: {reason}"
-        print(terminal(line), file=sys.stderr)
+        print(line, file=sys.stderr)
 
 
 def _kinds(text: str) -> list[CardKind] | None:
@@ -357,9 +357,9 @@ def _auto_sync(store: Store, args: argparse.Namespace, deck: Deck) -> Iterator[N
 
 def _report_sync(report: SyncReport) -> None:
     for p in report.problems:
-        print(terminal(str(p)), file=sys.stderr)
+        print(p, file=sys.stderr)
     if report.written or report.added:
-        print(terminal(f"studydeck: {report}"), file=sys.stderr)
+        print(f"studydeck: {report}", file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -398,7 +398,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return EXIT_OK
         report = (rebuild if args.rebuild else sync)(store, found, device, papers)
     for p in report.problems:
-        print(terminal(str(p)), file=sys.stderr)
+        print(p, file=sys.stderr)
     print(terminal(str(report)))  # device names come from other machines' lines
     return EXIT_OK
 
@@ -762,7 +762,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
     corrections = _corrections(args)
     deck = with_corrections(load(_paths(args)), corrections)
     for d in deck.diagnostics:
-        print(terminal(str(d)), file=sys.stderr)
+        print(d, file=sys.stderr)
     if args.explain:
         for line in explain(deck.papers, corrections):
             print(terminal(line))
@@ -880,7 +880,7 @@ class OneLineParser(argparse.ArgumentParser):
             close = difflib.get_close_matches(words[0].split("=")[0], known, n=1, cutoff=0.7)
             if words[0].startswith("-") and close:
                 message += f"; did you mean {close[0]!r}?"
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal(message)} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1144,7 +1144,7 @@ def _main(argv: list[str]) -> int:
     try:
         return int(args.func(args))
     except StudydeckError as exc:
-        print(f"studydeck: {terminal(str(exc))}", file=sys.stderr)
+        print(f"studydeck: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -1152,5 +1152,5 @@ def _main(argv: list[str]) -> int:
         return EXIT_OK
     except OSError as exc:  # a path the system refuses (a name too long, ...): one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"studydeck: {terminal(where)}error: {exc.strerror or exc}", file=sys.stderr)
+        print(f"studydeck: {where}error: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERRORS

@@ -324,13 +324,20 @@ class Reconciler(StoreBase):
         title, year, the paper's file, whether the paper itself left the notes, rather
         than only the card's statements)."""
         return [
-            (r["card_id"], r["kind"], r["paper_key"], r["title"], r["year"], r["source"], gone)
+            (
+                r["card_id"],
+                r["kind"],
+                r["paper_key"],
+                r["title"],
+                r["year"],
+                r["source"],
+                bool(r["retired"]),
+            )
             for r in self.query(
                 "SELECT c.card_id, c.kind, c.paper_key, p.title, p.year, p.source, p.retired "
                 + _RETIRED_OF,
                 (json.dumps(list(sources)),),
             )
-            for gone in (bool(r["retired"]),)
         ]
 
     def retired_count(self, sources: Sequence[str]) -> int:

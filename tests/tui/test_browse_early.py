@@ -500,6 +500,87 @@ async def test_a_key_through_the_decoded_texts_shows_its_first_rows_then_the_who
     assert frames[whole[0]].title.startswith(f"{len(want)} of")
 
 
+async def test_a_key_through_the_copy_shows_its_first_rows_then_the_whole_result(
+    make_app, monkeypatch
+) -> None:
+    """Once the stored texts' copy in the list's order is made (sorted by kind here: not
+    notes order), a key's filter that looks through most rows is painted first as its first
+    rows (the list's k-th row's texts at the copy's place k, walked from the first), then,
+    a frame later, as its whole result (at 126k cards: ~1 ms, then ~25 ms). A narrower
+    filter of fewer rows shows its whole result at once. Here any deck counts as a large
+    one (``FIRST_FROM_COPY``); a walk looks at two rows at a time."""
+    from studydeck.tui.screens.browse_rows import FirstRows
+
+    monkeypatch.setattr(BrowseScreen, "FIRST_FROM_COPY", 0)
+    monkeypatch.setattr(FirstRows, "STEP", 2)
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 14)) as pilot:
+        await pilot.press("b", "slash", "tab", "o")  # sorted by kind
+        await loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        rows = screen._rows_sorted()
+        assert screen.index is not None and screen.index.order is rows
+        assert list(rows) != sorted(rows)  # (not notes order)
+        paints = Paints(app)
+        await pilot.press("slash", "v")
+        await pilot.pause()
+        frames = list(paints.frames)
+        paints.frames.clear()
+        # Every row is many, the rows "v" matched are not: "vi" looks through those at once.
+        assert len(screen.shown) < len(rows)
+        monkeypatch.setattr(BrowseScreen, "FIRST_FROM_COPY", len(screen.shown) + 1)
+        await pilot.press("i")
+        await pilot.pause()
+        narrowed = list(paints.frames)
+        plain = Plain(app)
+        assert table_rows(screen.query_one(CardList)) == plain.rows("vi", "kind")
+    want = heads(plain.rows("v", "kind"))
+    first = [i for i, f in enumerate(frames) if f.first_rows_of == "v"]
+    whole = [i for i, f in enumerate(frames) if f.applied_query == "v"]
+    assert first and whole and first[0] < whole[0]
+    shown = frames[first[0]]
+    assert 10 <= len(shown.rows) < len(want) and shown.rows == want[: len(shown.rows)]
+    assert shown.title.startswith("first matches of") and "counting" in shown.title
+    assert frames[whole[0]].rows == want
+    assert frames[whole[0]].title.startswith(f"{len(want)} of")
+    # Narrowed through fewer rows than FIRST_FROM_COPY (of more rows): no first rows' frame.
+    assert narrowed and all(f.first_rows_of is None for f in narrowed)
+    assert narrowed[0].applied_query == "vi"
+
+
+async def test_a_whole_result_made_after_its_first_rows_is_old_before_the_next_key(
+    make_app, monkeypatch
+) -> None:
+    """The whole result's lists (every row, at 126k cards) are made old in one young pass
+    when made, not walked item by item by the young passes that come with the next key's
+    frame. Python's own young passes held off here (a high first threshold), so only that
+    pass can have made them old."""
+    import gc
+
+    monkeypatch.setattr(BrowseScreen, "FIRST_FROM_COPY", 0)
+    make_app([SEED])  # parses the notes and writes the deck cache, texts and all
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10**9, thresholds[1], thresholds[2])
+    try:
+        app = make_app([SEED])
+        async with app.run_test(size=(120, 14)) as pilot:
+            await pilot.press("b")
+            await loaded(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowseScreen)
+            await pilot.press("slash", "v")
+            await pilot.pause()
+            assert screen.applied_query == "v" and screen._last is not None
+            kept = (screen.shown, screen._last.matched)
+            young = {id(o) for g in (0, 1) for o in gc.get_objects(g)}
+            assert all(isinstance(x, list) for x in kept)
+            assert not any(id(x) in young for x in kept)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 async def test_a_deck_whose_cards_are_all_built_while_its_texts_are_decoded(
     make_app, decode_held
 ) -> None:

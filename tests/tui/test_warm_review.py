@@ -254,6 +254,19 @@ def test_a_full_collection_waits_for_the_user_to_be_idle_unless_overdue() -> Non
     assert len(made) == 2
 
 
+def test_settling_makes_one_young_pass_and_only_while_the_app_runs() -> None:
+    made: list[int] = []
+    c = IdleCollector(young=lambda: made.append(1))
+    c.settle()  # (not started: Python's own passes are the rule)
+    assert made == []
+    c.start()
+    try:
+        c.settle()
+        assert made == [1]
+    finally:
+        c.stop()
+
+
 async def test_the_app_defers_full_collections_while_it_runs_and_restores_python_after(
     make_app, notes
 ) -> None:

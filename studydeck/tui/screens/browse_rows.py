@@ -421,10 +421,12 @@ class StoredMaker:
 
 
 class FirstRows:
-    """A filter's first rows in the list's order, found before the search texts are read
-    whole: the list's rows are walked from its first, their texts looked at one by one
-    (``index``: :meth:`Cards.peek`), until the rows wanted match or every row is walked.
+    """A filter's first rows in the list's order: the list's rows are walked from its first,
+    their texts looked at one by one, until the rows wanted match or every row is walked.
     The rows matched so far are the first rows of the filter's result, in its order.
+    ``index``: in notes order (:meth:`Cards.peek`, or the texts as decoded, before they
+    are read whole in the list's order), or in the list's order itself (its k-th row's
+    texts at place k: a key's first rows before its whole result, :meth:`walk`).
 
     Made from the last one (``last``) for a filter that narrows it (:func:`refine`), it
     looks through the rows that one matched for the terms added, and walks on from where
@@ -454,18 +456,28 @@ class FirstRows:
     def walk(self, wanted: int, most: int) -> None:
         """Walk on until ``wanted`` rows match or ``most`` more rows are walked."""
         stop = min(len(self.rows), self.walked + most)
+        index = self._index
         while len(self.matched) < wanted and self.walked < stop:
             at = self.walked
             self.walked = min(stop, at + self.STEP)
-            self.matched += self._select(self.rows[at : self.walked], self.query)
+            if index.order is self.rows:  # (the k-th row's texts lie at place k)
+                places = range(at, self.walked)
+                self.matched += index.rows(
+                    select_places(places, self.query, self._cards, index, None)
+                )
+            else:
+                self.matched += self._select(self.rows[at : self.walked], self.query)
 
     STEP = 256
     """Rows looked through at a time."""
 
     def _select(self, rows: Sequence[int], query: str) -> list[int]:
-        n = len(self._index.order)
+        index = self._index
+        if not isinstance(index.order, range):  # (in the list's order: places, rows)
+            return select(rows, query, self._cards, index, None)
+        n = len(index.order)
         # (the deck's rows: a removed card's texts are not stored; it comes with the rest)
-        return select_places([r for r in rows if r < n], query, self._cards, self._index, None)
+        return select_places([r for r in rows if r < n], query, self._cards, index, None)
 
 
 def notes_index(cards: Cards, texts: tuple[list[str], list[str]]) -> SearchIndex:

@@ -246,6 +246,23 @@ class Session:
         self._removed.add(cid)
         self.queue = [it for it in self.queue if it.card.id != cid]
         self._undo = [u for u in self._undo if u.answer.card_id != cid]
+        if cid in self._new_ids:
+            self._fill_new()
+
+    def _fill_new(self) -> None:
+        """A new card buried or suspended was not studied: its place among today's new
+        cards goes to the next one the planner gives (as in Anki, and as home counts them),
+        at the end of the queue."""
+        p = today_plan(self.store, self.deck, self.today, self.settings)
+        have = {it.card.id for it in self.queue}
+        more = [
+            it.card_id
+            for it in p.queue
+            if not it.repeat and it.card_id not in have and p.status.get(it.card_id) == "new"
+        ]
+        by_id = self.deck.cards_by_id(more)
+        self.queue += [QueueItem(by_id[cid], False) for cid in more]
+        self._new_ids.update(more)
 
     def summary(self) -> SessionSummary:
         p = today_plan(self.store, self.deck, self.today, self.settings)

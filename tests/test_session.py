@@ -126,11 +126,16 @@ def test_cards_of_same_paper_not_back_to_back(store, clock) -> None:
 
 def test_bury_and_suspend(store, clock) -> None:
     s = session_for(store, [SEED], clock, new_per_day=5)
+    first = [it.card.id for it in s.queue]
     buried = s.bury()
     suspended = s.suspend()
-    assert s.remaining == 3
+    # Neither was studied: the next two new cards take their places, as a session opened
+    # now (and home) has them.
+    assert s.remaining == 5
     assert all(it.card.id not in (buried.id, suspended.id) for it in s.queue)
+    assert [it.card.id for it in s.queue][:3] == first[2:]
     again = session_for(store, [SEED], clock, new_per_day=5)
+    assert sorted(it.card.id for it in s.queue) == sorted(it.card.id for it in again.queue)
     assert buried.id not in {it.card.id for it in again.queue}
     clock.advance(days=1)
     tomorrow = session_for(store, [SEED], clock, new_per_day=50)

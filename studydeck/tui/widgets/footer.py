@@ -37,6 +37,9 @@ class ShownKey(NamedTuple):
     description: str
     enabled: bool
     tooltip: str
+    pinned: bool = False
+    """Kept on the line when the keys are more than it holds (the help key: where every
+    key is listed), the keys before it dropped from the last."""
 
 
 def shown_keys(screen: Screen[object]) -> list[ShownKey]:
@@ -57,9 +60,14 @@ def shown_keys(screen: Screen[object]) -> list[ShownKey]:
                 binding.description,
                 enabled,
                 tooltip or binding.description,
+                binding.id in PINNED,
             )
         )
     return out
+
+
+PINNED = frozenset({"app.help"})
+"""The bindings (by id) whose key the footer keeps when the line is too short for all."""
 
 
 class FooterKeys(Widget):
@@ -126,8 +134,8 @@ class FooterKeys(Widget):
         hover_style = self.get_component_rich_style("footer-key--hover")
         out = Text(no_wrap=True, overflow="crop", end="")
         self.spans = []
+        labels = []
         for k in self.keys:
-            start = out.cell_len
             label = (
                 Text.assemble(
                     (f" {k.display} ", key_style), (f"{k.description} ", description_style)
@@ -139,6 +147,9 @@ class FooterKeys(Widget):
                 label.stylize("dim")
             if k == self._hover:
                 label.stylize_before(hover_style)
+            labels.append((k, label))
+        for k, label in _fitting(labels, self.size.width):
+            start = out.cell_len
             out.append_text(label)
             self.spans.append((start, out.cell_len, k))
         return out
@@ -167,6 +178,25 @@ class FooterKeys(Widget):
             self.app.simulate_key(key.key)
         else:
             self.app.bell()
+
+
+def _fitting(labels: list[tuple[ShownKey, Text]], width: int) -> list[tuple[ShownKey, Text]]:
+    """The keys to draw on a line of ``width`` cells: all when they fit (or nothing tells
+    the width yet); else the pinned ones and, before them, as many of the others, in order,
+    as the line holds beside them."""
+    if width <= 0 or sum(label.cell_len for _, label in labels) <= width:
+        return labels
+    room = width - sum(label.cell_len for k, label in labels if k.pinned)
+    kept: list[tuple[ShownKey, Text]] = []
+    for k, label in labels:
+        if k.pinned:
+            kept.append((k, label))
+        elif label.cell_len <= room:
+            kept.append((k, label))
+            room -= label.cell_len
+        else:
+            room = 0  # (in order: no later, shorter key after a dropped one)
+    return kept
 
 
 class StudydeckFooter(Footer):

@@ -124,23 +124,27 @@ def rename_score(paper: Paper, old: StoredPaper) -> int:
     A strong signal (the same link, the same figure) alone is enough; otherwise the title
     must be the same or differ by a typo, and one more signal must agree (same year, same
     section). Near titles of the same year are not enough: "…for Image Recognition" and
-    "…for Image Restoration" are two papers.
+    "…for Image Restoration" are two papers. Among rows with a strong signal, the one whose
+    title and year agree too is surer: a new row that reuses the figure of a paper renamed
+    in the same edit (its title linked, a typo fixed) does not take that paper's place.
     """
-    if paper.url and old.url and normalise_url(paper.url) == normalise_url(old.url):
-        return 10
-    if old.figures and any(f.src in old.figures for f in paper.figures):
-        return 10
     na, nb = normalise_title(paper.title), normalise_title(old.title)
-    if not na or not (na == nb or _typo(na, nb)):
+    same_title = bool(na) and na == nb
+    near_title = bool(na) and not same_title and _typo(na, nb)
+    same_year = paper.year is not None and paper.year == old.year
+    link = bool(paper.url and old.url and normalise_url(paper.url) == normalise_url(old.url))
+    if link or (old.figures and any(f.src in old.figures for f in paper.figures)):
+        # (the link before the figure: a figure is shared more often than a link)
+        return (20 if link else 10) + 4 * same_title + 2 * near_title + same_year
+    if not (same_title or near_title):
         return 0
-    title = 2 if na == nb else 1
-    year = int(paper.year is not None and paper.year == old.year)
+    title = 2 if same_title else 1
     section = int(normalise_title(paper.section) == normalise_title(old.section))
     if paper.year is not None and old.year is not None and paper.year != old.year:
         return 0  # a different year is a different paper (or edition)
-    if not (year or section):
+    if not (same_year or section):
         return 0
-    return 1 + title + year + section
+    return 1 + title + same_year + section
 
 
 def match_renames(papers: Sequence[Paper], missing: Mapping[str, StoredPaper]) -> dict[str, str]:

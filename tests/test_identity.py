@@ -13,7 +13,7 @@ import pytest
 
 from studydeck.deck import load
 from studydeck.identity import StoredPaper, match_renames, rename_score
-from studydeck.models import Paper
+from studydeck.models import Figure, Paper
 from studydeck.store import Store
 from studydeck.store.schema import MIGRATIONS
 
@@ -70,6 +70,33 @@ def test_rename_needs_two_signals_or_one_strong(
     assert (rename_score(new, old) >= 2) is is_rename
 
 
+def test_a_new_row_reusing_a_renamed_papers_figure_does_not_take_its_place() -> None:
+    """One edit links a paper's title (its key changes) and adds a row above it that uses
+    the same figure: both rows share the figure with the paper gone from its key, and the
+    one whose title is the paper's is it, wherever it stands in the file (a trial's Anki
+    note, tags and reviews of Layer Normalization passed to "Attention Is All You Need")."""
+    fig = Figure(src="figs/ln.png", alt="")
+    old = {"title:layer normalization": stored("Layer Normalization", figures=frozenset({fig.src}))}
+    linked = replace(
+        paper(
+            "[Layer Normalization](https://arxiv.org/abs/1607.06450)",
+            url="https://arxiv.org/abs/1607.06450",
+        ),
+        key="url:arxiv.org/abs/1607.06450",
+        figures=(fig,),
+    )
+    added = replace(paper("Attention Is All You Need", year=2017), figures=(fig,))
+    for rows in ([added, linked], [linked, added]):
+        assert match_renames(rows, old) == {linked.key: "title:layer normalization"}
+    # A figure kept under a new title alone is still a rename (the row renamed outright).
+    assert match_renames([added], old) == {added.key: "title:layer normalization"}
+    # The same link beats the same figure (the title and year agreeing with neither).
+    by_link = stored(
+        "LN", year=2017, url="https://arxiv.org/abs/1607.06450", figures=frozenset({fig.src})
+    )
+    assert rename_score(replace(linked, year=2017), by_link) > rename_score(added, by_link)
+
+
 def test_same_title_in_a_second_section_the_old_section_wins() -> None:
     rows = [paper("LN", section="Video"), paper("LN", section="Image")]
     rows = [
@@ -101,6 +128,31 @@ def test_store_paper_id_survives_renames(tmp_path: Path, notes) -> None:
     assert after["url:arxiv.org/abs/1607.06450"] == before["title:layer normalizaton"]
     assert after["title:batch norm"] == before["title:batch norm"]
     assert len(set(after.values())) == 2
+
+
+def test_a_linked_title_keeps_its_id_beside_a_new_row_with_its_figure(
+    tmp_path: Path, notes
+) -> None:
+    """The trial's edit, through the store: the title linked and, above it, a new row that
+    uses the same figure file. The paper keeps its id (and so its Anki note and reviews);
+    the new row gets a new one."""
+    fig = "![](figs/ln.png)"
+    path = notes(table(f"| 2016 | Layer Normalization | k | c | {fig} | |"))
+    with Store.open(tmp_path / "s.db") as store:
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        before = store.paper_ids()
+        path.write_text(
+            table(
+                f"| 2017 | Attention Is All You Need | k | a | {fig} | |",
+                f"| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | {fig} | |",
+            )
+        )
+        deck = load([path])
+        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
+        after = store.paper_ids()
+    assert after["url:arxiv.org/abs/1607.06450"] == before["title:layer normalization"]
+    assert after["title:attention is all you need"] not in before.values()
 
 
 def test_migration_gives_existing_papers_ids_and_their_old_guid(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ def collection(tmp_path: Path) -> Path:
 def send(user: User, path: Path, collection: Path, how: str, **kw: Any) -> Any:
     """Get the notes into Anki the way the user does: push, or export and import."""
     if how == "push":
+        # Anki stamps what a push writes with the real time: the user's next push comes
+        # after it, as it would (their clock starts a while ago, for what Anki does next).
+        user.now = max(user.now, float(int(time.time())))
         return push(user.deck(path), collection, store=user.store, now=user.now, **kw)
     out = collection.parent / f"export-{user.now}.apkg"
     user.export(path, out, **kw)
@@ -209,6 +212,33 @@ def test_unchanged_resend_updates_nothing_and_anki_side_work_survives(
     assert "marked" in note.tags and note["Insight"] == "my own words"
 
 
+def test_a_first_push_after_an_import_keeps_the_edits_made_in_anki(
+    tmp_path: Path, notes, collection: Path
+) -> None:
+    """Export, File > Import, an edit in Anki, then the first push from the same store: the
+    edited note's row did not change since the export, so the edit stays (a trial lost it).
+    A row changed since then is newer than the edit, and is written, as an import of a new
+    package would."""
+    path = notes(table(LN.format("c"), BN))
+    user = User(tmp_path)
+    send(user, path, collection, "apkg")
+
+    def edit(col: Collection) -> None:
+        for title in ("Layer Normalization", "Batch Normalization"):
+            note = studydeck_notes(col)[title]
+            note["Insight"] = f"my own words on {title}"
+            col.update_note(note)
+
+    in_anki(collection, edit)
+    path.write_text(table(LN.format("c"), BN.replace("| b |", "| b2 |")))
+    report = send(user, path, collection, "push")
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    notes_ = in_anki(collection, studydeck_notes)
+    assert notes_["Layer Normalization"]["Insight"] == "my own words on Layer Normalization"
+    assert notes_["Batch Normalization"]["Contribution"] == "b2"
+    assert notes_["Batch Normalization"]["Insight"] == ""
+
+
 @pytest.mark.parametrize("how", ["push", "apkg"])
 def test_a_changed_row_updates_in_place_from_a_fresh_store(
     tmp_path: Path, notes, collection: Path, how: str
@@ -265,16 +295,22 @@ def test_emptied_field_suspends_its_card_and_gone_rows_are_retired(
     report = send(user, path, collection, "push")
     assert (report.emptied, report.retired) == (2, 1)  # insight + critique; Batch Norm
 
-    def check(col: Collection) -> tuple[list[str], list[tuple[str, int]], list[str]]:
+    def check(col: Collection) -> tuple[list[str], list[tuple[str, int]], list[str], list[int]]:
         notes_ = studydeck_notes(col)
-        ln = notes_["Layer Normalization"]
+        ln, bn = notes_["Layer Normalization"], notes_["Batch Normalization"]
         cards = [(CardKind(list(CardKind)[c.ord]).value, c.queue) for c in ln.cards()]
-        return sorted(ln.tags), sorted(cards), notes_["Batch Normalization"].tags
+        return sorted(ln.tags), sorted(cards), bn.tags, [c.queue for c in bn.cards()]
 
-    tags, cards, bn_tags = in_anki(collection, check)
+    tags, cards, bn_tags, bn_queues = in_anki(collection, check)
     assert "studydeck::empty" in tags
     assert cards == [("contribution", 0), ("critique", -1), ("insight", -1)]
-    assert "studydeck::retired" in bn_tags
+    # Batch Norm's row is gone: studydeck no longer asks its card, nor does Anki.
+    assert "studydeck::retired" in bn_tags and bn_queues == [-1]
+    # ... until the row is back: untagged, asked again.
+    path.write_text(table("| 2016 | Layer Normalization | k | c | | |", BN))
+    send(user, path, collection, "push")
+    tags, cards, bn_tags, bn_queues = in_anki(collection, check)
+    assert "studydeck::retired" not in bn_tags and bn_queues == [0]
     # --kinds leaving a kind out makes no card for it on a new note
     path2 = notes(table("| 2017 | Attention | k | c | | 笔记 |"), name="more.md")
     send(User(tmp_path, "other.db"), path2, collection, "push", kinds=[CardKind.CONTRIBUTION])

@@ -70,7 +70,7 @@ def review_rows(store: Store) -> list[list[object]]:
 def test_the_upgrade_keeps_every_review_and_the_stats_and_due_dates(tmp_path: Path) -> None:
     store, deck = upgraded(tmp_path)
     with store:
-        assert store.tuples("PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(9,)]
+        assert store.tuples("PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(10,)]
         # v9: the retired cards' own index, which a deck's retired count reads
         plan = store.tuples(
             "EXPLAIN QUERY PLAN SELECT count(*) FROM cards WHERE retired = 1 AND paper_key = ?",

@@ -274,6 +274,13 @@ class PaperNote:
         return len(CardKind) - len(self.empty_kinds())
 
 
+def fields_digest(fields: Sequence[str]) -> str:
+    """A note's fields, as one digest: what :meth:`Store.remember_sent` keeps of each version
+    sent to Anki, and what a note in Anki is compared with. Empty fields at the end do not
+    count (a note type that gained a field gives the note an empty one)."""
+    return digests.sha256("\x1f".join(fields).rstrip("\x1f").encode()).hexdigest()[:32]
+
+
 def content_hash(fields: Sequence[str], tags: Sequence[str], deck: str) -> str:
     blob = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + deck
     return digests.sha256(blob.encode("utf-8")).hexdigest()
@@ -351,6 +358,7 @@ def prepare_notes(
             progress(i + 1, total)
     stamp = int(now)
     if store is not None:
+        store.remember_sent({n.paper.key: fields_digest(n.fields) for n in notes})
         mods = store.note_mods({n.paper.key: n.content_hash for n in notes}, stamp)
         for n in notes:
             n.mod = mods[n.paper.key]

@@ -241,6 +241,7 @@ def push(
     """Write ``deck`` into the Anki collection at ``collection`` (see the module doc)."""
     report = PushReport(collection)
     name = deck_name or deck.name
+    sent = store.sent_fields()  # (before prepare_notes records this run's)
     with open_collection(collection) as col:
         prepared = prepare_notes(
             deck,
@@ -285,11 +286,25 @@ def push(
             if note is None:
                 _add(col, mid, pn, report)
             else:
-                _update(col, note, pn, pushed.get(pn.paper.key) != pn.content_hash, report)
+                key = pn.paper.key
+                # Changed since this store last pushed it (or never pushed from here), and
+                # not edited in Anki since it last changed here: the rule of File > Import's
+                # "if newer", whose notes bear the time their content last changed (an
+                # export, then an import, then an edit in Anki: the edit stays). Edited: the
+                # note holds text studydeck never sent (not an older version of its own,
+                # left by an import that did not update it, or rewritten by Anki's merge).
+                # (A fresh store dates its rows now: it takes its own, as its export would.)
+                edited = note.mod >= pn.mod and (
+                    note_type.fields_digest([note[n] for n in note_type.FIELDS])
+                    not in sent.get(key, ())
+                )
+                _update(col, note, pn, pushed.get(key) != pn.content_hash and not edited, report)
         for note in by_guid.values():
             if note.id in {int(k) for k in in_scope} and RETIRED_TAG not in note.tags:
                 note.tags.append(RETIRED_TAG)
                 col.update_note(note)
+                # studydeck no longer asks them: nor does Anki (nor the phone it syncs to)
+                col.sched.suspend_cards([c.id for c in note.cards() if c.queue != -1])
                 report.retired += 1
     store.mark_pushed({pn.paper.key: pn.content_hash for pn in prepared.notes})
     return report
@@ -319,8 +334,9 @@ def _update(
     col: Collection, note: Any, pn: PaperNote, changed_here: bool, report: PushReport
 ) -> None:
     # Rewrite fields only when studydeck's content changed since the last push from this
-    # store (a fresh store cannot tell, and takes its own): edits made in Anki to a paper
-    # whose row did not change are the user's and stay.
+    # store and since the note was last edited in Anki (a fresh store cannot tell, and takes
+    # its own): edits made in Anki to a paper whose row did not change are the user's and
+    # stay.
     rewrite = changed_here and any(note[n] != pn.fields[i] for i, n in enumerate(note_type.FIELDS))
     fields = pn.fields if rewrite else [note[n] for n in note_type.FIELDS]
     empty = [k for k in KINDS if not fields[note_type.FIELDS.index(KIND_FIELD[k])]]
@@ -331,11 +347,11 @@ def _update(
         if rewrite:
             for i, name in enumerate(note_type.FIELDS):
                 note[name] = pn.fields[i]
-        was_empty = EMPTY_TAG in note.tags
+        back = EMPTY_TAG in note.tags or RETIRED_TAG in note.tags
         note.tags = tags
         col.update_note(note)
         report.updated += 1
-        if was_empty:  # a field filled again: its card comes back
+        if back:  # a field filled again, a row back in the notes: its cards come back
             col.sched.unsuspend_cards([c.id for c in note.cards() if KINDS[c.ord] not in empty])
     else:
         report.unchanged += 1

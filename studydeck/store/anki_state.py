@@ -58,6 +58,25 @@ class AnkiState(EventLog):
             )
         return out
 
+    def remember_sent(self, fields: Mapping[str, str]) -> None:
+        """Paper key -> the digest of the note fields just sent to Anki
+        (:func:`studydeck.export.anki.fields_digest`), kept by permanent paper id."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO anki_sent (paper_id, fields) "
+                "SELECT paper_id, ? FROM papers WHERE paper_key = ?",
+                [(h, k) for k, h in fields.items()],
+            )
+
+    def sent_fields(self) -> dict[str, set[str]]:
+        """Paper key -> the digests of every version of its note fields sent to Anki."""
+        out: dict[str, set[str]] = {}
+        for r in self.query(
+            "SELECT p.paper_key, s.fields FROM anki_sent s JOIN papers p USING (paper_id)"
+        ):
+            out.setdefault(r["paper_key"], set()).add(r["fields"])
+        return out
+
     def pushed_hashes(self) -> dict[str, str]:
         """Paper key -> the content hash last pushed into Anki from this store."""
         return {

@@ -353,6 +353,17 @@ def v9_retired_index(c: sqlite3.Connection) -> None:
     c.execute("CREATE INDEX IF NOT EXISTS cards_retired ON cards(paper_key) WHERE retired = 1")
 
 
+def v10_anki_sent(c: sqlite3.Connection) -> None:
+    """Every version of a paper's note fields studydeck has sent to Anki (a package or a
+    push), by permanent paper id, as a digest: a note whose fields are none of them was
+    edited in Anki (:func:`studydeck.export.anki_sync.push` keeps such an edit), one that
+    holds an older one was not (an import that did not update it, Anki's merge)."""
+    c.execute(
+        "CREATE TABLE IF NOT EXISTS anki_sent (paper_id TEXT NOT NULL, fields TEXT NOT NULL, "
+        "PRIMARY KEY (paper_id, fields)) WITHOUT ROWID"
+    )
+
+
 def _passing() -> int:
     from studydeck.scheduling import PASSING  # (not needed by a store that is up to date)
 
@@ -466,6 +477,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     6: v7_plan_index,
     7: v8_lean_reviews,
     8: v9_retired_index,
+    9: v10_anki_sent,
 }
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -117,7 +117,16 @@ def normalise(text: str) -> str:
     return _NORM_SPACE.sub(" ", text).strip().rstrip("。．.！!？?；;，,、 ").casefold()
 
 
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+"""An HTML character reference (``&lt;``, ``&#39;``): its ``;`` ends no statement."""
+_KEPT = "\ue000"
+"""What an entity's ``;`` is while the cell is cut (a private-use character)."""
+
+
 def _pieces(notes: str) -> list[str]:
+    if "&" in notes and ";" in notes and _KEPT not in notes:
+        kept = _ENTITY.sub(lambda m: m.group()[:-1] + _KEPT, notes)
+        return [s.replace(_KEPT, ";") for s in _SENTENCE_END.split(kept) if s.strip()]
     return [s for s in _SENTENCE_END.split(notes) if s.strip()]
 
 
@@ -179,7 +188,19 @@ def _join(parts: Iterable[Statement]) -> str:
         if text and text[-1].isascii() and shown[:1].isascii():
             text += " "
         text += shown
-    return text.rstrip(_TRAILING).strip()
+    return _without_trailing(text)
+
+
+def _without_trailing(text: str) -> str:
+    """``text`` without the separators it ends with; an entity's ``;`` is its own."""
+    while text and text[-1] in _TRAILING:
+        if text[-1] == ";" and _ENTITY_END.search(text[-40:]):  # (at most 34 characters)
+            break
+        text = text[:-1]
+    return text.strip()
+
+
+_ENTITY_END = re.compile(_ENTITY.pattern + "$")
 
 
 def card_texts(contribution: str, found: Iterable[Statement]) -> list[tuple[CardKind, str]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from studydeck.carding import cards_for, split_statements, statements
+from studydeck.carding import cards_for, row_card_texts, split_statements, statements
 from studydeck.critique import classify
 from studydeck.deck import bundled_deck, load
 from studydeck.models import CardKind, Paper
@@ -38,6 +38,9 @@ from tests.conftest import table
         ("只考虑了LDP模式。此外，用了光流对齐", ["只考虑了LDP模式。", "此外，用了光流对齐"]),
         # an explicit prefix always starts a statement
         ("为什么？问题：没有开源", ["为什么？", "问题：没有开源"]),
+        # an HTML entity's ";" ends no statement (a trial's "&lt;script&gt;" was torn)
+        ("x &lt;y&gt; z &#39;q&#x27;。用了X", ["x &lt;y&gt; z &#39;q&#x27;。", "用了X"]),
+        ("a &amp b; c", ["a &amp b;", " c"]),
     ],
 )
 def test_statements(notes: str, want: list[str]) -> None:
@@ -216,13 +219,26 @@ def test_browse_finds_a_card_by_its_short_name(tmp_path: Path) -> None:
     assert found == ["Layer Normalization", "Layer Normalization"]
 
 
+def test_a_card_keeps_an_entity_that_ends_its_notes() -> None:
+    assert row_card_texts("c", "&lt;script&gt; &amp;") == [
+        (CardKind.CONTRIBUTION, "c"),
+        (CardKind.INSIGHT, "&lt;script&gt; &amp;"),
+    ]
+    assert row_card_texts("c", "用了X；") == [
+        (CardKind.CONTRIBUTION, "c"),
+        (CardKind.INSIGHT, "用了X"),
+    ]
+
+
 def test_statements_keep_every_character_of_the_notes() -> None:
     from hypothesis import given
     from hypothesis import strategies as st
 
-    alphabet = st.sampled_from(list("。；;？?！.\n 因为所以这此外但只貌似差距Because so i.e. AbX"))
+    pieces = st.sampled_from(
+        [*"。；;？?！.\n 因为所以这此外但只貌似差距Because so i.e. AbX&#", "&lt;", "&amp;", "&#39;"]
+    )
 
-    @given(st.text(alphabet, max_size=60))
+    @given(st.lists(pieces, max_size=40).map("".join))
     def check(notes: str) -> None:
         kept = "".join(split_statements(notes))
         assert "".join(kept.split()) == "".join(notes.split())

@@ -105,6 +105,8 @@ def open_store_and_deck(
         raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
     if report.changed and report_changes:
         print(f"studydeck: {report}", file=sys.stderr)
+        for line in report.rename_lines():  # (the titles: sanitised by the stream)
+            print(f"  renamed: {line}", file=sys.stderr)
     return store, deck, report
 
 

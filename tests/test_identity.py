@@ -155,6 +155,31 @@ def test_a_linked_title_keeps_its_id_beside_a_new_row_with_its_figure(
     assert after["title:attention is all you need"] not in before.values()
 
 
+def test_each_rename_is_named_so_the_user_can_check_the_match(
+    tmp_path: Path, notes, capsys
+) -> None:
+    from studydeck.cli import main
+
+    path = notes(table("| 2016 | Layer Normalizaton | k | c | | |", "| 2015 | BN | k | b | | |"))
+    db, out = str(tmp_path / "s.db"), str(tmp_path / "x.apkg")
+    assert main(["export", str(path), "-o", out, "--db", db]) == 0
+    path.write_text(
+        table(
+            "| 2016 | Layer Normalization | k | c | | |",
+            "| 2015 | [BN](https://arxiv.org/abs/1502.03167) | k | b | | |",
+        )
+    )
+    capsys.readouterr()
+    assert main(["export", str(path), "-o", out, "--db", db]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "studydeck: 0 new, 2 renamed, 0 retired" in err
+    i = err.index("studydeck: 0 new, 2 renamed, 0 retired")
+    assert err[i + 1 : i + 3] == [
+        '  renamed: "Layer Normalizaton" is now "Layer Normalization"',
+        '  renamed: "BN": its link added',
+    ]
+
+
 def test_migration_gives_existing_papers_ids_and_their_old_guid(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     c = sqlite3.connect(db, isolation_level=None)

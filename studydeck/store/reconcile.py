@@ -38,6 +38,16 @@ class ReconcileReport:
     reconcile has run since."""
     signature: Signature = field(default_factory=dict)
     """The reconciled deck's :func:`signature`, for the next :class:`Known`."""
+    renames: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    """(title and link as stored, title and link now) of each paper recognised under a new
+    key: its history, Anki note and corrections follow it, so the user may check the match."""
+
+    def rename_lines(self, most: int = 5) -> list[str]:
+        """A line per rename (the first ``most``, then how many more)."""
+        lines = [_renamed(*r) for r in self.renames[:most]]
+        if len(self.renames) > most:
+            lines.append(f"and {len(self.renames) - most} more")
+        return lines
 
     def __str__(self) -> str:
         parts = [f"{self.new} new", f"{self.renamed} renamed", f"{self.retired} retired"]
@@ -48,6 +58,13 @@ class ReconcileReport:
     @property
     def changed(self) -> bool:
         return bool(self.new or self.renamed or self.retired or self.restored)
+
+
+def _renamed(old: str, new: str, old_url: str | None, new_url: str | None) -> str:
+    if old != new:
+        return f'"{old}" is now "{new}"'
+    link = "added" if not old_url else "removed" if not new_url else "changed"
+    return f'"{new}": its link {link}'
 
 
 def _paper_values(p: Paper) -> tuple[Any, ...]:
@@ -233,6 +250,7 @@ class Reconciler(StoreBase):
                     _rename_paper(c, old, paper.key)
                     report.renamed += 1
                     row = stored[old]
+                    report.renames.append((row["title"], paper.title, row["url"], paper.url))
                 if row is None:
                     pid = new_paper_id()
                     guid = key_guid(paper.key)

@@ -108,23 +108,32 @@ def test_same_title_in_a_second_section_the_old_section_wins() -> None:
     }
 
 
-def test_store_paper_id_survives_renames(tmp_path: Path, notes) -> None:
-    path = notes(
-        table("| 2016 | Layer Normalizaton | k | c | | |", "| 2015 | Batch Norm | k | b | | |")
-    )
+def ids_before_and_after(
+    tmp_path: Path, path: Path, edited: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The store's paper ids (by key) of the notes at ``path``, and once they read ``edited``."""
     with Store.open(tmp_path / "s.db") as store:
         deck = load([path])
         store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
         before = store.paper_ids()
-        path.write_text(
-            table(
-                "| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | | |",
-                "| 2015 | Batch Norm | k | b | | |",
-            )
-        )
+        path.write_text(edited)
         deck = load([path])
         store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
-        after = store.paper_ids()
+        return before, store.paper_ids()
+
+
+def test_store_paper_id_survives_renames(tmp_path: Path, notes) -> None:
+    path = notes(
+        table("| 2016 | Layer Normalizaton | k | c | | |", "| 2015 | Batch Norm | k | b | | |")
+    )
+    before, after = ids_before_and_after(
+        tmp_path,
+        path,
+        table(
+            "| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | | |",
+            "| 2015 | Batch Norm | k | b | | |",
+        ),
+    )
     assert after["url:arxiv.org/abs/1607.06450"] == before["title:layer normalizaton"]
     assert after["title:batch norm"] == before["title:batch norm"]
     assert len(set(after.values())) == 2
@@ -138,19 +147,14 @@ def test_a_linked_title_keeps_its_id_beside_a_new_row_with_its_figure(
     the new row gets a new one."""
     fig = "![](figs/ln.png)"
     path = notes(table(f"| 2016 | Layer Normalization | k | c | {fig} | |"))
-    with Store.open(tmp_path / "s.db") as store:
-        deck = load([path])
-        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
-        before = store.paper_ids()
-        path.write_text(
-            table(
-                f"| 2017 | Attention Is All You Need | k | a | {fig} | |",
-                f"| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | {fig} | |",
-            )
-        )
-        deck = load([path])
-        store.reconcile(deck.papers, deck.cards, deck.sources, NOW)
-        after = store.paper_ids()
+    before, after = ids_before_and_after(
+        tmp_path,
+        path,
+        table(
+            f"| 2017 | Attention Is All You Need | k | a | {fig} | |",
+            f"| 2016 | [Layer Normalization](https://arxiv.org/abs/1607.06450) | k | c | {fig} | |",
+        ),
+    )
     assert after["url:arxiv.org/abs/1607.06450"] == before["title:layer normalization"]
     assert after["title:attention is all you need"] not in before.values()
 

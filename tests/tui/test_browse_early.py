@@ -489,12 +489,17 @@ async def test_a_key_through_the_decoded_texts_shows_its_first_rows_then_the_who
         copies.release()
         await loaded(app, pilot)
         plain = Plain(app)
-    want = heads(plain.rows("e"))
-    first = [i for i, f in enumerate(frames) if f.first_rows_of == "e"]
-    whole = [i for i, f in enumerate(frames) if f.applied_query == "e"]
+    first_rows_then_all(frames, "e", heads(plain.rows("e")), screenful=14)
+
+
+def first_rows_then_all(frames: list[Painted], query: str, want: list, screenful: int) -> None:
+    """The frames show ``query``'s first rows (a screenful, the first of ``want``), counting,
+    then, in a later frame, its whole result, ``want``, and its count."""
+    first = [i for i, f in enumerate(frames) if f.first_rows_of == query]
+    whole = [i for i, f in enumerate(frames) if f.applied_query == query]
     assert first and whole and first[0] < whole[0]
     shown = frames[first[0]]
-    assert 14 <= len(shown.rows) < len(want) and shown.rows == want[: len(shown.rows)]
+    assert screenful <= len(shown.rows) < len(want) and shown.rows == want[: len(shown.rows)]
     assert shown.title.startswith("first matches of") and "counting" in shown.title
     assert frames[whole[0]].rows == want
     assert frames[whole[0]].title.startswith(f"{len(want)} of")
@@ -536,15 +541,7 @@ async def test_a_key_through_the_copy_shows_its_first_rows_then_the_whole_result
         narrowed = list(paints.frames)
         plain = Plain(app)
         assert table_rows(screen.query_one(CardList)) == plain.rows("vi", "kind")
-    want = heads(plain.rows("v", "kind"))
-    first = [i for i, f in enumerate(frames) if f.first_rows_of == "v"]
-    whole = [i for i, f in enumerate(frames) if f.applied_query == "v"]
-    assert first and whole and first[0] < whole[0]
-    shown = frames[first[0]]
-    assert 10 <= len(shown.rows) < len(want) and shown.rows == want[: len(shown.rows)]
-    assert shown.title.startswith("first matches of") and "counting" in shown.title
-    assert frames[whole[0]].rows == want
-    assert frames[whole[0]].title.startswith(f"{len(want)} of")
+    first_rows_then_all(frames, "v", heads(plain.rows("v", "kind")), screenful=10)
     # Narrowed through fewer rows than FIRST_FROM_COPY (of more rows): no first rows' frame.
     assert narrowed and all(f.first_rows_of is None for f in narrowed)
     assert narrowed[0].applied_query == "vi"

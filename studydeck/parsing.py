@@ -109,9 +109,17 @@ def _split_slashes(part: str) -> list[str]:
     return [p.replace("\x00", "/") for p in kept.split("/")]
 
 
+_INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+"""An inline HTML tag (``<i>``, ``</i>``, ``<sup>``): a keyword is its text; a closing tag's
+``/`` separates no keywords."""
+
+
 def split_keywords(cell: str) -> tuple[str, ...]:
     out: list[str] = []
-    for chunk in KEYWORD_SEPARATORS.split(_BR.sub(";", cell)):
+    cell = _BR.sub(";", cell)
+    if "<" in cell:
+        cell = _INLINE_TAG.sub("", cell)
+    for chunk in KEYWORD_SEPARATORS.split(cell):
         for part in _split_slashes(chunk):
             kw = _MARKS.sub("", part).strip()
             if kw and kw not in out:

@@ -229,6 +229,14 @@ def test_keywords_split_on_dashes_fullwidth_commas_and_slashes_but_not_known_pai
         "self-attention",
         "encoder-decoder",
     )
+    # An inline HTML tag is no part of a keyword, and its "/" separates none (a trial's
+    # "安全<i>kw</i>" became the Anki tags "安全<i>kw<" and "i>"); a lone "<" is text.
+    assert split_keywords("安全<i>kw</i>, <b>图像</b>复原/去噪, x<y") == (
+        "安全kw",
+        "图像复原",
+        "去噪",
+        "x<y",
+    )
 
 
 def test_html_img_tags_are_figures_in_order(notes) -> None:

@@ -116,7 +116,7 @@ REVIEWS = ("r", "space", "5", "space", "1", "space", "3", "space", "4", "escape"
 async def test_every_column_sorts_as_the_deck_and_store_say(make_app) -> None:
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press(*REVIEWS, "b")
+        await pilot.press(*REVIEWS, "b", "down")  # (the list's keys: from the list)
         await loaded(app, pilot)
         plain = Plain(app)
         assert {r[4] for r in plain.rows()} >= {"new", "review", "learning"}
@@ -265,7 +265,7 @@ async def test_a_card_suspended_before_the_states_arrive_stays_suspended(make_ap
         app.screen.read_columns()
         assert await asyncio.to_thread(read.wait, 10)
         card = app.screen.selected().card
-        await pilot.press("s")
+        await pilot.press("down", "s")  # (to the list: its first row still selected)
         assert app.ctx.store.state(card.id).suspended
         release.set()
         await loaded(app, pilot)
@@ -314,6 +314,8 @@ async def test_only_the_rows_on_screen_are_drawn(make_app, notes) -> None:
             list_ = app.screen.query_one(CardList)
             assert list_.row_count == 300
             assert asked and max(asked) < list_.size.height
+            await pilot.press("down")  # (to the list)
+            await pilot.pause()
             asked.clear()
             await pilot.press("end")
             await pilot.pause()
@@ -430,7 +432,7 @@ async def test_a_card_suspended_in_a_list_sorted_by_state_sorts_anew_on_the_next
     filter shows the rows in the order of their states as they are now."""
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press(*REVIEWS, "b")
+        await pilot.press(*REVIEWS, "b", "down")
         await loaded(app, pilot)
         await pilot.press(*"oooo")
         table_ = app.screen.query_one(CardList)

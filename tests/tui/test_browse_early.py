@@ -317,7 +317,7 @@ async def test_sorted_by_a_stored_column_the_cards_read_again_are_listed_in_its_
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b")
         await loaded(app, pilot)
-        await pilot.press(*"ooooo")
+        await pilot.press("down", *"ooooo")
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
         assert "sorted by recall" in str(screen.query_one(CardList).border_subtitle)
@@ -338,7 +338,7 @@ async def test_a_sort_by_a_stored_column_while_the_stored_texts_are_copied(
         await copies.first()
         screen = app.screen
         assert isinstance(screen, BrowseScreen) and screen.columns is None
-        await pilot.press(*"oooo")
+        await pilot.press("down", *"oooo")
         assert "card states" in str(screen.query_one(CardList).border_subtitle)
         await copies.next()  # the copy asks for the list's order: not before the states
         await copies.next()

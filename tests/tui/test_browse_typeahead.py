@@ -64,16 +64,27 @@ async def test_a_slash_typed_in_the_filter_is_one_of_its_characters(make_app) ->
         assert app.screen.query_one("#filter", Input).value == "i/o x/y"
 
 
-async def test_browse_opens_with_the_list_focused(make_app) -> None:
-    """Opened without ``/`` typed ahead, the list has the focus (its keys: sort, suspend,
-    move), not the filter Textual would choose, being the first field."""
+async def test_browse_opens_with_the_filter_focused(make_app) -> None:
+    """What is typed as browse opens filters, as in Anki's browser: a list key typed first
+    is a character, not an action (a trial's ``b s r``, meant as a search for "sr",
+    suspended the first card). ``/`` typed into the empty filter is no character (it is
+    there already: ``b/vid`` from home, ``/`` after Esc cleared it); in a filter with text
+    it is one ("K/V"). Down goes to the list, whose keys act."""
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("b")
+        await pilot.press("b", "s", "r")
         await loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        field = screen.query_one("#filter", Input)
+        assert screen.focused is field and field.value == "sr"
+        assert not any(st.suspended for st in app.ctx.store.states().values())
+        field.value = ""
+        await pilot.press("slash", "k", "slash", "v")
+        assert field.value == "k/v"
+        await pilot.press("down", "o")  # the list's: sorted by kind
         assert isinstance(app.focused, CardList)
-        await pilot.press("o")  # the list's: sorted by kind
-        assert "sorted by kind" in str(app.screen.query_one(CardList).border_subtitle)
+        assert "sorted by kind" in str(screen.query_one(CardList).border_subtitle)
 
 
 async def test_a_slash_acted_on_before_browse_is_composed_focuses_the_filter_on_mount(
@@ -145,6 +156,7 @@ async def test_a_list_key_typed_just_before_the_slash_acts_on_the_list(make_app)
     app = make_app([SEED])
     async with app.run_test(size=(120, 40)) as pilot:
         screen, field, table_ = await browsing(app, pilot)
+        await pilot.press("down")  # to the list
         burst(app, ["o", "slash", *"def"])
         await pilot.pause()
         await loaded(app, pilot)

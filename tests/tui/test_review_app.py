@@ -242,12 +242,20 @@ async def test_help_lists_the_screens_own_keys_first(make_app) -> None:
         # Not the scroll and focus keys of Textual's containers: they buried these.
         for generic in ("Scroll Left", "Page Left", "Focus Next", "Scroll Up"):
             assert generic not in whats, generic
-        await pilot.press("escape", "escape", "b", "question_mark")  # browse's, with its list
+        # Browse opens on its filter, where ? is a character and F1 is help.
+        await pilot.press("escape", "escape", "b", "question_mark", "f1")
+        whats = [what for _, what in app.screen._rows()]
+        assert (
+            "Filter: words, kw:…, year:…, kind:…, state:new|due|learning|review|suspended" in whats
+        )
+        await pilot.press("escape")
+        assert app.screen.query_one("#filter").value == "?"
+        await pilot.press("down", "question_mark")  # browse's, with its list
         whats = [what for _, what in app.screen._rows()]
         assert whats[:5] == [
             "Next",
             "Previous",
-            "Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
+            "Filter: words, kw:…, year:…, kind:…, state:new|due|learning|review|suspended",
             "Suspend or unsuspend the selected card",
             "Sort by the next column",
         ]

@@ -103,7 +103,7 @@ async def test_browse_toasts_leave_the_cards_details_visible_at_80x24(make_app) 
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("b")
         await app.workers.wait_for_complete()
-        await pilot.press("s")  # suspend the top card: a toast names it
+        await pilot.press("down", "s")  # to the list; suspend the top card: a toast names it
         await pilot.pause()
         toasts = list(app.screen.query(Toast))
         assert toasts and "Suspended" in str(toasts[0].render())

@@ -116,7 +116,8 @@ _PENDING = (Text("…", style="dim"), Text(""), Text(""), Text(""), Text(""))
 
 class BrowseScreen(Screen[None]):
     TITLE = "Browse"
-    AUTO_FOCUS = "#cards"  # (at compose; Textual's own choice is the first field, the filter)
+    AUTO_FOCUS = "#filter"  # (as Anki's browser: what is typed as it opens filters, and a
+    # list key, ``s`` say, typed first is no suspension: Down or Tab goes to the list)
     SLICE = 2000
     """Rows whose search texts are made between two frames (a few milliseconds' work)."""
     FIRST_FROM = 20000
@@ -140,7 +141,7 @@ class BrowseScreen(Screen[None]):
             "Filter",
             id="browse.filter",
             priority=True,  # (at once, as it comes: see action_focus_filter)
-            tooltip="Filter: words, kw:…, year:…, state:new|due|learning|review|suspended",
+            tooltip="Filter: words, kw:…, year:…, kind:…, state:new|due|learning|review|suspended",
         ),
         # The list's letters act as they come too (priority): ``o/def`` typed fast sorts,
         # then filters, where Textual would have dropped the ``o`` (its binding looked up
@@ -263,7 +264,8 @@ class BrowseScreen(Screen[None]):
         self.paper_width = self._paper_width()
         yield TitleBar()
         yield SafeInput(
-            placeholder="/ to filter: words  kw:图像复原  year:2020  state:due", id="filter"
+            placeholder="/ to filter: words  kw:图像复原  year:2020  kind:critique  state:due",
+            id="filter",
         )
         with Vertical(id="browse-body"):
             yield CardList(
@@ -892,8 +894,10 @@ class BrowseScreen(Screen[None]):
         except NoMatches:  # (not composed yet)
             self._filter_first = True
             return
-        if self.focused is field:  # the key goes to the filter, after the keys before it
-            raise SkipAction
+        if self.focused is field:
+            if not field.value:  # (already there: ``b/vid`` from home, ``/`` after Esc)
+                return
+            raise SkipAction  # a character of the filter ("K/V"), after the keys before it
         self.set_focus(field)  # (now: focus() would wait for the keys already sent)
 
     def action_focus_list(self) -> None:

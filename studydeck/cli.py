@@ -100,9 +100,10 @@ def open_store_and_deck(
         raise
     for d in deck.diagnostics:
         print(d, file=sys.stderr)
-    if not deck.card_count and deck.errors:
+    if not deck.card_count:
         store.close()
-        raise StudydeckError("no cards to study: fix the errors above", exit_code=EXIT_ERRORS)
+        why = "fix the errors above" if deck.errors else "the notes hold no paper rows with cards"
+        raise StudydeckError(f"no cards to study: {why}", exit_code=EXIT_ERRORS)
     if report.changed and report_changes:
         print(f"studydeck: {report}", file=sys.stderr)
         for line in report.rename_lines():  # (the titles: sanitised by the stream)
@@ -755,7 +756,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for d in sorted((*deck.diagnostics, *figures), key=lambda d: (d.path, d.line)):
         print(terminal(str(d)))
     print(_summary(deck, len(figures)))
-    return EXIT_ERRORS if deck.errors else EXIT_OK
+    return EXIT_ERRORS if deck.errors or not deck.card_count else EXIT_OK
 
 
 def cmd_cards(args: argparse.Namespace) -> int:

@@ -411,7 +411,19 @@ def assemble(
                 message="no paper table found (a Markdown table with a 论文/标题/Title column)",
             )
         )
+    elif not rows and not diag:  # (rows that could not be read are said already)
+        diag.append(
+            Diagnostic(
+                path=path,
+                line=1,
+                severity="warning",
+                message=NO_ROWS,
+            )
+        )
     return result
+
+
+NO_ROWS = "the paper table has no rows yet: add a row per paper under its header"
 
 
 def parse_text(text: str, path: str) -> FileResult:

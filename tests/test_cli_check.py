@@ -157,6 +157,32 @@ def test_bad_files_give_one_line_and_no_traceback(tmp_path: Path, data: bytes, n
     assert "Traceback" not in run.stdout + run.stderr
 
 
+@pytest.mark.parametrize("command", ["review", "stats", "export", "check"])
+def test_a_table_with_no_rows_is_no_deck(tmp_path: Path, command: str, capsys) -> None:
+    """A header and no rows (a trial's new notes file) is said, and nothing to study exits 1:
+    not a finished session of no cards, nor "0 papers, 0 errors" and success."""
+    notes = tmp_path / "empty.md"
+    notes.write_text("# x\n\n| 年份 | 论文 |\n| - | - |\n", encoding="utf-8")
+    argv = [command, str(notes)]
+    if command != "check":
+        argv += ["--db", str(tmp_path / "s.db")]
+    if command == "export":
+        argv += ["-o", str(tmp_path / "x.apkg")]
+    assert main(argv) == 1
+    out = capsys.readouterr()
+    said = (out.out if command == "check" else out.err).splitlines()
+    assert (
+        said[0]
+        == f"{notes}:1: warning: the paper table has no rows yet: add a row per paper under its header"
+    )
+    if command == "check":
+        assert said[1:] == ["0 papers, 0 cards, 0 errors, 1 warning"]
+    else:
+        assert said[1:] == [
+            "studydeck: error: no cards to study: the notes hold no paper rows with cards"
+        ]
+
+
 def test_cards_json(capsys) -> None:
     assert main(["cards", str(SEED), "--json"]) == 0
     cards = json.loads(capsys.readouterr().out)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydeck.parsing import parse_text
+from studydeck.parsing import NO_ROWS, parse_text
 
 from .conftest import table
 
@@ -42,7 +42,10 @@ def test_every_row_becomes_a_paper_or_a_diagnostic_on_its_own_line(rows: list[li
     # Each paper comes from one data row, once, in notes order.
     assert papers_at == sorted(set(papers_at)) and set(papers_at) <= row_lines
     assert [p["order"] for p in res.rows] == list(range(len(res.rows)))
-    # Every diagnostic names a data row of this file.
+    # Every diagnostic names a data row of this file; or, alone, says the table has none.
+    if [d.message for d in res.diagnostics] == [NO_ROWS]:
+        assert not res.rows and all(not any(c.strip() for c in r) for r in rows)
+        said_at = set()
     assert said_at <= row_lines and all(d.path == "x.md" for d in res.diagnostics)
     for n, cells in zip(sorted(row_lines), rows, strict=True):
         # A row with anything in it is a paper or is explained; a blank row is skipped.

@@ -90,6 +90,27 @@ class _Undo:
 
 
 @dataclass
+class _Hidden:
+    """A card buried or suspended in this sitting: undone, it is back where it was."""
+
+    card: Card
+    how: str
+    """"bury" or "suspend"."""
+    before: date | None
+    """Its burial before (a bury): what the undo puts back."""
+    queue: list[QueueItem]
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What :meth:`Session.undo` took back: the card, and whether it was an answer, a
+    burial or a suspension ("answer", "bury", "suspend")."""
+
+    card: Card
+    what: str
+
+
+@dataclass
 class SessionSummary:
     answered: int
     cards: int
@@ -115,7 +136,9 @@ class Session:
         self.clock = clock
         self.started = clock()
         self.today = study_day(self.started, self.settings.day_starts_at)
-        self._undo: list[_Undo] = []
+        self._undo: list[_Undo | _Hidden] = []
+        """The sitting's answers, burials and suspensions, the last last: undo takes back
+        the last one first, whatever it was."""
         self.answers: list[Answer] = []
         self.leeches: list[Card] = []
         self._removed: set[str] = set()
@@ -211,18 +234,27 @@ class Session:
             pos += 1
         self.queue.insert(pos, item)
 
-    def undo(self) -> Card | None:
-        """Take back the last answer of this session; its card comes back first."""
+    def undo(self) -> Undone | None:
+        """Take back the last answer, burial or suspension of this session; its card comes
+        back first (a trial's ``u`` after a suspension took back the grade before it, and
+        left the card suspended)."""
         while self._undo:
             u = self._undo.pop()
+            if isinstance(u, _Hidden):
+                if u.how == "bury":
+                    self.store.bury(u.card.id, u.before)
+                else:
+                    self.store.set_suspended(u.card.id, False)
+                self._removed.discard(u.card.id)
+                self.queue = list(u.queue)
+                return Undone(u.card, u.how)
             if self.store.undo(u.answer.review_id) is None:
                 continue
-            # Cards buried or suspended since that answer stay out of the session.
             self.queue = [it for it in u.queue if it.card.id not in self._removed]
             self.answers.pop()
             if self.leeches and self.leeches[-1].id == u.answer.card_id:
                 self.leeches.pop()
-            return self.queue[0].card
+            return Undone(self.queue[0].card, "answer")
         return None
 
     def bury(self) -> Card | None:
@@ -230,8 +262,10 @@ class Session:
         item = self.current
         if item is None:
             return None
+        state = self.store.state(item.card.id)
+        before = state.buried_until if state is not None else None
         self.store.bury(item.card.id, self.today + timedelta(days=1))
-        self._drop(item.card.id)
+        self._hide(item.card, "bury", before)
         return item.card
 
     def suspend(self) -> Card | None:
@@ -239,14 +273,15 @@ class Session:
         if item is None:
             return None
         self.store.set_suspended(item.card.id, True)
-        self._drop(item.card.id)
+        self._hide(item.card, "suspend", None)
         return item.card
 
-    def _drop(self, cid: str) -> None:
-        self._removed.add(cid)
-        self.queue = [it for it in self.queue if it.card.id != cid]
-        self._undo = [u for u in self._undo if u.answer.card_id != cid]
-        if cid in self._new_ids:
+    def _hide(self, card: Card, how: str, before: date | None) -> None:
+        """``card`` leaves the sitting (buried or suspended just now); undo brings it back."""
+        self._undo.append(_Hidden(card, how, before, list(self.queue)))
+        self._removed.add(card.id)
+        self.queue = [it for it in self.queue if it.card.id != card.id]
+        if card.id in self._new_ids:
             self._fill_new()
 
     def _fill_new(self) -> None:

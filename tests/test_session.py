@@ -10,7 +10,7 @@ import pytest
 
 from studydeck.config import Settings
 from studydeck.loading import open_deck
-from studydeck.session import Session, study_day
+from studydeck.session import Session, Undone, study_day
 from studydeck.store import Store
 
 from .conftest import SEED, table
@@ -154,7 +154,7 @@ def test_undo_restores_state_and_queue(store, clock) -> None:
     s.answer(1)
     second_repeat_queue = list(s.queue)
     assert s.undo() is not None
-    assert s.undo() == first
+    assert s.undo() == Undone(first, "answer")
     assert s.current.card == first and s.done == 0
     assert store.review_count() == 0
     assert store.state(first.id).sm2.is_new
@@ -284,8 +284,9 @@ def test_bury_keeps_the_undo_of_other_cards(store, clock) -> None:
     s = session_for(store, [SEED], clock, new_per_day=5)
     first = s.current.card
     s.answer(5)
-    s.bury()
-    assert s.undo() == first
+    buried = s.bury()
+    assert s.undo() == Undone(buried, "bury")
+    assert s.undo() == Undone(first, "answer")
 
 
 def test_undoing_the_answer_that_made_a_leech(store, clock, notes) -> None:
@@ -293,7 +294,7 @@ def test_undoing_the_answer_that_made_a_leech(store, clock, notes) -> None:
     card = s.current.card
     s.answer(0)
     assert s.leeches == [card]
-    assert s.undo() == card
+    assert s.undo() == Undone(card, "answer")
     assert s.leeches == [] and not store.state(card.id).leech
 
 
@@ -336,16 +337,25 @@ def test_the_day_new_card_limit_stops_a_window_whose_cards_were_other_ones(
     assert mine.remaining == 0
 
 
-def test_undo_does_not_bring_back_cards_buried_or_suspended_since(store, clock) -> None:
+def test_undo_takes_back_the_last_action_first_a_burial_or_a_suspension_too(store, clock) -> None:
+    """``u`` after a suspension unsuspends (a trial's took back the grade before it and left
+    the card suspended): the queue is as it was, the card first; then the burial; then the
+    answer. Each is in the store as it was before."""
     s = session_for(store, [SEED], clock, new_per_day=5)
     first = s.current.card
     s.answer(5)
+    queue_after_answer = [it.card.id for it in s.queue]
     buried = s.bury()
     suspended = s.suspend()
-    assert s.undo() == first
-    ids = [it.card.id for it in s.queue]
-    assert buried.id not in ids and suspended.id not in ids
-    assert ids[0] == first.id and s.remaining == 3
+    assert store.state(suspended.id).suspended and store.state(buried.id).buried_until
+    assert s.undo() == Undone(suspended, "suspend")
+    assert s.current.card == suspended and not store.state(suspended.id).suspended
+    assert s.undo() == Undone(buried, "bury")
+    assert [it.card.id for it in s.queue] == queue_after_answer
+    assert store.state(buried.id).buried_until is None
+    assert s.undo() == Undone(first, "answer")
+    assert s.current.card == first and s.remaining == 5 and store.review_count() == 0
+    assert s.undo() is None
 
 
 def test_todays_counts_and_limits_are_each_decks_own(store, clock, notes) -> None:

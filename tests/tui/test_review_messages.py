@@ -121,3 +121,21 @@ async def test_help_opens_clear_of_the_last_screens_toasts(make_app) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert not app._notifications and not list(app.screen.query(Toast))
+
+
+async def test_u_after_a_suspension_unsuspends_and_says_so(make_app) -> None:
+    """The last action is the one undone, a suspension too; the toast names what was undone
+    (a trial's ``u`` said "Undid the answer to …" of an earlier card and left this one
+    suspended)."""
+    app = make_app([SEED], start="review")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("space", "4")  # an answer
+        card = app.screen.session.current.card
+        await pilot.press("s")
+        assert app.ctx.store.state(card.id).suspended
+        app.clear_notifications()
+        await pilot.press("u")
+        await pilot.pause()
+        assert shown(app) == [f"Unsuspended: {card.paper.title} ({card.kind.value})"]
+        assert not app.ctx.store.state(card.id).suspended
+        assert app.screen.session.current.card == card

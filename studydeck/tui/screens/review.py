@@ -414,17 +414,25 @@ class ReviewScreen(Screen[None]):
         s = self.session
         if s is None:
             return
-        card = s.undo()
-        if card is None:
+        undone = s.undo()
+        if undone is None:
             self.notify("Nothing to undo", severity="warning", markup=False)
             return
-        self.notify(f"Undid the answer to '{card.paper.title}'", markup=False)
+        card = undone.card
+        said = {
+            "answer": f"Undid the answer to '{card.paper.title}'",
+            "bury": f"Unburied: {card.paper.title} ({card.kind.value})",
+            "suspend": f"Unsuspended: {card.paper.title} ({card.kind.value})",
+        }
+        self.notify(said[undone.what], markup=False)
         self.show_current()
 
     @reports_errors
     def action_bury(self) -> None:
         if self.session is not None and (card := self.session.bury()):
-            self.notify(f"Buried until tomorrow: {card.paper.title}", markup=False)
+            self.notify(
+                f"Buried until tomorrow: {card.paper.title} ({card.kind.value})", markup=False
+            )
             self.show_current()
 
     @reports_errors

@@ -229,10 +229,22 @@ class Session:
         return ans
 
     def _requeue(self, item: QueueItem) -> None:
-        pos = min(REPEAT_GAP, len(self.queue))
-        while pos < len(self.queue) and self.queue[pos - 1].card.paper.key == item.card.paper.key:
-            pos += 1
-        self.queue.insert(pos, item)
+        self._insert_apart(item, min(REPEAT_GAP, len(self.queue)))
+
+    def _insert_apart(self, item: QueueItem, at: int) -> None:
+        """Put ``item`` in the queue at ``at``, or the first place after it (else before it)
+        where neither neighbour is a card of the same paper: cards of one paper are never
+        back to back, where possible (a trial's lapsed contribution came back just before its
+        paper's critique: only the card before was looked at)."""
+        q, key = self.queue, item.card.paper.key
+
+        def apart(p: int) -> bool:
+            return (p == 0 or q[p - 1].card.paper.key != key) and (
+                p == len(q) or q[p].card.paper.key != key
+            )
+
+        places = [*range(at, len(q) + 1), *range(at - 1, -1, -1)]
+        q.insert(next((p for p in places if apart(p)), at), item)
 
     def undo(self) -> Undone | None:
         """Take back the last answer, burial or suspension of this session; its card comes
@@ -296,7 +308,8 @@ class Session:
             if not it.repeat and it.card_id not in have and p.status.get(it.card_id) == "new"
         ]
         by_id = self.deck.cards_by_id(more)
-        self.queue += [QueueItem(by_id[cid], False) for cid in more]
+        for cid in more:
+            self._insert_apart(QueueItem(by_id[cid], False), len(self.queue))
         self._new_ids.update(more)
 
     def summary(self) -> SessionSummary:

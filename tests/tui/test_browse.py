@@ -348,6 +348,8 @@ async def test_the_cards_of_removed_rows_are_listed_as_retired(make_app, notes, 
             ("Alpha", "retired"),
             ("Beta", "new"),
         ]
+        # Counted as home and stats count them: the deck's cards, and the retired beside.
+        assert str(table_.border_subtitle).startswith("2 of 2 cards (1 retired) · sorted")
         app.screen.query_one(Input).value = "alpha"
         await pilot.pause()
         assert [(r[0], r[4]) for r in table_rows(table_)] == [("Alpha", "retired")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from studydeck.cli import main
@@ -79,3 +80,41 @@ async def test_move_survives_an_edit_and_a_restart_and_can_be_undone(
         assert [c.id for c in again.ctx.deck.cards][1:] == [insight_id, critique_id]
         assert [r.quality for r in again.ctx.store.reviews(cid=critique_id)] == [5]
         assert not again.ctx.store.state(insight_id).retired
+
+
+@pytest.mark.parametrize("emptied", [False, True])
+async def test_after_a_move_in_browse_the_cursor_stays_at_the_card(
+    make_app, notes, emptied: bool
+) -> None:
+    """The list is read again (the cards' texts changed), and the cursor is on the card the
+    statement moved from (or, emptied by the move, on its paper's first card), not back at
+    the top (a trial lost its place). "Old Films" sorts after the others here."""
+    others = [f"| 2020 | Alpha {i} | k | c{i} | | |" for i in range(6)]
+    row = ROW if emptied else ROW.replace("方法 |", "方法。注：另有光流对齐 |")  # (two insights)
+    path = notes(table(*others, row.format(contribution="c")))
+    app = make_app([path])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b", "down")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        await app.workers.wait_for_complete()
+        table_ = screen.query_one(CardList)
+        at = next(
+            i for i in range(table_.row_count) if table_.row_text(i)[:2] == ("Old Films", "insight")
+        )
+        table_.action_move(at)
+        await pilot.pause()
+        moved = screen.selected()
+        assert moved is not None
+        await pilot.press("m")  # its (first) statement goes to the critique card
+        if not emptied:
+            assert isinstance(app.screen, StatementPicker)
+            await pilot.press("enter")
+        await pilot.pause()
+        critique = [b for k, b in kinds_and_backs(app) if k is CardKind.CRITIQUE]
+        assert [b.rstrip("。") for b in critique] == ["貌似没用到三域方法。上色是基于关键帧的方法"]
+        now = screen.selected()
+        assert now is not None and table_.cursor_row > 0
+        assert now.card.id == (
+            card_id(moved.card.paper.key, CardKind.CONTRIBUTION) if emptied else moved.card.id
+        )

@@ -75,7 +75,6 @@ from studydeck.tui.widgets.cardlist import CardList
 from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.textinput import SafeInput
 from studydeck.tui.widgets.title import TitleBar
-from studydeck.wording import plural
 
 __all__ = ["BrowseScreen", "Row", "fit", "matches", "search_text"]
 
@@ -556,7 +555,7 @@ class BrowseScreen(Screen[None]):
             self.shown = list(first.matched)
             table.set_row_count(len(self.shown))
             doing = "counting" if self.waiting == "the count" else f"reading {self.waiting}"
-            table.border_subtitle = f"first matches of {plural(len(self.cards), 'card')} · {doing}…"
+            table.border_subtitle = f"first matches of {self.cards.total()} · {doing}…"
         else:
             self.shown.extend(first.matched[len(self.shown) :])
             table.grow(len(self.shown), now=first.done)  # (all found: its scrollbar)
@@ -614,7 +613,7 @@ class BrowseScreen(Screen[None]):
             table.set_row_count(len(shown))
             # Not the count, which grows with each slice: a new title is a new frame.
             table.border_subtitle = (
-                f"first matches of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
+                f"first matches of {self.cards.total()} · reading {self.waiting}…"
             )
         else:
             table.grow(len(shown))
@@ -766,9 +765,9 @@ class BrowseScreen(Screen[None]):
                 table.set_row_count(0)
                 self.show_detail()
             table.border_subtitle = (
-                f"{len(self.shown)} of {plural(len(self.cards), 'card')} · reading {self.waiting}…"
+                f"{len(self.shown)} of {self.cards.total()} · reading {self.waiting}…"
                 if query == self.applied_query
-                else f"filtering {plural(len(self.cards), 'card')} · reading {self.waiting}…"
+                else f"filtering {self.cards.total()} · reading {self.waiting}…"
             )
             return
         self.waiting = None
@@ -790,7 +789,7 @@ class BrowseScreen(Screen[None]):
             table.refresh()  # what arrived changes the rows' cells
         elif table.cursor_row or table.scroll_offset.y:
             table.set_row_count(len(shown))  # a new filter starts at the top, as any does
-        title = f"{len(shown)} of {plural(len(self.cards), 'card')} · sorted by {column}"
+        title = f"{len(shown)} of {self.cards.total()} · sorted by {column}"
         if str(table.border_subtitle) != title:
             table.border_subtitle = title
         self._read_early(shown[: self.app.size.height])
@@ -969,9 +968,19 @@ class BrowseScreen(Screen[None]):
             move_statement(self, row.card, self._after_move)
 
     def _after_move(self) -> None:
+        row = self._selected_row()
+        moved = None if row is None else self.cards.column("id")[row]
         ctx_of(self).reload()
         self._read_cards()  # the cards' texts changed
         self.refill()
+        if moved is not None:  # the cursor stays at the card (a trial's jumped to the top):
+            # on it, or, emptied by the move (retired: listed once read again), on its
+            # paper's first card.
+            ids, paper = self.cards.column("id"), moved.partition("/")[0] + "/"
+            ours = [i for i, r in enumerate(self.shown) if ids[r].startswith(paper)]
+            at = next((i for i in ours if ids[self.shown[i]] == moved), ours[0] if ours else None)
+            if at is not None:
+                self.query_one(CardList).action_move(at)
 
     def action_leave(self) -> None:
         if (

@@ -27,6 +27,7 @@ from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
 from studydeck.scheduling import CardState
 from studydeck.session import today_log
 from studydeck.store import Store
+from studydeck.wording import plural
 
 #: Columns whose value comes from the store (loaded in a worker); the others are the deck's.
 STORED = frozenset({"state", "recall", "due", "EF", "interval"})
@@ -190,6 +191,17 @@ class Cards(Sequence[Card]):
 
     def __len__(self) -> int:
         return self._n + len(self._extra)
+
+    @property
+    def retired(self) -> int:
+        """How many rows are retired cards (after the deck's own)."""
+        return len(self._extra)
+
+    def total(self) -> str:
+        """Every row, as the line under the list counts them: "44 cards (1 retired)" (home
+        and stats count the deck's 43 and say "1 retired" beside them)."""
+        n = plural(len(self), "card")
+        return f"{n} ({self.retired} retired)" if self._extra else n
 
     @overload
     def __getitem__(self, r: int) -> Card: ...

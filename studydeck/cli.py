@@ -88,7 +88,7 @@ def open_store_and_deck(
     args: argparse.Namespace, *, report_changes: bool = True
 ) -> tuple[Store, Deck, ReconcileReport]:
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
-    store = Store.open(db_path(getattr(args, "db", None)))  # (agenda and brief have no --db)
+    store = Store.open(db_path(getattr(args, "db", None)))
     try:
         # (not settings_from: some commands open the store without the study options)
         use_scheduler(
@@ -886,6 +886,9 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+CACHE_STORE = "review store whose deck cache is read, when it exists (none is made)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="studydeck",
@@ -1014,10 +1017,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agenda", help=help_, description=help_)
     p.add_argument("agenda", type=Path, metavar="FILE", help="one title, short name or link a line")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="notes (as for review)")
+    p.add_argument("--db", type=Path, help=CACHE_STORE)
     p.set_defaults(func=cmd_agenda, subparser=p)
     p = add("brief", "write a briefing sheet (.html or .md) for the papers of an agenda")
     p.add_argument("--agenda", type=Path, metavar="FILE", required=True, help="the agenda file")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html|FILE.md")
+    p.add_argument("--db", type=Path, help=CACHE_STORE)
     p.set_defaults(func=cmd_brief)
     p = add("check", "check notes files and report problems as file:line lines")
     p.set_defaults(func=cmd_check)
@@ -1098,6 +1103,15 @@ def _mistyped_command(word: str, commands: Sequence[str]) -> str | None:
     return close[0] if close else ""
 
 
+def _command_after_options(argv: list[str], commands: Sequence[str]) -> int | None:
+    """Where a command's name stands after options given to the home command (``studydeck
+    --db x.db stats``: "stats" would be read as a notes path), unless a path of that name
+    is here."""
+    if not argv[0].startswith("-"):
+        return None
+    return next((i for i, a in enumerate(argv) if a in commands and not Path(a).exists()), None)
+
+
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """Parse; an unknown option is reported with the usage of its subcommand, not the top one,
     and before anything else is checked (``brief --agend x`` said that --agenda is
@@ -1137,6 +1151,15 @@ def _main(argv: list[str]) -> int:
             else f"{argv[0]!r} is not a command, nor a notes file or folder here"
         )
         print(f"studydeck: error: {said} (commands: {', '.join(commands)})", file=sys.stderr)
+        return EXIT_USAGE
+    late = _command_after_options(argv, commands) if home and argv else None
+    if late is not None:
+        rest = [a for i, a in enumerate(argv) if i != late]
+        print(
+            f"studydeck: error: the command comes first, then its options: "
+            f"studydeck {argv[late]} {' '.join(rest)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         args = _parse(parser, ["review", *argv] if home else argv)

@@ -102,6 +102,11 @@ def test_a_notes_file_named_like_a_command_is_still_a_file(tmp_path, monkeypatch
             "(see studydeck quiz --help)",
         ),
         (
+            ["--db", "x.db", "stats"],
+            "studydeck: error: the command comes first, then its options: "
+            "studydeck stats --db x.db",
+        ),
+        (
             ["stats", "--\x1b[31mred"],
             "studydeck stats: error: unknown option '--\\x1b[31mred' (see studydeck stats --help)",
         ),
@@ -181,6 +186,19 @@ def test_a_table_with_no_rows_is_no_deck(tmp_path: Path, command: str, capsys) -
         assert said[1:] == [
             "studydeck: error: no cards to study: the notes hold no paper rows with cards"
         ]
+
+
+def test_agenda_and_brief_read_the_store_given_and_make_none(tmp_path: Path, capsys) -> None:
+    """``--db`` as for the other commands: the deck is read through that store's cache when
+    the store exists; a store that does not is not made (they only read)."""
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("Layer Normalization\n", encoding="utf-8")
+    db = tmp_path / "none" / "s.db"
+    assert main(["agenda", str(agenda), str(SEED), "--db", str(db)]) == 0
+    assert "Layer Normalization → Layer Normalization" in capsys.readouterr().out
+    out = tmp_path / "b.md"
+    assert main(["brief", "--agenda", str(agenda), "-o", str(out), str(SEED), "--db", str(db)]) == 0
+    assert out.exists() and not db.exists() and not db.parent.exists()
 
 
 def test_cards_json(capsys) -> None:

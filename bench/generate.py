@@ -94,8 +94,18 @@ def write(path: Path, n: int, seed: int = 0, figures: list[str] | None = None) -
     return path
 
 
+def main() -> None:
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("papers", nargs="?", type=int, default=10000, help="how many papers (10000)")
+    p.add_argument("--seed", type=int, default=0, help="the same seed, the same notes (0)")
+    args = p.parse_args()
+    sys.stdout.write(notes_file(args.papers, args.seed))
+
+
 if __name__ == "__main__":
-    sys.stdout.write(notes_file(int(sys.argv[1]) if len(sys.argv) > 1 else 10000))
+    main()
 
 
 #: Papers per file: studydeck refuses notes files over 8 MB (a 10,000-paper file is ~3 MB).

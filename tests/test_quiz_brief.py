@@ -201,8 +201,9 @@ def test_a_paper_without_a_short_name_is_called_by_its_title_on_the_sheet(notes)
     by_title = {e.paper.title: e for e in entries}
     old = by_title["Bringing Old Films Back to Life"]
     assert old.names == ()
+    # (its notes name no weakness: the prompt asks what it leaves open)
     assert old.prompts[0] == (
-        "What is the key idea of Bringing Old Films Back to Life and its main weakness?"
+        "What is the key idea of Bringing Old Films Back to Life and what does it leave open?"
     )
     assert by_title["Restormer Efficient Transformer"].names == ("Restormer",)
     md = brief_markdown(entries, "Group meeting", {})

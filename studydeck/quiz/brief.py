@@ -37,7 +37,11 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
         # may match by (``agenda.names_of``), not a name to print or ask about.
         names = short_names(p.short_name, p.contribution)
         called = names[0] if names else p.title
-        first = "What is the key idea of " + called + " and its main weakness?"
+        backs = {kind: c.back for kind, c in cards_of.get(p.key).items()}
+        # (a weakness asked about only where the notes name one: else what it leaves open)
+        first = f"What is the key idea of {called} and " + (
+            "its main weakness?" if backs.get(CardKind.CRITIQUE) else "what does it leave open?"
+        )
         s = closest(index, p)
         if s is not None:
             second = f"How does {called} compare with {s.title}" + (
@@ -45,7 +49,6 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
             )
         else:
             second = f"Which paper in your notes is closest to {called}, and how do they differ?"
-        backs = {kind: c.back for kind, c in cards_of.get(p.key).items()}
         out.append(
             BriefEntry(
                 p,

@@ -150,6 +150,8 @@ async def test_setup_with_an_agenda_shows_the_report(make_app, tmp_path) -> None
 
 async def test_quiz_footer_follows_the_question(make_app) -> None:
     """Self-grade keys only on a revealed recall card; "send misses" only on the final screen."""
+    from studydeck.tui.widgets.footer import FooterKeys
+
     from .test_review_app import footer_keys
 
     app = make_app([SEED])
@@ -164,9 +166,11 @@ async def test_quiz_footer_follows_the_question(make_app) -> None:
         keys = footer_keys(app)
         assert "Knew it" not in keys and "Send misses to review" not in keys
         assert "Next / show" not in keys  # a choice question waits for a choice
+        assert "Choose" in keys  # its keys, one footer key for the four
+        assert " 1-4 Choose " in app.screen.query_one(FooterKeys).render().plain
         await pilot.press(str((choice.answer_index + 1) % len(choice.options) + 1))
         await pilot.pause()
-        assert "Next / show" in footer_keys(app)
+        assert "Next / show" in footer_keys(app) and "Choose" not in footer_keys(app)
         await pilot.press("space")  # the recall card
         await pilot.pause()
         assert "Knew it" not in footer_keys(app) and "Next / show" in footer_keys(app)

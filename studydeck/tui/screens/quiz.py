@@ -136,8 +136,10 @@ class QuizScreen(Screen[None]):
             Binding(
                 str(i + 1),
                 f"choose({i})",
-                f"Option {i + 1}",
-                show=False,
+                "Choose" if i == 0 else f"Option {i + 1}",
+                # (one footer key for the four: "1-4 Choose")
+                show=i == 0,
+                key_display="1-4" if i == 0 else None,
                 id=f"quiz.option{i + 1}",
                 tooltip=f"Choose option {i + 1}",
             )

@@ -170,7 +170,7 @@ async def test_clicking_a_footer_key_presses_it_and_hovering_shows_its_tooltip(
     make_app, notes
 ) -> None:
     app = make_app([notes(TWO)], start="review")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:  # (room past the last key)
         await pilot.pause()
         keys = app.screen.query_one(FooterKeys)
         keys.render()

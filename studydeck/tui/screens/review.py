@@ -98,7 +98,7 @@ class ReviewScreen(Screen[None]):
             )
             for b, key in ANKI_KEYS.items()
         ),
-        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer"),
+        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer, burial or suspension"),
         Binding("f", "figure", "Figure", id="review.figure", tooltip="Show the figure full size"),
         # x, not e: e sat next to E (Easy) and a slip opened the editor mid-review.
         Binding(
@@ -113,7 +113,6 @@ class ReviewScreen(Screen[None]):
             "b",
             "bury",
             "Bury",
-            show=False,
             id="review.bury",
             tooltip="Hide this card until tomorrow",
         ),
@@ -121,7 +120,6 @@ class ReviewScreen(Screen[None]):
             "s",
             "suspend",
             "Suspend",
-            show=False,
             id="review.suspend",
             tooltip="Suspend this card (unsuspend in Browse)",
         ),

@@ -46,6 +46,19 @@ def test_new_store_has_schema_version_and_wal(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_cards_in_the_same_state_share_one_state_object(store: Store) -> None:
+    """Every card's state, read at once (browse keeps them: 126k cards), as few objects as
+    there are distinct states: the collector's full passes walk them all."""
+    deck, _ = open_deck(store, [SEED], NOW)
+    a, b, c = (card.id for card in deck.cards[:3])
+    store.record_answer(a, 4, now=NOW, today=TODAY)
+    store.record_answer(b, 4, now=NOW, today=TODAY)
+    states = store.states()
+    assert states[a] is states[b] and states[a] == store.state(a)  # answered alike
+    assert states[c] is not states[a] and states[c] == store.state(c)  # new
+    assert len({id(s) for s in states.values()}) == 2
+
+
 def test_answer_logs_before_and_after_and_undo_restores(store: Store) -> None:
     deck, report = open_deck(store, [SEED], NOW)
     assert report.new == 44

@@ -98,7 +98,13 @@ class ReviewScreen(Screen[None]):
             )
             for b, key in ANKI_KEYS.items()
         ),
-        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last answer, burial or suspension"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            id="review.undo",
+            tooltip="Undo the last answer, burial or suspension",
+        ),
         Binding("f", "figure", "Figure", id="review.figure", tooltip="Show the figure full size"),
         # x, not e: e sat next to E (Easy) and a slip opened the editor mid-review.
         Binding(

@@ -229,13 +229,15 @@ class Session:
         return ans
 
     def _requeue(self, item: QueueItem) -> None:
-        self._insert_apart(item, min(REPEAT_GAP, len(self.queue)))
+        # (the card was just answered: the next place is right after itself)
+        self._insert_apart(item, min(REPEAT_GAP, len(self.queue)), first=1)
 
-    def _insert_apart(self, item: QueueItem, at: int) -> None:
-        """Put ``item`` in the queue at ``at``, or the first place after it (else before it)
-        where neither neighbour is a card of the same paper: cards of one paper are never
-        back to back, where possible (a trial's lapsed contribution came back just before its
-        paper's critique: only the card before was looked at)."""
+    def _insert_apart(self, item: QueueItem, at: int, first: int = 0) -> None:
+        """Put ``item`` in the queue at ``at``, or the first place after it (else before it,
+        down to ``first``) where neither neighbour is a card of the same paper: cards of one
+        paper are never back to back, where possible (a trial's lapsed contribution came
+        back just before its paper's critique: only the card before was looked at). Where
+        no place is, at ``at``."""
         q, key = self.queue, item.card.paper.key
 
         def apart(p: int) -> bool:
@@ -243,7 +245,7 @@ class Session:
                 p == len(q) or q[p].card.paper.key != key
             )
 
-        places = [*range(at, len(q) + 1), *range(at - 1, -1, -1)]
+        places = [*range(at, len(q) + 1), *range(at - 1, first - 1, -1)]
         q.insert(next((p for p in places if apart(p)), at), item)
 
     def undo(self) -> Undone | None:

@@ -152,6 +152,27 @@ def test_a_card_answered_again_today_never_comes_right_before_its_papers_other_c
     assert [it.card for it in s.queue] == [order[1], order[2], order[3], x2, order[5], x1]
 
 
+def test_a_failed_card_never_comes_straight_back_while_others_wait(store, clock, notes) -> None:
+    """Three cards of one paper and one of another: the failed first card goes after the
+    others, even where no place keeps it apart from its paper (a re-trial's came back at
+    once, six times running, and the other paper's card never came)."""
+    path = notes(
+        table(
+            "| 2020 | Alpha | k | contribution A | | 用了X。问题：需要标注 |",
+            "| 2021 | Gamma | k | contribution G | | |",
+        )
+    )
+    s = session_for(store, [path], clock, new_per_day=10)
+    assert s.remaining == 4
+    seen = []
+    for _ in range(4):
+        card = s.current.card
+        seen.append(card.paper.title)
+        s.answer(1)
+        assert s.current is None or s.current.card != card
+    assert "Gamma" in seen
+
+
 def test_bury_and_suspend(store, clock) -> None:
     s = session_for(store, [SEED], clock, new_per_day=5)
     first = [it.card.id for it in s.queue]

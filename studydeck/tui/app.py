@@ -106,6 +106,11 @@ class StudydeckApp(App[int]):
         self.refusal: str | None = None
         """The one line the app ended with, when a :class:`StudydeckError` ended it."""
         self.collector = IdleCollector()
+        self.keys_seen = 0
+        """Key presses the app has received, in order (each counted as it comes, before any
+        widget has handled the keys before it): a screen tells where in a burst a key is."""
+        self.keys_last: tuple[str, str] = ("", "")
+        """The last two keys received (the one before, the last), as they came."""
         self._warm_up: Any = warm_up
         """Run once in a thread the first time the user is idle (None: done)."""
 
@@ -190,6 +195,9 @@ class StudydeckApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent) and not event.is_forwarded:
             self.collector.input_seen(time.monotonic())
+            if isinstance(event, events.Key):
+                self.keys_seen += 1
+                self.keys_last = (self.keys_last[1], event.key)
         await super().on_event(event)
 
     def leave(self, screen: Screen[Any]) -> None:

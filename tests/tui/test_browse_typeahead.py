@@ -79,7 +79,7 @@ async def test_browse_opens_with_the_filter_focused(make_app) -> None:
         field = screen.query_one("#filter", Input)
         assert screen.focused is field and field.value == "sr"
         assert not any(st.suspended for st in app.ctx.store.states().values())
-        field.value = ""
+        await pilot.press("backspace", "backspace")  # emptied
         await pilot.press("slash", "k", "slash", "v")
         assert field.value == "k/v"
         await pilot.press("down", "o")  # the list's: sorted by kind
@@ -169,3 +169,41 @@ async def test_a_list_key_typed_just_before_the_slash_acts_on_the_list(make_app)
         assert field.value == "so" and screen.focused is field
         assert app.ctx.store.state(screen.cards[top].id).suspended
         assert "sorted by kind" in str(table_.border_subtitle)
+
+
+@pytest.mark.parametrize(
+    ("keys", "want"),
+    [
+        (["b", "K", "slash", "V"], "K/V"),
+        (["b", "slash", *"vid"], "vid"),
+        (["b", "a", "space", "b", "slash", "c"], "a b/c"),
+    ],
+)
+async def test_a_slash_in_a_burst_is_a_character_after_the_filters_first_key(
+    make_app, keys: list[str], want: str
+) -> None:
+    """From home, in one burst (as tmux or a paste sends them): ``/`` right after ``b`` is
+    no character (the filter is there already), after any other key it is one. Told by the
+    keys as they come, not by the filter's text, which a burst's earlier keys have not
+    reached yet (a re-trial's ``bK/V`` gave "KV")."""
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        burst(app, keys)
+        await pilot.pause()
+        await loaded(app, pilot)
+        assert app.screen.query_one("#filter", Input).value == want
+
+
+async def test_in_an_empty_filter_a_burst_keeps_its_slash(make_app) -> None:
+    app = make_app([SEED])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, field, _ = await browsing(app, pilot)
+        burst(app, [*"K", "slash", "V"])
+        await pilot.pause()
+        assert field.value == "K/V"
+        await pilot.press("escape")  # emptied: the filter anew
+        assert field.value == "" and screen.focused is field
+        burst(app, ["slash", *"ab"])
+        await pilot.pause()
+        assert field.value == "ab"

@@ -229,6 +229,8 @@ class BrowseScreen(Screen[None]):
         self._prefetch: Timer | None = None
         self._columns_asked = False
         self._filter_first = False
+        self._filter_since = -1
+        """The app's key count when the filter last took the focus (or was emptied)."""
         self.paper_width = 16
         """The paper column's width in cells (the rest of the terminal's: :meth:`compose`)."""
         self._ranking = False
@@ -279,6 +281,7 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         self._read_cards()
         self.refill()
+        self._filter_since = app_of(self).keys_seen  # (the filter has the focus: AUTO_FOCUS)
         if self._filter_first:
             self.set_focus(self.query_one("#filter", Input))
 
@@ -894,10 +897,20 @@ class BrowseScreen(Screen[None]):
             self._filter_first = True
             return
         if self.focused is field:
-            if not field.value:  # (already there: ``b/vid`` from home, ``/`` after Esc)
+            # The first key into the filter since it took the focus (``b/vid`` from home,
+            # ``/`` after Esc emptied it), or one typed into an empty filter after a key that
+            # is no character (backspace), is no character: the filter is there already.
+            # Else it is one ("K/V"), after the keys before it. Told by the keys as they come
+            # (a burst's earlier keys have not reached the filter's text yet).
+            app = app_of(self)
+            before = app.keys_last[0]
+            if app.keys_seen - 1 == self._filter_since or (
+                not field.value and len(before) > 1 and before != "space"
+            ):
                 return
-            raise SkipAction  # a character of the filter ("K/V"), after the keys before it
+            raise SkipAction
         self.set_focus(field)  # (now: focus() would wait for the keys already sent)
+        self._filter_since = app_of(self).keys_seen
 
     def action_focus_list(self) -> None:
         """From the filter, the list takes the focus now (see :meth:`action_focus_filter`)."""
@@ -916,6 +929,7 @@ class BrowseScreen(Screen[None]):
         """From the list, the filter takes the focus now; elsewhere the widget before."""
         if isinstance(self.focused, CardList):
             self.set_focus(self.query_one("#filter", Input))
+            self._filter_since = app_of(self).keys_seen
         else:
             self.focus_previous()
 
@@ -988,5 +1002,6 @@ class BrowseScreen(Screen[None]):
             and self.query_one("#filter", Input).value
         ):
             self.query_one("#filter", Input).value = ""
+            self._filter_since = app_of(self).keys_seen  # (the filter anew, as at its focus)
             return
         app_of(self).leave(self)

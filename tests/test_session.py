@@ -118,6 +118,28 @@ def test_pending_repeat_survives_restart(store, clock) -> None:
     assert any(it.card.id == card.id and it.repeat for it in s2.queue)
 
 
+def due_in_order(store, clock, notes, names: str):
+    """Paper X (two cards, x1 and x2) and papers Y, Z, W, V (one each), answered so that
+    they are due one day apart in the order ``names`` gives; then a session twenty days on,
+    which holds them in that order. The session, the cards in order, x1 and x2."""
+    path = notes(
+        table(
+            "| 2020 | X | k | contribution of X | | An insight about X. |",
+            *(f"| 2020 | {t} | k | contribution of {t} | | |" for t in "YZWV"),
+        )
+    )
+    deck, _ = open_deck(store, [path], clock())
+    x1, x2 = (c for c in deck.cards if c.paper.title == "X")
+    by_name = {"x1": x1, "x2": x2} | {c.paper.title: c for c in deck.cards if c.paper.title != "X"}
+    order = [by_name[n] for n in names.split()]
+    for offset, card in enumerate(order):
+        store.record_answer(
+            card.id, 5, now=clock(), today=date(2026, 3, 1) + timedelta(days=offset)
+        )
+    clock.advance(days=20)
+    return session_for(store, [path], clock, new_per_day=0), order, x1, x2
+
+
 def test_cards_of_same_paper_not_back_to_back(store, clock) -> None:
     s = session_for(store, [SEED], clock, new_per_day=40)
     keys = [it.card.paper.key for it in s.queue]
@@ -130,22 +152,7 @@ def test_a_card_answered_again_today_never_comes_right_before_its_papers_other_c
     """A lapsed card goes three cards later, or later still where the card before *or
     after* it would be of its paper (a trial's lapsed contribution came back just before its
     paper's critique)."""
-    path = notes(
-        table(
-            "| 2020 | X | k | contribution of X | | An insight about X. |",
-            *(f"| 2020 | {t} | k | contribution of {t} | | |" for t in "YZWV"),
-        )
-    )
-    deck, _ = open_deck(store, [path], clock())
-    x1, x2 = (c for c in deck.cards if c.paper.title == "X")
-    by_title = {c.paper.title: c for c in deck.cards if c.paper.title != "X"}
-    order = [x1, by_title["Y"], by_title["Z"], by_title["W"], x2, by_title["V"]]
-    for offset, card in enumerate(order):  # due one day apart, in this order
-        store.record_answer(
-            card.id, 5, now=clock(), today=date(2026, 3, 1) + timedelta(days=offset)
-        )
-    clock.advance(days=20)
-    s = session_for(store, [path], clock, new_per_day=0)
+    s, order, x1, x2 = due_in_order(store, clock, notes, "x1 Y Z W x2 V")
     assert [it.card for it in s.queue] == order
     s.answer(1)
     # Three cards later is right before X's other card: after it, with one between.
@@ -309,22 +316,7 @@ def test_home_stats_summary_and_browse_agree_with_the_queue(store, clock) -> Non
 
 
 def test_a_repeat_never_lands_right_after_a_card_of_its_own_paper(store, clock, notes) -> None:
-    path = notes(
-        table(
-            "| 2020 | X | k | contribution of X | | An insight about X. |",
-            *(f"| 2020 | {t} | k | contribution of {t} | | |" for t in "YZWV"),
-        )
-    )
-    deck, _ = open_deck(store, [path], clock())
-    x1, x2 = (c for c in deck.cards if c.paper.title == "X")
-    by_title = {c.paper.title: c for c in deck.cards if c.paper.title != "X"}
-    order = [x1, by_title["Y"], by_title["Z"], x2, by_title["W"], by_title["V"]]
-    for offset, card in enumerate(order):  # due one day apart, in this order
-        store.record_answer(
-            card.id, 5, now=clock(), today=date(2026, 3, 1) + timedelta(days=offset)
-        )
-    clock.advance(days=20)
-    s = session_for(store, [path], clock, new_per_day=0)
+    s, order, x1, x2 = due_in_order(store, clock, notes, "x1 Y Z x2 W V")
     assert [it.card for it in s.queue] == order
     s.answer(1)
     # Three cards later would be right after X's other card: one more is put between.

@@ -276,8 +276,7 @@ class Session:
         item = self.current
         if item is None:
             return None
-        state = self.store.state(item.card.id)
-        before = state.buried_until if state is not None else None
+        before = self.store.state(item.card.id).buried_until
         self.store.bury(item.card.id, self.today + timedelta(days=1))
         self._hide(item.card, "bury", before)
         return item.card
@@ -301,7 +300,8 @@ class Session:
     def _fill_new(self) -> None:
         """A new card buried or suspended was not studied: its place among today's new
         cards goes to the next one the planner gives (as in Anki, and as home counts them),
-        at the end of the queue."""
+        at the end of the queue (or the last place there that keeps it apart from its
+        paper's cards)."""
         p = today_plan(self.store, self.deck, self.today, self.settings)
         have = {it.card.id for it in self.queue}
         more = [

@@ -503,12 +503,12 @@ class BrowseScreen(Screen[None]):
 
     def _first_then_all(self, query: str, rows: list[int]) -> bool:
         """A key's filter that looks through many rows' search texts (:attr:`FIRST_FROM`,
-        :attr:`FIRST_FROM_COPY`):
-        its first rows are walked for and shown in this frame (a screenful, found among the
-        list's first rows: ~1 ms), its whole result made after it (its count, the rows past
-        the screen: ~40 ms at 126k cards as decoded in notes order, ~25 ms through their
-        copy in the list's order). Whether it was. (Through a copy in an older sort's
-        order, whose places the list's rows would need first: at once.)"""
+        :attr:`FIRST_FROM_COPY`): its first rows are walked for and shown in this frame (a
+        screenful, found among the list's first rows: ~1 ms), its whole result made after
+        it (its count, the rows past the screen: ~40 ms at 126k cards as decoded in notes
+        order, ~25 ms through their copy in the list's order). Whether it was. (Through a
+        copy in an older sort's order, whose places the list's rows would need first: at
+        once.)"""
         index, last = self.index, self._last
         if index is None or not (index.order is rows or isinstance(index.order, range)):
             return False

@@ -48,12 +48,12 @@ class Answers(EventLog):
         made: dict[tuple[Any, ...], CardState] = {}
         out: dict[str, CardState] = {}
         with gc_paused():
-            for cid, *values in rows:
-                key = tuple(values)
+            for r in rows:
+                key = r[1:]  # (the row's values: a tuple, hashed as it is)
                 state = made.get(key)
                 if state is None:
                     state = made[key] = state_of(*key, days=days)
-                out[cid] = state
+                out[r[0]] = state
         return out
 
     def card_figures(self) -> CardFigures:

@@ -9,7 +9,7 @@ rules); this module adds what happens during a sitting. Time comes from an injec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -46,7 +46,14 @@ class QueueItem:
 def today_log(store: Store, today: date, deck: Deck) -> list[TodayAnswer]:
     """Today's answers to ``deck``'s cards (by any process), in the order given, as the
     planner takes them: the daily limits and today's counts are a deck's own, as in Anki."""
-    return _today_log(store, today, lambda: {cid for cid, _ in deck.card_keys()})
+    return _today_log(store, today, lambda: _deck_ids(store, deck, deck.card_keys()))
+
+
+def _deck_ids(store: Store, deck: Deck, cards: Iterable[tuple[str, str]]) -> set[str]:
+    """The ids whose answers today are the deck's: its cards, and its files' cards retired
+    since (an answer given stays given: a row deleted after its card was studied today
+    still counts toward the day's limits). Another deck's cards are not among them."""
+    return {cid for cid, _ in cards} | store.retired_ids(deck.sources)
 
 
 def _today_log(store: Store, today: date, ids: Callable[[], Container[str]]) -> list[TodayAnswer]:
@@ -77,7 +84,7 @@ def today_plan(
         plan_groups(store.tuples) if states is None else states,
         today,
         settings,
-        _today_log(store, today, lambda: {cid for cid, _ in cards}),
+        _today_log(store, today, lambda: _deck_ids(store, deck, cards)),
         store.retired_count(deck.sources),
     )
 

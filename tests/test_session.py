@@ -416,3 +416,30 @@ def test_todays_counts_and_limits_are_each_decks_own(store, clock, notes) -> Non
     st = compute(store, deck_b, on_a.today, S(new_per_day=2))
     assert (st.reviewed_today, st.new_available) == (0, 2)
     assert session_for(store, [b], clock, new_per_day=2).remaining == 2
+
+
+def test_answers_to_cards_retired_since_still_count_toward_todays_limits(
+    store, clock, notes
+) -> None:
+    """A row deleted after its card was studied today: the day's new-card limit and today's
+    counts still hold that answer (it was given), so reopening does not study one more new
+    card than the limit; the retired card itself is not queued again."""
+    from studydeck.config import Settings as S
+    from studydeck.stats import compute
+
+    path = notes(rows("A", "B", "C", "D"))
+    s = session_for(store, [path], clock, new_per_day=2)
+    studied = []
+    while s.current:
+        studied.append(s.current.card.paper.title)
+        s.answer(5)
+    assert studied == ["A", "B"]
+    notes(rows("B", "C", "D"))  # A's row deleted: its card retires
+    again = session_for(store, [path], clock, new_per_day=2)
+    assert again.remaining == 0
+    deck, _ = open_deck(store, [path], clock())
+    st = compute(store, deck, again.today, S(new_per_day=2))
+    assert (st.reviewed_today, st.new_available) == (2, 0)
+    # Another deck on the same store still counts only its own answers.
+    other = notes(rows("X", "Y"), name="other.md")
+    assert session_for(store, [other], clock, new_per_day=2).remaining == 2

@@ -358,6 +358,11 @@ class Reconciler(StoreBase):
             )
         ]
 
+    def retired_ids(self, sources: Sequence[str]) -> set[str]:
+        """The ids of the :meth:`retired_cards` the notes files ``sources`` have."""
+        rows = self.query("SELECT c.card_id " + _RETIRED_OF, (json.dumps(list(sources)),))
+        return {r["card_id"] for r in rows}
+
     def retired_count(self, sources: Sequence[str]) -> int:
         """How many :meth:`retired_cards` the notes files ``sources`` have."""
         rows = self.query("SELECT count(*) AS n " + _RETIRED_OF, (json.dumps(list(sources)),))

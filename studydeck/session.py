@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from studydeck.config import Settings
@@ -41,6 +41,8 @@ class QueueItem:
     card: Card
     repeat: bool = False
     """A same-day repeat (SM-2 step 7): logged, but leaves the SM-2 state alone."""
+    passed: bool = False
+    """A failed card was put in front of this one while it waited (see ``_requeue``)."""
 
 
 def today_log(store: Store, today: date, deck: Deck) -> list[TodayAnswer]:
@@ -178,7 +180,7 @@ class Session:
         # Tens of thousands of ids: made again on every answer, they cost more than the
         # rest of the answer.
         if self._deck_ids is None:
-            self._deck_ids = frozenset(cid for cid, _ in self.deck.card_keys())
+            self._deck_ids = frozenset(_deck_ids(self.store, self.deck, self.deck.card_keys()))
         return self._deck_ids
 
     def reload(self, deck: Deck) -> None:
@@ -189,7 +191,7 @@ class Session:
         self._deck_ids = None
         by_id = deck.cards_by_id({i.card.id for u in self._undo for i in u.queue})
         for u in self._undo:
-            u.queue = [QueueItem(by_id[i.card.id], i.repeat) for i in u.queue if i.card.id in by_id]
+            u.queue = [replace(i, card=by_id[i.card.id]) for i in u.queue if i.card.id in by_id]
         self.queue = self._build()
 
     # -- what the UI shows ----------------------------------------------------------
@@ -236,10 +238,19 @@ class Session:
         return ans
 
     def _requeue(self, item: QueueItem) -> None:
+        """A failed card comes back :data:`REPEAT_GAP` cards later, but never in front of a
+        card a failed card was put in front of already while it waited: else, when every
+        card shown is failed, the cards at the back would wait for ever (a small deck, all
+        failed: the same three came round and round)."""
+        q = self.queue
+        last = max((i for i, it in enumerate(q) if it.passed), default=-1)
         # (the card was just answered: the next place is right after itself)
-        self._insert_apart(item, min(REPEAT_GAP, len(self.queue)), first=1)
+        first = max(1, last + 1)
+        at = self._insert_apart(item, max(min(REPEAT_GAP, len(q)), first), first=first)
+        if at + 1 < len(q):
+            q[at + 1] = replace(q[at + 1], passed=True)
 
-    def _insert_apart(self, item: QueueItem, at: int, first: int = 0) -> None:
+    def _insert_apart(self, item: QueueItem, at: int, first: int = 0) -> int:
         """Put ``item`` in the queue at ``at``, or the first place after it (else before it,
         down to ``first``) where neither neighbour is a card of the same paper: cards of one
         paper are never back to back, where possible (a trial's lapsed contribution came
@@ -253,7 +264,9 @@ class Session:
             )
 
         places = [*range(at, len(q) + 1), *range(at - 1, first - 1, -1)]
-        q.insert(next((p for p in places if apart(p)), at), item)
+        place = next((p for p in places if apart(p)), at)
+        q.insert(place, item)
+        return place
 
     def undo(self) -> Undone | None:
         """Take back the last answer, burial or suspension of this session; its card comes

@@ -254,6 +254,22 @@ def test_a_failed_card_returns_after_exactly_three_others(store, clock, notes) -
     assert s.queue[3].card == first and s.queue[3].repeat
 
 
+def test_failing_every_card_never_starves_the_cards_not_yet_shown(store, clock, notes) -> None:
+    """Five new cards, each failed whenever it comes: the fifth is shown all the same (it
+    came after the first four, then behind the failed cards round after round). A failed
+    card goes three cards later, but never in front of a card that a failed card was put
+    in front of already while it waited: no card is jumped twice."""
+    s = session_for(store, [notes(rows(*"ABCDE"))], clock)
+    shown = []
+    for _ in range(15):
+        shown.append(s.current.card.paper.title)
+        s.answer(1)
+    assert shown[:10] == list("ABCDAECBAD")
+    for title in "ABCDE":  # each card comes back with three to five others between
+        at = [i for i, t in enumerate(shown) if t == title]
+        assert at[0] < 6 and {b - a for a, b in itertools.pairwise(at)} <= {4, 5, 6}
+
+
 @pytest.mark.parametrize(("grade", "owed"), [(1, True), (3, True), (4, False)])
 def test_same_day_repeat_is_owed_after_a_restart_below_4(
     store, clock, notes, grade: int, owed: bool

@@ -321,8 +321,9 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
 
 
 #: What one stretch of a notes file holds, in order, with line numbers relative to its first
-#: line: ``("h", tag, text)`` for a heading; ``("t", held_papers, rows, diagnostics)`` for a
-#: table, diagnostics as (line, severity, message), each row a tuple: a paper row
+#: line: ``("h", tag, text)`` for a heading; ``("t", header, rows, diagnostics)`` for a
+#: table (``header``: its header's line if it is a paper table, else 0), diagnostics as
+#: (line, severity, message), each row a tuple: a paper row
 #: (``PAPER_FIELDS``) up to its figures, its base key in the key's place, then its line -- no
 #: section, source or order (figures as (src, alt) pairs: events are plain data, kept as they
 #: are in the block cache). A stretch parsed alone gives what it gives inside the whole file
@@ -369,6 +370,7 @@ def assemble(
     rows: list[Any] = result.papers if as_papers else result.rows
     section = ""
     tables = 0
+    first_table = 1
     for offset, events in pieces:
         for ev in events:
             if ev[0] == "h":
@@ -376,7 +378,9 @@ def assemble(
                     result.title = ev[2]
                 section = ev[2]
                 continue
-            tables += ev[1]
+            if ev[1] and not tables:  # (a paper table's header line; 0: no paper table)
+                first_table = ev[1] + offset
+            tables += bool(ev[1])
             if texts is not None:
                 texts.extend(ev[4] if len(ev) > 4 else [None] * len(ev[2]))
             for line, severity, message in ev[3]:
@@ -415,7 +419,7 @@ def assemble(
         diag.append(
             Diagnostic(
                 path=path,
-                line=1,
+                line=first_table,
                 severity="warning",
                 message=NO_ROWS,
             )
@@ -447,9 +451,11 @@ def _read_table(
     out: list[tuple[Any, ...]],
     diag: list[Diagnostic],
 ) -> tuple[int, int]:
-    """Read the table starting at ``tokens[i]``; return the index after it and 1 if it held papers."""
+    """Read the table starting at ``tokens[i]``; return the index after it and, if it held
+    papers, its header's line (1-based), else 0."""
     j, fields, rows = _table_cells(tokens, i)
-    return j + 1, _read_rows(fields, rows, lines, path, out, diag)
+    header = (tokens[i].map[0] if tokens[i].map else 0) + 1
+    return j + 1, header * _read_rows(fields, rows, lines, path, out, diag)
 
 
 def _table_cells(

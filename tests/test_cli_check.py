@@ -178,7 +178,7 @@ def test_a_table_with_no_rows_is_no_deck(tmp_path: Path, command: str, capsys) -
     said = (out.out if command == "check" else out.err).splitlines()
     assert (
         said[0]
-        == f"{notes}:1: warning: the paper table has no rows yet: add a row per paper under its header"
+        == f"{notes}:3: warning: the paper table has no rows yet: add a row per paper under its header"
     )
     if command == "check":
         assert said[1:] == ["0 papers, 0 cards, 0 errors, 1 warning"]

@@ -45,6 +45,7 @@ def test_every_row_becomes_a_paper_or_a_diagnostic_on_its_own_line(rows: list[li
     # Every diagnostic names a data row of this file; or, alone, says the table has none.
     if [d.message for d in res.diagnostics] == [NO_ROWS]:
         assert not res.rows and all(not any(c.strip() for c in r) for r in rows)
+        assert res.diagnostics[0].line == TITLE_LINE  # (the table's header, where to add rows)
         said_at = set()
     assert said_at <= row_lines and all(d.path == "x.md" for d in res.diagnostics)
     for n, cells in zip(sorted(row_lines), rows, strict=True):

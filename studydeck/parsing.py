@@ -454,7 +454,8 @@ def _read_table(
     """Read the table starting at ``tokens[i]``; return the index after it and, if it held
     papers, its header's line (1-based), else 0."""
     j, fields, rows = _table_cells(tokens, i)
-    header = (tokens[i].map[0] if tokens[i].map else 0) + 1
+    where = tokens[i].map
+    header = (where[0] if where else 0) + 1
     return j + 1, header * _read_rows(fields, rows, lines, path, out, diag)
 
 

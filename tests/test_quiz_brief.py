@@ -211,6 +211,38 @@ def test_a_paper_without_a_short_name_is_called_by_its_title_on_the_sheet(notes)
     assert md.count("**Short name:**") == 1
 
 
+def test_a_comparison_is_asked_only_with_a_paper_that_has_something_in_common(notes) -> None:
+    """A trial's sheet asked how Runner & Hook (an OpenMMLab note) compares with a paper
+    on restoring old films: the closest paper shared no keyword and hardly a word. A paper
+    is named only when it shares a keyword or a keyword family, or much of the wording;
+    else the prompt asks which paper of the notes is closest."""
+    from studydeck.deck import load
+    from studydeck.quiz.brief import brief_entries
+
+    rows = (
+        "| 2022 | Runner & Hook | OpenMMLab | 底层可拓展 | | |",
+        "| 2022 | Bringing Old Films Back to Life | 视频增强 | 基于类似BasicVSR的增强框架 | | |",
+        "| 2021 | BasicVSR Plus | 视频复原 | 基于类似BasicVSR的增强框架，二阶传播 | | |",
+        "| 2016 | Layer Normalization | 规范化 | LN：针对每个sample处理 | | |",
+        "| 2016 | Group Norm | 归一 | GN：针对每个sample处理，分组 | | |",
+        "| 2015 | Face Attributes | 人脸属性分类 | 属性预测网络 | | |",
+        "| 2020 | Face SR | 人脸复原 | 三维先验超分 | | |",
+    )
+    deck = load([notes(table(*rows))])
+    prompts = {e.paper.title: e.prompts[1] for e in brief_entries(deck, deck.papers)}
+    assert prompts["Runner & Hook"] == (
+        "Which paper in your notes is closest to Runner & Hook, and how do they differ?"
+    )
+    # (a keyword family in common: video)
+    assert prompts["Bringing Old Films Back to Life"] == (
+        "How does Bringing Old Films Back to Life compare with BasicVSR Plus (2021)?"
+    )
+    # (no keyword in common, but most of the wording)
+    assert prompts["Layer Normalization"] == "How does LN compare with Group Norm (2016)?"
+    # (a keyword family and nothing else: faces)
+    assert prompts["Face SR"] == "How does Face SR compare with Face Attributes (2015)?"
+
+
 # The rows of the user trial that found note text read as Markdown and the sheets' own
 # Markdown HTML-escaped.
 TRIAL = (

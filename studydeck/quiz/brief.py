@@ -14,6 +14,7 @@ from studydeck.quiz.distractors import PaperIndex, closest
 from studydeck.quiz.handout import FigureData, figure_html, markdown_figure, page
 from studydeck.quiz.order import CardsByPaper
 from studydeck.quiz.questions import titled
+from studydeck.quiz.similarity import related
 from studydeck.rendering import escape, to_html
 from studydeck.safe import markdown_text
 
@@ -43,7 +44,7 @@ def brief_entries(deck: Deck, papers: Sequence[Paper]) -> list[BriefEntry]:
             "its main weakness?" if backs.get(CardKind.CRITIQUE) else "what does it leave open?"
         )
         s = closest(index, p)
-        if s is not None:
+        if s is not None and related(p, s):
             second = f"How does {called} compare with {s.title}" + (
                 f" ({s.year})?" if s.year else "?"
             )

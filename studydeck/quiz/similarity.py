@@ -70,6 +70,17 @@ def similarity(a: Paper, b: Paper) -> float:
     return score
 
 
+RELATED = 1.0
+"""The least :func:`similarity` at which two papers are worth comparing: a keyword family in
+common reaches it alone, and so do contributions worded half alike. Below it, what is left
+is a year and a few common characters (an OpenMMLab note beside a paper on old films: 0.5)."""
+
+
+def related(a: Paper, b: Paper) -> bool:
+    """Whether ``b`` is worth naming as the paper to compare ``a`` with."""
+    return similarity(a, b) >= RELATED
+
+
 def is_candidate(target: Paper, q: Paper) -> bool:
     """Whether ``q`` may stand beside ``target``: never the paper itself; a tool or
     library row only for a tool."""

@@ -140,6 +140,77 @@ def test_renamed_paper_keeps_history(store: Store, notes, before: str, after: st
     assert len(store.reviews(cid=deck2.cards[0].id)) == 1
 
 
+@pytest.mark.parametrize("named", ["relative", "absolute", "symlink"])
+def test_a_file_named_another_way_is_the_same_file(
+    store: Store, tmp_path: Path, monkeypatch, named: str
+) -> None:
+    """A trial ran ``stats paper-reading.md`` in its notes folder, then a command naming
+    ``notes/paper-reading.md`` from the folder above: a paper renamed after that lost its
+    history (it came as new, the old one neither renamed nor retired), as the store took the
+    two names for two files. A file is the same file under any name."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    path = folder / "paper.md"
+    before = "| 2020 | Deep Residual Learning | k | c | ![](f.png) | |"
+    path.write_text(table(before, "| 2021 | Other | k | c | | |"), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    deck, _ = open_deck(store, [Path("paper.md")], NOW)
+    answer_all(store, deck)
+    monkeypatch.chdir(tmp_path)
+    other_name = {
+        "relative": Path("notes/paper.md"),
+        "absolute": path,
+        "symlink": tmp_path / "link.md",
+    }[named]
+    if named == "symlink":
+        other_name.symlink_to(path)
+    _, report = open_deck(store, [other_name], NOW)
+    assert not report.changed
+    path.write_text(
+        table(before.replace("Deep Residual Learning", "ResNet"), "| 2021 | Other | k | c | | |"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(folder)
+    deck2, report = open_deck(store, [Path("paper.md")], NOW)
+    assert str(report) == "0 new, 1 renamed, 0 retired"
+    resnet = next(c for c in deck2.cards if c.paper.title == "ResNet")
+    assert store.state(resnet.id).sm2.repetitions == 1
+    assert store.retired_count(deck2.sources) == 0
+    # Deleting a row retires its card, whatever name the file was read by before.
+    monkeypatch.chdir(tmp_path)
+    open_deck(store, [other_name], NOW)
+    path.write_text(table("| 2021 | Other | k | c | | |"), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    deck3, report = open_deck(store, [Path("paper.md")], NOW)
+    assert report.retired == 1 and store.retired_count(deck3.sources) == 1
+
+
+def test_a_file_recorded_by_a_relative_name_by_an_older_studydeck_is_found(
+    store: Store, tmp_path: Path, monkeypatch
+) -> None:
+    """Stores written before files were recorded by identity hold the name as typed: read
+    from the working folder, they are the same file, and are recorded by identity from then
+    on (retired papers too, whose cards the deck's retired count finds)."""
+    path = tmp_path / "paper.md"
+    a = "| 2020 | Deep Residual Learning | k | c | ![](f.png) | |"
+    path.write_text(table(a, "| 2021 | B | k | c | | |"))
+    monkeypatch.chdir(tmp_path)
+    deck, _ = open_deck(store, [Path("paper.md")], NOW)
+    answer_all(store, deck)
+    path.write_text(table(a))
+    open_deck(store, [Path("paper.md")], NOW)  # B retired
+    with store.transaction() as c:
+        c.execute("UPDATE papers SET source = 'paper.md'")  # as an older studydeck wrote it
+    path.write_text(table(a.replace("Deep Residual Learning", "ResNet")))
+    deck2, report = open_deck(store, [path], NOW)
+    assert str(report) == "0 new, 1 renamed, 0 retired"
+    assert store.state(deck2.cards[0].id).sm2.repetitions == 1
+    assert store.retired_count(deck2.sources) == 1
+    assert {s for (s,) in store.tuples("SELECT DISTINCT source FROM papers")} == {
+        os.path.realpath(path)
+    }
+
+
 def test_deleted_row_is_retired_and_comes_back(store: Store, notes) -> None:
     two = table("| 2020 | A | k | c | | |", "| 2021 | B | k | c | | |")
     path = notes(two)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -67,9 +68,40 @@ def _renamed(old: str, new: str, old_url: str | None, new_url: str | None) -> st
     return f'"{new}": its link {link}'
 
 
-def _paper_values(p: Paper) -> tuple[Any, ...]:
+def _paper_values(p: Paper, named: Mapping[str, str] | None = None) -> tuple[Any, ...]:
+    """A paper's row in the papers table (``named``: its file's identity by the name it was
+    read by, :func:`_identities`; else its file as named)."""
     figures = "\n".join([f.src for f in p.figures]) if p.figures else ""
-    return (p.key, p.title, p.url, p.year, figures, p.source, p.section)
+    source = p.source if named is None else named.get(p.source, p.source)
+    return (p.key, p.title, p.url, p.year, figures, source, p.section)
+
+
+def file_identity(name: str) -> str:
+    """A notes file as the store records it: its real absolute path, the same under any
+    name it is read by (relative from another folder, absolute, through a symbolic link).
+    A trial's renamed paper lost its history when one command named its file
+    ``paper-reading.md`` and the next ``notes/paper-reading.md``: the store took them for two
+    files. A relative name recorded by an older studydeck is read from the working folder."""
+    try:
+        return os.path.realpath(name)
+    except (OSError, ValueError):
+        return name
+
+
+def _identities(names: Iterable[str]) -> dict[str, str]:
+    """:func:`file_identity` of each distinct name (a deck names a few files; its papers
+    name them 50,000 times)."""
+    return {n: file_identity(n) for n in set(names)}
+
+
+def _rename_files(c: sqlite3.Connection, identity: Mapping[str, str]) -> None:
+    """Record the papers of these files (by a name another command read them by) under
+    their identity, retired ones too, so that the retired cards of a deck's files are found
+    by the files' identities."""
+    c.executemany(
+        "UPDATE papers SET source = ? WHERE source = ?",
+        [(new, old) for old, new in identity.items() if new != old],
+    )
 
 
 _COLS = "paper_key, title, url, year, figures, source, section"
@@ -217,7 +249,9 @@ class Reconciler(StoreBase):
         stamp = now.isoformat(timespec="seconds")
         with self.transaction() as c:
             present = signed.keys()
-            source_set = set(sources)
+            # Files by what they are, not by the name they were read by this time.
+            named = _identities(sources)
+            source_set = set(named.values())
             report.signature = signed
             touched = _touched(c, signed, sources, known)
             card_args: tuple[str, ...] = ()
@@ -233,16 +267,18 @@ class Reconciler(StoreBase):
                     (keys,),
                 )
             stored = {r["paper_key"]: r for r in rows}
+            file_of = _identities({r["source"] for r in stored.values()})
+            _rename_files(c, {old: file_of[old] for old in file_of if file_of[old] in source_set})
             missing = {
                 k: _stored(r)
                 for k, r in stored.items()
-                if k not in present and (r["source"] in source_set or r["retired"])
+                if k not in present and (file_of[r["source"]] in source_set or r["retired"])
             }
             guids: set[str] | None = None  # read when a paper is new
             report.renamed += _follow_reordered_duplicates(c, papers, stored)
             renames = match_renames([p for p in papers if p.key not in stored], missing)
             for paper in papers:
-                values = _paper_values(paper)
+                values = _paper_values(paper, named)
                 row = stored.get(paper.key)
                 old = renames.get(paper.key) if row is None else None
                 if old is not None:
@@ -297,7 +333,8 @@ class Reconciler(StoreBase):
                     "UPDATE cards SET retired = 0 WHERE card_id = ?",
                     [(cid,) for cid, r in existing.items() if r[0] and cid in wanted],
                 )
-            in_scope = {k for k, r in stored.items() if r["source"] in source_set} | present
+            in_scope = {k for k, r in stored.items() if file_of[r["source"]] in source_set}
+            in_scope |= present
             gone = [
                 (cid,)
                 for cid, r in existing.items()
@@ -354,18 +391,18 @@ class Reconciler(StoreBase):
             for r in self.query(
                 "SELECT c.card_id, c.kind, c.paper_key, p.title, p.year, p.source, p.retired "
                 + _RETIRED_OF,
-                (json.dumps(list(sources)),),
+                _files(sources),
             )
         ]
 
     def retired_ids(self, sources: Sequence[str]) -> set[str]:
         """The ids of the :meth:`retired_cards` the notes files ``sources`` have."""
-        rows = self.query("SELECT c.card_id " + _RETIRED_OF, (json.dumps(list(sources)),))
+        rows = self.query("SELECT c.card_id " + _RETIRED_OF, _files(sources))
         return {r["card_id"] for r in rows}
 
     def retired_count(self, sources: Sequence[str]) -> int:
         """How many :meth:`retired_cards` the notes files ``sources`` have."""
-        rows = self.query("SELECT count(*) AS n " + _RETIRED_OF, (json.dumps(list(sources)),))
+        rows = self.query("SELECT count(*) AS n " + _RETIRED_OF, _files(sources))
         return int(rows[0]["n"])
 
 
@@ -374,6 +411,11 @@ _RETIRED_OF = (
     "AND p.source IN (SELECT value FROM json_each(?))"
 )
 """The retired cards of some notes files (a deck's): one store holds several decks."""
+
+
+def _files(sources: Sequence[str]) -> tuple[str]:
+    """:data:`_RETIRED_OF`'s parameter: the files' identities (:func:`file_identity`)."""
+    return (json.dumps(sorted(set(_identities(sources).values()))),)
 
 
 def _base(key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from studydeck import __version__
-from studydeck.config import Settings, db_path, load_settings
-from studydeck.deck import default_paths, load
+from studydeck.config import Settings, db_path, demo_db_path, load_settings
+from studydeck.deck import bundled_deck, default_paths, load
 from studydeck.errors import StudydeckError, no_such_path
 from studydeck.fileio import write_atomic
 from studydeck.loading import open_deck
@@ -38,6 +39,32 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def _paths(args: argparse.Namespace) -> list[Path]:
     return list(args.paths) if args.paths else default_paths()
+
+
+def _demo(args: argparse.Namespace) -> bool:
+    """No notes named, and none found here but the bundled demo deck (package data, or a
+    checkout's ``cards/``)."""
+    if getattr(args, "paths", None):
+        return False
+    bundled = bundled_deck().resolve()
+    return [p.resolve() for p in default_paths()] in ([bundled], [bundled.parent])
+
+
+DEMO = (
+    "the bundled demo deck, with a store of its own: name your notes file "
+    "(studydeck review NOTES.md) to study yours"
+)
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    """The review store: ``--db``, else ``$STUDYDECK_DB``, else the user data dir's; for the
+    bundled demo deck (:func:`_demo`) with neither, a store of its own
+    (:func:`~studydeck.config.demo_db_path`): a trial's demo answers joined the history of
+    the same papers in its own notes."""
+    explicit = getattr(args, "db", None)
+    if explicit is None and not os.environ.get("STUDYDECK_DB") and _demo(args):
+        return demo_db_path()
+    return db_path(explicit)
 
 
 def _paths_given_exist(args: argparse.Namespace) -> None:
@@ -88,7 +115,7 @@ def open_store_and_deck(
     args: argparse.Namespace, *, report_changes: bool = True
 ) -> tuple[Store, Deck, ReconcileReport]:
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
-    store = Store.open(db_path(getattr(args, "db", None)))
+    store = Store.open(_store_path(args))
     try:
         # (not settings_from: some commands open the store without the study options)
         use_scheduler(
@@ -104,6 +131,8 @@ def open_store_and_deck(
         store.close()
         why = "fix the errors above" if deck.errors else "the notes hold no paper rows with cards"
         raise StudydeckError(f"no cards to study: {why}", exit_code=EXIT_ERRORS)
+    if report_changes and _demo(args):
+        print(f"studydeck: {DEMO}", file=sys.stderr)
     if report.changed and report_changes:
         print(f"studydeck: {report}", file=sys.stderr)
         for line in report.rename_lines():  # (the titles: sanitised by the stream)
@@ -282,7 +311,7 @@ def cmd_anki_pull(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     collection = _collection(args)
-    with Store.open(db_path(args.db)) as store:
+    with Store.open(_store_path(args)) as store:
         report = pull(
             collection,
             store=store,
@@ -327,6 +356,7 @@ def _run_app(args: argparse.Namespace, start: str) -> int:
             settings=settings,
             fetcher=fetcher,
             notice=f"Notes read: {report} cards" if report.changed else "",
+            demo=DEMO[0].upper() + DEMO[1:] + "." if _demo(args) else "",
         )
         app = create_app(ctx, start=start)
         app.run()
@@ -422,7 +452,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 def _existing_store(args: argparse.Namespace) -> Store:
     """The review store, for a command that only reads its history: one that is not there
     is said, not made (an empty file at a mistyped ``--db``)."""
-    path = db_path(args.db)
+    path = _store_path(args)
     if not path.exists():
         raise StudydeckError(
             "no review store here: nothing reviewed yet",
@@ -486,7 +516,7 @@ def _not_an_input(out: Path, args: argparse.Namespace, what: str) -> None:
 
     if not out.exists():
         return
-    inputs = [*find_files(_paths(args)).files, db_path(getattr(args, "db", None))]
+    inputs = [*find_files(_paths(args)).files, _store_path(args)]
     agenda = getattr(args, "agenda", None)
     if agenda is not None:
         inputs.append(agenda)
@@ -546,7 +576,7 @@ def _deck_to_read(args: argparse.Namespace) -> Deck:
     """The notes, for a command that only reads them (agenda, brief): through the review
     store's deck cache when there is a store (parsing 50,000 papers takes seconds, the cache
     a fraction of one), else parsed; no store is made for it."""
-    if not db_path(getattr(args, "db", None)).exists():
+    if not _store_path(args).exists():
         return load(_paths(args))
     store, deck, _ = open_store_and_deck(args, report_changes=False)
     store.close()
@@ -787,7 +817,7 @@ def _corrections(args: argparse.Namespace) -> Corrections:
     """The corrections made with ``m``, from the review store if there is one (never created)."""
     from studydeck.carding import NO_CORRECTIONS
 
-    path = db_path(args.db)
+    path = _store_path(args)
     if not path.exists():
         return NO_CORRECTIONS
     with Store.open(path) as store:

@@ -54,6 +54,12 @@ def db_path(explicit: Path | None = None) -> Path:
     return data_dir() / "studydeck.sqlite3"
 
 
+def demo_db_path() -> Path:
+    """The bundled demo deck's own store, in the user data dir: the demo's answers never
+    join your notes' history (it holds real papers, whose titles would match yours)."""
+    return data_dir() / "demo.sqlite3"
+
+
 MAX_CONFIG_BYTES = 2**20  # a settings file is a few lines
 
 

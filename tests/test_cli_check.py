@@ -389,3 +389,25 @@ def test_an_option_far_from_every_known_one_gets_no_guess(capsys) -> None:
     assert capsys.readouterr().err.splitlines() == [
         "studydeck export: error: unknown option '--frob' (see studydeck export --help)"
     ]
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "checkout"])
+def test_the_bundled_demo_deck_has_a_store_of_its_own(
+    tmp_path: Path, monkeypatch, capsys, where: str
+) -> None:
+    """A trial's answers to the demo (``studydeck`` with no notes named) joined the history
+    of the same papers in its own notes, in the one store: the demo deck holds real papers.
+    The demo has a store of its own, and says so; naming notes uses the user's store."""
+    from studydeck.config import data_dir
+
+    monkeypatch.chdir(tmp_path if where == "elsewhere" else Path(__file__).parent.parent)
+    assert main(["stats"]) == 0
+    said = capsys.readouterr().err
+    assert "the bundled demo deck, with a store of its own" in said
+    assert (data_dir() / "demo.sqlite3").is_file()
+    assert not (data_dir() / "studydeck.sqlite3").exists()
+    mine = tmp_path / "mine.md"
+    mine.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["stats", str(mine)]) == 0
+    assert "demo" not in capsys.readouterr().err
+    assert (data_dir() / "studydeck.sqlite3").is_file()

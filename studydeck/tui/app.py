@@ -57,6 +57,8 @@ class AppContext:
     clock: Clock = system_clock
     fetcher: FigureFetcher = field(default_factory=lambda: FigureFetcher(None, offline=True))
     notice: str = ""
+    demo: str = ""
+    """What to say when the notes are the bundled demo deck (else "")."""
     quiz: QuizLaunch | None = None
 
     @property
@@ -160,7 +162,9 @@ class StudydeckApp(App[int]):
             gc.freeze()
         self.collector.start()
         self.set_interval(self.collector.quiet / 2, self._collect_when_idle)
-        self.sub_title = self.ctx.deck.name
+        self.sub_title = self.ctx.deck.name + (" (demo)" if self.ctx.demo else "")
+        if self.start != "home" and self.ctx.demo:
+            self.notify(self.ctx.demo, timeout=10, markup=False)
         if self.start != "home" and (skipped := skipped_rows_notice(self.ctx.deck)):
             # Home shows this line itself; opening straight on review or a quiz, the
             # stderr lines printed before the app started are hidden behind it.

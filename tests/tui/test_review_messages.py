@@ -139,3 +139,19 @@ async def test_u_after_a_suspension_unsuspends_and_says_so(make_app) -> None:
         assert shown(app) == [f"Unsuspended: {card.paper.title} ({card.kind.value})"]
         assert not app.ctx.store.state(card.id).suspended
         assert app.screen.session.current.card == card
+
+
+@pytest.mark.parametrize("start", ["review", "home"])
+async def test_the_demo_deck_says_it_is_the_demo(make_app, start: str) -> None:
+    """Home showed the bundled deck's file name, the same as the trial's own notes: the
+    demo says it is the demo, opened on review (a toast) or on home (its notice)."""
+    app = make_app([SEED], start=start)
+    app.ctx.demo = "The bundled demo deck, with a store of its own."
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.sub_title.endswith("(demo)")
+        if start == "review":
+            assert any("bundled demo deck" in m for m in shown(app))
+        else:
+            notice = str(app.screen.query_one("#home-notice").render())
+            assert notice.startswith("The bundled demo deck")

@@ -118,8 +118,7 @@ class HomeScreen(Screen[None]):
         )
         self.query_one("#home-counts", Static).update(table)
         notice = Text()
-        if ctx.notice:
-            notice.append(ctx.notice, style="italic")
+        notice.append("\n".join(x for x in (ctx.demo, ctx.notice) if x), style="italic")
         if deck.errors or deck.warnings:
             notice.append(
                 f"\n{len(deck.errors)} errors, {len(deck.warnings)} warnings in the notes "

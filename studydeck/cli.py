@@ -44,7 +44,7 @@ def _paths(args: argparse.Namespace) -> list[Path]:
 def _demo(args: argparse.Namespace) -> bool:
     """No notes named, and none found here but the bundled demo deck (package data, or a
     checkout's ``cards/``)."""
-    if getattr(args, "paths", None):
+    if not hasattr(args, "paths") or args.paths:  # (a command of no notes: the user's store)
         return False
     bundled = bundled_deck().resolve()
     return [p.resolve() for p in default_paths()] in ([bundled], [bundled.parent])

@@ -411,3 +411,14 @@ def test_the_bundled_demo_deck_has_a_store_of_its_own(
     assert main(["stats", str(mine)]) == 0
     assert "demo" not in capsys.readouterr().err
     assert (data_dir() / "studydeck.sqlite3").is_file()
+    # A command that reads no notes reads the user's store, not the demo's.
+    from datetime import UTC, datetime
+
+    from studydeck.store import Store
+
+    with Store.open(data_dir() / "studydeck.sqlite3") as store:
+        (card,) = store.tuples("SELECT card_id FROM cards LIMIT 1")
+        now = datetime(2026, 3, 1, tzinfo=UTC)
+        store.record_answer(card[0], 4, now=now, today=now.date())
+    assert main(["log", "--csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2  # (the header and the answer)

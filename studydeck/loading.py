@@ -519,7 +519,7 @@ def open_deck(
             corrections = store.corrections()
             digest = _digest(corrections)
             fixed = with_corrections(deck, corrections)
-            reconcile(fixed)
+            report = report.then(reconcile(fixed))
         # (not kept with the deck for the session: ~5 MiB at 50,000 papers)
         deck.__dict__.pop("_signed", None)
         fp = {"stat": stats, "sha": shas, "corrections": digest}

@@ -260,13 +260,51 @@ def test_a_correction_follows_the_paper_through_a_rename(tmp_path: Path) -> None
     with Store.open(tmp_path / "s.sqlite3") as store:
         deck, _ = open_deck(store, [notes], now)
         store.correct(deck.papers[0].key, "貌似没用到三域方法", CardKind.INSIGHT, now)
+        _, report = open_deck(store, [notes], now)  # (as `m` does: the critique card retires)
+        assert str(report) == "0 new, 0 renamed, 1 retired"
         notes.write_text(head + row.format(title="ResNet: a whole new name"), encoding="utf-8")
         deck, report = open_deck(store, [notes], now)
-        assert report.renamed == 1
+        # (what changed, net: the critique card, brought back under the correction's old key
+        # and retired again under its new one in the same read, changed nothing)
+        assert str(report) == "0 new, 1 renamed, 0 retired"
         assert [(c.kind, c.back) for c in deck.cards][1:] == [
             (CardKind.INSIGHT, "貌似没用到三域方法。上色是基于关键帧的方法")
         ]
         assert not store.state(deck.cards[1].id).retired
+
+
+def test_a_card_made_by_a_correction_is_not_said_retired_when_its_paper_is_renamed(
+    tmp_path: Path,
+) -> None:
+    """A trial moved a critique statement of DAT to a key insight (DAT had none), then
+    renamed DAT: "1 retired" was said, of the insight card retired under the correction's old
+    key and brought back under its new one in the same read. What is said is the net change."""
+    from datetime import UTC, datetime
+
+    from studydeck.loading import open_deck
+    from studydeck.store import Store
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    notes = tmp_path / "notes.md"
+    row = "| 2022 | {title} | k | c | ![](f.png) | DAT并非万金油；跟在Swin后用效果好，单独用效果差 |\n"
+    head = "| 年份 | 论文 | 关键词 | 核心贡献 | 图 | 笔记 |\n| :- | :- | :- | :- | :- | :- |\n"
+    notes.write_text(head + row.format(title="Vision Transformer with Deformable Attention"))
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        deck, _ = open_deck(store, [notes], now)
+        assert [c.kind for c in deck.cards] == [CardKind.CONTRIBUTION, CardKind.CRITIQUE]
+        moved = next(s for s in statements(deck.papers[0]) if s.text.startswith("跟在"))
+        store.correct(deck.papers[0].key, moved.key, CardKind.INSIGHT, now)
+        deck, _ = open_deck(store, [notes], now)
+        assert [c.kind for c in deck.cards][1] == CardKind.INSIGHT  # (made by the correction)
+        notes.write_text(head + row.format(title="Deformable Attention Transformer"))
+        deck, report = open_deck(store, [notes], now)
+        assert str(report) == "0 new, 1 renamed, 0 retired"
+        assert [c.kind for c in deck.cards] == [
+            CardKind.CONTRIBUTION,
+            CardKind.INSIGHT,
+            CardKind.CRITIQUE,
+        ]
+        assert store.tuples("SELECT count(*) FROM cards WHERE retired = 1") == [(0,)]
 
 
 def test_an_explicit_prefix_decides_the_card_and_is_not_shown_on_it(tmp_path: Path) -> None:

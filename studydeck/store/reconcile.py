@@ -42,6 +42,32 @@ class ReconcileReport:
     renames: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     """(title and link as stored, title and link now) of each paper recognised under a new
     key: its history, Anki note and corrections follow it, so the user may check the match."""
+    made: set[str] = field(default_factory=set, repr=False, compare=False)
+    """The ids of the cards new, retired and restored (:attr:`new`, :attr:`retired`,
+    :attr:`restored` count them), for :meth:`then`."""
+    gone: set[str] = field(default_factory=set, repr=False, compare=False)
+    back: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def then(self, later: ReconcileReport) -> ReconcileReport:
+        """This reconcile followed by ``later``, as one: what changed from before this one to
+        after ``later`` (a card retired by this one and restored by ``later`` changed
+        nothing, and so did one restored by this one and retired again by ``later``). Renames
+        are this one's and ``later``'s; the token and signature ``later``'s."""
+        made = (self.made - later.gone) | later.made
+        gone = (self.gone - later.back) | (later.gone - self.made - self.back)
+        back = (self.back - later.gone) | (later.back - self.gone)
+        return ReconcileReport(
+            len(made),
+            self.renamed + later.renamed,
+            len(gone),
+            len(back),
+            later.token,
+            later.signature,
+            self.renames + later.renames,
+            made,
+            gone,
+            back,
+        )
 
     def rename_lines(self, most: int = 5) -> list[str]:
         """A line per rename (the first ``most``, then how many more)."""
@@ -328,10 +354,12 @@ class Reconciler(StoreBase):
                 "INSERT INTO cards (card_id, paper_key, kind, added) VALUES (?,?,?,?)", new_rows
             )
             report.new = len(new_rows)
+            report.made = {row[0] for row in new_rows}
             if report.restored:
+                report.back = {cid for cid, r in existing.items() if r[0] and cid in wanted}
                 c.executemany(
                     "UPDATE cards SET retired = 0 WHERE card_id = ?",
-                    [(cid,) for cid, r in existing.items() if r[0] and cid in wanted],
+                    [(cid,) for cid in report.back],
                 )
             in_scope = {k for k, r in stored.items() if file_of[r["source"]] in source_set}
             in_scope |= present
@@ -342,6 +370,7 @@ class Reconciler(StoreBase):
             ]
             c.executemany("UPDATE cards SET retired = 1 WHERE card_id = ?", gone)
             report.retired = len(gone)
+            report.gone = {cid for (cid,) in gone}
             c.executemany(
                 "UPDATE papers SET retired = 1 WHERE paper_key = ?",
                 [(k,) for k in missing if not stored[k]["retired"]],

@@ -674,7 +674,11 @@ def _quiz(args: argparse.Namespace) -> int:
             args.n,
             seed,
             store.papers_added,  # (asked only for --recent)
-            can_show=lambda p, f: figure_on_hand(fetcher, p, f),
+            # A quiz line by line shows no figure: a question about one would name its file,
+            # which can give the answer away.
+            can_show=(lambda p, f: False)
+            if args.plain
+            else (lambda p, f: figure_on_hand(fetcher, p, f)),
         )
         questions = plan.questions
         for line in plan.agenda_report():

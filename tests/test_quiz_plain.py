@@ -13,7 +13,7 @@ from studydeck.deck import load
 from studydeck.plain import run_plain
 from studydeck.quiz import QuestionKind, build_quiz
 
-from .conftest import ROOT, SEED, env_without_user_dirs
+from .conftest import ROOT, SEED, env_without_user_dirs, table
 
 
 class Clock:
@@ -192,3 +192,38 @@ def test_plain_quiz_shows_the_paper_named_as_typed_not_markdown_escaped(notes) -
         assert f"{q.wording.before}{q.wording.named}{q.wording.after}\n" in shown
     assert {q.paper.title for q in questions} == set(titles)
     assert " — <script>alert(1)</script> XSS Paper (2019)\n" in shown
+
+
+def test_a_plain_quiz_asks_no_figure_question(tmp_path: Path) -> None:
+    """A line-by-line quiz cannot show a figure: a trial's was asked "which paper is this
+    figure from?" over a bare file name, which a named file would answer by itself. The same
+    notes in the app do get figure questions."""
+    (tmp_path / "resnet-architecture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    rows = [
+        f"| 20{10 + i} | Paper {n} about restoration | 图像复原 | 方法{n}把图像复原做得更好更快 "
+        "| ![f](resnet-architecture.png) | |"
+        for i, n in enumerate("ABCD")
+    ]
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*rows), encoding="utf-8")
+    for seed in range(6):
+        more = ("--seed", str(seed), "--db", str(tmp_path / "s.db"))
+        r = subprocess.run(
+            [sys.executable, "-m", "studydeck", "quiz", str(notes), "--plain", "-n", "8", *more],
+            input="1\ny\n" * 40,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env_without_user_dirs(tmp_path),
+            check=False,
+        )
+        assert r.returncode == 0, r.stderr
+        assert "score" in r.stdout and "figure" not in r.stdout.casefold()
+        assert "resnet" not in r.stdout.casefold()
+    # (the same notes where a figure can be shown: figure questions)
+    deck = load([notes])
+    assert any(
+        q.kind is QuestionKind.FIGURE_TO_PAPER
+        for s in range(6)
+        for q in build_quiz(deck, list(deck.papers), 8, s)
+    )

@@ -264,3 +264,42 @@ async def test_a_long_option_wraps_under_its_text_not_under_its_number(make_app)
         long = max(range(len(q.options)), key=lambda k: len(q.options[k].text))
         end = starts[long + 1] if long + 1 < len(starts) else len(lines)
         assert end - starts[long] > 1  # (what this test is about: it did wrap)
+
+
+async def test_with_a_long_agenda_report_the_options_and_the_answer_are_in_view_at_80x24(
+    make_app, tmp_path
+) -> None:
+    """A trial's agenda report filled question 1 at 80x24: options 3 and 4 and the result of
+    its answer were below the screen, with no sign of them. The report stands above the
+    first question; the options are scrolled into view, and so is the answer's result."""
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text(
+        "Layer Norm\nhttps://arxiv.org/abs/1607.06450\nGroup Normalization\nMPRNet\n"
+        "old photos\nSTDF\nRBQE\n",
+        encoding="utf-8",
+    )
+    app = make_app([SEED])
+    async with app.run_test(size=(80, 24)) as pilot:
+        overflowing = 0
+        for seed in range(1, 11):  # (choices of four whose options are 4 to 8 lines)
+            await pilot.press("q")
+            app.screen.query_one("#quiz-agenda").value = str(agenda)
+            app.screen.query_one("#quiz-seed").value = str(seed)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            q = app.screen.current
+            assert "Agenda" in text_of(app, "#quiz-agenda")
+            seen = app.screen.query_one("#quiz-body").region
+            if q.is_choice:
+                agenda_box = app.screen.query_one("#quiz-agenda").virtual_region
+                options = app.screen.query_one("#quiz-options").region
+                overflowing += agenda_box.height + options.height > seen.height - 4
+                assert seen.contains_region(options), (seed, seen, options)
+                await pilot.press(str(q.answer_index + 1))
+            else:
+                await pilot.press("space")
+            await pilot.pause()
+            feedback = app.screen.query_one("#quiz-feedback").region
+            assert feedback.height and seen.y <= feedback.y < seen.bottom, (seed, feedback)
+            await pilot.press("escape")
+        assert overflowing  # (some did not fit under the report: the case the trial met)

@@ -260,6 +260,14 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-options", Static).update(opts)
         self.query_one("#quiz-feedback", Static).update("")
         self._progress()
+        self.call_after_refresh(self._in_view, "#quiz-options")
+
+    def _in_view(self, selector: str) -> None:
+        """Scroll the question so the widget ``selector`` names is in view, as much of it
+        as fits: a trial's agenda report above the first question pushed options 3 and 4,
+        and then the answer's result, below the screen with no sign of them."""
+        body = self.query_one("#quiz-body", VerticalScroll)
+        body.scroll_to_widget(self.query_one(selector), animate=False)
 
     def _progress(self) -> None:
         self.refresh_bindings()
@@ -327,6 +335,7 @@ class QuizScreen(Screen[None]):
         fb.append("\n\nspace: next question", style="dim")
         self.query_one("#quiz-feedback", Static).update(fb)
         self._progress()
+        self.call_after_refresh(self._in_view, "#quiz-feedback")
 
     def show_result(self) -> None:
         result = QuizResult(self.answers)
@@ -360,6 +369,7 @@ class QuizScreen(Screen[None]):
         if self.auto_record:
             self.action_record()
         self.refresh_bindings()
+        self.call_after_refresh(self._in_view, "#quiz-prompt")  # (the score, from its top)
 
     # -- actions ---------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -394,6 +404,7 @@ class QuizScreen(Screen[None]):
             fb.append("\n\ny: I knew it · n: I did not", style="dim")
             self.query_one("#quiz-feedback", Static).update(fb)
             self.refresh_bindings()
+            self.call_after_refresh(self._in_view, "#quiz-feedback")
             return
         if not self.answered:
             return

@@ -325,6 +325,33 @@ async def test_f_opens_the_figure_full_size_and_escape_closes_it(
         assert isinstance(app.screen, ReviewScreen)
 
 
+@pytest.mark.parametrize("pixels", [(1194, 201), (817, 346), (300, 600)])
+async def test_a_figure_keeps_its_shape_on_the_card_and_full_size(
+    make_app, notes, tmp_path: Path, pixels: tuple[int, int]
+) -> None:
+    """A trial's wide figure (1194x201, 5.9:1) was drawn 76x9 cells (4.2:1: cells are twice
+    as tall as wide), stretched: its height was fixed and its width cut to the screen's. Wide,
+    ordinary and tall figures keep their shape, on the card and full size."""
+    from studydeck.tui.screens.figure import FigureScreen
+
+    png_file(tmp_path / "fig.png", pixels)
+    path = notes(table("| 2020 | Figure Paper | k | c | ![arch](fig.png) | |"))
+    app = make_app([path])
+    ratio = pixels[0] / pixels[1]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        for full in (False, True):
+            if full:
+                await pilot.press("f")
+                assert isinstance(app.screen, FigureScreen)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            box = app.screen.query_one(".figure-image").region
+            shape = box.width / (2 * box.height)  # (a cell is twice as tall as it is wide)
+            assert abs(shape - ratio) / ratio < 0.12, (full, box, ratio)
+            assert box.width <= 80 and (full or box.height <= 10)
+
+
 async def test_opening_on_review_says_how_many_rows_were_skipped(make_app, notes) -> None:
     path = notes(table("| 2020 | A | k | c | | |", "| 2020 |  | k | c | | |", "| | | k | c | | |"))
     app = make_app([path], start="review")

@@ -46,6 +46,38 @@ class FigureError(Exception):
     """Why a figure cannot be had, in words for the user."""
 
 
+MAX_PIXELS = 25_000_000
+"""The most pixels a figure is decoded with (5000 x 5000). A PNG of a few hundred kB can
+declare 60000 x 60000, which decoding would take gigabytes for: a hostile-input probe's
+crashed the review app each time its card came up."""
+
+
+def decode_image(data: bytes) -> Any:
+    """The figure's image (PIL), decoded; :class:`FigureError` for bytes that are not an image
+    or that declare more than :data:`MAX_PIXELS` pixels (read from its header, before any
+    decoding)."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise FigureError(
+                    f"too large to show: {width} x {height} pixels (at most {MAX_PIXELS:,})"
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise FigureError(f"too large to show ({exc})") from None
+    except (OSError, ValueError, SyntaxError) as exc:  # (PIL's errors for bytes it cannot read)
+        raise FigureError(f"not an image PIL can read ({exc})") from None
+    return image
+
+
 @dataclass(frozen=True)
 class FigureData:
     data: bytes

@@ -210,3 +210,43 @@ def test_a_body_without_a_length_stops_at_the_cap(server: str, tmp_path: Path) -
     peak, out = peak_memory_of(lambda: fetch(f"{server}/huge.png", tmp_path, max_bytes=2**20))
     assert str(out) == "larger than 1 MB"
     assert peak < 3 * 2**20, peak
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width`` x ``height`` pixels, holding almost none: what a
+    decompression bomb looks like to whoever reads its header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    head = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(60000, 60000), (6000, 6000), (25_000_001, 1)])
+def test_a_figure_declaring_too_many_pixels_is_refused_before_decoding(size) -> None:
+    """A hostile-input probe's 437 kB PNG of 60000 x 60000 pixels crashed the review app
+    (PIL's DecompressionBombError, uncaught); one of 12000 x 12000 took 1.2 GB to show. At
+    most MAX_PIXELS are decoded; more is "too large to show", said as the figure's reason."""
+    from studydeck.figures import FigureError, decode_image
+
+    with pytest.raises(FigureError, match="too large to show"):
+        decode_image(png_declaring(*size))
+
+
+def test_a_figure_within_the_cap_is_decoded_and_garbage_is_said_so(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from studydeck.figures import FigureError, decode_image
+
+    out = io.BytesIO()
+    Image.new("RGB", (5000, 5000)).save(out, "PNG")
+    assert decode_image(out.getvalue()).size == (5000, 5000)
+    with pytest.raises(FigureError, match="not an image"):
+        decode_image(b"GIF89a but not really")

@@ -352,6 +352,25 @@ async def test_a_figure_keeps_its_shape_on_the_card_and_full_size(
             assert box.width <= 80 and (full or box.height <= 10)
 
 
+async def test_a_figure_declaring_60000_by_60000_pixels_is_said_too_large_not_a_crash(
+    make_app, notes, tmp_path: Path
+) -> None:
+    from ..test_figures import png_declaring
+
+    (tmp_path / "bomb.png").write_bytes(png_declaring(60000, 60000))
+    path = notes(table("| 2020 | Bomb Paper | k | c | ![arch](bomb.png) | |"))
+    app = make_app([path])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = text_of(app, "#figure-status")
+        assert status.startswith("figure unavailable (too large to show") and "bomb.png" in status
+        assert not app.screen.query(".figure-image")
+        await pilot.press("space", "4")  # the review goes on
+        assert app.is_running
+
+
 async def test_opening_on_review_says_how_many_rows_were_skipped(make_app, notes) -> None:
     path = notes(table("| 2020 | A | k | c | | |", "| 2020 |  | k | c | | |", "| | | k | c | | |"))
     app = make_app([path], start="review")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from rich.text import Text
@@ -11,7 +10,7 @@ from textual.containers import Container
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from studydeck.figures import FigureError, FigureFetcher
+from studydeck.figures import FigureError, FigureFetcher, decode_image
 from studydeck.models import Figure
 
 
@@ -62,10 +61,7 @@ class FigureView(Container):
             data = self.fetcher.get(figure, Path(notes_file))
             if data.kind == "svg":
                 raise FigureError("SVG figures are shown in the Anki export only")
-            from PIL import Image as PILImage
-
-            image = PILImage.open(io.BytesIO(data.data))
-            image.load()
+            image = decode_image(data.data)
         except (FigureError, OSError, ValueError) as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, figure, str(exc), key)

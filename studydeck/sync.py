@@ -35,6 +35,7 @@ from studydeck.models import CardKind
 from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, Event
 from studydeck.store import Store
+from studydeck.store.events import quiz_details
 from studydeck.sync_root import LOG_DIR as LOG_DIR
 from studydeck.sync_root import find_root as find_root
 from studydeck.wording import plural
@@ -220,6 +221,8 @@ def from_line(text: str | bytes) -> Event:
         raise BadLine(f"a card {_shown(f'{paper}/{card_kind}')} not of the form studydeck writes")
     if kind == "rename" and not _CARD_KEY.fullmatch(value):
         raise BadLine(f"a rename from {_shown(value)}, not a card key")
+    if kind == "quiz" and quiz_details(value) is None:
+        raise BadLine("a quiz answer whose details are not [quiz, question kind, right, seconds]")
     return Event(eid, at, day, kind, f"{paper}/{card_kind}", grade, ms, repeat, value, device)
 
 

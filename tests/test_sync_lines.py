@@ -84,6 +84,25 @@ BAD = {
         "value": "2026-03-04",
         "ms": -5,
     },
+    # A quiz answer's details (a probe's stopped every sync with a RecursionError; a NaN
+    # second broke the quiz log's NOT NULL).
+    **{
+        f"a quiz answer whose details are {what}": {
+            **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+            "event": "quiz",
+            "value": value,
+        }
+        for what, value in (
+            ("nested 100,000 deep", "[" * 100_000 + "]" * 100_000),
+            ("a second that is NaN", '["q", "contribution->paper", true, NaN]'),
+            ("a second that is infinite", '["q", "contribution->paper", true, Infinity]'),
+            ("seconds below 0", '["q", "contribution->paper", true, -1]'),
+            ("right as a number", '["q", "contribution->paper", 1, 2.5]'),
+            ("three", '["q", "contribution->paper", true]'),
+            ("no JSON", "quiz!"),
+            ("a megabyte", json.dumps(["q" * 2**20, "k", True, 1.0])),
+        )
+    },
     "a rename from no card key": {
         **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
         "event": "rename",

@@ -699,13 +699,38 @@ def quiz_value(quiz: str, question_kind: str, correct: bool, seconds: float) -> 
     return json.dumps([quiz, question_kind, bool(correct), float(seconds)], ensure_ascii=False)
 
 
-def _quiz_row(e: Event, paper_key: str) -> tuple[object, ...]:
+QUIZ_VALUE_MAX = 1000
+"""The longest quiz answer's details :func:`quiz_value` writes, with room to spare (a quiz's
+name is a time and a seed)."""
+
+
+def quiz_details(value: str) -> tuple[str, str, bool, float] | None:
+    """A quiz answer's details as :func:`quiz_value` wrote them (quiz, question kind, right,
+    seconds: a finite number, not below 0), or None for anything else: a line from another
+    device is hostile (a probe's ``[[[...]]]`` of 100,000 levels stopped every sync with a
+    RecursionError; a ``NaN`` second broke the quiz log's NOT NULL)."""
+    if len(value) > QUIZ_VALUE_MAX:
+        return None
     try:
-        quiz, kind, correct, seconds = json.loads(e.value)
-        row = (str(quiz), e.at, e.key, paper_key, str(kind), int(bool(correct)), float(seconds))
-    except (ValueError, TypeError):  # a damaged line from another device: keep what is sure
-        row = ("?", e.at, e.key, paper_key, "?", 0, 0.0)
-    return row
+        got = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if type(got) is not list or len(got) != 4:
+        return None
+    quiz, kind, correct, seconds = got
+    if not (type(quiz) is type(kind) is str and type(correct) is bool):
+        return None
+    if type(seconds) not in (int, float) or not 0 <= seconds < float("inf"):  # (NaN: False)
+        return None
+    return quiz, kind, correct, float(seconds)
+
+
+def _quiz_row(e: Event, paper_key: str) -> tuple[object, ...]:
+    got = quiz_details(e.value)
+    if got is None:  # a damaged line from another device: keep what is sure
+        return ("?", e.at, e.key, paper_key, "?", 0, 0.0)
+    quiz, kind, correct, seconds = got
+    return (quiz, e.at, e.key, paper_key, kind, int(correct), seconds)
 
 
 def _fingerprint(policy: Policy) -> str:

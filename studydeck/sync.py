@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from studydeck import digests
 from studydeck.errors import StudydeckError
+from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import PAPER_HASH, card_id
 from studydeck.models import CardKind
 from studydeck.perf import gc_paused
@@ -230,10 +231,32 @@ def from_line(text: str | bytes) -> Event:
 class Problem:
     path: Path
     line: int
+    """0: the whole file."""
     what: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.path}: warning: {self.what}; the file was skipped"
         return f"{self.path}:{self.line}: warning: {self.what}; the line was skipped"
+
+
+LOG_MAX_BYTES = 128 * 2**20
+"""The largest device file read (a device's log grows by a few MB a year): a probe's
+``zero.jsonl``, a link to ``/dev/zero`` that git carries, took every byte of memory."""
+
+
+def _log_bytes(path: Path, out: LogFiles) -> bytes | None:
+    """A device file's bytes, or None when it is not a regular file of at most
+    :data:`LOG_MAX_BYTES` (a FIFO hung the sync, a folder named ``x.jsonl`` stopped it), or
+    cannot be read: said in ``out.problems``, the other files are read."""
+    try:
+        return read_regular(path, LOG_MAX_BYTES)
+    except ReadRefused as exc:
+        why = str(exc)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    out.problems.append(Problem(path, 0, why))
+    return None
 
 
 @dataclass
@@ -258,7 +281,9 @@ def read_logs(folder: Path, applied: Mapping[str, str] | None = None) -> LogFile
 def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
-        data = path.read_bytes()
+        data = _log_bytes(path, out)
+        if data is None:
+            continue
         digest = f"{_CHECKS}:{digests.sha256(data).hexdigest()}"
         if applied.get(path.name) == digest:
             out.unchanged.append(path.name)
@@ -279,7 +304,9 @@ is read again once, so its lines that the checks now refuse are said, not hidden
 
 
 def _read_file(path: Path, out: LogFiles, data: bytes | None = None) -> None:
-    data = path.read_bytes() if data is None else data
+    data = _log_bytes(path, out) if data is None else data
+    if data is None:
+        return
     answers = _our_answers(data)
     if answers is None:
         _read_lines(path, out, data)

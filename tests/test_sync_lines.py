@@ -178,3 +178,28 @@ def test_bytes_that_are_not_utf8_and_a_truncated_last_line_are_reported(tmp_path
     assert [e.id for e in logs.events] == ["e1"]
     assert [(p.line, "truncated" in p.what) for p in logs.problems] == [(1, False), (3, True)]
     assert all(p.path == path for p in logs.problems)
+
+
+def test_a_device_file_that_is_not_a_regular_file_of_a_sane_size_is_skipped_and_said(
+    tmp_path: Path,
+) -> None:
+    """Git carries links, and a folder may hold anything named ``*.jsonl``: a probe's link
+    to /dev/zero took every byte of memory, a FIFO hung the sync, a folder named
+    ``dir.jsonl`` stopped it. Each is skipped and said; the other files are read."""
+    import os
+
+    write(tmp_path, to_line(GOOD, "laptop"))
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    (tmp_path / "dir.jsonl").mkdir()
+    with (tmp_path / "huge.jsonl").open("wb") as fh:
+        fh.truncate(sync_module.LOG_MAX_BYTES + 1)  # (sparse: no disk used)
+    logs = read_logs(tmp_path)
+    assert [e.id for e in logs.events] == ["e1"]
+    said = sorted(str(p).replace(f"{tmp_path}/", "") for p in logs.problems)
+    assert said == [
+        "dir.jsonl: warning: Is a directory; the file was skipped",
+        "fifo.jsonl: warning: not a regular file; the file was skipped",
+        "huge.jsonl: warning: larger than 128 MB; the file was skipped",
+        "zero.jsonl: warning: not a regular file; the file was skipped",
+    ]

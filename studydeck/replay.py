@@ -19,6 +19,11 @@ from studydeck.fsrs_scheduler import answer as fsrs_answer
 from studydeck.perf import gc_paused
 from studydeck.scheduling import CardState, Sm2State, answer, answer_fast, predicted_recall
 
+LOG_YEARS = (1970, 9000)
+"""The years a logged time may fall in, whoever logged it (a device file's line, an answer
+pulled from Anki): well short of 9999, past which adding an interval to a day has no date
+left (a probe's Anki review of year 9999 stopped the rebuild with an OverflowError)."""
+
 KINDS = ("answer", "bury", "suspend", "send", "undo", "quiz", "rename", "correct")
 """What a log line can be. A quiz answer is logged and synced but never schedules; a rename
 says a card's key changed (``value`` the old key); a correction moves a statement (``value``)

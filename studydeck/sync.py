@@ -34,7 +34,7 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import PAPER_HASH, card_id
 from studydeck.models import CardKind
 from studydeck.perf import gc_paused
-from studydeck.replay import KINDS, Event
+from studydeck.replay import KINDS, LOG_YEARS, Event
 from studydeck.store import Store
 from studydeck.store.events import quiz_details
 from studydeck.sync_root import LOG_DIR as LOG_DIR
@@ -159,9 +159,8 @@ def _a_day(text: str) -> bool:
     return True
 
 
-_FIRST, _LAST = "1970", "9000"
-"""The years a line's time and day may be in (well short of 9999, past which adding an
-interval to a day has no date left)."""
+_FIRST, _LAST = (str(y) for y in LOG_YEARS)
+"""The years a line's time and day may be in (:data:`~studydeck.replay.LOG_YEARS`), as text."""
 _DAY_VALUE = ("bury", "send")
 """Events whose value is a day."""
 

@@ -405,6 +405,64 @@ def test_reviews_pulled_from_anki_count_as_the_same_answers_given_here(
     assert _stats(path, phone_db, capsys) != _stats(path, nothing, capsys)
 
 
+@pytest.mark.parametrize("bad_id", [2**63 - 1, 253402300000000, -5])
+def test_a_review_whose_time_is_out_of_the_logs_years_is_skipped_and_the_real_one_kept(
+    tmp_path: Path, notes, collection: Path, bad_id: int
+) -> None:
+    """A probe added Anki review-log rows of year 9999 and of id 2**63 - 1: the pull stopped
+    with a traceback, after the events were written and before their cards were rebuilt,
+    so the real review of an hour before was in the log and never applied (and the next
+    pull said it was "already in studydeck"). A time out of the log's years (as a device
+    file's line is refused) is skipped; the rest is applied, in one transaction."""
+    path = notes(table(LN.format("c")))
+    user = User(tmp_path)
+    deck = user.deck(path)
+    push(deck, collection, store=user.store, now=user.now)
+    review_in_anki(collection, "Layer Normalization", 3)  # Good: a real review
+
+    def forge(col: Collection) -> None:
+        assert col.db is not None
+        rid, cid = col.db.first("SELECT id, cid FROM revlog")
+        col.db.execute(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "SELECT ?, cid, usn, ease, ivl, lastIvl, factor, time, type FROM revlog WHERE id = ?",
+            bad_id,
+            rid,
+        )
+
+    in_anki(collection, forge)
+    report = pull(collection, store=user.store)
+    assert (report.added, report.seen, report.skipped) == (1, 1, 1)
+    assert report.summary().endswith(
+        "; 1 skipped: their time is not in the years 1970-9000 (a damaged review log?)"
+    )
+    assert user.store.state(deck.cards[0].id).sm2.repetitions == 1
+    assert len(user.store.reviews()) == 1
+
+
+def test_a_pull_that_fails_while_applying_its_answers_leaves_nothing_half_done(
+    tmp_path: Path, notes, collection: Path, monkeypatch
+) -> None:
+    """The answers pulled and the states they make are one transaction: a failure in
+    between leaves the store as it was, and the next pull applies the answers."""
+    path = notes(table(LN.format("c")))
+    user = User(tmp_path)
+    deck = user.deck(path)
+    push(deck, collection, store=user.store, now=user.now)
+    review_in_anki(collection, "Layer Normalization", 3)
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(type(user.store), "_rebuild", fails)
+    with pytest.raises(OverflowError):
+        pull(collection, store=user.store)
+    monkeypatch.undo()
+    assert user.store.tuples("SELECT count(*) FROM events") == [(0,)]
+    assert pull(collection, store=user.store).added == 1
+    assert user.store.state(deck.cards[0].id).sm2.repetitions == 1
+
+
 def test_pull_twice_and_reviews_on_both_sides_count_once(
     tmp_path: Path, notes, collection: Path
 ) -> None:

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from studydeck.export.anki import (
 from studydeck.figures import FigureFetcher
 from studydeck.identity import StoredPaper, card_id, match_renames
 from studydeck.models import CardKind, Deck
+from studydeck.replay import LOG_YEARS
 from studydeck.scheduling import AnkiButton
 from studydeck.store import PulledReview
 from studydeck.wording import plural
@@ -379,12 +380,21 @@ class PullReport:
     seen: int = 0
     """Answers to studydeck's cards in Anki's log (the store skips those it has)."""
     added: int = 0
+    skipped: int = 0
+    """Answers whose time is out of the log's years (:data:`~studydeck.replay.LOG_YEARS`)."""
 
     def summary(self) -> str:
-        return (
+        text = (
             f"pulled from {self.path}: {self.added} new reviews "
             f"({self.seen - self.added} already in studydeck)"
         )
+        if self.skipped:
+            first, last = LOG_YEARS
+            text += (
+                f"; {self.skipped} skipped: their time is not in the years {first}-{last} "
+                "(a damaged review log?)"
+            )
+        return text
 
 
 def pull(
@@ -407,9 +417,15 @@ def pull(
     from studydeck.session import study_day
 
     pulled = []
+    # A review's id is its time in milliseconds: one out of the log's years is not applied
+    # (as a device file's line is not), and said.
+    first, last = (int(datetime(y, 1, 1, tzinfo=UTC).timestamp() * 1000) for y in LOG_YEARS)
     for rid, ease, ms, _type, ord_, guid in rows:
         key = keys.get(guid)
         if key is None or ord_ >= len(KINDS):
+            continue
+        if not first <= rid < last:
+            report.skipped += 1
             continue
         at = datetime.fromtimestamp(rid / 1000).astimezone()
         pulled.append(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from studydeck.perf import gc_paused
 from studydeck.replay import Event
 from studydeck.store.events import EventLog, insert_event
 from studydeck.store.schema import utc_text
@@ -121,7 +122,10 @@ class AnkiState(EventLog):
         added = 0
         touched: set[str] = set()
         made: list[Event] = []
-        with self.transaction() as c:
+        # One transaction: the answers and the states they make (a rebuild that failed after
+        # the answers were written left a real review in the log and never applied, and the
+        # next pull took it for one already in studydeck).
+        with self._writing(len(pulled)) as c:
             done = {int(r[0]) for r in c.execute("SELECT revlog_id FROM anki_pulled")}
             for rv in sorted(pulled, key=lambda r: (r.at, r.revlog_id)):
                 if rv.revlog_id in done:
@@ -161,8 +165,9 @@ class AnkiState(EventLog):
                     (rv.revlog_id,),
                 )
                 done.add(rv.revlog_id)
-        if touched:
-            self.rebuild(touched)
+            if touched:
+                with gc_paused():
+                    self._rebuild(c, touched)
         for e in made:
             self._journal(e)
         return added

@@ -422,7 +422,7 @@ def test_a_review_whose_time_is_out_of_the_logs_years_is_skipped_and_the_real_on
 
     def forge(col: Collection) -> None:
         assert col.db is not None
-        rid, cid = col.db.first("SELECT id, cid FROM revlog")
+        rid = col.db.scalar("SELECT id FROM revlog")
         col.db.execute(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "SELECT ?, cid, usn, ease, ivl, lastIvl, factor, time, type FROM revlog WHERE id = ?",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +116,31 @@ def test_escaping_and_markup() -> None:
     assert to_html('a "b"\nc') == "a &quot;b&quot;<br>\nc"
     assert to_html("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
     assert to_plain("见[知乎](https://z.com)和**粗**") == "见知乎 (https://z.com)和粗"
+
+
+@pytest.mark.parametrize(
+    ("cell", "html"),
+    [
+        (
+            "见![pixel](http://127.0.0.1:8765/p.gif)图",
+            '见<a href="http://127.0.0.1:8765/p.gif">[image: pixel]</a>图',
+        ),
+        ("![](https://x.org/a.png)", '<a href="https://x.org/a.png">[image]</a>'),
+        ("![x](data:image/png;base64,iVBOR)", "[image: x]"),
+        (
+            "![x](http://169.254.169.254/latest/)",
+            '<a href="http://169.254.169.254/latest/">[image: x]</a>',
+        ),
+        (
+            '![a"b<c](https://x.org/q?a=1&b=2)',
+            '<a href="https://x.org/q?a=1&amp;b=2">[image: a&quot;b&lt;c]</a>',
+        ),
+    ],
+)
+def test_an_image_in_a_cell_is_a_link_never_fetched(cell: str, html: str) -> None:
+    """A probe's one-pixel image in a contribution became an ``<img>`` in the briefing, the
+    handout and the Anki fields: opening the handout fetched it from the probe's server."""
+    assert to_html(cell) == html and "<img" not in to_html(cell)
 
 
 @settings(max_examples=3000, deadline=None)

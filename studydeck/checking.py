@@ -10,20 +10,25 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from studydeck.figures import FigureError, local_path, sniff
+from studydeck.fileio import ReadRefused, read_head
 from studydeck.models import Diagnostic, Paper
+from studydeck.parsing import outside_folder
 
 #: Enough bytes for :func:`studydeck.figures.sniff` to recognise any kind it knows.
 SNIFF_BYTES = 4096
 
 
 def _problem(path: Path) -> str | None:
+    """What is wrong with a local figure file, or None. Only a regular file is opened (a
+    FIFO named ``fig.png`` hung `check`; a device would be read for ever)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
+        head = read_head(path, SNIFF_BYTES)
     except FileNotFoundError:
         return "does not exist"
     except IsADirectoryError:
         return "is a folder, not an image"
+    except ReadRefused as exc:
+        return f"is {exc}, not an image"
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
     if sniff(head) is None:
@@ -38,11 +43,15 @@ def figure_diagnostics(papers: Iterable[Paper]) -> list[Diagnostic]:
         for fig in paper.figures:
             if fig.is_remote or fig.src.startswith("data:"):
                 continue
+            problem: str | None
             try:
                 path = local_path(fig.src, Path(paper.source))
-            except FigureError:
-                continue  # outside the notes folder: parsing has already said so
-            problem = _problem(path)
+            except FigureError as exc:
+                if outside_folder(fig.src):
+                    continue  # outside the notes folder as typed: parsing has said so
+                problem = f"cannot be shown: {exc} (a link to elsewhere?)"
+            else:
+                problem = _problem(path)
             if problem is not None:
                 out.append(
                     Diagnostic(

@@ -44,6 +44,16 @@ def read_regular(path: Path, max_bytes: int | None = None) -> bytes:
     return data
 
 
+def read_head(path: Path, n: int) -> bytes:
+    """The first ``n`` bytes of a regular file (:class:`ReadRefused` "not a regular file" for
+    a FIFO, socket or device, without waiting on it; ``OSError`` when it cannot be opened)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReadRefused("not a regular file")
+        return fh.read(n)
+
+
 def _size(n: int) -> str:
     return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n} bytes"
 

@@ -232,7 +232,8 @@ def _figures(cell: str) -> tuple[Figure, ...]:
     return tuple(figs)
 
 
-def _outside_folder(src: str) -> bool:
+def outside_folder(src: str) -> bool:
+    """Whether an image path, as typed, names a file outside its notes file's folder."""
     if src.startswith(("http://", "https://", "data:")):
         return False
     if src.startswith(("/", "\\", "file:")) or re.match(r"^[A-Za-z]:[\\/]", src):
@@ -600,7 +601,7 @@ def _read_rows(
             )
         figures = _figures(row.get("figures", ""))
         for fig in figures:
-            if _outside_folder(fig.src):
+            if outside_folder(fig.src):
                 diag.append(
                     Diagnostic(
                         path=path,

@@ -58,6 +58,31 @@ def test_check_warns_about_missing_and_non_image_local_figures(notes, tmp_path, 
     ]
 
 
+def test_check_neither_hangs_on_a_fifo_figure_nor_follows_a_link_out(notes, tmp_path, capsys):
+    """A probe's ``fig.png`` that was a FIFO hung `check` (it opened it and waited); its
+    ``passwd.png``, a link to /etc/passwd, was not said (`export` said both)."""
+    import os
+
+    os.mkfifo(tmp_path / "fifo.png")
+    (tmp_path / "passwd.png").symlink_to("/etc/passwd")
+    path = notes(
+        table(
+            "| 2020 | A | k | c | ![f](fifo.png) | |",
+            "| 2020 | B | k | c | ![p](passwd.png) | |",
+            "| 2020 | C | k | c | ![u](../up.png) | |",
+        )
+    )
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:5: warning: figure 'fifo.png' is not a regular file, not an image",
+        f"{path}:6: warning: figure 'passwd.png' cannot be shown: path leaves the notes "
+        "file's folder (a link to elsewhere?)",
+        f"{path}:7: warning: image path '../up.png' is outside the notes file's folder and "
+        "will not be shown",
+        "3 papers, 3 cards, 0 errors, 3 warnings",
+    ]
+
+
 def test_a_mistyped_command_is_suggested_not_read_as_a_file(capsys) -> None:
     assert main(["revew"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

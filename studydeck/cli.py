@@ -850,16 +850,23 @@ def _fit(text: str, width: int) -> str:
     return _pad(text, width)
 
 
+MOST = 10**9
+"""The largest count an option takes (a probe's ``-n 99999999999999999999`` ended in a
+traceback: no list is that long)."""
+
+
 def _at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number ``low`` or more."""
+    """An argparse type: a whole number from ``low`` to :data:`MOST`."""
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text) if len(text) < 30 else low - 1
         except ValueError:
             value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, not {text!r}")
+        if not low <= value <= MOST:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {MOST:,}, not {text!r}"
+            )
         return value
 
     return parse

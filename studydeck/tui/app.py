@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -115,6 +116,18 @@ class StudydeckApp(App[int]):
         """The last two keys received (the one before, the last), as they came."""
         self._warm_up: Any = warm_up
         """Run once in a thread the first time the user is idle (None: done)."""
+
+    def run(self, *args: Any, headless: bool = False, **kwargs: Any) -> int | None:
+        """Run on the terminal; none there (stdin or stdout is not one, as in a script's
+        ``</dev/null >file``) is one line, at once: a probe's app spun at 94% CPU for ever."""
+        streams = (sys.__stdin__, sys.__stdout__)
+        if not headless and not all(s is not None and s.isatty() for s in streams):
+            what = {"review": "the review", "quiz": "the quiz app"}.get(self.start, "the app")
+            hint = "run it in a terminal" + (
+                ", or give --plain to ask line by line" if self.start == "quiz" else ""
+            )
+            raise StudydeckError(f"{what} needs a terminal: stdin or stdout is not one", hint=hint)
+        return super().run(*args, headless=headless, **kwargs)
 
     def notify(
         self,

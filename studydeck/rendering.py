@@ -142,11 +142,20 @@ def _fast_html(text: str) -> str | None:
     return "".join(parts).strip()
 
 
+MARKUP_MAX = 20_000
+"""Text longer than this is shown as typed, never parsed as Markdown (here and in the
+terminal, :func:`studydeck.tui.text.markdown_text`): markdown-it's link rule is quadratic on
+a run of ``[!`` (a probe's 800 kB cell froze the review for 24 s; its 7 MB ones took an
+export 280 s and 1.5 GB). A note's cell is a few hundred characters."""
+
+
 def to_html(text: str) -> str:
     """A cell's inline Markdown as HTML: text escaped, links only to http(s) and mailto."""
     text = safe.terminal(text)
     if not text:
         return ""
+    if len(text) > MARKUP_MAX:
+        return _NEWLINE.sub("<br>\n", escape(text)).strip()
     fast = _fast_html(text)
     return fast if fast is not None else str(inline_md().renderInline(text)).strip()
 

@@ -143,6 +143,23 @@ def test_an_image_in_a_cell_is_a_link_never_fetched(cell: str, html: str) -> Non
     assert to_html(cell) == html and "<img" not in to_html(cell)
 
 
+@pytest.mark.parametrize("piece", ["[!", "**_`<", "a *b* [c](https://x.org) "])
+def test_text_too_long_to_parse_is_shown_as_typed_without_the_parser(piece: str) -> None:
+    """A probe's 800 kB cell of ``[!`` froze the review for 24 s (markdown-it's link rule is
+    quadratic on it). Past MARKUP_MAX characters a cell is shown as typed, escaped, in HTML and
+    in the terminal alike; the parser is not called."""
+    from studydeck.tui.text import markdown_text
+
+    long = piece * (rendering.MARKUP_MAX // len(piece) + 1) + "\n<end>"
+    with mock.patch.object(rendering, "INLINE_MD", _no_parser()):
+        html = to_html(long)
+        shown = markdown_text(long).plain
+    assert html.endswith("<br>\n&lt;end&gt;") and "<a" not in html and "<strong>" not in html
+    assert shown == long
+    short = piece * 3
+    assert to_html(short) == str(INLINE_MD.renderInline(short)).strip()
+
+
 @settings(max_examples=3000, deadline=None)
 @given(
     st.lists(st.sampled_from(NOTE_PIECES + SPECIALS), min_size=1, max_size=12).map("".join)

@@ -14,7 +14,7 @@ from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
 
-from studydeck.rendering import inline_md, is_plain
+from studydeck.rendering import MARKUP_MAX, inline_md, is_plain
 from studydeck.safe import terminal
 
 _STYLES = {
@@ -29,7 +29,9 @@ def markdown_text(source: str, base: Style | str = "") -> Text:
     source = terminal(source)  # no escape sequence reaches the screen, link targets included
     if not source:
         return out
-    if is_plain(source):  # most cells: no parser, and markdown-it is not even imported
+    # Most cells: no parser, and markdown-it is not even imported. (A cell too long to parse
+    # is shown as typed.)
+    if is_plain(source) or len(source) > MARKUP_MAX:
         out.append(source)
         return out
     stack: list[Style] = []

@@ -232,6 +232,18 @@ def _figures(cell: str) -> tuple[Figure, ...]:
     return tuple(figs)
 
 
+QUOTE_MOST = 80
+"""The most characters of a title or path a message quotes: a probe's check of a cell of
+7 MB wrote a "one line" warning of 7 MB."""
+
+
+def quoted(text: str) -> str:
+    """Text from the notes in a message: quoted, cut to :data:`QUOTE_MOST` characters."""
+    if len(text) > QUOTE_MOST:
+        text = text[: QUOTE_MOST - 1] + "…"
+    return f"'{text}'"
+
+
 def outside_folder(src: str) -> bool:
     """Whether an image path, as typed, names a file outside its notes file's folder."""
     if src.startswith(("http://", "https://", "data:")):
@@ -596,7 +608,10 @@ def _read_rows(
         if year is None and has_year:
             diag.append(
                 Diagnostic(
-                    path=path, line=lineno, severity="warning", message=f"no year for '{title}'"
+                    path=path,
+                    line=lineno,
+                    severity="warning",
+                    message=f"no year for {quoted(title)}",
                 )
             )
         figures = _figures(row.get("figures", ""))
@@ -607,7 +622,7 @@ def _read_rows(
                         path=path,
                         line=lineno,
                         severity="warning",
-                        message=f"image path '{fig.src}' is outside the notes file's folder "
+                        message=f"image path {quoted(fig.src)} is outside the notes file's folder "
                         "and will not be shown",
                     )
                 )
@@ -619,7 +634,7 @@ def _read_rows(
                     path=path,
                     line=lineno,
                     severity="warning",
-                    message=f"'{title}' has no contribution or notes: no cards",
+                    message=f"{quoted(title)} has no contribution or notes: no cards",
                 )
             )
         out.append(
@@ -677,7 +692,7 @@ def keys_of(
                     path=source,
                     line=line,
                     severity="warning",
-                    message=f"duplicate paper '{title}' (first at {first_source}:{first_line}); "
+                    message=f"duplicate paper {quoted(title)} (first at {first_source}:{first_line}); "
                     "its cards are kept apart but share nothing",
                 )
             )

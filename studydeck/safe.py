@@ -32,16 +32,23 @@ _SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # two-character and nF escapes
 )
 # C0 except tab and newline, DEL, C1; and the invisible characters that make text read
-# other than it is: bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9:
-# 'Trojan Source'), and the zero-width space, word joiner and BOM (U+200B, U+2060, U+FEFF:
-# a title that reads 'ZeroWidth' would not be found by typing it). The zero-width
-# (non-)joiners stay: emoji and scripts need them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-# ... as UTF-8: each C0 byte and DEL alone (no other character's bytes hold one), C1 as two,
-# the invisible ones as three.
+# other than it is: bidirectional marks, embeddings, overrides and isolates (U+061C,
+# U+200E-F, U+202A-E, U+2066-9: 'Trojan Source'), the zero-width space, word joiner and BOM
+# (U+200B, U+2060, U+FEFF: a title that reads 'ZeroWidth' would not be found by typing it),
+# the soft hyphen, the Mongolian vowel separator, the line and paragraph separators, the
+# interlinear annotation marks and the tag characters (U+00AD, U+180E, U+2028-9,
+# U+FFF9-B, U+E0000-7F: text hidden inside text). The zero-width (non-)joiners stay: emoji
+# and scripts need them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+# ... as UTF-8: each C0 byte and DEL alone (no other character's bytes hold one), C1 and the
+# soft hyphen as two, the invisible ones as two, three or four.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(0x09), *range(0x0B, 0x20), 0x7F)]
 _C1_UTF8 = re.compile(
-    b"\xc2[\x80-\x9f]|\xe2\x80[\x8b\xaa-\xae]|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf"
+    b"\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe1\xa0\x8e|\xe2\x80[\x8b\x8e\x8f\xa8\xa9\xaa-\xae]"
+    b"|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]|\xf3\xa0[\x80\x81][\x80-\xbf]"
 )
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})

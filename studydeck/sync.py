@@ -89,8 +89,9 @@ def device_id(path: Path) -> str:
 # What a line holds, in the forms studydeck writes (one place: :func:`from_line` checks them,
 # :data:`_ANSWER_LINE` is made of them). A line of another form was not written by studydeck:
 # it is skipped and reported, never applied (its text reaches the store and the terminal).
-_DEVICE = r"[\w-]+"
-"""A device id (:func:`device_id`): letters and digits of any script, ``-`` and ``_``."""
+_DEVICE = r"[\w-]{1,64}"
+"""A device id (:func:`device_id`): letters and digits of any script, ``-`` and ``_``, at
+most 64 (a probe's id of a megabyte was printed whole by ``sync --status``)."""
 _DEVICE_ID = re.compile(_DEVICE)
 _ID = r"[0-9A-Za-z_-]{1,64}"
 """An event's id (:func:`~studydeck.store.schema.new_event_id`'s hex, ``rename-<hex>``,

@@ -471,3 +471,12 @@ def test_the_app_without_a_terminal_says_so_at_once(tmp_path: Path, argv: list[s
     assert run.returncode == 1, run.stderr
     assert "needs a terminal: stdin or stdout is not one" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_warning_quotes_at_most_80_characters_of_a_title(notes, capsys) -> None:
+    """A probe's `check` of a 7 MB title wrote a "one line" warning of 7 MB."""
+    title = "长" * 200_000
+    path = notes(table(f"| | {title} | k | c | | |"))
+    assert main(["check", str(path)]) == 0
+    (warning, _) = capsys.readouterr().out.splitlines()
+    assert warning == f"{path}:5: warning: no year for '{'长' * 79}…'"

@@ -317,9 +317,26 @@ def test_the_trim_characters_are_markdown_it_s() -> None:
     assert parsing.MD_TRIM_CHARS == MD_TRIM_CHARS
 
 
-#: Invisible characters that make text read other than it is: bidirectional embeddings,
-#: overrides, isolates; the zero-width space, word joiner, BOM.
-_INVISIBLE = {0x200B, *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF}
+#: Invisible characters that make text read other than it is: bidirectional marks,
+#: embeddings, overrides, isolates; the zero-width space, word joiner, BOM; the soft hyphen,
+#: Mongolian vowel separator, line and paragraph separators, interlinear annotation marks
+#: and tag characters (a probe's U+200E, U+061C, U+E0041... reached the terminal and HTML).
+_INVISIBLE = {
+    0xAD,
+    0x061C,
+    0x180E,
+    0x200B,
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),
+    0x2060,
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    *range(0xFFF9, 0xFFFC),
+    *range(0xE0000, 0xE0080),
+}
 
 
 def _is_control(c: str) -> bool:
@@ -340,6 +357,11 @@ _ALPHABET = [chr(n) for n in range(0xA0)] + [
     *map(chr, range(0x2008, 0x2070)),
     *map(chr, range(0xFEFD, 0xFF01)),
     "\u0b80",
+    *map(chr, range(0x0618, 0x0620)),
+    *map(chr, range(0x180B, 0x1811)),
+    *map(chr, range(0xFFF7, 0xFFFE)),
+    *map(chr, range(0xDFFF0, 0xE0000, 7)),
+    *map(chr, range(0xE0000, 0xE0082)),
 ]
 
 

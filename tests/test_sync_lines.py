@@ -70,6 +70,8 @@ BAD = {
     "a duration past what SQLite stores": {**FIELDS, "ms": 2**64},
     "a device id with an escape": {**FIELDS, "device": "\x1b]0;owned\x07"},
     "a device id with a space": {**FIELDS, "device": "my laptop"},
+    "a device id of a megabyte": {**FIELDS, "device": "d" * 2**20},
+    "a device id of 65 characters": {**FIELDS, "device": "d" * 65},
     "an id with an escape": {**FIELDS, "id": "e1\x1b[2J"},
     "an id of a megabyte": {**FIELDS, "id": "e" * 2**20},
     "a burying with a grade": {

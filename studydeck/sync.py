@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -37,6 +37,7 @@ from studydeck.perf import gc_paused
 from studydeck.replay import KINDS, LOG_YEARS, Event
 from studydeck.store import Store
 from studydeck.store.events import quiz_details
+from studydeck.store.schema import utc_text
 from studydeck.sync_root import LOG_DIR as LOG_DIR
 from studydeck.sync_root import find_root as find_root
 from studydeck.wording import plural
@@ -160,6 +161,13 @@ def _a_day(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _a_year_after(day: str) -> str:
+    """The day 366 days after ``day``: a burying or a send to review goes no further (a
+    probe's burying to 9999-12-31 hid its card for ever)."""
+    return (date.fromisoformat(day) + timedelta(days=366)).isoformat()
+
+
 _FIRST, _LAST = (str(y) for y in LOG_YEARS)
 """The years a line's time and day may be in (:data:`~studydeck.replay.LOG_YEARS`), as text."""
 _DAY_VALUE = ("bury", "send")
@@ -202,6 +210,8 @@ def from_line(text: str | bytes) -> Event:
         _a_day(at[:10]) and _a_day(day) and (kind not in _DAY_VALUE or not value or _a_day(value))
     ):
         raise BadLine("a time or day that is not one")
+    if kind in _DAY_VALUE and value and value > _a_year_after(day):
+        raise BadLine(f"a {kind} to {value}, more than a year after its day")  # (forms checked)
     if not (type(grade) is type(ms) is int) or type(repeat) is not bool:
         raise BadLine("grade, ms or repeat of the wrong type")
     if kind == "answer":
@@ -233,11 +243,13 @@ class Problem:
     line: int
     """0: the whole file."""
     what: str
+    then: str = ""
+    """What was done about it ("": the line, or the file, was skipped)."""
 
     def __str__(self) -> str:
-        if not self.line:
-            return f"{self.path}: warning: {self.what}; the file was skipped"
-        return f"{self.path}:{self.line}: warning: {self.what}; the line was skipped"
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        then = self.then or ("the line was skipped" if self.line else "the file was skipped")
+        return f"{where}: warning: {self.what}; {then}"
 
 
 LOG_MAX_BYTES = 128 * 2**20
@@ -268,17 +280,22 @@ class LogFiles:
     """Each file's content digest (by name), for files read without a problem."""
     unchanged: list[str] = field(default_factory=list)
     """Files left unread: their content is what a finished sync applied (``applied``)."""
+    held: set[str] = field(default_factory=set)
+    """The ids of events in the files held back (:func:`_screen`): in a file all the same."""
 
 
-def read_logs(folder: Path, applied: Mapping[str, str] | None = None) -> LogFiles:
+def read_logs(
+    folder: Path, applied: Mapping[str, str] | None = None, now: datetime | None = None
+) -> LogFiles:
     """Every device's events; unreadable lines skipped and reported. ``applied``: each
     file's digest when a sync last applied all of it (:meth:`Store.synced_files`); a file
-    whose content has that digest is not parsed again (its events are in the store)."""
+    whose content has that digest is not parsed again (its events are in the store).
+    ``now``: this machine's clock (events dated well after it are held back, :func:`_screen`)."""
     with gc_paused():
-        return _read_logs(folder, applied or {})
+        return _read_logs(folder, applied or {}, now or datetime.now(UTC))
 
 
-def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
+def _read_logs(folder: Path, applied: Mapping[str, str], now: datetime) -> LogFiles:
     out = LogFiles()
     for path in sorted(folder.glob("*.jsonl")):
         data = _log_bytes(path, out)
@@ -290,29 +307,67 @@ def _read_logs(folder: Path, applied: Mapping[str, str]) -> LogFiles:
             out.digests[path.name] = digest
             continue
         problems = len(out.problems)
-        _read_file(path, out, data)
+        _read_file(path, out, data, now)
         if len(out.problems) == problems:  # a file with bad lines is read (and said) each time
             out.digests[path.name] = digest
     return out
 
 
-_CHECKS = "checks2"
+_CHECKS = "checks3"
 """Which checks of a line a file's remembered digest was read under. A file applied under
 older, looser checks (which let a line of no card kind or of a negative duration through)
 is read again once, so its lines that the checks now refuse are said, not hidden behind
 "already applied". Change it when :func:`from_line` refuses more."""
 
 
-def _read_file(path: Path, out: LogFiles, data: bytes | None = None) -> None:
+def _read_file(
+    path: Path, out: LogFiles, data: bytes | None = None, now: datetime | None = None
+) -> None:
     data = _log_bytes(path, out) if data is None else data
     if data is None:
         return
+    first = len(out.events)
     answers = _our_answers(data)
     if answers is None:
         _read_lines(path, out, data)
     else:
         out.events += answers
         out.per_file[path.stem] = len(answers)
+    _screen(path, out, first, now or datetime.now(UTC))
+
+
+FUTURE_SLACK = timedelta(days=1)
+"""How far after this machine's clock a logged time may be (clocks and time zones differ)."""
+
+
+def _screen(path: Path, out: LogFiles, first: int, now: datetime) -> None:
+    """Hold back the events of one file (``out.events[first:]``) dated more than
+    :data:`FUTURE_SLACK` after this machine's clock: a clock set wrong, or a line forged to
+    hide a card for centuries (a probe's answer of 8999-12-31 put its card's next review in
+    the year 9000). They are said, and applied once that time comes. (Looked for in C
+    first: 100,000 events pass in a millisecond.)"""
+    events = out.events[first:]
+    limit = utc_text(now + FUTURE_SLACK)
+    if not events or max(map(_AT_OF, events)) <= limit:
+        return
+    later = {e.id for e in events if e.at > limit}
+    out.held |= later
+    kept = [e for e in events if e.id not in later]
+    del out.events[first:]
+    out.events += kept
+    out.per_file[path.stem] = len(kept)
+    out.problems.append(
+        Problem(
+            path,
+            0,
+            f"{plural(len(later), 'line')} dated after {limit[:16].replace('T', ' ')} UTC "
+            "(a clock set wrong?)",
+            "they are applied once that time comes",
+        )
+    )
+
+
+_AT_OF = attrgetter("at")
 
 
 def _read_lines(path: Path, out: LogFiles, data: bytes) -> None:
@@ -478,7 +533,7 @@ def _unwritten(
     mine = store.events(device)
     if not mine:  # (a fresh store: the files' 100,000 ids need no set)
         return []
-    seen = set(map(attrgetter("id"), files.events))
+    seen = set(map(attrgetter("id"), files.events)) | files.held
     return [e for e in mine if e.id not in seen and (keys is None or e.key in keys)]
 
 
@@ -574,6 +629,7 @@ def status(
         )
         everything.events += events
         everything.problems += got.problems
+        everything.held |= got.held
     keys = None if papers is None else card_keys(papers)
     unwritten = len(_unwritten(store, device, everything, keys))
     sources = store.sources()

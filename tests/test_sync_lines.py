@@ -48,6 +48,14 @@ BAD = {
     "a day near the end of the calendar": {**FIELDS, "day": "9999-12-31"},
     "a time near the end of the calendar": {**FIELDS, "at": "9999-12-31T23:00:00.000Z"},
     "a burying to no day": {**FIELDS, "event": "bury", "value": "soon-ish!!"},
+    **{
+        f"a {kind} to a day more than a year away": {
+            **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+            "event": kind,
+            "value": "2027-03-04",  # (FIELDS' day is 2026-03-02: 367 days)
+        }
+        for kind in ("bury", "send")
+    },
     "a send to a day that is none": {**FIELDS, "event": "send", "value": "2026-99-01"},
     "a send to no day at all": {**FIELDS, "event": "send", "value": ""},
     "a grade as text": {**FIELDS, "grade": "4"},
@@ -204,4 +212,27 @@ def test_a_device_file_that_is_not_a_regular_file_of_a_sane_size_is_skipped_and_
         "fifo.jsonl: warning: not a regular file; the file was skipped",
         "huge.jsonl: warning: larger than 128 MB; the file was skipped",
         "zero.jsonl: warning: not a regular file; the file was skipped",
+    ]
+
+
+def test_lines_dated_well_after_this_clock_are_held_back_until_then(tmp_path: Path) -> None:
+    """A probe's answer dated 8999-12-31 put its card's next review in the year 9000. A
+    line dated more than a day after this machine's clock is held back, said, and applied
+    once that time comes; the others are read."""
+    from datetime import UTC, datetime
+
+    soon = GOOD._replace(id="e2", at="2026-03-02T23:00:00.000Z")
+    later = GOOD._replace(id="e3", at="8999-12-31T00:00:00.000Z", day="8999-12-31")
+    path = write(tmp_path, *(to_line(e, "other") for e in (GOOD, soon, later)))
+    now = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    logs = read_logs(tmp_path, now=now)
+    assert [e.id for e in logs.events] == ["e1", "e2"] and logs.held == {"e3"}
+    assert [str(p) for p in logs.problems] == [
+        f"{path}: warning: 1 line dated after 2026-03-03 08:30 UTC (a clock set wrong?); "
+        "they are applied once that time comes"
+    ]
+    assert [e.id for e in read_logs(tmp_path, now=datetime(9000, 1, 1, tzinfo=UTC)).events] == [
+        "e1",
+        "e2",
+        "e3",
     ]

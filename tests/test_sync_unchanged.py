@@ -37,9 +37,9 @@ def parsed(monkeypatch) -> list[str]:
     seen: list[str] = []
     original = sync_module._read_file
 
-    def read_file(path: Path, out, data=None) -> None:
+    def read_file(path: Path, out, data=None, now=None) -> None:
         seen.append(path.name)
-        original(path, out, data)
+        original(path, out, data, now)
 
     monkeypatch.setattr(sync_module, "_read_file", read_file)
     return seen

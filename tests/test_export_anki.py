@@ -305,6 +305,27 @@ def test_subdecks_kinds_and_cli(tmp_path: Path, capsys, col: Collection) -> None
     assert main(["export", str(path), "-o", str(out), "--kinds", "bogus"]) == 2
 
 
+def test_a_heading_or_keyword_with_double_colons_makes_no_nested_deck_or_tag(
+    tmp_path: Path, capsys, col: Collection
+) -> None:
+    """A probe's heading ``x::y`` made nested Anki decks (``::`` separates levels there)."""
+    path = tmp_path / "n.md"
+    path.write_text(
+        "# 阅读::笔记\n\n## 图像:::复原\n\n"
+        + table("| 2020 | A | a::b | c | | |", title="")
+        + "\n## 视频\n\n"
+        + table("| 2021 | B | k | c | | |", title="")
+    )
+    out = tmp_path / "o.apkg"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    import_apkg(col, out)
+    names = {d.name for d in col.decks.all_names_and_ids()}
+    assert {"阅读:笔记::图像:复原", "阅读:笔记::视频"} <= names
+    assert not any(n.startswith("阅读::") for n in names)
+    tags = col.get_note(col.find_notes("A")[0]).tags
+    assert "studydeck::kw::a:b" in tags
+
+
 def test_no_temp_files_left(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()

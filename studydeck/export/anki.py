@@ -145,7 +145,13 @@ def model_hash() -> str:
 
 
 def safe_tag(text: str) -> str:
-    return re.sub(r"\s+", "_", text.strip()).replace('"', "")
+    return _one_level(re.sub(r"\s+", "_", text.strip()).replace('"', ""))
+
+
+def _one_level(text: str) -> str:
+    """A name from the notes as one level of Anki's deck or tag tree: ``::`` separates
+    levels there, so a probe's heading ``a::b`` made nested decks. Each run of colons is one."""
+    return re.sub(r":{2,}", ":", text)
 
 
 def paper_tags(paper: Paper) -> list[str]:
@@ -340,9 +346,9 @@ def prepare_notes(
             paper, backs.get(paper.key, {}), kinds, "".join(parts), is_chinese(paper, name)
         )
         sub = (
-            f"{name}::{paper.section}"
+            f"{_one_level(name)}::{_one_level(paper.section)}"
             if subdecks and paper.section and paper.section != name
-            else name
+            else _one_level(name)
         )
         tags = paper_tags(paper)
         note = PaperNote(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from studydeck.critique import classify, explicit, without_prefix
 from studydeck.identity import card_id_prefix
 from studydeck.models import QUESTIONS, Card, CardKind, Deck, Paper
+from studydeck.rendering import md_links
 
 #: Openings that continue the previous sentence rather than start a statement.
 CONNECTIVES: tuple[str, ...] = (
@@ -123,10 +124,30 @@ _KEPT = "\ue000"
 """What an entity's ``;`` is while the cell is cut (a private-use character)."""
 
 
+_ENDS = "。！？!?；;\n"
+_HIDE = str.maketrans({c: chr(0xE001 + i) for i, c in enumerate(_ENDS)})
+_SHOW = str.maketrans({chr(0xE001 + i): c for i, c in enumerate(_ENDS)})
+"""What ends a statement, and private-use stand-ins for it where it ends none."""
+
+
 def _pieces(notes: str) -> list[str]:
     if "&" in notes and ";" in notes and _KEPT not in notes:
         kept = _ENTITY.sub(lambda m: m.group()[:-1] + _KEPT, notes)
-        return [s.replace(_KEPT, ";") for s in _SENTENCE_END.split(kept) if s.strip()]
+        return [s.replace(_KEPT, ";") for s in _split(kept)]
+    return _split(notes)
+
+
+def _split(notes: str) -> list[str]:
+    """The cell cut at its sentence ends, except inside a Markdown link or image: a probe's
+    ``![x](url)`` was cut after its ``!`` (the image became a ``!`` on one card and a link
+    on another), and a ``data:image/png;base64`` URL at its ``;``."""
+    if "](" in notes and not any(0xE001 <= ord(c) < 0xE001 + len(_ENDS) for c in notes):
+        parts, pos = [], 0
+        for start, end, _, _ in md_links(notes):
+            parts += [notes[pos:start], notes[start:end].translate(_HIDE)]
+            pos = end
+        hidden = "".join([*parts, notes[pos:]])
+        return [s.translate(_SHOW) for s in _SENTENCE_END.split(hidden) if s.strip()]
     return [s for s in _SENTENCE_END.split(notes) if s.strip()]
 
 

@@ -31,7 +31,7 @@ from studydeck.store.reconcile import Known, Signature, row_signature
 if TYPE_CHECKING:
     from studydeck.carding import Corrections
 
-CACHE_FORMAT = 18  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
+CACHE_FORMAT = 19  # 4: cards from statements; 5: cells without control characters; 6: dataclasses
 # 7: written in frames; 8: frames named by the digest of their bytes; 9: frames and facts
 # per file (segments.py), the head's table of them after its frames' fingerprints; 10: a
 # frame's rows as columns, light and heavy, under a CRC (frames.py); 11: and its search texts;
@@ -39,7 +39,8 @@ CACHE_FORMAT = 18  # 4: cards from statements; 5: cells without control characte
 # 14: a title linked where no link may go is its text (not the raw Markdown); 15: an
 # entity's ";" (&lt;) ends no statement; 16: keywords without inline HTML tags; 17: a paper
 # table's event holds its header's line (where "no rows yet" points); 18: cells without
-# bidi marks, soft hyphens, line separators or tag characters
+# bidi marks, soft hyphens, line separators or tag characters; 19: no statement cut inside a
+# Markdown link or image
 _FIG = _PAPER_FIELDS.index("figures")
 # marshal: plain tuples and strings, ~5x faster to load than JSON, and unlike
 # pickle it cannot run code. Its format belongs to the Python version, which the tag records.

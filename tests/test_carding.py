@@ -307,6 +307,27 @@ def test_a_card_made_by_a_correction_is_not_said_retired_when_its_paper_is_renam
         assert store.tuples("SELECT count(*) FROM cards WHERE retired = 1") == [(0,)]
 
 
+@pytest.mark.parametrize(
+    ("notes", "pieces"),
+    [
+        ("不足![x](https://a.b/c;d.png)。好", ["不足![x](https://a.b/c;d.png)。", "好"]),
+        (
+            "看图![arch](data:image/png;base64,iVBOR)；缺点是慢。",
+            ["看图![arch](data:image/png;base64,iVBOR)；", "缺点是慢。"],
+        ),
+        (
+            "见[知乎](https://z.com/a?b=1;c=2)。问题：慢",
+            ["见[知乎](https://z.com/a?b=1;c=2)。", "问题：慢"],
+        ),
+        ("A。B！C!D", ["A。", "B！", "C!", "D"]),
+    ],
+)
+def test_a_markdown_link_or_image_is_never_cut_into_statements(notes: str, pieces) -> None:
+    """A probe's ``![x](url)`` was cut after its ``!`` (a ``!`` on the critique card, a link
+    on the insight card), and a ``data:image/png;base64`` URL at its ``;``."""
+    assert split_statements(notes) == pieces
+
+
 def test_an_explicit_prefix_decides_the_card_and_is_not_shown_on_it(tmp_path: Path) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text(

@@ -62,9 +62,34 @@ def _store_path(args: argparse.Namespace) -> Path:
     (:func:`~studydeck.config.demo_db_path`): a trial's demo answers joined the history of
     the same papers in its own notes."""
     explicit = getattr(args, "db", None)
-    if explicit is None and not os.environ.get("STUDYDECK_DB") and _demo(args):
+    env = os.environ.get("STUDYDECK_DB")
+    if explicit is None and not env and _demo(args):
         return demo_db_path()
-    return db_path(explicit)
+    path = db_path(explicit)
+    if path.exists() and not path.is_file():  # (a probe's FIFO, /dev/zero: "disk I/O error")
+        raise StudydeckError(
+            "the review store named is not a file", path=path, hint=_STORE_HINT, exit_code=2
+        )
+    return path
+
+
+_STORE_HINT = "give --db (or $STUDYDECK_DB) the path of a file"
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    """The review store, made if it is not there yet; but a store named by ``--db`` or
+    ``$STUDYDECK_DB`` is made only in a folder that is there (a probe's mistyped folder was
+    made, with a new empty store in it). The user data dir's is made with its folder."""
+    path = _store_path(args)
+    named = getattr(args, "db", None) is not None or os.environ.get("STUDYDECK_DB")
+    if named and not path.exists() and not path.parent.is_dir():
+        raise StudydeckError(
+            "the review store's folder is not there",
+            path=path.parent,
+            hint="make the folder first, or " + _STORE_HINT,
+            exit_code=EXIT_USAGE,
+        )
+    return Store.open(path)
 
 
 def _paths_given_exist(args: argparse.Namespace) -> None:
@@ -115,7 +140,7 @@ def open_store_and_deck(
     args: argparse.Namespace, *, report_changes: bool = True
 ) -> tuple[Store, Deck, ReconcileReport]:
     """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
-    store = Store.open(_store_path(args))
+    store = _open_store(args)
     try:
         # (not settings_from: some commands open the store without the study options)
         use_scheduler(
@@ -311,7 +336,7 @@ def cmd_anki_pull(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     collection = _collection(args)
-    with Store.open(_store_path(args)) as store:
+    with _open_store(args) as store:
         report = pull(
             collection,
             store=store,

@@ -480,3 +480,27 @@ def test_a_warning_quotes_at_most_80_characters_of_a_title(notes, capsys) -> Non
     assert main(["check", str(path)]) == 0
     (warning, _) = capsys.readouterr().out.splitlines()
     assert warning == f"{path}:5: warning: no year for '{'长' * 79}…'"
+
+
+@pytest.mark.parametrize("where", ["fifo", "dev_zero", "folder", "no_folder"])
+def test_a_store_named_that_is_no_file_or_in_no_folder_is_one_line(
+    tmp_path: Path, where: str, capsys
+) -> None:
+    """A probe's --db of a FIFO or /dev/zero gave "disk I/O error" with no hint; a mistyped
+    folder was made, with a new empty store in it."""
+    import os
+
+    db = {
+        "fifo": tmp_path / "fifo.db",
+        "dev_zero": Path("/dev/zero"),
+        "folder": tmp_path,
+        "no_folder": tmp_path / "no" / "such" / "s.db",
+    }[where]
+    if where == "fifo":
+        os.mkfifo(db)
+    assert main(["stats", str(SEED), "--db", str(db)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    shown = db.parent if where == "no_folder" else db
+    assert line.startswith(f"studydeck: {shown}: error: the review store")
+    assert "give --db (or $STUDYDECK_DB) the path of a file" in line
+    assert not (tmp_path / "no").exists()

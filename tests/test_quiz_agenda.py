@@ -76,9 +76,23 @@ def test_each_line_says_what_it_matched_and_how(deck) -> None:
 
 
 def test_group_normalization_is_not_layer_normalization(deck) -> None:
-    for line in ("Group Normalization", "Instance Normalization", "Normalization"):
+    for line in ("Group Normalization", "Instance Normalization", "Normalization", "Group Norm"):
         [m] = match_agenda([line], deck.papers)
         assert m.paper is None, line
+
+
+def test_a_title_word_cut_short_stands_for_it(deck) -> None:
+    """A trial's ``Layer Norm`` was refused ("did you mean: Layer Normalization?"), though
+    titles may be given "partly": a word's start of four letters or more stands for it."""
+    for line, title in (
+        ("Layer Norm", "Layer Normalization"),
+        ("Deform Attention", "Vision Transformer with Deformable Attention"),
+        ("old photo", "Bringing Old Photos Back to Life"),
+    ):
+        [m] = match_agenda([line], deck.papers)
+        assert m.paper is not None and (m.paper.title, m.how) == (title, "title words"), line
+    [m] = match_agenda(["Lay Norm"], deck.papers)  # (a start of three letters stands for none)
+    assert m.paper is None
 
 
 WORD_NAMED = """\
@@ -184,6 +198,9 @@ VOCAB = (
     "restoration",
     "restorarion",
     "restore",
+    "rest",
+    "norm",
+    "res",
     "video",
     "attention",
     "attentoin",

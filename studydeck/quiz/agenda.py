@@ -118,11 +118,15 @@ def _words(text: str) -> list[str]:
 
 _TYPO_LEN = 6
 _TYPO_RATIO = 0.88
+_CUT_LEN = 4
+"""The shortest start of a title word that stands for it (``norm`` for ``normalization``,
+``conv`` for ``convolution``): a trial's ``Layer Norm`` was refused."""
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Equal, or a typo of each other (long words only: ``normalisation``)."""
-    if a == b:
+    """Equal; or ``a`` the start of ``b``, of :data:`_CUT_LEN` letters or more (a word cut
+    short: ``norm``); or a typo of each other (long words only: ``normalisation``)."""
+    if a == b or (len(a) >= _CUT_LEN and b.startswith(a)):
         return True
     if min(len(a), len(b)) < _TYPO_LEN:
         return False
@@ -338,10 +342,13 @@ class AgendaMatcher:
         return out
 
     def _typos_of(self, word: str) -> frozenset[str]:
-        """The titles' words that are ``word`` or a typo of it (:func:`_same_word`)."""
+        """The titles' words that are ``word``, start with it, or are a typo of it
+        (:func:`_same_word`)."""
         known = self._variants.get(word)
         if known is None:
             same = {word} if word in self._with else set()
+            if len(word) >= _CUT_LEN:
+                same.update(h for h in self._with if h.startswith(word))
             if len(word) >= _TYPO_LEN:
                 matcher = SequenceMatcher(None, word)  # (the order _same_word compares in)
                 for h in self._with:

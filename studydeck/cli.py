@@ -1101,7 +1101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("log", help="export the review log", description="export the review log")
     p.add_argument("--db", type=Path, help="review store")
-    p.add_argument("--csv", action="store_true", required=True, help="CSV in the FSRS tools' shape")
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="CSV in the FSRS tools' shape (the one format: the default)",
+    )
     p.set_defaults(func=cmd_log, subparser=p)
     p = sub.add_parser(
         "optimize",

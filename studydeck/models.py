@@ -27,6 +27,14 @@ class CardKind(StrEnum):
     CRITIQUE = "critique"
 
 
+#: What each kind of card is called on screen (the card's heading, the messages about it).
+KIND_LABEL: dict[CardKind, str] = {
+    CardKind.CONTRIBUTION: "contribution",
+    CardKind.INSIGHT: "key insight",
+    CardKind.CRITIQUE: "critique",
+}
+
+
 #: The question a card of each kind asks (here, beside the kinds: a warm start shows its
 #: first card without importing the carding rules and their classifier).
 QUESTIONS: dict[CardKind, str] = {

@@ -51,6 +51,9 @@ def test_log_csv_is_in_the_shape_fsrs_tools_read(reviewed, capsys) -> None:
     assert rows[0] == ["card_id", "review_time", "review_rating", "review_duration"]
     assert [(r[2], r[3]) for r in rows[1:]] == [("4", "3000"), ("1", "7000")]
     assert all(r[0].isdigit() and r[1].isdigit() and len(r[1]) == 13 for r in rows[1:])
+    # CSV is the one format: a trial's `log` without --csv was refused.
+    assert main(["log", "--db", str(db)]) == 0
+    assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == rows
 
 
 def test_log_csv_gives_each_answer_its_card_utc_time_grade_and_duration(tmp_path, capsys):

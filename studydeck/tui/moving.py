@@ -17,10 +17,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from studydeck.carding import Statement, guessed_kind, other_kind, statements
-from studydeck.models import Card, CardKind
+from studydeck.models import KIND_LABEL, Card, CardKind
 from studydeck.tui.context import ctx_of
 
-KIND_NAME = {CardKind.INSIGHT: "key insight", CardKind.CRITIQUE: "critique"}
+MOVABLE = (CardKind.INSIGHT, CardKind.CRITIQUE)
+"""The kinds of card a statement moves between (a contribution has none)."""
 
 
 class StatementPicker(ModalScreen[int | None]):
@@ -38,7 +39,7 @@ class StatementPicker(ModalScreen[int | None]):
             *(Option(Text(" ".join(s.text.split())), id=str(i)) for i, s in enumerate(self.found)),
             id="move-picker",
         )
-        options.border_title = f"Move which statement to the {KIND_NAME[self.target]} card?"
+        options.border_title = f"Move which statement to the {KIND_LABEL[self.target]} card?"
         yield options
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -50,7 +51,7 @@ class StatementPicker(ModalScreen[int | None]):
 
 def move_statement(screen: Screen[None], card: Card, done: Callable[[], None]) -> None:
     """Ask which statement (if several), store the correction, then call ``done``."""
-    if card.kind not in KIND_NAME:
+    if card.kind not in MOVABLE:
         screen.notify("Only key-insight and critique cards can be moved", severity="warning")
         return
     ctx = ctx_of(screen)
@@ -69,7 +70,7 @@ def move_statement(screen: Screen[None], card: Card, done: Callable[[], None]) -
             ctx.store.correct(card.paper.key, s.key, target, ctx.clock())
         done()
         screen.notify(
-            f"Moved to the {KIND_NAME[target]} card (m there moves it back)", markup=False
+            f"Moved to the {KIND_LABEL[target]} card (m there moves it back)", markup=False
         )
 
     if len(found) == 1:

@@ -155,3 +155,15 @@ async def test_the_demo_deck_says_it_is_the_demo(make_app, start: str) -> None:
         else:
             notice = str(app.screen.query_one("#home-notice").render())
             assert notice.startswith("The bundled demo deck")
+
+
+async def test_messages_name_the_card_as_the_card_does(make_app, notes) -> None:
+    """A trial's notices said "(insight)" where the card says "key insight"."""
+    path = notes(table("| 2020 | Paper | k | c | | 注：只对batch敏感 |"))
+    app = make_app([path], start="review")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        while app.screen.session.current.card.kind.value != "insight":
+            await pilot.press("space", "5")
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Buried until tomorrow: Paper (key insight)" in shown(app)

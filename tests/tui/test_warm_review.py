@@ -23,9 +23,10 @@ from textual.binding import Binding, BindingType
 from studydeck.config import Settings
 from studydeck.figures import FigureError, FigureFetcher
 from studydeck.loading import open_deck
+from studydeck.models import KIND_LABEL
 from studydeck.store import Store
 from studydeck.tui.collector import NEVER, IdleCollector
-from studydeck.tui.screens.review import KIND_LABEL, ReviewScreen
+from studydeck.tui.screens.review import ReviewScreen
 from studydeck.tui.widgets.figure import FigureView
 from studydeck.tui.widgets.footer import FooterKeys, StudydeckFooter
 

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from studydeck.errors import StudydeckError
 from studydeck.figures import FigureError, FigureFetcher, local_path
-from studydeck.models import Card, CardKind
+from studydeck.models import KIND_LABEL, Card
 from studydeck.naming import titled
 from studydeck.safe import safe_href
 from studydeck.session import Session, SessionSummary
@@ -32,12 +32,6 @@ from studydeck.tui.widgets.footer import StudydeckFooter
 from studydeck.tui.widgets.grades import ANKI_KEYS, GradeBar
 from studydeck.tui.widgets.title import TitleBar
 from studydeck.wording import plural
-
-KIND_LABEL = {
-    CardKind.CONTRIBUTION: "contribution",
-    CardKind.INSIGHT: "key insight",
-    CardKind.CRITIQUE: "critique",
-}
 
 
 def editor_command(path: str, line: int) -> list[str]:
@@ -425,8 +419,8 @@ class ReviewScreen(Screen[None]):
         card = undone.card
         said = {
             "answer": f"Undid the answer to '{card.paper.title}'",
-            "bury": f"Unburied: {card.paper.title} ({card.kind.value})",
-            "suspend": f"Unsuspended: {card.paper.title} ({card.kind.value})",
+            "bury": f"Unburied: {card.paper.title} ({KIND_LABEL[card.kind]})",
+            "suspend": f"Unsuspended: {card.paper.title} ({KIND_LABEL[card.kind]})",
         }
         self.notify(said[undone.what], markup=False)
         self.show_current()
@@ -435,14 +429,14 @@ class ReviewScreen(Screen[None]):
     def action_bury(self) -> None:
         if self.session is not None and (card := self.session.bury()):
             self.notify(
-                f"Buried until tomorrow: {card.paper.title} ({card.kind.value})", markup=False
+                f"Buried until tomorrow: {card.paper.title} ({KIND_LABEL[card.kind]})", markup=False
             )
             self.show_current()
 
     @reports_errors
     def action_suspend(self) -> None:
         if self.session is not None and (card := self.session.suspend()):
-            self.notify(f"Suspended: {card.paper.title} ({card.kind.value})", markup=False)
+            self.notify(f"Suspended: {card.paper.title} ({KIND_LABEL[card.kind]})", markup=False)
             self.show_current()
 
     def action_open_link(self) -> None:

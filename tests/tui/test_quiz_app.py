@@ -303,3 +303,47 @@ async def test_with_a_long_agenda_report_the_options_and_the_answer_are_in_view_
             assert feedback.height and seen.y <= feedback.y < seen.bottom, (seed, feedback)
             await pilot.press("escape")
         assert overflowing  # (some did not fit under the report: the case the trial met)
+
+
+async def test_a_figure_question_under_a_long_agenda_report_keeps_its_options_in_view(
+    make_app, tmp_path
+) -> None:
+    """The figure arrives after the question is shown and pushes the options down: at 80x24
+    under an agenda report they were below the screen again. They are scrolled back."""
+    from PIL import Image
+
+    from ..conftest import table
+
+    rows = []
+    for i, name in enumerate(["Alpha", "Beta", "Gamma", "Delta"]):
+        Image.new("RGB", (400, 300), (40 * i, 90, 90)).save(tmp_path / f"f{i}.png")
+        rows.append(
+            f"| 20{10 + i} | {name} restoration paper | 图像复原 | 方法{name}把图像复原做得更好更快 "
+            f"| ![f](f{i}.png) | |"
+        )
+    notes = tmp_path / "notes.md"
+    notes.write_text(table(*rows), encoding="utf-8")
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text(
+        "Alpha restoration\nBeta restoration\nGamma restoration\nDelta restoration\n"
+        "Layer Norm\nGroup Normalization\nno such paper at all\n",
+        encoding="utf-8",
+    )
+    app = make_app([notes])
+    async with app.run_test(size=(80, 24)) as pilot:
+        for seed in range(1, 30):
+            await pilot.press("q")
+            app.screen.query_one("#quiz-agenda").value = str(agenda)
+            app.screen.query_one("#quiz-seed").value = str(seed)
+            await pilot.press("ctrl+s")
+            if app.screen.current.figure is not None:
+                break
+            await pilot.press("escape")
+        assert app.screen.current.figure is not None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query(".figure-image")
+        seen = app.screen.query_one("#quiz-body").region
+        options = app.screen.query_one("#quiz-options").region
+        assert seen.contains_region(options), (seen, options)

@@ -262,6 +262,11 @@ class QuizScreen(Screen[None]):
         self._progress()
         self.call_after_refresh(self._in_view, "#quiz-options")
 
+    def on_figure_view_settled(self, event: FigureView.Settled) -> None:
+        """A figure shown after the question pushed what follows it down: in view again."""
+        event.stop()
+        self._in_view("#quiz-feedback" if self.answered or self.revealed else "#quiz-options")
+
     def _in_view(self, selector: str) -> None:
         """Scroll the question so the widget ``selector`` names is in view, as much of it
         as fits: a trial's agenda report above the first question pushed options 3 and 4,

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -16,6 +17,9 @@ from studydeck.models import Figure
 
 class FigureView(Container):
     """Shows one figure. ``show(None)`` hides it."""
+
+    class Settled(Message):
+        """The figure, or why there is none, is in place: what follows it has moved."""
 
     def __init__(self, fetcher: FigureFetcher, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
@@ -81,6 +85,7 @@ class FigureView(Container):
         self._clear_image()
         self.query_one("#figure-status", Static).update("")
         self.mount(ImageWidget(image, classes="figure-image"))  # type: ignore[arg-type]
+        self.call_after_refresh(self.post_message, self.Settled())
 
     def _failed(self, figure: Figure, reason: str, key: tuple[str, str] | None) -> None:
         if key != self._current:
@@ -90,3 +95,4 @@ class FigureView(Container):
         text.append(figure.alt + " " if figure.alt else "")
         text.append(figure.src, style="underline")
         self.query_one("#figure-status", Static).update(text)
+        self.call_after_refresh(self.post_message, self.Settled())

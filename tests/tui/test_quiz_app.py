@@ -347,3 +347,11 @@ async def test_a_figure_question_under_a_long_agenda_report_keeps_its_options_in
         seen = app.screen.query_one("#quiz-body").region
         options = app.screen.query_one("#quiz-options").region
         assert seen.contains_region(options), (seen, options)
+        # `f` shows it full size, as in review (a trial's `f` did nothing in the quiz).
+        from studydeck.tui.screens.figure import FigureScreen
+
+        assert " f Figure " in app.screen._compositor.render_strips()[-1].text
+        await pilot.press("f")
+        assert isinstance(app.screen, FigureScreen)
+        await pilot.press("escape")
+        assert app.screen.current.figure is not None

@@ -395,12 +395,17 @@ async def test_figures_from_local_server_and_offline(make_app, notes, tmp_path: 
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.screen.query(".figure-image")
+            footer = app.screen._compositor.render_strips()[-1].text
+            assert " f Figure " in footer  # (there: it opens full size)
             await pilot.press("space", "5")
             await app.workers.wait_for_complete()
             await pilot.pause()
             status = text_of(app, "#figure-status")
             assert "figure unavailable (HTTP 404)" in status and "alt text" in status
             assert not app.screen.query(".figure-image")
+            # A trial's footer offered `f` for a figure that could not be had.
+            footer = app.screen._compositor.render_strips()[-1].text
+            assert " f Figure " not in footer and " Edit " in footer
             await pilot.press("space", "5")
             assert "Session complete" in text_of(app, "#summary-view")
 

@@ -169,6 +169,7 @@ class QuizScreen(Screen[None]):
             id="quiz.record",
             tooltip="Send the missed cards to tomorrow's review",
         ),
+        Binding("f", "figure", "Figure", id="quiz.figure", tooltip="Show the figure full size"),
         Binding("escape", "leave", "Home", id="quiz.home", tooltip="Back to home"),
     ]
 
@@ -263,8 +264,10 @@ class QuizScreen(Screen[None]):
         self.call_after_refresh(self._in_view, "#quiz-options")
 
     def on_figure_view_settled(self, event: FigureView.Settled) -> None:
-        """A figure shown after the question pushed what follows it down: in view again."""
+        """A figure shown after the question pushed what follows it down: in view again
+        (and ``f`` opens it full size now)."""
         event.stop()
+        self.refresh_bindings()
         self._in_view("#quiz-feedback" if self.answered or self.revealed else "#quiz-options")
 
     def _in_view(self, selector: str) -> None:
@@ -389,7 +392,19 @@ class QuizScreen(Screen[None]):
             return q is not None and not q.is_choice and self.revealed and not self.answered
         if action == "record":
             return q is None and not self.recorded and bool(QuizResult(self.answers).misses)
+        if action == "figure":
+            shown = self.query_one("#quiz-figure", FigureView)
+            return q is not None and q.figure is not None and bool(shown.query(".figure-image"))
         return True
+
+    def action_figure(self) -> None:
+        """The question's figure full size, as ``f`` shows a card's in review."""
+        q = self.current
+        if q is None or q.figure is None:
+            return
+        from studydeck.tui.screens.figure import FigureScreen
+
+        self.app.push_screen(FigureScreen(q.figure, q.paper.source))
 
     def action_choose(self, i: int) -> None:
         q = self.current

@@ -289,7 +289,7 @@ class ReviewScreen(Screen[None]):
         if action == "grade":
             return card is not None and self.revealed
         if action == "figure":
-            return self._has_figure(card)
+            return self._has_figure(card) and not self.query_one(FigureView).unavailable
         if action == "undo":
             return self.session is not None and self.session.can_undo
         if action in ("bury", "suspend", "edit", "open_link"):
@@ -308,6 +308,11 @@ class ReviewScreen(Screen[None]):
             return local_path(fig.src, Path(card.paper.source)).is_file()
         except FigureError:
             return False
+
+    def on_figure_view_settled(self, event: FigureView.Settled) -> None:
+        """The figure came, or could not: the footer offers ``f`` only for one there."""
+        event.stop()
+        self.refresh_bindings()
 
     def _card(self) -> Card | None:
         s = self.session

@@ -25,6 +25,8 @@ class FigureView(Container):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.fetcher = fetcher
         self._current: tuple[str, str] | None = ("", "")  # nothing shown yet, not even "none"
+        self.unavailable = False
+        """The figure shown could not be had (said in its place)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="figure-status")
@@ -34,6 +36,7 @@ class FigureView(Container):
         if key == self._current:
             return
         self._current = key
+        self.unavailable = False
         self._clear_image()
         if figure is None:
             self.display = False
@@ -90,6 +93,7 @@ class FigureView(Container):
     def _failed(self, figure: Figure, reason: str, key: tuple[str, str] | None) -> None:
         if key != self._current:
             return
+        self.unavailable = True
         text = Text("figure unavailable", style="bold yellow")
         text.append(f" ({reason}): ", style="yellow")
         text.append(figure.alt + " " if figure.alt else "")

@@ -40,6 +40,8 @@ class StatementPicker(ModalScreen[int | None]):
             id="move-picker",
         )
         options.border_title = f"Move which statement to the {KIND_LABEL[self.target]} card?"
+        # (a trial's picker did not say which keys choose)
+        options.border_subtitle = "↑↓ choose · enter move · esc cancel"
         yield options
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

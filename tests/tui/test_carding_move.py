@@ -69,6 +69,9 @@ async def test_move_survives_an_edit_and_a_restart_and_can_be_undone(
         again.screen.query_one(CardList).focus()
         await pilot.press("m")
         assert isinstance(again.screen, StatementPicker)
+        await pilot.pause()
+        picker = again.screen.query_one("#move-picker")
+        assert picker.border_subtitle == "↑↓ choose · enter move · esc cancel"
         await pilot.press("down", "enter")  # the second statement goes back
         assert isinstance(again.screen, BrowseScreen)
         assert again.ctx.store.corrections() == {}

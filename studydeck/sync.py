@@ -34,7 +34,7 @@ from studydeck.fileio import ReadRefused, read_regular
 from studydeck.identity import PAPER_HASH, card_id
 from studydeck.models import CardKind
 from studydeck.perf import gc_paused
-from studydeck.replay import KINDS, LOG_YEARS, Event
+from studydeck.replay import KINDS, LOG_YEARS, Event, suspends
 from studydeck.store import Store
 from studydeck.store.events import quiz_details
 from studydeck.store.schema import utc_text
@@ -594,13 +594,25 @@ KIND_NAMES = {
     "quiz": ("quiz answer", ""),
     "correct": ("correction", ""),
     "bury": ("burying", ""),
+    "unbury": ("unburying", ""),
     "suspend": ("suspension", ""),
+    "unsuspend": ("suspension lifted", "suspensions lifted"),
     "send": ("sent to review", "sent to review"),
     "undo": ("undo", ""),
     "rename": ("rename", ""),
 }
-"""How :func:`status` names each kind of line (in :data:`~studydeck.replay.KINDS` order):
+"""How :func:`status` names each kind of line (:func:`_status_kind`), in the order it lists them:
 one and many, as :func:`studydeck.wording.plural` takes them."""
+
+
+def _status_kind(e: Event) -> str:
+    """How :func:`status` counts an event: a suspension lifted and a burying ended apart
+    from the ones made (a trial's suspension and its undo read "2 suspensions")."""
+    if e.kind == "suspend" and not suspends(e.value):
+        return "unsuspend"
+    if e.kind == "bury" and not e.value:
+        return "unbury"
+    return e.kind
 
 
 def status(
@@ -618,8 +630,10 @@ def status(
         got = LogFiles()
         _read_file(path, got)
         events = got.events
-        kinds = Counter(e.kind for e in events)
-        what = ", ".join(plural(kinds[k], *KIND_NAMES.get(k, (k, ""))) for k in KINDS if kinds[k])
+        kinds = Counter(map(_status_kind, events))
+        what = ", ".join(
+            plural(kinds[k], *KIND_NAMES.get(k, (k, ""))) for k in KIND_NAMES if kinds[k]
+        )
         newest = max((e.at for e in events), default="")
         lines.append(
             f"  {path.name}{' (this device)' if path.stem == device else ''}: "

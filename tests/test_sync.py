@@ -456,6 +456,8 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     git(b, "pull", "--no-edit", "origin", "main")
     review(sb, b / "notes.md", Clock(day + timedelta(hours=2)), [4])
     sb.bury(on_a[0], (day + timedelta(days=2)).date(), now=day + timedelta(hours=2, minutes=1))
+    sb.set_suspended(on_a[0], True, now=day + timedelta(hours=2, minutes=2))
+    sb.set_suspended(on_a[0], False, now=day + timedelta(hours=2, minutes=3))
     sync(sb, b, "desktop")
     # A device file from a hostile machine: its name, its device and its event are escapes.
     evil = b / LOG_DIR / "evil\x1b[2J.jsonl"
@@ -470,14 +472,15 @@ def test_status_says_what_came_from_where_as_plain_text(two_clones, tmp_path, ca
     )
     lines = status(sb, b, "desktop")
     assert lines[1:4] == [
-        "  desktop.jsonl (this device): 2 events (1 answer, 1 burying), "
-        "newest 2026-03-02T10:01:00.000Z, 0 not yet applied",
+        # (a trial's suspension and its undo read "2 suspensions")
+        "  desktop.jsonl (this device): 4 events (1 answer, 1 burying, 1 suspension, "
+        "1 suspension lifted), newest 2026-03-02T10:03:00.000Z, 0 not yet applied",
         "  evil\x1b[2J.jsonl: 1 event (1 answer), newest 2026-03-02T08:00:00.000Z, "
         "1 not yet applied",
         "  laptop.jsonl: 3 events (2 answers, 1 quiz answer), "
         "newest 2026-03-02T09:00:00.000Z, 0 not yet applied",
     ]
-    assert lines[4] == "  this store: 5 events (2 from desktop, 3 from laptop), " \
+    assert lines[4] == "  this store: 7 events (4 from desktop, 3 from laptop), " \
         "0 of this device's not yet written"  # fmt: skip
     assert "unknown event" in lines[5] and "device id" in lines[6]
     # (the lines' text shown as escapes, '\\x1b'; the file name is the terminal's to clean)

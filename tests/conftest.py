@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,24 @@ def notes(tmp_path: Path):
         return p
 
     return write
+
+
+def run_studydeck(
+    tmp_path: Path, *args: str, stdin: str | None = ""
+) -> subprocess.CompletedProcess[str]:
+    """``python -m studydeck ARGS`` as a user runs it: from the checkout, the user's folders
+    in ``tmp_path``, ``stdin`` as its input (None: no input at all, not a terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "studydeck", *args],
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env_without_user_dirs(tmp_path),
+        timeout=300,  # (a hang guard: the app once spun for ever without a terminal)
+        check=False,
+    )
 
 
 def env_without_user_dirs(home: Path) -> dict[str, str]:

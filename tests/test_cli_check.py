@@ -455,19 +455,9 @@ def test_the_app_without_a_terminal_says_so_at_once(tmp_path: Path, argv: list[s
     """A probe ran ``review``, bare ``studydeck`` and ``quiz`` with stdin and stdout not a
     terminal: the app started and spun at 94% CPU for ever. One line and exit 1, at once
     (once the notes are read: what is wrong with them is said first)."""
-    from .conftest import ROOT, env_without_user_dirs
+    from .conftest import run_studydeck
 
-    db = tmp_path / "s.db"
-    run = subprocess.run(
-        [sys.executable, "-m", "studydeck", *argv, str(SEED), "--db", str(db)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env_without_user_dirs(tmp_path),
-        timeout=60,
-        check=False,
-    )
+    run = run_studydeck(tmp_path, *argv, str(SEED), "--db", str(tmp_path / "s.db"), stdin=None)
     assert run.returncode == 1, run.stderr
     assert "needs a terminal: stdin or stdout is not one" in run.stderr
     assert "Traceback" not in run.stderr

@@ -286,13 +286,21 @@ def test_note_guid_and_note_type_id_are_these_fixed_values(
     ]
 
 
-def test_subdecks_kinds_and_cli(tmp_path: Path, capsys, col: Collection) -> None:
-    path = tmp_path / "n.md"
+def two_sections(path: Path, title: str, first: str, row: str) -> Path:
+    """Notes titled ``title`` with a section ``first`` holding ``row`` and a section 视频
+    holding paper B."""
     path.write_text(
-        "# 论文阅读\n\n## 图像\n\n"
-        + table("| 2020 | A | k | c | | 笔记。问题：不足 |", title="")
+        f"# {title}\n\n## {first}\n\n"
+        + table(row, title="")
         + "\n## 视频\n\n"
         + table("| 2021 | B | k | c | | |", title="")
+    )
+    return path
+
+
+def test_subdecks_kinds_and_cli(tmp_path: Path, capsys, col: Collection) -> None:
+    path = two_sections(
+        tmp_path / "n.md", "论文阅读", "图像", "| 2020 | A | k | c | | 笔记。问题：不足 |"
     )
     out = tmp_path / "o.apkg"
     assert main(["export", str(path), "-o", str(out), "--kinds", "contribution,critique"]) == 0
@@ -309,12 +317,8 @@ def test_a_heading_or_keyword_with_double_colons_makes_no_nested_deck_or_tag(
     tmp_path: Path, capsys, col: Collection
 ) -> None:
     """A probe's heading ``x::y`` made nested Anki decks (``::`` separates levels there)."""
-    path = tmp_path / "n.md"
-    path.write_text(
-        "# 阅读::笔记\n\n## 图像:::复原\n\n"
-        + table("| 2020 | A | a::b | c | | |", title="")
-        + "\n## 视频\n\n"
-        + table("| 2021 | B | k | c | | |", title="")
+    path = two_sections(
+        tmp_path / "n.md", "阅读::笔记", "图像:::复原", "| 2020 | A | a::b | c | | |"
     )
     out = tmp_path / "o.apkg"
     assert main(["export", str(path), "-o", str(out)]) == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from studydeck.deck import load
 from studydeck.plain import run_plain
 from studydeck.quiz import QuestionKind, build_quiz
 
-from .conftest import ROOT, SEED, env_without_user_dirs, table
+from .conftest import SEED, run_studydeck, table
 
 
 class Clock:
@@ -94,23 +93,8 @@ def test_ctrl_c_keeps_the_score(deck) -> None:
 
 
 def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "studydeck",
-            "quiz",
-            str(SEED),
-            "--db",
-            str(tmp_path / "s.db"),
-            *args,
-        ],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env_without_user_dirs(tmp_path),
-        check=False,
+    return run_studydeck(
+        tmp_path, "quiz", str(SEED), "--db", str(tmp_path / "s.db"), *args, stdin=stdin
     )
 
 
@@ -208,14 +192,8 @@ def test_a_plain_quiz_asks_no_figure_question(tmp_path: Path) -> None:
     notes.write_text(table(*rows), encoding="utf-8")
     for seed in range(6):
         more = ("--seed", str(seed), "--db", str(tmp_path / "s.db"))
-        r = subprocess.run(
-            [sys.executable, "-m", "studydeck", "quiz", str(notes), "--plain", "-n", "8", *more],
-            input="1\ny\n" * 40,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env_without_user_dirs(tmp_path),
-            check=False,
+        r = run_studydeck(
+            tmp_path, "quiz", str(notes), "--plain", "-n", "8", *more, stdin="1\ny\n" * 40
         )
         assert r.returncode == 0, r.stderr
         assert "score" in r.stdout and "figure" not in r.stdout.casefold()

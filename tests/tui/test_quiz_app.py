@@ -266,28 +266,39 @@ async def test_a_long_option_wraps_under_its_text_not_under_its_number(make_app)
         assert end - starts[long] > 1  # (what this test is about: it did wrap)
 
 
+def agenda_file(tmp_path, *lines: str):
+    """An agenda of ``lines``, and two lines that match no paper."""
+    agenda = tmp_path / "agenda.txt"
+    agenda.write_text("\n".join([*lines, "Group Normalization", "no such paper at all", ""]))
+    return agenda
+
+
+async def start_quiz(pilot, agenda, seed: int):
+    """From home: the quiz form filled with ``agenda`` and ``seed``, started; its first
+    question."""
+    await pilot.press("q")
+    pilot.app.screen.query_one("#quiz-agenda").value = str(agenda)
+    pilot.app.screen.query_one("#quiz-seed").value = str(seed)
+    await pilot.press("ctrl+s")
+    return pilot.app.screen.current
+
+
 async def test_with_a_long_agenda_report_the_options_and_the_answer_are_in_view_at_80x24(
     make_app, tmp_path
 ) -> None:
     """A trial's agenda report filled question 1 at 80x24: options 3 and 4 and the result of
     its answer were below the screen, with no sign of them. The report stands above the
     first question; the options are scrolled into view, and so is the answer's result."""
-    agenda = tmp_path / "agenda.txt"
-    agenda.write_text(
-        "Layer Norm\nhttps://arxiv.org/abs/1607.06450\nGroup Normalization\nMPRNet\n"
-        "old photos\nSTDF\nRBQE\n",
-        encoding="utf-8",
+    agenda = agenda_file(
+        tmp_path, "Layer Norm", "https://arxiv.org/abs/1607.06450", "Group Normalization"
     )
+    agenda.write_text(agenda.read_text() + "MPRNet\nold photos\nSTDF\nRBQE\n", encoding="utf-8")
     app = make_app([SEED])
     async with app.run_test(size=(80, 24)) as pilot:
         overflowing = 0
         for seed in range(1, 11):  # (choices of four whose options are 4 to 8 lines)
-            await pilot.press("q")
-            app.screen.query_one("#quiz-agenda").value = str(agenda)
-            app.screen.query_one("#quiz-seed").value = str(seed)
-            await pilot.press("ctrl+s")
+            q = await start_quiz(pilot, agenda, seed)
             await pilot.pause()
-            q = app.screen.current
             assert "Agenda" in text_of(app, "#quiz-agenda")
             seen = app.screen.query_one("#quiz-body").region
             if q.is_choice:
@@ -323,20 +334,13 @@ async def test_a_figure_question_under_a_long_agenda_report_keeps_its_options_in
         )
     notes = tmp_path / "notes.md"
     notes.write_text(table(*rows), encoding="utf-8")
-    agenda = tmp_path / "agenda.txt"
-    agenda.write_text(
-        "Alpha restoration\nBeta restoration\nGamma restoration\nDelta restoration\n"
-        "Layer Norm\nGroup Normalization\nno such paper at all\n",
-        encoding="utf-8",
+    agenda = agenda_file(
+        tmp_path, *(f"{n} restoration" for n in ("Alpha", "Beta", "Gamma", "Delta")), "Layer Norm"
     )
     app = make_app([notes])
     async with app.run_test(size=(80, 24)) as pilot:
         for seed in range(1, 30):
-            await pilot.press("q")
-            app.screen.query_one("#quiz-agenda").value = str(agenda)
-            app.screen.query_one("#quiz-seed").value = str(seed)
-            await pilot.press("ctrl+s")
-            if app.screen.current.figure is not None:
+            if (await start_quiz(pilot, agenda, seed)).figure is not None:
                 break
             await pilot.press("escape")
         assert app.screen.current.figure is not None

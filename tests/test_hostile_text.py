@@ -338,3 +338,23 @@ def test_a_title_linked_where_no_link_may_go_is_its_text_without_a_link(
     notes.write_text(table(f"| 2020 | {cell} | k | c | | |"), encoding="utf-8")
     [paper] = load([notes]).papers
     assert (paper.title, paper.url) == (title, None)
+
+
+def test_keywords_and_a_figure_not_embedded_are_escaped_and_source_is_the_file_name(
+    tmp_path: Path,
+) -> None:
+    """(A mutation audit: dropping the escape of the keywords, or of the alt text of a
+    figure that could not be embedded, or sending the whole local path as Source, went
+    unseen.)"""
+    from studydeck.export.anki import prepare_notes
+    from studydeck.figures import FigureFetcher
+
+    path = tmp_path / "notes.md"
+    path.write_text(
+        table("| 2020 | One | x<y, a&b | c one | ![<b>bold</b>](missing.png) | |"), encoding="utf-8"
+    )
+    with FigureFetcher(None, offline=True) as fetcher:
+        [note] = prepare_notes(load([path]), store=None, now=0, fetcher=fetcher).notes
+    assert note.fields[3] == "x&lt;y, a&amp;b"  # Keywords: escaped text
+    assert parsed_attrs(note.fields[7]) == []  # the figure's alt: text, no element
+    assert note.fields[8] == "notes.md"  # Source: the file's name only

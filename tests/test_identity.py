@@ -245,3 +245,69 @@ def test_a_new_paper_under_a_renamed_paper_s_first_key_gets_its_own_anki_note(
         "studydeck", "title:layer normalizaton"
     )
     assert guids["title:layer normalizaton"] != guids["url:arxiv.org/abs/1607.06450"]
+
+
+# Rules of the rename score a mutation audit found no test for.
+
+
+def _new(title: str, year: int | None = 2016, section: str = "", figs: tuple[str, ...] = ()):
+    return Paper(
+        key=f"new:{title}",
+        title=title,
+        year=year,
+        section=section,
+        source="n.md",
+        line=1,
+        figures=tuple(Figure(src=f, alt="") for f in figs),
+    )
+
+
+def _old(title: str, year: int | None = 2016, section: str = "", figs: tuple[str, ...] = ()):
+    return StoredPaper(f"old:{title}", title, None, year, frozenset(figs), section)
+
+
+def test_same_title_and_year_moved_to_another_section_is_a_rename() -> None:
+    new, old = _new("Layer Normalization", section="A"), _old("Layer Normalization", section="B")
+    assert rename_score(new, old) >= 2
+
+
+def test_a_word_added_to_a_long_title_is_a_typo_a_long_other_title_is_not() -> None:
+    old = _old("Attention Is All You Need for Neural Machine Translation Tasks")
+    assert rename_score(_new("Attention Is All You Need for Machine Translation Tasks"), old) >= 2
+    other = _old("Swin Transformer Hierarchical Vision Transformer Using Shifted Windows Again")
+    assert rename_score(_new("Deep Residual Learning for Image Recognition at Scale"), other) < 2
+
+
+def test_two_misspelt_words_are_another_paper() -> None:
+    assert rename_score(_new("Layr Normalizaton"), _old("Layer Normalization")) < 2
+
+
+def test_a_figure_only_the_old_paper_has_is_no_signal() -> None:
+    new = _new("Batch Normalization", figs=("b.png",))
+    assert rename_score(new, _old("Layer Normalization", figs=("a.png",))) < 2
+
+
+def test_among_rows_sharing_the_figure_the_title_outranks_the_year() -> None:
+    old = {"old": _old("Layer Normalization", figs=("f.png",))}
+    near = _new("Layer Normalizaton", year=2020, figs=("f.png",))
+    other = _new("Something Else", figs=("f.png",))  # the same year only
+    assert match_renames([other, near], old) == {near.key: "old"}
+    same = _new("Layer Normalization", year=2020, figs=("f.png",))
+    near_year = _new("Layer Normalizaton", figs=("f.png",))
+    assert match_renames([near_year, same], old) == {same.key: "old"}
+
+
+def test_without_a_strong_signal_the_exact_title_and_then_the_year_outrank() -> None:
+    old = {"old": _old("Layer Normalization")}
+    near, same = _new("Layer Normalizaton"), _new("Layer Normalization")
+    assert match_renames([near, same], old) == {same.key: "old"}
+    no_year = replace(_new("Layer Normalization", year=None), key="new:no-year")
+    assert match_renames([no_year, same], old) == {same.key: "old"}
+
+
+def test_the_typo_thresholds_are_inclusive() -> None:
+    # one word at exactly 0.8 alike ("model"/"modal"); two words added to 9 (0.9)
+    assert rename_score(_new("Modal Compression"), _old("Model Compression")) >= 2
+    nine = "Learning Deep Features for Scene Recognition Using Places Database"
+    eleven = "Learning Deep Features for Scene Recognition Using Large Places Image Database"
+    assert rename_score(_new(eleven), _old(nine)) >= 2

@@ -161,3 +161,27 @@ def test_retired_counts_only_the_stored_cards_no_longer_in_the_deck() -> None:
     p = plan(cards("back", "kept"), states, TODAY, Settings())
     assert p.status == {"back": "retired", "kept": "due"}
     assert p.retired == 1 and p.total_cards == 2
+
+
+def test_a_graded_card_buried_until_today_is_due_today() -> None:
+    """A burial ends on its day (a mutation audit: ``>=`` there went unseen)."""
+    from studydeck.planner import CardRow
+
+    today = date(2026, 3, 10)
+    row = CardRow(today.isoformat(), 2, 0, 0, today.isoformat(), 0)
+    assert status(row, today) == "due"
+
+
+def test_the_review_limit_cuts_inside_a_later_due_day() -> None:
+    from studydeck.planner import CardRow
+
+    today = date(2026, 3, 10)
+
+    def day(n: int) -> str:
+        return (today + timedelta(days=n)).isoformat()
+
+    states = {"a": CardRow(day(-3), 2, 0, 0, None, 0)} | {
+        c: CardRow(day(-2), 2, 0, 0, None, 0) for c in "bcd"
+    }
+    p = plan([DeckCard(c, f"p{c}") for c in "abcd"], states, today, Settings(reviews_per_day=2))
+    assert [it.card_id for it in p.queue] == ["a", "b"]

@@ -459,3 +459,58 @@ def test_answers_to_cards_retired_since_still_count_toward_todays_limits(
     # Another deck on the same store still counts only its own answers.
     other = notes(rows("X", "Y"), name="other.md")
     assert session_for(store, [other], clock, new_per_day=2).remaining == 2
+
+
+# Rules a mutation audit found no test for (each test fails when its rule is broken).
+
+
+def test_a_new_card_filled_in_after_a_burial_is_scheduled_not_a_repeat(store, clock) -> None:
+    s = session_for(store, [SEED], clock, new_per_day=1)
+    s.bury()
+    item = s.current
+    assert item is not None and not item.repeat
+    s.answer(5)
+    assert store.state(item.card.id).sm2.repetitions == 1
+
+
+def test_another_window_using_up_the_new_cards_leaves_the_due_reviews(store, clock, notes):
+    path = notes(rows(*"ABCDEF"))
+    deck, _ = open_deck(store, [path], clock())
+    by = {c.paper.title: c for c in deck.cards}
+    for t in "AD":
+        store.record_answer(by[t].id, 5, now=clock(), today=date(2026, 3, 1))
+    clock.advance(days=1)
+    s = session_for(store, [path], clock, new_per_day=2)
+    assert [it.card.paper.title for it in s.queue] == ["A", "D", "B", "C"]
+    for t in "EF":  # another window answers two other new cards: the day's limit is used up
+        store.record_answer(by[t].id, 5, now=clock(), today=s.today)
+    s.answer(5)
+    assert [it.card.paper.title for it in s.queue] == ["D"]
+
+
+def _placed(keys: str, how: str) -> str:
+    """The queue of cards of papers ``keys`` (one letter each) after a card of paper X goes
+    in (``x``): requeued after a failure, or filled in at the end."""
+    from types import SimpleNamespace
+
+    from studydeck.session import QueueItem
+
+    def item(i: object, key: str) -> QueueItem:
+        return QueueItem(SimpleNamespace(id=f"{key}{i}", paper=SimpleNamespace(key=key)))  # type: ignore[arg-type]
+
+    s = Session.__new__(Session)
+    s.queue = [item(i, k) for i, k in enumerate(keys)]
+    new = item("new", "X")
+    if how == "requeue":
+        s._requeue(new)
+    else:
+        s._insert_apart(new, len(s.queue))
+    return "".join("x" if it is new else it.card.paper.key for it in s.queue)
+
+
+def test_where_no_later_place_keeps_a_card_apart_from_its_paper_an_earlier_one_does() -> None:
+    assert _placed("YZXWX", "requeue") == "YxZXWX"  # back to place 1
+    assert _placed("YZWXVX", "requeue") == "YZxWXVX"  # back to place 2
+    assert _placed("YXX", "requeue") == "YXXx"  # never place 0: not straight back
+    assert _placed("XYX", "requeue") == "XYXx"  # place 1 is after X: not apart
+    assert _placed("YX", "fill") == "xYX"  # a filled new card may go first

@@ -528,3 +528,12 @@ def test_a_worker_reads_on_its_own_connection_never_inside_the_uis_transaction(
         t.join()
     assert seen[0] is False and "cannot open the database for writing" in str(seen[1])
     assert store.reading(lambda s: s.state(cid).suspended) is True  # once committed
+
+
+def test_a_negative_duration_is_recorded_as_zero(store: Store, notes) -> None:
+    """The line this device writes must be one other devices read: they refuse a negative
+    duration (a mutation audit: dropping the floor at 0 went unseen)."""
+    deck, _ = open_deck(store, [notes(table("| 2020 | A | k | c | | |"))], NOW)
+    cid = deck.cards[0].id
+    store.record_answer(cid, 4, now=NOW, today=TODAY, duration_ms=-5)
+    assert store.reviews(cid=cid)[0].duration_ms == 0

@@ -88,6 +88,12 @@ BAD = {
         "value": "2026-03-04",
         "grade": 9,
     },
+    "a burying that is a same-day repeat": {
+        **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
+        "event": "bury",
+        "value": "2026-03-04",
+        "repeat": True,
+    },
     "a burying with a duration below 0": {
         **{k: v for k, v in FIELDS.items() if k not in ("grade", "ms", "repeat")},
         "event": "bury",

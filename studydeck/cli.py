@@ -139,7 +139,11 @@ def use_scheduler(store: Store, settings: Settings) -> None:
 def open_store_and_deck(
     args: argparse.Namespace, *, report_changes: bool = True
 ) -> tuple[Store, Deck, ReconcileReport]:
-    """Open the store, read the deck through its cache and reconcile; report changes on stderr."""
+    """Open the store, read the deck through its cache and reconcile; report changes on stderr.
+    Refused (no cards, an error), a store this made is taken away again: a command that did
+    nothing leaves no file behind."""
+    path = _store_path(args)
+    made = not path.exists()
     store = _open_store(args)
     try:
         # (not settings_from: some commands open the store without the study options)
@@ -147,15 +151,19 @@ def open_store_and_deck(
             store, load_settings().with_overrides(scheduler=getattr(args, "scheduler", None))
         )
         deck, report = open_deck(store, _paths(args), system_clock())
+        for d in deck.diagnostics:
+            print(d, file=sys.stderr)
+        if not deck.card_count:
+            why = (
+                "fix the errors above" if deck.errors else "the notes hold no paper rows with cards"
+            )
+            raise StudydeckError(f"no cards to study: {why}", exit_code=EXIT_ERRORS)
     except BaseException:
         store.close()
+        if made:
+            for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
         raise
-    for d in deck.diagnostics:
-        print(d, file=sys.stderr)
-    if not deck.card_count:
-        store.close()
-        why = "fix the errors above" if deck.errors else "the notes hold no paper rows with cards"
-        raise StudydeckError(f"no cards to study: {why}", exit_code=EXIT_ERRORS)
     if report_changes and _demo(args):
         print(f"studydeck: {DEMO}", file=sys.stderr)
     if report.changed and report_changes:

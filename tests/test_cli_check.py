@@ -212,6 +212,8 @@ def test_a_table_with_no_rows_is_no_deck(tmp_path: Path, command: str, capsys) -
         assert said[1:] == [
             "studydeck: error: no cards to study: the notes hold no paper rows with cards"
         ]
+    # (refused, the command leaves no store behind: it had made one)
+    assert not list(tmp_path.glob("s.db*"))
 
 
 def test_agenda_and_brief_read_the_store_given_and_make_none(tmp_path: Path, capsys) -> None:

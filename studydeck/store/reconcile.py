@@ -30,10 +30,7 @@ Signature = dict[str, bytes]
 
 @dataclass
 class ReconcileReport:
-    new: int = 0
     renamed: int = 0
-    retired: int = 0
-    restored: int = 0
     token: str = ""
     """Names this reconcile: a :class:`Known` taken from its deck is trusted while no other
     reconcile has run since."""
@@ -42,11 +39,24 @@ class ReconcileReport:
     renames: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     """(title and link as stored, title and link now) of each paper recognised under a new
     key: its history, Anki note and corrections follow it, so the user may check the match."""
-    made: set[str] = field(default_factory=set, repr=False, compare=False)
-    """The ids of the cards new, retired and restored (:attr:`new`, :attr:`retired`,
-    :attr:`restored` count them), for :meth:`then`."""
-    gone: set[str] = field(default_factory=set, repr=False, compare=False)
-    back: set[str] = field(default_factory=set, repr=False, compare=False)
+    made: set[str] = field(default_factory=set, repr=False)
+    """The ids of the cards made new."""
+    gone: set[str] = field(default_factory=set, repr=False)
+    """... retired."""
+    back: set[str] = field(default_factory=set, repr=False)
+    """... brought back from retirement."""
+
+    @property
+    def new(self) -> int:
+        return len(self.made)
+
+    @property
+    def retired(self) -> int:
+        return len(self.gone)
+
+    @property
+    def restored(self) -> int:
+        return len(self.back)
 
     def then(self, later: ReconcileReport) -> ReconcileReport:
         """This reconcile followed by ``later``, as one: what changed from before this one to
@@ -57,16 +67,13 @@ class ReconcileReport:
         gone = (self.gone - later.back) | (later.gone - self.made - self.back)
         back = (self.back - later.gone) | (later.back - self.gone)
         return ReconcileReport(
-            len(made),
-            self.renamed + later.renamed,
-            len(gone),
-            len(back),
-            later.token,
-            later.signature,
-            self.renames + later.renames,
-            made,
-            gone,
-            back,
+            renamed=self.renamed + later.renamed,
+            token=later.token,
+            signature=later.signature,
+            renames=self.renames + later.renames,
+            made=made,
+            gone=gone,
+            back=back,
         )
 
     def rename_lines(self, most: int = 5) -> list[str]:
@@ -343,24 +350,19 @@ class Reconciler(StoreBase):
                 for r in c.execute(card_rows, card_args)
             }
             wanted = {card.id for card in cards}
-            new_rows = []
-            for card in cards:
-                was = existing.get(card.id)
-                if was is None:
-                    new_rows.append((card.id, card.paper.key, card.kind.value, stamp))
-                elif was[0]:
-                    report.restored += 1
+            new_rows = [
+                (card.id, card.paper.key, card.kind.value, stamp)
+                for card in cards
+                if card.id not in existing
+            ]
             c.executemany(
                 "INSERT INTO cards (card_id, paper_key, kind, added) VALUES (?,?,?,?)", new_rows
             )
-            report.new = len(new_rows)
             report.made = {row[0] for row in new_rows}
-            if report.restored:
-                report.back = {cid for cid, r in existing.items() if r[0] and cid in wanted}
-                c.executemany(
-                    "UPDATE cards SET retired = 0 WHERE card_id = ?",
-                    [(cid,) for cid in report.back],
-                )
+            report.back = {cid for cid, r in existing.items() if r[0] and cid in wanted}
+            c.executemany(
+                "UPDATE cards SET retired = 0 WHERE card_id = ?", [(cid,) for cid in report.back]
+            )
             in_scope = {k for k, r in stored.items() if file_of[r["source"]] in source_set}
             in_scope |= present
             gone = [
@@ -369,7 +371,6 @@ class Reconciler(StoreBase):
                 if not r[0] and cid not in wanted and r[1] in in_scope
             ]
             c.executemany("UPDATE cards SET retired = 1 WHERE card_id = ?", gone)
-            report.retired = len(gone)
             report.gone = {cid for (cid,) in gone}
             c.executemany(
                 "UPDATE papers SET retired = 1 WHERE paper_key = ?",

@@ -76,11 +76,12 @@ def _store_path(args: argparse.Namespace) -> Path:
 _STORE_HINT = "give --db (or $STUDYDECK_DB) the path of a file"
 
 
-def _open_store(args: argparse.Namespace) -> Store:
-    """The review store, made if it is not there yet; but a store named by ``--db`` or
-    ``$STUDYDECK_DB`` is made only in a folder that is there (a probe's mistyped folder was
-    made, with a new empty store in it). The user data dir's is made with its folder."""
-    path = _store_path(args)
+def _open_store(args: argparse.Namespace, path: Path | None = None) -> Store:
+    """The review store (at ``path``, when the caller has it from :func:`_store_path`), made
+    if it is not there yet; but a store named by ``--db`` or ``$STUDYDECK_DB`` is made only in
+    a folder that is there (a probe's mistyped folder was made, with a new empty store in
+    it). The user data dir's is made with its folder."""
+    path = _store_path(args) if path is None else path
     named = getattr(args, "db", None) is not None or os.environ.get("STUDYDECK_DB")
     if named and not path.exists() and not path.parent.is_dir():
         raise StudydeckError(
@@ -144,7 +145,7 @@ def open_store_and_deck(
     nothing leaves no file behind."""
     path = _store_path(args)
     made = not path.exists()
-    store = _open_store(args)
+    store = _open_store(args, path)
     try:
         # (not settings_from: some commands open the store without the study options)
         use_scheduler(
